@@ -1,0 +1,107 @@
+package deskplane
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Scope partitions all state: every resource belongs to one account in one
+// region. Cross-account views (shared images, shared connection aliases,
+// account links) are kept as records in the viewer's scope that point at the
+// owner's resource.
+type Scope struct {
+	Account string
+	Region  string
+}
+
+// Kind names a type of record, such as "workspace" or "image".
+type Kind string
+
+// Key identifies one record.
+type Key struct {
+	Scope
+	Kind Kind
+	ID   string
+}
+
+// Record is what the store keeps for a key.
+type Record struct {
+	Key
+	// Seq is assigned by the store when the key is first written and never
+	// changes afterwards; it orders List results (creation order). Seq values
+	// are unique across the whole store and grow monotonically.
+	Seq int64
+	// Version starts at 1 and grows by one on every Put of the key.
+	Version int64
+	// Data is the record's body, opaque to the store (JSON by convention).
+	Data []byte
+}
+
+// Timer is a persisted, clock-driven action on one resource: the lifecycle
+// engine fires it once the clock reaches Due. A key has at most one timer of
+// a given Name; scheduling the same (Key, Name) again replaces it.
+type Timer struct {
+	Key  Key
+	Name string
+	Due  time.Time
+	// Payload is opaque to the store (a small JSON document by convention).
+	Payload []byte
+}
+
+// ErrNotFound is returned by Tx.Get when no record has the key.
+var ErrNotFound = errors.New("deskplane: record not found")
+
+// ErrConflict is returned by Store.Update when a transaction could not be
+// committed because of a concurrent writer and retries were exhausted.
+var ErrConflict = errors.New("deskplane: transaction conflict")
+
+// Store is durable state. Implementations: internal/memory (throwaway),
+// internal/bolt (embedded, the default) and internal/postgres (several nodes
+// serving one fleet). All pass the conformance suite in internal/storetest.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it if fn
+	// returns nil. When Update returns nil the writes are durable.
+	// fn may be called more than once (optimistic concurrency retries), so it
+	// must have no effects outside the Tx until Update returns.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction with a consistent snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store. Pending transactions finish first.
+	Close() error
+}
+
+// Tx is one transaction. It must not be used after the function it was
+// handed to returns.
+type Tx interface {
+	// Get returns the record, or ErrNotFound.
+	Get(k Key) (Record, error)
+	// Put inserts or replaces the record and returns it as stored.
+	Put(k Key, data []byte) (Record, error)
+	// Delete removes the record and every timer of the key; it reports
+	// whether the record existed.
+	Delete(k Key) (bool, error)
+	// List calls fn for each record of the kind in the scope with Seq greater
+	// than afterSeq, in ascending Seq order, until fn returns false.
+	List(s Scope, kind Kind, afterSeq int64, fn func(Record) bool) error
+	// Count returns how many records of the kind the scope holds.
+	Count(s Scope, kind Kind) (int, error)
+
+	// Schedule creates or replaces the timer (t.Key, t.Name).
+	Schedule(t Timer) error
+	// Cancel removes the timer (k, name) if there is one.
+	Cancel(k Key, name string) error
+	// Timers returns the timers of a key in ascending Due order.
+	Timers(k Key) ([]Timer, error)
+	// Due returns up to limit timers with Due <= now, earliest first. In a
+	// read-write transaction of a store shared by several nodes, the timers
+	// returned are claimed: no concurrent transaction gets them as well.
+	Due(now time.Time, limit int) ([]Timer, error)
+	// NextDue returns the earliest Due of all timers, and false if there is
+	// none.
+	NextDue() (time.Time, bool, error)
+
+	// Reset deletes every record and timer of an account, or of all accounts
+	// when account is empty.
+	Reset(account string) error
+}
