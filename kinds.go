@@ -1,0 +1,50 @@
+package deskplane
+
+import "strings"
+
+// The record kinds. Each resource kind keeps one record per resource in its
+// owner's scope.
+const (
+	KindWorkspace   Kind = "workspace"   // ws-
+	KindImage       Kind = "image"       // wsi-
+	KindImageShare  Kind = "imageshare"  // in the recipient's scope: an image shared with it (id = image id)
+	KindBundle      Kind = "bundle"      // wsb- (custom bundles; the AMAZON catalogue is built in)
+	KindDirectory   Kind = "directory"   // a WorkSpaces registration of a directory (d-/wsd-)
+	KindDSDirectory Kind = "dsdirectory" // a Directory Service directory (d-)
+	KindUser        Kind = "user"        // a directory user (id = directory id + "/" + lower-cased name)
+	KindIPGroup     Kind = "ipgroup"     // wsipg-
+	KindAlias       Kind = "alias"       // wsca-
+	KindAliasShare  Kind = "aliasshare"  // in the recipient's scope
+	KindPool        Kind = "pool"        // wspool-
+	KindTags        Kind = "tags"        // the tags of a resource (id = resource id)
+	KindAccount     Kind = "account"     // account settings (id "account")
+	KindAccountMod  Kind = "accountmod"  // account modification history
+	KindBranding    Kind = "branding"    // client branding per directory
+	KindAddIn       Kind = "addin"       // Amazon Connect client add-ins
+	KindAppAssoc    Kind = "appassoc"    // application associations
+	KindAccountLink Kind = "accountlink" // account link invitations
+	KindImageImport Kind = "imageimport" // custom image imports
+	KindCounter     Kind = "counter"     // internal counters
+)
+
+// KindOfID returns the kind of resource an identifier names, from its
+// prefix, and false for an identifier of no known kind.
+func KindOfID(id string) (Kind, bool) {
+	switch {
+	case strings.HasPrefix(id, "ws-"):
+		return KindWorkspace, true
+	case strings.HasPrefix(id, "wsi-"):
+		return KindImage, true
+	case strings.HasPrefix(id, "wsb-"):
+		return KindBundle, true
+	case strings.HasPrefix(id, "d-"), strings.HasPrefix(id, "wsd-"):
+		return KindDirectory, true
+	case strings.HasPrefix(id, "wsipg-"):
+		return KindIPGroup, true
+	case strings.HasPrefix(id, "wsca-"):
+		return KindAlias, true
+	case strings.HasPrefix(id, "wspool-"):
+		return KindPool, true
+	}
+	return "", false
+}

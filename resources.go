@@ -1,0 +1,157 @@
+package deskplane
+
+import "time"
+
+// The resources below are stored as JSON records (one per resource, in the
+// owner's scope). Wire shapes live in internal/wsapi; internal/api converts.
+// Fields use the real service's vocabulary and enum values as strings.
+
+// DSDirectory is a Directory Service directory (Simple AD, Microsoft AD or
+// AD Connector). Stage: Requested → Creating → Active (→ Deleting → gone).
+type DSDirectory struct {
+	ID              string   `json:"id"`
+	Name            string   `json:"name"`      // fully qualified domain name, corp.example.com
+	ShortName       string   `json:"shortName"` // NetBIOS name
+	Type            string   `json:"type"`      // SimpleAD | MicrosoftAD | ADConnector
+	Size            string   `json:"size"`      // Small | Large (Simple AD, AD Connector)
+	Edition         string   `json:"edition,omitempty"`
+	Description     string   `json:"description,omitempty"`
+	Alias           string   `json:"alias"`
+	AccessURL       string   `json:"accessUrl"`
+	Stage           string   `json:"stage"`
+	StageReason     string   `json:"stageReason,omitempty"`
+	VpcID           string   `json:"vpcId"`
+	SubnetIDs       []string `json:"subnetIds"`
+	AZs             []string `json:"azs"`
+	SecurityGroupID string   `json:"securityGroupId"`
+	DNSAddrs        []string `json:"dnsAddrs"`
+	// ConnectSettings of an AD Connector.
+	CustomerDNSIPs []string  `json:"customerDnsIps,omitempty"`
+	CustomerUser   string    `json:"customerUser,omitempty"`
+	Launched       time.Time `json:"launched"`
+	StageChanged   time.Time `json:"stageChanged"`
+	// AnyUser makes every user name exist in the directory (a deskplane
+	// convenience, set with the tag deskplane:any-user=true or the control API).
+	AnyUser bool `json:"anyUser,omitempty"`
+}
+
+// User is a user of a directory. Its record id is DirectoryID + "/" +
+// lower-cased SAMAccountName: names match case-insensitively.
+type User struct {
+	DirectoryID    string            `json:"directoryId"`
+	SAMAccountName string            `json:"sam"`
+	GivenName      string            `json:"givenName,omitempty"`
+	Surname        string            `json:"surname,omitempty"`
+	Email          string            `json:"email,omitempty"`
+	Enabled        bool              `json:"enabled"`
+	SID            string            `json:"sid"`
+	Attributes     map[string]string `json:"attributes,omitempty"`
+	Created        time.Time         `json:"created"`
+}
+
+// UserKey returns the record key of a directory user.
+func UserKey(s Scope, directoryID, name string) Key {
+	return Key{Scope: s, Kind: KindUser, ID: directoryID + "/" + lower(name)}
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// Directory is a directory registered with WorkSpaces.
+// State: REGISTERING → REGISTERED (→ DEREGISTERING → DEREGISTERED → gone).
+type Directory struct {
+	ID                       string    `json:"id"`
+	Alias                    string    `json:"alias"`
+	Name                     string    `json:"name"`
+	Type                     string    `json:"type"` // SIMPLE_AD | AD_CONNECTOR | CUSTOMER_MANAGED | AWS_IAM_IDENTITY_CENTER
+	State                    string    `json:"state"`
+	ErrorMessage             string    `json:"errorMessage,omitempty"`
+	SubnetIDs                []string  `json:"subnetIds"`
+	DNSAddrs                 []string  `json:"dnsAddrs"`
+	CustomerUserName         string    `json:"customerUserName"`
+	IamRoleID                string    `json:"iamRoleId"`
+	RegistrationCode         string    `json:"registrationCode"`
+	WorkspaceSecurityGroupID string    `json:"workspaceSecurityGroupId"`
+	Tenancy                  string    `json:"tenancy"` // DEDICATED | SHARED
+	EnableWorkDocs           bool      `json:"enableWorkDocs"`
+	EnableSelfService        bool      `json:"enableSelfService"`
+	Registered               time.Time `json:"registered"`
+	// Settings written by the Modify* operations, kept as the wire JSON of
+	// their shapes so that every field written is read back unchanged.
+	CreationProperties  []byte   `json:"creationProperties,omitempty"`  // DefaultWorkspaceCreationProperties
+	SelfservicePerms    []byte   `json:"selfservicePerms,omitempty"`    // SelfservicePermissions
+	AccessProperties    []byte   `json:"accessProperties,omitempty"`    // WorkspaceAccessProperties
+	SamlProperties      []byte   `json:"samlProperties,omitempty"`      // SamlProperties
+	CertAuthProperties  []byte   `json:"certAuthProperties,omitempty"`  // CertificateBasedAuthProperties
+	StreamingProperties []byte   `json:"streamingProperties,omitempty"` // StreamingProperties
+	ClientProperties    []byte   `json:"clientProperties,omitempty"`    // ClientProperties
+	IPGroupIDs          []string `json:"ipGroupIds,omitempty"`
+	// Fields of directories created by WorkSpaces itself (wsd- ids, pools,
+	// user-decoupled WorkSpaces) are kept as the wire JSON of the request.
+	Extra []byte `json:"extra,omitempty"`
+}
+
+// Bundle is a WorkSpace bundle: a custom one in its owner's scope, or one
+// of the AMAZON public catalogue (built in, not stored).
+type Bundle struct {
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	Owner           string    `json:"owner"` // account id or AMAZON
+	Description     string    `json:"description,omitempty"`
+	ImageID         string    `json:"imageId"`
+	RootStorageGB   int       `json:"rootGb"`
+	UserStorageGB   int       `json:"userGb"`
+	ComputeType     string    `json:"computeType"` // VALUE | STANDARD | PERFORMANCE | POWER | POWERPRO | GRAPHICS | GRAPHICSPRO | GRAPHICS_G4DN | GRAPHICSPRO_G4DN | GENERALPURPOSE_4XLARGE | GENERALPURPOSE_8XLARGE
+	State           string    `json:"state"`       // AVAILABLE | PENDING | ERROR
+	BundleType      string    `json:"bundleType"`  // REGULAR | STANDBY
+	OperatingSystem string    `json:"os"`          // OperatingSystemName enum value, e.g. WINDOWS_SERVER_2022
+	Protocols       []string  `json:"protocols"`   // PCOIP and/or WSP
+	Created         time.Time `json:"created"`
+	LastUpdated     time.Time `json:"lastUpdated"`
+}
+
+// Image is a WorkSpace image, kept in its owner's scope.
+// State: PENDING → AVAILABLE | ERROR.
+type Image struct {
+	ID                string             `json:"id"`
+	Name              string             `json:"name"`
+	Description       string             `json:"description,omitempty"`
+	OperatingSystem   string             `json:"os"`     // OperatingSystemName enum value
+	OSType            string             `json:"osType"` // WINDOWS | LINUX
+	State             string             `json:"state"`
+	RequiredTenancy   string             `json:"tenancy"` // DEFAULT | DEDICATED
+	Owner             string             `json:"owner"`   // account id (AMAZON for public images)
+	Created           time.Time          `json:"created"`
+	ErrorCode         string             `json:"errorCode,omitempty"`
+	ErrorMessage      string             `json:"errorMessage,omitempty"`
+	ErrorDetails      []ImageErrorDetail `json:"errorDetails,omitempty"`
+	UpdateAvailable   bool               `json:"updateAvailable,omitempty"`
+	UpdateDescription string             `json:"updateDescription,omitempty"`
+	// Where it came from: a WorkSpace, an image (update or copy), an AMI.
+	SourceWorkspaceID string   `json:"sourceWorkspaceId,omitempty"`
+	SourceImageID     string   `json:"sourceImageId,omitempty"`
+	SourceRegion      string   `json:"sourceRegion,omitempty"`
+	SourceAccount     string   `json:"sourceAccount,omitempty"`
+	Ec2ImageID        string   `json:"ec2ImageId,omitempty"`
+	IngestionProcess  string   `json:"ingestionProcess,omitempty"`
+	Applications      []string `json:"applications,omitempty"`
+	Protocols         []string `json:"protocols,omitempty"`
+	// SharedWith lists the accounts the image is shared with, in order.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// RootGB and UserGB are the volume sizes the image was made with.
+	RootGB int `json:"rootGb,omitempty"`
+	UserGB int `json:"userGb,omitempty"`
+}
+
+// ImageErrorDetail is one reason an image failed validation.
+type ImageErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}

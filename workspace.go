@@ -1,0 +1,73 @@
+package deskplane
+
+import "time"
+
+// Workspace is a WorkSpace, kept in its owner's scope (behaviour doc §2).
+// State values are the model's WorkspaceState enum.
+type Workspace struct {
+	ID            string `json:"id"`
+	DirectoryID   string `json:"directoryId"`
+	UserName      string `json:"userName"`
+	WorkspaceName string `json:"workspaceName,omitempty"` // user-decoupled WorkSpaces
+	BundleID      string `json:"bundleId"`
+	State         string `json:"state"`
+	// Generation grows on every state change; timers carry the generation
+	// they were scheduled at and do nothing when it moved on.
+	Generation   int64     `json:"gen"`
+	StateChanged time.Time `json:"stateChanged"`
+	Created      time.Time `json:"created"`
+
+	IPAddress    string `json:"ip,omitempty"`
+	SubnetID     string `json:"subnetId,omitempty"`
+	ComputerName string `json:"computerName,omitempty"`
+	ErrorCode    string `json:"errorCode,omitempty"`
+	ErrorMessage string `json:"errorMessage,omitempty"`
+
+	VolumeEncryptionKey         string `json:"kmsKey,omitempty"`
+	UserVolumeEncryptionEnabled bool   `json:"userEncrypted,omitempty"`
+	RootVolumeEncryptionEnabled bool   `json:"rootEncrypted,omitempty"`
+
+	RunningMode              string   `json:"runningMode"` // ALWAYS_ON | AUTO_STOP | MANUAL
+	AutoStopTimeoutInMinutes int      `json:"autoStopMinutes,omitempty"`
+	RootVolumeSizeGib        int      `json:"rootGb"`
+	UserVolumeSizeGib        int      `json:"userGb"`
+	ComputeType              string   `json:"computeType"`
+	Protocols                []string `json:"protocols"`
+	OperatingSystemName      string   `json:"os"`
+	GlobalAccelerator        []byte   `json:"globalAccelerator,omitempty"` // wire JSON of GlobalAcceleratorForWorkSpace
+
+	// Modifications running now (ModificationStates on the wire).
+	Modifications []Modification `json:"mods,omitempty"`
+	// Cooldown bookkeeping (behaviour doc §2.4).
+	LastRootResize      time.Time `json:"lastRootResize,omitzero"`
+	LastUserResize      time.Time `json:"lastUserResize,omitzero"`
+	LastComputeChange   time.Time `json:"lastComputeChange,omitzero"`
+	LastComputeUpsize   time.Time `json:"lastComputeUpsize,omitzero"`
+	LastComputeDownsize time.Time `json:"lastComputeDownsize,omitzero"`
+
+	// Snapshots (DescribeWorkspaceSnapshots).
+	RebuildSnapshots []time.Time `json:"rebuildSnaps,omitempty"`
+	RestoreSnapshots []time.Time `json:"restoreSnaps,omitempty"`
+
+	// Connection state (DescribeWorkspacesConnectionStatus, AutoStop).
+	ConnectionState         string    `json:"connState,omitempty"` // CONNECTED | DISCONNECTED | UNKNOWN
+	ConnectionStateChanged  time.Time `json:"connChanged,omitzero"`
+	LastKnownUserConnection time.Time `json:"lastConn,omitzero"`
+
+	// StateBeforeAdmin is the state to return to when ADMIN_MAINTENANCE ends.
+	StateBeforeAdmin string `json:"stateBeforeAdmin,omitempty"`
+	// ImageCapture is the id of the image being created from this WorkSpace
+	// while it is SUSPENDED.
+	ImageCapture string `json:"imageCapture,omitempty"`
+	// Standby fields (CreateStandbyWorkspaces).
+	StandbyOf       string `json:"standbyOf,omitempty"`
+	StandbyRegion   string `json:"standbyRegion,omitempty"`
+	DataReplication string `json:"dataReplication,omitempty"`
+}
+
+// Modification is one running property change.
+type Modification struct {
+	Resource string    `json:"resource"` // ROOT_VOLUME | USER_VOLUME | COMPUTE_TYPE | PROTOCOL
+	State    string    `json:"state"`    // UPDATE_INITIATED | UPDATE_IN_PROGRESS
+	Started  time.Time `json:"started"`
+}
