@@ -1,0 +1,220 @@
+package codegen
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+func (g *gen) emitDoc(w *bytes.Buffer) error {
+	var d strings.Builder
+	proto := "AWS JSON 1.1"
+	if g.proto == restJSON1 {
+		proto = "REST JSON (restJson1)"
+	}
+	fmt.Fprintf(&d, "// Package %s is the generated API of %s (%s, %s), from\n", g.cfg.Package, g.cfg.Title, g.svcName, proto)
+	fmt.Fprintf(&d, "// ../shared/models/%s", g.cfg.ModelFile)
+	d.WriteString(" and the overlays in internal/gen/overlays.\n")
+	d.WriteString("//\n// It holds the shapes, enums, modeled errors and validators of every\n")
+	d.WriteString("// operation, the Service interface, the Unimplemented fallback and the\n")
+	d.WriteString("// Dispatcher. Do not edit: regenerate with `go generate ./internal/gen`\n")
+	d.WriteString("// (or `go run ./internal/gen` from the repository root).\n")
+	d.WriteString("//\n// Go mapping: scalars are pointers (nil = absent), enums are named string\n")
+	d.WriteString("// types held by value (\"\" = absent), lists are slices, maps are maps,\n")
+	d.WriteString("// nested structures are pointers (values inside lists and maps).\n")
+	if len(g.quirks) > 0 {
+		d.WriteString("//\n// Model quirks met by the generator:\n//\n")
+		for _, q := range g.quirks {
+			d.WriteString("//   - " + q + "\n")
+		}
+	}
+	g.pkgDoc = d.String()
+
+	w.WriteString("// ServiceName is the name of the service shape in the model.\n")
+	fmt.Fprintf(w, "const ServiceName = %q\n\n", g.svcName)
+	if g.proto == awsJSON11 {
+		w.WriteString("// TargetPrefix is the X-Amz-Target prefix: \"<TargetPrefix>.<Operation>\".\n")
+		fmt.Fprintf(w, "const TargetPrefix = %q\n\n", g.cfg.TargetPrefix)
+	}
+	w.WriteString("// SigningName is the SigV4 signing name (the service in the credential scope).\n")
+	fmt.Fprintf(w, "const SigningName = %q\n\n", g.cfg.SigningName)
+	w.WriteString("// OperationNames lists every operation of the service, sorted. The slice is\n// new on every call.\n")
+	w.WriteString("func OperationNames() []string {\nreturn []string{\n")
+	for _, op := range g.ops {
+		fmt.Fprintf(w, "%q,\n", op.Name)
+	}
+	w.WriteString("}\n}\n")
+	return nil
+}
+
+// emitStruct writes a structure or union type.
+func (g *gen) emitStruct(w *bytes.Buffer, id string, s *Shape) error {
+	name := g.names[id]
+	writeDoc(w, name, docOf(s.Traits))
+	if s.Type == "union" {
+		w.WriteString("//\n// It is a union: exactly one member is set.\n")
+	}
+	fmt.Fprintf(w, "type %s struct {\n", name)
+	seen := map[string]bool{}
+	for _, m := range s.Members {
+		fn := ExportedName(m.Name)
+		if seen[fn] {
+			return fmt.Errorf("%s: members collide on field %s", id, fn)
+		}
+		seen[fn] = true
+		if isError(s) && (fn == "Error" || fn == "ErrorCode" || fn == "HTTPStatus" || fn == "ErrorMessage" || fn == "ErrorFault") {
+			return fmt.Errorf("%s: member %s collides with an error method", id, m.Name)
+		}
+		t, err := g.goType(m.Target, true)
+		if err != nil {
+			return fmt.Errorf("%s$%s: %w", id, m.Name, err)
+		}
+		fmt.Fprintf(w, "%s %s `json:\"%s,omitzero\"`\n", fn, t, g.jsonName(m))
+	}
+	w.WriteString("}\n\n")
+	return nil
+}
+
+func (g *gen) emitTypes(w *bytes.Buffer) error {
+	for _, id := range g.sortedReach() {
+		s := g.m.Shapes[id]
+		if (s.Type == "structure" || s.Type == "union") && !isError(s) {
+			if err := g.emitStruct(w, id, s); err != nil {
+				return err
+			}
+		}
+	}
+	for _, op := range g.ops {
+		if op.InID == "" {
+			fmt.Fprintf(w, "// %s is the empty input of %s (the model says smithy.api#Unit).\ntype %s struct{}\n\n", op.In, op.Name, op.In)
+		}
+		if op.OutID == "" {
+			fmt.Fprintf(w, "// %s is the empty output of %s (the model says smithy.api#Unit).\ntype %s struct{}\n\n", op.Out, op.Name, op.Out)
+		}
+	}
+	return nil
+}
+
+func (g *gen) emitEnums(w *bytes.Buffer) error {
+	for _, id := range g.sortedReach() {
+		s := g.m.Shapes[id]
+		vals := g.enumValues(id)
+		if !g.isEnum(s) && s.Type != "intEnum" {
+			continue
+		}
+		name := g.names[id]
+		writeDoc(w, name, docOf(s.Traits))
+		if s.Type == "intEnum" {
+			fmt.Fprintf(w, "type %s int32\n\n", name)
+		} else {
+			fmt.Fprintf(w, "type %s string\n\n", name)
+		}
+		if len(vals) > 0 {
+			fmt.Fprintf(w, "// Values of %s.\nconst (\n", name)
+			for _, v := range vals {
+				if s.Type == "intEnum" {
+					fmt.Fprintf(w, "%s %s = %d\n", v.Const, name, v.Int)
+				} else {
+					fmt.Fprintf(w, "%s %s = %q\n", v.Const, name, v.Value)
+				}
+			}
+			w.WriteString(")\n\n")
+		}
+		fmt.Fprintf(w, "// Values returns every value of %s in model order; the slice is new on every call.\n", name)
+		fmt.Fprintf(w, "func (%s) Values() []%s {\nreturn []%s{", name, name, name)
+		for i, v := range vals {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			w.WriteString(v.Const)
+		}
+		w.WriteString("}\n}\n\n")
+		fmt.Fprintf(w, "// IsKnown reports whether v is one of the values the model lists.\n")
+		fmt.Fprintf(w, "func (v %s) IsKnown() bool {\nswitch v {\n", name)
+		if len(vals) > 0 {
+			w.WriteString("case ")
+			for i, v := range vals {
+				if i > 0 {
+					w.WriteString(", ")
+				}
+				w.WriteString(v.Const)
+			}
+			w.WriteString(":\nreturn true\n")
+		}
+		w.WriteString("}\nreturn false\n}\n\n")
+		// The constraint text of the enum, for the validators.
+		texts := make([]string, len(vals))
+		for i, v := range vals {
+			texts[i] = v.Value
+		}
+		cn := g.enumSets[id]
+		fmt.Fprintf(w, "const %s = %q\n\n", cn, "Member must satisfy enum value set: ["+strings.Join(texts, ", ")+"]")
+	}
+	return nil
+}
+
+func (g *gen) emitErrors(w *bytes.Buffer) error {
+	for _, id := range g.sortedReach() {
+		s := g.m.Shapes[id]
+		if !isError(s) {
+			continue
+		}
+		if err := g.emitStruct(w, id, s); err != nil {
+			return err
+		}
+		name := g.names[id]
+		var fault string
+		_ = json.Unmarshal(s.Traits["smithy.api#error"], &fault)
+		status := 400
+		if fault == "server" {
+			status = 500
+		}
+		if raw, ok := s.Traits["smithy.api#httpError"]; ok {
+			if err := json.Unmarshal(raw, &status); err != nil {
+				return fmt.Errorf("%s: httpError: %w", id, err)
+			}
+		}
+		msgField := ""
+		for _, m := range s.Members {
+			if strings.EqualFold(m.Name, "message") {
+				if t, _ := g.goType(m.Target, true); t == "*string" {
+					msgField = ExportedName(m.Name)
+				}
+			}
+		}
+		fmt.Fprintf(w, "// Error returns %q, followed by the message if there is one.\n", name)
+		fmt.Fprintf(w, "func (e *%s) Error() string {\nif m := e.ErrorMessage(); m != \"\" {\nreturn %q + m\n}\nreturn %q\n}\n\n", name, name+": ", name)
+		fmt.Fprintf(w, "// ErrorMessage returns the error's message member, or \"\".\n")
+		if msgField != "" {
+			fmt.Fprintf(w, "func (e *%s) ErrorMessage() string {\nif e == nil || e.%s == nil {\nreturn \"\"\n}\nreturn *e.%s\n}\n\n", name, msgField, msgField)
+		} else {
+			fmt.Fprintf(w, "func (e *%s) ErrorMessage() string { return \"\" }\n\n", name)
+		}
+		fmt.Fprintf(w, "// ErrorCode returns the shape name, the wire error code.\nfunc (e *%s) ErrorCode() string { return %q }\n\n", name, shapeName(id))
+		fmt.Fprintf(w, "// HTTPStatus returns the status code of the error response.\nfunc (e *%s) HTTPStatus() int { return %d }\n\n", name, status)
+		fmt.Fprintf(w, "// ErrorFault returns %q (smithy.api#error).\nfunc (e *%s) ErrorFault() string { return %q }\n\n", fault, name, fault)
+	}
+	return nil
+}
+
+func (g *gen) emitService(w *bytes.Buffer) error {
+	fmt.Fprintf(w, "// Service has one method per operation of %s. Implementations embed\n// Unimplemented so that operations they do not handle yet answer\n// *smithy.NotImplementedError.\n", g.svcName)
+	w.WriteString("type Service interface {\n")
+	for _, op := range g.ops {
+		if op.Doc != "" {
+			fmt.Fprintf(w, "// %s: %s\n", op.Name, op.Doc)
+		}
+		fmt.Fprintf(w, "%s(ctx context.Context, in *%s) (*%s, error)\n", op.Name, op.In, op.Out)
+	}
+	w.WriteString("}\n\n")
+	w.WriteString("// Unimplemented answers every operation with *smithy.NotImplementedError.\n// Embed it in a Service implementation.\ntype Unimplemented struct{}\n\n")
+	w.WriteString("var _ Service = Unimplemented{}\n\n")
+	for _, op := range g.ops {
+		fmt.Fprintf(w, "// %s answers *smithy.NotImplementedError.\n", op.Name)
+		fmt.Fprintf(w, "func (Unimplemented) %s(context.Context, *%s) (*%s, error) {\nreturn nil, &smithy.NotImplementedError{Service: ServiceName, Operation: %s}\n}\n\n",
+			op.Name, op.In, op.Out, strconv.Quote(op.Name))
+	}
+	return nil
+}
