@@ -103,6 +103,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateDescribeConnectionAliasPermissionsRequest, d.svc.DescribeConnectionAliasPermissions)
 	case "DescribeConnectionAliases":
 		return invoke(ctx, body, nil, d.v.validateDescribeConnectionAliasesRequest, d.svc.DescribeConnectionAliases)
+	case "DescribeCustomWorkspaceImageImport":
+		return invoke(ctx, body, nil, d.v.validateDescribeCustomWorkspaceImageImportRequest, d.svc.DescribeCustomWorkspaceImageImport)
 	case "DescribeImageAssociations":
 		return invoke(ctx, body, nil, d.v.validateDescribeImageAssociationsRequest, d.svc.DescribeImageAssociations)
 	case "DescribeIpGroups":
@@ -139,6 +141,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateGetAccountLinkRequest, d.svc.GetAccountLink)
 	case "ImportClientBranding":
 		return invoke(ctx, body, nil, d.v.validateImportClientBrandingRequest, d.svc.ImportClientBranding)
+	case "ImportCustomWorkspaceImage":
+		return invoke(ctx, body, nil, d.v.validateImportCustomWorkspaceImageRequest, d.svc.ImportCustomWorkspaceImage)
 	case "ImportWorkspaceImage":
 		return invoke(ctx, body, nil, d.v.validateImportWorkspaceImageRequest, d.svc.ImportWorkspaceImage)
 	case "ListAccountLinks":
@@ -317,6 +321,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateDescribeConnectionAliasPermissionsRequest("", in, &vs)
 	case *DescribeConnectionAliasesRequest:
 		d.v.validateDescribeConnectionAliasesRequest("", in, &vs)
+	case *DescribeCustomWorkspaceImageImportRequest:
+		d.v.validateDescribeCustomWorkspaceImageImportRequest("", in, &vs)
 	case *DescribeImageAssociationsRequest:
 		d.v.validateDescribeImageAssociationsRequest("", in, &vs)
 	case *DescribeIpGroupsRequest:
@@ -353,6 +359,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateGetAccountLinkRequest("", in, &vs)
 	case *ImportClientBrandingRequest:
 		d.v.validateImportClientBrandingRequest("", in, &vs)
+	case *ImportCustomWorkspaceImageRequest:
+		d.v.validateImportCustomWorkspaceImageRequest("", in, &vs)
 	case *ImportWorkspaceImageRequest:
 		d.v.validateImportWorkspaceImageRequest("", in, &vs)
 	case *ListAccountLinksRequest:

@@ -100,6 +100,29 @@ func (v AGAPreferredProtocolForWorkSpace) IsKnown() bool {
 
 const enumSetAGAPreferredProtocolForWorkSpace = "Member must satisfy enum value set: [TCP, NONE, INHERITED]"
 
+type AccessEndpointType string
+
+// Values of AccessEndpointType.
+const (
+	AccessEndpointTypeStreamingWsp AccessEndpointType = "STREAMING_WSP"
+)
+
+// Values returns every value of AccessEndpointType in model order; the slice is new on every call.
+func (AccessEndpointType) Values() []AccessEndpointType {
+	return []AccessEndpointType{AccessEndpointTypeStreamingWsp}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v AccessEndpointType) IsKnown() bool {
+	switch v {
+	case AccessEndpointTypeStreamingWsp:
+		return true
+	}
+	return false
+}
+
+const enumSetAccessEndpointType = "Member must satisfy enum value set: [STREAMING_WSP]"
+
 type AccessPropertyValue string
 
 // Values of AccessPropertyValue.
@@ -228,28 +251,29 @@ type AssociationErrorCode string
 
 // Values of AssociationErrorCode.
 const (
-	AssociationErrorCodeInsufficientDiskspace      AssociationErrorCode = "ValidationError.InsufficientDiskSpace"
-	AssociationErrorCodeInsufficientMemory         AssociationErrorCode = "ValidationError.InsufficientMemory"
-	AssociationErrorCodeUnsupportedOperatingSystem AssociationErrorCode = "ValidationError.UnsupportedOperatingSystem"
-	AssociationErrorCodeInternalServerError        AssociationErrorCode = "DeploymentError.InternalServerError"
-	AssociationErrorCodeWorkspaceUnreachable       AssociationErrorCode = "DeploymentError.WorkspaceUnreachable"
+	AssociationErrorCodeInsufficientDiskspace             AssociationErrorCode = "ValidationError.InsufficientDiskSpace"
+	AssociationErrorCodeInsufficientMemory                AssociationErrorCode = "ValidationError.InsufficientMemory"
+	AssociationErrorCodeUnsupportedOperatingSystem        AssociationErrorCode = "ValidationError.UnsupportedOperatingSystem"
+	AssociationErrorCodeInternalServerError               AssociationErrorCode = "DeploymentError.InternalServerError"
+	AssociationErrorCodeWorkspaceUnreachable              AssociationErrorCode = "DeploymentError.WorkspaceUnreachable"
+	AssociationErrorCodeApplicationOldversionexistFailure AssociationErrorCode = "ValidationError.ApplicationOldVersionExists"
 )
 
 // Values returns every value of AssociationErrorCode in model order; the slice is new on every call.
 func (AssociationErrorCode) Values() []AssociationErrorCode {
-	return []AssociationErrorCode{AssociationErrorCodeInsufficientDiskspace, AssociationErrorCodeInsufficientMemory, AssociationErrorCodeUnsupportedOperatingSystem, AssociationErrorCodeInternalServerError, AssociationErrorCodeWorkspaceUnreachable}
+	return []AssociationErrorCode{AssociationErrorCodeInsufficientDiskspace, AssociationErrorCodeInsufficientMemory, AssociationErrorCodeUnsupportedOperatingSystem, AssociationErrorCodeInternalServerError, AssociationErrorCodeWorkspaceUnreachable, AssociationErrorCodeApplicationOldversionexistFailure}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v AssociationErrorCode) IsKnown() bool {
 	switch v {
-	case AssociationErrorCodeInsufficientDiskspace, AssociationErrorCodeInsufficientMemory, AssociationErrorCodeUnsupportedOperatingSystem, AssociationErrorCodeInternalServerError, AssociationErrorCodeWorkspaceUnreachable:
+	case AssociationErrorCodeInsufficientDiskspace, AssociationErrorCodeInsufficientMemory, AssociationErrorCodeUnsupportedOperatingSystem, AssociationErrorCodeInternalServerError, AssociationErrorCodeWorkspaceUnreachable, AssociationErrorCodeApplicationOldversionexistFailure:
 		return true
 	}
 	return false
 }
 
-const enumSetAssociationErrorCode = "Member must satisfy enum value set: [ValidationError.InsufficientDiskSpace, ValidationError.InsufficientMemory, ValidationError.UnsupportedOperatingSystem, DeploymentError.InternalServerError, DeploymentError.WorkspaceUnreachable]"
+const enumSetAssociationErrorCode = "Member must satisfy enum value set: [ValidationError.InsufficientDiskSpace, ValidationError.InsufficientMemory, ValidationError.UnsupportedOperatingSystem, DeploymentError.InternalServerError, DeploymentError.WorkspaceUnreachable, ValidationError.ApplicationOldVersionExists]"
 
 type AssociationState string
 
@@ -446,23 +470,35 @@ const (
 	ComputeGraphicspro           Compute = "GRAPHICSPRO"
 	ComputeGraphicsG4dn          Compute = "GRAPHICS_G4DN"
 	ComputeGraphicsproG4dn       Compute = "GRAPHICSPRO_G4DN"
+	ComputeGraphicsG6Xlarge      Compute = "GRAPHICS_G6_XLARGE"
+	ComputeGraphicsG62xlarge     Compute = "GRAPHICS_G6_2XLARGE"
+	ComputeGraphicsG64xlarge     Compute = "GRAPHICS_G6_4XLARGE"
+	ComputeGraphicsG68xlarge     Compute = "GRAPHICS_G6_8XLARGE"
+	ComputeGraphicsG616xlarge    Compute = "GRAPHICS_G6_16XLARGE"
+	ComputeGraphicsGr64xlarge    Compute = "GRAPHICS_GR6_4XLARGE"
+	ComputeGraphicsGr68xlarge    Compute = "GRAPHICS_GR6_8XLARGE"
+	ComputeGraphicsG6fLarge      Compute = "GRAPHICS_G6F_LARGE"
+	ComputeGraphicsG6fXlarge     Compute = "GRAPHICS_G6F_XLARGE"
+	ComputeGraphicsG6f2xlarge    Compute = "GRAPHICS_G6F_2XLARGE"
+	ComputeGraphicsG6f4xlarge    Compute = "GRAPHICS_G6F_4XLARGE"
+	ComputeGraphicsGr6f4xlarge   Compute = "GRAPHICS_GR6F_4XLARGE"
 )
 
 // Values returns every value of Compute in model order; the slice is new on every call.
 func (Compute) Values() []Compute {
-	return []Compute{ComputeValue, ComputeStandard, ComputePerformance, ComputePower, ComputeGraphics, ComputePowerpro, ComputeGeneralpurpose4xlarge, ComputeGeneralpurpose8xlarge, ComputeGraphicspro, ComputeGraphicsG4dn, ComputeGraphicsproG4dn}
+	return []Compute{ComputeValue, ComputeStandard, ComputePerformance, ComputePower, ComputeGraphics, ComputePowerpro, ComputeGeneralpurpose4xlarge, ComputeGeneralpurpose8xlarge, ComputeGraphicspro, ComputeGraphicsG4dn, ComputeGraphicsproG4dn, ComputeGraphicsG6Xlarge, ComputeGraphicsG62xlarge, ComputeGraphicsG64xlarge, ComputeGraphicsG68xlarge, ComputeGraphicsG616xlarge, ComputeGraphicsGr64xlarge, ComputeGraphicsGr68xlarge, ComputeGraphicsG6fLarge, ComputeGraphicsG6fXlarge, ComputeGraphicsG6f2xlarge, ComputeGraphicsG6f4xlarge, ComputeGraphicsGr6f4xlarge}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v Compute) IsKnown() bool {
 	switch v {
-	case ComputeValue, ComputeStandard, ComputePerformance, ComputePower, ComputeGraphics, ComputePowerpro, ComputeGeneralpurpose4xlarge, ComputeGeneralpurpose8xlarge, ComputeGraphicspro, ComputeGraphicsG4dn, ComputeGraphicsproG4dn:
+	case ComputeValue, ComputeStandard, ComputePerformance, ComputePower, ComputeGraphics, ComputePowerpro, ComputeGeneralpurpose4xlarge, ComputeGeneralpurpose8xlarge, ComputeGraphicspro, ComputeGraphicsG4dn, ComputeGraphicsproG4dn, ComputeGraphicsG6Xlarge, ComputeGraphicsG62xlarge, ComputeGraphicsG64xlarge, ComputeGraphicsG68xlarge, ComputeGraphicsG616xlarge, ComputeGraphicsGr64xlarge, ComputeGraphicsGr68xlarge, ComputeGraphicsG6fLarge, ComputeGraphicsG6fXlarge, ComputeGraphicsG6f2xlarge, ComputeGraphicsG6f4xlarge, ComputeGraphicsGr6f4xlarge:
 		return true
 	}
 	return false
 }
 
-const enumSetCompute = "Member must satisfy enum value set: [VALUE, STANDARD, PERFORMANCE, POWER, GRAPHICS, POWERPRO, GENERALPURPOSE_4XLARGE, GENERALPURPOSE_8XLARGE, GRAPHICSPRO, GRAPHICS_G4DN, GRAPHICSPRO_G4DN]"
+const enumSetCompute = "Member must satisfy enum value set: [VALUE, STANDARD, PERFORMANCE, POWER, GRAPHICS, POWERPRO, GENERALPURPOSE_4XLARGE, GENERALPURPOSE_8XLARGE, GRAPHICSPRO, GRAPHICS_G4DN, GRAPHICSPRO_G4DN, GRAPHICS_G6_XLARGE, GRAPHICS_G6_2XLARGE, GRAPHICS_G6_4XLARGE, GRAPHICS_G6_8XLARGE, GRAPHICS_G6_16XLARGE, GRAPHICS_GR6_4XLARGE, GRAPHICS_GR6_8XLARGE, GRAPHICS_G6F_LARGE, GRAPHICS_G6F_XLARGE, GRAPHICS_G6F_2XLARGE, GRAPHICS_G6F_4XLARGE, GRAPHICS_GR6F_4XLARGE]"
 
 type ConnectionAliasState string
 
@@ -513,6 +549,67 @@ func (v ConnectionState) IsKnown() bool {
 }
 
 const enumSetConnectionState = "Member must satisfy enum value set: [CONNECTED, DISCONNECTED, UNKNOWN]"
+
+type CustomImageProtocol string
+
+// Values of CustomImageProtocol.
+const (
+	CustomImageProtocolPcoip CustomImageProtocol = "PCOIP"
+	CustomImageProtocolDcv   CustomImageProtocol = "DCV"
+	CustomImageProtocolByop  CustomImageProtocol = "BYOP"
+)
+
+// Values returns every value of CustomImageProtocol in model order; the slice is new on every call.
+func (CustomImageProtocol) Values() []CustomImageProtocol {
+	return []CustomImageProtocol{CustomImageProtocolPcoip, CustomImageProtocolDcv, CustomImageProtocolByop}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v CustomImageProtocol) IsKnown() bool {
+	switch v {
+	case CustomImageProtocolPcoip, CustomImageProtocolDcv, CustomImageProtocolByop:
+		return true
+	}
+	return false
+}
+
+const enumSetCustomImageProtocol = "Member must satisfy enum value set: [PCOIP, DCV, BYOP]"
+
+type CustomWorkspaceImageImportState string
+
+// Values of CustomWorkspaceImageImportState.
+const (
+	CustomWorkspaceImageImportStatePending                    CustomWorkspaceImageImportState = "PENDING"
+	CustomWorkspaceImageImportStateInProgress                 CustomWorkspaceImageImportState = "IN_PROGRESS"
+	CustomWorkspaceImageImportStateProcessingSourceImage      CustomWorkspaceImageImportState = "PROCESSING_SOURCE_IMAGE"
+	CustomWorkspaceImageImportStateImageTestingStart          CustomWorkspaceImageImportState = "IMAGE_TESTING_START"
+	CustomWorkspaceImageImportStateUpdatingOperatingSystem    CustomWorkspaceImageImportState = "UPDATING_OPERATING_SYSTEM"
+	CustomWorkspaceImageImportStateImageCompatibilityChecking CustomWorkspaceImageImportState = "IMAGE_COMPATIBILITY_CHECKING"
+	CustomWorkspaceImageImportStateImageTestingGeneralization CustomWorkspaceImageImportState = "IMAGE_TESTING_GENERALIZATION"
+	CustomWorkspaceImageImportStateCreatingTestInstance       CustomWorkspaceImageImportState = "CREATING_TEST_INSTANCE"
+	CustomWorkspaceImageImportStateInstallingComponents       CustomWorkspaceImageImportState = "INSTALLING_COMPONENTS"
+	CustomWorkspaceImageImportStateGeneralizing               CustomWorkspaceImageImportState = "GENERALIZING"
+	CustomWorkspaceImageImportStateValidating                 CustomWorkspaceImageImportState = "VALIDATING"
+	CustomWorkspaceImageImportStatePublishing                 CustomWorkspaceImageImportState = "PUBLISHING"
+	CustomWorkspaceImageImportStateCompleted                  CustomWorkspaceImageImportState = "COMPLETED"
+	CustomWorkspaceImageImportStateError                      CustomWorkspaceImageImportState = "ERROR"
+)
+
+// Values returns every value of CustomWorkspaceImageImportState in model order; the slice is new on every call.
+func (CustomWorkspaceImageImportState) Values() []CustomWorkspaceImageImportState {
+	return []CustomWorkspaceImageImportState{CustomWorkspaceImageImportStatePending, CustomWorkspaceImageImportStateInProgress, CustomWorkspaceImageImportStateProcessingSourceImage, CustomWorkspaceImageImportStateImageTestingStart, CustomWorkspaceImageImportStateUpdatingOperatingSystem, CustomWorkspaceImageImportStateImageCompatibilityChecking, CustomWorkspaceImageImportStateImageTestingGeneralization, CustomWorkspaceImageImportStateCreatingTestInstance, CustomWorkspaceImageImportStateInstallingComponents, CustomWorkspaceImageImportStateGeneralizing, CustomWorkspaceImageImportStateValidating, CustomWorkspaceImageImportStatePublishing, CustomWorkspaceImageImportStateCompleted, CustomWorkspaceImageImportStateError}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v CustomWorkspaceImageImportState) IsKnown() bool {
+	switch v {
+	case CustomWorkspaceImageImportStatePending, CustomWorkspaceImageImportStateInProgress, CustomWorkspaceImageImportStateProcessingSourceImage, CustomWorkspaceImageImportStateImageTestingStart, CustomWorkspaceImageImportStateUpdatingOperatingSystem, CustomWorkspaceImageImportStateImageCompatibilityChecking, CustomWorkspaceImageImportStateImageTestingGeneralization, CustomWorkspaceImageImportStateCreatingTestInstance, CustomWorkspaceImageImportStateInstallingComponents, CustomWorkspaceImageImportStateGeneralizing, CustomWorkspaceImageImportStateValidating, CustomWorkspaceImageImportStatePublishing, CustomWorkspaceImageImportStateCompleted, CustomWorkspaceImageImportStateError:
+		return true
+	}
+	return false
+}
+
+const enumSetCustomWorkspaceImageImportState = "Member must satisfy enum value set: [PENDING, IN_PROGRESS, PROCESSING_SOURCE_IMAGE, IMAGE_TESTING_START, UPDATING_OPERATING_SYSTEM, IMAGE_COMPATIBILITY_CHECKING, IMAGE_TESTING_GENERALIZATION, CREATING_TEST_INSTANCE, INSTALLING_COMPONENTS, GENERALIZING, VALIDATING, PUBLISHING, COMPLETED, ERROR]"
 
 type DataReplication string
 
@@ -801,6 +898,31 @@ func (v ImageAssociatedResourceType) IsKnown() bool {
 
 const enumSetImageAssociatedResourceType = "Member must satisfy enum value set: [APPLICATION]"
 
+type ImageComputeType string
+
+// Values of ImageComputeType.
+const (
+	ImageComputeTypeBase         ImageComputeType = "BASE"
+	ImageComputeTypeGraphicsG4dn ImageComputeType = "GRAPHICS_G4DN"
+	ImageComputeTypeGraphicsG6   ImageComputeType = "GRAPHICS_G6"
+)
+
+// Values returns every value of ImageComputeType in model order; the slice is new on every call.
+func (ImageComputeType) Values() []ImageComputeType {
+	return []ImageComputeType{ImageComputeTypeBase, ImageComputeTypeGraphicsG4dn, ImageComputeTypeGraphicsG6}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v ImageComputeType) IsKnown() bool {
+	switch v {
+	case ImageComputeTypeBase, ImageComputeTypeGraphicsG4dn, ImageComputeTypeGraphicsG6:
+		return true
+	}
+	return false
+}
+
+const enumSetImageComputeType = "Member must satisfy enum value set: [BASE, GRAPHICS_G4DN, GRAPHICS_G6]"
+
 type ImageType string
 
 // Values of ImageType.
@@ -824,6 +946,29 @@ func (v ImageType) IsKnown() bool {
 }
 
 const enumSetImageType = "Member must satisfy enum value set: [OWNED, SHARED]"
+
+type InternetFallbackProtocol string
+
+// Values of InternetFallbackProtocol.
+const (
+	InternetFallbackProtocolPcoip InternetFallbackProtocol = "PCOIP"
+)
+
+// Values returns every value of InternetFallbackProtocol in model order; the slice is new on every call.
+func (InternetFallbackProtocol) Values() []InternetFallbackProtocol {
+	return []InternetFallbackProtocol{InternetFallbackProtocolPcoip}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v InternetFallbackProtocol) IsKnown() bool {
+	switch v {
+	case InternetFallbackProtocolPcoip:
+		return true
+	}
+	return false
+}
+
+const enumSetInternetFallbackProtocol = "Member must satisfy enum value set: [PCOIP]"
 
 type LogUploadEnum string
 
@@ -856,23 +1001,24 @@ const (
 	ModificationResourceEnumRootVolume  ModificationResourceEnum = "ROOT_VOLUME"
 	ModificationResourceEnumUserVolume  ModificationResourceEnum = "USER_VOLUME"
 	ModificationResourceEnumComputeType ModificationResourceEnum = "COMPUTE_TYPE"
+	ModificationResourceEnumProtocol    ModificationResourceEnum = "PROTOCOL"
 )
 
 // Values returns every value of ModificationResourceEnum in model order; the slice is new on every call.
 func (ModificationResourceEnum) Values() []ModificationResourceEnum {
-	return []ModificationResourceEnum{ModificationResourceEnumRootVolume, ModificationResourceEnumUserVolume, ModificationResourceEnumComputeType}
+	return []ModificationResourceEnum{ModificationResourceEnumRootVolume, ModificationResourceEnumUserVolume, ModificationResourceEnumComputeType, ModificationResourceEnumProtocol}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v ModificationResourceEnum) IsKnown() bool {
 	switch v {
-	case ModificationResourceEnumRootVolume, ModificationResourceEnumUserVolume, ModificationResourceEnumComputeType:
+	case ModificationResourceEnumRootVolume, ModificationResourceEnumUserVolume, ModificationResourceEnumComputeType, ModificationResourceEnumProtocol:
 		return true
 	}
 	return false
 }
 
-const enumSetModificationResourceEnum = "Member must satisfy enum value set: [ROOT_VOLUME, USER_VOLUME, COMPUTE_TYPE]"
+const enumSetModificationResourceEnum = "Member must satisfy enum value set: [ROOT_VOLUME, USER_VOLUME, COMPUTE_TYPE, PROTOCOL]"
 
 type ModificationStateEnum string
 
@@ -880,23 +1026,48 @@ type ModificationStateEnum string
 const (
 	ModificationStateEnumUpdateInitiated  ModificationStateEnum = "UPDATE_INITIATED"
 	ModificationStateEnumUpdateInProgress ModificationStateEnum = "UPDATE_IN_PROGRESS"
+	ModificationStateEnumUpdateFailed     ModificationStateEnum = "UPDATE_FAILED"
 )
 
 // Values returns every value of ModificationStateEnum in model order; the slice is new on every call.
 func (ModificationStateEnum) Values() []ModificationStateEnum {
-	return []ModificationStateEnum{ModificationStateEnumUpdateInitiated, ModificationStateEnumUpdateInProgress}
+	return []ModificationStateEnum{ModificationStateEnumUpdateInitiated, ModificationStateEnumUpdateInProgress, ModificationStateEnumUpdateFailed}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v ModificationStateEnum) IsKnown() bool {
 	switch v {
-	case ModificationStateEnumUpdateInitiated, ModificationStateEnumUpdateInProgress:
+	case ModificationStateEnumUpdateInitiated, ModificationStateEnumUpdateInProgress, ModificationStateEnumUpdateFailed:
 		return true
 	}
 	return false
 }
 
-const enumSetModificationStateEnum = "Member must satisfy enum value set: [UPDATE_INITIATED, UPDATE_IN_PROGRESS]"
+const enumSetModificationStateEnum = "Member must satisfy enum value set: [UPDATE_INITIATED, UPDATE_IN_PROGRESS, UPDATE_FAILED]"
+
+type OSVersion string
+
+// Values of OSVersion.
+const (
+	OSVersionWindows10 OSVersion = "Windows_10"
+	OSVersionWindows11 OSVersion = "Windows_11"
+)
+
+// Values returns every value of OSVersion in model order; the slice is new on every call.
+func (OSVersion) Values() []OSVersion {
+	return []OSVersion{OSVersionWindows10, OSVersionWindows11}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v OSVersion) IsKnown() bool {
+	switch v {
+	case OSVersionWindows10, OSVersionWindows11:
+		return true
+	}
+	return false
+}
+
+const enumSetOSVersion = "Member must satisfy enum value set: [Windows_10, Windows_11]"
 
 type OperatingSystemName string
 
@@ -915,23 +1086,24 @@ const (
 	OperatingSystemNameWindowsServer2022 OperatingSystemName = "WINDOWS_SERVER_2022"
 	OperatingSystemNameRhel8             OperatingSystemName = "RHEL_8"
 	OperatingSystemNameRocky8            OperatingSystemName = "ROCKY_8"
+	OperatingSystemNameWindowsServer2025 OperatingSystemName = "WINDOWS_SERVER_2025"
 )
 
 // Values returns every value of OperatingSystemName in model order; the slice is new on every call.
 func (OperatingSystemName) Values() []OperatingSystemName {
-	return []OperatingSystemName{OperatingSystemNameAmazonLinux2, OperatingSystemNameUbuntu1804, OperatingSystemNameUbuntu2004, OperatingSystemNameUbuntu2204, OperatingSystemNameUnknown, OperatingSystemNameWindows10, OperatingSystemNameWindows11, OperatingSystemNameWindows7, OperatingSystemNameWindowsServer2016, OperatingSystemNameWindowsServer2019, OperatingSystemNameWindowsServer2022, OperatingSystemNameRhel8, OperatingSystemNameRocky8}
+	return []OperatingSystemName{OperatingSystemNameAmazonLinux2, OperatingSystemNameUbuntu1804, OperatingSystemNameUbuntu2004, OperatingSystemNameUbuntu2204, OperatingSystemNameUnknown, OperatingSystemNameWindows10, OperatingSystemNameWindows11, OperatingSystemNameWindows7, OperatingSystemNameWindowsServer2016, OperatingSystemNameWindowsServer2019, OperatingSystemNameWindowsServer2022, OperatingSystemNameRhel8, OperatingSystemNameRocky8, OperatingSystemNameWindowsServer2025}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v OperatingSystemName) IsKnown() bool {
 	switch v {
-	case OperatingSystemNameAmazonLinux2, OperatingSystemNameUbuntu1804, OperatingSystemNameUbuntu2004, OperatingSystemNameUbuntu2204, OperatingSystemNameUnknown, OperatingSystemNameWindows10, OperatingSystemNameWindows11, OperatingSystemNameWindows7, OperatingSystemNameWindowsServer2016, OperatingSystemNameWindowsServer2019, OperatingSystemNameWindowsServer2022, OperatingSystemNameRhel8, OperatingSystemNameRocky8:
+	case OperatingSystemNameAmazonLinux2, OperatingSystemNameUbuntu1804, OperatingSystemNameUbuntu2004, OperatingSystemNameUbuntu2204, OperatingSystemNameUnknown, OperatingSystemNameWindows10, OperatingSystemNameWindows11, OperatingSystemNameWindows7, OperatingSystemNameWindowsServer2016, OperatingSystemNameWindowsServer2019, OperatingSystemNameWindowsServer2022, OperatingSystemNameRhel8, OperatingSystemNameRocky8, OperatingSystemNameWindowsServer2025:
 		return true
 	}
 	return false
 }
 
-const enumSetOperatingSystemName = "Member must satisfy enum value set: [AMAZON_LINUX_2, UBUNTU_18_04, UBUNTU_20_04, UBUNTU_22_04, UNKNOWN, WINDOWS_10, WINDOWS_11, WINDOWS_7, WINDOWS_SERVER_2016, WINDOWS_SERVER_2019, WINDOWS_SERVER_2022, RHEL_8, ROCKY_8]"
+const enumSetOperatingSystemName = "Member must satisfy enum value set: [AMAZON_LINUX_2, UBUNTU_18_04, UBUNTU_20_04, UBUNTU_22_04, UNKNOWN, WINDOWS_10, WINDOWS_11, WINDOWS_7, WINDOWS_SERVER_2016, WINDOWS_SERVER_2019, WINDOWS_SERVER_2022, RHEL_8, ROCKY_8, WINDOWS_SERVER_2025]"
 
 type OperatingSystemType string
 
@@ -956,6 +1128,53 @@ func (v OperatingSystemType) IsKnown() bool {
 }
 
 const enumSetOperatingSystemType = "Member must satisfy enum value set: [WINDOWS, LINUX]"
+
+type Platform string
+
+// Values of Platform.
+const (
+	PlatformWindows Platform = "WINDOWS"
+)
+
+// Values returns every value of Platform in model order; the slice is new on every call.
+func (Platform) Values() []Platform {
+	return []Platform{PlatformWindows}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v Platform) IsKnown() bool {
+	switch v {
+	case PlatformWindows:
+		return true
+	}
+	return false
+}
+
+const enumSetPlatform = "Member must satisfy enum value set: [WINDOWS]"
+
+type PoolsRunningMode string
+
+// Values of PoolsRunningMode.
+const (
+	PoolsRunningModeAutoStop PoolsRunningMode = "AUTO_STOP"
+	PoolsRunningModeAlwaysOn PoolsRunningMode = "ALWAYS_ON"
+)
+
+// Values returns every value of PoolsRunningMode in model order; the slice is new on every call.
+func (PoolsRunningMode) Values() []PoolsRunningMode {
+	return []PoolsRunningMode{PoolsRunningModeAutoStop, PoolsRunningModeAlwaysOn}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v PoolsRunningMode) IsKnown() bool {
+	switch v {
+	case PoolsRunningModeAutoStop, PoolsRunningModeAlwaysOn:
+		return true
+	}
+	return false
+}
+
+const enumSetPoolsRunningMode = "Member must satisfy enum value set: [AUTO_STOP, ALWAYS_ON]"
 
 type Protocol string
 
@@ -1497,23 +1716,26 @@ const (
 	WorkspaceImageErrorDetailCodeStagedAppxPackage                      WorkspaceImageErrorDetailCode = "StagedAppxPackage"
 	WorkspaceImageErrorDetailCodeUnsupportedOsUpgrade                   WorkspaceImageErrorDetailCode = "UnsupportedOsUpgrade"
 	WorkspaceImageErrorDetailCodeInsufficientRearmCount                 WorkspaceImageErrorDetailCode = "InsufficientRearmCount"
+	WorkspaceImageErrorDetailCodeIncompatibleProtocol                   WorkspaceImageErrorDetailCode = "ProtocolOSIncompatibility"
+	WorkspaceImageErrorDetailCodeIncompatibleMemoryIntegrity            WorkspaceImageErrorDetailCode = "MemoryIntegrityIncompatibility"
+	WorkspaceImageErrorDetailCodeRestrictedDriveLetter                  WorkspaceImageErrorDetailCode = "RestrictedDriveLetterInUse"
 )
 
 // Values returns every value of WorkspaceImageErrorDetailCode in model order; the slice is new on every call.
 func (WorkspaceImageErrorDetailCode) Values() []WorkspaceImageErrorDetailCode {
-	return []WorkspaceImageErrorDetailCode{WorkspaceImageErrorDetailCodeOutdatedPowershellVersion, WorkspaceImageErrorDetailCodeOfficeInstalled, WorkspaceImageErrorDetailCodePcoipAgentInstalled, WorkspaceImageErrorDetailCodeWindowsUpdatesEnabled, WorkspaceImageErrorDetailCodeAutoMountDisabled, WorkspaceImageErrorDetailCodeWorkspacesByolAccountNotFound, WorkspaceImageErrorDetailCodeWorkspacesByolAccountDisabled, WorkspaceImageErrorDetailCodeDhcpDisabled, WorkspaceImageErrorDetailCodeDiskFreeSpace, WorkspaceImageErrorDetailCodeAdditionalDrivesAttached, WorkspaceImageErrorDetailCodeOsNotSupported, WorkspaceImageErrorDetailCodeDomainJoined, WorkspaceImageErrorDetailCodeAzureDomainJoined, WorkspaceImageErrorDetailCodeFirewallEnabled, WorkspaceImageErrorDetailCodeVmwareToolsInstalled, WorkspaceImageErrorDetailCodeDiskSizeExceeded, WorkspaceImageErrorDetailCodeIncompatiblePartitioning, WorkspaceImageErrorDetailCodePendingReboot, WorkspaceImageErrorDetailCodeAutoLogonEnabled, WorkspaceImageErrorDetailCodeRealtimeUniversalDisabled, WorkspaceImageErrorDetailCodeMultipleBootPartition, WorkspaceImageErrorDetailCodeSixtyFourBitOs, WorkspaceImageErrorDetailCodeZeroRearmCount, WorkspaceImageErrorDetailCodeInPlaceUpgrade, WorkspaceImageErrorDetailCodeAntiVirusInstalled, WorkspaceImageErrorDetailCodeUefiNotSupported, WorkspaceImageErrorDetailCodeUnknownError, WorkspaceImageErrorDetailCodeAppxPackagesInstalled, WorkspaceImageErrorDetailCodeReservedStorageInUse, WorkspaceImageErrorDetailCodeAdditionalDrivesPresent, WorkspaceImageErrorDetailCodeWindowsUpdatesRequired, WorkspaceImageErrorDetailCodeSysprepFileMissing, WorkspaceImageErrorDetailCodeUserProfileMissing, WorkspaceImageErrorDetailCodeInsufficientDiskSpace, WorkspaceImageErrorDetailCodeEnvironmentVariablesPathMissingEntries, WorkspaceImageErrorDetailCodeDomainAccountServicesFound, WorkspaceImageErrorDetailCodeInvalidIp, WorkspaceImageErrorDetailCodeRemoteDesktopServicesDisabled, WorkspaceImageErrorDetailCodeWindowsModulesInstallerDisabled, WorkspaceImageErrorDetailCodeAmazonSsmAgentEnabled, WorkspaceImageErrorDetailCodeUnsupportedSecurityProtocol, WorkspaceImageErrorDetailCodeMultipleUserProfiles, WorkspaceImageErrorDetailCodeStagedAppxPackage, WorkspaceImageErrorDetailCodeUnsupportedOsUpgrade, WorkspaceImageErrorDetailCodeInsufficientRearmCount}
+	return []WorkspaceImageErrorDetailCode{WorkspaceImageErrorDetailCodeOutdatedPowershellVersion, WorkspaceImageErrorDetailCodeOfficeInstalled, WorkspaceImageErrorDetailCodePcoipAgentInstalled, WorkspaceImageErrorDetailCodeWindowsUpdatesEnabled, WorkspaceImageErrorDetailCodeAutoMountDisabled, WorkspaceImageErrorDetailCodeWorkspacesByolAccountNotFound, WorkspaceImageErrorDetailCodeWorkspacesByolAccountDisabled, WorkspaceImageErrorDetailCodeDhcpDisabled, WorkspaceImageErrorDetailCodeDiskFreeSpace, WorkspaceImageErrorDetailCodeAdditionalDrivesAttached, WorkspaceImageErrorDetailCodeOsNotSupported, WorkspaceImageErrorDetailCodeDomainJoined, WorkspaceImageErrorDetailCodeAzureDomainJoined, WorkspaceImageErrorDetailCodeFirewallEnabled, WorkspaceImageErrorDetailCodeVmwareToolsInstalled, WorkspaceImageErrorDetailCodeDiskSizeExceeded, WorkspaceImageErrorDetailCodeIncompatiblePartitioning, WorkspaceImageErrorDetailCodePendingReboot, WorkspaceImageErrorDetailCodeAutoLogonEnabled, WorkspaceImageErrorDetailCodeRealtimeUniversalDisabled, WorkspaceImageErrorDetailCodeMultipleBootPartition, WorkspaceImageErrorDetailCodeSixtyFourBitOs, WorkspaceImageErrorDetailCodeZeroRearmCount, WorkspaceImageErrorDetailCodeInPlaceUpgrade, WorkspaceImageErrorDetailCodeAntiVirusInstalled, WorkspaceImageErrorDetailCodeUefiNotSupported, WorkspaceImageErrorDetailCodeUnknownError, WorkspaceImageErrorDetailCodeAppxPackagesInstalled, WorkspaceImageErrorDetailCodeReservedStorageInUse, WorkspaceImageErrorDetailCodeAdditionalDrivesPresent, WorkspaceImageErrorDetailCodeWindowsUpdatesRequired, WorkspaceImageErrorDetailCodeSysprepFileMissing, WorkspaceImageErrorDetailCodeUserProfileMissing, WorkspaceImageErrorDetailCodeInsufficientDiskSpace, WorkspaceImageErrorDetailCodeEnvironmentVariablesPathMissingEntries, WorkspaceImageErrorDetailCodeDomainAccountServicesFound, WorkspaceImageErrorDetailCodeInvalidIp, WorkspaceImageErrorDetailCodeRemoteDesktopServicesDisabled, WorkspaceImageErrorDetailCodeWindowsModulesInstallerDisabled, WorkspaceImageErrorDetailCodeAmazonSsmAgentEnabled, WorkspaceImageErrorDetailCodeUnsupportedSecurityProtocol, WorkspaceImageErrorDetailCodeMultipleUserProfiles, WorkspaceImageErrorDetailCodeStagedAppxPackage, WorkspaceImageErrorDetailCodeUnsupportedOsUpgrade, WorkspaceImageErrorDetailCodeInsufficientRearmCount, WorkspaceImageErrorDetailCodeIncompatibleProtocol, WorkspaceImageErrorDetailCodeIncompatibleMemoryIntegrity, WorkspaceImageErrorDetailCodeRestrictedDriveLetter}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v WorkspaceImageErrorDetailCode) IsKnown() bool {
 	switch v {
-	case WorkspaceImageErrorDetailCodeOutdatedPowershellVersion, WorkspaceImageErrorDetailCodeOfficeInstalled, WorkspaceImageErrorDetailCodePcoipAgentInstalled, WorkspaceImageErrorDetailCodeWindowsUpdatesEnabled, WorkspaceImageErrorDetailCodeAutoMountDisabled, WorkspaceImageErrorDetailCodeWorkspacesByolAccountNotFound, WorkspaceImageErrorDetailCodeWorkspacesByolAccountDisabled, WorkspaceImageErrorDetailCodeDhcpDisabled, WorkspaceImageErrorDetailCodeDiskFreeSpace, WorkspaceImageErrorDetailCodeAdditionalDrivesAttached, WorkspaceImageErrorDetailCodeOsNotSupported, WorkspaceImageErrorDetailCodeDomainJoined, WorkspaceImageErrorDetailCodeAzureDomainJoined, WorkspaceImageErrorDetailCodeFirewallEnabled, WorkspaceImageErrorDetailCodeVmwareToolsInstalled, WorkspaceImageErrorDetailCodeDiskSizeExceeded, WorkspaceImageErrorDetailCodeIncompatiblePartitioning, WorkspaceImageErrorDetailCodePendingReboot, WorkspaceImageErrorDetailCodeAutoLogonEnabled, WorkspaceImageErrorDetailCodeRealtimeUniversalDisabled, WorkspaceImageErrorDetailCodeMultipleBootPartition, WorkspaceImageErrorDetailCodeSixtyFourBitOs, WorkspaceImageErrorDetailCodeZeroRearmCount, WorkspaceImageErrorDetailCodeInPlaceUpgrade, WorkspaceImageErrorDetailCodeAntiVirusInstalled, WorkspaceImageErrorDetailCodeUefiNotSupported, WorkspaceImageErrorDetailCodeUnknownError, WorkspaceImageErrorDetailCodeAppxPackagesInstalled, WorkspaceImageErrorDetailCodeReservedStorageInUse, WorkspaceImageErrorDetailCodeAdditionalDrivesPresent, WorkspaceImageErrorDetailCodeWindowsUpdatesRequired, WorkspaceImageErrorDetailCodeSysprepFileMissing, WorkspaceImageErrorDetailCodeUserProfileMissing, WorkspaceImageErrorDetailCodeInsufficientDiskSpace, WorkspaceImageErrorDetailCodeEnvironmentVariablesPathMissingEntries, WorkspaceImageErrorDetailCodeDomainAccountServicesFound, WorkspaceImageErrorDetailCodeInvalidIp, WorkspaceImageErrorDetailCodeRemoteDesktopServicesDisabled, WorkspaceImageErrorDetailCodeWindowsModulesInstallerDisabled, WorkspaceImageErrorDetailCodeAmazonSsmAgentEnabled, WorkspaceImageErrorDetailCodeUnsupportedSecurityProtocol, WorkspaceImageErrorDetailCodeMultipleUserProfiles, WorkspaceImageErrorDetailCodeStagedAppxPackage, WorkspaceImageErrorDetailCodeUnsupportedOsUpgrade, WorkspaceImageErrorDetailCodeInsufficientRearmCount:
+	case WorkspaceImageErrorDetailCodeOutdatedPowershellVersion, WorkspaceImageErrorDetailCodeOfficeInstalled, WorkspaceImageErrorDetailCodePcoipAgentInstalled, WorkspaceImageErrorDetailCodeWindowsUpdatesEnabled, WorkspaceImageErrorDetailCodeAutoMountDisabled, WorkspaceImageErrorDetailCodeWorkspacesByolAccountNotFound, WorkspaceImageErrorDetailCodeWorkspacesByolAccountDisabled, WorkspaceImageErrorDetailCodeDhcpDisabled, WorkspaceImageErrorDetailCodeDiskFreeSpace, WorkspaceImageErrorDetailCodeAdditionalDrivesAttached, WorkspaceImageErrorDetailCodeOsNotSupported, WorkspaceImageErrorDetailCodeDomainJoined, WorkspaceImageErrorDetailCodeAzureDomainJoined, WorkspaceImageErrorDetailCodeFirewallEnabled, WorkspaceImageErrorDetailCodeVmwareToolsInstalled, WorkspaceImageErrorDetailCodeDiskSizeExceeded, WorkspaceImageErrorDetailCodeIncompatiblePartitioning, WorkspaceImageErrorDetailCodePendingReboot, WorkspaceImageErrorDetailCodeAutoLogonEnabled, WorkspaceImageErrorDetailCodeRealtimeUniversalDisabled, WorkspaceImageErrorDetailCodeMultipleBootPartition, WorkspaceImageErrorDetailCodeSixtyFourBitOs, WorkspaceImageErrorDetailCodeZeroRearmCount, WorkspaceImageErrorDetailCodeInPlaceUpgrade, WorkspaceImageErrorDetailCodeAntiVirusInstalled, WorkspaceImageErrorDetailCodeUefiNotSupported, WorkspaceImageErrorDetailCodeUnknownError, WorkspaceImageErrorDetailCodeAppxPackagesInstalled, WorkspaceImageErrorDetailCodeReservedStorageInUse, WorkspaceImageErrorDetailCodeAdditionalDrivesPresent, WorkspaceImageErrorDetailCodeWindowsUpdatesRequired, WorkspaceImageErrorDetailCodeSysprepFileMissing, WorkspaceImageErrorDetailCodeUserProfileMissing, WorkspaceImageErrorDetailCodeInsufficientDiskSpace, WorkspaceImageErrorDetailCodeEnvironmentVariablesPathMissingEntries, WorkspaceImageErrorDetailCodeDomainAccountServicesFound, WorkspaceImageErrorDetailCodeInvalidIp, WorkspaceImageErrorDetailCodeRemoteDesktopServicesDisabled, WorkspaceImageErrorDetailCodeWindowsModulesInstallerDisabled, WorkspaceImageErrorDetailCodeAmazonSsmAgentEnabled, WorkspaceImageErrorDetailCodeUnsupportedSecurityProtocol, WorkspaceImageErrorDetailCodeMultipleUserProfiles, WorkspaceImageErrorDetailCodeStagedAppxPackage, WorkspaceImageErrorDetailCodeUnsupportedOsUpgrade, WorkspaceImageErrorDetailCodeInsufficientRearmCount, WorkspaceImageErrorDetailCodeIncompatibleProtocol, WorkspaceImageErrorDetailCodeIncompatibleMemoryIntegrity, WorkspaceImageErrorDetailCodeRestrictedDriveLetter:
 		return true
 	}
 	return false
 }
 
-const enumSetWorkspaceImageErrorDetailCode = "Member must satisfy enum value set: [OutdatedPowershellVersion, OfficeInstalled, PCoIPAgentInstalled, WindowsUpdatesEnabled, AutoMountDisabled, WorkspacesBYOLAccountNotFound, WorkspacesBYOLAccountDisabled, DHCPDisabled, DiskFreeSpace, AdditionalDrivesAttached, OSNotSupported, DomainJoined, AzureDomainJoined, FirewallEnabled, VMWareToolsInstalled, DiskSizeExceeded, IncompatiblePartitioning, PendingReboot, AutoLogonEnabled, RealTimeUniversalDisabled, MultipleBootPartition, Requires64BitOS, ZeroRearmCount, InPlaceUpgrade, AntiVirusInstalled, UEFINotSupported, UnknownError, AppXPackagesInstalled, ReservedStorageInUse, AdditionalDrivesPresent, WindowsUpdatesRequired, SysPrepFileMissing, UserProfileMissing, InsufficientDiskSpace, EnvironmentVariablesPathMissingEntries, DomainAccountServicesFound, InvalidIp, RemoteDesktopServicesDisabled, WindowsModulesInstallerDisabled, AmazonSsmAgentEnabled, UnsupportedSecurityProtocol, MultipleUserProfiles, StagedAppxPackage, UnsupportedOsUpgrade, InsufficientRearmCount]"
+const enumSetWorkspaceImageErrorDetailCode = "Member must satisfy enum value set: [OutdatedPowershellVersion, OfficeInstalled, PCoIPAgentInstalled, WindowsUpdatesEnabled, AutoMountDisabled, WorkspacesBYOLAccountNotFound, WorkspacesBYOLAccountDisabled, DHCPDisabled, DiskFreeSpace, AdditionalDrivesAttached, OSNotSupported, DomainJoined, AzureDomainJoined, FirewallEnabled, VMWareToolsInstalled, DiskSizeExceeded, IncompatiblePartitioning, PendingReboot, AutoLogonEnabled, RealTimeUniversalDisabled, MultipleBootPartition, Requires64BitOS, ZeroRearmCount, InPlaceUpgrade, AntiVirusInstalled, UEFINotSupported, UnknownError, AppXPackagesInstalled, ReservedStorageInUse, AdditionalDrivesPresent, WindowsUpdatesRequired, SysPrepFileMissing, UserProfileMissing, InsufficientDiskSpace, EnvironmentVariablesPathMissingEntries, DomainAccountServicesFound, InvalidIp, RemoteDesktopServicesDisabled, WindowsModulesInstallerDisabled, AmazonSsmAgentEnabled, UnsupportedSecurityProtocol, MultipleUserProfiles, StagedAppxPackage, UnsupportedOsUpgrade, InsufficientRearmCount, ProtocolOSIncompatibility, MemoryIntegrityIncompatibility, RestrictedDriveLetterInUse]"
 
 type WorkspaceImageIngestionProcess string
 

@@ -86,6 +86,8 @@ type Service interface {
 	DescribeConnectionAliasPermissions(ctx context.Context, in *DescribeConnectionAliasPermissionsRequest) (*DescribeConnectionAliasPermissionsResult, error)
 	// DescribeConnectionAliases: Retrieves a list that describes the connection aliases used for cross-Region redirection.
 	DescribeConnectionAliases(ctx context.Context, in *DescribeConnectionAliasesRequest) (*DescribeConnectionAliasesResult, error)
+	// DescribeCustomWorkspaceImageImport: Retrieves information about a WorkSpace BYOL image being imported via ImportCustomWorkspaceImage.
+	DescribeCustomWorkspaceImageImport(ctx context.Context, in *DescribeCustomWorkspaceImageImportRequest) (*DescribeCustomWorkspaceImageImportResult, error)
 	// DescribeImageAssociations: Describes the associations between the applications and the specified image.
 	DescribeImageAssociations(ctx context.Context, in *DescribeImageAssociationsRequest) (*DescribeImageAssociationsResult, error)
 	// DescribeIpGroups: Describes one or more of your IP access control groups.
@@ -122,6 +124,8 @@ type Service interface {
 	GetAccountLink(ctx context.Context, in *GetAccountLinkRequest) (*GetAccountLinkResult, error)
 	// ImportClientBranding: Imports client branding.
 	ImportClientBranding(ctx context.Context, in *ImportClientBrandingRequest) (*ImportClientBrandingResult, error)
+	// ImportCustomWorkspaceImage: Imports the specified Windows 10 or 11 Bring Your Own License (BYOL) image into Amazon WorkSpaces using EC2 Image Builder.
+	ImportCustomWorkspaceImage(ctx context.Context, in *ImportCustomWorkspaceImageRequest) (*ImportCustomWorkspaceImageResult, error)
 	// ImportWorkspaceImage: Imports the specified Windows 10 or 11 Bring Your Own License (BYOL) image into Amazon WorkSpaces.
 	ImportWorkspaceImage(ctx context.Context, in *ImportWorkspaceImageRequest) (*ImportWorkspaceImageResult, error)
 	// ListAccountLinks: Lists all account links.
@@ -383,6 +387,11 @@ func (Unimplemented) DescribeConnectionAliases(context.Context, *DescribeConnect
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeConnectionAliases"}
 }
 
+// DescribeCustomWorkspaceImageImport answers *smithy.NotImplementedError.
+func (Unimplemented) DescribeCustomWorkspaceImageImport(context.Context, *DescribeCustomWorkspaceImageImportRequest) (*DescribeCustomWorkspaceImageImportResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeCustomWorkspaceImageImport"}
+}
+
 // DescribeImageAssociations answers *smithy.NotImplementedError.
 func (Unimplemented) DescribeImageAssociations(context.Context, *DescribeImageAssociationsRequest) (*DescribeImageAssociationsResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeImageAssociations"}
@@ -471,6 +480,11 @@ func (Unimplemented) GetAccountLink(context.Context, *GetAccountLinkRequest) (*G
 // ImportClientBranding answers *smithy.NotImplementedError.
 func (Unimplemented) ImportClientBranding(context.Context, *ImportClientBrandingRequest) (*ImportClientBrandingResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "ImportClientBranding"}
+}
+
+// ImportCustomWorkspaceImage answers *smithy.NotImplementedError.
+func (Unimplemented) ImportCustomWorkspaceImage(context.Context, *ImportCustomWorkspaceImageRequest) (*ImportCustomWorkspaceImageResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "ImportCustomWorkspaceImage"}
 }
 
 // ImportWorkspaceImage answers *smithy.NotImplementedError.

@@ -15,6 +15,18 @@ type AcceptAccountLinkInvitationResult struct {
 	AccountLink *AccountLink `json:"AccountLink,omitzero"`
 }
 
+// AccessEndpoint: Describes the access type and endpoint for a WorkSpace.
+type AccessEndpoint struct {
+	AccessEndpointType AccessEndpointType `json:"AccessEndpointType,omitzero"`
+	VpcEndpointId      *string            `json:"VpcEndpointId,omitzero"`
+}
+
+// AccessEndpointConfig: Describes the access endpoint configuration for a WorkSpace.
+type AccessEndpointConfig struct {
+	AccessEndpoints           []AccessEndpoint           `json:"AccessEndpoints,omitzero"`
+	InternetFallbackProtocols []InternetFallbackProtocol `json:"InternetFallbackProtocols,omitzero"`
+}
+
 // AccountLink: Information about about the account link.
 type AccountLink struct {
 	AccountLinkId     *string               `json:"AccountLinkId,omitzero"`
@@ -302,6 +314,7 @@ type CreateWorkspacesPoolRequest struct {
 	Tags                []Tag                       `json:"Tags,omitzero"`
 	ApplicationSettings *ApplicationSettingsRequest `json:"ApplicationSettings,omitzero"`
 	TimeoutSettings     *TimeoutSettings            `json:"TimeoutSettings,omitzero"`
+	RunningMode         PoolsRunningMode            `json:"RunningMode,omitzero"`
 }
 
 type CreateWorkspacesPoolResult struct {
@@ -315,6 +328,12 @@ type CreateWorkspacesRequest struct {
 type CreateWorkspacesResult struct {
 	FailedRequests  []FailedCreateWorkspaceRequest `json:"FailedRequests,omitzero"`
 	PendingRequests []Workspace                    `json:"PendingRequests,omitzero"`
+}
+
+// CustomWorkspaceImageImportErrorDetails: Describes in-depth details about the error.
+type CustomWorkspaceImageImportErrorDetails struct {
+	ErrorCode    *string `json:"ErrorCode,omitzero"`
+	ErrorMessage *string `json:"ErrorMessage,omitzero"`
 }
 
 // DataReplicationSettings: Describes the data replication settings.
@@ -445,6 +464,7 @@ type DescribeAccountResult struct {
 	DedicatedTenancySupport             DedicatedTenancySupportResultEnum `json:"DedicatedTenancySupport,omitzero"`
 	DedicatedTenancyManagementCidrRange *string                           `json:"DedicatedTenancyManagementCidrRange,omitzero"`
 	DedicatedTenancyAccountType         DedicatedTenancyAccountType       `json:"DedicatedTenancyAccountType,omitzero"`
+	Message                             *string                           `json:"Message,omitzero"`
 }
 
 type DescribeApplicationAssociationsRequest struct {
@@ -537,6 +557,23 @@ type DescribeConnectionAliasesRequest struct {
 type DescribeConnectionAliasesResult struct {
 	ConnectionAliases []ConnectionAlias `json:"ConnectionAliases,omitzero"`
 	NextToken         *string           `json:"NextToken,omitzero"`
+}
+
+type DescribeCustomWorkspaceImageImportRequest struct {
+	ImageId *string `json:"ImageId,omitzero"`
+}
+
+type DescribeCustomWorkspaceImageImportResult struct {
+	ImageId                        *string                                  `json:"ImageId,omitzero"`
+	InfrastructureConfigurationArn *string                                  `json:"InfrastructureConfigurationArn,omitzero"`
+	State                          CustomWorkspaceImageImportState          `json:"State,omitzero"`
+	Created                        *smithy.Timestamp                        `json:"Created,omitzero"`
+	LastUpdatedTime                *smithy.Timestamp                        `json:"LastUpdatedTime,omitzero"`
+	ImageSource                    *ImageSourceIdentifier                   `json:"ImageSource,omitzero"`
+	ImageBuilderInstanceId         *string                                  `json:"ImageBuilderInstanceId,omitzero"`
+	ErrorDetails                   []CustomWorkspaceImageImportErrorDetails `json:"ErrorDetails,omitzero"`
+	ProgressPercentage             *int32                                   `json:"ProgressPercentage,omitzero"`
+	StateMessage                   *string                                  `json:"StateMessage,omitzero"`
 }
 
 type DescribeImageAssociationsRequest struct {
@@ -789,6 +826,15 @@ type ImageResourceAssociation struct {
 	StateReason            *AssociationStateReason     `json:"StateReason,omitzero"`
 }
 
+// ImageSourceIdentifier: Describes the image import source.
+//
+// It is a union: exactly one member is set.
+type ImageSourceIdentifier struct {
+	Ec2ImportTaskId      *string `json:"Ec2ImportTaskId,omitzero"`
+	ImageBuildVersionArn *string `json:"ImageBuildVersionArn,omitzero"`
+	Ec2ImageId           *string `json:"Ec2ImageId,omitzero"`
+}
+
 type ImportClientBrandingRequest struct {
 	ResourceId        *string                                `json:"ResourceId,omitzero"`
 	DeviceTypeWindows *DefaultImportClientBrandingAttributes `json:"DeviceTypeWindows,omitzero"`
@@ -806,6 +852,23 @@ type ImportClientBrandingResult struct {
 	DeviceTypeIos     *IosClientBrandingAttributes     `json:"DeviceTypeIos,omitzero"`
 	DeviceTypeLinux   *DefaultClientBrandingAttributes `json:"DeviceTypeLinux,omitzero"`
 	DeviceTypeWeb     *DefaultClientBrandingAttributes `json:"DeviceTypeWeb,omitzero"`
+}
+
+type ImportCustomWorkspaceImageRequest struct {
+	ImageName                      *string                `json:"ImageName,omitzero"`
+	ImageDescription               *string                `json:"ImageDescription,omitzero"`
+	ComputeType                    ImageComputeType       `json:"ComputeType,omitzero"`
+	Protocol                       CustomImageProtocol    `json:"Protocol,omitzero"`
+	ImageSource                    *ImageSourceIdentifier `json:"ImageSource,omitzero"`
+	InfrastructureConfigurationArn *string                `json:"InfrastructureConfigurationArn,omitzero"`
+	Platform                       Platform               `json:"Platform,omitzero"`
+	OsVersion                      OSVersion              `json:"OsVersion,omitzero"`
+	Tags                           []Tag                  `json:"Tags,omitzero"`
+}
+
+type ImportCustomWorkspaceImageResult struct {
+	ImageId *string                         `json:"ImageId,omitzero"`
+	State   CustomWorkspaceImageImportState `json:"State,omitzero"`
 }
 
 type ImportWorkspaceImageRequest struct {
@@ -899,6 +962,7 @@ type ModifyAccountRequest struct {
 }
 
 type ModifyAccountResult struct {
+	Message *string `json:"Message,omitzero"`
 }
 
 type ModifyCertificateBasedAuthPropertiesRequest struct {
@@ -1275,6 +1339,7 @@ type UpdateWorkspacesPoolRequest struct {
 	Capacity            *Capacity                   `json:"Capacity,omitzero"`
 	ApplicationSettings *ApplicationSettingsRequest `json:"ApplicationSettings,omitzero"`
 	TimeoutSettings     *TimeoutSettings            `json:"TimeoutSettings,omitzero"`
+	RunningMode         PoolsRunningMode            `json:"RunningMode,omitzero"`
 }
 
 type UpdateWorkspacesPoolResult struct {
@@ -1332,19 +1397,21 @@ type Workspace struct {
 	RelatedWorkspaces           []RelatedWorkspaceProperties  `json:"RelatedWorkspaces,omitzero"`
 	DataReplicationSettings     *DataReplicationSettings      `json:"DataReplicationSettings,omitzero"`
 	StandbyWorkspacesProperties []StandbyWorkspacesProperties `json:"StandbyWorkspacesProperties,omitzero"`
+	Ipv6Address                 *string                       `json:"Ipv6Address,omitzero"`
 }
 
 // WorkspaceAccessProperties: The device types and operating systems that can be used to access a WorkSpace.
 type WorkspaceAccessProperties struct {
-	DeviceTypeWindows              AccessPropertyValue `json:"DeviceTypeWindows,omitzero"`
-	DeviceTypeOsx                  AccessPropertyValue `json:"DeviceTypeOsx,omitzero"`
-	DeviceTypeWeb                  AccessPropertyValue `json:"DeviceTypeWeb,omitzero"`
-	DeviceTypeIos                  AccessPropertyValue `json:"DeviceTypeIos,omitzero"`
-	DeviceTypeAndroid              AccessPropertyValue `json:"DeviceTypeAndroid,omitzero"`
-	DeviceTypeChromeOs             AccessPropertyValue `json:"DeviceTypeChromeOs,omitzero"`
-	DeviceTypeZeroClient           AccessPropertyValue `json:"DeviceTypeZeroClient,omitzero"`
-	DeviceTypeLinux                AccessPropertyValue `json:"DeviceTypeLinux,omitzero"`
-	DeviceTypeWorkSpacesThinClient AccessPropertyValue `json:"DeviceTypeWorkSpacesThinClient,omitzero"`
+	DeviceTypeWindows              AccessPropertyValue   `json:"DeviceTypeWindows,omitzero"`
+	DeviceTypeOsx                  AccessPropertyValue   `json:"DeviceTypeOsx,omitzero"`
+	DeviceTypeWeb                  AccessPropertyValue   `json:"DeviceTypeWeb,omitzero"`
+	DeviceTypeIos                  AccessPropertyValue   `json:"DeviceTypeIos,omitzero"`
+	DeviceTypeAndroid              AccessPropertyValue   `json:"DeviceTypeAndroid,omitzero"`
+	DeviceTypeChromeOs             AccessPropertyValue   `json:"DeviceTypeChromeOs,omitzero"`
+	DeviceTypeZeroClient           AccessPropertyValue   `json:"DeviceTypeZeroClient,omitzero"`
+	DeviceTypeLinux                AccessPropertyValue   `json:"DeviceTypeLinux,omitzero"`
+	DeviceTypeWorkSpacesThinClient AccessPropertyValue   `json:"DeviceTypeWorkSpacesThinClient,omitzero"`
+	AccessEndpointConfig           *AccessEndpointConfig `json:"AccessEndpointConfig,omitzero"`
 }
 
 // WorkspaceBundle: Describes a WorkSpace bundle.
@@ -1412,6 +1479,7 @@ type WorkspaceDirectory struct {
 	ActiveDirectoryConfig          *ActiveDirectoryConfig              `json:"ActiveDirectoryConfig,omitzero"`
 	StreamingProperties            *StreamingProperties                `json:"StreamingProperties,omitzero"`
 	ErrorMessage                   *string                             `json:"ErrorMessage,omitzero"`
+	DnsIpv6Addresses               []string                            `json:"DnsIpv6Addresses,omitzero"`
 }
 
 // WorkspaceImage: Describes a WorkSpace image.
@@ -1453,6 +1521,7 @@ type WorkspaceRequest struct {
 	WorkspaceProperties         *WorkspaceProperties `json:"WorkspaceProperties,omitzero"`
 	Tags                        []Tag                `json:"Tags,omitzero"`
 	WorkspaceName               *string              `json:"WorkspaceName,omitzero"`
+	Ipv6Address                 *string              `json:"Ipv6Address,omitzero"`
 }
 
 // WorkspaceResourceAssociation: Describes the association between an application and a WorkSpace resource.
@@ -1488,6 +1557,7 @@ type WorkspacesPool struct {
 	Errors              []WorkspacesPoolError        `json:"Errors,omitzero"`
 	ApplicationSettings *ApplicationSettingsResponse `json:"ApplicationSettings,omitzero"`
 	TimeoutSettings     *TimeoutSettings             `json:"TimeoutSettings,omitzero"`
+	RunningMode         PoolsRunningMode             `json:"RunningMode,omitzero"`
 }
 
 // WorkspacesPoolError: Describes a pool error.

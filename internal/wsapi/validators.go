@@ -15,7 +15,7 @@ import (
 // validator holds the compiled patterns of the model. NewDispatcher creates
 // one; the package keeps no regexp at package level.
 type validator struct {
-	re [41]*regexp.Regexp
+	re [45]*regexp.Regexp
 }
 
 func newValidator() *validator {
@@ -41,6 +41,7 @@ func newValidator() *validator {
 		"^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$",
 		"^[a-zA-Z0-9-]{1,100}$",
 		"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$",
+		"^[a-zA-Z0-9\\_\\-]{1,1000}$",
 		"^[a-zA-Z0-9]+$",
 		"^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$",
 		"^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$",
@@ -51,9 +52,12 @@ func newValidator() *validator {
 		"^\\d{12}|AMAZON$",
 		"^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$",
 		"^arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$",
+		"^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
+		"^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$",
 		"^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1000}[A-Za-z0-9:_/+=,@.\\\\-]{0,23}$",
 		"^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$",
 		"^i-[a-f0-9]{8}(?:[a-f0-9]{9})?$",
+		"^import-ami\\-([a-zA-Z0-9]{8}|[a-zA-Z0-9]{17})$",
 		"^link-.{8,24}$",
 		"^ws-[0-9a-z]{8,63}$",
 		"^wsa-[0-9a-z]{8,63}$",
@@ -168,114 +172,134 @@ func (v *validator) pat19(s string) bool {
 	return v.re[19].MatchString(s)
 }
 
-// pat20 checks the model pattern "^[a-zA-Z0-9]+$"
+// pat20 checks the model pattern "^[a-zA-Z0-9\\_\\-]{1,1000}$"
 func (v *validator) pat20(s string) bool {
 	return v.re[20].MatchString(s)
 }
 
-// pat21 checks the model pattern "^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$"
+// pat21 checks the model pattern "^[a-zA-Z0-9]+$"
 func (v *validator) pat21(s string) bool {
 	return v.re[21].MatchString(s)
 }
 
-// pat22 checks the model pattern "^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$"
+// pat22 checks the model pattern "^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$"
 func (v *validator) pat22(s string) bool {
 	return v.re[22].MatchString(s)
 }
 
-// pat23 checks the model pattern "^[a-zA-Z0-9_./() -]+$"
+// pat23 checks the model pattern "^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$"
 func (v *validator) pat23(s string) bool {
 	return v.re[23].MatchString(s)
 }
 
-// pat24 checks the model pattern "^[a-zA-Z0-9_./()\\\\-]+$"
+// pat24 checks the model pattern "^[a-zA-Z0-9_./() -]+$"
 func (v *validator) pat24(s string) bool {
 	return v.re[24].MatchString(s)
 }
 
-// pat25 checks the model pattern "^[a-z]{2}_[A-Z]{2}$"
+// pat25 checks the model pattern "^[a-zA-Z0-9_./()\\\\-]+$"
 func (v *validator) pat25(s string) bool {
 	return v.re[25].MatchString(s)
 }
 
-// pat26 checks the model pattern "^\\d{12}$"
+// pat26 checks the model pattern "^[a-z]{2}_[A-Z]{2}$"
 func (v *validator) pat26(s string) bool {
 	return v.re[26].MatchString(s)
 }
 
-// pat27 checks the model pattern "^\\d{12}|AMAZON$"
+// pat27 checks the model pattern "^\\d{12}$"
 func (v *validator) pat27(s string) bool {
 	return v.re[27].MatchString(s)
 }
 
-// pat28 checks the model pattern "^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$"
+// pat28 checks the model pattern "^\\d{12}|AMAZON$"
 func (v *validator) pat28(s string) bool {
 	return v.re[28].MatchString(s)
 }
 
-// pat29 checks the model pattern "^arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"
+// pat29 checks the model pattern "^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$"
 func (v *validator) pat29(s string) bool {
 	return v.re[29].MatchString(s)
 }
 
-// pat30 checks the model pattern "^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$"
+// pat30 checks the model pattern "^arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"
+func (v *validator) pat30(s string) bool {
+	return v.re[30].MatchString(s)
+}
+
+// pat31 checks the model pattern "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$"
+func (v *validator) pat31(s string) bool {
+	return v.re[31].MatchString(s)
+}
+
+// pat32 checks the model pattern "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$"
+func (v *validator) pat32(s string) bool {
+	return v.re[32].MatchString(s)
+}
+
+// pat33 checks the model pattern "^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$"
 //
 // Translated for RE2: RE2 allows repeat counts up to 1000: {0,1023} → {0,1000}{0,23} (same language).
-func (v *validator) pat30(s string) bool {
-	if !v.re[30].MatchString(s) {
+func (v *validator) pat33(s string) bool {
+	if !v.re[33].MatchString(s) {
 		return false
 	}
 	return true
 }
 
-// pat31 checks the model pattern "^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$"
-func (v *validator) pat31(s string) bool {
-	return v.re[31].MatchString(s)
-}
-
-// pat32 checks the model pattern "^i-[a-f0-9]{8}(?:[a-f0-9]{9})?$"
-func (v *validator) pat32(s string) bool {
-	return v.re[32].MatchString(s)
-}
-
-// pat33 checks the model pattern "^link-.{8,24}$"
-func (v *validator) pat33(s string) bool {
-	return v.re[33].MatchString(s)
-}
-
-// pat34 checks the model pattern "^ws-[0-9a-z]{8,63}$"
+// pat34 checks the model pattern "^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$"
 func (v *validator) pat34(s string) bool {
 	return v.re[34].MatchString(s)
 }
 
-// pat35 checks the model pattern "^wsa-[0-9a-z]{8,63}$"
+// pat35 checks the model pattern "^i-[a-f0-9]{8}(?:[a-f0-9]{9})?$"
 func (v *validator) pat35(s string) bool {
 	return v.re[35].MatchString(s)
 }
 
-// pat36 checks the model pattern "^wsb-[0-9a-z]{8,63}$"
+// pat36 checks the model pattern "^import-ami\\-([a-zA-Z0-9]{8}|[a-zA-Z0-9]{17})$"
 func (v *validator) pat36(s string) bool {
 	return v.re[36].MatchString(s)
 }
 
-// pat37 checks the model pattern "^wsca-[0-9a-z]{8,63}$"
+// pat37 checks the model pattern "^link-.{8,24}$"
 func (v *validator) pat37(s string) bool {
 	return v.re[37].MatchString(s)
 }
 
-// pat38 checks the model pattern "^wsi-[0-9a-z]{9,63}$"
+// pat38 checks the model pattern "^ws-[0-9a-z]{8,63}$"
 func (v *validator) pat38(s string) bool {
 	return v.re[38].MatchString(s)
 }
 
-// pat39 checks the model pattern "^wsipg-[0-9a-z]{8,63}$"
+// pat39 checks the model pattern "^wsa-[0-9a-z]{8,63}$"
 func (v *validator) pat39(s string) bool {
 	return v.re[39].MatchString(s)
 }
 
-// pat40 checks the model pattern "^wspool-[0-9a-z]{9}$"
+// pat40 checks the model pattern "^wsb-[0-9a-z]{8,63}$"
 func (v *validator) pat40(s string) bool {
 	return v.re[40].MatchString(s)
+}
+
+// pat41 checks the model pattern "^wsca-[0-9a-z]{8,63}$"
+func (v *validator) pat41(s string) bool {
+	return v.re[41].MatchString(s)
+}
+
+// pat42 checks the model pattern "^wsi-[0-9a-z]{9,63}$"
+func (v *validator) pat42(s string) bool {
+	return v.re[42].MatchString(s)
+}
+
+// pat43 checks the model pattern "^wsipg-[0-9a-z]{8,63}$"
+func (v *validator) pat43(s string) bool {
+	return v.re[43].MatchString(s)
+}
+
+// pat44 checks the model pattern "^wspool-[0-9a-z]{9}$"
+func (v *validator) pat44(s string) bool {
+	return v.re[44].MatchString(s)
 }
 
 func violation(vs *[]smithy.Violation, path, value string, sensitive bool, constraint string) {
@@ -303,7 +327,7 @@ func (v *validator) validateAcceptAccountLinkInvitationRequest(p string, in *Acc
 		null(vs, smithy.MemberPath(p, "linkId"))
 	} else {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat33(*in.LinkId) {
+		if !v.pat37(*in.LinkId) {
 			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
 		}
 	}
@@ -323,11 +347,49 @@ func (v *validator) validateAcceptAccountLinkInvitationResult(p string, in *Acce
 	}
 }
 
+// validateAccessEndpoint checks a AccessEndpoint at path p.
+func (v *validator) validateAccessEndpoint(p string, in *AccessEndpoint, vs *[]smithy.Violation) {
+	if in.AccessEndpointType != "" {
+		mp := smithy.MemberPath(p, "accessEndpointType")
+		if !in.AccessEndpointType.IsKnown() {
+			violation(vs, mp, string(in.AccessEndpointType), false, enumSetAccessEndpointType)
+		}
+	}
+	if in.VpcEndpointId != nil {
+		mp := smithy.MemberPath(p, "vpcEndpointId")
+		if !v.pat20(*in.VpcEndpointId) {
+			violation(vs, mp, *in.VpcEndpointId, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9\\_\\-]{1,1000}$")
+		}
+	}
+}
+
+// validateAccessEndpointConfig checks a AccessEndpointConfig at path p.
+func (v *validator) validateAccessEndpointConfig(p string, in *AccessEndpointConfig, vs *[]smithy.Violation) {
+	if in.AccessEndpoints == nil {
+		null(vs, smithy.MemberPath(p, "accessEndpoints"))
+	} else {
+		mp := smithy.MemberPath(p, "accessEndpoints")
+		v.validateAccessEndpointList(mp, in.AccessEndpoints, vs)
+	}
+	if in.InternetFallbackProtocols != nil {
+		mp := smithy.MemberPath(p, "internetFallbackProtocols")
+		v.validateInternetFallbackProtocolList(mp, in.InternetFallbackProtocols, vs)
+	}
+}
+
+// validateAccessEndpointList checks the elements of a AccessEndpointList at path p.
+func (v *validator) validateAccessEndpointList(p string, l []AccessEndpoint, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		v.validateAccessEndpoint(ep, &l[i], vs)
+	}
+}
+
 // validateAccountLink checks a AccountLink at path p.
 func (v *validator) validateAccountLink(p string, in *AccountLink, vs *[]smithy.Violation) {
 	if in.AccountLinkId != nil {
 		mp := smithy.MemberPath(p, "accountLinkId")
-		if !v.pat33(*in.AccountLinkId) {
+		if !v.pat37(*in.AccountLinkId) {
 			violation(vs, mp, *in.AccountLinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
 		}
 	}
@@ -339,13 +401,13 @@ func (v *validator) validateAccountLink(p string, in *AccountLink, vs *[]smithy.
 	}
 	if in.SourceAccountId != nil {
 		mp := smithy.MemberPath(p, "sourceAccountId")
-		if !v.pat26(*in.SourceAccountId) {
+		if !v.pat27(*in.SourceAccountId) {
 			violation(vs, mp, *in.SourceAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
 	if in.TargetAccountId != nil {
 		mp := smithy.MemberPath(p, "targetAccountId")
-		if !v.pat26(*in.TargetAccountId) {
+		if !v.pat27(*in.TargetAccountId) {
 			violation(vs, mp, *in.TargetAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -403,7 +465,7 @@ func (v *validator) validateActiveDirectoryConfig(p string, in *ActiveDirectoryC
 		null(vs, smithy.MemberPath(p, "serviceAccountSecretArn"))
 	} else {
 		mp := smithy.MemberPath(p, "serviceAccountSecretArn")
-		if !v.pat31(*in.ServiceAccountSecretArn) {
+		if !v.pat34(*in.ServiceAccountSecretArn) {
 			violation(vs, mp, *in.ServiceAccountSecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$")
 		}
 	}
@@ -433,7 +495,7 @@ func (v *validator) validateApplicationList(p string, l []Application, vs *[]smi
 func (v *validator) validateApplicationResourceAssociation(p string, in *ApplicationResourceAssociation, vs *[]smithy.Violation) {
 	if in.ApplicationId != nil {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat35(*in.ApplicationId) {
+		if !v.pat39(*in.ApplicationId) {
 			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
 		}
 	}
@@ -537,7 +599,7 @@ func (v *validator) validateAssociateConnectionAliasRequest(p string, in *Associ
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -560,7 +622,7 @@ func (v *validator) validateAssociateConnectionAliasResult(p string, in *Associa
 		} else if n > 20 {
 			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must have length less than or equal to 20")
 		}
-		if !v.pat20(*in.ConnectionIdentifier) {
+		if !v.pat21(*in.ConnectionIdentifier) {
 			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9]+$")
 		}
 	}
@@ -595,7 +657,7 @@ func (v *validator) validateAssociateWorkspaceApplicationRequest(p string, in *A
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -603,7 +665,7 @@ func (v *validator) validateAssociateWorkspaceApplicationRequest(p string, in *A
 		null(vs, smithy.MemberPath(p, "applicationId"))
 	} else {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat35(*in.ApplicationId) {
+		if !v.pat39(*in.ApplicationId) {
 			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
 		}
 	}
@@ -641,7 +703,7 @@ func (v *validator) validateAuthorizeIpRulesRequest(p string, in *AuthorizeIpRul
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat39(*in.GroupId) {
+		if !v.pat43(*in.GroupId) {
 			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
 		}
 	}
@@ -664,7 +726,7 @@ func (v *validator) validateBundleAssociatedResourceTypeList(p string, l []Bundl
 func (v *validator) validateBundleIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat36(l[i]) {
+		if !v.pat40(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -694,7 +756,7 @@ func (v *validator) validateBundleResourceAssociation(p string, in *BundleResour
 	}
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -781,7 +843,7 @@ func (v *validator) validateCertificateBasedAuthProperties(p string, in *Certifi
 		} else if n > 200 {
 			violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must have length less than or equal to 200")
 		}
-		if !v.pat29(*in.CertificateAuthorityArn) {
+		if !v.pat30(*in.CertificateAuthorityArn) {
 			violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must satisfy regular expression pattern: ^arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$")
 		}
 	}
@@ -931,7 +993,7 @@ func (v *validator) validateConnectionAlias(p string, in *ConnectionAlias, vs *[
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -943,7 +1005,7 @@ func (v *validator) validateConnectionAlias(p string, in *ConnectionAlias, vs *[
 	}
 	if in.OwnerAccountId != nil {
 		mp := smithy.MemberPath(p, "ownerAccountId")
-		if !v.pat26(*in.OwnerAccountId) {
+		if !v.pat27(*in.OwnerAccountId) {
 			violation(vs, mp, *in.OwnerAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -968,7 +1030,7 @@ func (v *validator) validateConnectionAliasAssociation(p string, in *ConnectionA
 	}
 	if in.AssociatedAccountId != nil {
 		mp := smithy.MemberPath(p, "associatedAccountId")
-		if !v.pat26(*in.AssociatedAccountId) {
+		if !v.pat27(*in.AssociatedAccountId) {
 			violation(vs, mp, *in.AssociatedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -985,7 +1047,7 @@ func (v *validator) validateConnectionAliasAssociation(p string, in *ConnectionA
 		} else if n > 20 {
 			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must have length less than or equal to 20")
 		}
-		if !v.pat20(*in.ConnectionIdentifier) {
+		if !v.pat21(*in.ConnectionIdentifier) {
 			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9]+$")
 		}
 	}
@@ -1008,7 +1070,7 @@ func (v *validator) validateConnectionAliasIdList(p string, l []string, vs *[]sm
 		} else if n > 68 {
 			violation(vs, ep, l[i], false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(l[i]) {
+		if !v.pat41(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1028,7 +1090,7 @@ func (v *validator) validateConnectionAliasPermission(p string, in *ConnectionAl
 		null(vs, smithy.MemberPath(p, "sharedAccountId"))
 	} else {
 		mp := smithy.MemberPath(p, "sharedAccountId")
-		if !v.pat26(*in.SharedAccountId) {
+		if !v.pat27(*in.SharedAccountId) {
 			violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -1056,7 +1118,7 @@ func (v *validator) validateCopyWorkspaceImageRequest(p string, in *CopyWorkspac
 		} else if n > 64 {
 			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
 		}
-		if !v.pat24(*in.Name) {
+		if !v.pat25(*in.Name) {
 			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
 		}
 	}
@@ -1067,7 +1129,7 @@ func (v *validator) validateCopyWorkspaceImageRequest(p string, in *CopyWorkspac
 		} else if n > 256 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -1075,7 +1137,7 @@ func (v *validator) validateCopyWorkspaceImageRequest(p string, in *CopyWorkspac
 		null(vs, smithy.MemberPath(p, "sourceImageId"))
 	} else {
 		mp := smithy.MemberPath(p, "sourceImageId")
-		if !v.pat38(*in.SourceImageId) {
+		if !v.pat42(*in.SourceImageId) {
 			violation(vs, mp, *in.SourceImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -1102,7 +1164,7 @@ func (v *validator) validateCopyWorkspaceImageRequest(p string, in *CopyWorkspac
 func (v *validator) validateCopyWorkspaceImageResult(p string, in *CopyWorkspaceImageResult, vs *[]smithy.Violation) {
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -1114,7 +1176,7 @@ func (v *validator) validateCreateAccountLinkInvitationRequest(p string, in *Cre
 		null(vs, smithy.MemberPath(p, "targetAccountId"))
 	} else {
 		mp := smithy.MemberPath(p, "targetAccountId")
-		if !v.pat26(*in.TargetAccountId) {
+		if !v.pat27(*in.TargetAccountId) {
 			violation(vs, mp, *in.TargetAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -1222,7 +1284,7 @@ func (v *validator) validateCreateConnectionAliasResult(p string, in *CreateConn
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1243,7 +1305,7 @@ func (v *validator) validateCreateIpGroupRequest(p string, in *CreateIpGroupRequ
 func (v *validator) validateCreateIpGroupResult(p string, in *CreateIpGroupResult, vs *[]smithy.Violation) {
 	if in.GroupId != nil {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat39(*in.GroupId) {
+		if !v.pat43(*in.GroupId) {
 			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1313,7 +1375,7 @@ func (v *validator) validateCreateUpdatedWorkspaceImageRequest(p string, in *Cre
 		} else if n > 64 {
 			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
 		}
-		if !v.pat24(*in.Name) {
+		if !v.pat25(*in.Name) {
 			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
 		}
 	}
@@ -1326,7 +1388,7 @@ func (v *validator) validateCreateUpdatedWorkspaceImageRequest(p string, in *Cre
 		} else if n > 256 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -1334,7 +1396,7 @@ func (v *validator) validateCreateUpdatedWorkspaceImageRequest(p string, in *Cre
 		null(vs, smithy.MemberPath(p, "sourceImageId"))
 	} else {
 		mp := smithy.MemberPath(p, "sourceImageId")
-		if !v.pat38(*in.SourceImageId) {
+		if !v.pat42(*in.SourceImageId) {
 			violation(vs, mp, *in.SourceImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -1348,7 +1410,7 @@ func (v *validator) validateCreateUpdatedWorkspaceImageRequest(p string, in *Cre
 func (v *validator) validateCreateUpdatedWorkspaceImageResult(p string, in *CreateUpdatedWorkspaceImageResult, vs *[]smithy.Violation) {
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -1365,7 +1427,7 @@ func (v *validator) validateCreateWorkspaceBundleRequest(p string, in *CreateWor
 		} else if n > 64 {
 			violation(vs, mp, *in.BundleName, false, "Member must have length less than or equal to 64")
 		}
-		if !v.pat24(*in.BundleName) {
+		if !v.pat25(*in.BundleName) {
 			violation(vs, mp, *in.BundleName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
 		}
 	}
@@ -1378,7 +1440,7 @@ func (v *validator) validateCreateWorkspaceBundleRequest(p string, in *CreateWor
 		} else if n > 255 {
 			violation(vs, mp, *in.BundleDescription, false, "Member must have length less than or equal to 255")
 		}
-		if !v.pat23(*in.BundleDescription) {
+		if !v.pat24(*in.BundleDescription) {
 			violation(vs, mp, *in.BundleDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -1386,7 +1448,7 @@ func (v *validator) validateCreateWorkspaceBundleRequest(p string, in *CreateWor
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -1431,7 +1493,7 @@ func (v *validator) validateCreateWorkspaceImageRequest(p string, in *CreateWork
 		} else if n > 64 {
 			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
 		}
-		if !v.pat24(*in.Name) {
+		if !v.pat25(*in.Name) {
 			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
 		}
 	}
@@ -1444,7 +1506,7 @@ func (v *validator) validateCreateWorkspaceImageRequest(p string, in *CreateWork
 		} else if n > 256 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -1452,7 +1514,7 @@ func (v *validator) validateCreateWorkspaceImageRequest(p string, in *CreateWork
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1466,7 +1528,7 @@ func (v *validator) validateCreateWorkspaceImageRequest(p string, in *CreateWork
 func (v *validator) validateCreateWorkspaceImageResult(p string, in *CreateWorkspaceImageResult, vs *[]smithy.Violation) {
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -1477,7 +1539,7 @@ func (v *validator) validateCreateWorkspaceImageResult(p string, in *CreateWorks
 		} else if n > 64 {
 			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
 		}
-		if !v.pat24(*in.Name) {
+		if !v.pat25(*in.Name) {
 			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
 		}
 	}
@@ -1488,7 +1550,7 @@ func (v *validator) validateCreateWorkspaceImageResult(p string, in *CreateWorks
 		} else if n > 256 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -1510,7 +1572,7 @@ func (v *validator) validateCreateWorkspaceImageResult(p string, in *CreateWorks
 	}
 	if in.OwnerAccountId != nil {
 		mp := smithy.MemberPath(p, "ownerAccountId")
-		if !v.pat26(*in.OwnerAccountId) {
+		if !v.pat27(*in.OwnerAccountId) {
 			violation(vs, mp, *in.OwnerAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -1535,7 +1597,7 @@ func (v *validator) validateCreateWorkspacesPoolRequest(p string, in *CreateWork
 		} else if n > 255 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -1543,7 +1605,7 @@ func (v *validator) validateCreateWorkspacesPoolRequest(p string, in *CreateWork
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1577,6 +1639,12 @@ func (v *validator) validateCreateWorkspacesPoolRequest(p string, in *CreateWork
 	if in.TimeoutSettings != nil {
 		mp := smithy.MemberPath(p, "timeoutSettings")
 		v.validateTimeoutSettings(mp, in.TimeoutSettings, vs)
+	}
+	if in.RunningMode != "" {
+		mp := smithy.MemberPath(p, "runningMode")
+		if !in.RunningMode.IsKnown() {
+			violation(vs, mp, string(in.RunningMode), false, enumSetPoolsRunningMode)
+		}
 	}
 }
 
@@ -1612,6 +1680,34 @@ func (v *validator) validateCreateWorkspacesResult(p string, in *CreateWorkspace
 	if in.PendingRequests != nil {
 		mp := smithy.MemberPath(p, "pendingRequests")
 		v.validateWorkspaceList(mp, in.PendingRequests, vs)
+	}
+}
+
+// validateCustomWorkspaceImageImportErrorDetails checks a CustomWorkspaceImageImportErrorDetails at path p.
+func (v *validator) validateCustomWorkspaceImageImportErrorDetails(p string, in *CustomWorkspaceImageImportErrorDetails, vs *[]smithy.Violation) {
+	if in.ErrorCode != nil {
+		mp := smithy.MemberPath(p, "errorCode")
+		if n := utf8.RuneCountInString(*in.ErrorCode); n < 1 {
+			violation(vs, mp, *in.ErrorCode, false, "Member must have length greater than or equal to 1")
+		} else if n > 256 {
+			violation(vs, mp, *in.ErrorCode, false, "Member must have length less than or equal to 256")
+		}
+	}
+	if in.ErrorMessage != nil {
+		mp := smithy.MemberPath(p, "errorMessage")
+		if n := utf8.RuneCountInString(*in.ErrorMessage); n < 1 {
+			violation(vs, mp, *in.ErrorMessage, false, "Member must have length greater than or equal to 1")
+		} else if n > 2048 {
+			violation(vs, mp, *in.ErrorMessage, false, "Member must have length less than or equal to 2048")
+		}
+	}
+}
+
+// validateCustomWorkspaceImageImportErrorDetailsList checks the elements of a CustomWorkspaceImageImportErrorDetailsList at path p.
+func (v *validator) validateCustomWorkspaceImageImportErrorDetailsList(p string, l []CustomWorkspaceImageImportErrorDetails, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		v.validateCustomWorkspaceImageImportErrorDetails(ep, &l[i], vs)
 	}
 }
 
@@ -1751,7 +1847,7 @@ func (v *validator) validateDefaultWorkspaceCreationProperties(p string, in *Def
 	}
 	if in.InstanceIamRoleArn != nil {
 		mp := smithy.MemberPath(p, "instanceIamRoleArn")
-		if !v.pat30(*in.InstanceIamRoleArn) {
+		if !v.pat33(*in.InstanceIamRoleArn) {
 			violation(vs, mp, *in.InstanceIamRoleArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
 	}
@@ -1783,7 +1879,7 @@ func (v *validator) validateDeleteAccountLinkInvitationRequest(p string, in *Del
 		null(vs, smithy.MemberPath(p, "linkId"))
 	} else {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat33(*in.LinkId) {
+		if !v.pat37(*in.LinkId) {
 			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
 		}
 	}
@@ -1872,7 +1968,7 @@ func (v *validator) validateDeleteConnectionAliasRequest(p string, in *DeleteCon
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1884,7 +1980,7 @@ func (v *validator) validateDeleteIpGroupRequest(p string, in *DeleteIpGroupRequ
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat39(*in.GroupId) {
+		if !v.pat43(*in.GroupId) {
 			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1912,7 +2008,7 @@ func (v *validator) validateDeleteTagsRequest(p string, in *DeleteTagsRequest, v
 func (v *validator) validateDeleteWorkspaceBundleRequest(p string, in *DeleteWorkspaceBundleRequest, vs *[]smithy.Violation) {
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -1924,7 +2020,7 @@ func (v *validator) validateDeleteWorkspaceImageRequest(p string, in *DeleteWork
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -1936,7 +2032,7 @@ func (v *validator) validateDeployWorkspaceApplicationsRequest(p string, in *Dep
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -2040,7 +2136,7 @@ func (v *validator) validateDescribeApplicationAssociationsRequest(p string, in 
 		null(vs, smithy.MemberPath(p, "applicationId"))
 	} else {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat35(*in.ApplicationId) {
+		if !v.pat39(*in.ApplicationId) {
 			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
 		}
 	}
@@ -2095,7 +2191,7 @@ func (v *validator) validateDescribeApplicationsRequest(p string, in *DescribeAp
 	}
 	if in.Owner != nil {
 		mp := smithy.MemberPath(p, "owner")
-		if !v.pat27(*in.Owner) {
+		if !v.pat28(*in.Owner) {
 			violation(vs, mp, *in.Owner, false, "Member must satisfy regular expression pattern: ^\\d{12}|AMAZON$")
 		}
 	}
@@ -2140,7 +2236,7 @@ func (v *validator) validateDescribeBundleAssociationsRequest(p string, in *Desc
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -2289,7 +2385,7 @@ func (v *validator) validateDescribeConnectionAliasPermissionsRequest(p string, 
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -2321,7 +2417,7 @@ func (v *validator) validateDescribeConnectionAliasPermissionsResult(p string, i
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -2401,13 +2497,66 @@ func (v *validator) validateDescribeConnectionAliasesResult(p string, in *Descri
 	}
 }
 
+// validateDescribeCustomWorkspaceImageImportRequest checks a DescribeCustomWorkspaceImageImportRequest at path p.
+func (v *validator) validateDescribeCustomWorkspaceImageImportRequest(p string, in *DescribeCustomWorkspaceImageImportRequest, vs *[]smithy.Violation) {
+	if in.ImageId == nil {
+		null(vs, smithy.MemberPath(p, "imageId"))
+	} else {
+		mp := smithy.MemberPath(p, "imageId")
+		if !v.pat42(*in.ImageId) {
+			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		}
+	}
+}
+
+// validateDescribeCustomWorkspaceImageImportResult checks a DescribeCustomWorkspaceImageImportResult at path p.
+func (v *validator) validateDescribeCustomWorkspaceImageImportResult(p string, in *DescribeCustomWorkspaceImageImportResult, vs *[]smithy.Violation) {
+	if in.ImageId != nil {
+		mp := smithy.MemberPath(p, "imageId")
+		if !v.pat42(*in.ImageId) {
+			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		}
+	}
+	if in.InfrastructureConfigurationArn != nil {
+		mp := smithy.MemberPath(p, "infrastructureConfigurationArn")
+		if n := utf8.RuneCountInString(*in.InfrastructureConfigurationArn); n < 1 {
+			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length greater than or equal to 1")
+		} else if n > 2048 {
+			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length less than or equal to 2048")
+		}
+		if !v.pat32(*in.InfrastructureConfigurationArn) {
+			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$")
+		}
+	}
+	if in.State != "" {
+		mp := smithy.MemberPath(p, "state")
+		if !in.State.IsKnown() {
+			violation(vs, mp, string(in.State), false, enumSetCustomWorkspaceImageImportState)
+		}
+	}
+	if in.ImageSource != nil {
+		mp := smithy.MemberPath(p, "imageSource")
+		v.validateImageSourceIdentifier(mp, in.ImageSource, vs)
+	}
+	if in.ImageBuilderInstanceId != nil {
+		mp := smithy.MemberPath(p, "imageBuilderInstanceId")
+		if n := utf8.RuneCountInString(*in.ImageBuilderInstanceId); n < 1 {
+			violation(vs, mp, *in.ImageBuilderInstanceId, false, "Member must have length greater than or equal to 1")
+		}
+	}
+	if in.ErrorDetails != nil {
+		mp := smithy.MemberPath(p, "errorDetails")
+		v.validateCustomWorkspaceImageImportErrorDetailsList(mp, in.ErrorDetails, vs)
+	}
+}
+
 // validateDescribeImageAssociationsRequest checks a DescribeImageAssociationsRequest at path p.
 func (v *validator) validateDescribeImageAssociationsRequest(p string, in *DescribeImageAssociationsRequest, vs *[]smithy.Violation) {
 	if in.ImageId == nil {
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -2494,7 +2643,7 @@ func (v *validator) validateDescribeWorkspaceAssociationsRequest(p string, in *D
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -2662,7 +2811,7 @@ func (v *validator) validateDescribeWorkspaceImagePermissionsRequest(p string, i
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -2689,7 +2838,7 @@ func (v *validator) validateDescribeWorkspaceImagePermissionsRequest(p string, i
 func (v *validator) validateDescribeWorkspaceImagePermissionsResult(p string, in *DescribeWorkspaceImagePermissionsResult, vs *[]smithy.Violation) {
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -2765,7 +2914,7 @@ func (v *validator) validateDescribeWorkspaceSnapshotsRequest(p string, in *Desc
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -2814,7 +2963,7 @@ func (v *validator) validateDescribeWorkspacesPoolSessionsRequest(p string, in *
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat40(*in.PoolId) {
+		if !v.pat44(*in.PoolId) {
 			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
@@ -3002,7 +3151,7 @@ func (v *validator) validateDescribeWorkspacesRequest(p string, in *DescribeWork
 	}
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3025,7 +3174,7 @@ func (v *validator) validateDescribeWorkspacesRequest(p string, in *DescribeWork
 	}
 	if in.WorkspaceName != nil {
 		mp := smithy.MemberPath(p, "workspaceName")
-		if !v.pat22(*in.WorkspaceName) {
+		if !v.pat23(*in.WorkspaceName) {
 			violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
 		}
 	}
@@ -3081,7 +3230,7 @@ func (v *validator) validateDisassociateConnectionAliasRequest(p string, in *Dis
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3116,7 +3265,7 @@ func (v *validator) validateDisassociateWorkspaceApplicationRequest(p string, in
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3124,7 +3273,7 @@ func (v *validator) validateDisassociateWorkspaceApplicationRequest(p string, in
 		null(vs, smithy.MemberPath(p, "applicationId"))
 	} else {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat35(*in.ApplicationId) {
+		if !v.pat39(*in.ApplicationId) {
 			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3232,7 +3381,7 @@ func (v *validator) validateFailedTerminateWorkspaceRequests(p string, l []Faile
 func (v *validator) validateFailedWorkspaceChangeRequest(p string, in *FailedWorkspaceChangeRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3242,13 +3391,13 @@ func (v *validator) validateFailedWorkspaceChangeRequest(p string, in *FailedWor
 func (v *validator) validateGetAccountLinkRequest(p string, in *GetAccountLinkRequest, vs *[]smithy.Violation) {
 	if in.LinkId != nil {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat33(*in.LinkId) {
+		if !v.pat37(*in.LinkId) {
 			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
 		}
 	}
 	if in.LinkedAccountId != nil {
 		mp := smithy.MemberPath(p, "linkedAccountId")
-		if !v.pat26(*in.LinkedAccountId) {
+		if !v.pat27(*in.LinkedAccountId) {
 			violation(vs, mp, *in.LinkedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -3302,13 +3451,13 @@ func (v *validator) validateGlobalAcceleratorForWorkSpace(p string, in *GlobalAc
 func (v *validator) validateIDCConfig(p string, in *IDCConfig, vs *[]smithy.Violation) {
 	if in.InstanceArn != nil {
 		mp := smithy.MemberPath(p, "instanceArn")
-		if !v.pat30(*in.InstanceArn) {
+		if !v.pat33(*in.InstanceArn) {
 			violation(vs, mp, *in.InstanceArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
 	}
 	if in.ApplicationArn != nil {
 		mp := smithy.MemberPath(p, "applicationArn")
-		if !v.pat30(*in.ApplicationArn) {
+		if !v.pat33(*in.ApplicationArn) {
 			violation(vs, mp, *in.ApplicationArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
 	}
@@ -3328,7 +3477,7 @@ func (v *validator) validateImageAssociatedResourceTypeList(p string, l []ImageA
 func (v *validator) validateImagePermission(p string, in *ImagePermission, vs *[]smithy.Violation) {
 	if in.SharedAccountId != nil {
 		mp := smithy.MemberPath(p, "sharedAccountId")
-		if !v.pat26(*in.SharedAccountId) {
+		if !v.pat27(*in.SharedAccountId) {
 			violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -3358,7 +3507,7 @@ func (v *validator) validateImageResourceAssociation(p string, in *ImageResource
 	}
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -3379,6 +3528,38 @@ func (v *validator) validateImageResourceAssociationList(p string, l []ImageReso
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
 		v.validateImageResourceAssociation(ep, &l[i], vs)
+	}
+}
+
+// validateImageSourceIdentifier checks a ImageSourceIdentifier at path p.
+func (v *validator) validateImageSourceIdentifier(p string, in *ImageSourceIdentifier, vs *[]smithy.Violation) {
+	if in.Ec2ImportTaskId != nil {
+		mp := smithy.MemberPath(p, "ec2ImportTaskId")
+		if n := utf8.RuneCountInString(*in.Ec2ImportTaskId); n < 19 {
+			violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must have length greater than or equal to 19")
+		} else if n > 28 {
+			violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must have length less than or equal to 28")
+		}
+		if !v.pat36(*in.Ec2ImportTaskId) {
+			violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must satisfy regular expression pattern: ^import-ami\\-([a-zA-Z0-9]{8}|[a-zA-Z0-9]{17})$")
+		}
+	}
+	if in.ImageBuildVersionArn != nil {
+		mp := smithy.MemberPath(p, "imageBuildVersionArn")
+		if n := utf8.RuneCountInString(*in.ImageBuildVersionArn); n < 1 {
+			violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must have length greater than or equal to 1")
+		} else if n > 2048 {
+			violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must have length less than or equal to 2048")
+		}
+		if !v.pat31(*in.ImageBuildVersionArn) {
+			violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$")
+		}
+	}
+	if in.Ec2ImageId != nil {
+		mp := smithy.MemberPath(p, "ec2ImageId")
+		if !v.pat29(*in.Ec2ImageId) {
+			violation(vs, mp, *in.Ec2ImageId, false, "Member must satisfy regular expression pattern: ^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$")
+		}
 	}
 }
 
@@ -3451,13 +3632,114 @@ func (v *validator) validateImportClientBrandingResult(p string, in *ImportClien
 	}
 }
 
+// validateImportCustomWorkspaceImageRequest checks a ImportCustomWorkspaceImageRequest at path p.
+func (v *validator) validateImportCustomWorkspaceImageRequest(p string, in *ImportCustomWorkspaceImageRequest, vs *[]smithy.Violation) {
+	if in.ImageName == nil {
+		null(vs, smithy.MemberPath(p, "imageName"))
+	} else {
+		mp := smithy.MemberPath(p, "imageName")
+		if n := utf8.RuneCountInString(*in.ImageName); n < 1 {
+			violation(vs, mp, *in.ImageName, false, "Member must have length greater than or equal to 1")
+		} else if n > 64 {
+			violation(vs, mp, *in.ImageName, false, "Member must have length less than or equal to 64")
+		}
+		if !v.pat25(*in.ImageName) {
+			violation(vs, mp, *in.ImageName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+		}
+	}
+	if in.ImageDescription == nil {
+		null(vs, smithy.MemberPath(p, "imageDescription"))
+	} else {
+		mp := smithy.MemberPath(p, "imageDescription")
+		if n := utf8.RuneCountInString(*in.ImageDescription); n < 1 {
+			violation(vs, mp, *in.ImageDescription, false, "Member must have length greater than or equal to 1")
+		} else if n > 256 {
+			violation(vs, mp, *in.ImageDescription, false, "Member must have length less than or equal to 256")
+		}
+		if !v.pat24(*in.ImageDescription) {
+			violation(vs, mp, *in.ImageDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		}
+	}
+	if in.ComputeType == "" {
+		null(vs, smithy.MemberPath(p, "computeType"))
+	} else {
+		mp := smithy.MemberPath(p, "computeType")
+		if !in.ComputeType.IsKnown() {
+			violation(vs, mp, string(in.ComputeType), false, enumSetImageComputeType)
+		}
+	}
+	if in.Protocol == "" {
+		null(vs, smithy.MemberPath(p, "protocol"))
+	} else {
+		mp := smithy.MemberPath(p, "protocol")
+		if !in.Protocol.IsKnown() {
+			violation(vs, mp, string(in.Protocol), false, enumSetCustomImageProtocol)
+		}
+	}
+	if in.ImageSource == nil {
+		null(vs, smithy.MemberPath(p, "imageSource"))
+	} else {
+		mp := smithy.MemberPath(p, "imageSource")
+		v.validateImageSourceIdentifier(mp, in.ImageSource, vs)
+	}
+	if in.InfrastructureConfigurationArn == nil {
+		null(vs, smithy.MemberPath(p, "infrastructureConfigurationArn"))
+	} else {
+		mp := smithy.MemberPath(p, "infrastructureConfigurationArn")
+		if n := utf8.RuneCountInString(*in.InfrastructureConfigurationArn); n < 1 {
+			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length greater than or equal to 1")
+		} else if n > 2048 {
+			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length less than or equal to 2048")
+		}
+		if !v.pat32(*in.InfrastructureConfigurationArn) {
+			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$")
+		}
+	}
+	if in.Platform == "" {
+		null(vs, smithy.MemberPath(p, "platform"))
+	} else {
+		mp := smithy.MemberPath(p, "platform")
+		if !in.Platform.IsKnown() {
+			violation(vs, mp, string(in.Platform), false, enumSetPlatform)
+		}
+	}
+	if in.OsVersion == "" {
+		null(vs, smithy.MemberPath(p, "osVersion"))
+	} else {
+		mp := smithy.MemberPath(p, "osVersion")
+		if !in.OsVersion.IsKnown() {
+			violation(vs, mp, string(in.OsVersion), false, enumSetOSVersion)
+		}
+	}
+	if in.Tags != nil {
+		mp := smithy.MemberPath(p, "tags")
+		v.validateTagList(mp, in.Tags, vs)
+	}
+}
+
+// validateImportCustomWorkspaceImageResult checks a ImportCustomWorkspaceImageResult at path p.
+func (v *validator) validateImportCustomWorkspaceImageResult(p string, in *ImportCustomWorkspaceImageResult, vs *[]smithy.Violation) {
+	if in.ImageId != nil {
+		mp := smithy.MemberPath(p, "imageId")
+		if !v.pat42(*in.ImageId) {
+			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		}
+	}
+	if in.State != "" {
+		mp := smithy.MemberPath(p, "state")
+		if !in.State.IsKnown() {
+			violation(vs, mp, string(in.State), false, enumSetCustomWorkspaceImageImportState)
+		}
+	}
+}
+
 // validateImportWorkspaceImageRequest checks a ImportWorkspaceImageRequest at path p.
 func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWorkspaceImageRequest, vs *[]smithy.Violation) {
 	if in.Ec2ImageId == nil {
 		null(vs, smithy.MemberPath(p, "ec2ImageId"))
 	} else {
 		mp := smithy.MemberPath(p, "ec2ImageId")
-		if !v.pat28(*in.Ec2ImageId) {
+		if !v.pat29(*in.Ec2ImageId) {
 			violation(vs, mp, *in.Ec2ImageId, false, "Member must satisfy regular expression pattern: ^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$")
 		}
 	}
@@ -3478,7 +3760,7 @@ func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWork
 		} else if n > 64 {
 			violation(vs, mp, *in.ImageName, false, "Member must have length less than or equal to 64")
 		}
-		if !v.pat24(*in.ImageName) {
+		if !v.pat25(*in.ImageName) {
 			violation(vs, mp, *in.ImageName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
 		}
 	}
@@ -3491,7 +3773,7 @@ func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWork
 		} else if n > 256 {
 			violation(vs, mp, *in.ImageDescription, false, "Member must have length less than or equal to 256")
 		}
-		if !v.pat23(*in.ImageDescription) {
+		if !v.pat24(*in.ImageDescription) {
 			violation(vs, mp, *in.ImageDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -3514,8 +3796,18 @@ func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWork
 func (v *validator) validateImportWorkspaceImageResult(p string, in *ImportWorkspaceImageResult, vs *[]smithy.Violation) {
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		}
+	}
+}
+
+// validateInternetFallbackProtocolList checks the elements of a InternetFallbackProtocolList at path p.
+func (v *validator) validateInternetFallbackProtocolList(p string, l []InternetFallbackProtocol, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		if !l[i].IsKnown() {
+			violation(vs, ep, string(l[i]), false, enumSetInternetFallbackProtocol)
 		}
 	}
 }
@@ -3663,7 +3955,7 @@ func (v *validator) validateIosImportClientBrandingAttributes(p string, in *IosI
 func (v *validator) validateIpGroupIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat39(l[i]) {
+		if !v.pat43(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3774,7 +4066,7 @@ func (v *validator) validateLoginMessage(p string, m map[string]string, vs *[]sm
 		} else if n > 5 {
 			violation(vs, ep, k, false, "Member must have length less than or equal to 5")
 		}
-		if !v.pat25(k) {
+		if !v.pat26(k) {
 			violation(vs, ep, k, false, "Member must satisfy regular expression pattern: ^[a-z]{2}_[A-Z]{2}$")
 		}
 		e := m[k]
@@ -3799,7 +4091,7 @@ func (v *validator) validateMicrosoftEntraConfig(p string, in *MicrosoftEntraCon
 	}
 	if in.ApplicationConfigSecretArn != nil {
 		mp := smithy.MemberPath(p, "applicationConfigSecretArn")
-		if !v.pat31(*in.ApplicationConfigSecretArn) {
+		if !v.pat34(*in.ApplicationConfigSecretArn) {
 			violation(vs, mp, *in.ApplicationConfigSecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$")
 		}
 	}
@@ -3811,7 +4103,7 @@ func (v *validator) validateMigrateWorkspaceRequest(p string, in *MigrateWorkspa
 		null(vs, smithy.MemberPath(p, "sourceWorkspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "sourceWorkspaceId")
-		if !v.pat34(*in.SourceWorkspaceId) {
+		if !v.pat38(*in.SourceWorkspaceId) {
 			violation(vs, mp, *in.SourceWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3819,7 +4111,7 @@ func (v *validator) validateMigrateWorkspaceRequest(p string, in *MigrateWorkspa
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -3829,13 +4121,13 @@ func (v *validator) validateMigrateWorkspaceRequest(p string, in *MigrateWorkspa
 func (v *validator) validateMigrateWorkspaceResult(p string, in *MigrateWorkspaceResult, vs *[]smithy.Violation) {
 	if in.SourceWorkspaceId != nil {
 		mp := smithy.MemberPath(p, "sourceWorkspaceId")
-		if !v.pat34(*in.SourceWorkspaceId) {
+		if !v.pat38(*in.SourceWorkspaceId) {
 			violation(vs, mp, *in.SourceWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
 	if in.TargetWorkspaceId != nil {
 		mp := smithy.MemberPath(p, "targetWorkspaceId")
-		if !v.pat34(*in.TargetWorkspaceId) {
+		if !v.pat38(*in.TargetWorkspaceId) {
 			violation(vs, mp, *in.TargetWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4070,7 +4362,7 @@ func (v *validator) validateModifyWorkspacePropertiesRequest(p string, in *Modif
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4092,7 +4384,7 @@ func (v *validator) validateModifyWorkspaceStateRequest(p string, in *ModifyWork
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4171,7 +4463,7 @@ func (v *validator) validatePendingCreateStandbyWorkspacesRequest(p string, in *
 	}
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4201,7 +4493,7 @@ func (v *validator) validateRebootRequest(p string, in *RebootRequest, vs *[]smi
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4244,7 +4536,7 @@ func (v *validator) validateRebuildRequest(p string, in *RebuildRequest, vs *[]s
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4315,7 +4607,7 @@ func (v *validator) validateRegisterWorkspaceDirectoryRequest(p string, in *Regi
 	}
 	if in.WorkspaceDirectoryName != nil {
 		mp := smithy.MemberPath(p, "workspaceDirectoryName")
-		if !v.pat21(*in.WorkspaceDirectoryName) {
+		if !v.pat22(*in.WorkspaceDirectoryName) {
 			violation(vs, mp, *in.WorkspaceDirectoryName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
 		}
 	}
@@ -4333,7 +4625,7 @@ func (v *validator) validateRegisterWorkspaceDirectoryRequest(p string, in *Regi
 	}
 	if in.IdcInstanceArn != nil {
 		mp := smithy.MemberPath(p, "idcInstanceArn")
-		if !v.pat30(*in.IdcInstanceArn) {
+		if !v.pat33(*in.IdcInstanceArn) {
 			violation(vs, mp, *in.IdcInstanceArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
 	}
@@ -4380,7 +4672,7 @@ func (v *validator) validateRejectAccountLinkInvitationRequest(p string, in *Rej
 		null(vs, smithy.MemberPath(p, "linkId"))
 	} else {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat33(*in.LinkId) {
+		if !v.pat37(*in.LinkId) {
 			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
 		}
 	}
@@ -4404,7 +4696,7 @@ func (v *validator) validateRejectAccountLinkInvitationResult(p string, in *Reje
 func (v *validator) validateRelatedWorkspaceProperties(p string, in *RelatedWorkspaceProperties, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4487,7 +4779,7 @@ func (v *validator) validateRestoreWorkspaceRequest(p string, in *RestoreWorkspa
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4499,7 +4791,7 @@ func (v *validator) validateRevokeIpRulesRequest(p string, in *RevokeIpRulesRequ
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat39(*in.GroupId) {
+		if !v.pat43(*in.GroupId) {
 			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4587,7 +4879,7 @@ func (v *validator) validateStandbyWorkspace(p string, in *StandbyWorkspace, vs 
 		null(vs, smithy.MemberPath(p, "primaryWorkspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "primaryWorkspaceId")
-		if !v.pat34(*in.PrimaryWorkspaceId) {
+		if !v.pat38(*in.PrimaryWorkspaceId) {
 			violation(vs, mp, *in.PrimaryWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4628,7 +4920,7 @@ func (v *validator) validateStandbyWorkspacesList(p string, l []StandbyWorkspace
 func (v *validator) validateStandbyWorkspacesProperties(p string, in *StandbyWorkspacesProperties, vs *[]smithy.Violation) {
 	if in.StandbyWorkspaceId != nil {
 		mp := smithy.MemberPath(p, "standbyWorkspaceId")
-		if !v.pat34(*in.StandbyWorkspaceId) {
+		if !v.pat38(*in.StandbyWorkspaceId) {
 			violation(vs, mp, *in.StandbyWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4652,7 +4944,7 @@ func (v *validator) validateStandbyWorkspacesPropertiesList(p string, l []Standb
 func (v *validator) validateStartRequest(p string, in *StartRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4672,7 +4964,7 @@ func (v *validator) validateStartWorkspacesPoolRequest(p string, in *StartWorksp
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat40(*in.PoolId) {
+		if !v.pat44(*in.PoolId) {
 			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
@@ -4705,7 +4997,7 @@ func (v *validator) validateStartWorkspacesResult(p string, in *StartWorkspacesR
 func (v *validator) validateStopRequest(p string, in *StopRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4725,7 +5017,7 @@ func (v *validator) validateStopWorkspacesPoolRequest(p string, in *StopWorkspac
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat40(*in.PoolId) {
+		if !v.pat44(*in.PoolId) {
 			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
@@ -4871,7 +5163,7 @@ func (v *validator) validateTerminateRequest(p string, in *TerminateRequest, vs 
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -4891,7 +5183,7 @@ func (v *validator) validateTerminateWorkspacesPoolRequest(p string, in *Termina
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat40(*in.PoolId) {
+		if !v.pat44(*in.PoolId) {
 			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
@@ -5031,7 +5323,7 @@ func (v *validator) validateUpdateConnectionAliasPermissionRequest(p string, in 
 		} else if n > 68 {
 			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
 		}
-		if !v.pat37(*in.AliasId) {
+		if !v.pat41(*in.AliasId) {
 			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5052,7 +5344,7 @@ func (v *validator) validateUpdateResult(p string, in *UpdateResult, vs *[]smith
 		} else if n > 255 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -5064,7 +5356,7 @@ func (v *validator) validateUpdateRulesOfIpGroupRequest(p string, in *UpdateRule
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat39(*in.GroupId) {
+		if !v.pat43(*in.GroupId) {
 			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5077,13 +5369,13 @@ func (v *validator) validateUpdateRulesOfIpGroupRequest(p string, in *UpdateRule
 func (v *validator) validateUpdateWorkspaceBundleRequest(p string, in *UpdateWorkspaceBundleRequest, vs *[]smithy.Violation) {
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -5095,7 +5387,7 @@ func (v *validator) validateUpdateWorkspaceImagePermissionRequest(p string, in *
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -5106,7 +5398,7 @@ func (v *validator) validateUpdateWorkspaceImagePermissionRequest(p string, in *
 		null(vs, smithy.MemberPath(p, "sharedAccountId"))
 	} else {
 		mp := smithy.MemberPath(p, "sharedAccountId")
-		if !v.pat26(*in.SharedAccountId) {
+		if !v.pat27(*in.SharedAccountId) {
 			violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -5118,7 +5410,7 @@ func (v *validator) validateUpdateWorkspacesPoolRequest(p string, in *UpdateWork
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat40(*in.PoolId) {
+		if !v.pat44(*in.PoolId) {
 			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
@@ -5129,13 +5421,13 @@ func (v *validator) validateUpdateWorkspacesPoolRequest(p string, in *UpdateWork
 		} else if n > 255 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5161,6 +5453,12 @@ func (v *validator) validateUpdateWorkspacesPoolRequest(p string, in *UpdateWork
 	if in.TimeoutSettings != nil {
 		mp := smithy.MemberPath(p, "timeoutSettings")
 		v.validateTimeoutSettings(mp, in.TimeoutSettings, vs)
+	}
+	if in.RunningMode != "" {
+		mp := smithy.MemberPath(p, "runningMode")
+		if !in.RunningMode.IsKnown() {
+			violation(vs, mp, string(in.RunningMode), false, enumSetPoolsRunningMode)
+		}
 	}
 }
 
@@ -5222,7 +5520,7 @@ func (v *validator) validateUserStorage(p string, in *UserStorage, vs *[]smithy.
 func (v *validator) validateWorkSpaceApplication(p string, in *WorkSpaceApplication, vs *[]smithy.Violation) {
 	if in.ApplicationId != nil {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat35(*in.ApplicationId) {
+		if !v.pat39(*in.ApplicationId) {
 			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5248,7 +5546,7 @@ func (v *validator) validateWorkSpaceApplication(p string, in *WorkSpaceApplicat
 	}
 	if in.Owner != nil {
 		mp := smithy.MemberPath(p, "owner")
-		if !v.pat27(*in.Owner) {
+		if !v.pat28(*in.Owner) {
 			violation(vs, mp, *in.Owner, false, "Member must satisfy regular expression pattern: ^\\d{12}|AMAZON$")
 		}
 	}
@@ -5280,7 +5578,7 @@ func (v *validator) validateWorkSpaceApplicationDeployment(p string, in *WorkSpa
 func (v *validator) validateWorkSpaceApplicationIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat35(l[i]) {
+		if !v.pat39(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5308,7 +5606,7 @@ func (v *validator) validateWorkSpaceAssociatedResourceTypeList(p string, l []Wo
 func (v *validator) validateWorkspace(p string, in *Workspace, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5339,7 +5637,7 @@ func (v *validator) validateWorkspace(p string, in *Workspace, vs *[]smithy.Viol
 	}
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5356,7 +5654,7 @@ func (v *validator) validateWorkspace(p string, in *Workspace, vs *[]smithy.Viol
 	}
 	if in.WorkspaceName != nil {
 		mp := smithy.MemberPath(p, "workspaceName")
-		if !v.pat22(*in.WorkspaceName) {
+		if !v.pat23(*in.WorkspaceName) {
 			violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
 		}
 	}
@@ -5438,13 +5736,17 @@ func (v *validator) validateWorkspaceAccessProperties(p string, in *WorkspaceAcc
 			violation(vs, mp, string(in.DeviceTypeWorkSpacesThinClient), false, enumSetAccessPropertyValue)
 		}
 	}
+	if in.AccessEndpointConfig != nil {
+		mp := smithy.MemberPath(p, "accessEndpointConfig")
+		v.validateAccessEndpointConfig(mp, in.AccessEndpointConfig, vs)
+	}
 }
 
 // validateWorkspaceBundle checks a WorkspaceBundle at path p.
 func (v *validator) validateWorkspaceBundle(p string, in *WorkspaceBundle, vs *[]smithy.Violation) {
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5456,7 +5758,7 @@ func (v *validator) validateWorkspaceBundle(p string, in *WorkspaceBundle, vs *[
 	}
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -5490,7 +5792,7 @@ func (v *validator) validateWorkspaceBundle(p string, in *WorkspaceBundle, vs *[
 func (v *validator) validateWorkspaceConnectionStatus(p string, in *WorkspaceConnectionStatus, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5525,7 +5827,7 @@ func (v *validator) validateWorkspaceCreationProperties(p string, in *WorkspaceC
 	}
 	if in.InstanceIamRoleArn != nil {
 		mp := smithy.MemberPath(p, "instanceIamRoleArn")
-		if !v.pat30(*in.InstanceIamRoleArn) {
+		if !v.pat33(*in.InstanceIamRoleArn) {
 			violation(vs, mp, *in.InstanceIamRoleArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
 	}
@@ -5571,7 +5873,7 @@ func (v *validator) validateWorkspaceDirectory(p string, in *WorkspaceDirectory,
 	}
 	if in.IamRoleId != nil {
 		mp := smithy.MemberPath(p, "iamRoleId")
-		if !v.pat30(*in.IamRoleId) {
+		if !v.pat33(*in.IamRoleId) {
 			violation(vs, mp, *in.IamRoleId, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
 	}
@@ -5640,7 +5942,7 @@ func (v *validator) validateWorkspaceDirectory(p string, in *WorkspaceDirectory,
 	}
 	if in.WorkspaceDirectoryName != nil {
 		mp := smithy.MemberPath(p, "workspaceDirectoryName")
-		if !v.pat21(*in.WorkspaceDirectoryName) {
+		if !v.pat22(*in.WorkspaceDirectoryName) {
 			violation(vs, mp, *in.WorkspaceDirectoryName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
 		}
 	}
@@ -5680,7 +5982,7 @@ func (v *validator) validateWorkspaceDirectory(p string, in *WorkspaceDirectory,
 func (v *validator) validateWorkspaceDirectoryNameList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat21(l[i]) {
+		if !v.pat22(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
 		}
 	}
@@ -5690,7 +5992,7 @@ func (v *validator) validateWorkspaceDirectoryNameList(p string, l []string, vs 
 func (v *validator) validateWorkspaceIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat34(l[i]) {
+		if !v.pat38(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5700,7 +6002,7 @@ func (v *validator) validateWorkspaceIdList(p string, l []string, vs *[]smithy.V
 func (v *validator) validateWorkspaceImage(p string, in *WorkspaceImage, vs *[]smithy.Violation) {
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat38(*in.ImageId) {
+		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -5711,7 +6013,7 @@ func (v *validator) validateWorkspaceImage(p string, in *WorkspaceImage, vs *[]s
 		} else if n > 64 {
 			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
 		}
-		if !v.pat24(*in.Name) {
+		if !v.pat25(*in.Name) {
 			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
 		}
 	}
@@ -5722,7 +6024,7 @@ func (v *validator) validateWorkspaceImage(p string, in *WorkspaceImage, vs *[]s
 		} else if n > 256 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -5744,7 +6046,7 @@ func (v *validator) validateWorkspaceImage(p string, in *WorkspaceImage, vs *[]s
 	}
 	if in.OwnerAccountId != nil {
 		mp := smithy.MemberPath(p, "ownerAccountId")
-		if !v.pat26(*in.OwnerAccountId) {
+		if !v.pat27(*in.OwnerAccountId) {
 			violation(vs, mp, *in.OwnerAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
 	}
@@ -5762,7 +6064,7 @@ func (v *validator) validateWorkspaceImage(p string, in *WorkspaceImage, vs *[]s
 func (v *validator) validateWorkspaceImageIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat38(l[i]) {
+		if !v.pat42(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
 	}
@@ -5843,7 +6145,7 @@ func (v *validator) validateWorkspaceRequest(p string, in *WorkspaceRequest, vs 
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5857,7 +6159,7 @@ func (v *validator) validateWorkspaceRequest(p string, in *WorkspaceRequest, vs 
 	}
 	if in.WorkspaceName != nil {
 		mp := smithy.MemberPath(p, "workspaceName")
-		if !v.pat22(*in.WorkspaceName) {
+		if !v.pat23(*in.WorkspaceName) {
 			violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
 		}
 	}
@@ -5897,7 +6199,7 @@ func (v *validator) validateWorkspaceResourceAssociation(p string, in *Workspace
 	}
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat34(*in.WorkspaceId) {
+		if !v.pat38(*in.WorkspaceId) {
 			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5915,7 +6217,7 @@ func (v *validator) validateWorkspaceResourceAssociationList(p string, l []Works
 func (v *validator) validateWorkspacesIpGroup(p string, in *WorkspacesIpGroup, vs *[]smithy.Violation) {
 	if in.GroupId != nil {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat39(*in.GroupId) {
+		if !v.pat43(*in.GroupId) {
 			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
 		}
 	}
@@ -5935,7 +6237,7 @@ func (v *validator) validateWorkspacesPool(p string, in *WorkspacesPool, vs *[]s
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat40(*in.PoolId) {
+		if !v.pat44(*in.PoolId) {
 			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
@@ -5943,7 +6245,7 @@ func (v *validator) validateWorkspacesPool(p string, in *WorkspacesPool, vs *[]s
 		null(vs, smithy.MemberPath(p, "poolArn"))
 	} else {
 		mp := smithy.MemberPath(p, "poolArn")
-		if !v.pat30(*in.PoolArn) {
+		if !v.pat33(*in.PoolArn) {
 			violation(vs, mp, *in.PoolArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
 	}
@@ -5968,7 +6270,7 @@ func (v *validator) validateWorkspacesPool(p string, in *WorkspacesPool, vs *[]s
 		} else if n > 255 {
 			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
 		}
-		if !v.pat23(*in.Description) {
+		if !v.pat24(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
 		}
 	}
@@ -5987,7 +6289,7 @@ func (v *validator) validateWorkspacesPool(p string, in *WorkspacesPool, vs *[]s
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat36(*in.BundleId) {
+		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
 	}
@@ -6016,6 +6318,14 @@ func (v *validator) validateWorkspacesPool(p string, in *WorkspacesPool, vs *[]s
 		mp := smithy.MemberPath(p, "timeoutSettings")
 		v.validateTimeoutSettings(mp, in.TimeoutSettings, vs)
 	}
+	if in.RunningMode == "" {
+		null(vs, smithy.MemberPath(p, "runningMode"))
+	} else {
+		mp := smithy.MemberPath(p, "runningMode")
+		if !in.RunningMode.IsKnown() {
+			violation(vs, mp, string(in.RunningMode), false, enumSetPoolsRunningMode)
+		}
+	}
 }
 
 // validateWorkspacesPoolError checks a WorkspacesPoolError at path p.
@@ -6040,7 +6350,7 @@ func (v *validator) validateWorkspacesPoolErrors(p string, l []WorkspacesPoolErr
 func (v *validator) validateWorkspacesPoolIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat40(l[i]) {
+		if !v.pat44(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
@@ -6075,7 +6385,7 @@ func (v *validator) validateWorkspacesPoolSession(p string, in *WorkspacesPoolSe
 	}
 	if in.InstanceId != nil {
 		mp := smithy.MemberPath(p, "instanceId")
-		if !v.pat32(*in.InstanceId) {
+		if !v.pat35(*in.InstanceId) {
 			violation(vs, mp, *in.InstanceId, false, "Member must satisfy regular expression pattern: ^i-[a-f0-9]{8}(?:[a-f0-9]{9})?$")
 		}
 	}
@@ -6083,7 +6393,7 @@ func (v *validator) validateWorkspacesPoolSession(p string, in *WorkspacesPoolSe
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat40(*in.PoolId) {
+		if !v.pat44(*in.PoolId) {
 			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
 	}
