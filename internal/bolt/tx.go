@@ -1,0 +1,369 @@
+package bolt
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"deskplane"
+)
+
+var (
+	errReadOnly = errors.New("bolt: write in a read-only transaction")
+	errTxDone   = errors.New("bolt: transaction used after its function returned")
+)
+
+var (
+	bucketMeta       = []byte("meta")
+	bucketMigrations = []byte("migrations") // inside meta
+	bucketRecords    = []byte("records")
+	bucketSeq        = []byte("seq")
+	bucketCounts     = []byte("counts")
+	bucketTimers     = []byte("timers")
+	bucketTimerKeys  = []byte("timerkeys")
+	keySchema        = []byte("schema")
+)
+
+// dataBuckets are the buckets Reset("") empties.
+var dataBuckets = [][]byte{bucketRecords, bucketSeq, bucketCounts, bucketTimers, bucketTimerKeys}
+
+// tx adapts a bbolt transaction to deskplane.Tx. In a batch, each fn gets
+// its own tx over the shared bbolt transaction.
+type tx struct {
+	btx      *bbolt.Tx
+	writable bool
+	done     bool
+	wrote    bool // a write was attempted: rolling back is needed to undo fn
+
+	// Buckets, opened on first use (a View that only Gets opens one).
+	buckets [6]*bbolt.Bucket
+}
+
+// Indexes into tx.buckets.
+const (
+	bMeta = iota
+	bRecords
+	bSeq
+	bCounts
+	bTimers
+	bTimerKeys
+)
+
+var bucketNames = [...][]byte{bucketMeta, bucketRecords, bucketSeq, bucketCounts, bucketTimers, bucketTimerKeys}
+
+func newTx(btx *bbolt.Tx) *tx { return &tx{btx: btx} }
+
+func (t *tx) bucket(i int) *bbolt.Bucket {
+	if b := t.buckets[i]; b != nil {
+		return b
+	}
+	t.buckets[i] = t.btx.Bucket(bucketNames[i])
+	return t.buckets[i]
+}
+
+func (t *tx) meta() *bbolt.Bucket      { return t.bucket(bMeta) }
+func (t *tx) records() *bbolt.Bucket   { return t.bucket(bRecords) }
+func (t *tx) seq() *bbolt.Bucket       { return t.bucket(bSeq) }
+func (t *tx) counts() *bbolt.Bucket    { return t.bucket(bCounts) }
+func (t *tx) timers() *bbolt.Bucket    { return t.bucket(bTimers) }
+func (t *tx) timerKeys() *bbolt.Bucket { return t.bucket(bTimerKeys) }
+
+func (t *tx) check(write bool) error {
+	if t.done {
+		return errTxDone
+	}
+	if write {
+		if !t.writable {
+			return errReadOnly
+		}
+		t.wrote = true
+	}
+	return nil
+}
+
+func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
+	if err := t.check(false); err != nil {
+		return deskplane.Record{}, err
+	}
+	v := t.records().Get(recordKey(k))
+	if v == nil {
+		return deskplane.Record{}, deskplane.ErrNotFound
+	}
+	return decodeRecord(k, v)
+}
+
+func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
+	if err := t.check(true); err != nil {
+		return deskplane.Record{}, err
+	}
+	rk := recordKey(k)
+	var seq, version int64 = 0, 1
+	if old := t.records().Get(rk); old != nil {
+		r, err := decodeRecord(k, old[:recordHeader])
+		if err != nil {
+			return deskplane.Record{}, err
+		}
+		seq, version = r.Seq, r.Version+1
+	} else {
+		next, err := t.meta().NextSequence()
+		if err != nil {
+			return deskplane.Record{}, err
+		}
+		seq = int64(next)
+		kp := kindPrefix(k.Scope, k.Kind)
+		if err := t.seq().Put(appendSeq(kp, seq), []byte(k.ID)); err != nil {
+			return deskplane.Record{}, err
+		}
+		if err := t.addCount(kp[:len(kp):len(kp)], 1); err != nil {
+			return deskplane.Record{}, err
+		}
+	}
+	v := encodeRecord(seq, version, data)
+	if err := t.records().Put(rk, v); err != nil {
+		return deskplane.Record{}, err
+	}
+	return deskplane.Record{Key: k, Seq: seq, Version: version, Data: slices.Clone(v[recordHeader:])}, nil
+}
+
+func (t *tx) addCount(kp []byte, delta int) error {
+	n := int64(decodeCount(t.counts().Get(kp))) + int64(delta)
+	if n <= 0 {
+		return t.counts().Delete(kp)
+	}
+	return t.counts().Put(kp, encodeCount(uint64(n)))
+}
+
+func (t *tx) Delete(k deskplane.Key) (bool, error) {
+	if err := t.check(true); err != nil {
+		return false, err
+	}
+	rk := recordKey(k)
+	old := t.records().Get(rk)
+	if old != nil {
+		r, err := decodeRecord(k, old[:recordHeader])
+		if err != nil {
+			return false, err
+		}
+		kp := kindPrefix(k.Scope, k.Kind)
+		if err := t.seq().Delete(appendSeq(kp, r.Seq)); err != nil {
+			return false, err
+		}
+		if err := t.addCount(kp[:len(kp):len(kp)], -1); err != nil {
+			return false, err
+		}
+		if err := t.records().Delete(rk); err != nil {
+			return false, err
+		}
+	}
+	// Every timer of the key. The prefix is the record key, which ends in
+	// a terminator, so only this key's timers match.
+	if err := t.deleteTimers(rk); err != nil {
+		return false, err
+	}
+	return old != nil, nil
+}
+
+// deleteTimers removes the timers whose timerkeys entry starts with prefix.
+func (t *tx) deleteTimers(prefix []byte) error {
+	for {
+		// Collect first, then delete: deleting under a cursor skips keys.
+		var tks, dues [][]byte
+		c := t.timerKeys().Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(tks) < 1000; k, v = c.Next() {
+			tks = append(tks, slices.Clone(k))
+			dues = append(dues, slices.Clone(v))
+		}
+		if len(tks) == 0 {
+			return nil
+		}
+		for i, tk := range tks {
+			if err := t.timers().Delete(append(dues[i], tk...)); err != nil {
+				return err
+			}
+			if err := t.timerKeys().Delete(tk); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (t *tx) List(sc deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn func(deskplane.Record) bool) error {
+	if err := t.check(false); err != nil {
+		return err
+	}
+	kp := kindPrefix(sc, kind)
+	start, ok := afterSeqKey(kp, afterSeq)
+	if !ok {
+		return nil
+	}
+	c := t.seq().Cursor()
+	rk := make([]byte, 0, len(kp)+64)
+	for k, id := c.Seek(start); k != nil && len(k) == len(kp)+8 && bytes.HasPrefix(k, kp); k, id = c.Next() {
+		rk = appendEsc(append(rk[:0], kp...), string(id))
+		v := t.records().Get(rk)
+		if v == nil {
+			return errors.New("bolt: seq index points at a missing record")
+		}
+		r, err := decodeRecord(deskplane.Key{Scope: sc, Kind: kind, ID: string(id)}, v)
+		if err != nil {
+			return err
+		}
+		if !fn(r) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (t *tx) Count(sc deskplane.Scope, kind deskplane.Kind) (int, error) {
+	if err := t.check(false); err != nil {
+		return 0, err
+	}
+	return int(decodeCount(t.counts().Get(kindPrefix(sc, kind)))), nil
+}
+
+func (t *tx) Schedule(tm deskplane.Timer) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	tk := timerKeyName(tm.Key, tm.Name)
+	if old := t.timerKeys().Get(tk); old != nil {
+		if err := t.timers().Delete(append(slices.Clone(old), tk...)); err != nil {
+			return err
+		}
+	}
+	due := appendDue(nil, tm.Due)
+	if err := t.timers().Put(append(due[:dueLen:dueLen], tk...), slices.Clone(tm.Payload)); err != nil {
+		return err
+	}
+	return t.timerKeys().Put(tk, due)
+}
+
+func (t *tx) Cancel(k deskplane.Key, name string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	tk := timerKeyName(k, name)
+	old := t.timerKeys().Get(tk)
+	if old == nil {
+		return nil
+	}
+	if err := t.timers().Delete(append(slices.Clone(old), tk...)); err != nil {
+		return err
+	}
+	return t.timerKeys().Delete(tk)
+}
+
+func (t *tx) Timers(k deskplane.Key) ([]deskplane.Timer, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	prefix := recordKey(k)
+	var out []deskplane.Timer
+	c := t.timerKeys().Cursor()
+	for tk, due := c.Seek(prefix); tk != nil && bytes.HasPrefix(tk, prefix); tk, due = c.Next() {
+		name, rest, err := cutEsc(tk[len(prefix):])
+		if err != nil || len(rest) != 0 || len(due) != dueLen {
+			return nil, errBadKey
+		}
+		payload := t.timers().Get(append(slices.Clone(due), tk...))
+		out = append(out, deskplane.Timer{Key: k, Name: name, Due: decodeDue(due), Payload: clonePayload(payload)})
+	}
+	slices.SortStableFunc(out, func(a, b deskplane.Timer) int { return a.Due.Compare(b.Due) })
+	return out, nil
+}
+
+// clonePayload copies bolt's memory; an empty payload reads as nil.
+func clonePayload(p []byte) []byte {
+	if len(p) == 0 {
+		return nil
+	}
+	return slices.Clone(p)
+}
+
+func (t *tx) Due(now time.Time, limit int) ([]deskplane.Timer, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	end := appendDue(nil, now)
+	var out []deskplane.Timer
+	c := t.timers().Cursor()
+	for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		if len(k) < dueLen || bytes.Compare(k[:dueLen], end) > 0 {
+			break
+		}
+		key, name, err := decodeTimerKeyName(k[dueLen:])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, deskplane.Timer{Key: key, Name: name, Due: decodeDue(k), Payload: clonePayload(v)})
+	}
+	return out, nil
+}
+
+func (t *tx) NextDue() (time.Time, bool, error) {
+	if err := t.check(false); err != nil {
+		return time.Time{}, false, err
+	}
+	k, _ := t.timers().Cursor().First()
+	if k == nil {
+		return time.Time{}, false, nil
+	}
+	if len(k) < dueLen {
+		return time.Time{}, false, errBadKey
+	}
+	return decodeDue(k), true, nil
+}
+
+func (t *tx) Reset(account string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if account == "" {
+		for _, name := range dataBuckets {
+			if err := t.btx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := t.btx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		t.buckets = [6]*bbolt.Bucket{}
+		return nil
+	}
+	prefix := accountPrefix(account)
+	if err := t.deleteTimers(prefix); err != nil {
+		return err
+	}
+	for _, b := range []*bbolt.Bucket{t.records(), t.seq(), t.counts()} {
+		if err := deletePrefix(b, prefix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deletePrefix deletes every key of b that starts with prefix, in chunks.
+func deletePrefix(b *bbolt.Bucket, prefix []byte) error {
+	for {
+		var keys [][]byte
+		c := b.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(keys) < 1000; k, _ = c.Next() {
+			keys = append(keys, slices.Clone(k))
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+}
