@@ -1,0 +1,297 @@
+package control
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"deskplane"
+	"deskplane/internal/lifecycle"
+)
+
+// Prefix is the path prefix of the control API.
+const Prefix = "/_deskplane/"
+
+// Deps are what the control API acts on.
+type Deps struct {
+	Token  string
+	Store  deskplane.Store
+	Clock  *lifecycle.VirtualClock
+	Engine *lifecycle.Engine
+	Timing *Timing
+	Faults *Faults
+	// Routes lets the service layer add its own control routes (for
+	// example making an image update available); patterns are relative to
+	// the mux and must start with Prefix.
+	Routes func(mux *http.ServeMux)
+}
+
+// NewHandler returns the control API. Every route requires the admin token
+// in "Authorization: Bearer <token>" or "X-Deskplane-Token: <token>".
+func NewHandler(d Deps) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+Prefix+"reset", d.reset)
+	mux.HandleFunc("GET "+Prefix+"clock", d.clock)
+	mux.HandleFunc("POST "+Prefix+"clock/advance", d.advance)
+	mux.HandleFunc("POST "+Prefix+"clock/freeze", d.freeze)
+	mux.HandleFunc("POST "+Prefix+"clock/unfreeze", d.unfreeze)
+	mux.HandleFunc("GET "+Prefix+"timing", d.getTiming)
+	mux.HandleFunc("PUT "+Prefix+"timing", d.putTiming)
+	mux.HandleFunc("GET "+Prefix+"faults", d.listFaults)
+	mux.HandleFunc("DELETE "+Prefix+"faults", d.clearFaults)
+	mux.HandleFunc("POST "+Prefix+"faults/calls", d.addCallFault)
+	mux.HandleFunc("POST "+Prefix+"faults/transitions", d.addTransitionFault)
+	mux.HandleFunc("PUT "+Prefix+"throttling", d.putThrottle)
+	mux.HandleFunc("POST "+Prefix+"timers/run", d.runTimers)
+	if d.Routes != nil {
+		d.Routes(mux)
+	}
+	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusNotFound, fmt.Errorf("no control route %s %s; see README.md, section Control API", r.Method, r.URL.Path))
+	})
+	return d.authorize(mux)
+}
+
+func (d Deps) authorize(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get("X-Deskplane-Token")
+		if got == "" {
+			got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		}
+		if d.Token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(d.Token)) != 1 {
+			WriteError(w, http.StatusUnauthorized, errors.New("the control API needs the admin token (Authorization: Bearer <token>); deskplane prints it at start"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// WriteJSON answers v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteError answers {"error": message}.
+func WriteError(w http.ResponseWriter, status int, err error) {
+	WriteJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// Decode reads a JSON body into v; an empty body leaves v as it is.
+func Decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("bad JSON body: %w", err)
+	}
+	return nil
+}
+
+func (d Deps) reset(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Account string `json:"account"`
+	}
+	if err := Decode(r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if err := d.Store.Update(r.Context(), func(tx deskplane.Tx) error { return tx.Reset(in.Account) }); err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"reset": true, "account": in.Account})
+}
+
+type clockState struct {
+	Now     time.Time `json:"now"`
+	NowUnix float64   `json:"nowUnix"`
+	Frozen  bool      `json:"frozen"`
+	Fired   int       `json:"fired,omitempty"`
+}
+
+func (d Deps) state(now time.Time, fired int) clockState {
+	return clockState{Now: now, NowUnix: float64(now.UnixMilli()) / 1000, Frozen: d.Clock.Frozen(), Fired: fired}
+}
+
+func (d Deps) clock(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusOK, d.state(d.Clock.Now(), 0))
+}
+
+// advance moves the clock and fires every timer that became due, in due
+// order, before answering.
+func (d Deps) advance(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Duration string  `json:"duration"`
+		Seconds  float64 `json:"seconds"`
+	}
+	if err := Decode(r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	by := time.Duration(in.Seconds * float64(time.Second))
+	if in.Duration != "" {
+		v, err := time.ParseDuration(in.Duration)
+		if err != nil {
+			WriteError(w, http.StatusBadRequest, fmt.Errorf("duration %q is not a Go duration such as 90m or 6h", in.Duration))
+			return
+		}
+		by = v
+	}
+	if by < 0 {
+		WriteError(w, http.StatusBadRequest, errors.New("the clock only moves forward"))
+		return
+	}
+	fired, err := d.advanceBy(r.Context(), by)
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, d.state(d.Clock.Now(), fired))
+}
+
+// advanceBy walks the clock forward timer by timer, so that a handler that
+// reads the clock sees the time of its own event and chains of timers (an
+// AutoStop after a start, snapshots every 12 hours) unfold in order.
+func (d Deps) advanceBy(ctx context.Context, by time.Duration) (int, error) {
+	target := d.Clock.Now().Add(by)
+	fired := 0
+	for {
+		var next time.Time
+		var ok bool
+		if err := d.Store.View(ctx, func(tx deskplane.Tx) error {
+			var err error
+			next, ok, err = tx.NextDue()
+			return err
+		}); err != nil {
+			return fired, err
+		}
+		now := d.Clock.Now()
+		if !ok || next.After(target) {
+			if target.After(now) {
+				d.Clock.Advance(target.Sub(now))
+			}
+			n, err := d.Engine.RunDue(ctx)
+			return fired + n, err
+		}
+		if next.After(now) {
+			d.Clock.Advance(next.Sub(now))
+		}
+		n, err := d.Engine.RunDue(ctx)
+		fired += n
+		if err != nil {
+			return fired, err
+		}
+	}
+}
+
+func (d Deps) freeze(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusOK, d.state(d.Clock.Freeze(), 0))
+}
+
+func (d Deps) unfreeze(w http.ResponseWriter, r *http.Request) {
+	now := d.Clock.Unfreeze()
+	d.Engine.Wake()
+	WriteJSON(w, http.StatusOK, d.state(now, 0))
+}
+
+type timingState struct {
+	Profile   string            `json:"profile"`
+	Overrides map[string]string `json:"overrides"`
+	Durations map[string]string `json:"durations"`
+}
+
+func (d Deps) timingState() timingState {
+	p := d.Timing.Profile()
+	ds := make(map[string]string, len(p.Durations))
+	for k, v := range p.Durations {
+		ds[string(k)] = v.String()
+	}
+	return timingState{Profile: p.Name, Overrides: d.Timing.Overrides(), Durations: ds}
+}
+
+func (d Deps) getTiming(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusOK, d.timingState())
+}
+
+func (d Deps) putTiming(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Profile   string            `json:"profile"`
+		Overrides map[string]string `json:"overrides"`
+	}
+	if err := Decode(r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if err := d.Timing.Set(in.Profile, in.Overrides); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, d.timingState())
+}
+
+func (d Deps) listFaults(w http.ResponseWriter, r *http.Request) {
+	calls, trans, thr := d.Faults.Snapshot()
+	WriteJSON(w, http.StatusOK, map[string]any{"calls": calls, "transitions": trans, "throttling": thr})
+}
+
+func (d Deps) clearFaults(w http.ResponseWriter, r *http.Request) {
+	d.Faults.Clear()
+	WriteJSON(w, http.StatusOK, map[string]any{"cleared": true})
+}
+
+func (d Deps) addCallFault(w http.ResponseWriter, r *http.Request) {
+	var in CallFault
+	if err := Decode(r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	out, err := d.Faults.AddCall(in)
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, out)
+}
+
+func (d Deps) addTransitionFault(w http.ResponseWriter, r *http.Request) {
+	var in TransitionFault
+	if err := Decode(r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	out, err := d.Faults.AddTransition(in)
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, out)
+}
+
+func (d Deps) putThrottle(w http.ResponseWriter, r *http.Request) {
+	in := Throttle{Rate: 2, Burst: 5}
+	if err := Decode(r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if err := d.Faults.SetThrottle(in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, in)
+}
+
+func (d Deps) runTimers(w http.ResponseWriter, r *http.Request) {
+	n, err := d.Engine.RunDue(r.Context())
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, d.state(d.Clock.Now(), n))
+}
