@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+
+	"deskplane/internal/dsapi"
+	"deskplane/internal/wsapi"
+)
+
+// wsService implements wsapi.Service. Operations not yet written fall
+// through to wsapi.Unimplemented.
+type wsService struct {
+	wsapi.Unimplemented
+	*Server
+}
+
+// dsService implements dsapi.Service (the Directory Service subset).
+type dsService struct {
+	dsapi.Unimplemented
+	*Server
+}
+
+// WorkSpaces returns the WorkSpaces service.
+func (s *Server) WorkSpaces() wsapi.Service { return &wsService{Server: s} }
+
+// DirectoryService returns the Directory Service subset.
+func (s *Server) DirectoryService() dsapi.Service { return &dsService{Server: s} }
+
+// ControlRoutes adds the service's own control routes (under /_deskplane/).
+func (s *Server) ControlRoutes(mux *http.ServeMux) {
+	s.imageControlRoutes(mux)     // images.go
+	s.directoryControlRoutes(mux) // directories.go
+}
