@@ -1,0 +1,277 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"deskplane"
+	"deskplane/internal/api"
+	"deskplane/internal/awsjson"
+	"deskplane/internal/bolt"
+	"deskplane/internal/control"
+	"deskplane/internal/dsapi"
+	"deskplane/internal/lifecycle"
+	"deskplane/internal/memory"
+	"deskplane/internal/sigv4"
+	"deskplane/internal/wsapi"
+)
+
+// DefaultCredential is the credential deskplane accepts when no
+// credentials file is given: the usual emulator habit.
+func DefaultCredential() sigv4.Credential {
+	return sigv4.Credential{AccessKeyID: "test", SecretAccessKey: "test", Account: "000000000000"}
+}
+
+// App is one running deskplane.
+type App struct {
+	Config      Config
+	Store       deskplane.Store // raw store
+	Clock       *lifecycle.VirtualClock
+	Engine      *lifecycle.Engine
+	Timing      *control.Timing
+	Faults      *control.Faults
+	Service     *api.Server
+	Handler     http.Handler
+	Credentials []sigv4.Credential
+	AdminToken  string
+	// DataLocation says where state lives, for the start-up banner.
+	DataLocation string
+
+	log       *slog.Logger
+	closeOnce sync.Once
+}
+
+// Options are the dependencies a caller may inject (tests).
+type Options struct {
+	Log  io.Writer        // log output; nil = discard
+	Wall func() time.Time // wall clock under the service clock; nil = time.Now
+	// Engine tunes the lifecycle engine.
+	Engine lifecycle.Options
+}
+
+// New builds the app: opens the store and wires everything. Close releases it.
+func New(ctx context.Context, cfg Config, o Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg}
+	a.log = newLogger(cfg, o.Log)
+
+	creds := []sigv4.Credential{DefaultCredential()}
+	if cfg.CredentialsFile != "" {
+		f, err := os.Open(cfg.CredentialsFile)
+		if err != nil {
+			return nil, fmt.Errorf("-credentials: %w", err)
+		}
+		creds, err = sigv4.ParseCredentials(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("-credentials %s: %w", cfg.CredentialsFile, err)
+		}
+		if len(creds) == 0 {
+			return nil, fmt.Errorf("-credentials %s: no credentials in the file", cfg.CredentialsFile)
+		}
+	}
+	a.Credentials = creds
+	verifier, err := sigv4.NewVerifier(creds, sigv4.Options{AcceptAny: cfg.AcceptAnyCreds, DefaultAccount: creds[0].Account})
+	if err != nil {
+		return nil, err
+	}
+
+	store, loc, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.Store, a.DataLocation = store, loc
+
+	a.AdminToken, err = adminToken(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+
+	a.Clock = lifecycle.NewVirtualClock(o.Wall)
+	a.Engine = lifecycle.New(store, a.Clock, a.log, o.Engine)
+	a.Timing, err = control.NewTiming(cfg.Timing)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.Faults = control.NewFaults(o.Wall)
+
+	quotas := api.DefaultQuotas()
+	quotas.Workspaces, quotas.Images, quotas.Bundles, quotas.Pools = cfg.QuotaWorkspaces, cfg.QuotaImages, cfg.QuotaBundles, cfg.QuotaPools
+	var regions []string
+	if cfg.Regions != "" {
+		regions = strings.Split(cfg.Regions, ",")
+	}
+	a.Service = api.New(api.Deps{
+		Store:   a.Engine.Store(),
+		Clock:   a.Clock,
+		Timing:  a.Timing,
+		Faults:  a.Faults,
+		Rules:   deskplane.DefaultRules(),
+		Quotas:  quotas,
+		Log:     a.log,
+		Regions: regions,
+	})
+	a.Service.RegisterTimers(a.Engine)
+
+	aws := awsjson.NewHandler(verifier, a.log, a.Faults.Hook,
+		awsjson.Service{
+			TargetPrefix: wsapi.TargetPrefix,
+			SigningName:  wsapi.SigningName,
+			Backend:      wsapi.NewDispatcher(a.Service.WorkSpaces()),
+			MapError:     api.MapWorkSpacesError,
+		},
+		awsjson.Service{
+			TargetPrefix: dsapi.TargetPrefix,
+			SigningName:  dsapi.SigningName,
+			Backend:      dsapi.NewDispatcher(a.Service.DirectoryService()),
+			MapError:     api.MapDirectoryError,
+		},
+	)
+	ctl := control.NewHandler(control.Deps{
+		Token:  a.AdminToken,
+		Store:  a.Engine.Store(),
+		Clock:  a.Clock,
+		Engine: a.Engine,
+		Timing: a.Timing,
+		Faults: a.Faults,
+		Routes: a.Service.ControlRoutes,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/", aws)
+	mux.Handle(control.Prefix, ctl)
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		control.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	a.Service.DataRoutes(mux, verifier, a.log, a.Faults.Hook)
+	a.Handler = mux
+	return a, nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	if w == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func openStore(ctx context.Context, cfg Config) (deskplane.Store, string, error) {
+	switch {
+	case cfg.InMemory:
+		return memory.New(), "memory (lost at exit)", nil
+	case cfg.Postgres != "":
+		return nil, "", fmt.Errorf("-postgres %s: the PostgreSQL store is not built in yet", redactDSN(cfg.Postgres))
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("-data-dir: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "deskplane.db")
+	s, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		return nil, "", fmt.Errorf("opening %s: %w", path, err)
+	}
+	return s, path, nil
+}
+
+// redactDSN hides a password in a DSN for the banner.
+func redactDSN(dsn string) string {
+	if at := strings.LastIndex(dsn, "@"); at > 0 {
+		if i := strings.Index(dsn, "://"); i >= 0 && i < at {
+			userinfo := dsn[i+3 : at]
+			if u, _, ok := strings.Cut(userinfo, ":"); ok {
+				return dsn[:i+3] + u + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+// adminToken returns the configured token, or one kept in the data
+// directory (created on first start), or a fresh one for stores without a
+// directory.
+func adminToken(cfg Config) (string, error) {
+	if cfg.AdminToken != "" {
+		return cfg.AdminToken, nil
+	}
+	fresh := func() string {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}
+	if cfg.InMemory || cfg.Postgres != "" {
+		return fresh(), nil
+	}
+	path := filepath.Join(cfg.DataDir, "admin-token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	tok := fresh()
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("writing admin token: %w", err)
+	}
+	return tok, nil
+}
+
+// Serve runs the lifecycle engine and the HTTP server on ln until ctx ends,
+// then shuts down gracefully (in-flight requests finish) and closes the app.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engDone := make(chan struct{})
+	go func() {
+		defer close(engDone)
+		_ = a.Engine.Run(engCtx)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = srv.Shutdown(shutCtx)
+		cancel()
+	}
+	stopEngine()
+	<-engDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close releases the store. Serve calls it on the way out.
+func (a *App) Close() error {
+	var err error
+	a.closeOnce.Do(func() { err = a.Store.Close() })
+	return err
+}
