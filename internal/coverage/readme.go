@@ -1,0 +1,28 @@
+package coverage
+
+import (
+	"deskplane/internal/app"
+	"deskplane/internal/dsapi"
+	"deskplane/internal/wsapi"
+)
+
+// Services lists the served APIs with their implementation types.
+func Services() []Service {
+	return []Service{
+		{Name: "Amazon WorkSpaces", Receiver: "wsService", Operations: wsapi.OperationNames()},
+		{Name: "AWS Directory Service (the subset WorkSpaces needs)", Receiver: "dsService", Operations: dsapi.OperationNames()},
+	}
+}
+
+// Sections computes every generated README section from the repository
+// root dir.
+func Sections(root string) (map[string]string, error) {
+	impl, err := Implemented(root + "/internal/api")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{
+		"coverage": Table(Services(), impl),
+		"config":   app.FlagTable(),
+	}, nil
+}
