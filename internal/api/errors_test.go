@@ -1,0 +1,103 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"deskplane"
+	"deskplane/internal/awsjson"
+	"deskplane/internal/smithy"
+	"deskplane/internal/wsapi"
+)
+
+// TestErrorTable pins the domain → wire table: every domain code, for both
+// services, with its wire name, status and envelope.
+func TestErrorTable(t *testing.T) {
+	cases := []struct {
+		code     deskplane.Code
+		ws, ds   string
+		wsStatus int
+	}{
+		{deskplane.CodeNotFound, "ResourceNotFoundException", "EntityDoesNotExistException", 400},
+		{deskplane.CodeAlreadyExists, "ResourceAlreadyExistsException", "EntityAlreadyExistsException", 400},
+		{deskplane.CodeInvalidParameter, "InvalidParameterValuesException", "InvalidParameterException", 400},
+		{deskplane.CodeInvalidState, "InvalidResourceStateException", "ClientException", 400},
+		{deskplane.CodeLimitExceeded, "ResourceLimitExceededException", "DirectoryLimitExceededException", 400},
+		{deskplane.CodeNotSupported, "OperationNotSupportedException", "UnsupportedOperationException", 400},
+		{deskplane.CodeInProgress, "OperationInProgressException", "ClientException", 400},
+		{deskplane.CodeAssociated, "ResourceAssociatedException", "ClientException", 400},
+		{deskplane.CodeUnavailable, "ResourceUnavailableException", "DirectoryUnavailableException", 400},
+		{deskplane.CodeAccessDenied, "AccessDeniedException", "AccessDeniedException", 400},
+		{deskplane.CodeUnsupportedConfiguration, "UnsupportedWorkspaceConfigurationException", "UnsupportedSettingsException", 400},
+		{deskplane.CodeUnsupportedNetwork, "UnsupportedNetworkConfigurationException", "InvalidParameterException", 400},
+		{deskplane.CodeDefaultRoleNotFound, "WorkspacesDefaultRoleNotFoundException", "InsufficientPermissionsException", 400},
+		{deskplane.CodeValidation, "ValidationException", "InvalidParameterException", 400},
+		{deskplane.CodeConflict, "ConflictException", "ClientException", 400},
+		{deskplane.CodeThrottled, "ThrottlingException", "ClientException", 400},
+		{deskplane.CodeNotImplemented, "NotImplementedException", "NotImplementedException", 501},
+		{deskplane.CodeInternal, "InternalFailure", "ServiceException", 500},
+	}
+	for _, c := range cases {
+		t.Run(c.ws, func(t *testing.T) {
+			err := fmt.Errorf("wrapped: %w", deskplane.Errorf(c.code, "it broke"))
+			ws := MapWorkSpacesError(err)
+			if ws.ErrorCode() != c.ws || ws.HTTPStatus() != c.wsStatus {
+				t.Errorf("workspaces: %s %d, want %s %d", ws.ErrorCode(), ws.HTTPStatus(), c.ws, c.wsStatus)
+			}
+			ds := MapDirectoryError(err)
+			if ds.ErrorCode() != c.ds {
+				t.Errorf("directory service: %s, want %s", ds.ErrorCode(), c.ds)
+			}
+		})
+	}
+}
+
+func TestErrorEnvelopes(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		m    func(error) awsjson.CodedError
+		want string
+		code int
+	}{
+		{"not found carries ResourceId", deskplane.NotFound("ws-123456789", "gone"), MapWorkSpacesError,
+			`{"__type":"ResourceNotFoundException","message":"gone","ResourceId":"ws-123456789"}`, 400},
+		{"unavailable carries ResourceId", &deskplane.Error{Code: deskplane.CodeUnavailable, Message: "busy", ResourceID: "wsi-123456789"}, MapWorkSpacesError,
+			`{"__type":"ResourceUnavailableException","message":"busy","ResourceId":"wsi-123456789"}`, 400},
+		{"not supported carries reason", &deskplane.Error{Code: deskplane.CodeNotSupported, Message: "no", Reason: "BYOL"}, MapWorkSpacesError,
+			`{"__type":"OperationNotSupportedException","message":"no","reason":"BYOL"}`, 400},
+		{"plain", deskplane.Errorf(deskplane.CodeInvalidState, "state"), MapWorkSpacesError,
+			`{"__type":"InvalidResourceStateException","message":"state"}`, 400},
+		{"wire name override", &deskplane.Error{Code: deskplane.CodeLimitExceeded, Message: "m", WireName: "TagLimitExceededException"}, MapDirectoryError,
+			`{"__type":"TagLimitExceededException","Message":"m"}`, 400},
+		{"ds uses Message", deskplane.Errorf(deskplane.CodeNotFound, "no dir"), MapDirectoryError,
+			`{"__type":"EntityDoesNotExistException","Message":"no dir"}`, 400},
+		{"unknown errors are internal and generic", errors.New("disk on fire"), MapWorkSpacesError,
+			`{"__type":"InternalFailure","message":"The request processing has failed because of an unknown error, exception or failure."}`, 500},
+		{"ds internal", errors.New("disk on fire"), MapDirectoryError,
+			`{"__type":"ServiceException","Message":"The request processing has failed because of an unknown error, exception or failure."}`, 500},
+		{"validation", &smithy.ValidationError{Violations: []smithy.Violation{{Path: "limit", Value: "30", Constraint: "Member must have value less than or equal to 25"}}}, MapWorkSpacesError,
+			`{"__type":"ValidationException","message":"1 validation error detected: Value '30' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 25"}`, 400},
+		{"serialization", &smithy.SerializationError{Message: "bad json"}, MapWorkSpacesError,
+			`{"__type":"SerializationException","message":"bad json"}`, 400},
+		{"not implemented", &smithy.NotImplementedError{Service: "WorkspacesService", Operation: "X"}, MapWorkSpacesError,
+			`{"__type":"NotImplementedException","message":"deskplane does not implement WorkspacesService.X yet; see the operation coverage table in README.md."}`, 501},
+		{"coded errors pass through", &wsapi.AccessDeniedException{Message: ptr("no")}, MapWorkSpacesError,
+			`{"__type":"AccessDeniedException","message":"no"}`, 400},
+		{"framing errors pass through", &awsjson.Error{Type: "ThrottlingException", Status: http.StatusBadRequest, Message: "Rate exceeded"}, MapDirectoryError,
+			`{"__type":"ThrottlingException","message":"Rate exceeded"}`, 400},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ce := c.m(c.err)
+			if got := string(awsjson.EncodeError(ce)); got != c.want {
+				t.Errorf("envelope\n got %s\nwant %s", got, c.want)
+			}
+			if ce.HTTPStatus() != c.code {
+				t.Errorf("status %d, want %d", ce.HTTPStatus(), c.code)
+			}
+		})
+	}
+}
