@@ -95,7 +95,8 @@ func EntryPath(path, k string) string { return path + "." + k }
 
 // FormatValue renders a member value the way the Coral message shows it:
 // strings as they are, numbers and booleans in decimal, timestamps as epoch
-// seconds, lists as "[a, b]", maps as "{k=v, k2=v2}" (keys sorted) and
+// seconds, blobs as Java's ByteBuffer description
+// ("java.nio.HeapByteBuffer[pos=0 lim=3 cap=3]"), lists as "[a, b]", maps as "{k=v, k2=v2}" (keys sorted) and
 // structures as "{Member=value, …}" (nil members left out). Pointers are
 // followed; nil prints as "null".
 func FormatValue(v any) string {
@@ -117,7 +118,9 @@ func formatValue(b *strings.Builder, v reflect.Value) {
 		b.WriteString(Timestamp{Time: x}.EpochSeconds())
 		return
 	case []byte:
-		b.WriteString(string(x))
+		// Coral prints the java.nio.ByteBuffer of a blob, not its bytes.
+		n := strconv.Itoa(len(x))
+		b.WriteString("java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]")
 		return
 	}
 	switch v.Kind() {
