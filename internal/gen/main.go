@@ -44,20 +44,25 @@ func targets() []target {
 		{
 			dir: "internal/wsapi", modelDir: "models", model: "workspaces-2015-04-08.json",
 			overlays: []string{"overlays/workspaces-custom-image-import.json"},
-			cfg: codegen.Config{Package: "wsapi", ModelFile: "workspaces-2015-04-08.json", Title: "Amazon WorkSpaces",
+			cfg: codegen.Config{Package: "wsapi", ModelFile: "../shared/models/workspaces-2015-04-08.json",
+				Overlays: []string{"internal/gen/overlays/workspaces-custom-image-import.json"}, Title: "Amazon WorkSpaces",
 				TargetPrefix: "WorkspacesService", SigningName: "workspaces"},
 		},
 		{
 			dir: "internal/dsapi", modelDir: "models", model: "directory-service-2015-04-16.json",
-			cfg: codegen.Config{Package: "dsapi", ModelFile: "directory-service-2015-04-16.json", Title: "AWS Directory Service",
+			cfg: codegen.Config{Package: "dsapi", ModelFile: "../shared/models/directory-service-2015-04-16.json", Title: "AWS Directory Service",
 				TargetPrefix: "DirectoryService_20150416", SigningName: "ds"},
 		},
 		{
 			dir: "internal/dsdataapi", modelDir: "models", model: "directory-service-data-2023-05-31.json",
-			cfg: codegen.Config{Package: "dsdataapi", ModelFile: "directory-service-data-2023-05-31.json", Title: "AWS Directory Service Data",
+			cfg: codegen.Config{Package: "dsdataapi", ModelFile: "../shared/models/directory-service-data-2023-05-31.json", Title: "AWS Directory Service Data",
 				SigningName: "ds-data"},
 		},
-		// FIXTURE
+		{
+			dir: "internal/gen/internal/fixtureapi", modelDir: "gen", model: "testdata/fixture.json",
+			cfg: codegen.Config{Package: "fixtureapi", ModelFile: "internal/gen/testdata/fixture.json", Title: "the generator's test fixture",
+				SigningName: "fixture"},
+		},
 	}
 }
 

@@ -46,16 +46,16 @@ func (g *gen) emitDispatch(w *bytes.Buffer) error {
 	}
 	w.WriteString("}\nreturn nil, &smithy.UnknownOperationError{Operation: op}\n}\n\n")
 
-	w.WriteString(`// invoke decodes, binds, validates and calls one operation.
+	w.WriteString(`// invoke decodes (or, with bind, decodes and binds), validates and calls
+// one operation.
 func invoke[I, O any](ctx context.Context, body []byte, bind func(*I) error, validate func(string, *I, *[]smithy.Violation), call func(context.Context, *I) (*O, error)) (any, error) {
 in := new(I)
+if bind == nil {
 if err := smithy.DecodeJSON(body, in); err != nil {
 return nil, err
 }
-if bind != nil {
-if err := bind(in); err != nil {
+} else if err := bind(in); err != nil {
 return nil, err
-}
 }
 if validate != nil {
 var vs []smithy.Violation
@@ -349,13 +349,21 @@ return nil, bindErr(where, name, s)
 	return nil
 }
 
-// emitBind writes the body of a bind func: clear the bound members (a real
-// client never sends them in the body), then set them from the request.
+// emitBind writes the body of a bind func: decode the JSON body (unless a
+// member is the payload), clear the bound members (a real client never sends
+// them in the body), then set them from the request.
 func (g *gen) emitBind(w *bytes.Buffer, op *opInfo, bs []binding) error {
 	var payload *binding
 	for i := range bs {
 		if bs[i].kind == "Payload" {
 			payload = &bs[i]
+		}
+	}
+	if payload == nil {
+		w.WriteString("if err := smithy.DecodeJSON(body, in); err != nil {\nreturn err\n}\n")
+	}
+	for i := range bs {
+		if bs[i].kind == "Payload" {
 			continue
 		}
 		t, err := g.goType(bs[i].m.Target, true)
@@ -384,6 +392,7 @@ func (g *gen) emitBind(w *bytes.Buffer, op *opInfo, bs []binding) error {
 			fmt.Fprintf(w, "%s = nil\nif len(body) > 0 {\ns := string(body)\n%s = &s\n}\n", f, f)
 		case g.isStructLike(payload.m.Target):
 			fmt.Fprintf(w, "%s = new(%s)\nif err := smithy.DecodeJSON(body, %s); err != nil {\nreturn err\n}\n", f, strings.TrimPrefix(t, "*"), f)
+			fmt.Fprintf(w, "if len(bytes.TrimSpace(body)) == 0 {\n%s = nil\n}\n", f)
 		default:
 			return fmt.Errorf("%s: payload of type %s is not supported", op.Name, t)
 		}

@@ -14,9 +14,12 @@ func (g *gen) emitDoc(w *bytes.Buffer) error {
 	if g.proto == restJSON1 {
 		proto = "REST JSON (restJson1)"
 	}
-	fmt.Fprintf(&d, "// Package %s is the generated API of %s (%s, %s), from\n", g.cfg.Package, g.cfg.Title, g.svcName, proto)
-	fmt.Fprintf(&d, "// ../shared/models/%s", g.cfg.ModelFile)
-	d.WriteString(" and the overlays in internal/gen/overlays.\n")
+	fmt.Fprintf(&d, "// Package %s is the generated API of %s (%s, %s),\n", g.cfg.Package, g.cfg.Title, g.svcName, proto)
+	fmt.Fprintf(&d, "// generated from %s", g.cfg.ModelFile)
+	for _, o := range g.cfg.Overlays {
+		fmt.Fprintf(&d, "\n// with the overlay %s", o)
+	}
+	d.WriteString(".\n")
 	d.WriteString("//\n// It holds the shapes, enums, modeled errors and validators of every\n")
 	d.WriteString("// operation, the Service interface, the Unimplemented fallback and the\n")
 	d.WriteString("// Dispatcher. Do not edit: regenerate with `go generate ./internal/gen`\n")

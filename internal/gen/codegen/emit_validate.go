@@ -153,7 +153,7 @@ func (g *gen) emitValidators(w *bytes.Buffer) error {
 	}
 	w.WriteString("return v\n}\n\n")
 	for i, c := range g.patterns {
-		fmt.Fprintf(w, "// pat%d checks the model pattern %s\n", i, strconv.Quote(c.Pattern))
+		fmt.Fprintf(w, "// pat%d checks the model pattern %s\n", i, c.Pattern)
 		if c.Note != "" {
 			fmt.Fprintf(w, "//\n// Translated for RE2: %s.\n", c.Note)
 		}
@@ -350,10 +350,10 @@ func (g *gen) checks(w *bytes.Buffer, x, target string, m *Member, path string) 
 	}
 	// Enum membership.
 	if isEnum {
-		fmt.Fprintf(w, "if !%s.IsKnown() {\nviolation(vs, %s, %s, %s, %s)\n}\n", x, path, str, sens, g.enumSets[target])
+		fmt.Fprintf(w, "if !%s.IsKnown() {\nviolation(vs, %s, %s, %s, %s)\n}\n", recv(x), path, str, sens, g.enumSets[target])
 	}
 	if s.Type == "intEnum" {
-		fmt.Fprintf(w, "if !%s.IsKnown() {\nviolation(vs, %s, strconv.FormatInt(int64(%s), 10), %s, %s)\n}\n", x, path, x, sens, g.enumSets[target])
+		fmt.Fprintf(w, "if !%s.IsKnown() {\nviolation(vs, %s, strconv.FormatInt(int64(%s), 10), %s, %s)\n}\n", recv(x), path, x, sens, g.enumSets[target])
 	}
 	// Length.
 	lb, err := traitBounds(eff, "smithy.api#length")
@@ -424,4 +424,12 @@ func (g *gen) checks(w *bytes.Buffer, x, target string, m *Member, path string) 
 		fmt.Fprintf(w, "v.%s(%s, %s, vs)\n", g.validateFunc(target), path, x)
 	}
 	return nil
+}
+
+// recv parenthesizes a dereference used as a method receiver.
+func recv(x string) string {
+	if strings.HasPrefix(x, "*") {
+		return "(" + x + ")"
+	}
+	return x
 }
