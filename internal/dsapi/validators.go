@@ -64,12 +64,12 @@ func newValidator() *validator {
 	return v
 }
 
-// pat0 checks the model pattern "^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$"
+// pat0 checks the model pattern ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\/([1-9]|[1-2][0-9]|3[0-2]))$
 func (v *validator) pat0(s string) bool {
 	return v.re[0].MatchString(s)
 }
 
-// pat1 checks the model pattern "^(?!.*\\\\|.*\"|.*\\/|.*\\[|.*\\]|.*:|.*;|.*\\||.*=|.*,|.*\\+|.*\\*|.*\\?|.*<|.*>|.*@).*$"
+// pat1 checks the model pattern ^(?!.*\\|.*"|.*\/|.*\[|.*\]|.*:|.*;|.*\||.*=|.*,|.*\+|.*\*|.*\?|.*<|.*>|.*@).*$
 //
 // Translated for RE2: negative lookahead: one line that contains none of \ " / [ ] : ; | = , + * ? < > @.
 func (v *validator) pat1(s string) bool {
@@ -82,7 +82,7 @@ func (v *validator) pat1(s string) bool {
 	return true
 }
 
-// pat2 checks the model pattern "^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$"
+// pat2 checks the model pattern ^(?!D-|d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$
 //
 // Translated for RE2: negative lookahead (?!D-|d-) at the start becomes a forbidden prefix.
 func (v *validator) pat2(s string) bool {
@@ -95,12 +95,12 @@ func (v *validator) pat2(s string) bool {
 	return true
 }
 
-// pat3 checks the model pattern "^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$"
+// pat3 checks the model pattern ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$
 func (v *validator) pat3(s string) bool {
 	return v.re[5].MatchString(s)
 }
 
-// pat4 checks the model pattern "^(?=^.{8,64}$)((?=.*\\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[^A-Za-z0-9\\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\\s]))^"
+// pat4 checks the model pattern ^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^
 //
 // Translated for RE2: lookaheads: 8 to 64 characters on one line, and at least three of the four classes digit, upper case, lower case, other (the four alternatives are the four 3-of-4 combinations).
 func (v *validator) pat4(s string) bool {
@@ -123,37 +123,37 @@ func (v *validator) pat4(s string) bool {
 	return n >= 3
 }
 
-// pat5 checks the model pattern "^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$"
+// pat5 checks the model pattern ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$
 func (v *validator) pat5(s string) bool {
 	return v.re[11].MatchString(s)
 }
 
-// pat6 checks the model pattern "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"
+// pat6 checks the model pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
 func (v *validator) pat6(s string) bool {
 	return v.re[12].MatchString(s)
 }
 
-// pat7 checks the model pattern "^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$"
+// pat7 checks the model pattern ^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+$
 func (v *validator) pat7(s string) bool {
 	return v.re[13].MatchString(s)
 }
 
-// pat8 checks the model pattern "^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$"
+// pat8 checks the model pattern ^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+[.]?$
 func (v *validator) pat8(s string) bool {
 	return v.re[14].MatchString(s)
 }
 
-// pat9 checks the model pattern "^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$"
+// pat9 checks the model pattern ^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$
 func (v *validator) pat9(s string) bool {
 	return v.re[15].MatchString(s)
 }
 
-// pat10 checks the model pattern "^(\\d{12})$"
+// pat10 checks the model pattern ^(\d{12})$
 func (v *validator) pat10(s string) bool {
 	return v.re[16].MatchString(s)
 }
 
-// pat11 checks the model pattern "^(\\p{LD}|\\p{Punct}| )+$"
+// pat11 checks the model pattern ^(\p{LD}|\p{Punct}| )+$
 //
 // Translated for RE2: Java classes: \p{LD} (letter or digit) → [\p{L}\p{Nd}], \p{Punct} (ASCII punctuation) → [[:punct:]].
 func (v *validator) pat11(s string) bool {
@@ -163,37 +163,37 @@ func (v *validator) pat11(s string) bool {
 	return true
 }
 
-// pat12 checks the model pattern "^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$"
+// pat12 checks the model pattern ^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$
 func (v *validator) pat12(s string) bool {
 	return v.re[18].MatchString(s)
 }
 
-// pat13 checks the model pattern "^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$"
+// pat13 checks the model pattern ^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$
 func (v *validator) pat13(s string) bool {
 	return v.re[19].MatchString(s)
 }
 
-// pat14 checks the model pattern "^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$"
+// pat14 checks the model pattern ^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$
 func (v *validator) pat14(s string) bool {
 	return v.re[20].MatchString(s)
 }
 
-// pat15 checks the model pattern "^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$"
+// pat15 checks the model pattern ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$
 func (v *validator) pat15(s string) bool {
 	return v.re[21].MatchString(s)
 }
 
-// pat16 checks the model pattern "^[&\\w+-.@]+$"
+// pat16 checks the model pattern ^[&\w+-.@]+$
 func (v *validator) pat16(s string) bool {
 	return v.re[22].MatchString(s)
 }
 
-// pat17 checks the model pattern "^[-._/#A-Za-z0-9]+$"
+// pat17 checks the model pattern ^[-._/#A-Za-z0-9]+$
 func (v *validator) pat17(s string) bool {
 	return v.re[23].MatchString(s)
 }
 
-// pat18 checks the model pattern "^[\\u0020-\\u00FF]+$"
+// pat18 checks the model pattern ^[\u0020-\u00FF]+$
 //
 // Translated for RE2: \uXXXX escapes → \x{XXXX}.
 func (v *validator) pat18(s string) bool {
@@ -203,62 +203,62 @@ func (v *validator) pat18(s string) bool {
 	return true
 }
 
-// pat19 checks the model pattern "^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$"
+// pat19 checks the model pattern ^[^\\/:*?"<>|.]+[^\\/:*?"<>|]*$
 func (v *validator) pat19(s string) bool {
 	return v.re[25].MatchString(s)
 }
 
-// pat20 checks the model pattern "^[a-zA-Z0-9-/. _]*$"
+// pat20 checks the model pattern ^[a-zA-Z0-9-/. _]*$
 func (v *validator) pat20(s string) bool {
 	return v.re[26].MatchString(s)
 }
 
-// pat21 checks the model pattern "^[a-zA-Z0-9._-]+$"
+// pat21 checks the model pattern ^[a-zA-Z0-9._-]+$
 func (v *validator) pat21(s string) bool {
 	return v.re[27].MatchString(s)
 }
 
-// pat22 checks the model pattern "^[a-zA-Z0-9_-]+$"
+// pat22 checks the model pattern ^[a-zA-Z0-9_-]+$
 func (v *validator) pat22(s string) bool {
 	return v.re[28].MatchString(s)
 }
 
-// pat23 checks the model pattern "^[a-zA-Z0-9_]*$"
+// pat23 checks the model pattern ^[a-zA-Z0-9_]*$
 func (v *validator) pat23(s string) bool {
 	return v.re[29].MatchString(s)
 }
 
-// pat24 checks the model pattern "^[d]-[0-9a-f]{10}$"
+// pat24 checks the model pattern ^[d]-[0-9a-f]{10}$
 func (v *validator) pat24(s string) bool {
 	return v.re[30].MatchString(s)
 }
 
-// pat25 checks the model pattern "^c-[0-9a-f]{10}$"
+// pat25 checks the model pattern ^c-[0-9a-f]{10}$
 func (v *validator) pat25(s string) bool {
 	return v.re[31].MatchString(s)
 }
 
-// pat26 checks the model pattern "^d-[0-9a-f]{10}$"
+// pat26 checks the model pattern ^d-[0-9a-f]{10}$
 func (v *validator) pat26(s string) bool {
 	return v.re[32].MatchString(s)
 }
 
-// pat27 checks the model pattern "^dc-[0-9a-f]{10}$"
+// pat27 checks the model pattern ^dc-[0-9a-f]{10}$
 func (v *validator) pat27(s string) bool {
 	return v.re[33].MatchString(s)
 }
 
-// pat28 checks the model pattern "^e-[0-9a-f]{10}$"
+// pat28 checks the model pattern ^e-[0-9a-f]{10}$
 func (v *validator) pat28(s string) bool {
 	return v.re[34].MatchString(s)
 }
 
-// pat29 checks the model pattern "^s-[0-9a-f]{10}$"
+// pat29 checks the model pattern ^s-[0-9a-f]{10}$
 func (v *validator) pat29(s string) bool {
 	return v.re[35].MatchString(s)
 }
 
-// pat30 checks the model pattern "^t-[0-9a-f]{10}$"
+// pat30 checks the model pattern ^t-[0-9a-f]{10}$
 func (v *validator) pat30(s string) bool {
 	return v.re[36].MatchString(s)
 }

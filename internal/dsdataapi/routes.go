@@ -156,6 +156,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 	switch op {
 	case "AddGroupMember":
 		return invoke(ctx, body, func(in *AddGroupMemberRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -166,6 +169,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateAddGroupMemberRequest, d.svc.AddGroupMember)
 	case "CreateGroup":
 		return invoke(ctx, body, func(in *CreateGroupRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -176,6 +182,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateCreateGroupRequest, d.svc.CreateGroup)
 	case "CreateUser":
 		return invoke(ctx, body, func(in *CreateUserRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -186,6 +195,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateCreateUserRequest, d.svc.CreateUser)
 	case "DeleteGroup":
 		return invoke(ctx, body, func(in *DeleteGroupRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -196,6 +208,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateDeleteGroupRequest, d.svc.DeleteGroup)
 	case "DeleteUser":
 		return invoke(ctx, body, func(in *DeleteUserRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -206,6 +221,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateDeleteUserRequest, d.svc.DeleteUser)
 	case "DescribeGroup":
 		return invoke(ctx, body, func(in *DescribeGroupRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -216,6 +234,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateDescribeGroupRequest, d.svc.DescribeGroup)
 	case "DescribeUser":
 		return invoke(ctx, body, func(in *DescribeUserRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -226,6 +247,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateDescribeUserRequest, d.svc.DescribeUser)
 	case "DisableUser":
 		return invoke(ctx, body, func(in *DisableUserRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -236,6 +260,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateDisableUserRequest, d.svc.DisableUser)
 	case "ListGroupMembers":
 		return invoke(ctx, body, func(in *ListGroupMembersRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -246,6 +273,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateListGroupMembersRequest, d.svc.ListGroupMembers)
 	case "ListGroups":
 		return invoke(ctx, body, func(in *ListGroupsRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -256,6 +286,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateListGroupsRequest, d.svc.ListGroups)
 	case "ListGroupsForMember":
 		return invoke(ctx, body, func(in *ListGroupsForMemberRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -266,6 +299,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateListGroupsForMemberRequest, d.svc.ListGroupsForMember)
 	case "ListUsers":
 		return invoke(ctx, body, func(in *ListUsersRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -276,6 +312,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateListUsersRequest, d.svc.ListUsers)
 	case "RemoveGroupMember":
 		return invoke(ctx, body, func(in *RemoveGroupMemberRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -286,6 +325,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateRemoveGroupMemberRequest, d.svc.RemoveGroupMember)
 	case "SearchGroups":
 		return invoke(ctx, body, func(in *SearchGroupsRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -296,6 +338,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateSearchGroupsRequest, d.svc.SearchGroups)
 	case "SearchUsers":
 		return invoke(ctx, body, func(in *SearchUsersRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -306,6 +351,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateSearchUsersRequest, d.svc.SearchUsers)
 	case "UpdateGroup":
 		return invoke(ctx, body, func(in *UpdateGroupRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {
@@ -316,6 +364,9 @@ func (d *Dispatcher) InvokeHTTP(ctx context.Context, op string, r *http.Request,
 		}, d.v.validateUpdateGroupRequest, d.svc.UpdateGroup)
 	case "UpdateUser":
 		return invoke(ctx, body, func(in *UpdateUserRequest) error {
+			if err := smithy.DecodeJSON(body, in); err != nil {
+				return err
+			}
 			in.DirectoryId = nil
 			q := r.URL.Query()
 			if vals := q["DirectoryId"]; len(vals) > 0 {

@@ -33,32 +33,32 @@ func newValidator() *validator {
 	return v
 }
 
-// pat0 checks the model pattern "^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$"
+// pat0 checks the model pattern ^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+[.]?$
 func (v *validator) pat0(s string) bool {
 	return v.re[0].MatchString(s)
 }
 
-// pat1 checks the model pattern "^[A-Za-z*][A-Za-z-*]*$"
+// pat1 checks the model pattern ^[A-Za-z*][A-Za-z-*]*$
 func (v *validator) pat1(s string) bool {
 	return v.re[1].MatchString(s)
 }
 
-// pat2 checks the model pattern "^[\\w\\-.]+$"
+// pat2 checks the model pattern ^[\w\-.]+$
 func (v *validator) pat2(s string) bool {
 	return v.re[2].MatchString(s)
 }
 
-// pat3 checks the model pattern "^[\\x00-\\x7F]+$"
+// pat3 checks the model pattern ^[\x00-\x7F]+$
 func (v *validator) pat3(s string) bool {
 	return v.re[3].MatchString(s)
 }
 
-// pat4 checks the model pattern "^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$"
+// pat4 checks the model pattern ^[^:;|=+"*?<>/\\,\[\]@]+$
 func (v *validator) pat4(s string) bool {
 	return v.re[4].MatchString(s)
 }
 
-// pat5 checks the model pattern "^d-[0-9a-f]{10}$"
+// pat5 checks the model pattern ^d-[0-9a-f]{10}$
 func (v *validator) pat5(s string) bool {
 	return v.re[5].MatchString(s)
 }

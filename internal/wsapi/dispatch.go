@@ -215,16 +215,16 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 	return nil, &smithy.UnknownOperationError{Operation: op}
 }
 
-// invoke decodes, binds, validates and calls one operation.
+// invoke decodes (or, with bind, decodes and binds), validates and calls
+// one operation.
 func invoke[I, O any](ctx context.Context, body []byte, bind func(*I) error, validate func(string, *I, *[]smithy.Violation), call func(context.Context, *I) (*O, error)) (any, error) {
 	in := new(I)
-	if err := smithy.DecodeJSON(body, in); err != nil {
-		return nil, err
-	}
-	if bind != nil {
-		if err := bind(in); err != nil {
+	if bind == nil {
+		if err := smithy.DecodeJSON(body, in); err != nil {
 			return nil, err
 		}
+	} else if err := bind(in); err != nil {
+		return nil, err
 	}
 	if validate != nil {
 		var vs []smithy.Violation

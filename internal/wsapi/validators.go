@@ -72,172 +72,172 @@ func newValidator() *validator {
 	return v
 }
 
-// pat0 checks the model pattern "^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/(3[0-2]|[1-2][0-9]|[0-9]))$"
+// pat0 checks the model pattern ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\/(3[0-2]|[1-2][0-9]|[0-9]))$
 func (v *validator) pat0(s string) bool {
 	return v.re[0].MatchString(s)
 }
 
-// pat1 checks the model pattern "^([a-zA-Z0-9]+[.-])+([a-zA-Z0-9])+$"
+// pat1 checks the model pattern ^([a-zA-Z0-9]+[.-])+([a-zA-Z0-9])+$
 func (v *validator) pat1(s string) bool {
 	return v.re[1].MatchString(s)
 }
 
-// pat2 checks the model pattern "^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]{1,255}$"
+// pat2 checks the model pattern ^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]{1,255}$
 func (v *validator) pat2(s string) bool {
 	return v.re[2].MatchString(s)
 }
 
-// pat3 checks the model pattern "^(^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.0\\.0)(\\/(16$))$"
+// pat3 checks the model pattern ^(^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\.([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\.0\.0)(\/(16$))$
 func (v *validator) pat3(s string) bool {
 	return v.re[3].MatchString(s)
 }
 
-// pat4 checks the model pattern "^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$"
+// pat4 checks the model pattern ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$
 func (v *validator) pat4(s string) bool {
 	return v.re[4].MatchString(s)
 }
 
-// pat5 checks the model pattern "^(http|https)\\://\\S+$"
+// pat5 checks the model pattern ^(http|https)\://\S+$
 func (v *validator) pat5(s string) bool {
 	return v.re[5].MatchString(s)
 }
 
-// pat6 checks the model pattern "^(sg-([0-9a-f]{8}|[0-9a-f]{17}))$"
+// pat6 checks the model pattern ^(sg-([0-9a-f]{8}|[0-9a-f]{17}))$
 func (v *validator) pat6(s string) bool {
 	return v.re[6].MatchString(s)
 }
 
-// pat7 checks the model pattern "^(subnet-([0-9a-f]{8}|[0-9a-f]{17}))$"
+// pat7 checks the model pattern ^(subnet-([0-9a-f]{8}|[0-9a-f]{17}))$
 func (v *validator) pat7(s string) bool {
 	return v.re[7].MatchString(s)
 }
 
-// pat8 checks the model pattern "^.*$"
+// pat8 checks the model pattern ^.*$
 func (v *validator) pat8(s string) bool {
 	return v.re[8].MatchString(s)
 }
 
-// pat9 checks the model pattern "^.{1,64}$"
+// pat9 checks the model pattern ^.{1,64}$
 func (v *validator) pat9(s string) bool {
 	return v.re[9].MatchString(s)
 }
 
-// pat10 checks the model pattern "^[-0-9a-z]{1,31}$"
+// pat10 checks the model pattern ^[-0-9a-z]{1,31}$
 func (v *validator) pat10(s string) bool {
 	return v.re[10].MatchString(s)
 }
 
-// pat11 checks the model pattern "^[.0-9a-zA-Z\\-]{1,255}$"
+// pat11 checks the model pattern ^[.0-9a-zA-Z\-]{1,255}$
 func (v *validator) pat11(s string) bool {
 	return v.re[11].MatchString(s)
 }
 
-// pat12 checks the model pattern "^[0-9a-zA-Z\\*\\.\\\\/\\?-_]{0,64}$"
+// pat12 checks the model pattern ^[0-9a-zA-Z\*\.\\/\?-_]{0,64}$
 func (v *validator) pat12(s string) bool {
 	return v.re[12].MatchString(s)
 }
 
-// pat13 checks the model pattern "^[A-Za-z0-9][A-Za-z0-9_.-]+$"
+// pat13 checks the model pattern ^[A-Za-z0-9][A-Za-z0-9_.-]+$
 func (v *validator) pat13(s string) bool {
 	return v.re[13].MatchString(s)
 }
 
-// pat14 checks the model pattern "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+// pat14 checks the model pattern ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$
 func (v *validator) pat14(s string) bool {
 	return v.re[14].MatchString(s)
 }
 
-// pat15 checks the model pattern "^[A-Za-z0-9_./()!*'-]+$"
+// pat15 checks the model pattern ^[A-Za-z0-9_./()!*'-]+$
 func (v *validator) pat15(s string) bool {
 	return v.re[15].MatchString(s)
 }
 
-// pat16 checks the model pattern "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"
+// pat16 checks the model pattern ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$
 func (v *validator) pat16(s string) bool {
 	return v.re[16].MatchString(s)
 }
 
-// pat17 checks the model pattern "^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"
+// pat17 checks the model pattern ^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$
 func (v *validator) pat17(s string) bool {
 	return v.re[17].MatchString(s)
 }
 
-// pat18 checks the model pattern "^[a-zA-Z0-9-]{1,100}$"
+// pat18 checks the model pattern ^[a-zA-Z0-9-]{1,100}$
 func (v *validator) pat18(s string) bool {
 	return v.re[18].MatchString(s)
 }
 
-// pat19 checks the model pattern "^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$"
+// pat19 checks the model pattern ^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,4}$
 func (v *validator) pat19(s string) bool {
 	return v.re[19].MatchString(s)
 }
 
-// pat20 checks the model pattern "^[a-zA-Z0-9\\_\\-]{1,1000}$"
+// pat20 checks the model pattern ^[a-zA-Z0-9\_\-]{1,1000}$
 func (v *validator) pat20(s string) bool {
 	return v.re[20].MatchString(s)
 }
 
-// pat21 checks the model pattern "^[a-zA-Z0-9]+$"
+// pat21 checks the model pattern ^[a-zA-Z0-9]+$
 func (v *validator) pat21(s string) bool {
 	return v.re[21].MatchString(s)
 }
 
-// pat22 checks the model pattern "^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$"
+// pat22 checks the model pattern ^[a-zA-Z0-9][a-zA-Z0-9_.\s-]{1,64}$
 func (v *validator) pat22(s string) bool {
 	return v.re[22].MatchString(s)
 }
 
-// pat23 checks the model pattern "^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$"
+// pat23 checks the model pattern ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$
 func (v *validator) pat23(s string) bool {
 	return v.re[23].MatchString(s)
 }
 
-// pat24 checks the model pattern "^[a-zA-Z0-9_./() -]+$"
+// pat24 checks the model pattern ^[a-zA-Z0-9_./() -]+$
 func (v *validator) pat24(s string) bool {
 	return v.re[24].MatchString(s)
 }
 
-// pat25 checks the model pattern "^[a-zA-Z0-9_./()\\\\-]+$"
+// pat25 checks the model pattern ^[a-zA-Z0-9_./()\\-]+$
 func (v *validator) pat25(s string) bool {
 	return v.re[25].MatchString(s)
 }
 
-// pat26 checks the model pattern "^[a-z]{2}_[A-Z]{2}$"
+// pat26 checks the model pattern ^[a-z]{2}_[A-Z]{2}$
 func (v *validator) pat26(s string) bool {
 	return v.re[26].MatchString(s)
 }
 
-// pat27 checks the model pattern "^\\d{12}$"
+// pat27 checks the model pattern ^\d{12}$
 func (v *validator) pat27(s string) bool {
 	return v.re[27].MatchString(s)
 }
 
-// pat28 checks the model pattern "^\\d{12}|AMAZON$"
+// pat28 checks the model pattern ^\d{12}|AMAZON$
 func (v *validator) pat28(s string) bool {
 	return v.re[28].MatchString(s)
 }
 
-// pat29 checks the model pattern "^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$"
+// pat29 checks the model pattern ^ami\-([a-f0-9]{8}|[a-f0-9]{17})$
 func (v *validator) pat29(s string) bool {
 	return v.re[29].MatchString(s)
 }
 
-// pat30 checks the model pattern "^arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"
+// pat30 checks the model pattern ^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*$
 func (v *validator) pat30(s string) bool {
 	return v.re[30].MatchString(s)
 }
 
-// pat31 checks the model pattern "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$"
+// pat31 checks the model pattern ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$
 func (v *validator) pat31(s string) bool {
 	return v.re[31].MatchString(s)
 }
 
-// pat32 checks the model pattern "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$"
+// pat32 checks the model pattern ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$
 func (v *validator) pat32(s string) bool {
 	return v.re[32].MatchString(s)
 }
 
-// pat33 checks the model pattern "^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$"
+// pat33 checks the model pattern ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$
 //
 // Translated for RE2: RE2 allows repeat counts up to 1000: {0,1023} → {0,1000}{0,23} (same language).
 func (v *validator) pat33(s string) bool {
@@ -247,57 +247,57 @@ func (v *validator) pat33(s string) bool {
 	return true
 }
 
-// pat34 checks the model pattern "^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$"
+// pat34 checks the model pattern ^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$
 func (v *validator) pat34(s string) bool {
 	return v.re[34].MatchString(s)
 }
 
-// pat35 checks the model pattern "^i-[a-f0-9]{8}(?:[a-f0-9]{9})?$"
+// pat35 checks the model pattern ^i-[a-f0-9]{8}(?:[a-f0-9]{9})?$
 func (v *validator) pat35(s string) bool {
 	return v.re[35].MatchString(s)
 }
 
-// pat36 checks the model pattern "^import-ami\\-([a-zA-Z0-9]{8}|[a-zA-Z0-9]{17})$"
+// pat36 checks the model pattern ^import-ami\-([a-zA-Z0-9]{8}|[a-zA-Z0-9]{17})$
 func (v *validator) pat36(s string) bool {
 	return v.re[36].MatchString(s)
 }
 
-// pat37 checks the model pattern "^link-.{8,24}$"
+// pat37 checks the model pattern ^link-.{8,24}$
 func (v *validator) pat37(s string) bool {
 	return v.re[37].MatchString(s)
 }
 
-// pat38 checks the model pattern "^ws-[0-9a-z]{8,63}$"
+// pat38 checks the model pattern ^ws-[0-9a-z]{8,63}$
 func (v *validator) pat38(s string) bool {
 	return v.re[38].MatchString(s)
 }
 
-// pat39 checks the model pattern "^wsa-[0-9a-z]{8,63}$"
+// pat39 checks the model pattern ^wsa-[0-9a-z]{8,63}$
 func (v *validator) pat39(s string) bool {
 	return v.re[39].MatchString(s)
 }
 
-// pat40 checks the model pattern "^wsb-[0-9a-z]{8,63}$"
+// pat40 checks the model pattern ^wsb-[0-9a-z]{8,63}$
 func (v *validator) pat40(s string) bool {
 	return v.re[40].MatchString(s)
 }
 
-// pat41 checks the model pattern "^wsca-[0-9a-z]{8,63}$"
+// pat41 checks the model pattern ^wsca-[0-9a-z]{8,63}$
 func (v *validator) pat41(s string) bool {
 	return v.re[41].MatchString(s)
 }
 
-// pat42 checks the model pattern "^wsi-[0-9a-z]{9,63}$"
+// pat42 checks the model pattern ^wsi-[0-9a-z]{9,63}$
 func (v *validator) pat42(s string) bool {
 	return v.re[42].MatchString(s)
 }
 
-// pat43 checks the model pattern "^wsipg-[0-9a-z]{8,63}$"
+// pat43 checks the model pattern ^wsipg-[0-9a-z]{8,63}$
 func (v *validator) pat43(s string) bool {
 	return v.re[43].MatchString(s)
 }
 
-// pat44 checks the model pattern "^wspool-[0-9a-z]{9}$"
+// pat44 checks the model pattern ^wspool-[0-9a-z]{9}$
 func (v *validator) pat44(s string) bool {
 	return v.re[44].MatchString(s)
 }
