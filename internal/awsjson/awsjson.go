@@ -164,8 +164,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c *deskplane.Cal
 		return WriteError(w, &Error{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The request processing has failed because of an unknown error, exception or failure."})
 	}
 	if id.Service != svc.SigningName {
-		return WriteError(w, &Error{Type: "InvalidSignatureException", Status: http.StatusBadRequest,
-			Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", svc.SigningName)})
+		ae := sigv4.WrongServiceError(svc.SigningName)
+		return WriteError(w, &Error{Type: ae.Code, Status: ae.Status, Message: ae.Message})
 	}
 	c.Account, c.Region, c.AccessKey = id.Account, id.Region, id.AccessKeyID
 	ctx := deskplane.WithCaller(r.Context(), *c)
