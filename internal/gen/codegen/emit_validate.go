@@ -105,8 +105,38 @@ func (g *gen) valueNeeds(target string, m *Member) bool {
 
 // computeNeeds finds, by fixpoint, the aggregate shapes whose values need
 // validation (recursive shapes included).
+//
+// Only shapes reachable from operation inputs are considered: outputs and
+// errors are never validated, so they get no validator.
 func (g *gen) computeNeeds() error {
-	ids := g.sortedReach()
+	inputs := map[string]bool{}
+	var walk func(target string)
+	walk = func(target string) {
+		s, ok := g.m.Shapes[target]
+		if !ok || inputs[target] {
+			return
+		}
+		inputs[target] = true
+		if s.Type != "enum" && s.Type != "intEnum" {
+			for _, m := range s.Members {
+				walk(m.Target)
+			}
+		}
+		for _, m := range []*Member{s.Member, s.Key, s.Value} {
+			if m != nil {
+				walk(m.Target)
+			}
+		}
+	}
+	for _, op := range g.ops {
+		walk(op.InID)
+	}
+	var ids []string
+	for _, id := range g.sortedReach() {
+		if inputs[id] {
+			ids = append(ids, id)
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, id := range ids {

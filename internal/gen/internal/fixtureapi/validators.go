@@ -371,18 +371,6 @@ func (v *validator) validatePutThingInput(p string, in *PutThingInput, vs *[]smi
 	}
 }
 
-// validatePutThingOutput checks a PutThingOutput at path p.
-func (v *validator) validatePutThingOutput(p string, in *PutThingOutput, vs *[]smithy.Violation) {
-	if in.Thing != nil {
-		mp := smithy.MemberPath(p, "thing")
-		v.validateThing(mp, in.Thing, vs)
-	}
-	if in.Items != nil {
-		mp := smithy.MemberPath(p, "items")
-		v.validateThingList(mp, in.Items, vs)
-	}
-}
-
 // validateService checks a ServiceShape at path p.
 func (v *validator) validateService(p string, in *ServiceShape, vs *[]smithy.Violation) {
 	if in.Name != nil {
@@ -438,32 +426,6 @@ func (v *validator) validateTagList(p string, l []Tag, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
 		v.validateTag(ep, &l[i], vs)
-	}
-}
-
-// validateThing checks a Thing at path p.
-func (v *validator) validateThing(p string, in *Thing, vs *[]smithy.Violation) {
-	if in.ThingId != nil {
-		mp := smithy.MemberPath(p, "thingId")
-		if !v.pat2(*in.ThingId) {
-			violation(vs, mp, *in.ThingId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{4}$")
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 5 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 5")
-		}
-	}
-}
-
-// validateThingList checks the elements of a ThingList at path p.
-func (v *validator) validateThingList(p string, l []Thing, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateThing(ep, &l[i], vs)
 	}
 }
 
