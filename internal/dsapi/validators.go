@@ -3,9 +3,7 @@
 package dsapi
 
 import (
-	"maps"
 	"regexp"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -294,24 +292,6 @@ func (v *validator) validateAcceptSharedDirectoryRequest(p string, in *AcceptSha
 	}
 }
 
-// validateAcceptSharedDirectoryResult checks a AcceptSharedDirectoryResult at path p.
-func (v *validator) validateAcceptSharedDirectoryResult(p string, in *AcceptSharedDirectoryResult, vs *[]smithy.Violation) {
-	if in.SharedDirectory != nil {
-		mp := smithy.MemberPath(p, "sharedDirectory")
-		v.validateSharedDirectory(mp, in.SharedDirectory, vs)
-	}
-}
-
-// validateAccessDeniedException checks a AccessDeniedException at path p.
-func (v *validator) validateAccessDeniedException(p string, in *AccessDeniedException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
 // validateAddIpRoutesRequest checks a AddIpRoutesRequest at path p.
 func (v *validator) validateAddIpRoutesRequest(p string, in *AddIpRoutesRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -376,18 +356,6 @@ func (v *validator) validateAddTagsToResourceRequest(p string, in *AddTagsToReso
 	}
 }
 
-// validateAdditionalRegions checks the elements of a AdditionalRegions at path p.
-func (v *validator) validateAdditionalRegions(p string, l []string, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 8 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 32")
-		}
-	}
-}
-
 // validateAttribute checks a Attribute at path p.
 func (v *validator) validateAttribute(p string, in *Attribute, vs *[]smithy.Violation) {
 	if in.Name != nil {
@@ -403,16 +371,6 @@ func (v *validator) validateAttributes(p string, l []Attribute, vs *[]smithy.Vio
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
 		v.validateAttribute(ep, &l[i], vs)
-	}
-}
-
-// validateAuthenticationFailedException checks a AuthenticationFailedException at path p.
-func (v *validator) validateAuthenticationFailedException(p string, in *AuthenticationFailedException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
 	}
 }
 
@@ -436,102 +394,6 @@ func (v *validator) validateCancelSchemaExtensionRequest(p string, in *CancelSch
 	}
 }
 
-// validateCertificate checks a Certificate at path p.
-func (v *validator) validateCertificate(p string, in *Certificate, vs *[]smithy.Violation) {
-	if in.CertificateId != nil {
-		mp := smithy.MemberPath(p, "certificateId")
-		if !v.pat25(*in.CertificateId) {
-			violation(vs, mp, *in.CertificateId, false, "Member must satisfy regular expression pattern: ^c-[0-9a-f]{10}$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetCertificateState)
-		}
-	}
-	if in.Type != "" {
-		mp := smithy.MemberPath(p, "type")
-		if !in.Type.IsKnown() {
-			violation(vs, mp, string(in.Type), false, enumSetCertificateType)
-		}
-	}
-	if in.ClientCertAuthSettings != nil {
-		mp := smithy.MemberPath(p, "clientCertAuthSettings")
-		v.validateClientCertAuthSettings(mp, in.ClientCertAuthSettings, vs)
-	}
-}
-
-// validateCertificateAlreadyExistsException checks a CertificateAlreadyExistsException at path p.
-func (v *validator) validateCertificateAlreadyExistsException(p string, in *CertificateAlreadyExistsException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateCertificateDoesNotExistException checks a CertificateDoesNotExistException at path p.
-func (v *validator) validateCertificateDoesNotExistException(p string, in *CertificateDoesNotExistException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateCertificateInUseException checks a CertificateInUseException at path p.
-func (v *validator) validateCertificateInUseException(p string, in *CertificateInUseException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateCertificateInfo checks a CertificateInfo at path p.
-func (v *validator) validateCertificateInfo(p string, in *CertificateInfo, vs *[]smithy.Violation) {
-	if in.CertificateId != nil {
-		mp := smithy.MemberPath(p, "certificateId")
-		if !v.pat25(*in.CertificateId) {
-			violation(vs, mp, *in.CertificateId, false, "Member must satisfy regular expression pattern: ^c-[0-9a-f]{10}$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetCertificateState)
-		}
-	}
-	if in.Type != "" {
-		mp := smithy.MemberPath(p, "type")
-		if !in.Type.IsKnown() {
-			violation(vs, mp, string(in.Type), false, enumSetCertificateType)
-		}
-	}
-}
-
-// validateCertificateLimitExceededException checks a CertificateLimitExceededException at path p.
-func (v *validator) validateCertificateLimitExceededException(p string, in *CertificateLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateCertificatesInfo checks the elements of a CertificatesInfo at path p.
-func (v *validator) validateCertificatesInfo(p string, l []CertificateInfo, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateCertificateInfo(ep, &l[i], vs)
-	}
-}
-
 // validateCidrIps checks the elements of a CidrIps at path p.
 func (v *validator) validateCidrIps(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -539,30 +401,6 @@ func (v *validator) validateCidrIps(p string, l []string, vs *[]smithy.Violation
 		if !v.pat0(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$")
 		}
-	}
-}
-
-// validateClientAuthenticationSettingInfo checks a ClientAuthenticationSettingInfo at path p.
-func (v *validator) validateClientAuthenticationSettingInfo(p string, in *ClientAuthenticationSettingInfo, vs *[]smithy.Violation) {
-	if in.Type != "" {
-		mp := smithy.MemberPath(p, "type")
-		if !in.Type.IsKnown() {
-			violation(vs, mp, string(in.Type), false, enumSetClientAuthenticationType)
-		}
-	}
-	if in.Status != "" {
-		mp := smithy.MemberPath(p, "status")
-		if !in.Status.IsKnown() {
-			violation(vs, mp, string(in.Status), false, enumSetClientAuthenticationStatus)
-		}
-	}
-}
-
-// validateClientAuthenticationSettingsInfo checks the elements of a ClientAuthenticationSettingsInfo at path p.
-func (v *validator) validateClientAuthenticationSettingsInfo(p string, l []ClientAuthenticationSettingInfo, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateClientAuthenticationSettingInfo(ep, &l[i], vs)
 	}
 }
 
@@ -578,76 +416,6 @@ func (v *validator) validateClientCertAuthSettings(p string, in *ClientCertAuthS
 		if !v.pat12(*in.OCSPUrl) {
 			violation(vs, mp, *in.OCSPUrl, false, "Member must satisfy regular expression pattern: ^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$")
 		}
-	}
-}
-
-// validateClientException checks a ClientException at path p.
-func (v *validator) validateClientException(p string, in *ClientException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateComputer checks a Computer at path p.
-func (v *validator) validateComputer(p string, in *Computer, vs *[]smithy.Violation) {
-	if in.ComputerId != nil {
-		mp := smithy.MemberPath(p, "computerId")
-		if n := utf8.RuneCountInString(*in.ComputerId); n < 1 {
-			violation(vs, mp, *in.ComputerId, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.ComputerId, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat16(*in.ComputerId) {
-			violation(vs, mp, *in.ComputerId, false, "Member must satisfy regular expression pattern: ^[&\\w+-.@]+$")
-		}
-	}
-	if in.ComputerName != nil {
-		mp := smithy.MemberPath(p, "computerName")
-		if n := utf8.RuneCountInString(*in.ComputerName); n < 1 {
-			violation(vs, mp, *in.ComputerName, false, "Member must have length greater than or equal to 1")
-		} else if n > 15 {
-			violation(vs, mp, *in.ComputerName, false, "Member must have length less than or equal to 15")
-		}
-	}
-	if in.ComputerAttributes != nil {
-		mp := smithy.MemberPath(p, "computerAttributes")
-		v.validateAttributes(mp, in.ComputerAttributes, vs)
-	}
-}
-
-// validateConditionalForwarder checks a ConditionalForwarder at path p.
-func (v *validator) validateConditionalForwarder(p string, in *ConditionalForwarder, vs *[]smithy.Violation) {
-	if in.RemoteDomainName != nil {
-		mp := smithy.MemberPath(p, "remoteDomainName")
-		if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat8(*in.RemoteDomainName) {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.DnsIpAddrs != nil {
-		mp := smithy.MemberPath(p, "dnsIpAddrs")
-		v.validateDnsIpAddrs(mp, in.DnsIpAddrs, vs)
-	}
-	if in.ReplicationScope != "" {
-		mp := smithy.MemberPath(p, "replicationScope")
-		if !in.ReplicationScope.IsKnown() {
-			violation(vs, mp, string(in.ReplicationScope), false, enumSetReplicationScope)
-		}
-	}
-}
-
-// validateConditionalForwarders checks the elements of a ConditionalForwarders at path p.
-func (v *validator) validateConditionalForwarders(p string, l []ConditionalForwarder, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateConditionalForwarder(ep, &l[i], vs)
 	}
 }
 
@@ -708,16 +476,6 @@ func (v *validator) validateConnectDirectoryRequest(p string, in *ConnectDirecto
 	}
 }
 
-// validateConnectDirectoryResult checks a ConnectDirectoryResult at path p.
-func (v *validator) validateConnectDirectoryResult(p string, in *ConnectDirectoryResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
 // validateCreateAliasRequest checks a CreateAliasRequest at path p.
 func (v *validator) validateCreateAliasRequest(p string, in *CreateAliasRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -731,27 +489,6 @@ func (v *validator) validateCreateAliasRequest(p string, in *CreateAliasRequest,
 	if in.Alias == nil {
 		null(vs, smithy.MemberPath(p, "alias"))
 	} else {
-		mp := smithy.MemberPath(p, "alias")
-		if n := utf8.RuneCountInString(*in.Alias); n < 1 {
-			violation(vs, mp, *in.Alias, false, "Member must have length greater than or equal to 1")
-		} else if n > 62 {
-			violation(vs, mp, *in.Alias, false, "Member must have length less than or equal to 62")
-		}
-		if !v.pat2(*in.Alias) {
-			violation(vs, mp, *in.Alias, false, "Member must satisfy regular expression pattern: ^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$")
-		}
-	}
-}
-
-// validateCreateAliasResult checks a CreateAliasResult at path p.
-func (v *validator) validateCreateAliasResult(p string, in *CreateAliasResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Alias != nil {
 		mp := smithy.MemberPath(p, "alias")
 		if n := utf8.RuneCountInString(*in.Alias); n < 1 {
 			violation(vs, mp, *in.Alias, false, "Member must have length greater than or equal to 1")
@@ -808,14 +545,6 @@ func (v *validator) validateCreateComputerRequest(p string, in *CreateComputerRe
 	if in.ComputerAttributes != nil {
 		mp := smithy.MemberPath(p, "computerAttributes")
 		v.validateAttributes(mp, in.ComputerAttributes, vs)
-	}
-}
-
-// validateCreateComputerResult checks a CreateComputerResult at path p.
-func (v *validator) validateCreateComputerResult(p string, in *CreateComputerResult, vs *[]smithy.Violation) {
-	if in.Computer != nil {
-		mp := smithy.MemberPath(p, "computer")
-		v.validateComputer(mp, in.Computer, vs)
 	}
 }
 
@@ -903,16 +632,6 @@ func (v *validator) validateCreateDirectoryRequest(p string, in *CreateDirectory
 	}
 }
 
-// validateCreateDirectoryResult checks a CreateDirectoryResult at path p.
-func (v *validator) validateCreateDirectoryResult(p string, in *CreateDirectoryResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
 // validateCreateLogSubscriptionRequest checks a CreateLogSubscriptionRequest at path p.
 func (v *validator) validateCreateLogSubscriptionRequest(p string, in *CreateLogSubscriptionRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -991,16 +710,6 @@ func (v *validator) validateCreateMicrosoftADRequest(p string, in *CreateMicroso
 	}
 }
 
-// validateCreateMicrosoftADResult checks a CreateMicrosoftADResult at path p.
-func (v *validator) validateCreateMicrosoftADResult(p string, in *CreateMicrosoftADResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
 // validateCreateSnapshotRequest checks a CreateSnapshotRequest at path p.
 func (v *validator) validateCreateSnapshotRequest(p string, in *CreateSnapshotRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1020,16 +729,6 @@ func (v *validator) validateCreateSnapshotRequest(p string, in *CreateSnapshotRe
 		}
 		if !v.pat9(*in.Name) {
 			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
-		}
-	}
-}
-
-// validateCreateSnapshotResult checks a CreateSnapshotResult at path p.
-func (v *validator) validateCreateSnapshotResult(p string, in *CreateSnapshotResult, vs *[]smithy.Violation) {
-	if in.SnapshotId != nil {
-		mp := smithy.MemberPath(p, "snapshotId")
-		if !v.pat29(*in.SnapshotId) {
-			violation(vs, mp, *in.SnapshotId, false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
 		}
 	}
 }
@@ -1096,16 +795,6 @@ func (v *validator) validateCreateTrustRequest(p string, in *CreateTrustRequest,
 	}
 }
 
-// validateCreateTrustResult checks a CreateTrustResult at path p.
-func (v *validator) validateCreateTrustResult(p string, in *CreateTrustResult, vs *[]smithy.Violation) {
-	if in.TrustId != nil {
-		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
-		}
-	}
-}
-
 // validateDeleteConditionalForwarderRequest checks a DeleteConditionalForwarderRequest at path p.
 func (v *validator) validateDeleteConditionalForwarderRequest(p string, in *DeleteConditionalForwarderRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1143,16 +832,6 @@ func (v *validator) validateDeleteDirectoryRequest(p string, in *DeleteDirectory
 	}
 }
 
-// validateDeleteDirectoryResult checks a DeleteDirectoryResult at path p.
-func (v *validator) validateDeleteDirectoryResult(p string, in *DeleteDirectoryResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
 // validateDeleteLogSubscriptionRequest checks a DeleteLogSubscriptionRequest at path p.
 func (v *validator) validateDeleteLogSubscriptionRequest(p string, in *DeleteLogSubscriptionRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1177,31 +856,11 @@ func (v *validator) validateDeleteSnapshotRequest(p string, in *DeleteSnapshotRe
 	}
 }
 
-// validateDeleteSnapshotResult checks a DeleteSnapshotResult at path p.
-func (v *validator) validateDeleteSnapshotResult(p string, in *DeleteSnapshotResult, vs *[]smithy.Violation) {
-	if in.SnapshotId != nil {
-		mp := smithy.MemberPath(p, "snapshotId")
-		if !v.pat29(*in.SnapshotId) {
-			violation(vs, mp, *in.SnapshotId, false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
-		}
-	}
-}
-
 // validateDeleteTrustRequest checks a DeleteTrustRequest at path p.
 func (v *validator) validateDeleteTrustRequest(p string, in *DeleteTrustRequest, vs *[]smithy.Violation) {
 	if in.TrustId == nil {
 		null(vs, smithy.MemberPath(p, "trustId"))
 	} else {
-		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateDeleteTrustResult checks a DeleteTrustResult at path p.
-func (v *validator) validateDeleteTrustResult(p string, in *DeleteTrustResult, vs *[]smithy.Violation) {
-	if in.TrustId != nil {
 		mp := smithy.MemberPath(p, "trustId")
 		if !v.pat30(*in.TrustId) {
 			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
@@ -1274,14 +933,6 @@ func (v *validator) validateDescribeCertificateRequest(p string, in *DescribeCer
 	}
 }
 
-// validateDescribeCertificateResult checks a DescribeCertificateResult at path p.
-func (v *validator) validateDescribeCertificateResult(p string, in *DescribeCertificateResult, vs *[]smithy.Violation) {
-	if in.Certificate != nil {
-		mp := smithy.MemberPath(p, "certificate")
-		v.validateCertificate(mp, in.Certificate, vs)
-	}
-}
-
 // validateDescribeClientAuthenticationSettingsRequest checks a DescribeClientAuthenticationSettingsRequest at path p.
 func (v *validator) validateDescribeClientAuthenticationSettingsRequest(p string, in *DescribeClientAuthenticationSettingsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1309,14 +960,6 @@ func (v *validator) validateDescribeClientAuthenticationSettingsRequest(p string
 	}
 }
 
-// validateDescribeClientAuthenticationSettingsResult checks a DescribeClientAuthenticationSettingsResult at path p.
-func (v *validator) validateDescribeClientAuthenticationSettingsResult(p string, in *DescribeClientAuthenticationSettingsResult, vs *[]smithy.Violation) {
-	if in.ClientAuthenticationSettingsInfo != nil {
-		mp := smithy.MemberPath(p, "clientAuthenticationSettingsInfo")
-		v.validateClientAuthenticationSettingsInfo(mp, in.ClientAuthenticationSettingsInfo, vs)
-	}
-}
-
 // validateDescribeConditionalForwardersRequest checks a DescribeConditionalForwardersRequest at path p.
 func (v *validator) validateDescribeConditionalForwardersRequest(p string, in *DescribeConditionalForwardersRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1330,14 +973,6 @@ func (v *validator) validateDescribeConditionalForwardersRequest(p string, in *D
 	if in.RemoteDomainNames != nil {
 		mp := smithy.MemberPath(p, "remoteDomainNames")
 		v.validateRemoteDomainNames(mp, in.RemoteDomainNames, vs)
-	}
-}
-
-// validateDescribeConditionalForwardersResult checks a DescribeConditionalForwardersResult at path p.
-func (v *validator) validateDescribeConditionalForwardersResult(p string, in *DescribeConditionalForwardersResult, vs *[]smithy.Violation) {
-	if in.ConditionalForwarders != nil {
-		mp := smithy.MemberPath(p, "conditionalForwarders")
-		v.validateConditionalForwarders(mp, in.ConditionalForwarders, vs)
 	}
 }
 
@@ -1355,14 +990,6 @@ func (v *validator) validateDescribeDirectoriesRequest(p string, in *DescribeDir
 	}
 }
 
-// validateDescribeDirectoriesResult checks a DescribeDirectoriesResult at path p.
-func (v *validator) validateDescribeDirectoriesResult(p string, in *DescribeDirectoriesResult, vs *[]smithy.Violation) {
-	if in.DirectoryDescriptions != nil {
-		mp := smithy.MemberPath(p, "directoryDescriptions")
-		v.validateDirectoryDescriptions(mp, in.DirectoryDescriptions, vs)
-	}
-}
-
 // validateDescribeDirectoryDataAccessRequest checks a DescribeDirectoryDataAccessRequest at path p.
 func (v *validator) validateDescribeDirectoryDataAccessRequest(p string, in *DescribeDirectoryDataAccessRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1371,16 +998,6 @@ func (v *validator) validateDescribeDirectoryDataAccessRequest(p string, in *Des
 		mp := smithy.MemberPath(p, "directoryId")
 		if !v.pat26(*in.DirectoryId) {
 			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateDescribeDirectoryDataAccessResult checks a DescribeDirectoryDataAccessResult at path p.
-func (v *validator) validateDescribeDirectoryDataAccessResult(p string, in *DescribeDirectoryDataAccessResult, vs *[]smithy.Violation) {
-	if in.DataAccessStatus != "" {
-		mp := smithy.MemberPath(p, "dataAccessStatus")
-		if !in.DataAccessStatus.IsKnown() {
-			violation(vs, mp, string(in.DataAccessStatus), false, enumSetDataAccessStatus)
 		}
 	}
 }
@@ -1407,14 +1024,6 @@ func (v *validator) validateDescribeDomainControllersRequest(p string, in *Descr
 	}
 }
 
-// validateDescribeDomainControllersResult checks a DescribeDomainControllersResult at path p.
-func (v *validator) validateDescribeDomainControllersResult(p string, in *DescribeDomainControllersResult, vs *[]smithy.Violation) {
-	if in.DomainControllers != nil {
-		mp := smithy.MemberPath(p, "domainControllers")
-		v.validateDomainControllers(mp, in.DomainControllers, vs)
-	}
-}
-
 // validateDescribeEventTopicsRequest checks a DescribeEventTopicsRequest at path p.
 func (v *validator) validateDescribeEventTopicsRequest(p string, in *DescribeEventTopicsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
@@ -1426,14 +1035,6 @@ func (v *validator) validateDescribeEventTopicsRequest(p string, in *DescribeEve
 	if in.TopicNames != nil {
 		mp := smithy.MemberPath(p, "topicNames")
 		v.validateTopicNames(mp, in.TopicNames, vs)
-	}
-}
-
-// validateDescribeEventTopicsResult checks a DescribeEventTopicsResult at path p.
-func (v *validator) validateDescribeEventTopicsResult(p string, in *DescribeEventTopicsResult, vs *[]smithy.Violation) {
-	if in.EventTopics != nil {
-		mp := smithy.MemberPath(p, "eventTopics")
-		v.validateEventTopics(mp, in.EventTopics, vs)
 	}
 }
 
@@ -1464,14 +1065,6 @@ func (v *validator) validateDescribeLDAPSSettingsRequest(p string, in *DescribeL
 	}
 }
 
-// validateDescribeLDAPSSettingsResult checks a DescribeLDAPSSettingsResult at path p.
-func (v *validator) validateDescribeLDAPSSettingsResult(p string, in *DescribeLDAPSSettingsResult, vs *[]smithy.Violation) {
-	if in.LDAPSSettingsInfo != nil {
-		mp := smithy.MemberPath(p, "lDAPSSettingsInfo")
-		v.validateLDAPSSettingsInfo(mp, in.LDAPSSettingsInfo, vs)
-	}
-}
-
 // validateDescribeRegionsRequest checks a DescribeRegionsRequest at path p.
 func (v *validator) validateDescribeRegionsRequest(p string, in *DescribeRegionsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1492,14 +1085,6 @@ func (v *validator) validateDescribeRegionsRequest(p string, in *DescribeRegions
 	}
 }
 
-// validateDescribeRegionsResult checks a DescribeRegionsResult at path p.
-func (v *validator) validateDescribeRegionsResult(p string, in *DescribeRegionsResult, vs *[]smithy.Violation) {
-	if in.RegionsDescription != nil {
-		mp := smithy.MemberPath(p, "regionsDescription")
-		v.validateRegionsDescription(mp, in.RegionsDescription, vs)
-	}
-}
-
 // validateDescribeSettingsRequest checks a DescribeSettingsRequest at path p.
 func (v *validator) validateDescribeSettingsRequest(p string, in *DescribeSettingsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1515,20 +1100,6 @@ func (v *validator) validateDescribeSettingsRequest(p string, in *DescribeSettin
 		if !in.Status.IsKnown() {
 			violation(vs, mp, string(in.Status), false, enumSetDirectoryConfigurationStatus)
 		}
-	}
-}
-
-// validateDescribeSettingsResult checks a DescribeSettingsResult at path p.
-func (v *validator) validateDescribeSettingsResult(p string, in *DescribeSettingsResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.SettingEntries != nil {
-		mp := smithy.MemberPath(p, "settingEntries")
-		v.validateSettingEntries(mp, in.SettingEntries, vs)
 	}
 }
 
@@ -1554,14 +1125,6 @@ func (v *validator) validateDescribeSharedDirectoriesRequest(p string, in *Descr
 	}
 }
 
-// validateDescribeSharedDirectoriesResult checks a DescribeSharedDirectoriesResult at path p.
-func (v *validator) validateDescribeSharedDirectoriesResult(p string, in *DescribeSharedDirectoriesResult, vs *[]smithy.Violation) {
-	if in.SharedDirectories != nil {
-		mp := smithy.MemberPath(p, "sharedDirectories")
-		v.validateSharedDirectories(mp, in.SharedDirectories, vs)
-	}
-}
-
 // validateDescribeSnapshotsRequest checks a DescribeSnapshotsRequest at path p.
 func (v *validator) validateDescribeSnapshotsRequest(p string, in *DescribeSnapshotsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
@@ -1582,14 +1145,6 @@ func (v *validator) validateDescribeSnapshotsRequest(p string, in *DescribeSnaps
 	}
 }
 
-// validateDescribeSnapshotsResult checks a DescribeSnapshotsResult at path p.
-func (v *validator) validateDescribeSnapshotsResult(p string, in *DescribeSnapshotsResult, vs *[]smithy.Violation) {
-	if in.Snapshots != nil {
-		mp := smithy.MemberPath(p, "snapshots")
-		v.validateSnapshots(mp, in.Snapshots, vs)
-	}
-}
-
 // validateDescribeTrustsRequest checks a DescribeTrustsRequest at path p.
 func (v *validator) validateDescribeTrustsRequest(p string, in *DescribeTrustsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
@@ -1607,14 +1162,6 @@ func (v *validator) validateDescribeTrustsRequest(p string, in *DescribeTrustsRe
 		if *in.Limit < 0 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.Limit), 10), false, "Member must have value greater than or equal to 0")
 		}
-	}
-}
-
-// validateDescribeTrustsResult checks a DescribeTrustsResult at path p.
-func (v *validator) validateDescribeTrustsResult(p string, in *DescribeTrustsResult, vs *[]smithy.Violation) {
-	if in.Trusts != nil {
-		mp := smithy.MemberPath(p, "trusts")
-		v.validateTrusts(mp, in.Trusts, vs)
 	}
 }
 
@@ -1642,50 +1189,6 @@ func (v *validator) validateDescribeUpdateDirectoryRequest(p string, in *Describ
 			violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
 		} else if n > 32 {
 			violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
-		}
-	}
-}
-
-// validateDescribeUpdateDirectoryResult checks a DescribeUpdateDirectoryResult at path p.
-func (v *validator) validateDescribeUpdateDirectoryResult(p string, in *DescribeUpdateDirectoryResult, vs *[]smithy.Violation) {
-	if in.UpdateActivities != nil {
-		mp := smithy.MemberPath(p, "updateActivities")
-		v.validateUpdateActivities(mp, in.UpdateActivities, vs)
-	}
-}
-
-// validateDirectoryAlreadyInRegionException checks a DirectoryAlreadyInRegionException at path p.
-func (v *validator) validateDirectoryAlreadyInRegionException(p string, in *DirectoryAlreadyInRegionException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateDirectoryAlreadySharedException checks a DirectoryAlreadySharedException at path p.
-func (v *validator) validateDirectoryAlreadySharedException(p string, in *DirectoryAlreadySharedException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateDirectoryConfigurationSettingRequestDetailedStatus checks the entries of a DirectoryConfigurationSettingRequestDetailedStatus at path p (keys and values at "p.<key>").
-func (v *validator) validateDirectoryConfigurationSettingRequestDetailedStatus(p string, m map[string]DirectoryConfigurationStatus, vs *[]smithy.Violation) {
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		ep := smithy.EntryPath(p, string(k))
-		if n := utf8.RuneCountInString(k); n < 8 {
-			violation(vs, ep, k, false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, ep, k, false, "Member must have length less than or equal to 32")
-		}
-		e := m[k]
-		if !e.IsKnown() {
-			violation(vs, ep, string(e), false, enumSetDirectoryConfigurationStatus)
 		}
 	}
 }
@@ -1725,281 +1228,12 @@ func (v *validator) validateDirectoryConnectSettings(p string, in *DirectoryConn
 	}
 }
 
-// validateDirectoryConnectSettingsDescription checks a DirectoryConnectSettingsDescription at path p.
-func (v *validator) validateDirectoryConnectSettingsDescription(p string, in *DirectoryConnectSettingsDescription, vs *[]smithy.Violation) {
-	if in.VpcId != nil {
-		mp := smithy.MemberPath(p, "vpcId")
-		if !v.pat15(*in.VpcId) {
-			violation(vs, mp, *in.VpcId, false, "Member must satisfy regular expression pattern: ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$")
-		}
-	}
-	if in.SubnetIds != nil {
-		mp := smithy.MemberPath(p, "subnetIds")
-		v.validateSubnetIds(mp, in.SubnetIds, vs)
-	}
-	if in.CustomerUserName != nil {
-		mp := smithy.MemberPath(p, "customerUserName")
-		if n := utf8.RuneCountInString(*in.CustomerUserName); n < 1 {
-			violation(vs, mp, *in.CustomerUserName, false, "Member must have length greater than or equal to 1")
-		}
-		if !v.pat21(*in.CustomerUserName) {
-			violation(vs, mp, *in.CustomerUserName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._-]+$")
-		}
-	}
-	if in.SecurityGroupId != nil {
-		mp := smithy.MemberPath(p, "securityGroupId")
-		if !v.pat13(*in.SecurityGroupId) {
-			violation(vs, mp, *in.SecurityGroupId, false, "Member must satisfy regular expression pattern: ^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$")
-		}
-	}
-	if in.ConnectIps != nil {
-		mp := smithy.MemberPath(p, "connectIps")
-		v.validateIpAddrs(mp, in.ConnectIps, vs)
-	}
-}
-
-// validateDirectoryDescription checks a DirectoryDescription at path p.
-func (v *validator) validateDirectoryDescription(p string, in *DirectoryDescription, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if !v.pat7(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
-		}
-	}
-	if in.ShortName != nil {
-		mp := smithy.MemberPath(p, "shortName")
-		if !v.pat19(*in.ShortName) {
-			violation(vs, mp, *in.ShortName, false, "Member must satisfy regular expression pattern: ^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$")
-		}
-	}
-	if in.Size != "" {
-		mp := smithy.MemberPath(p, "size")
-		if !in.Size.IsKnown() {
-			violation(vs, mp, string(in.Size), false, enumSetDirectorySize)
-		}
-	}
-	if in.Edition != "" {
-		mp := smithy.MemberPath(p, "edition")
-		if !in.Edition.IsKnown() {
-			violation(vs, mp, string(in.Edition), false, enumSetDirectoryEdition)
-		}
-	}
-	if in.Alias != nil {
-		mp := smithy.MemberPath(p, "alias")
-		if n := utf8.RuneCountInString(*in.Alias); n < 1 {
-			violation(vs, mp, *in.Alias, false, "Member must have length greater than or equal to 1")
-		} else if n > 62 {
-			violation(vs, mp, *in.Alias, false, "Member must have length less than or equal to 62")
-		}
-		if !v.pat2(*in.Alias) {
-			violation(vs, mp, *in.Alias, false, "Member must satisfy regular expression pattern: ^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$")
-		}
-	}
-	if in.AccessUrl != nil {
-		mp := smithy.MemberPath(p, "accessUrl")
-		if n := utf8.RuneCountInString(*in.AccessUrl); n < 1 {
-			violation(vs, mp, *in.AccessUrl, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.AccessUrl, false, "Member must have length less than or equal to 128")
-		}
-	}
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
-		}
-	}
-	if in.DnsIpAddrs != nil {
-		mp := smithy.MemberPath(p, "dnsIpAddrs")
-		v.validateDnsIpAddrs(mp, in.DnsIpAddrs, vs)
-	}
-	if in.Stage != "" {
-		mp := smithy.MemberPath(p, "stage")
-		if !in.Stage.IsKnown() {
-			violation(vs, mp, string(in.Stage), false, enumSetDirectoryStage)
-		}
-	}
-	if in.ShareStatus != "" {
-		mp := smithy.MemberPath(p, "shareStatus")
-		if !in.ShareStatus.IsKnown() {
-			violation(vs, mp, string(in.ShareStatus), false, enumSetShareStatus)
-		}
-	}
-	if in.ShareMethod != "" {
-		mp := smithy.MemberPath(p, "shareMethod")
-		if !in.ShareMethod.IsKnown() {
-			violation(vs, mp, string(in.ShareMethod), false, enumSetShareMethod)
-		}
-	}
-	if in.ShareNotes != nil {
-		mp := smithy.MemberPath(p, "shareNotes")
-		if n := utf8.RuneCountInString(*in.ShareNotes); n < 0 {
-			violation(vs, mp, *in.ShareNotes, true, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.ShareNotes, true, "Member must have length less than or equal to 1024")
-		}
-	}
-	if in.Type != "" {
-		mp := smithy.MemberPath(p, "type")
-		if !in.Type.IsKnown() {
-			violation(vs, mp, string(in.Type), false, enumSetDirectoryType)
-		}
-	}
-	if in.VpcSettings != nil {
-		mp := smithy.MemberPath(p, "vpcSettings")
-		v.validateDirectoryVpcSettingsDescription(mp, in.VpcSettings, vs)
-	}
-	if in.ConnectSettings != nil {
-		mp := smithy.MemberPath(p, "connectSettings")
-		v.validateDirectoryConnectSettingsDescription(mp, in.ConnectSettings, vs)
-	}
-	if in.RadiusSettings != nil {
-		mp := smithy.MemberPath(p, "radiusSettings")
-		v.validateRadiusSettings(mp, in.RadiusSettings, vs)
-	}
-	if in.RadiusStatus != "" {
-		mp := smithy.MemberPath(p, "radiusStatus")
-		if !in.RadiusStatus.IsKnown() {
-			violation(vs, mp, string(in.RadiusStatus), false, enumSetRadiusStatus)
-		}
-	}
-	if in.DesiredNumberOfDomainControllers != nil {
-		mp := smithy.MemberPath(p, "desiredNumberOfDomainControllers")
-		if *in.DesiredNumberOfDomainControllers < 2 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.DesiredNumberOfDomainControllers), 10), false, "Member must have value greater than or equal to 2")
-		}
-	}
-	if in.OwnerDirectoryDescription != nil {
-		mp := smithy.MemberPath(p, "ownerDirectoryDescription")
-		v.validateOwnerDirectoryDescription(mp, in.OwnerDirectoryDescription, vs)
-	}
-	if in.RegionsInfo != nil {
-		mp := smithy.MemberPath(p, "regionsInfo")
-		v.validateRegionsInfo(mp, in.RegionsInfo, vs)
-	}
-	if in.OsVersion != "" {
-		mp := smithy.MemberPath(p, "osVersion")
-		if !in.OsVersion.IsKnown() {
-			violation(vs, mp, string(in.OsVersion), false, enumSetOSVersion)
-		}
-	}
-}
-
-// validateDirectoryDescriptions checks the elements of a DirectoryDescriptions at path p.
-func (v *validator) validateDirectoryDescriptions(p string, l []DirectoryDescription, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateDirectoryDescription(ep, &l[i], vs)
-	}
-}
-
-// validateDirectoryDoesNotExistException checks a DirectoryDoesNotExistException at path p.
-func (v *validator) validateDirectoryDoesNotExistException(p string, in *DirectoryDoesNotExistException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
 // validateDirectoryIds checks the elements of a DirectoryIds at path p.
 func (v *validator) validateDirectoryIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
 		if !v.pat26(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateDirectoryInDesiredStateException checks a DirectoryInDesiredStateException at path p.
-func (v *validator) validateDirectoryInDesiredStateException(p string, in *DirectoryInDesiredStateException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateDirectoryLimitExceededException checks a DirectoryLimitExceededException at path p.
-func (v *validator) validateDirectoryLimitExceededException(p string, in *DirectoryLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateDirectoryLimits checks a DirectoryLimits at path p.
-func (v *validator) validateDirectoryLimits(p string, in *DirectoryLimits, vs *[]smithy.Violation) {
-	if in.CloudOnlyDirectoriesLimit != nil {
-		mp := smithy.MemberPath(p, "cloudOnlyDirectoriesLimit")
-		if *in.CloudOnlyDirectoriesLimit < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.CloudOnlyDirectoriesLimit), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.CloudOnlyDirectoriesCurrentCount != nil {
-		mp := smithy.MemberPath(p, "cloudOnlyDirectoriesCurrentCount")
-		if *in.CloudOnlyDirectoriesCurrentCount < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.CloudOnlyDirectoriesCurrentCount), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.CloudOnlyMicrosoftADLimit != nil {
-		mp := smithy.MemberPath(p, "cloudOnlyMicrosoftADLimit")
-		if *in.CloudOnlyMicrosoftADLimit < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.CloudOnlyMicrosoftADLimit), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.CloudOnlyMicrosoftADCurrentCount != nil {
-		mp := smithy.MemberPath(p, "cloudOnlyMicrosoftADCurrentCount")
-		if *in.CloudOnlyMicrosoftADCurrentCount < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.CloudOnlyMicrosoftADCurrentCount), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.ConnectedDirectoriesLimit != nil {
-		mp := smithy.MemberPath(p, "connectedDirectoriesLimit")
-		if *in.ConnectedDirectoriesLimit < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.ConnectedDirectoriesLimit), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.ConnectedDirectoriesCurrentCount != nil {
-		mp := smithy.MemberPath(p, "connectedDirectoriesCurrentCount")
-		if *in.ConnectedDirectoriesCurrentCount < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.ConnectedDirectoriesCurrentCount), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-}
-
-// validateDirectoryNotSharedException checks a DirectoryNotSharedException at path p.
-func (v *validator) validateDirectoryNotSharedException(p string, in *DirectoryNotSharedException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateDirectoryUnavailableException checks a DirectoryUnavailableException at path p.
-func (v *validator) validateDirectoryUnavailableException(p string, in *DirectoryUnavailableException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
 		}
 	}
 }
@@ -2019,26 +1253,6 @@ func (v *validator) validateDirectoryVpcSettings(p string, in *DirectoryVpcSetti
 	} else {
 		mp := smithy.MemberPath(p, "subnetIds")
 		v.validateSubnetIds(mp, in.SubnetIds, vs)
-	}
-}
-
-// validateDirectoryVpcSettingsDescription checks a DirectoryVpcSettingsDescription at path p.
-func (v *validator) validateDirectoryVpcSettingsDescription(p string, in *DirectoryVpcSettingsDescription, vs *[]smithy.Violation) {
-	if in.VpcId != nil {
-		mp := smithy.MemberPath(p, "vpcId")
-		if !v.pat15(*in.VpcId) {
-			violation(vs, mp, *in.VpcId, false, "Member must satisfy regular expression pattern: ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$")
-		}
-	}
-	if in.SubnetIds != nil {
-		mp := smithy.MemberPath(p, "subnetIds")
-		v.validateSubnetIds(mp, in.SubnetIds, vs)
-	}
-	if in.SecurityGroupId != nil {
-		mp := smithy.MemberPath(p, "securityGroupId")
-		if !v.pat13(*in.SecurityGroupId) {
-			violation(vs, mp, *in.SecurityGroupId, false, "Member must satisfy regular expression pattern: ^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$")
-		}
 	}
 }
 
@@ -2145,46 +1359,6 @@ func (v *validator) validateDnsIpAddrs(p string, l []string, vs *[]smithy.Violat
 	}
 }
 
-// validateDomainController checks a DomainController at path p.
-func (v *validator) validateDomainController(p string, in *DomainController, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.DomainControllerId != nil {
-		mp := smithy.MemberPath(p, "domainControllerId")
-		if !v.pat27(*in.DomainControllerId) {
-			violation(vs, mp, *in.DomainControllerId, false, "Member must satisfy regular expression pattern: ^dc-[0-9a-f]{10}$")
-		}
-	}
-	if in.DnsIpAddr != nil {
-		mp := smithy.MemberPath(p, "dnsIpAddr")
-		if !v.pat3(*in.DnsIpAddr) {
-			violation(vs, mp, *in.DnsIpAddr, false, "Member must satisfy regular expression pattern: ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$")
-		}
-	}
-	if in.VpcId != nil {
-		mp := smithy.MemberPath(p, "vpcId")
-		if !v.pat15(*in.VpcId) {
-			violation(vs, mp, *in.VpcId, false, "Member must satisfy regular expression pattern: ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$")
-		}
-	}
-	if in.SubnetId != nil {
-		mp := smithy.MemberPath(p, "subnetId")
-		if !v.pat14(*in.SubnetId) {
-			violation(vs, mp, *in.SubnetId, false, "Member must satisfy regular expression pattern: ^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$")
-		}
-	}
-	if in.Status != "" {
-		mp := smithy.MemberPath(p, "status")
-		if !in.Status.IsKnown() {
-			violation(vs, mp, string(in.Status), false, enumSetDomainControllerStatus)
-		}
-	}
-}
-
 // validateDomainControllerIds checks the elements of a DomainControllerIds at path p.
 func (v *validator) validateDomainControllerIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -2192,24 +1366,6 @@ func (v *validator) validateDomainControllerIds(p string, l []string, vs *[]smit
 		if !v.pat27(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^dc-[0-9a-f]{10}$")
 		}
-	}
-}
-
-// validateDomainControllerLimitExceededException checks a DomainControllerLimitExceededException at path p.
-func (v *validator) validateDomainControllerLimitExceededException(p string, in *DomainControllerLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateDomainControllers checks the elements of a DomainControllers at path p.
-func (v *validator) validateDomainControllers(p string, l []DomainController, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateDomainController(ep, &l[i], vs)
 	}
 }
 
@@ -2312,69 +1468,6 @@ func (v *validator) validateEnableSsoRequest(p string, in *EnableSsoRequest, vs 
 	}
 }
 
-// validateEntityAlreadyExistsException checks a EntityAlreadyExistsException at path p.
-func (v *validator) validateEntityAlreadyExistsException(p string, in *EntityAlreadyExistsException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateEntityDoesNotExistException checks a EntityDoesNotExistException at path p.
-func (v *validator) validateEntityDoesNotExistException(p string, in *EntityDoesNotExistException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateEventTopic checks a EventTopic at path p.
-func (v *validator) validateEventTopic(p string, in *EventTopic, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.TopicName != nil {
-		mp := smithy.MemberPath(p, "topicName")
-		if n := utf8.RuneCountInString(*in.TopicName); n < 1 {
-			violation(vs, mp, *in.TopicName, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.TopicName, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat22(*in.TopicName) {
-			violation(vs, mp, *in.TopicName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
-		}
-	}
-	if in.Status != "" {
-		mp := smithy.MemberPath(p, "status")
-		if !in.Status.IsKnown() {
-			violation(vs, mp, string(in.Status), false, enumSetTopicStatus)
-		}
-	}
-}
-
-// validateEventTopics checks the elements of a EventTopics at path p.
-func (v *validator) validateEventTopics(p string, l []EventTopic, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateEventTopic(ep, &l[i], vs)
-	}
-}
-
-// validateGetDirectoryLimitsResult checks a GetDirectoryLimitsResult at path p.
-func (v *validator) validateGetDirectoryLimitsResult(p string, in *GetDirectoryLimitsResult, vs *[]smithy.Violation) {
-	if in.DirectoryLimits != nil {
-		mp := smithy.MemberPath(p, "directoryLimits")
-		v.validateDirectoryLimits(mp, in.DirectoryLimits, vs)
-	}
-}
-
 // validateGetSnapshotLimitsRequest checks a GetSnapshotLimitsRequest at path p.
 func (v *validator) validateGetSnapshotLimitsRequest(p string, in *GetSnapshotLimitsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -2383,114 +1476,6 @@ func (v *validator) validateGetSnapshotLimitsRequest(p string, in *GetSnapshotLi
 		mp := smithy.MemberPath(p, "directoryId")
 		if !v.pat26(*in.DirectoryId) {
 			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateGetSnapshotLimitsResult checks a GetSnapshotLimitsResult at path p.
-func (v *validator) validateGetSnapshotLimitsResult(p string, in *GetSnapshotLimitsResult, vs *[]smithy.Violation) {
-	if in.SnapshotLimits != nil {
-		mp := smithy.MemberPath(p, "snapshotLimits")
-		v.validateSnapshotLimits(mp, in.SnapshotLimits, vs)
-	}
-}
-
-// validateIncompatibleSettingsException checks a IncompatibleSettingsException at path p.
-func (v *validator) validateIncompatibleSettingsException(p string, in *IncompatibleSettingsException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInsufficientPermissionsException checks a InsufficientPermissionsException at path p.
-func (v *validator) validateInsufficientPermissionsException(p string, in *InsufficientPermissionsException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInvalidCertificateException checks a InvalidCertificateException at path p.
-func (v *validator) validateInvalidCertificateException(p string, in *InvalidCertificateException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInvalidClientAuthStatusException checks a InvalidClientAuthStatusException at path p.
-func (v *validator) validateInvalidClientAuthStatusException(p string, in *InvalidClientAuthStatusException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInvalidLDAPSStatusException checks a InvalidLDAPSStatusException at path p.
-func (v *validator) validateInvalidLDAPSStatusException(p string, in *InvalidLDAPSStatusException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInvalidNextTokenException checks a InvalidNextTokenException at path p.
-func (v *validator) validateInvalidNextTokenException(p string, in *InvalidNextTokenException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInvalidParameterException checks a InvalidParameterException at path p.
-func (v *validator) validateInvalidParameterException(p string, in *InvalidParameterException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInvalidPasswordException checks a InvalidPasswordException at path p.
-func (v *validator) validateInvalidPasswordException(p string, in *InvalidPasswordException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateInvalidTargetException checks a InvalidTargetException at path p.
-func (v *validator) validateInvalidTargetException(p string, in *InvalidTargetException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateIpAddrs checks the elements of a IpAddrs at path p.
-func (v *validator) validateIpAddrs(p string, l []string, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		if !v.pat3(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$")
 		}
 	}
 }
@@ -2516,80 +1501,11 @@ func (v *validator) validateIpRoute(p string, in *IpRoute, vs *[]smithy.Violatio
 	}
 }
 
-// validateIpRouteInfo checks a IpRouteInfo at path p.
-func (v *validator) validateIpRouteInfo(p string, in *IpRouteInfo, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.CidrIp != nil {
-		mp := smithy.MemberPath(p, "cidrIp")
-		if !v.pat0(*in.CidrIp) {
-			violation(vs, mp, *in.CidrIp, false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$")
-		}
-	}
-	if in.IpRouteStatusMsg != "" {
-		mp := smithy.MemberPath(p, "ipRouteStatusMsg")
-		if !in.IpRouteStatusMsg.IsKnown() {
-			violation(vs, mp, string(in.IpRouteStatusMsg), false, enumSetIpRouteStatusMsg)
-		}
-	}
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
-		}
-	}
-}
-
-// validateIpRouteLimitExceededException checks a IpRouteLimitExceededException at path p.
-func (v *validator) validateIpRouteLimitExceededException(p string, in *IpRouteLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
 // validateIpRoutes checks the elements of a IpRoutes at path p.
 func (v *validator) validateIpRoutes(p string, l []IpRoute, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
 		v.validateIpRoute(ep, &l[i], vs)
-	}
-}
-
-// validateIpRoutesInfo checks the elements of a IpRoutesInfo at path p.
-func (v *validator) validateIpRoutesInfo(p string, l []IpRouteInfo, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateIpRouteInfo(ep, &l[i], vs)
-	}
-}
-
-// validateLDAPSSettingInfo checks a LDAPSSettingInfo at path p.
-func (v *validator) validateLDAPSSettingInfo(p string, in *LDAPSSettingInfo, vs *[]smithy.Violation) {
-	if in.LDAPSStatus != "" {
-		mp := smithy.MemberPath(p, "lDAPSStatus")
-		if !in.LDAPSStatus.IsKnown() {
-			violation(vs, mp, string(in.LDAPSStatus), false, enumSetLDAPSStatus)
-		}
-	}
-}
-
-// validateLDAPSSettingsInfo checks the elements of a LDAPSSettingsInfo at path p.
-func (v *validator) validateLDAPSSettingsInfo(p string, l []LDAPSSettingInfo, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateLDAPSSettingInfo(ep, &l[i], vs)
 	}
 }
 
@@ -2614,14 +1530,6 @@ func (v *validator) validateListCertificatesRequest(p string, in *ListCertificat
 	}
 }
 
-// validateListCertificatesResult checks a ListCertificatesResult at path p.
-func (v *validator) validateListCertificatesResult(p string, in *ListCertificatesResult, vs *[]smithy.Violation) {
-	if in.CertificatesInfo != nil {
-		mp := smithy.MemberPath(p, "certificatesInfo")
-		v.validateCertificatesInfo(mp, in.CertificatesInfo, vs)
-	}
-}
-
 // validateListIpRoutesRequest checks a ListIpRoutesRequest at path p.
 func (v *validator) validateListIpRoutesRequest(p string, in *ListIpRoutesRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -2640,14 +1548,6 @@ func (v *validator) validateListIpRoutesRequest(p string, in *ListIpRoutesReques
 	}
 }
 
-// validateListIpRoutesResult checks a ListIpRoutesResult at path p.
-func (v *validator) validateListIpRoutesResult(p string, in *ListIpRoutesResult, vs *[]smithy.Violation) {
-	if in.IpRoutesInfo != nil {
-		mp := smithy.MemberPath(p, "ipRoutesInfo")
-		v.validateIpRoutesInfo(mp, in.IpRoutesInfo, vs)
-	}
-}
-
 // validateListLogSubscriptionsRequest checks a ListLogSubscriptionsRequest at path p.
 func (v *validator) validateListLogSubscriptionsRequest(p string, in *ListLogSubscriptionsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
@@ -2661,14 +1561,6 @@ func (v *validator) validateListLogSubscriptionsRequest(p string, in *ListLogSub
 		if *in.Limit < 0 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.Limit), 10), false, "Member must have value greater than or equal to 0")
 		}
-	}
-}
-
-// validateListLogSubscriptionsResult checks a ListLogSubscriptionsResult at path p.
-func (v *validator) validateListLogSubscriptionsResult(p string, in *ListLogSubscriptionsResult, vs *[]smithy.Violation) {
-	if in.LogSubscriptions != nil {
-		mp := smithy.MemberPath(p, "logSubscriptions")
-		v.validateLogSubscriptions(mp, in.LogSubscriptions, vs)
 	}
 }
 
@@ -2690,14 +1582,6 @@ func (v *validator) validateListSchemaExtensionsRequest(p string, in *ListSchema
 	}
 }
 
-// validateListSchemaExtensionsResult checks a ListSchemaExtensionsResult at path p.
-func (v *validator) validateListSchemaExtensionsResult(p string, in *ListSchemaExtensionsResult, vs *[]smithy.Violation) {
-	if in.SchemaExtensionsInfo != nil {
-		mp := smithy.MemberPath(p, "schemaExtensionsInfo")
-		v.validateSchemaExtensionsInfo(mp, in.SchemaExtensionsInfo, vs)
-	}
-}
-
 // validateListTagsForResourceRequest checks a ListTagsForResourceRequest at path p.
 func (v *validator) validateListTagsForResourceRequest(p string, in *ListTagsForResourceRequest, vs *[]smithy.Violation) {
 	if in.ResourceId == nil {
@@ -2716,103 +1600,12 @@ func (v *validator) validateListTagsForResourceRequest(p string, in *ListTagsFor
 	}
 }
 
-// validateListTagsForResourceResult checks a ListTagsForResourceResult at path p.
-func (v *validator) validateListTagsForResourceResult(p string, in *ListTagsForResourceResult, vs *[]smithy.Violation) {
-	if in.Tags != nil {
-		mp := smithy.MemberPath(p, "tags")
-		v.validateTags(mp, in.Tags, vs)
-	}
-}
-
-// validateLogSubscription checks a LogSubscription at path p.
-func (v *validator) validateLogSubscription(p string, in *LogSubscription, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.LogGroupName != nil {
-		mp := smithy.MemberPath(p, "logGroupName")
-		if n := utf8.RuneCountInString(*in.LogGroupName); n < 1 {
-			violation(vs, mp, *in.LogGroupName, false, "Member must have length greater than or equal to 1")
-		} else if n > 512 {
-			violation(vs, mp, *in.LogGroupName, false, "Member must have length less than or equal to 512")
-		}
-		if !v.pat17(*in.LogGroupName) {
-			violation(vs, mp, *in.LogGroupName, false, "Member must satisfy regular expression pattern: ^[-._/#A-Za-z0-9]+$")
-		}
-	}
-}
-
-// validateLogSubscriptions checks the elements of a LogSubscriptions at path p.
-func (v *validator) validateLogSubscriptions(p string, l []LogSubscription, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateLogSubscription(ep, &l[i], vs)
-	}
-}
-
-// validateNoAvailableCertificateException checks a NoAvailableCertificateException at path p.
-func (v *validator) validateNoAvailableCertificateException(p string, in *NoAvailableCertificateException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
 // validateOSUpdateSettings checks a OSUpdateSettings at path p.
 func (v *validator) validateOSUpdateSettings(p string, in *OSUpdateSettings, vs *[]smithy.Violation) {
 	if in.OSVersion != "" {
 		mp := smithy.MemberPath(p, "oSVersion")
 		if !in.OSVersion.IsKnown() {
 			violation(vs, mp, string(in.OSVersion), false, enumSetOSVersion)
-		}
-	}
-}
-
-// validateOrganizationsException checks a OrganizationsException at path p.
-func (v *validator) validateOrganizationsException(p string, in *OrganizationsException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateOwnerDirectoryDescription checks a OwnerDirectoryDescription at path p.
-func (v *validator) validateOwnerDirectoryDescription(p string, in *OwnerDirectoryDescription, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.AccountId != nil {
-		mp := smithy.MemberPath(p, "accountId")
-		if !v.pat10(*in.AccountId) {
-			violation(vs, mp, *in.AccountId, false, "Member must satisfy regular expression pattern: ^(\\d{12})$")
-		}
-	}
-	if in.DnsIpAddrs != nil {
-		mp := smithy.MemberPath(p, "dnsIpAddrs")
-		v.validateDnsIpAddrs(mp, in.DnsIpAddrs, vs)
-	}
-	if in.VpcSettings != nil {
-		mp := smithy.MemberPath(p, "vpcSettings")
-		v.validateDirectoryVpcSettingsDescription(mp, in.VpcSettings, vs)
-	}
-	if in.RadiusSettings != nil {
-		mp := smithy.MemberPath(p, "radiusSettings")
-		v.validateRadiusSettings(mp, in.RadiusSettings, vs)
-	}
-	if in.RadiusStatus != "" {
-		mp := smithy.MemberPath(p, "radiusStatus")
-		if !in.RadiusStatus.IsKnown() {
-			violation(vs, mp, string(in.RadiusStatus), false, enumSetRadiusStatus)
 		}
 	}
 }
@@ -2877,80 +1670,6 @@ func (v *validator) validateRadiusSettings(p string, in *RadiusSettings, vs *[]s
 	}
 }
 
-// validateRegionDescription checks a RegionDescription at path p.
-func (v *validator) validateRegionDescription(p string, in *RegionDescription, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.RegionName != nil {
-		mp := smithy.MemberPath(p, "regionName")
-		if n := utf8.RuneCountInString(*in.RegionName); n < 8 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
-		}
-	}
-	if in.RegionType != "" {
-		mp := smithy.MemberPath(p, "regionType")
-		if !in.RegionType.IsKnown() {
-			violation(vs, mp, string(in.RegionType), false, enumSetRegionType)
-		}
-	}
-	if in.Status != "" {
-		mp := smithy.MemberPath(p, "status")
-		if !in.Status.IsKnown() {
-			violation(vs, mp, string(in.Status), false, enumSetDirectoryStage)
-		}
-	}
-	if in.VpcSettings != nil {
-		mp := smithy.MemberPath(p, "vpcSettings")
-		v.validateDirectoryVpcSettings(mp, in.VpcSettings, vs)
-	}
-	if in.DesiredNumberOfDomainControllers != nil {
-		mp := smithy.MemberPath(p, "desiredNumberOfDomainControllers")
-		if *in.DesiredNumberOfDomainControllers < 2 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.DesiredNumberOfDomainControllers), 10), false, "Member must have value greater than or equal to 2")
-		}
-	}
-}
-
-// validateRegionLimitExceededException checks a RegionLimitExceededException at path p.
-func (v *validator) validateRegionLimitExceededException(p string, in *RegionLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateRegionsDescription checks the elements of a RegionsDescription at path p.
-func (v *validator) validateRegionsDescription(p string, l []RegionDescription, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateRegionDescription(ep, &l[i], vs)
-	}
-}
-
-// validateRegionsInfo checks a RegionsInfo at path p.
-func (v *validator) validateRegionsInfo(p string, in *RegionsInfo, vs *[]smithy.Violation) {
-	if in.PrimaryRegion != nil {
-		mp := smithy.MemberPath(p, "primaryRegion")
-		if n := utf8.RuneCountInString(*in.PrimaryRegion); n < 8 {
-			violation(vs, mp, *in.PrimaryRegion, false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, mp, *in.PrimaryRegion, false, "Member must have length less than or equal to 32")
-		}
-	}
-	if in.AdditionalRegions != nil {
-		mp := smithy.MemberPath(p, "additionalRegions")
-		v.validateAdditionalRegions(mp, in.AdditionalRegions, vs)
-	}
-}
-
 // validateRegisterCertificateRequest checks a RegisterCertificateRequest at path p.
 func (v *validator) validateRegisterCertificateRequest(p string, in *RegisterCertificateRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -2980,16 +1699,6 @@ func (v *validator) validateRegisterCertificateRequest(p string, in *RegisterCer
 	if in.ClientCertAuthSettings != nil {
 		mp := smithy.MemberPath(p, "clientCertAuthSettings")
 		v.validateClientCertAuthSettings(mp, in.ClientCertAuthSettings, vs)
-	}
-}
-
-// validateRegisterCertificateResult checks a RegisterCertificateResult at path p.
-func (v *validator) validateRegisterCertificateResult(p string, in *RegisterCertificateResult, vs *[]smithy.Violation) {
-	if in.CertificateId != nil {
-		mp := smithy.MemberPath(p, "certificateId")
-		if !v.pat25(*in.CertificateId) {
-			violation(vs, mp, *in.CertificateId, false, "Member must satisfy regular expression pattern: ^c-[0-9a-f]{10}$")
-		}
 	}
 }
 
@@ -3023,16 +1732,6 @@ func (v *validator) validateRejectSharedDirectoryRequest(p string, in *RejectSha
 	if in.SharedDirectoryId == nil {
 		null(vs, smithy.MemberPath(p, "sharedDirectoryId"))
 	} else {
-		mp := smithy.MemberPath(p, "sharedDirectoryId")
-		if !v.pat26(*in.SharedDirectoryId) {
-			violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateRejectSharedDirectoryResult checks a RejectSharedDirectoryResult at path p.
-func (v *validator) validateRejectSharedDirectoryResult(p string, in *RejectSharedDirectoryResult, vs *[]smithy.Violation) {
-	if in.SharedDirectoryId != nil {
 		mp := smithy.MemberPath(p, "sharedDirectoryId")
 		if !v.pat26(*in.SharedDirectoryId) {
 			violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
@@ -3150,47 +1849,6 @@ func (v *validator) validateRestoreFromSnapshotRequest(p string, in *RestoreFrom
 	}
 }
 
-// validateSchemaExtensionInfo checks a SchemaExtensionInfo at path p.
-func (v *validator) validateSchemaExtensionInfo(p string, in *SchemaExtensionInfo, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.SchemaExtensionId != nil {
-		mp := smithy.MemberPath(p, "schemaExtensionId")
-		if !v.pat28(*in.SchemaExtensionId) {
-			violation(vs, mp, *in.SchemaExtensionId, false, "Member must satisfy regular expression pattern: ^e-[0-9a-f]{10}$")
-		}
-	}
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
-		}
-	}
-	if in.SchemaExtensionStatus != "" {
-		mp := smithy.MemberPath(p, "schemaExtensionStatus")
-		if !in.SchemaExtensionStatus.IsKnown() {
-			violation(vs, mp, string(in.SchemaExtensionStatus), false, enumSetSchemaExtensionStatus)
-		}
-	}
-}
-
-// validateSchemaExtensionsInfo checks the elements of a SchemaExtensionsInfo at path p.
-func (v *validator) validateSchemaExtensionsInfo(p string, l []SchemaExtensionInfo, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateSchemaExtensionInfo(ep, &l[i], vs)
-	}
-}
-
 // validateServers checks the elements of a Servers at path p.
 func (v *validator) validateServers(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -3199,16 +1857,6 @@ func (v *validator) validateServers(p string, l []string, vs *[]smithy.Violation
 			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
 		} else if n > 256 {
 			violation(vs, ep, l[i], false, "Member must have length less than or equal to 256")
-		}
-	}
-}
-
-// validateServiceException checks a ServiceException at path p.
-func (v *validator) validateServiceException(p string, in *ServiceException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
 		}
 	}
 }
@@ -3240,61 +1888,6 @@ func (v *validator) validateSetting(p string, in *Setting, vs *[]smithy.Violatio
 		if !v.pat23(*in.Value) {
 			violation(vs, mp, *in.Value, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_]*$")
 		}
-	}
-}
-
-// validateSettingEntries checks the elements of a SettingEntries at path p.
-func (v *validator) validateSettingEntries(p string, l []SettingEntry, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateSettingEntry(ep, &l[i], vs)
-	}
-}
-
-// validateSettingEntry checks a SettingEntry at path p.
-func (v *validator) validateSettingEntry(p string, in *SettingEntry, vs *[]smithy.Violation) {
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat20(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9-/. _]*$")
-		}
-	}
-	if in.AppliedValue != nil {
-		mp := smithy.MemberPath(p, "appliedValue")
-		if n := utf8.RuneCountInString(*in.AppliedValue); n < 1 {
-			violation(vs, mp, *in.AppliedValue, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.AppliedValue, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat23(*in.AppliedValue) {
-			violation(vs, mp, *in.AppliedValue, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_]*$")
-		}
-	}
-	if in.RequestedValue != nil {
-		mp := smithy.MemberPath(p, "requestedValue")
-		if n := utf8.RuneCountInString(*in.RequestedValue); n < 1 {
-			violation(vs, mp, *in.RequestedValue, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.RequestedValue, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat23(*in.RequestedValue) {
-			violation(vs, mp, *in.RequestedValue, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_]*$")
-		}
-	}
-	if in.RequestStatus != "" {
-		mp := smithy.MemberPath(p, "requestStatus")
-		if !in.RequestStatus.IsKnown() {
-			violation(vs, mp, string(in.RequestStatus), false, enumSetDirectoryConfigurationStatus)
-		}
-	}
-	if in.RequestDetailedStatus != nil {
-		mp := smithy.MemberPath(p, "requestDetailedStatus")
-		v.validateDirectoryConfigurationSettingRequestDetailedStatus(mp, in.RequestDetailedStatus, vs)
 	}
 }
 
@@ -3340,26 +1933,6 @@ func (v *validator) validateShareDirectoryRequest(p string, in *ShareDirectoryRe
 	}
 }
 
-// validateShareDirectoryResult checks a ShareDirectoryResult at path p.
-func (v *validator) validateShareDirectoryResult(p string, in *ShareDirectoryResult, vs *[]smithy.Violation) {
-	if in.SharedDirectoryId != nil {
-		mp := smithy.MemberPath(p, "sharedDirectoryId")
-		if !v.pat26(*in.SharedDirectoryId) {
-			violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateShareLimitExceededException checks a ShareLimitExceededException at path p.
-func (v *validator) validateShareLimitExceededException(p string, in *ShareLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
 // validateShareTarget checks a ShareTarget at path p.
 func (v *validator) validateShareTarget(p string, in *ShareTarget, vs *[]smithy.Violation) {
 	if in.Id == nil {
@@ -3382,101 +1955,6 @@ func (v *validator) validateShareTarget(p string, in *ShareTarget, vs *[]smithy.
 	}
 }
 
-// validateSharedDirectories checks the elements of a SharedDirectories at path p.
-func (v *validator) validateSharedDirectories(p string, l []SharedDirectory, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateSharedDirectory(ep, &l[i], vs)
-	}
-}
-
-// validateSharedDirectory checks a SharedDirectory at path p.
-func (v *validator) validateSharedDirectory(p string, in *SharedDirectory, vs *[]smithy.Violation) {
-	if in.OwnerAccountId != nil {
-		mp := smithy.MemberPath(p, "ownerAccountId")
-		if !v.pat10(*in.OwnerAccountId) {
-			violation(vs, mp, *in.OwnerAccountId, false, "Member must satisfy regular expression pattern: ^(\\d{12})$")
-		}
-	}
-	if in.OwnerDirectoryId != nil {
-		mp := smithy.MemberPath(p, "ownerDirectoryId")
-		if !v.pat26(*in.OwnerDirectoryId) {
-			violation(vs, mp, *in.OwnerDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.ShareMethod != "" {
-		mp := smithy.MemberPath(p, "shareMethod")
-		if !in.ShareMethod.IsKnown() {
-			violation(vs, mp, string(in.ShareMethod), false, enumSetShareMethod)
-		}
-	}
-	if in.SharedAccountId != nil {
-		mp := smithy.MemberPath(p, "sharedAccountId")
-		if !v.pat10(*in.SharedAccountId) {
-			violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^(\\d{12})$")
-		}
-	}
-	if in.SharedDirectoryId != nil {
-		mp := smithy.MemberPath(p, "sharedDirectoryId")
-		if !v.pat26(*in.SharedDirectoryId) {
-			violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.ShareStatus != "" {
-		mp := smithy.MemberPath(p, "shareStatus")
-		if !in.ShareStatus.IsKnown() {
-			violation(vs, mp, string(in.ShareStatus), false, enumSetShareStatus)
-		}
-	}
-	if in.ShareNotes != nil {
-		mp := smithy.MemberPath(p, "shareNotes")
-		if n := utf8.RuneCountInString(*in.ShareNotes); n < 0 {
-			violation(vs, mp, *in.ShareNotes, true, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.ShareNotes, true, "Member must have length less than or equal to 1024")
-		}
-	}
-}
-
-// validateSnapshot checks a Snapshot at path p.
-func (v *validator) validateSnapshot(p string, in *Snapshot, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.SnapshotId != nil {
-		mp := smithy.MemberPath(p, "snapshotId")
-		if !v.pat29(*in.SnapshotId) {
-			violation(vs, mp, *in.SnapshotId, false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
-		}
-	}
-	if in.Type != "" {
-		mp := smithy.MemberPath(p, "type")
-		if !in.Type.IsKnown() {
-			violation(vs, mp, string(in.Type), false, enumSetSnapshotType)
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 0 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
-		}
-	}
-	if in.Status != "" {
-		mp := smithy.MemberPath(p, "status")
-		if !in.Status.IsKnown() {
-			violation(vs, mp, string(in.Status), false, enumSetSnapshotStatus)
-		}
-	}
-}
-
 // validateSnapshotIds checks the elements of a SnapshotIds at path p.
 func (v *validator) validateSnapshotIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -3484,40 +1962,6 @@ func (v *validator) validateSnapshotIds(p string, l []string, vs *[]smithy.Viola
 		if !v.pat29(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
 		}
-	}
-}
-
-// validateSnapshotLimitExceededException checks a SnapshotLimitExceededException at path p.
-func (v *validator) validateSnapshotLimitExceededException(p string, in *SnapshotLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateSnapshotLimits checks a SnapshotLimits at path p.
-func (v *validator) validateSnapshotLimits(p string, in *SnapshotLimits, vs *[]smithy.Violation) {
-	if in.ManualSnapshotsLimit != nil {
-		mp := smithy.MemberPath(p, "manualSnapshotsLimit")
-		if *in.ManualSnapshotsLimit < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.ManualSnapshotsLimit), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.ManualSnapshotsCurrentCount != nil {
-		mp := smithy.MemberPath(p, "manualSnapshotsCurrentCount")
-		if *in.ManualSnapshotsCurrentCount < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.ManualSnapshotsCurrentCount), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-}
-
-// validateSnapshots checks the elements of a Snapshots at path p.
-func (v *validator) validateSnapshots(p string, l []Snapshot, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateSnapshot(ep, &l[i], vs)
 	}
 }
 
@@ -3552,16 +1996,6 @@ func (v *validator) validateStartSchemaExtensionRequest(p string, in *StartSchem
 		}
 		if !v.pat9(*in.Description) {
 			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
-		}
-	}
-}
-
-// validateStartSchemaExtensionResult checks a StartSchemaExtensionResult at path p.
-func (v *validator) validateStartSchemaExtensionResult(p string, in *StartSchemaExtensionResult, vs *[]smithy.Violation) {
-	if in.SchemaExtensionId != nil {
-		mp := smithy.MemberPath(p, "schemaExtensionId")
-		if !v.pat28(*in.SchemaExtensionId) {
-			violation(vs, mp, *in.SchemaExtensionId, false, "Member must satisfy regular expression pattern: ^e-[0-9a-f]{10}$")
 		}
 	}
 }
@@ -3621,16 +2055,6 @@ func (v *validator) validateTagKeys(p string, l []string, vs *[]smithy.Violation
 	}
 }
 
-// validateTagLimitExceededException checks a TagLimitExceededException at path p.
-func (v *validator) validateTagLimitExceededException(p string, in *TagLimitExceededException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
 // validateTags checks the elements of a Tags at path p.
 func (v *validator) validateTags(p string, l []Tag, vs *[]smithy.Violation) {
 	for i := range l {
@@ -3654,57 +2078,6 @@ func (v *validator) validateTopicNames(p string, l []string, vs *[]smithy.Violat
 	}
 }
 
-// validateTrust checks a Trust at path p.
-func (v *validator) validateTrust(p string, in *Trust, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.TrustId != nil {
-		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
-		}
-	}
-	if in.RemoteDomainName != nil {
-		mp := smithy.MemberPath(p, "remoteDomainName")
-		if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat8(*in.RemoteDomainName) {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.TrustType != "" {
-		mp := smithy.MemberPath(p, "trustType")
-		if !in.TrustType.IsKnown() {
-			violation(vs, mp, string(in.TrustType), false, enumSetTrustType)
-		}
-	}
-	if in.TrustDirection != "" {
-		mp := smithy.MemberPath(p, "trustDirection")
-		if !in.TrustDirection.IsKnown() {
-			violation(vs, mp, string(in.TrustDirection), false, enumSetTrustDirection)
-		}
-	}
-	if in.TrustState != "" {
-		mp := smithy.MemberPath(p, "trustState")
-		if !in.TrustState.IsKnown() {
-			violation(vs, mp, string(in.TrustState), false, enumSetTrustState)
-		}
-	}
-	if in.SelectiveAuth != "" {
-		mp := smithy.MemberPath(p, "selectiveAuth")
-		if !in.SelectiveAuth.IsKnown() {
-			violation(vs, mp, string(in.SelectiveAuth), false, enumSetSelectiveAuth)
-		}
-	}
-}
-
 // validateTrustIds checks the elements of a TrustIds at path p.
 func (v *validator) validateTrustIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -3712,14 +2085,6 @@ func (v *validator) validateTrustIds(p string, l []string, vs *[]smithy.Violatio
 		if !v.pat30(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
 		}
-	}
-}
-
-// validateTrusts checks the elements of a Trusts at path p.
-func (v *validator) validateTrusts(p string, l []Trust, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateTrust(ep, &l[i], vs)
 	}
 }
 
@@ -3738,16 +2103,6 @@ func (v *validator) validateUnshareDirectoryRequest(p string, in *UnshareDirecto
 	} else {
 		mp := smithy.MemberPath(p, "unshareTarget")
 		v.validateUnshareTarget(mp, in.UnshareTarget, vs)
-	}
-}
-
-// validateUnshareDirectoryResult checks a UnshareDirectoryResult at path p.
-func (v *validator) validateUnshareDirectoryResult(p string, in *UnshareDirectoryResult, vs *[]smithy.Violation) {
-	if in.SharedDirectoryId != nil {
-		mp := smithy.MemberPath(p, "sharedDirectoryId")
-		if !v.pat26(*in.SharedDirectoryId) {
-			violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
 	}
 }
 
@@ -3770,34 +2125,6 @@ func (v *validator) validateUnshareTarget(p string, in *UnshareTarget, vs *[]smi
 		if !in.Type.IsKnown() {
 			violation(vs, mp, string(in.Type), false, enumSetTargetType)
 		}
-	}
-}
-
-// validateUnsupportedOperationException checks a UnsupportedOperationException at path p.
-func (v *validator) validateUnsupportedOperationException(p string, in *UnsupportedOperationException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateUnsupportedSettingsException checks a UnsupportedSettingsException at path p.
-func (v *validator) validateUnsupportedSettingsException(p string, in *UnsupportedSettingsException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
-// validateUpdateActivities checks the elements of a UpdateActivities at path p.
-func (v *validator) validateUpdateActivities(p string, l []UpdateInfoEntry, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateUpdateInfoEntry(ep, &l[i], vs)
 	}
 }
 
@@ -3853,32 +2180,6 @@ func (v *validator) validateUpdateDirectorySetupRequest(p string, in *UpdateDire
 	if in.OSUpdateSettings != nil {
 		mp := smithy.MemberPath(p, "oSUpdateSettings")
 		v.validateOSUpdateSettings(mp, in.OSUpdateSettings, vs)
-	}
-}
-
-// validateUpdateInfoEntry checks a UpdateInfoEntry at path p.
-func (v *validator) validateUpdateInfoEntry(p string, in *UpdateInfoEntry, vs *[]smithy.Violation) {
-	if in.Region != nil {
-		mp := smithy.MemberPath(p, "region")
-		if n := utf8.RuneCountInString(*in.Region); n < 8 {
-			violation(vs, mp, *in.Region, false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, mp, *in.Region, false, "Member must have length less than or equal to 32")
-		}
-	}
-	if in.Status != "" {
-		mp := smithy.MemberPath(p, "status")
-		if !in.Status.IsKnown() {
-			violation(vs, mp, string(in.Status), false, enumSetUpdateStatus)
-		}
-	}
-	if in.NewValue != nil {
-		mp := smithy.MemberPath(p, "newValue")
-		v.validateUpdateValue(mp, in.NewValue, vs)
-	}
-	if in.PreviousValue != nil {
-		mp := smithy.MemberPath(p, "previousValue")
-		v.validateUpdateValue(mp, in.PreviousValue, vs)
 	}
 }
 
@@ -3938,16 +2239,6 @@ func (v *validator) validateUpdateSettingsRequest(p string, in *UpdateSettingsRe
 	}
 }
 
-// validateUpdateSettingsResult checks a UpdateSettingsResult at path p.
-func (v *validator) validateUpdateSettingsResult(p string, in *UpdateSettingsResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-}
-
 // validateUpdateTrustRequest checks a UpdateTrustRequest at path p.
 func (v *validator) validateUpdateTrustRequest(p string, in *UpdateTrustRequest, vs *[]smithy.Violation) {
 	if in.TrustId == nil {
@@ -3966,55 +2257,11 @@ func (v *validator) validateUpdateTrustRequest(p string, in *UpdateTrustRequest,
 	}
 }
 
-// validateUpdateTrustResult checks a UpdateTrustResult at path p.
-func (v *validator) validateUpdateTrustResult(p string, in *UpdateTrustResult, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-	if in.TrustId != nil {
-		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateUpdateValue checks a UpdateValue at path p.
-func (v *validator) validateUpdateValue(p string, in *UpdateValue, vs *[]smithy.Violation) {
-	if in.OSUpdateSettings != nil {
-		mp := smithy.MemberPath(p, "oSUpdateSettings")
-		v.validateOSUpdateSettings(mp, in.OSUpdateSettings, vs)
-	}
-}
-
-// validateUserDoesNotExistException checks a UserDoesNotExistException at path p.
-func (v *validator) validateUserDoesNotExistException(p string, in *UserDoesNotExistException, vs *[]smithy.Violation) {
-	if in.RequestId != nil {
-		mp := smithy.MemberPath(p, "requestId")
-		if !v.pat5(*in.RequestId) {
-			violation(vs, mp, *in.RequestId, false, "Member must satisfy regular expression pattern: ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$")
-		}
-	}
-}
-
 // validateVerifyTrustRequest checks a VerifyTrustRequest at path p.
 func (v *validator) validateVerifyTrustRequest(p string, in *VerifyTrustRequest, vs *[]smithy.Violation) {
 	if in.TrustId == nil {
 		null(vs, smithy.MemberPath(p, "trustId"))
 	} else {
-		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
-		}
-	}
-}
-
-// validateVerifyTrustResult checks a VerifyTrustResult at path p.
-func (v *validator) validateVerifyTrustResult(p string, in *VerifyTrustResult, vs *[]smithy.Violation) {
-	if in.TrustId != nil {
 		mp := smithy.MemberPath(p, "trustId")
 		if !v.pat30(*in.TrustId) {
 			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")

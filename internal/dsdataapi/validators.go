@@ -82,16 +82,6 @@ func result(vs []smithy.Violation) error {
 	return &smithy.ValidationError{Violations: vs}
 }
 
-// validateAccessDeniedException checks a AccessDeniedException at path p.
-func (v *validator) validateAccessDeniedException(p string, in *AccessDeniedException, vs *[]smithy.Violation) {
-	if in.Reason != "" {
-		mp := smithy.MemberPath(p, "reason")
-		if !in.Reason.IsKnown() {
-			violation(vs, mp, string(in.Reason), false, enumSetAccessDeniedReason)
-		}
-	}
-}
-
 // validateAddGroupMemberRequest checks a AddGroupMemberRequest at path p.
 func (v *validator) validateAddGroupMemberRequest(p string, in *AddGroupMemberRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -247,35 +237,6 @@ func (v *validator) validateCreateGroupRequest(p string, in *CreateGroupRequest,
 	}
 }
 
-// validateCreateGroupResult checks a CreateGroupResult at path p.
-func (v *validator) validateCreateGroupResult(p string, in *CreateGroupResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.SAMAccountName != nil {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
-		}
-	}
-	if in.SID != nil {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-}
-
 // validateCreateUserRequest checks a CreateUserRequest at path p.
 func (v *validator) validateCreateUserRequest(p string, in *CreateUserRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -341,35 +302,6 @@ func (v *validator) validateCreateUserRequest(p string, in *CreateUserRequest, v
 		}
 		if !v.pat3(*in.ClientToken) {
 			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
-		}
-	}
-}
-
-// validateCreateUserResult checks a CreateUserResult at path p.
-func (v *validator) validateCreateUserResult(p string, in *CreateUserResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.SID != nil {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName != nil {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
 		}
 	}
 }
@@ -491,75 +423,6 @@ func (v *validator) validateDescribeGroupRequest(p string, in *DescribeGroupRequ
 	}
 }
 
-// validateDescribeGroupResult checks a DescribeGroupResult at path p.
-func (v *validator) validateDescribeGroupResult(p string, in *DescribeGroupResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.SID != nil {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName != nil {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
-		}
-	}
-	if in.DistinguishedName != nil {
-		mp := smithy.MemberPath(p, "distinguishedName")
-		if n := utf8.RuneCountInString(*in.DistinguishedName); n < 1 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.GroupType != "" {
-		mp := smithy.MemberPath(p, "groupType")
-		if !in.GroupType.IsKnown() {
-			violation(vs, mp, string(in.GroupType), false, enumSetGroupType)
-		}
-	}
-	if in.GroupScope != "" {
-		mp := smithy.MemberPath(p, "groupScope")
-		if !in.GroupScope.IsKnown() {
-			violation(vs, mp, string(in.GroupScope), false, enumSetGroupScope)
-		}
-	}
-	if in.OtherAttributes != nil {
-		mp := smithy.MemberPath(p, "otherAttributes")
-		if n := len(in.OtherAttributes); n < 1 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length greater than or equal to 1")
-		} else if n > 25 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length less than or equal to 25")
-		}
-		v.validateAttributes(mp, in.OtherAttributes, vs)
-	}
-}
-
 // validateDescribeUserRequest checks a DescribeUserRequest at path p.
 func (v *validator) validateDescribeUserRequest(p string, in *DescribeUserRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -605,105 +468,6 @@ func (v *validator) validateDescribeUserRequest(p string, in *DescribeUserReques
 	}
 }
 
-// validateDescribeUserResult checks a DescribeUserResult at path p.
-func (v *validator) validateDescribeUserResult(p string, in *DescribeUserResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.SID != nil {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName != nil {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
-		}
-	}
-	if in.DistinguishedName != nil {
-		mp := smithy.MemberPath(p, "distinguishedName")
-		if n := utf8.RuneCountInString(*in.DistinguishedName); n < 1 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.UserPrincipalName != nil {
-		mp := smithy.MemberPath(p, "userPrincipalName")
-		if n := utf8.RuneCountInString(*in.UserPrincipalName); n < 1 {
-			violation(vs, mp, *in.UserPrincipalName, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.UserPrincipalName, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.EmailAddress != nil {
-		mp := smithy.MemberPath(p, "emailAddress")
-		if n := utf8.RuneCountInString(*in.EmailAddress); n < 1 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.GivenName != nil {
-		mp := smithy.MemberPath(p, "givenName")
-		if n := utf8.RuneCountInString(*in.GivenName); n < 1 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length less than or equal to 64")
-		}
-	}
-	if in.Surname != nil {
-		mp := smithy.MemberPath(p, "surname")
-		if n := utf8.RuneCountInString(*in.Surname); n < 1 {
-			violation(vs, mp, *in.Surname, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Surname, true, "Member must have length less than or equal to 64")
-		}
-	}
-	if in.OtherAttributes != nil {
-		mp := smithy.MemberPath(p, "otherAttributes")
-		if n := len(in.OtherAttributes); n < 1 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length greater than or equal to 1")
-		} else if n > 25 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length less than or equal to 25")
-		}
-		v.validateAttributes(mp, in.OtherAttributes, vs)
-	}
-}
-
-// validateDirectoryUnavailableException checks a DirectoryUnavailableException at path p.
-func (v *validator) validateDirectoryUnavailableException(p string, in *DirectoryUnavailableException, vs *[]smithy.Violation) {
-	if in.Reason != "" {
-		mp := smithy.MemberPath(p, "reason")
-		if !in.Reason.IsKnown() {
-			violation(vs, mp, string(in.Reason), false, enumSetDirectoryUnavailableReason)
-		}
-	}
-}
-
 // validateDisableUserRequest checks a DisableUserRequest at path p.
 func (v *validator) validateDisableUserRequest(p string, in *DisableUserRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -737,119 +501,6 @@ func (v *validator) validateDisableUserRequest(p string, in *DisableUserRequest,
 		if !v.pat3(*in.ClientToken) {
 			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
 		}
-	}
-}
-
-// validateGroup checks a Group at path p.
-func (v *validator) validateGroup(p string, in *Group, vs *[]smithy.Violation) {
-	if in.SID != nil {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName == nil {
-		null(vs, smithy.MemberPath(p, "sAMAccountName"))
-	} else {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
-		}
-	}
-	if in.DistinguishedName != nil {
-		mp := smithy.MemberPath(p, "distinguishedName")
-		if n := utf8.RuneCountInString(*in.DistinguishedName); n < 1 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.GroupType != "" {
-		mp := smithy.MemberPath(p, "groupType")
-		if !in.GroupType.IsKnown() {
-			violation(vs, mp, string(in.GroupType), false, enumSetGroupType)
-		}
-	}
-	if in.GroupScope != "" {
-		mp := smithy.MemberPath(p, "groupScope")
-		if !in.GroupScope.IsKnown() {
-			violation(vs, mp, string(in.GroupScope), false, enumSetGroupScope)
-		}
-	}
-	if in.OtherAttributes != nil {
-		mp := smithy.MemberPath(p, "otherAttributes")
-		if n := len(in.OtherAttributes); n < 1 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length greater than or equal to 1")
-		} else if n > 25 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length less than or equal to 25")
-		}
-		v.validateAttributes(mp, in.OtherAttributes, vs)
-	}
-}
-
-// validateGroupList checks the elements of a GroupList at path p.
-func (v *validator) validateGroupList(p string, l []Group, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateGroup(ep, &l[i], vs)
-	}
-}
-
-// validateGroupSummary checks a GroupSummary at path p.
-func (v *validator) validateGroupSummary(p string, in *GroupSummary, vs *[]smithy.Violation) {
-	if in.SID == nil {
-		null(vs, smithy.MemberPath(p, "sID"))
-	} else {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName == nil {
-		null(vs, smithy.MemberPath(p, "sAMAccountName"))
-	} else {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
-		}
-	}
-	if in.GroupType == "" {
-		null(vs, smithy.MemberPath(p, "groupType"))
-	} else {
-		mp := smithy.MemberPath(p, "groupType")
-		if !in.GroupType.IsKnown() {
-			violation(vs, mp, string(in.GroupType), false, enumSetGroupType)
-		}
-	}
-	if in.GroupScope == "" {
-		null(vs, smithy.MemberPath(p, "groupScope"))
-	} else {
-		mp := smithy.MemberPath(p, "groupScope")
-		if !in.GroupScope.IsKnown() {
-			violation(vs, mp, string(in.GroupScope), false, enumSetGroupScope)
-		}
-	}
-}
-
-// validateGroupSummaryList checks the elements of a GroupSummaryList at path p.
-func (v *validator) validateGroupSummaryList(p string, l []GroupSummary, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateGroupSummary(ep, &l[i], vs)
 	}
 }
 
@@ -932,50 +583,6 @@ func (v *validator) validateListGroupMembersRequest(p string, in *ListGroupMembe
 	}
 }
 
-// validateListGroupMembersResult checks a ListGroupMembersResult at path p.
-func (v *validator) validateListGroupMembersResult(p string, in *ListGroupMembersResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.MemberRealm != nil {
-		mp := smithy.MemberPath(p, "memberRealm")
-		if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.MemberRealm) {
-			violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.Members != nil {
-		mp := smithy.MemberPath(p, "members")
-		v.validateMemberList(mp, in.Members, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
-		}
-	}
-}
-
 // validateListGroupsForMemberRequest checks a ListGroupsForMemberRequest at path p.
 func (v *validator) validateListGroupsForMemberRequest(p string, in *ListGroupsForMemberRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1040,50 +647,6 @@ func (v *validator) validateListGroupsForMemberRequest(p string, in *ListGroupsF
 	}
 }
 
-// validateListGroupsForMemberResult checks a ListGroupsForMemberResult at path p.
-func (v *validator) validateListGroupsForMemberResult(p string, in *ListGroupsForMemberResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.MemberRealm != nil {
-		mp := smithy.MemberPath(p, "memberRealm")
-		if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.MemberRealm) {
-			violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.Groups != nil {
-		mp := smithy.MemberPath(p, "groups")
-		v.validateGroupSummaryList(mp, in.Groups, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
-		}
-	}
-}
-
 // validateListGroupsRequest checks a ListGroupsRequest at path p.
 func (v *validator) validateListGroupsRequest(p string, in *ListGroupsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1120,39 +683,6 @@ func (v *validator) validateListGroupsRequest(p string, in *ListGroupsRequest, v
 		}
 		if *in.MaxResults > 250 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.MaxResults), 10), false, "Member must have value less than or equal to 250")
-		}
-	}
-}
-
-// validateListGroupsResult checks a ListGroupsResult at path p.
-func (v *validator) validateListGroupsResult(p string, in *ListGroupsResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.Groups != nil {
-		mp := smithy.MemberPath(p, "groups")
-		v.validateGroupSummaryList(mp, in.Groups, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
 		}
 	}
 }
@@ -1194,82 +724,6 @@ func (v *validator) validateListUsersRequest(p string, in *ListUsersRequest, vs 
 		if *in.MaxResults > 250 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.MaxResults), 10), false, "Member must have value less than or equal to 250")
 		}
-	}
-}
-
-// validateListUsersResult checks a ListUsersResult at path p.
-func (v *validator) validateListUsersResult(p string, in *ListUsersResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.Users != nil {
-		mp := smithy.MemberPath(p, "users")
-		v.validateUserSummaryList(mp, in.Users, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
-		}
-	}
-}
-
-// validateMember checks a Member at path p.
-func (v *validator) validateMember(p string, in *Member, vs *[]smithy.Violation) {
-	if in.SID == nil {
-		null(vs, smithy.MemberPath(p, "sID"))
-	} else {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName == nil {
-		null(vs, smithy.MemberPath(p, "sAMAccountName"))
-	} else {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 63")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
-		}
-	}
-	if in.MemberType == "" {
-		null(vs, smithy.MemberPath(p, "memberType"))
-	} else {
-		mp := smithy.MemberPath(p, "memberType")
-		if !in.MemberType.IsKnown() {
-			violation(vs, mp, string(in.MemberType), false, enumSetMemberType)
-		}
-	}
-}
-
-// validateMemberList checks the elements of a MemberList at path p.
-func (v *validator) validateMemberList(p string, l []Member, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateMember(ep, &l[i], vs)
 	}
 }
 
@@ -1394,39 +848,6 @@ func (v *validator) validateSearchGroupsRequest(p string, in *SearchGroupsReques
 	}
 }
 
-// validateSearchGroupsResult checks a SearchGroupsResult at path p.
-func (v *validator) validateSearchGroupsResult(p string, in *SearchGroupsResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.Groups != nil {
-		mp := smithy.MemberPath(p, "groups")
-		v.validateGroupList(mp, in.Groups, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
-		}
-	}
-}
-
 // validateSearchUsersRequest checks a SearchUsersRequest at path p.
 func (v *validator) validateSearchUsersRequest(p string, in *SearchUsersRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -1488,39 +909,6 @@ func (v *validator) validateSearchUsersRequest(p string, in *SearchUsersRequest,
 	}
 }
 
-// validateSearchUsersResult checks a SearchUsersResult at path p.
-func (v *validator) validateSearchUsersResult(p string, in *SearchUsersResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
-		}
-	}
-	if in.Realm != nil {
-		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
-		}
-	}
-	if in.Users != nil {
-		mp := smithy.MemberPath(p, "users")
-		v.validateUserList(mp, in.Users, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
-		}
-	}
-}
-
 // validateStringSetAttributeValue checks the elements of a StringSetAttributeValue at path p.
 func (v *validator) validateStringSetAttributeValue(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -1530,13 +918,6 @@ func (v *validator) validateStringSetAttributeValue(p string, l []string, vs *[]
 		} else if n > 1024 {
 			violation(vs, ep, l[i], true, "Member must have length less than or equal to 1024")
 		}
-	}
-}
-
-// validateThrottlingException checks a ThrottlingException at path p.
-func (v *validator) validateThrottlingException(p string, in *ThrottlingException, vs *[]smithy.Violation) {
-	if in.Message == nil {
-		null(vs, smithy.MemberPath(p, "message"))
 	}
 }
 
@@ -1674,152 +1055,6 @@ func (v *validator) validateUpdateUserRequest(p string, in *UpdateUserRequest, v
 		}
 		if !v.pat3(*in.ClientToken) {
 			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
-		}
-	}
-}
-
-// validateUser checks a User at path p.
-func (v *validator) validateUser(p string, in *User, vs *[]smithy.Violation) {
-	if in.SID != nil {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName == nil {
-		null(vs, smithy.MemberPath(p, "sAMAccountName"))
-	} else {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
-		}
-	}
-	if in.DistinguishedName != nil {
-		mp := smithy.MemberPath(p, "distinguishedName")
-		if n := utf8.RuneCountInString(*in.DistinguishedName); n < 1 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.DistinguishedName, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.UserPrincipalName != nil {
-		mp := smithy.MemberPath(p, "userPrincipalName")
-		if n := utf8.RuneCountInString(*in.UserPrincipalName); n < 1 {
-			violation(vs, mp, *in.UserPrincipalName, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.UserPrincipalName, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.EmailAddress != nil {
-		mp := smithy.MemberPath(p, "emailAddress")
-		if n := utf8.RuneCountInString(*in.EmailAddress); n < 1 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.GivenName != nil {
-		mp := smithy.MemberPath(p, "givenName")
-		if n := utf8.RuneCountInString(*in.GivenName); n < 1 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length less than or equal to 64")
-		}
-	}
-	if in.Surname != nil {
-		mp := smithy.MemberPath(p, "surname")
-		if n := utf8.RuneCountInString(*in.Surname); n < 1 {
-			violation(vs, mp, *in.Surname, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Surname, true, "Member must have length less than or equal to 64")
-		}
-	}
-	if in.OtherAttributes != nil {
-		mp := smithy.MemberPath(p, "otherAttributes")
-		if n := len(in.OtherAttributes); n < 1 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length greater than or equal to 1")
-		} else if n > 25 {
-			violation(vs, mp, smithy.FormatValue(in.OtherAttributes), false, "Member must have length less than or equal to 25")
-		}
-		v.validateAttributes(mp, in.OtherAttributes, vs)
-	}
-}
-
-// validateUserList checks the elements of a UserList at path p.
-func (v *validator) validateUserList(p string, l []User, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateUser(ep, &l[i], vs)
-	}
-}
-
-// validateUserSummary checks a UserSummary at path p.
-func (v *validator) validateUserSummary(p string, in *UserSummary, vs *[]smithy.Violation) {
-	if in.SID == nil {
-		null(vs, smithy.MemberPath(p, "sID"))
-	} else {
-		mp := smithy.MemberPath(p, "sID")
-		if n := utf8.RuneCountInString(*in.SID); n < 1 {
-			violation(vs, mp, *in.SID, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.SID, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.SAMAccountName == nil {
-		null(vs, smithy.MemberPath(p, "sAMAccountName"))
-	} else {
-		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
-		}
-	}
-	if in.GivenName != nil {
-		mp := smithy.MemberPath(p, "givenName")
-		if n := utf8.RuneCountInString(*in.GivenName); n < 1 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length less than or equal to 64")
-		}
-	}
-	if in.Surname != nil {
-		mp := smithy.MemberPath(p, "surname")
-		if n := utf8.RuneCountInString(*in.Surname); n < 1 {
-			violation(vs, mp, *in.Surname, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Surname, true, "Member must have length less than or equal to 64")
-		}
-	}
-	if in.Enabled == nil {
-		null(vs, smithy.MemberPath(p, "enabled"))
-	}
-}
-
-// validateUserSummaryList checks the elements of a UserSummaryList at path p.
-func (v *validator) validateUserSummaryList(p string, l []UserSummary, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateUserSummary(ep, &l[i], vs)
-	}
-}
-
-// validateValidationException checks a ValidationException at path p.
-func (v *validator) validateValidationException(p string, in *ValidationException, vs *[]smithy.Violation) {
-	if in.Reason != "" {
-		mp := smithy.MemberPath(p, "reason")
-		if !in.Reason.IsKnown() {
-			violation(vs, mp, string(in.Reason), false, enumSetValidationExceptionReason)
 		}
 	}
 }

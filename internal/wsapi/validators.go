@@ -339,14 +339,6 @@ func (v *validator) validateAcceptAccountLinkInvitationRequest(p string, in *Acc
 	}
 }
 
-// validateAcceptAccountLinkInvitationResult checks a AcceptAccountLinkInvitationResult at path p.
-func (v *validator) validateAcceptAccountLinkInvitationResult(p string, in *AcceptAccountLinkInvitationResult, vs *[]smithy.Violation) {
-	if in.AccountLink != nil {
-		mp := smithy.MemberPath(p, "accountLink")
-		v.validateAccountLink(mp, in.AccountLink, vs)
-	}
-}
-
 // validateAccessEndpoint checks a AccessEndpoint at path p.
 func (v *validator) validateAccessEndpoint(p string, in *AccessEndpoint, vs *[]smithy.Violation) {
 	if in.AccessEndpointType != "" {
@@ -382,72 +374,6 @@ func (v *validator) validateAccessEndpointList(p string, l []AccessEndpoint, vs 
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
 		v.validateAccessEndpoint(ep, &l[i], vs)
-	}
-}
-
-// validateAccountLink checks a AccountLink at path p.
-func (v *validator) validateAccountLink(p string, in *AccountLink, vs *[]smithy.Violation) {
-	if in.AccountLinkId != nil {
-		mp := smithy.MemberPath(p, "accountLinkId")
-		if !v.pat37(*in.AccountLinkId) {
-			violation(vs, mp, *in.AccountLinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
-		}
-	}
-	if in.AccountLinkStatus != "" {
-		mp := smithy.MemberPath(p, "accountLinkStatus")
-		if !in.AccountLinkStatus.IsKnown() {
-			violation(vs, mp, string(in.AccountLinkStatus), false, enumSetAccountLinkStatusEnum)
-		}
-	}
-	if in.SourceAccountId != nil {
-		mp := smithy.MemberPath(p, "sourceAccountId")
-		if !v.pat27(*in.SourceAccountId) {
-			violation(vs, mp, *in.SourceAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
-		}
-	}
-	if in.TargetAccountId != nil {
-		mp := smithy.MemberPath(p, "targetAccountId")
-		if !v.pat27(*in.TargetAccountId) {
-			violation(vs, mp, *in.TargetAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
-		}
-	}
-}
-
-// validateAccountLinkList checks the elements of a AccountLinkList at path p.
-func (v *validator) validateAccountLinkList(p string, l []AccountLink, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateAccountLink(ep, &l[i], vs)
-	}
-}
-
-// validateAccountModification checks a AccountModification at path p.
-func (v *validator) validateAccountModification(p string, in *AccountModification, vs *[]smithy.Violation) {
-	if in.ModificationState != "" {
-		mp := smithy.MemberPath(p, "modificationState")
-		if !in.ModificationState.IsKnown() {
-			violation(vs, mp, string(in.ModificationState), false, enumSetDedicatedTenancyModificationStateEnum)
-		}
-	}
-	if in.DedicatedTenancySupport != "" {
-		mp := smithy.MemberPath(p, "dedicatedTenancySupport")
-		if !in.DedicatedTenancySupport.IsKnown() {
-			violation(vs, mp, string(in.DedicatedTenancySupport), false, enumSetDedicatedTenancySupportResultEnum)
-		}
-	}
-	if in.DedicatedTenancyManagementCidrRange != nil {
-		mp := smithy.MemberPath(p, "dedicatedTenancyManagementCidrRange")
-		if !v.pat3(*in.DedicatedTenancyManagementCidrRange) {
-			violation(vs, mp, *in.DedicatedTenancyManagementCidrRange, false, "Member must satisfy regular expression pattern: ^(^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.0\\.0)(\\/(16$))$")
-		}
-	}
-}
-
-// validateAccountModificationList checks the elements of a AccountModificationList at path p.
-func (v *validator) validateAccountModificationList(p string, l []AccountModification, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateAccountModification(ep, &l[i], vs)
 	}
 }
 
@@ -491,46 +417,6 @@ func (v *validator) validateApplicationList(p string, l []Application, vs *[]smi
 	}
 }
 
-// validateApplicationResourceAssociation checks a ApplicationResourceAssociation at path p.
-func (v *validator) validateApplicationResourceAssociation(p string, in *ApplicationResourceAssociation, vs *[]smithy.Violation) {
-	if in.ApplicationId != nil {
-		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat39(*in.ApplicationId) {
-			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.AssociatedResourceId != nil {
-		mp := smithy.MemberPath(p, "associatedResourceId")
-		if n := utf8.RuneCountInString(*in.AssociatedResourceId); n < 1 {
-			violation(vs, mp, *in.AssociatedResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.AssociatedResourceType != "" {
-		mp := smithy.MemberPath(p, "associatedResourceType")
-		if !in.AssociatedResourceType.IsKnown() {
-			violation(vs, mp, string(in.AssociatedResourceType), false, enumSetApplicationAssociatedResourceType)
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetAssociationState)
-		}
-	}
-	if in.StateReason != nil {
-		mp := smithy.MemberPath(p, "stateReason")
-		v.validateAssociationStateReason(mp, in.StateReason, vs)
-	}
-}
-
-// validateApplicationResourceAssociationList checks the elements of a ApplicationResourceAssociationList at path p.
-func (v *validator) validateApplicationResourceAssociationList(p string, l []ApplicationResourceAssociation, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateApplicationResourceAssociation(ep, &l[i], vs)
-	}
-}
-
 // validateApplicationSettingsRequest checks a ApplicationSettingsRequest at path p.
 func (v *validator) validateApplicationSettingsRequest(p string, in *ApplicationSettingsRequest, vs *[]smithy.Violation) {
 	if in.Status == "" {
@@ -550,40 +436,6 @@ func (v *validator) validateApplicationSettingsRequest(p string, in *Application
 		}
 		if !v.pat15(*in.SettingsGroup) {
 			violation(vs, mp, *in.SettingsGroup, false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9_./()!*'-]+$")
-		}
-	}
-}
-
-// validateApplicationSettingsResponse checks a ApplicationSettingsResponse at path p.
-func (v *validator) validateApplicationSettingsResponse(p string, in *ApplicationSettingsResponse, vs *[]smithy.Violation) {
-	if in.Status == "" {
-		null(vs, smithy.MemberPath(p, "status"))
-	} else {
-		mp := smithy.MemberPath(p, "status")
-		if !in.Status.IsKnown() {
-			violation(vs, mp, string(in.Status), false, enumSetApplicationSettingsStatusEnum)
-		}
-	}
-	if in.SettingsGroup != nil {
-		mp := smithy.MemberPath(p, "settingsGroup")
-		if n := utf8.RuneCountInString(*in.SettingsGroup); n < 0 {
-			violation(vs, mp, *in.SettingsGroup, false, "Member must have length greater than or equal to 0")
-		} else if n > 100 {
-			violation(vs, mp, *in.SettingsGroup, false, "Member must have length less than or equal to 100")
-		}
-		if !v.pat15(*in.SettingsGroup) {
-			violation(vs, mp, *in.SettingsGroup, false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9_./()!*'-]+$")
-		}
-	}
-	if in.S3BucketName != nil {
-		mp := smithy.MemberPath(p, "s3BucketName")
-		if n := utf8.RuneCountInString(*in.S3BucketName); n < 3 {
-			violation(vs, mp, *in.S3BucketName, false, "Member must have length greater than or equal to 3")
-		} else if n > 63 {
-			violation(vs, mp, *in.S3BucketName, false, "Member must have length less than or equal to 63")
-		}
-		if !v.pat17(*in.S3BucketName) {
-			violation(vs, mp, *in.S3BucketName, false, "Member must satisfy regular expression pattern: ^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$")
 		}
 	}
 }
@@ -609,21 +461,6 @@ func (v *validator) validateAssociateConnectionAliasRequest(p string, in *Associ
 		mp := smithy.MemberPath(p, "resourceId")
 		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
 			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-}
-
-// validateAssociateConnectionAliasResult checks a AssociateConnectionAliasResult at path p.
-func (v *validator) validateAssociateConnectionAliasResult(p string, in *AssociateConnectionAliasResult, vs *[]smithy.Violation) {
-	if in.ConnectionIdentifier != nil {
-		mp := smithy.MemberPath(p, "connectionIdentifier")
-		if n := utf8.RuneCountInString(*in.ConnectionIdentifier); n < 1 {
-			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat21(*in.ConnectionIdentifier) {
-			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9]+$")
 		}
 	}
 }
@@ -671,32 +508,6 @@ func (v *validator) validateAssociateWorkspaceApplicationRequest(p string, in *A
 	}
 }
 
-// validateAssociateWorkspaceApplicationResult checks a AssociateWorkspaceApplicationResult at path p.
-func (v *validator) validateAssociateWorkspaceApplicationResult(p string, in *AssociateWorkspaceApplicationResult, vs *[]smithy.Violation) {
-	if in.Association != nil {
-		mp := smithy.MemberPath(p, "association")
-		v.validateWorkspaceResourceAssociation(mp, in.Association, vs)
-	}
-}
-
-// validateAssociationStateReason checks a AssociationStateReason at path p.
-func (v *validator) validateAssociationStateReason(p string, in *AssociationStateReason, vs *[]smithy.Violation) {
-	if in.ErrorCode != "" {
-		mp := smithy.MemberPath(p, "errorCode")
-		if !in.ErrorCode.IsKnown() {
-			violation(vs, mp, string(in.ErrorCode), false, enumSetAssociationErrorCode)
-		}
-	}
-	if in.ErrorMessage != nil {
-		mp := smithy.MemberPath(p, "errorMessage")
-		if n := utf8.RuneCountInString(*in.ErrorMessage); n < 0 {
-			violation(vs, mp, *in.ErrorMessage, false, "Member must have length greater than or equal to 0")
-		} else if n > 2048 {
-			violation(vs, mp, *in.ErrorMessage, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateAuthorizeIpRulesRequest checks a AuthorizeIpRulesRequest at path p.
 func (v *validator) validateAuthorizeIpRulesRequest(p string, in *AuthorizeIpRulesRequest, vs *[]smithy.Violation) {
 	if in.GroupId == nil {
@@ -732,54 +543,6 @@ func (v *validator) validateBundleIdList(p string, l []string, vs *[]smithy.Viol
 	}
 }
 
-// validateBundleList checks the elements of a BundleList at path p.
-func (v *validator) validateBundleList(p string, l []WorkspaceBundle, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspaceBundle(ep, &l[i], vs)
-	}
-}
-
-// validateBundleResourceAssociation checks a BundleResourceAssociation at path p.
-func (v *validator) validateBundleResourceAssociation(p string, in *BundleResourceAssociation, vs *[]smithy.Violation) {
-	if in.AssociatedResourceId != nil {
-		mp := smithy.MemberPath(p, "associatedResourceId")
-		if n := utf8.RuneCountInString(*in.AssociatedResourceId); n < 1 {
-			violation(vs, mp, *in.AssociatedResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.AssociatedResourceType != "" {
-		mp := smithy.MemberPath(p, "associatedResourceType")
-		if !in.AssociatedResourceType.IsKnown() {
-			violation(vs, mp, string(in.AssociatedResourceType), false, enumSetBundleAssociatedResourceType)
-		}
-	}
-	if in.BundleId != nil {
-		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetAssociationState)
-		}
-	}
-	if in.StateReason != nil {
-		mp := smithy.MemberPath(p, "stateReason")
-		v.validateAssociationStateReason(mp, in.StateReason, vs)
-	}
-}
-
-// validateBundleResourceAssociationList checks the elements of a BundleResourceAssociationList at path p.
-func (v *validator) validateBundleResourceAssociationList(p string, l []BundleResourceAssociation, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateBundleResourceAssociation(ep, &l[i], vs)
-	}
-}
-
 // validateCapacity checks a Capacity at path p.
 func (v *validator) validateCapacity(p string, in *Capacity, vs *[]smithy.Violation) {
 	if in.DesiredUserSessions == nil {
@@ -788,42 +551,6 @@ func (v *validator) validateCapacity(p string, in *Capacity, vs *[]smithy.Violat
 		mp := smithy.MemberPath(p, "desiredUserSessions")
 		if *in.DesiredUserSessions < 0 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.DesiredUserSessions), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-}
-
-// validateCapacityStatus checks a CapacityStatus at path p.
-func (v *validator) validateCapacityStatus(p string, in *CapacityStatus, vs *[]smithy.Violation) {
-	if in.AvailableUserSessions == nil {
-		null(vs, smithy.MemberPath(p, "availableUserSessions"))
-	} else {
-		mp := smithy.MemberPath(p, "availableUserSessions")
-		if *in.AvailableUserSessions < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.AvailableUserSessions), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.DesiredUserSessions == nil {
-		null(vs, smithy.MemberPath(p, "desiredUserSessions"))
-	} else {
-		mp := smithy.MemberPath(p, "desiredUserSessions")
-		if *in.DesiredUserSessions < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.DesiredUserSessions), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.ActualUserSessions == nil {
-		null(vs, smithy.MemberPath(p, "actualUserSessions"))
-	} else {
-		mp := smithy.MemberPath(p, "actualUserSessions")
-		if *in.ActualUserSessions < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.ActualUserSessions), 10), false, "Member must have value greater than or equal to 0")
-		}
-	}
-	if in.ActiveUserSessions == nil {
-		null(vs, smithy.MemberPath(p, "activeUserSessions"))
-	} else {
-		mp := smithy.MemberPath(p, "activeUserSessions")
-		if *in.ActiveUserSessions < 0 {
-			violation(vs, mp, strconv.FormatInt(int64(*in.ActiveUserSessions), 10), false, "Member must have value greater than or equal to 0")
 		}
 	}
 }
@@ -875,28 +602,6 @@ func (v *validator) validateClientProperties(p string, in *ClientProperties, vs 
 	}
 }
 
-// validateClientPropertiesList checks the elements of a ClientPropertiesList at path p.
-func (v *validator) validateClientPropertiesList(p string, l []ClientPropertiesResult, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateClientPropertiesResult(ep, &l[i], vs)
-	}
-}
-
-// validateClientPropertiesResult checks a ClientPropertiesResult at path p.
-func (v *validator) validateClientPropertiesResult(p string, in *ClientPropertiesResult, vs *[]smithy.Violation) {
-	if in.ResourceId != nil {
-		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.ClientProperties != nil {
-		mp := smithy.MemberPath(p, "clientProperties")
-		v.validateClientProperties(mp, in.ClientProperties, vs)
-	}
-}
-
 // validateComputeList checks the elements of a ComputeList at path p.
 func (v *validator) validateComputeList(p string, l []Compute, vs *[]smithy.Violation) {
 	for i := range l {
@@ -917,150 +622,6 @@ func (v *validator) validateComputeType(p string, in *ComputeType, vs *[]smithy.
 	}
 }
 
-// validateConnectClientAddIn checks a ConnectClientAddIn at path p.
-func (v *validator) validateConnectClientAddIn(p string, in *ConnectClientAddIn, vs *[]smithy.Violation) {
-	if in.AddInId != nil {
-		mp := smithy.MemberPath(p, "addInId")
-		if n := utf8.RuneCountInString(*in.AddInId); n < 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length greater than or equal to 36")
-		} else if n > 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length less than or equal to 36")
-		}
-		if !v.pat16(*in.AddInId) {
-			violation(vs, mp, *in.AddInId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
-		}
-	}
-	if in.ResourceId != nil {
-		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat8(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^.*$")
-		}
-	}
-	if in.URL != nil {
-		mp := smithy.MemberPath(p, "uRL")
-		if n := utf8.RuneCountInString(*in.URL); n < 1 {
-			violation(vs, mp, *in.URL, false, "Member must have length greater than or equal to 1")
-		} else if n > 1024 {
-			violation(vs, mp, *in.URL, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat5(*in.URL) {
-			violation(vs, mp, *in.URL, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-}
-
-// validateConnectClientAddInList checks the elements of a ConnectClientAddInList at path p.
-func (v *validator) validateConnectClientAddInList(p string, l []ConnectClientAddIn, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateConnectClientAddIn(ep, &l[i], vs)
-	}
-}
-
-// validateConnectionAlias checks a ConnectionAlias at path p.
-func (v *validator) validateConnectionAlias(p string, in *ConnectionAlias, vs *[]smithy.Violation) {
-	if in.ConnectionString != nil {
-		mp := smithy.MemberPath(p, "connectionString")
-		if n := utf8.RuneCountInString(*in.ConnectionString); n < 1 {
-			violation(vs, mp, *in.ConnectionString, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.ConnectionString, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat11(*in.ConnectionString) {
-			violation(vs, mp, *in.ConnectionString, false, "Member must satisfy regular expression pattern: ^[.0-9a-zA-Z\\-]{1,255}$")
-		}
-	}
-	if in.AliasId != nil {
-		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetConnectionAliasState)
-		}
-	}
-	if in.OwnerAccountId != nil {
-		mp := smithy.MemberPath(p, "ownerAccountId")
-		if !v.pat27(*in.OwnerAccountId) {
-			violation(vs, mp, *in.OwnerAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
-		}
-	}
-	if in.Associations != nil {
-		mp := smithy.MemberPath(p, "associations")
-		if n := len(in.Associations); n < 1 {
-			violation(vs, mp, smithy.FormatValue(in.Associations), false, "Member must have length greater than or equal to 1")
-		} else if n > 25 {
-			violation(vs, mp, smithy.FormatValue(in.Associations), false, "Member must have length less than or equal to 25")
-		}
-		v.validateConnectionAliasAssociationList(mp, in.Associations, vs)
-	}
-}
-
-// validateConnectionAliasAssociation checks a ConnectionAliasAssociation at path p.
-func (v *validator) validateConnectionAliasAssociation(p string, in *ConnectionAliasAssociation, vs *[]smithy.Violation) {
-	if in.AssociationStatus != "" {
-		mp := smithy.MemberPath(p, "associationStatus")
-		if !in.AssociationStatus.IsKnown() {
-			violation(vs, mp, string(in.AssociationStatus), false, enumSetAssociationStatus)
-		}
-	}
-	if in.AssociatedAccountId != nil {
-		mp := smithy.MemberPath(p, "associatedAccountId")
-		if !v.pat27(*in.AssociatedAccountId) {
-			violation(vs, mp, *in.AssociatedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
-		}
-	}
-	if in.ResourceId != nil {
-		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.ConnectionIdentifier != nil {
-		mp := smithy.MemberPath(p, "connectionIdentifier")
-		if n := utf8.RuneCountInString(*in.ConnectionIdentifier); n < 1 {
-			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat21(*in.ConnectionIdentifier) {
-			violation(vs, mp, *in.ConnectionIdentifier, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9]+$")
-		}
-	}
-}
-
-// validateConnectionAliasAssociationList checks the elements of a ConnectionAliasAssociationList at path p.
-func (v *validator) validateConnectionAliasAssociationList(p string, l []ConnectionAliasAssociation, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateConnectionAliasAssociation(ep, &l[i], vs)
-	}
-}
-
 // validateConnectionAliasIdList checks the elements of a ConnectionAliasIdList at path p.
 func (v *validator) validateConnectionAliasIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -1076,14 +637,6 @@ func (v *validator) validateConnectionAliasIdList(p string, l []string, vs *[]sm
 	}
 }
 
-// validateConnectionAliasList checks the elements of a ConnectionAliasList at path p.
-func (v *validator) validateConnectionAliasList(p string, l []ConnectionAlias, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateConnectionAlias(ep, &l[i], vs)
-	}
-}
-
 // validateConnectionAliasPermission checks a ConnectionAliasPermission at path p.
 func (v *validator) validateConnectionAliasPermission(p string, in *ConnectionAliasPermission, vs *[]smithy.Violation) {
 	if in.SharedAccountId == nil {
@@ -1096,14 +649,6 @@ func (v *validator) validateConnectionAliasPermission(p string, in *ConnectionAl
 	}
 	if in.AllowAssociation == nil {
 		null(vs, smithy.MemberPath(p, "allowAssociation"))
-	}
-}
-
-// validateConnectionAliasPermissions checks the elements of a ConnectionAliasPermissions at path p.
-func (v *validator) validateConnectionAliasPermissions(p string, l []ConnectionAliasPermission, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateConnectionAliasPermission(ep, &l[i], vs)
 	}
 }
 
@@ -1160,16 +705,6 @@ func (v *validator) validateCopyWorkspaceImageRequest(p string, in *CopyWorkspac
 	}
 }
 
-// validateCopyWorkspaceImageResult checks a CopyWorkspaceImageResult at path p.
-func (v *validator) validateCopyWorkspaceImageResult(p string, in *CopyWorkspaceImageResult, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-}
-
 // validateCreateAccountLinkInvitationRequest checks a CreateAccountLinkInvitationRequest at path p.
 func (v *validator) validateCreateAccountLinkInvitationRequest(p string, in *CreateAccountLinkInvitationRequest, vs *[]smithy.Violation) {
 	if in.TargetAccountId == nil {
@@ -1185,14 +720,6 @@ func (v *validator) validateCreateAccountLinkInvitationRequest(p string, in *Cre
 		if !v.pat9(*in.ClientToken) {
 			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
 		}
-	}
-}
-
-// validateCreateAccountLinkInvitationResult checks a CreateAccountLinkInvitationResult at path p.
-func (v *validator) validateCreateAccountLinkInvitationResult(p string, in *CreateAccountLinkInvitationResult, vs *[]smithy.Violation) {
-	if in.AccountLink != nil {
-		mp := smithy.MemberPath(p, "accountLink")
-		v.validateAccountLink(mp, in.AccountLink, vs)
 	}
 }
 
@@ -1239,21 +766,6 @@ func (v *validator) validateCreateConnectClientAddInRequest(p string, in *Create
 	}
 }
 
-// validateCreateConnectClientAddInResult checks a CreateConnectClientAddInResult at path p.
-func (v *validator) validateCreateConnectClientAddInResult(p string, in *CreateConnectClientAddInResult, vs *[]smithy.Violation) {
-	if in.AddInId != nil {
-		mp := smithy.MemberPath(p, "addInId")
-		if n := utf8.RuneCountInString(*in.AddInId); n < 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length greater than or equal to 36")
-		} else if n > 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length less than or equal to 36")
-		}
-		if !v.pat16(*in.AddInId) {
-			violation(vs, mp, *in.AddInId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
-		}
-	}
-}
-
 // validateCreateConnectionAliasRequest checks a CreateConnectionAliasRequest at path p.
 func (v *validator) validateCreateConnectionAliasRequest(p string, in *CreateConnectionAliasRequest, vs *[]smithy.Violation) {
 	if in.ConnectionString == nil {
@@ -1275,21 +787,6 @@ func (v *validator) validateCreateConnectionAliasRequest(p string, in *CreateCon
 	}
 }
 
-// validateCreateConnectionAliasResult checks a CreateConnectionAliasResult at path p.
-func (v *validator) validateCreateConnectionAliasResult(p string, in *CreateConnectionAliasResult, vs *[]smithy.Violation) {
-	if in.AliasId != nil {
-		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
-		}
-	}
-}
-
 // validateCreateIpGroupRequest checks a CreateIpGroupRequest at path p.
 func (v *validator) validateCreateIpGroupRequest(p string, in *CreateIpGroupRequest, vs *[]smithy.Violation) {
 	if in.GroupName == nil {
@@ -1298,16 +795,6 @@ func (v *validator) validateCreateIpGroupRequest(p string, in *CreateIpGroupRequ
 	if in.Tags != nil {
 		mp := smithy.MemberPath(p, "tags")
 		v.validateTagList(mp, in.Tags, vs)
-	}
-}
-
-// validateCreateIpGroupResult checks a CreateIpGroupResult at path p.
-func (v *validator) validateCreateIpGroupResult(p string, in *CreateIpGroupResult, vs *[]smithy.Violation) {
-	if in.GroupId != nil {
-		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat43(*in.GroupId) {
-			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
-		}
 	}
 }
 
@@ -1331,18 +818,6 @@ func (v *validator) validateCreateStandbyWorkspacesRequest(p string, in *CreateS
 	} else {
 		mp := smithy.MemberPath(p, "standbyWorkspaces")
 		v.validateStandbyWorkspacesList(mp, in.StandbyWorkspaces, vs)
-	}
-}
-
-// validateCreateStandbyWorkspacesResult checks a CreateStandbyWorkspacesResult at path p.
-func (v *validator) validateCreateStandbyWorkspacesResult(p string, in *CreateStandbyWorkspacesResult, vs *[]smithy.Violation) {
-	if in.FailedStandbyRequests != nil {
-		mp := smithy.MemberPath(p, "failedStandbyRequests")
-		v.validateFailedCreateStandbyWorkspacesRequestList(mp, in.FailedStandbyRequests, vs)
-	}
-	if in.PendingStandbyRequests != nil {
-		mp := smithy.MemberPath(p, "pendingStandbyRequests")
-		v.validatePendingCreateStandbyWorkspacesRequestList(mp, in.PendingStandbyRequests, vs)
 	}
 }
 
@@ -1406,16 +881,6 @@ func (v *validator) validateCreateUpdatedWorkspaceImageRequest(p string, in *Cre
 	}
 }
 
-// validateCreateUpdatedWorkspaceImageResult checks a CreateUpdatedWorkspaceImageResult at path p.
-func (v *validator) validateCreateUpdatedWorkspaceImageResult(p string, in *CreateUpdatedWorkspaceImageResult, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-}
-
 // validateCreateWorkspaceBundleRequest checks a CreateWorkspaceBundleRequest at path p.
 func (v *validator) validateCreateWorkspaceBundleRequest(p string, in *CreateWorkspaceBundleRequest, vs *[]smithy.Violation) {
 	if in.BundleName == nil {
@@ -1474,14 +939,6 @@ func (v *validator) validateCreateWorkspaceBundleRequest(p string, in *CreateWor
 	}
 }
 
-// validateCreateWorkspaceBundleResult checks a CreateWorkspaceBundleResult at path p.
-func (v *validator) validateCreateWorkspaceBundleResult(p string, in *CreateWorkspaceBundleResult, vs *[]smithy.Violation) {
-	if in.WorkspaceBundle != nil {
-		mp := smithy.MemberPath(p, "workspaceBundle")
-		v.validateWorkspaceBundle(mp, in.WorkspaceBundle, vs)
-	}
-}
-
 // validateCreateWorkspaceImageRequest checks a CreateWorkspaceImageRequest at path p.
 func (v *validator) validateCreateWorkspaceImageRequest(p string, in *CreateWorkspaceImageRequest, vs *[]smithy.Violation) {
 	if in.Name == nil {
@@ -1521,60 +978,6 @@ func (v *validator) validateCreateWorkspaceImageRequest(p string, in *CreateWork
 	if in.Tags != nil {
 		mp := smithy.MemberPath(p, "tags")
 		v.validateTagList(mp, in.Tags, vs)
-	}
-}
-
-// validateCreateWorkspaceImageResult checks a CreateWorkspaceImageResult at path p.
-func (v *validator) validateCreateWorkspaceImageResult(p string, in *CreateWorkspaceImageResult, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
-		}
-	}
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
-		}
-	}
-	if in.OperatingSystem != nil {
-		mp := smithy.MemberPath(p, "operatingSystem")
-		v.validateOperatingSystem(mp, in.OperatingSystem, vs)
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceImageState)
-		}
-	}
-	if in.RequiredTenancy != "" {
-		mp := smithy.MemberPath(p, "requiredTenancy")
-		if !in.RequiredTenancy.IsKnown() {
-			violation(vs, mp, string(in.RequiredTenancy), false, enumSetWorkspaceImageRequiredTenancy)
-		}
-	}
-	if in.OwnerAccountId != nil {
-		mp := smithy.MemberPath(p, "ownerAccountId")
-		if !v.pat27(*in.OwnerAccountId) {
-			violation(vs, mp, *in.OwnerAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
-		}
 	}
 }
 
@@ -1648,14 +1051,6 @@ func (v *validator) validateCreateWorkspacesPoolRequest(p string, in *CreateWork
 	}
 }
 
-// validateCreateWorkspacesPoolResult checks a CreateWorkspacesPoolResult at path p.
-func (v *validator) validateCreateWorkspacesPoolResult(p string, in *CreateWorkspacesPoolResult, vs *[]smithy.Violation) {
-	if in.WorkspacesPool != nil {
-		mp := smithy.MemberPath(p, "workspacesPool")
-		v.validateWorkspacesPool(mp, in.WorkspacesPool, vs)
-	}
-}
-
 // validateCreateWorkspacesRequest checks a CreateWorkspacesRequest at path p.
 func (v *validator) validateCreateWorkspacesRequest(p string, in *CreateWorkspacesRequest, vs *[]smithy.Violation) {
 	if in.Workspaces == nil {
@@ -1668,118 +1063,6 @@ func (v *validator) validateCreateWorkspacesRequest(p string, in *CreateWorkspac
 			violation(vs, mp, smithy.FormatValue(in.Workspaces), false, "Member must have length less than or equal to 25")
 		}
 		v.validateWorkspaceRequestList(mp, in.Workspaces, vs)
-	}
-}
-
-// validateCreateWorkspacesResult checks a CreateWorkspacesResult at path p.
-func (v *validator) validateCreateWorkspacesResult(p string, in *CreateWorkspacesResult, vs *[]smithy.Violation) {
-	if in.FailedRequests != nil {
-		mp := smithy.MemberPath(p, "failedRequests")
-		v.validateFailedCreateWorkspaceRequests(mp, in.FailedRequests, vs)
-	}
-	if in.PendingRequests != nil {
-		mp := smithy.MemberPath(p, "pendingRequests")
-		v.validateWorkspaceList(mp, in.PendingRequests, vs)
-	}
-}
-
-// validateCustomWorkspaceImageImportErrorDetails checks a CustomWorkspaceImageImportErrorDetails at path p.
-func (v *validator) validateCustomWorkspaceImageImportErrorDetails(p string, in *CustomWorkspaceImageImportErrorDetails, vs *[]smithy.Violation) {
-	if in.ErrorCode != nil {
-		mp := smithy.MemberPath(p, "errorCode")
-		if n := utf8.RuneCountInString(*in.ErrorCode); n < 1 {
-			violation(vs, mp, *in.ErrorCode, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.ErrorCode, false, "Member must have length less than or equal to 256")
-		}
-	}
-	if in.ErrorMessage != nil {
-		mp := smithy.MemberPath(p, "errorMessage")
-		if n := utf8.RuneCountInString(*in.ErrorMessage); n < 1 {
-			violation(vs, mp, *in.ErrorMessage, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.ErrorMessage, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
-// validateCustomWorkspaceImageImportErrorDetailsList checks the elements of a CustomWorkspaceImageImportErrorDetailsList at path p.
-func (v *validator) validateCustomWorkspaceImageImportErrorDetailsList(p string, l []CustomWorkspaceImageImportErrorDetails, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateCustomWorkspaceImageImportErrorDetails(ep, &l[i], vs)
-	}
-}
-
-// validateDataReplicationSettings checks a DataReplicationSettings at path p.
-func (v *validator) validateDataReplicationSettings(p string, in *DataReplicationSettings, vs *[]smithy.Violation) {
-	if in.DataReplication != "" {
-		mp := smithy.MemberPath(p, "dataReplication")
-		if !in.DataReplication.IsKnown() {
-			violation(vs, mp, string(in.DataReplication), false, enumSetDataReplication)
-		}
-	}
-}
-
-// validateDedicatedTenancyCidrRangeList checks the elements of a DedicatedTenancyCidrRangeList at path p.
-func (v *validator) validateDedicatedTenancyCidrRangeList(p string, l []string, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		if !v.pat3(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.0\\.0)(\\/(16$))$")
-		}
-	}
-}
-
-// validateDefaultClientBrandingAttributes checks a DefaultClientBrandingAttributes at path p.
-func (v *validator) validateDefaultClientBrandingAttributes(p string, in *DefaultClientBrandingAttributes, vs *[]smithy.Violation) {
-	if in.LogoUrl != nil {
-		mp := smithy.MemberPath(p, "logoUrl")
-		if n := utf8.RuneCountInString(*in.LogoUrl); n < 1 {
-			violation(vs, mp, *in.LogoUrl, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.LogoUrl, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.LogoUrl) {
-			violation(vs, mp, *in.LogoUrl, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.SupportEmail != nil {
-		mp := smithy.MemberPath(p, "supportEmail")
-		if n := utf8.RuneCountInString(*in.SupportEmail); n < 6 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length greater than or equal to 6")
-		} else if n > 64 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat19(*in.SupportEmail) {
-			violation(vs, mp, *in.SupportEmail, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$")
-		}
-	}
-	if in.SupportLink != nil {
-		mp := smithy.MemberPath(p, "supportLink")
-		if n := utf8.RuneCountInString(*in.SupportLink); n < 1 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.SupportLink) {
-			violation(vs, mp, *in.SupportLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.ForgotPasswordLink != nil {
-		mp := smithy.MemberPath(p, "forgotPasswordLink")
-		if n := utf8.RuneCountInString(*in.ForgotPasswordLink); n < 1 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.ForgotPasswordLink) {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.LoginMessage != nil {
-		mp := smithy.MemberPath(p, "loginMessage")
-		v.validateLoginMessage(mp, in.LoginMessage, vs)
 	}
 }
 
@@ -1832,27 +1115,6 @@ func (v *validator) validateDefaultImportClientBrandingAttributes(p string, in *
 	}
 }
 
-// validateDefaultWorkspaceCreationProperties checks a DefaultWorkspaceCreationProperties at path p.
-func (v *validator) validateDefaultWorkspaceCreationProperties(p string, in *DefaultWorkspaceCreationProperties, vs *[]smithy.Violation) {
-	if in.CustomSecurityGroupId != nil {
-		mp := smithy.MemberPath(p, "customSecurityGroupId")
-		if n := utf8.RuneCountInString(*in.CustomSecurityGroupId); n < 11 {
-			violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must have length greater than or equal to 11")
-		} else if n > 20 {
-			violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat6(*in.CustomSecurityGroupId) {
-			violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must satisfy regular expression pattern: ^(sg-([0-9a-f]{8}|[0-9a-f]{17}))$")
-		}
-	}
-	if in.InstanceIamRoleArn != nil {
-		mp := smithy.MemberPath(p, "instanceIamRoleArn")
-		if !v.pat33(*in.InstanceIamRoleArn) {
-			violation(vs, mp, *in.InstanceIamRoleArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
-		}
-	}
-}
-
 // validateDeletableCertificateBasedAuthPropertiesList checks the elements of a DeletableCertificateBasedAuthPropertiesList at path p.
 func (v *validator) validateDeletableCertificateBasedAuthPropertiesList(p string, l []DeletableCertificateBasedAuthProperty, vs *[]smithy.Violation) {
 	for i := range l {
@@ -1888,14 +1150,6 @@ func (v *validator) validateDeleteAccountLinkInvitationRequest(p string, in *Del
 		if !v.pat9(*in.ClientToken) {
 			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
 		}
-	}
-}
-
-// validateDeleteAccountLinkInvitationResult checks a DeleteAccountLinkInvitationResult at path p.
-func (v *validator) validateDeleteAccountLinkInvitationResult(p string, in *DeleteAccountLinkInvitationResult, vs *[]smithy.Violation) {
-	if in.AccountLink != nil {
-		mp := smithy.MemberPath(p, "accountLink")
-		v.validateAccountLink(mp, in.AccountLink, vs)
 	}
 }
 
@@ -2038,14 +1292,6 @@ func (v *validator) validateDeployWorkspaceApplicationsRequest(p string, in *Dep
 	}
 }
 
-// validateDeployWorkspaceApplicationsResult checks a DeployWorkspaceApplicationsResult at path p.
-func (v *validator) validateDeployWorkspaceApplicationsResult(p string, in *DeployWorkspaceApplicationsResult, vs *[]smithy.Violation) {
-	if in.Deployment != nil {
-		mp := smithy.MemberPath(p, "deployment")
-		v.validateWorkSpaceApplicationDeployment(mp, in.Deployment, vs)
-	}
-}
-
 // validateDeregisterWorkspaceDirectoryRequest checks a DeregisterWorkspaceDirectoryRequest at path p.
 func (v *validator) validateDeregisterWorkspaceDirectoryRequest(p string, in *DeregisterWorkspaceDirectoryRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
@@ -2071,44 +1317,6 @@ func (v *validator) validateDescribeAccountModificationsRequest(p string, in *De
 			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
 		} else if n > 2048 {
 			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
-// validateDescribeAccountModificationsResult checks a DescribeAccountModificationsResult at path p.
-func (v *validator) validateDescribeAccountModificationsResult(p string, in *DescribeAccountModificationsResult, vs *[]smithy.Violation) {
-	if in.AccountModifications != nil {
-		mp := smithy.MemberPath(p, "accountModifications")
-		v.validateAccountModificationList(mp, in.AccountModifications, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
-// validateDescribeAccountResult checks a DescribeAccountResult at path p.
-func (v *validator) validateDescribeAccountResult(p string, in *DescribeAccountResult, vs *[]smithy.Violation) {
-	if in.DedicatedTenancySupport != "" {
-		mp := smithy.MemberPath(p, "dedicatedTenancySupport")
-		if !in.DedicatedTenancySupport.IsKnown() {
-			violation(vs, mp, string(in.DedicatedTenancySupport), false, enumSetDedicatedTenancySupportResultEnum)
-		}
-	}
-	if in.DedicatedTenancyManagementCidrRange != nil {
-		mp := smithy.MemberPath(p, "dedicatedTenancyManagementCidrRange")
-		if !v.pat3(*in.DedicatedTenancyManagementCidrRange) {
-			violation(vs, mp, *in.DedicatedTenancyManagementCidrRange, false, "Member must satisfy regular expression pattern: ^(^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.0\\.0)(\\/(16$))$")
-		}
-	}
-	if in.DedicatedTenancyAccountType != "" {
-		mp := smithy.MemberPath(p, "dedicatedTenancyAccountType")
-		if !in.DedicatedTenancyAccountType.IsKnown() {
-			violation(vs, mp, string(in.DedicatedTenancyAccountType), false, enumSetDedicatedTenancyAccountType)
 		}
 	}
 }
@@ -2145,22 +1353,6 @@ func (v *validator) validateDescribeApplicationAssociationsRequest(p string, in 
 	} else {
 		mp := smithy.MemberPath(p, "associatedResourceTypes")
 		v.validateApplicationAssociatedResourceTypeList(mp, in.AssociatedResourceTypes, vs)
-	}
-}
-
-// validateDescribeApplicationAssociationsResult checks a DescribeApplicationAssociationsResult at path p.
-func (v *validator) validateDescribeApplicationAssociationsResult(p string, in *DescribeApplicationAssociationsResult, vs *[]smithy.Violation) {
-	if in.Associations != nil {
-		mp := smithy.MemberPath(p, "associations")
-		v.validateApplicationResourceAssociationList(mp, in.Associations, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
 	}
 }
 
@@ -2214,22 +1406,6 @@ func (v *validator) validateDescribeApplicationsRequest(p string, in *DescribeAp
 	}
 }
 
-// validateDescribeApplicationsResult checks a DescribeApplicationsResult at path p.
-func (v *validator) validateDescribeApplicationsResult(p string, in *DescribeApplicationsResult, vs *[]smithy.Violation) {
-	if in.Applications != nil {
-		mp := smithy.MemberPath(p, "applications")
-		v.validateWorkSpaceApplicationList(mp, in.Applications, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDescribeBundleAssociationsRequest checks a DescribeBundleAssociationsRequest at path p.
 func (v *validator) validateDescribeBundleAssociationsRequest(p string, in *DescribeBundleAssociationsRequest, vs *[]smithy.Violation) {
 	if in.BundleId == nil {
@@ -2245,14 +1421,6 @@ func (v *validator) validateDescribeBundleAssociationsRequest(p string, in *Desc
 	} else {
 		mp := smithy.MemberPath(p, "associatedResourceTypes")
 		v.validateBundleAssociatedResourceTypeList(mp, in.AssociatedResourceTypes, vs)
-	}
-}
-
-// validateDescribeBundleAssociationsResult checks a DescribeBundleAssociationsResult at path p.
-func (v *validator) validateDescribeBundleAssociationsResult(p string, in *DescribeBundleAssociationsResult, vs *[]smithy.Violation) {
-	if in.Associations != nil {
-		mp := smithy.MemberPath(p, "associations")
-		v.validateBundleResourceAssociationList(mp, in.Associations, vs)
 	}
 }
 
@@ -2273,34 +1441,6 @@ func (v *validator) validateDescribeClientBrandingRequest(p string, in *Describe
 	}
 }
 
-// validateDescribeClientBrandingResult checks a DescribeClientBrandingResult at path p.
-func (v *validator) validateDescribeClientBrandingResult(p string, in *DescribeClientBrandingResult, vs *[]smithy.Violation) {
-	if in.DeviceTypeWindows != nil {
-		mp := smithy.MemberPath(p, "deviceTypeWindows")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeWindows, vs)
-	}
-	if in.DeviceTypeOsx != nil {
-		mp := smithy.MemberPath(p, "deviceTypeOsx")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeOsx, vs)
-	}
-	if in.DeviceTypeAndroid != nil {
-		mp := smithy.MemberPath(p, "deviceTypeAndroid")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeAndroid, vs)
-	}
-	if in.DeviceTypeIos != nil {
-		mp := smithy.MemberPath(p, "deviceTypeIos")
-		v.validateIosClientBrandingAttributes(mp, in.DeviceTypeIos, vs)
-	}
-	if in.DeviceTypeLinux != nil {
-		mp := smithy.MemberPath(p, "deviceTypeLinux")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeLinux, vs)
-	}
-	if in.DeviceTypeWeb != nil {
-		mp := smithy.MemberPath(p, "deviceTypeWeb")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeWeb, vs)
-	}
-}
-
 // validateDescribeClientPropertiesRequest checks a DescribeClientPropertiesRequest at path p.
 func (v *validator) validateDescribeClientPropertiesRequest(p string, in *DescribeClientPropertiesRequest, vs *[]smithy.Violation) {
 	if in.ResourceIds == nil {
@@ -2313,14 +1453,6 @@ func (v *validator) validateDescribeClientPropertiesRequest(p string, in *Descri
 			violation(vs, mp, smithy.FormatValue(in.ResourceIds), false, "Member must have length less than or equal to 25")
 		}
 		v.validateResourceIdList(mp, in.ResourceIds, vs)
-	}
-}
-
-// validateDescribeClientPropertiesResult checks a DescribeClientPropertiesResult at path p.
-func (v *validator) validateDescribeClientPropertiesResult(p string, in *DescribeClientPropertiesResult, vs *[]smithy.Violation) {
-	if in.ClientPropertiesList != nil {
-		mp := smithy.MemberPath(p, "clientPropertiesList")
-		v.validateClientPropertiesList(mp, in.ClientPropertiesList, vs)
 	}
 }
 
@@ -2358,22 +1490,6 @@ func (v *validator) validateDescribeConnectClientAddInsRequest(p string, in *Des
 	}
 }
 
-// validateDescribeConnectClientAddInsResult checks a DescribeConnectClientAddInsResult at path p.
-func (v *validator) validateDescribeConnectClientAddInsResult(p string, in *DescribeConnectClientAddInsResult, vs *[]smithy.Violation) {
-	if in.AddIns != nil {
-		mp := smithy.MemberPath(p, "addIns")
-		v.validateConnectClientAddInList(mp, in.AddIns, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDescribeConnectionAliasPermissionsRequest checks a DescribeConnectionAliasPermissionsRequest at path p.
 func (v *validator) validateDescribeConnectionAliasPermissionsRequest(p string, in *DescribeConnectionAliasPermissionsRequest, vs *[]smithy.Violation) {
 	if in.AliasId == nil {
@@ -2404,38 +1520,6 @@ func (v *validator) validateDescribeConnectionAliasPermissionsRequest(p string, 
 		}
 		if *in.MaxResults > 25 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.MaxResults), 10), false, "Member must have value less than or equal to 25")
-		}
-	}
-}
-
-// validateDescribeConnectionAliasPermissionsResult checks a DescribeConnectionAliasPermissionsResult at path p.
-func (v *validator) validateDescribeConnectionAliasPermissionsResult(p string, in *DescribeConnectionAliasPermissionsResult, vs *[]smithy.Violation) {
-	if in.AliasId != nil {
-		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.ConnectionAliasPermissions != nil {
-		mp := smithy.MemberPath(p, "connectionAliasPermissions")
-		if n := len(in.ConnectionAliasPermissions); n < 1 {
-			violation(vs, mp, smithy.FormatValue(in.ConnectionAliasPermissions), false, "Member must have length greater than or equal to 1")
-		} else if n > 25 {
-			violation(vs, mp, smithy.FormatValue(in.ConnectionAliasPermissions), false, "Member must have length less than or equal to 25")
-		}
-		v.validateConnectionAliasPermissions(mp, in.ConnectionAliasPermissions, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
 		}
 	}
 }
@@ -2476,27 +1560,6 @@ func (v *validator) validateDescribeConnectionAliasesRequest(p string, in *Descr
 	}
 }
 
-// validateDescribeConnectionAliasesResult checks a DescribeConnectionAliasesResult at path p.
-func (v *validator) validateDescribeConnectionAliasesResult(p string, in *DescribeConnectionAliasesResult, vs *[]smithy.Violation) {
-	if in.ConnectionAliases != nil {
-		mp := smithy.MemberPath(p, "connectionAliases")
-		if n := len(in.ConnectionAliases); n < 1 {
-			violation(vs, mp, smithy.FormatValue(in.ConnectionAliases), false, "Member must have length greater than or equal to 1")
-		} else if n > 25 {
-			violation(vs, mp, smithy.FormatValue(in.ConnectionAliases), false, "Member must have length less than or equal to 25")
-		}
-		v.validateConnectionAliasList(mp, in.ConnectionAliases, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDescribeCustomWorkspaceImageImportRequest checks a DescribeCustomWorkspaceImageImportRequest at path p.
 func (v *validator) validateDescribeCustomWorkspaceImageImportRequest(p string, in *DescribeCustomWorkspaceImageImportRequest, vs *[]smithy.Violation) {
 	if in.ImageId == nil {
@@ -2506,47 +1569,6 @@ func (v *validator) validateDescribeCustomWorkspaceImageImportRequest(p string, 
 		if !v.pat42(*in.ImageId) {
 			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
-	}
-}
-
-// validateDescribeCustomWorkspaceImageImportResult checks a DescribeCustomWorkspaceImageImportResult at path p.
-func (v *validator) validateDescribeCustomWorkspaceImageImportResult(p string, in *DescribeCustomWorkspaceImageImportResult, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-	if in.InfrastructureConfigurationArn != nil {
-		mp := smithy.MemberPath(p, "infrastructureConfigurationArn")
-		if n := utf8.RuneCountInString(*in.InfrastructureConfigurationArn); n < 1 {
-			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length less than or equal to 2048")
-		}
-		if !v.pat32(*in.InfrastructureConfigurationArn) {
-			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetCustomWorkspaceImageImportState)
-		}
-	}
-	if in.ImageSource != nil {
-		mp := smithy.MemberPath(p, "imageSource")
-		v.validateImageSourceIdentifier(mp, in.ImageSource, vs)
-	}
-	if in.ImageBuilderInstanceId != nil {
-		mp := smithy.MemberPath(p, "imageBuilderInstanceId")
-		if n := utf8.RuneCountInString(*in.ImageBuilderInstanceId); n < 1 {
-			violation(vs, mp, *in.ImageBuilderInstanceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.ErrorDetails != nil {
-		mp := smithy.MemberPath(p, "errorDetails")
-		v.validateCustomWorkspaceImageImportErrorDetailsList(mp, in.ErrorDetails, vs)
 	}
 }
 
@@ -2565,14 +1587,6 @@ func (v *validator) validateDescribeImageAssociationsRequest(p string, in *Descr
 	} else {
 		mp := smithy.MemberPath(p, "associatedResourceTypes")
 		v.validateImageAssociatedResourceTypeList(mp, in.AssociatedResourceTypes, vs)
-	}
-}
-
-// validateDescribeImageAssociationsResult checks a DescribeImageAssociationsResult at path p.
-func (v *validator) validateDescribeImageAssociationsResult(p string, in *DescribeImageAssociationsResult, vs *[]smithy.Violation) {
-	if in.Associations != nil {
-		mp := smithy.MemberPath(p, "associations")
-		v.validateImageResourceAssociationList(mp, in.Associations, vs)
 	}
 }
 
@@ -2601,22 +1615,6 @@ func (v *validator) validateDescribeIpGroupsRequest(p string, in *DescribeIpGrou
 	}
 }
 
-// validateDescribeIpGroupsResult checks a DescribeIpGroupsResult at path p.
-func (v *validator) validateDescribeIpGroupsResult(p string, in *DescribeIpGroupsResult, vs *[]smithy.Violation) {
-	if in.Result != nil {
-		mp := smithy.MemberPath(p, "result")
-		v.validateWorkspacesIpGroupsList(mp, in.Result, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDescribeTagsRequest checks a DescribeTagsRequest at path p.
 func (v *validator) validateDescribeTagsRequest(p string, in *DescribeTagsRequest, vs *[]smithy.Violation) {
 	if in.ResourceId == nil {
@@ -2626,14 +1624,6 @@ func (v *validator) validateDescribeTagsRequest(p string, in *DescribeTagsReques
 		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
 			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
 		}
-	}
-}
-
-// validateDescribeTagsResult checks a DescribeTagsResult at path p.
-func (v *validator) validateDescribeTagsResult(p string, in *DescribeTagsResult, vs *[]smithy.Violation) {
-	if in.TagList != nil {
-		mp := smithy.MemberPath(p, "tagList")
-		v.validateTagList(mp, in.TagList, vs)
 	}
 }
 
@@ -2655,14 +1645,6 @@ func (v *validator) validateDescribeWorkspaceAssociationsRequest(p string, in *D
 	}
 }
 
-// validateDescribeWorkspaceAssociationsResult checks a DescribeWorkspaceAssociationsResult at path p.
-func (v *validator) validateDescribeWorkspaceAssociationsResult(p string, in *DescribeWorkspaceAssociationsResult, vs *[]smithy.Violation) {
-	if in.Associations != nil {
-		mp := smithy.MemberPath(p, "associations")
-		v.validateWorkspaceResourceAssociationList(mp, in.Associations, vs)
-	}
-}
-
 // validateDescribeWorkspaceBundlesRequest checks a DescribeWorkspaceBundlesRequest at path p.
 func (v *validator) validateDescribeWorkspaceBundlesRequest(p string, in *DescribeWorkspaceBundlesRequest, vs *[]smithy.Violation) {
 	if in.BundleIds != nil {
@@ -2673,22 +1655,6 @@ func (v *validator) validateDescribeWorkspaceBundlesRequest(p string, in *Descri
 			violation(vs, mp, smithy.FormatValue(in.BundleIds), false, "Member must have length less than or equal to 25")
 		}
 		v.validateBundleIdList(mp, in.BundleIds, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
-// validateDescribeWorkspaceBundlesResult checks a DescribeWorkspaceBundlesResult at path p.
-func (v *validator) validateDescribeWorkspaceBundlesResult(p string, in *DescribeWorkspaceBundlesResult, vs *[]smithy.Violation) {
-	if in.Bundles != nil {
-		mp := smithy.MemberPath(p, "bundles")
-		v.validateBundleList(mp, in.Bundles, vs)
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
@@ -2789,22 +1755,6 @@ func (v *validator) validateDescribeWorkspaceDirectoriesRequest(p string, in *De
 	}
 }
 
-// validateDescribeWorkspaceDirectoriesResult checks a DescribeWorkspaceDirectoriesResult at path p.
-func (v *validator) validateDescribeWorkspaceDirectoriesResult(p string, in *DescribeWorkspaceDirectoriesResult, vs *[]smithy.Violation) {
-	if in.Directories != nil {
-		mp := smithy.MemberPath(p, "directories")
-		v.validateDirectoryList(mp, in.Directories, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDescribeWorkspaceImagePermissionsRequest checks a DescribeWorkspaceImagePermissionsRequest at path p.
 func (v *validator) validateDescribeWorkspaceImagePermissionsRequest(p string, in *DescribeWorkspaceImagePermissionsRequest, vs *[]smithy.Violation) {
 	if in.ImageId == nil {
@@ -2830,28 +1780,6 @@ func (v *validator) validateDescribeWorkspaceImagePermissionsRequest(p string, i
 		}
 		if *in.MaxResults > 25 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.MaxResults), 10), false, "Member must have value less than or equal to 25")
-		}
-	}
-}
-
-// validateDescribeWorkspaceImagePermissionsResult checks a DescribeWorkspaceImagePermissionsResult at path p.
-func (v *validator) validateDescribeWorkspaceImagePermissionsResult(p string, in *DescribeWorkspaceImagePermissionsResult, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-	if in.ImagePermissions != nil {
-		mp := smithy.MemberPath(p, "imagePermissions")
-		v.validateImagePermissions(mp, in.ImagePermissions, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
 		}
 	}
 }
@@ -2892,22 +1820,6 @@ func (v *validator) validateDescribeWorkspaceImagesRequest(p string, in *Describ
 	}
 }
 
-// validateDescribeWorkspaceImagesResult checks a DescribeWorkspaceImagesResult at path p.
-func (v *validator) validateDescribeWorkspaceImagesResult(p string, in *DescribeWorkspaceImagesResult, vs *[]smithy.Violation) {
-	if in.Images != nil {
-		mp := smithy.MemberPath(p, "images")
-		v.validateWorkspaceImageList(mp, in.Images, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDescribeWorkspaceSnapshotsRequest checks a DescribeWorkspaceSnapshotsRequest at path p.
 func (v *validator) validateDescribeWorkspaceSnapshotsRequest(p string, in *DescribeWorkspaceSnapshotsRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId == nil {
@@ -2930,22 +1842,6 @@ func (v *validator) validateDescribeWorkspacesConnectionStatusRequest(p string, 
 			violation(vs, mp, smithy.FormatValue(in.WorkspaceIds), false, "Member must have length less than or equal to 25")
 		}
 		v.validateWorkspaceIdList(mp, in.WorkspaceIds, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
-// validateDescribeWorkspacesConnectionStatusResult checks a DescribeWorkspacesConnectionStatusResult at path p.
-func (v *validator) validateDescribeWorkspacesConnectionStatusResult(p string, in *DescribeWorkspacesConnectionStatusResult, vs *[]smithy.Violation) {
-	if in.WorkspacesConnectionStatus != nil {
-		mp := smithy.MemberPath(p, "workspacesConnectionStatus")
-		v.validateWorkspaceConnectionStatusList(mp, in.WorkspacesConnectionStatus, vs)
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
@@ -2983,22 +1879,6 @@ func (v *validator) validateDescribeWorkspacesPoolSessionsRequest(p string, in *
 		if *in.Limit > 50 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.Limit), 10), false, "Member must have value less than or equal to 50")
 		}
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
-// validateDescribeWorkspacesPoolSessionsResult checks a DescribeWorkspacesPoolSessionsResult at path p.
-func (v *validator) validateDescribeWorkspacesPoolSessionsResult(p string, in *DescribeWorkspacesPoolSessionsResult, vs *[]smithy.Violation) {
-	if in.Sessions != nil {
-		mp := smithy.MemberPath(p, "sessions")
-		v.validateWorkspacesPoolSessions(mp, in.Sessions, vs)
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
@@ -3103,22 +1983,6 @@ func (v *validator) validateDescribeWorkspacesPoolsRequest(p string, in *Describ
 	}
 }
 
-// validateDescribeWorkspacesPoolsResult checks a DescribeWorkspacesPoolsResult at path p.
-func (v *validator) validateDescribeWorkspacesPoolsResult(p string, in *DescribeWorkspacesPoolsResult, vs *[]smithy.Violation) {
-	if in.WorkspacesPools != nil {
-		mp := smithy.MemberPath(p, "workspacesPools")
-		v.validateWorkspacesPools(mp, in.WorkspacesPools, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDescribeWorkspacesRequest checks a DescribeWorkspacesRequest at path p.
 func (v *validator) validateDescribeWorkspacesRequest(p string, in *DescribeWorkspacesRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceIds != nil {
@@ -3180,22 +2044,6 @@ func (v *validator) validateDescribeWorkspacesRequest(p string, in *DescribeWork
 	}
 }
 
-// validateDescribeWorkspacesResult checks a DescribeWorkspacesResult at path p.
-func (v *validator) validateDescribeWorkspacesResult(p string, in *DescribeWorkspacesResult, vs *[]smithy.Violation) {
-	if in.Workspaces != nil {
-		mp := smithy.MemberPath(p, "workspaces")
-		v.validateWorkspaceList(mp, in.Workspaces, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateDirectoryIdList checks the elements of a DirectoryIdList at path p.
 func (v *validator) validateDirectoryIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -3208,14 +2056,6 @@ func (v *validator) validateDirectoryIdList(p string, l []string, vs *[]smithy.V
 		if !v.pat4(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
 		}
-	}
-}
-
-// validateDirectoryList checks the elements of a DirectoryList at path p.
-func (v *validator) validateDirectoryList(p string, l []WorkspaceDirectory, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspaceDirectory(ep, &l[i], vs)
 	}
 }
 
@@ -3279,114 +2119,6 @@ func (v *validator) validateDisassociateWorkspaceApplicationRequest(p string, in
 	}
 }
 
-// validateDisassociateWorkspaceApplicationResult checks a DisassociateWorkspaceApplicationResult at path p.
-func (v *validator) validateDisassociateWorkspaceApplicationResult(p string, in *DisassociateWorkspaceApplicationResult, vs *[]smithy.Violation) {
-	if in.Association != nil {
-		mp := smithy.MemberPath(p, "association")
-		v.validateWorkspaceResourceAssociation(mp, in.Association, vs)
-	}
-}
-
-// validateErrorDetails checks a ErrorDetails at path p.
-func (v *validator) validateErrorDetails(p string, in *ErrorDetails, vs *[]smithy.Violation) {
-	if in.ErrorCode != "" {
-		mp := smithy.MemberPath(p, "errorCode")
-		if !in.ErrorCode.IsKnown() {
-			violation(vs, mp, string(in.ErrorCode), false, enumSetWorkspaceImageErrorDetailCode)
-		}
-	}
-}
-
-// validateErrorDetailsList checks the elements of a ErrorDetailsList at path p.
-func (v *validator) validateErrorDetailsList(p string, l []ErrorDetails, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateErrorDetails(ep, &l[i], vs)
-	}
-}
-
-// validateFailedCreateStandbyWorkspacesRequest checks a FailedCreateStandbyWorkspacesRequest at path p.
-func (v *validator) validateFailedCreateStandbyWorkspacesRequest(p string, in *FailedCreateStandbyWorkspacesRequest, vs *[]smithy.Violation) {
-	if in.StandbyWorkspaceRequest != nil {
-		mp := smithy.MemberPath(p, "standbyWorkspaceRequest")
-		v.validateStandbyWorkspace(mp, in.StandbyWorkspaceRequest, vs)
-	}
-}
-
-// validateFailedCreateStandbyWorkspacesRequestList checks the elements of a FailedCreateStandbyWorkspacesRequestList at path p.
-func (v *validator) validateFailedCreateStandbyWorkspacesRequestList(p string, l []FailedCreateStandbyWorkspacesRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateFailedCreateStandbyWorkspacesRequest(ep, &l[i], vs)
-	}
-}
-
-// validateFailedCreateWorkspaceRequest checks a FailedCreateWorkspaceRequest at path p.
-func (v *validator) validateFailedCreateWorkspaceRequest(p string, in *FailedCreateWorkspaceRequest, vs *[]smithy.Violation) {
-	if in.WorkspaceRequest != nil {
-		mp := smithy.MemberPath(p, "workspaceRequest")
-		v.validateWorkspaceRequest(mp, in.WorkspaceRequest, vs)
-	}
-}
-
-// validateFailedCreateWorkspaceRequests checks the elements of a FailedCreateWorkspaceRequests at path p.
-func (v *validator) validateFailedCreateWorkspaceRequests(p string, l []FailedCreateWorkspaceRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateFailedCreateWorkspaceRequest(ep, &l[i], vs)
-	}
-}
-
-// validateFailedRebootWorkspaceRequests checks the elements of a FailedRebootWorkspaceRequests at path p.
-func (v *validator) validateFailedRebootWorkspaceRequests(p string, l []FailedWorkspaceChangeRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateFailedWorkspaceChangeRequest(ep, &l[i], vs)
-	}
-}
-
-// validateFailedRebuildWorkspaceRequests checks the elements of a FailedRebuildWorkspaceRequests at path p.
-func (v *validator) validateFailedRebuildWorkspaceRequests(p string, l []FailedWorkspaceChangeRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateFailedWorkspaceChangeRequest(ep, &l[i], vs)
-	}
-}
-
-// validateFailedStartWorkspaceRequests checks the elements of a FailedStartWorkspaceRequests at path p.
-func (v *validator) validateFailedStartWorkspaceRequests(p string, l []FailedWorkspaceChangeRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateFailedWorkspaceChangeRequest(ep, &l[i], vs)
-	}
-}
-
-// validateFailedStopWorkspaceRequests checks the elements of a FailedStopWorkspaceRequests at path p.
-func (v *validator) validateFailedStopWorkspaceRequests(p string, l []FailedWorkspaceChangeRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateFailedWorkspaceChangeRequest(ep, &l[i], vs)
-	}
-}
-
-// validateFailedTerminateWorkspaceRequests checks the elements of a FailedTerminateWorkspaceRequests at path p.
-func (v *validator) validateFailedTerminateWorkspaceRequests(p string, l []FailedWorkspaceChangeRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateFailedWorkspaceChangeRequest(ep, &l[i], vs)
-	}
-}
-
-// validateFailedWorkspaceChangeRequest checks a FailedWorkspaceChangeRequest at path p.
-func (v *validator) validateFailedWorkspaceChangeRequest(p string, in *FailedWorkspaceChangeRequest, vs *[]smithy.Violation) {
-	if in.WorkspaceId != nil {
-		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-}
-
 // validateGetAccountLinkRequest checks a GetAccountLinkRequest at path p.
 func (v *validator) validateGetAccountLinkRequest(p string, in *GetAccountLinkRequest, vs *[]smithy.Violation) {
 	if in.LinkId != nil {
@@ -3400,14 +2132,6 @@ func (v *validator) validateGetAccountLinkRequest(p string, in *GetAccountLinkRe
 		if !v.pat27(*in.LinkedAccountId) {
 			violation(vs, mp, *in.LinkedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
 		}
-	}
-}
-
-// validateGetAccountLinkResult checks a GetAccountLinkResult at path p.
-func (v *validator) validateGetAccountLinkResult(p string, in *GetAccountLinkResult, vs *[]smithy.Violation) {
-	if in.AccountLink != nil {
-		mp := smithy.MemberPath(p, "accountLink")
-		v.validateAccountLink(mp, in.AccountLink, vs)
 	}
 }
 
@@ -3447,22 +2171,6 @@ func (v *validator) validateGlobalAcceleratorForWorkSpace(p string, in *GlobalAc
 	}
 }
 
-// validateIDCConfig checks a IDCConfig at path p.
-func (v *validator) validateIDCConfig(p string, in *IDCConfig, vs *[]smithy.Violation) {
-	if in.InstanceArn != nil {
-		mp := smithy.MemberPath(p, "instanceArn")
-		if !v.pat33(*in.InstanceArn) {
-			violation(vs, mp, *in.InstanceArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
-		}
-	}
-	if in.ApplicationArn != nil {
-		mp := smithy.MemberPath(p, "applicationArn")
-		if !v.pat33(*in.ApplicationArn) {
-			violation(vs, mp, *in.ApplicationArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
-		}
-	}
-}
-
 // validateImageAssociatedResourceTypeList checks the elements of a ImageAssociatedResourceTypeList at path p.
 func (v *validator) validateImageAssociatedResourceTypeList(p string, l []ImageAssociatedResourceType, vs *[]smithy.Violation) {
 	for i := range l {
@@ -3470,64 +2178,6 @@ func (v *validator) validateImageAssociatedResourceTypeList(p string, l []ImageA
 		if !l[i].IsKnown() {
 			violation(vs, ep, string(l[i]), false, enumSetImageAssociatedResourceType)
 		}
-	}
-}
-
-// validateImagePermission checks a ImagePermission at path p.
-func (v *validator) validateImagePermission(p string, in *ImagePermission, vs *[]smithy.Violation) {
-	if in.SharedAccountId != nil {
-		mp := smithy.MemberPath(p, "sharedAccountId")
-		if !v.pat27(*in.SharedAccountId) {
-			violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
-		}
-	}
-}
-
-// validateImagePermissions checks the elements of a ImagePermissions at path p.
-func (v *validator) validateImagePermissions(p string, l []ImagePermission, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateImagePermission(ep, &l[i], vs)
-	}
-}
-
-// validateImageResourceAssociation checks a ImageResourceAssociation at path p.
-func (v *validator) validateImageResourceAssociation(p string, in *ImageResourceAssociation, vs *[]smithy.Violation) {
-	if in.AssociatedResourceId != nil {
-		mp := smithy.MemberPath(p, "associatedResourceId")
-		if n := utf8.RuneCountInString(*in.AssociatedResourceId); n < 1 {
-			violation(vs, mp, *in.AssociatedResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.AssociatedResourceType != "" {
-		mp := smithy.MemberPath(p, "associatedResourceType")
-		if !in.AssociatedResourceType.IsKnown() {
-			violation(vs, mp, string(in.AssociatedResourceType), false, enumSetImageAssociatedResourceType)
-		}
-	}
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetAssociationState)
-		}
-	}
-	if in.StateReason != nil {
-		mp := smithy.MemberPath(p, "stateReason")
-		v.validateAssociationStateReason(mp, in.StateReason, vs)
-	}
-}
-
-// validateImageResourceAssociationList checks the elements of a ImageResourceAssociationList at path p.
-func (v *validator) validateImageResourceAssociationList(p string, l []ImageResourceAssociation, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateImageResourceAssociation(ep, &l[i], vs)
 	}
 }
 
@@ -3601,34 +2251,6 @@ func (v *validator) validateImportClientBrandingRequest(p string, in *ImportClie
 	if in.DeviceTypeWeb != nil {
 		mp := smithy.MemberPath(p, "deviceTypeWeb")
 		v.validateDefaultImportClientBrandingAttributes(mp, in.DeviceTypeWeb, vs)
-	}
-}
-
-// validateImportClientBrandingResult checks a ImportClientBrandingResult at path p.
-func (v *validator) validateImportClientBrandingResult(p string, in *ImportClientBrandingResult, vs *[]smithy.Violation) {
-	if in.DeviceTypeWindows != nil {
-		mp := smithy.MemberPath(p, "deviceTypeWindows")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeWindows, vs)
-	}
-	if in.DeviceTypeOsx != nil {
-		mp := smithy.MemberPath(p, "deviceTypeOsx")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeOsx, vs)
-	}
-	if in.DeviceTypeAndroid != nil {
-		mp := smithy.MemberPath(p, "deviceTypeAndroid")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeAndroid, vs)
-	}
-	if in.DeviceTypeIos != nil {
-		mp := smithy.MemberPath(p, "deviceTypeIos")
-		v.validateIosClientBrandingAttributes(mp, in.DeviceTypeIos, vs)
-	}
-	if in.DeviceTypeLinux != nil {
-		mp := smithy.MemberPath(p, "deviceTypeLinux")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeLinux, vs)
-	}
-	if in.DeviceTypeWeb != nil {
-		mp := smithy.MemberPath(p, "deviceTypeWeb")
-		v.validateDefaultClientBrandingAttributes(mp, in.DeviceTypeWeb, vs)
 	}
 }
 
@@ -3717,22 +2339,6 @@ func (v *validator) validateImportCustomWorkspaceImageRequest(p string, in *Impo
 	}
 }
 
-// validateImportCustomWorkspaceImageResult checks a ImportCustomWorkspaceImageResult at path p.
-func (v *validator) validateImportCustomWorkspaceImageResult(p string, in *ImportCustomWorkspaceImageResult, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetCustomWorkspaceImageImportState)
-		}
-	}
-}
-
 // validateImportWorkspaceImageRequest checks a ImportWorkspaceImageRequest at path p.
 func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWorkspaceImageRequest, vs *[]smithy.Violation) {
 	if in.Ec2ImageId == nil {
@@ -3792,16 +2398,6 @@ func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWork
 	}
 }
 
-// validateImportWorkspaceImageResult checks a ImportWorkspaceImageResult at path p.
-func (v *validator) validateImportWorkspaceImageResult(p string, in *ImportWorkspaceImageResult, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-}
-
 // validateInternetFallbackProtocolList checks the elements of a InternetFallbackProtocolList at path p.
 func (v *validator) validateInternetFallbackProtocolList(p string, l []InternetFallbackProtocol, vs *[]smithy.Violation) {
 	for i := range l {
@@ -3809,80 +2405,6 @@ func (v *validator) validateInternetFallbackProtocolList(p string, l []InternetF
 		if !l[i].IsKnown() {
 			violation(vs, ep, string(l[i]), false, enumSetInternetFallbackProtocol)
 		}
-	}
-}
-
-// validateIosClientBrandingAttributes checks a IosClientBrandingAttributes at path p.
-func (v *validator) validateIosClientBrandingAttributes(p string, in *IosClientBrandingAttributes, vs *[]smithy.Violation) {
-	if in.LogoUrl != nil {
-		mp := smithy.MemberPath(p, "logoUrl")
-		if n := utf8.RuneCountInString(*in.LogoUrl); n < 1 {
-			violation(vs, mp, *in.LogoUrl, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.LogoUrl, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.LogoUrl) {
-			violation(vs, mp, *in.LogoUrl, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.Logo2xUrl != nil {
-		mp := smithy.MemberPath(p, "logo2xUrl")
-		if n := utf8.RuneCountInString(*in.Logo2xUrl); n < 1 {
-			violation(vs, mp, *in.Logo2xUrl, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.Logo2xUrl, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.Logo2xUrl) {
-			violation(vs, mp, *in.Logo2xUrl, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.Logo3xUrl != nil {
-		mp := smithy.MemberPath(p, "logo3xUrl")
-		if n := utf8.RuneCountInString(*in.Logo3xUrl); n < 1 {
-			violation(vs, mp, *in.Logo3xUrl, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.Logo3xUrl, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.Logo3xUrl) {
-			violation(vs, mp, *in.Logo3xUrl, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.SupportEmail != nil {
-		mp := smithy.MemberPath(p, "supportEmail")
-		if n := utf8.RuneCountInString(*in.SupportEmail); n < 6 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length greater than or equal to 6")
-		} else if n > 64 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat19(*in.SupportEmail) {
-			violation(vs, mp, *in.SupportEmail, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$")
-		}
-	}
-	if in.SupportLink != nil {
-		mp := smithy.MemberPath(p, "supportLink")
-		if n := utf8.RuneCountInString(*in.SupportLink); n < 1 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.SupportLink) {
-			violation(vs, mp, *in.SupportLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.ForgotPasswordLink != nil {
-		mp := smithy.MemberPath(p, "forgotPasswordLink")
-		if n := utf8.RuneCountInString(*in.ForgotPasswordLink); n < 1 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.ForgotPasswordLink) {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
-		}
-	}
-	if in.LoginMessage != nil {
-		mp := smithy.MemberPath(p, "loginMessage")
-		v.validateLoginMessage(mp, in.LoginMessage, vs)
 	}
 }
 
@@ -3996,22 +2518,6 @@ func (v *validator) validateListAccountLinksRequest(p string, in *ListAccountLin
 	}
 }
 
-// validateListAccountLinksResult checks a ListAccountLinksResult at path p.
-func (v *validator) validateListAccountLinksResult(p string, in *ListAccountLinksResult, vs *[]smithy.Violation) {
-	if in.AccountLinks != nil {
-		mp := smithy.MemberPath(p, "accountLinks")
-		v.validateAccountLinkList(mp, in.AccountLinks, vs)
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
 // validateListAvailableManagementCidrRangesRequest checks a ListAvailableManagementCidrRangesRequest at path p.
 func (v *validator) validateListAvailableManagementCidrRangesRequest(p string, in *ListAvailableManagementCidrRangesRequest, vs *[]smithy.Violation) {
 	if in.ManagementCidrRangeConstraint == nil {
@@ -4030,22 +2536,6 @@ func (v *validator) validateListAvailableManagementCidrRangesRequest(p string, i
 		if *in.MaxResults > 5 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.MaxResults), 10), false, "Member must have value less than or equal to 5")
 		}
-	}
-	if in.NextToken != nil {
-		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
-		}
-	}
-}
-
-// validateListAvailableManagementCidrRangesResult checks a ListAvailableManagementCidrRangesResult at path p.
-func (v *validator) validateListAvailableManagementCidrRangesResult(p string, in *ListAvailableManagementCidrRangesResult, vs *[]smithy.Violation) {
-	if in.ManagementCidrRanges != nil {
-		mp := smithy.MemberPath(p, "managementCidrRanges")
-		v.validateDedicatedTenancyCidrRangeList(mp, in.ManagementCidrRanges, vs)
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
@@ -4114,46 +2604,6 @@ func (v *validator) validateMigrateWorkspaceRequest(p string, in *MigrateWorkspa
 		if !v.pat40(*in.BundleId) {
 			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
 		}
-	}
-}
-
-// validateMigrateWorkspaceResult checks a MigrateWorkspaceResult at path p.
-func (v *validator) validateMigrateWorkspaceResult(p string, in *MigrateWorkspaceResult, vs *[]smithy.Violation) {
-	if in.SourceWorkspaceId != nil {
-		mp := smithy.MemberPath(p, "sourceWorkspaceId")
-		if !v.pat38(*in.SourceWorkspaceId) {
-			violation(vs, mp, *in.SourceWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.TargetWorkspaceId != nil {
-		mp := smithy.MemberPath(p, "targetWorkspaceId")
-		if !v.pat38(*in.TargetWorkspaceId) {
-			violation(vs, mp, *in.TargetWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-}
-
-// validateModificationState checks a ModificationState at path p.
-func (v *validator) validateModificationState(p string, in *ModificationState, vs *[]smithy.Violation) {
-	if in.Resource != "" {
-		mp := smithy.MemberPath(p, "resource")
-		if !in.Resource.IsKnown() {
-			violation(vs, mp, string(in.Resource), false, enumSetModificationResourceEnum)
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetModificationStateEnum)
-		}
-	}
-}
-
-// validateModificationStateList checks the elements of a ModificationStateList at path p.
-func (v *validator) validateModificationStateList(p string, l []ModificationState, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateModificationState(ep, &l[i], vs)
 	}
 }
 
@@ -4398,32 +2848,6 @@ func (v *validator) validateModifyWorkspaceStateRequest(p string, in *ModifyWork
 	}
 }
 
-// validateNetworkAccessConfiguration checks a NetworkAccessConfiguration at path p.
-func (v *validator) validateNetworkAccessConfiguration(p string, in *NetworkAccessConfiguration, vs *[]smithy.Violation) {
-	if in.EniPrivateIpAddress != nil {
-		mp := smithy.MemberPath(p, "eniPrivateIpAddress")
-		if n := utf8.RuneCountInString(*in.EniPrivateIpAddress); n < 1 {
-			violation(vs, mp, *in.EniPrivateIpAddress, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.EniId != nil {
-		mp := smithy.MemberPath(p, "eniId")
-		if n := utf8.RuneCountInString(*in.EniId); n < 1 {
-			violation(vs, mp, *in.EniId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-}
-
-// validateOperatingSystem checks a OperatingSystem at path p.
-func (v *validator) validateOperatingSystem(p string, in *OperatingSystem, vs *[]smithy.Violation) {
-	if in.Type != "" {
-		mp := smithy.MemberPath(p, "type")
-		if !in.Type.IsKnown() {
-			violation(vs, mp, string(in.Type), false, enumSetOperatingSystemType)
-		}
-	}
-}
-
 // validateOperatingSystemNameList checks the elements of a OperatingSystemNameList at path p.
 func (v *validator) validateOperatingSystemNameList(p string, l []OperatingSystemName, vs *[]smithy.Violation) {
 	for i := range l {
@@ -4431,49 +2855,6 @@ func (v *validator) validateOperatingSystemNameList(p string, l []OperatingSyste
 		if !l[i].IsKnown() {
 			violation(vs, ep, string(l[i]), false, enumSetOperatingSystemName)
 		}
-	}
-}
-
-// validatePendingCreateStandbyWorkspacesRequest checks a PendingCreateStandbyWorkspacesRequest at path p.
-func (v *validator) validatePendingCreateStandbyWorkspacesRequest(p string, in *PendingCreateStandbyWorkspacesRequest, vs *[]smithy.Violation) {
-	if in.UserName != nil {
-		mp := smithy.MemberPath(p, "userName")
-		if n := utf8.RuneCountInString(*in.UserName); n < 1 {
-			violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 63")
-		}
-	}
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceState)
-		}
-	}
-	if in.WorkspaceId != nil {
-		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-}
-
-// validatePendingCreateStandbyWorkspacesRequestList checks the elements of a PendingCreateStandbyWorkspacesRequestList at path p.
-func (v *validator) validatePendingCreateStandbyWorkspacesRequestList(p string, l []PendingCreateStandbyWorkspacesRequest, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validatePendingCreateStandbyWorkspacesRequest(ep, &l[i], vs)
 	}
 }
 
@@ -4522,14 +2903,6 @@ func (v *validator) validateRebootWorkspacesRequest(p string, in *RebootWorkspac
 	}
 }
 
-// validateRebootWorkspacesResult checks a RebootWorkspacesResult at path p.
-func (v *validator) validateRebootWorkspacesResult(p string, in *RebootWorkspacesResult, vs *[]smithy.Violation) {
-	if in.FailedRequests != nil {
-		mp := smithy.MemberPath(p, "failedRequests")
-		v.validateFailedRebootWorkspaceRequests(mp, in.FailedRequests, vs)
-	}
-}
-
 // validateRebuildRequest checks a RebuildRequest at path p.
 func (v *validator) validateRebuildRequest(p string, in *RebuildRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId == nil {
@@ -4562,14 +2935,6 @@ func (v *validator) validateRebuildWorkspacesRequest(p string, in *RebuildWorksp
 			violation(vs, mp, smithy.FormatValue(in.RebuildWorkspaceRequests), false, "Member must have length less than or equal to 1")
 		}
 		v.validateRebuildWorkspaceRequests(mp, in.RebuildWorkspaceRequests, vs)
-	}
-}
-
-// validateRebuildWorkspacesResult checks a RebuildWorkspacesResult at path p.
-func (v *validator) validateRebuildWorkspacesResult(p string, in *RebuildWorkspacesResult, vs *[]smithy.Violation) {
-	if in.FailedRequests != nil {
-		mp := smithy.MemberPath(p, "failedRequests")
-		v.validateFailedRebuildWorkspaceRequests(mp, in.FailedRequests, vs)
 	}
 }
 
@@ -4645,27 +3010,6 @@ func (v *validator) validateRegisterWorkspaceDirectoryRequest(p string, in *Regi
 	}
 }
 
-// validateRegisterWorkspaceDirectoryResult checks a RegisterWorkspaceDirectoryResult at path p.
-func (v *validator) validateRegisterWorkspaceDirectoryResult(p string, in *RegisterWorkspaceDirectoryResult, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceDirectoryState)
-		}
-	}
-}
-
 // validateRejectAccountLinkInvitationRequest checks a RejectAccountLinkInvitationRequest at path p.
 func (v *validator) validateRejectAccountLinkInvitationRequest(p string, in *RejectAccountLinkInvitationRequest, vs *[]smithy.Violation) {
 	if in.LinkId == nil {
@@ -4684,91 +3028,12 @@ func (v *validator) validateRejectAccountLinkInvitationRequest(p string, in *Rej
 	}
 }
 
-// validateRejectAccountLinkInvitationResult checks a RejectAccountLinkInvitationResult at path p.
-func (v *validator) validateRejectAccountLinkInvitationResult(p string, in *RejectAccountLinkInvitationResult, vs *[]smithy.Violation) {
-	if in.AccountLink != nil {
-		mp := smithy.MemberPath(p, "accountLink")
-		v.validateAccountLink(mp, in.AccountLink, vs)
-	}
-}
-
-// validateRelatedWorkspaceProperties checks a RelatedWorkspaceProperties at path p.
-func (v *validator) validateRelatedWorkspaceProperties(p string, in *RelatedWorkspaceProperties, vs *[]smithy.Violation) {
-	if in.WorkspaceId != nil {
-		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.Region != nil {
-		mp := smithy.MemberPath(p, "region")
-		if n := utf8.RuneCountInString(*in.Region); n < 1 {
-			violation(vs, mp, *in.Region, false, "Member must have length greater than or equal to 1")
-		} else if n > 31 {
-			violation(vs, mp, *in.Region, false, "Member must have length less than or equal to 31")
-		}
-		if !v.pat10(*in.Region) {
-			violation(vs, mp, *in.Region, false, "Member must satisfy regular expression pattern: ^[-0-9a-z]{1,31}$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceState)
-		}
-	}
-	if in.Type != "" {
-		mp := smithy.MemberPath(p, "type")
-		if !in.Type.IsKnown() {
-			violation(vs, mp, string(in.Type), false, enumSetStandbyWorkspaceRelationshipType)
-		}
-	}
-}
-
-// validateRelatedWorkspaces checks the elements of a RelatedWorkspaces at path p.
-func (v *validator) validateRelatedWorkspaces(p string, l []RelatedWorkspaceProperties, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateRelatedWorkspaceProperties(ep, &l[i], vs)
-	}
-}
-
 // validateResourceIdList checks the elements of a ResourceIdList at path p.
 func (v *validator) validateResourceIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
 		if n := utf8.RuneCountInString(l[i]); n < 1 {
 			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
-		}
-	}
-}
-
-// validateResourceInUseException checks a ResourceInUseException at path p.
-func (v *validator) validateResourceInUseException(p string, in *ResourceInUseException, vs *[]smithy.Violation) {
-	if in.ResourceId != nil {
-		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-}
-
-// validateResourceNotFoundException checks a ResourceNotFoundException at path p.
-func (v *validator) validateResourceNotFoundException(p string, in *ResourceNotFoundException, vs *[]smithy.Violation) {
-	if in.ResourceId != nil {
-		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-}
-
-// validateResourceUnavailableException checks a ResourceUnavailableException at path p.
-func (v *validator) validateResourceUnavailableException(p string, in *ResourceUnavailableException, vs *[]smithy.Violation) {
-	if in.ResourceId != nil {
-		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
 		}
 	}
 }
@@ -4916,30 +3181,6 @@ func (v *validator) validateStandbyWorkspacesList(p string, l []StandbyWorkspace
 	}
 }
 
-// validateStandbyWorkspacesProperties checks a StandbyWorkspacesProperties at path p.
-func (v *validator) validateStandbyWorkspacesProperties(p string, in *StandbyWorkspacesProperties, vs *[]smithy.Violation) {
-	if in.StandbyWorkspaceId != nil {
-		mp := smithy.MemberPath(p, "standbyWorkspaceId")
-		if !v.pat38(*in.StandbyWorkspaceId) {
-			violation(vs, mp, *in.StandbyWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.DataReplication != "" {
-		mp := smithy.MemberPath(p, "dataReplication")
-		if !in.DataReplication.IsKnown() {
-			violation(vs, mp, string(in.DataReplication), false, enumSetDataReplication)
-		}
-	}
-}
-
-// validateStandbyWorkspacesPropertiesList checks the elements of a StandbyWorkspacesPropertiesList at path p.
-func (v *validator) validateStandbyWorkspacesPropertiesList(p string, l []StandbyWorkspacesProperties, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateStandbyWorkspacesProperties(ep, &l[i], vs)
-	}
-}
-
 // validateStartRequest checks a StartRequest at path p.
 func (v *validator) validateStartRequest(p string, in *StartRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
@@ -4985,14 +3226,6 @@ func (v *validator) validateStartWorkspacesRequest(p string, in *StartWorkspaces
 	}
 }
 
-// validateStartWorkspacesResult checks a StartWorkspacesResult at path p.
-func (v *validator) validateStartWorkspacesResult(p string, in *StartWorkspacesResult, vs *[]smithy.Violation) {
-	if in.FailedRequests != nil {
-		mp := smithy.MemberPath(p, "failedRequests")
-		v.validateFailedStartWorkspaceRequests(mp, in.FailedRequests, vs)
-	}
-}
-
 // validateStopRequest checks a StopRequest at path p.
 func (v *validator) validateStopRequest(p string, in *StopRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
@@ -5035,14 +3268,6 @@ func (v *validator) validateStopWorkspacesRequest(p string, in *StopWorkspacesRe
 			violation(vs, mp, smithy.FormatValue(in.StopWorkspaceRequests), false, "Member must have length less than or equal to 25")
 		}
 		v.validateStopWorkspaceRequests(mp, in.StopWorkspaceRequests, vs)
-	}
-}
-
-// validateStopWorkspacesResult checks a StopWorkspacesResult at path p.
-func (v *validator) validateStopWorkspacesResult(p string, in *StopWorkspacesResult, vs *[]smithy.Violation) {
-	if in.FailedRequests != nil {
-		mp := smithy.MemberPath(p, "failedRequests")
-		v.validateFailedStopWorkspaceRequests(mp, in.FailedRequests, vs)
 	}
 }
 
@@ -5221,14 +3446,6 @@ func (v *validator) validateTerminateWorkspacesRequest(p string, in *TerminateWo
 	}
 }
 
-// validateTerminateWorkspacesResult checks a TerminateWorkspacesResult at path p.
-func (v *validator) validateTerminateWorkspacesResult(p string, in *TerminateWorkspacesResult, vs *[]smithy.Violation) {
-	if in.FailedRequests != nil {
-		mp := smithy.MemberPath(p, "failedRequests")
-		v.validateFailedTerminateWorkspaceRequests(mp, in.FailedRequests, vs)
-	}
-}
-
 // validateTimeoutSettings checks a TimeoutSettings at path p.
 func (v *validator) validateTimeoutSettings(p string, in *TimeoutSettings, vs *[]smithy.Violation) {
 	if in.DisconnectTimeoutInSeconds != nil {
@@ -5332,21 +3549,6 @@ func (v *validator) validateUpdateConnectionAliasPermissionRequest(p string, in 
 	} else {
 		mp := smithy.MemberPath(p, "connectionAliasPermission")
 		v.validateConnectionAliasPermission(mp, in.ConnectionAliasPermission, vs)
-	}
-}
-
-// validateUpdateResult checks a UpdateResult at path p.
-func (v *validator) validateUpdateResult(p string, in *UpdateResult, vs *[]smithy.Violation) {
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
-		}
 	}
 }
 
@@ -5462,14 +3664,6 @@ func (v *validator) validateUpdateWorkspacesPoolRequest(p string, in *UpdateWork
 	}
 }
 
-// validateUpdateWorkspacesPoolResult checks a UpdateWorkspacesPoolResult at path p.
-func (v *validator) validateUpdateWorkspacesPoolResult(p string, in *UpdateWorkspacesPoolResult, vs *[]smithy.Violation) {
-	if in.WorkspacesPool != nil {
-		mp := smithy.MemberPath(p, "workspacesPool")
-		v.validateWorkspacesPool(mp, in.WorkspacesPool, vs)
-	}
-}
-
 // validateUserSetting checks a UserSetting at path p.
 func (v *validator) validateUserSetting(p string, in *UserSetting, vs *[]smithy.Violation) {
 	if in.Action == "" {
@@ -5516,64 +3710,6 @@ func (v *validator) validateUserStorage(p string, in *UserStorage, vs *[]smithy.
 	}
 }
 
-// validateWorkSpaceApplication checks a WorkSpaceApplication at path p.
-func (v *validator) validateWorkSpaceApplication(p string, in *WorkSpaceApplication, vs *[]smithy.Violation) {
-	if in.ApplicationId != nil {
-		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat39(*in.ApplicationId) {
-			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 2048 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 2048")
-		}
-	}
-	if in.LicenseType != "" {
-		mp := smithy.MemberPath(p, "licenseType")
-		if !in.LicenseType.IsKnown() {
-			violation(vs, mp, string(in.LicenseType), false, enumSetWorkSpaceApplicationLicenseType)
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.Owner != nil {
-		mp := smithy.MemberPath(p, "owner")
-		if !v.pat28(*in.Owner) {
-			violation(vs, mp, *in.Owner, false, "Member must satisfy regular expression pattern: ^\\d{12}|AMAZON$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkSpaceApplicationState)
-		}
-	}
-	if in.SupportedComputeTypeNames != nil {
-		mp := smithy.MemberPath(p, "supportedComputeTypeNames")
-		v.validateComputeList(mp, in.SupportedComputeTypeNames, vs)
-	}
-	if in.SupportedOperatingSystemNames != nil {
-		mp := smithy.MemberPath(p, "supportedOperatingSystemNames")
-		v.validateOperatingSystemNameList(mp, in.SupportedOperatingSystemNames, vs)
-	}
-}
-
-// validateWorkSpaceApplicationDeployment checks a WorkSpaceApplicationDeployment at path p.
-func (v *validator) validateWorkSpaceApplicationDeployment(p string, in *WorkSpaceApplicationDeployment, vs *[]smithy.Violation) {
-	if in.Associations != nil {
-		mp := smithy.MemberPath(p, "associations")
-		v.validateWorkspaceResourceAssociationList(mp, in.Associations, vs)
-	}
-}
-
 // validateWorkSpaceApplicationIdList checks the elements of a WorkSpaceApplicationIdList at path p.
 func (v *validator) validateWorkSpaceApplicationIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -5584,14 +3720,6 @@ func (v *validator) validateWorkSpaceApplicationIdList(p string, l []string, vs 
 	}
 }
 
-// validateWorkSpaceApplicationList checks the elements of a WorkSpaceApplicationList at path p.
-func (v *validator) validateWorkSpaceApplicationList(p string, l []WorkSpaceApplication, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkSpaceApplication(ep, &l[i], vs)
-	}
-}
-
 // validateWorkSpaceAssociatedResourceTypeList checks the elements of a WorkSpaceAssociatedResourceTypeList at path p.
 func (v *validator) validateWorkSpaceAssociatedResourceTypeList(p string, l []WorkSpaceAssociatedResourceType, vs *[]smithy.Violation) {
 	for i := range l {
@@ -5599,84 +3727,6 @@ func (v *validator) validateWorkSpaceAssociatedResourceTypeList(p string, l []Wo
 		if !l[i].IsKnown() {
 			violation(vs, ep, string(l[i]), false, enumSetWorkSpaceAssociatedResourceType)
 		}
-	}
-}
-
-// validateWorkspace checks a Workspace at path p.
-func (v *validator) validateWorkspace(p string, in *Workspace, vs *[]smithy.Violation) {
-	if in.WorkspaceId != nil {
-		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
-		}
-	}
-	if in.UserName != nil {
-		mp := smithy.MemberPath(p, "userName")
-		if n := utf8.RuneCountInString(*in.UserName); n < 1 {
-			violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 63")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceState)
-		}
-	}
-	if in.BundleId != nil {
-		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.SubnetId != nil {
-		mp := smithy.MemberPath(p, "subnetId")
-		if n := utf8.RuneCountInString(*in.SubnetId); n < 15 {
-			violation(vs, mp, *in.SubnetId, false, "Member must have length greater than or equal to 15")
-		} else if n > 24 {
-			violation(vs, mp, *in.SubnetId, false, "Member must have length less than or equal to 24")
-		}
-		if !v.pat7(*in.SubnetId) {
-			violation(vs, mp, *in.SubnetId, false, "Member must satisfy regular expression pattern: ^(subnet-([0-9a-f]{8}|[0-9a-f]{17}))$")
-		}
-	}
-	if in.WorkspaceName != nil {
-		mp := smithy.MemberPath(p, "workspaceName")
-		if !v.pat23(*in.WorkspaceName) {
-			violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
-		}
-	}
-	if in.WorkspaceProperties != nil {
-		mp := smithy.MemberPath(p, "workspaceProperties")
-		v.validateWorkspaceProperties(mp, in.WorkspaceProperties, vs)
-	}
-	if in.ModificationStates != nil {
-		mp := smithy.MemberPath(p, "modificationStates")
-		v.validateModificationStateList(mp, in.ModificationStates, vs)
-	}
-	if in.RelatedWorkspaces != nil {
-		mp := smithy.MemberPath(p, "relatedWorkspaces")
-		v.validateRelatedWorkspaces(mp, in.RelatedWorkspaces, vs)
-	}
-	if in.DataReplicationSettings != nil {
-		mp := smithy.MemberPath(p, "dataReplicationSettings")
-		v.validateDataReplicationSettings(mp, in.DataReplicationSettings, vs)
-	}
-	if in.StandbyWorkspacesProperties != nil {
-		mp := smithy.MemberPath(p, "standbyWorkspacesProperties")
-		v.validateStandbyWorkspacesPropertiesList(mp, in.StandbyWorkspacesProperties, vs)
 	}
 }
 
@@ -5742,76 +3792,6 @@ func (v *validator) validateWorkspaceAccessProperties(p string, in *WorkspaceAcc
 	}
 }
 
-// validateWorkspaceBundle checks a WorkspaceBundle at path p.
-func (v *validator) validateWorkspaceBundle(p string, in *WorkspaceBundle, vs *[]smithy.Violation) {
-	if in.BundleId != nil {
-		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-	if in.RootStorage != nil {
-		mp := smithy.MemberPath(p, "rootStorage")
-		v.validateRootStorage(mp, in.RootStorage, vs)
-	}
-	if in.UserStorage != nil {
-		mp := smithy.MemberPath(p, "userStorage")
-		v.validateUserStorage(mp, in.UserStorage, vs)
-	}
-	if in.ComputeType != nil {
-		mp := smithy.MemberPath(p, "computeType")
-		v.validateComputeType(mp, in.ComputeType, vs)
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceBundleState)
-		}
-	}
-	if in.BundleType != "" {
-		mp := smithy.MemberPath(p, "bundleType")
-		if !in.BundleType.IsKnown() {
-			violation(vs, mp, string(in.BundleType), false, enumSetBundleType)
-		}
-	}
-}
-
-// validateWorkspaceConnectionStatus checks a WorkspaceConnectionStatus at path p.
-func (v *validator) validateWorkspaceConnectionStatus(p string, in *WorkspaceConnectionStatus, vs *[]smithy.Violation) {
-	if in.WorkspaceId != nil {
-		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.ConnectionState != "" {
-		mp := smithy.MemberPath(p, "connectionState")
-		if !in.ConnectionState.IsKnown() {
-			violation(vs, mp, string(in.ConnectionState), false, enumSetConnectionState)
-		}
-	}
-}
-
-// validateWorkspaceConnectionStatusList checks the elements of a WorkspaceConnectionStatusList at path p.
-func (v *validator) validateWorkspaceConnectionStatusList(p string, l []WorkspaceConnectionStatus, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspaceConnectionStatus(ep, &l[i], vs)
-	}
-}
-
 // validateWorkspaceCreationProperties checks a WorkspaceCreationProperties at path p.
 func (v *validator) validateWorkspaceCreationProperties(p string, in *WorkspaceCreationProperties, vs *[]smithy.Violation) {
 	if in.CustomSecurityGroupId != nil {
@@ -5830,151 +3810,6 @@ func (v *validator) validateWorkspaceCreationProperties(p string, in *WorkspaceC
 		if !v.pat33(*in.InstanceIamRoleArn) {
 			violation(vs, mp, *in.InstanceIamRoleArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
 		}
-	}
-}
-
-// validateWorkspaceDirectory checks a WorkspaceDirectory at path p.
-func (v *validator) validateWorkspaceDirectory(p string, in *WorkspaceDirectory, vs *[]smithy.Violation) {
-	if in.DirectoryId != nil {
-		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
-		}
-	}
-	if in.RegistrationCode != nil {
-		mp := smithy.MemberPath(p, "registrationCode")
-		if n := utf8.RuneCountInString(*in.RegistrationCode); n < 1 {
-			violation(vs, mp, *in.RegistrationCode, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.RegistrationCode, false, "Member must have length less than or equal to 20")
-		}
-	}
-	if in.SubnetIds != nil {
-		mp := smithy.MemberPath(p, "subnetIds")
-		if n := len(in.SubnetIds); n < 0 {
-			violation(vs, mp, smithy.FormatValue(in.SubnetIds), false, "Member must have length greater than or equal to 0")
-		} else if n > 2 {
-			violation(vs, mp, smithy.FormatValue(in.SubnetIds), false, "Member must have length less than or equal to 2")
-		}
-		v.validateSubnetIds(mp, in.SubnetIds, vs)
-	}
-	if in.CustomerUserName != nil {
-		mp := smithy.MemberPath(p, "customerUserName")
-		if n := utf8.RuneCountInString(*in.CustomerUserName); n < 1 {
-			violation(vs, mp, *in.CustomerUserName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.CustomerUserName, false, "Member must have length less than or equal to 63")
-		}
-	}
-	if in.IamRoleId != nil {
-		mp := smithy.MemberPath(p, "iamRoleId")
-		if !v.pat33(*in.IamRoleId) {
-			violation(vs, mp, *in.IamRoleId, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
-		}
-	}
-	if in.DirectoryType != "" {
-		mp := smithy.MemberPath(p, "directoryType")
-		if !in.DirectoryType.IsKnown() {
-			violation(vs, mp, string(in.DirectoryType), false, enumSetWorkspaceDirectoryType)
-		}
-	}
-	if in.WorkspaceSecurityGroupId != nil {
-		mp := smithy.MemberPath(p, "workspaceSecurityGroupId")
-		if n := utf8.RuneCountInString(*in.WorkspaceSecurityGroupId); n < 11 {
-			violation(vs, mp, *in.WorkspaceSecurityGroupId, false, "Member must have length greater than or equal to 11")
-		} else if n > 20 {
-			violation(vs, mp, *in.WorkspaceSecurityGroupId, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat6(*in.WorkspaceSecurityGroupId) {
-			violation(vs, mp, *in.WorkspaceSecurityGroupId, false, "Member must satisfy regular expression pattern: ^(sg-([0-9a-f]{8}|[0-9a-f]{17}))$")
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceDirectoryState)
-		}
-	}
-	if in.WorkspaceCreationProperties != nil {
-		mp := smithy.MemberPath(p, "workspaceCreationProperties")
-		v.validateDefaultWorkspaceCreationProperties(mp, in.WorkspaceCreationProperties, vs)
-	}
-	if in.IpGroupIds != nil {
-		mp := smithy.MemberPath(p, "ipGroupIds")
-		v.validateIpGroupIdList(mp, in.IpGroupIds, vs)
-	}
-	if in.WorkspaceAccessProperties != nil {
-		mp := smithy.MemberPath(p, "workspaceAccessProperties")
-		v.validateWorkspaceAccessProperties(mp, in.WorkspaceAccessProperties, vs)
-	}
-	if in.Tenancy != "" {
-		mp := smithy.MemberPath(p, "tenancy")
-		if !in.Tenancy.IsKnown() {
-			violation(vs, mp, string(in.Tenancy), false, enumSetTenancy)
-		}
-	}
-	if in.SelfservicePermissions != nil {
-		mp := smithy.MemberPath(p, "selfservicePermissions")
-		v.validateSelfservicePermissions(mp, in.SelfservicePermissions, vs)
-	}
-	if in.SamlProperties != nil {
-		mp := smithy.MemberPath(p, "samlProperties")
-		v.validateSamlProperties(mp, in.SamlProperties, vs)
-	}
-	if in.CertificateBasedAuthProperties != nil {
-		mp := smithy.MemberPath(p, "certificateBasedAuthProperties")
-		v.validateCertificateBasedAuthProperties(mp, in.CertificateBasedAuthProperties, vs)
-	}
-	if in.EndpointEncryptionMode != "" {
-		mp := smithy.MemberPath(p, "endpointEncryptionMode")
-		if !in.EndpointEncryptionMode.IsKnown() {
-			violation(vs, mp, string(in.EndpointEncryptionMode), false, enumSetEndpointEncryptionMode)
-		}
-	}
-	if in.MicrosoftEntraConfig != nil {
-		mp := smithy.MemberPath(p, "microsoftEntraConfig")
-		v.validateMicrosoftEntraConfig(mp, in.MicrosoftEntraConfig, vs)
-	}
-	if in.WorkspaceDirectoryName != nil {
-		mp := smithy.MemberPath(p, "workspaceDirectoryName")
-		if !v.pat22(*in.WorkspaceDirectoryName) {
-			violation(vs, mp, *in.WorkspaceDirectoryName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
-		}
-	}
-	if in.WorkspaceDirectoryDescription != nil {
-		mp := smithy.MemberPath(p, "workspaceDirectoryDescription")
-		if !v.pat2(*in.WorkspaceDirectoryDescription) {
-			violation(vs, mp, *in.WorkspaceDirectoryDescription, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]{1,255}$")
-		}
-	}
-	if in.UserIdentityType != "" {
-		mp := smithy.MemberPath(p, "userIdentityType")
-		if !in.UserIdentityType.IsKnown() {
-			violation(vs, mp, string(in.UserIdentityType), false, enumSetUserIdentityType)
-		}
-	}
-	if in.WorkspaceType != "" {
-		mp := smithy.MemberPath(p, "workspaceType")
-		if !in.WorkspaceType.IsKnown() {
-			violation(vs, mp, string(in.WorkspaceType), false, enumSetWorkspaceType)
-		}
-	}
-	if in.IDCConfig != nil {
-		mp := smithy.MemberPath(p, "iDCConfig")
-		v.validateIDCConfig(mp, in.IDCConfig, vs)
-	}
-	if in.ActiveDirectoryConfig != nil {
-		mp := smithy.MemberPath(p, "activeDirectoryConfig")
-		v.validateActiveDirectoryConfig(mp, in.ActiveDirectoryConfig, vs)
-	}
-	if in.StreamingProperties != nil {
-		mp := smithy.MemberPath(p, "streamingProperties")
-		v.validateStreamingProperties(mp, in.StreamingProperties, vs)
 	}
 }
 
@@ -5998,68 +3833,6 @@ func (v *validator) validateWorkspaceIdList(p string, l []string, vs *[]smithy.V
 	}
 }
 
-// validateWorkspaceImage checks a WorkspaceImage at path p.
-func (v *validator) validateWorkspaceImage(p string, in *WorkspaceImage, vs *[]smithy.Violation) {
-	if in.ImageId != nil {
-		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
-		}
-	}
-	if in.Name != nil {
-		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
-		}
-	}
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
-		}
-	}
-	if in.OperatingSystem != nil {
-		mp := smithy.MemberPath(p, "operatingSystem")
-		v.validateOperatingSystem(mp, in.OperatingSystem, vs)
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspaceImageState)
-		}
-	}
-	if in.RequiredTenancy != "" {
-		mp := smithy.MemberPath(p, "requiredTenancy")
-		if !in.RequiredTenancy.IsKnown() {
-			violation(vs, mp, string(in.RequiredTenancy), false, enumSetWorkspaceImageRequiredTenancy)
-		}
-	}
-	if in.OwnerAccountId != nil {
-		mp := smithy.MemberPath(p, "ownerAccountId")
-		if !v.pat27(*in.OwnerAccountId) {
-			violation(vs, mp, *in.OwnerAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
-		}
-	}
-	if in.Updates != nil {
-		mp := smithy.MemberPath(p, "updates")
-		v.validateUpdateResult(mp, in.Updates, vs)
-	}
-	if in.ErrorDetails != nil {
-		mp := smithy.MemberPath(p, "errorDetails")
-		v.validateErrorDetailsList(mp, in.ErrorDetails, vs)
-	}
-}
-
 // validateWorkspaceImageIdList checks the elements of a WorkspaceImageIdList at path p.
 func (v *validator) validateWorkspaceImageIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -6067,22 +3840,6 @@ func (v *validator) validateWorkspaceImageIdList(p string, l []string, vs *[]smi
 		if !v.pat42(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
 		}
-	}
-}
-
-// validateWorkspaceImageList checks the elements of a WorkspaceImageList at path p.
-func (v *validator) validateWorkspaceImageList(p string, l []WorkspaceImage, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspaceImage(ep, &l[i], vs)
-	}
-}
-
-// validateWorkspaceList checks the elements of a WorkspaceList at path p.
-func (v *validator) validateWorkspaceList(p string, l []Workspace, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspace(ep, &l[i], vs)
 	}
 }
 
@@ -6173,179 +3930,6 @@ func (v *validator) validateWorkspaceRequestList(p string, l []WorkspaceRequest,
 	}
 }
 
-// validateWorkspaceResourceAssociation checks a WorkspaceResourceAssociation at path p.
-func (v *validator) validateWorkspaceResourceAssociation(p string, in *WorkspaceResourceAssociation, vs *[]smithy.Violation) {
-	if in.AssociatedResourceId != nil {
-		mp := smithy.MemberPath(p, "associatedResourceId")
-		if n := utf8.RuneCountInString(*in.AssociatedResourceId); n < 1 {
-			violation(vs, mp, *in.AssociatedResourceId, false, "Member must have length greater than or equal to 1")
-		}
-	}
-	if in.AssociatedResourceType != "" {
-		mp := smithy.MemberPath(p, "associatedResourceType")
-		if !in.AssociatedResourceType.IsKnown() {
-			violation(vs, mp, string(in.AssociatedResourceType), false, enumSetWorkSpaceAssociatedResourceType)
-		}
-	}
-	if in.State != "" {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetAssociationState)
-		}
-	}
-	if in.StateReason != nil {
-		mp := smithy.MemberPath(p, "stateReason")
-		v.validateAssociationStateReason(mp, in.StateReason, vs)
-	}
-	if in.WorkspaceId != nil {
-		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
-		}
-	}
-}
-
-// validateWorkspaceResourceAssociationList checks the elements of a WorkspaceResourceAssociationList at path p.
-func (v *validator) validateWorkspaceResourceAssociationList(p string, l []WorkspaceResourceAssociation, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspaceResourceAssociation(ep, &l[i], vs)
-	}
-}
-
-// validateWorkspacesIpGroup checks a WorkspacesIpGroup at path p.
-func (v *validator) validateWorkspacesIpGroup(p string, in *WorkspacesIpGroup, vs *[]smithy.Violation) {
-	if in.GroupId != nil {
-		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat43(*in.GroupId) {
-			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
-		}
-	}
-}
-
-// validateWorkspacesIpGroupsList checks the elements of a WorkspacesIpGroupsList at path p.
-func (v *validator) validateWorkspacesIpGroupsList(p string, l []WorkspacesIpGroup, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspacesIpGroup(ep, &l[i], vs)
-	}
-}
-
-// validateWorkspacesPool checks a WorkspacesPool at path p.
-func (v *validator) validateWorkspacesPool(p string, in *WorkspacesPool, vs *[]smithy.Violation) {
-	if in.PoolId == nil {
-		null(vs, smithy.MemberPath(p, "poolId"))
-	} else {
-		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat44(*in.PoolId) {
-			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
-		}
-	}
-	if in.PoolArn == nil {
-		null(vs, smithy.MemberPath(p, "poolArn"))
-	} else {
-		mp := smithy.MemberPath(p, "poolArn")
-		if !v.pat33(*in.PoolArn) {
-			violation(vs, mp, *in.PoolArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
-		}
-	}
-	if in.CapacityStatus == nil {
-		null(vs, smithy.MemberPath(p, "capacityStatus"))
-	} else {
-		mp := smithy.MemberPath(p, "capacityStatus")
-		v.validateCapacityStatus(mp, in.CapacityStatus, vs)
-	}
-	if in.PoolName == nil {
-		null(vs, smithy.MemberPath(p, "poolName"))
-	} else {
-		mp := smithy.MemberPath(p, "poolName")
-		if !v.pat14(*in.PoolName) {
-			violation(vs, mp, *in.PoolName, false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-		}
-	}
-	if in.Description != nil {
-		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
-		}
-	}
-	if in.State == "" {
-		null(vs, smithy.MemberPath(p, "state"))
-	} else {
-		mp := smithy.MemberPath(p, "state")
-		if !in.State.IsKnown() {
-			violation(vs, mp, string(in.State), false, enumSetWorkspacesPoolState)
-		}
-	}
-	if in.CreatedAt == nil {
-		null(vs, smithy.MemberPath(p, "createdAt"))
-	}
-	if in.BundleId == nil {
-		null(vs, smithy.MemberPath(p, "bundleId"))
-	} else {
-		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
-		}
-	}
-	if in.DirectoryId == nil {
-		null(vs, smithy.MemberPath(p, "directoryId"))
-	} else {
-		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
-		}
-	}
-	if in.Errors != nil {
-		mp := smithy.MemberPath(p, "errors")
-		v.validateWorkspacesPoolErrors(mp, in.Errors, vs)
-	}
-	if in.ApplicationSettings != nil {
-		mp := smithy.MemberPath(p, "applicationSettings")
-		v.validateApplicationSettingsResponse(mp, in.ApplicationSettings, vs)
-	}
-	if in.TimeoutSettings != nil {
-		mp := smithy.MemberPath(p, "timeoutSettings")
-		v.validateTimeoutSettings(mp, in.TimeoutSettings, vs)
-	}
-	if in.RunningMode == "" {
-		null(vs, smithy.MemberPath(p, "runningMode"))
-	} else {
-		mp := smithy.MemberPath(p, "runningMode")
-		if !in.RunningMode.IsKnown() {
-			violation(vs, mp, string(in.RunningMode), false, enumSetPoolsRunningMode)
-		}
-	}
-}
-
-// validateWorkspacesPoolError checks a WorkspacesPoolError at path p.
-func (v *validator) validateWorkspacesPoolError(p string, in *WorkspacesPoolError, vs *[]smithy.Violation) {
-	if in.ErrorCode != "" {
-		mp := smithy.MemberPath(p, "errorCode")
-		if !in.ErrorCode.IsKnown() {
-			violation(vs, mp, string(in.ErrorCode), false, enumSetWorkspacesPoolErrorCode)
-		}
-	}
-}
-
-// validateWorkspacesPoolErrors checks the elements of a WorkspacesPoolErrors at path p.
-func (v *validator) validateWorkspacesPoolErrors(p string, l []WorkspacesPoolError, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspacesPoolError(ep, &l[i], vs)
-	}
-}
-
 // validateWorkspacesPoolIds checks the elements of a WorkspacesPoolIds at path p.
 func (v *validator) validateWorkspacesPoolIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
@@ -6353,78 +3937,5 @@ func (v *validator) validateWorkspacesPoolIds(p string, l []string, vs *[]smithy
 		if !v.pat44(l[i]) {
 			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
 		}
-	}
-}
-
-// validateWorkspacesPoolSession checks a WorkspacesPoolSession at path p.
-func (v *validator) validateWorkspacesPoolSession(p string, in *WorkspacesPoolSession, vs *[]smithy.Violation) {
-	if in.AuthenticationType != "" {
-		mp := smithy.MemberPath(p, "authenticationType")
-		if !in.AuthenticationType.IsKnown() {
-			violation(vs, mp, string(in.AuthenticationType), false, enumSetAuthenticationType)
-		}
-	}
-	if in.ConnectionState != "" {
-		mp := smithy.MemberPath(p, "connectionState")
-		if !in.ConnectionState.IsKnown() {
-			violation(vs, mp, string(in.ConnectionState), false, enumSetSessionConnectionState)
-		}
-	}
-	if in.SessionId == nil {
-		null(vs, smithy.MemberPath(p, "sessionId"))
-	} else {
-		mp := smithy.MemberPath(p, "sessionId")
-		if n := utf8.RuneCountInString(*in.SessionId); n < 36 {
-			violation(vs, mp, *in.SessionId, false, "Member must have length greater than or equal to 36")
-		} else if n > 36 {
-			violation(vs, mp, *in.SessionId, false, "Member must have length less than or equal to 36")
-		}
-		if !v.pat16(*in.SessionId) {
-			violation(vs, mp, *in.SessionId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
-		}
-	}
-	if in.InstanceId != nil {
-		mp := smithy.MemberPath(p, "instanceId")
-		if !v.pat35(*in.InstanceId) {
-			violation(vs, mp, *in.InstanceId, false, "Member must satisfy regular expression pattern: ^i-[a-f0-9]{8}(?:[a-f0-9]{9})?$")
-		}
-	}
-	if in.PoolId == nil {
-		null(vs, smithy.MemberPath(p, "poolId"))
-	} else {
-		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat44(*in.PoolId) {
-			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
-		}
-	}
-	if in.NetworkAccessConfiguration != nil {
-		mp := smithy.MemberPath(p, "networkAccessConfiguration")
-		v.validateNetworkAccessConfiguration(mp, in.NetworkAccessConfiguration, vs)
-	}
-	if in.UserId == nil {
-		null(vs, smithy.MemberPath(p, "userId"))
-	} else {
-		mp := smithy.MemberPath(p, "userId")
-		if n := utf8.RuneCountInString(*in.UserId); n < 2 {
-			violation(vs, mp, *in.UserId, false, "Member must have length greater than or equal to 2")
-		} else if n > 128 {
-			violation(vs, mp, *in.UserId, false, "Member must have length less than or equal to 128")
-		}
-	}
-}
-
-// validateWorkspacesPoolSessions checks the elements of a WorkspacesPoolSessions at path p.
-func (v *validator) validateWorkspacesPoolSessions(p string, l []WorkspacesPoolSession, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspacesPoolSession(ep, &l[i], vs)
-	}
-}
-
-// validateWorkspacesPools checks the elements of a WorkspacesPools at path p.
-func (v *validator) validateWorkspacesPools(p string, l []WorkspacesPool, vs *[]smithy.Violation) {
-	for i := range l {
-		ep := smithy.ElementPath(p, i)
-		v.validateWorkspacesPool(ep, &l[i], vs)
 	}
 }
