@@ -7,6 +7,7 @@ import (
 	"deskplane"
 	"deskplane/internal/awsjson"
 	"deskplane/internal/dsapi"
+	"deskplane/internal/dsdataapi"
 	"deskplane/internal/smithy"
 	"deskplane/internal/wsapi"
 )
@@ -15,47 +16,49 @@ import (
 // *deskplane.Error (or let the generated dispatcher return smithy errors);
 // nothing else decides what a client sees. errors_test.go pins it.
 
-// wireName is the wire error name of each domain code, per service.
-type wireName struct{ ws, ds string }
+// wireName is the wire error name of each domain code, per service:
+// WorkSpaces, Directory Service, and Directory Service Data (restJson1,
+// whose errors carry their own HTTP status; see dataStatus).
+type wireName struct{ ws, ds, data string }
 
 func wireNames(c deskplane.Code) wireName {
 	switch c {
 	case deskplane.CodeNotFound:
-		return wireName{"ResourceNotFoundException", "EntityDoesNotExistException"}
+		return wireName{"ResourceNotFoundException", "EntityDoesNotExistException", "ResourceNotFoundException"}
 	case deskplane.CodeAlreadyExists:
-		return wireName{"ResourceAlreadyExistsException", "EntityAlreadyExistsException"}
+		return wireName{"ResourceAlreadyExistsException", "EntityAlreadyExistsException", "ConflictException"}
 	case deskplane.CodeInvalidParameter:
-		return wireName{"InvalidParameterValuesException", "InvalidParameterException"}
+		return wireName{"InvalidParameterValuesException", "InvalidParameterException", "ValidationException"}
 	case deskplane.CodeInvalidState:
-		return wireName{"InvalidResourceStateException", "ClientException"}
+		return wireName{"InvalidResourceStateException", "ClientException", "DirectoryUnavailableException"}
 	case deskplane.CodeLimitExceeded:
-		return wireName{"ResourceLimitExceededException", "DirectoryLimitExceededException"}
+		return wireName{"ResourceLimitExceededException", "DirectoryLimitExceededException", "ValidationException"}
 	case deskplane.CodeNotSupported:
-		return wireName{"OperationNotSupportedException", "UnsupportedOperationException"}
+		return wireName{"OperationNotSupportedException", "UnsupportedOperationException", "ValidationException"}
 	case deskplane.CodeInProgress:
-		return wireName{"OperationInProgressException", "ClientException"}
+		return wireName{"OperationInProgressException", "ClientException", "ConflictException"}
 	case deskplane.CodeAssociated:
-		return wireName{"ResourceAssociatedException", "ClientException"}
+		return wireName{"ResourceAssociatedException", "ClientException", "ConflictException"}
 	case deskplane.CodeUnavailable:
-		return wireName{"ResourceUnavailableException", "DirectoryUnavailableException"}
+		return wireName{"ResourceUnavailableException", "DirectoryUnavailableException", "DirectoryUnavailableException"}
 	case deskplane.CodeAccessDenied:
-		return wireName{"AccessDeniedException", "AccessDeniedException"}
+		return wireName{"AccessDeniedException", "AccessDeniedException", "AccessDeniedException"}
 	case deskplane.CodeUnsupportedConfiguration:
-		return wireName{"UnsupportedWorkspaceConfigurationException", "UnsupportedSettingsException"}
+		return wireName{"UnsupportedWorkspaceConfigurationException", "UnsupportedSettingsException", "ValidationException"}
 	case deskplane.CodeUnsupportedNetwork:
-		return wireName{"UnsupportedNetworkConfigurationException", "InvalidParameterException"}
+		return wireName{"UnsupportedNetworkConfigurationException", "InvalidParameterException", "ValidationException"}
 	case deskplane.CodeDefaultRoleNotFound:
-		return wireName{"WorkspacesDefaultRoleNotFoundException", "InsufficientPermissionsException"}
+		return wireName{"WorkspacesDefaultRoleNotFoundException", "InsufficientPermissionsException", "AccessDeniedException"}
 	case deskplane.CodeValidation:
-		return wireName{"ValidationException", "InvalidParameterException"}
+		return wireName{"ValidationException", "InvalidParameterException", "ValidationException"}
 	case deskplane.CodeConflict:
-		return wireName{"ConflictException", "ClientException"}
+		return wireName{"ConflictException", "ClientException", "ConflictException"}
 	case deskplane.CodeThrottled:
-		return wireName{"ThrottlingException", "ClientException"}
+		return wireName{"ThrottlingException", "ClientException", "ThrottlingException"}
 	case deskplane.CodeNotImplemented:
-		return wireName{notImplementedType, notImplementedType}
+		return wireName{notImplementedType, notImplementedType, notImplementedType}
 	}
-	return wireName{"InternalFailure", "ServiceException"}
+	return wireName{"InternalFailure", "ServiceException", "InternalServerException"}
 }
 
 // notImplementedType is the __type of the answer for operations deskplane
@@ -126,6 +129,44 @@ func MapDirectoryError(err error) awsjson.CodedError {
 		return &awsjson.Error{Type: name, Status: http.StatusNotImplemented, Message: de.Message}
 	case "ServiceException":
 		return &dsapi.ServiceException{Message: ptr(internalMessage)}
+	}
+	return &dsError{Type: name, Message: de.Message, Status: http.StatusBadRequest}
+}
+
+// MapDataError maps any error to the Directory Service Data wire
+// (restJson1): the modeled errors carry Message, some a Reason, and their
+// own HTTP status (404 ResourceNotFoundException, 409 ConflictException,
+// 403 AccessDeniedException, 429 ThrottlingException).
+func MapDataError(err error) awsjson.CodedError {
+	if ce, ok := common(err); ok {
+		return ce
+	}
+	var de *deskplane.Error
+	if !errors.As(err, &de) {
+		return &dsdataapi.InternalServerException{Message: ptr(internalMessage)}
+	}
+	name := wireNames(de.Code).data
+	if de.WireName != "" {
+		name = de.WireName
+	}
+	msg := ptr(de.Message)
+	switch name {
+	case "ResourceNotFoundException":
+		return &dsdataapi.ResourceNotFoundException{Message: msg}
+	case "ConflictException":
+		return &dsdataapi.ConflictException{Message: msg}
+	case "ValidationException":
+		return &dsdataapi.ValidationException{Message: msg, Reason: dsdataapi.ValidationExceptionReason(de.Reason)}
+	case "DirectoryUnavailableException":
+		return &dsdataapi.DirectoryUnavailableException{Message: msg, Reason: dsdataapi.DirectoryUnavailableReason(de.Reason)}
+	case "AccessDeniedException":
+		return &dsdataapi.AccessDeniedException{Message: msg, Reason: dsdataapi.AccessDeniedReason(de.Reason)}
+	case "ThrottlingException":
+		return &dsdataapi.ThrottlingException{Message: msg}
+	case notImplementedType:
+		return &awsjson.Error{Type: name, Status: http.StatusNotImplemented, Message: de.Message}
+	case "InternalServerException":
+		return &dsdataapi.InternalServerException{Message: ptr(internalMessage)}
 	}
 	return &dsError{Type: name, Message: de.Message, Status: http.StatusBadRequest}
 }

@@ -16,28 +16,30 @@ import (
 // services, with its wire name, status and envelope.
 func TestErrorTable(t *testing.T) {
 	cases := []struct {
-		code     deskplane.Code
-		ws, ds   string
-		wsStatus int
+		code       deskplane.Code
+		ws, ds     string
+		wsStatus   int
+		data       string
+		dataStatus int
 	}{
-		{deskplane.CodeNotFound, "ResourceNotFoundException", "EntityDoesNotExistException", 400},
-		{deskplane.CodeAlreadyExists, "ResourceAlreadyExistsException", "EntityAlreadyExistsException", 400},
-		{deskplane.CodeInvalidParameter, "InvalidParameterValuesException", "InvalidParameterException", 400},
-		{deskplane.CodeInvalidState, "InvalidResourceStateException", "ClientException", 400},
-		{deskplane.CodeLimitExceeded, "ResourceLimitExceededException", "DirectoryLimitExceededException", 400},
-		{deskplane.CodeNotSupported, "OperationNotSupportedException", "UnsupportedOperationException", 400},
-		{deskplane.CodeInProgress, "OperationInProgressException", "ClientException", 400},
-		{deskplane.CodeAssociated, "ResourceAssociatedException", "ClientException", 400},
-		{deskplane.CodeUnavailable, "ResourceUnavailableException", "DirectoryUnavailableException", 400},
-		{deskplane.CodeAccessDenied, "AccessDeniedException", "AccessDeniedException", 400},
-		{deskplane.CodeUnsupportedConfiguration, "UnsupportedWorkspaceConfigurationException", "UnsupportedSettingsException", 400},
-		{deskplane.CodeUnsupportedNetwork, "UnsupportedNetworkConfigurationException", "InvalidParameterException", 400},
-		{deskplane.CodeDefaultRoleNotFound, "WorkspacesDefaultRoleNotFoundException", "InsufficientPermissionsException", 400},
-		{deskplane.CodeValidation, "ValidationException", "InvalidParameterException", 400},
-		{deskplane.CodeConflict, "ConflictException", "ClientException", 400},
-		{deskplane.CodeThrottled, "ThrottlingException", "ClientException", 400},
-		{deskplane.CodeNotImplemented, "NotImplementedException", "NotImplementedException", 501},
-		{deskplane.CodeInternal, "InternalFailure", "ServiceException", 500},
+		{deskplane.CodeNotFound, "ResourceNotFoundException", "EntityDoesNotExistException", 400, "ResourceNotFoundException", 404},
+		{deskplane.CodeAlreadyExists, "ResourceAlreadyExistsException", "EntityAlreadyExistsException", 400, "ConflictException", 409},
+		{deskplane.CodeInvalidParameter, "InvalidParameterValuesException", "InvalidParameterException", 400, "ValidationException", 400},
+		{deskplane.CodeInvalidState, "InvalidResourceStateException", "ClientException", 400, "DirectoryUnavailableException", 400},
+		{deskplane.CodeLimitExceeded, "ResourceLimitExceededException", "DirectoryLimitExceededException", 400, "ValidationException", 400},
+		{deskplane.CodeNotSupported, "OperationNotSupportedException", "UnsupportedOperationException", 400, "ValidationException", 400},
+		{deskplane.CodeInProgress, "OperationInProgressException", "ClientException", 400, "ConflictException", 409},
+		{deskplane.CodeAssociated, "ResourceAssociatedException", "ClientException", 400, "ConflictException", 409},
+		{deskplane.CodeUnavailable, "ResourceUnavailableException", "DirectoryUnavailableException", 400, "DirectoryUnavailableException", 400},
+		{deskplane.CodeAccessDenied, "AccessDeniedException", "AccessDeniedException", 400, "AccessDeniedException", 403},
+		{deskplane.CodeUnsupportedConfiguration, "UnsupportedWorkspaceConfigurationException", "UnsupportedSettingsException", 400, "ValidationException", 400},
+		{deskplane.CodeUnsupportedNetwork, "UnsupportedNetworkConfigurationException", "InvalidParameterException", 400, "ValidationException", 400},
+		{deskplane.CodeDefaultRoleNotFound, "WorkspacesDefaultRoleNotFoundException", "InsufficientPermissionsException", 400, "AccessDeniedException", 403},
+		{deskplane.CodeValidation, "ValidationException", "InvalidParameterException", 400, "ValidationException", 400},
+		{deskplane.CodeConflict, "ConflictException", "ClientException", 400, "ConflictException", 409},
+		{deskplane.CodeThrottled, "ThrottlingException", "ClientException", 400, "ThrottlingException", 429},
+		{deskplane.CodeNotImplemented, "NotImplementedException", "NotImplementedException", 501, "NotImplementedException", 501},
+		{deskplane.CodeInternal, "InternalFailure", "ServiceException", 500, "InternalServerException", 500},
 	}
 	for _, c := range cases {
 		t.Run(c.ws, func(t *testing.T) {
@@ -49,6 +51,10 @@ func TestErrorTable(t *testing.T) {
 			ds := MapDirectoryError(err)
 			if ds.ErrorCode() != c.ds {
 				t.Errorf("directory service: %s, want %s", ds.ErrorCode(), c.ds)
+			}
+			data := MapDataError(err)
+			if data.ErrorCode() != c.data || data.HTTPStatus() != c.dataStatus {
+				t.Errorf("directory service data: %s %d, want %s %d", data.ErrorCode(), data.HTTPStatus(), c.data, c.dataStatus)
 			}
 		})
 	}
@@ -86,6 +92,12 @@ func TestErrorEnvelopes(t *testing.T) {
 			`{"__type":"NotImplementedException","message":"deskplane does not implement WorkspacesService.X yet; see the operation coverage table in README.md."}`, 501},
 		{"coded errors pass through", &wsapi.AccessDeniedException{Message: ptr("no")}, MapWorkSpacesError,
 			`{"__type":"AccessDeniedException","message":"no"}`, 400},
+		{"data not found is 404 with Message", deskplane.NotFound("d-1234567890", "no user"), MapDataError,
+			`{"__type":"ResourceNotFoundException","Message":"no user"}`, 404},
+		{"data unavailable carries Reason", &deskplane.Error{Code: deskplane.CodeUnavailable, Message: "not active", Reason: "INVALID_DIRECTORY_STATE"}, MapDataError,
+			`{"__type":"DirectoryUnavailableException","Message":"not active","Reason":"INVALID_DIRECTORY_STATE"}`, 400},
+		{"data internal", errors.New("disk on fire"), MapDataError,
+			`{"__type":"InternalServerException","Message":"The request processing has failed because of an unknown error, exception or failure."}`, 500},
 		{"framing errors pass through", &awsjson.Error{Type: "ThrottlingException", Status: http.StatusBadRequest, Message: "Rate exceeded"}, MapDirectoryError,
 			`{"__type":"ThrottlingException","message":"Rate exceeded"}`, 400},
 	}
