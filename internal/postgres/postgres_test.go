@@ -1,0 +1,398 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"deskplane"
+	"deskplane/internal/storetest"
+)
+
+const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// testDSN returns the server to test against, or skips the test when it is
+// unreachable (but fails under CI=true, where it must be there).
+func testDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv("DESKPLANE_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = defaultDSN
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("PostgreSQL at DESKPLANE_TEST_POSTGRES is unreachable: %v", err)
+		}
+		tb.Skipf("PostgreSQL unreachable (set DESKPLANE_TEST_POSTGRES): %v", err)
+	}
+	_ = conn.Close(ctx)
+	return dsn
+}
+
+// newSchema names a fresh schema for one test and drops it at the end.
+// The schema itself is created by Open.
+func newSchema(tb testing.TB, dsn string) string {
+	tb.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "deskplane_test_" + hex.EncodeToString(b)
+	tb.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			tb.Errorf("drop schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+			tb.Errorf("drop schema: %v", err)
+		}
+	})
+	return schema
+}
+
+func openSchema(tb testing.TB, dsn, schema string, opts Options) *Store {
+	tb.Helper()
+	opts.Schema = schema
+	s, err := Open(context.Background(), dsn, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func openFresh(tb testing.TB) *Store {
+	tb.Helper()
+	dsn := testDSN(tb)
+	return openSchema(tb, dsn, newSchema(tb, dsn), Options{})
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) deskplane.Store { return openFresh(t) })
+}
+
+func TestDurability(t *testing.T) {
+	dsn := testDSN(t)
+	schemas := map[string]string{}
+	storetest.RunDurability(t, func(t *testing.T, dir string) deskplane.Store {
+		if schemas[dir] == "" {
+			schemas[dir] = newSchema(t, dsn)
+		}
+		return openSchema(t, dsn, schemas[dir], Options{})
+	})
+}
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) deskplane.Store { return openFresh(b) })
+}
+
+var k1 = deskplane.Key{Scope: deskplane.Scope{Account: "1", Region: "r"}, Kind: "k", ID: "a"}
+
+// TestTwoNodesClaimTimers runs two stores on one schema, as two nodes,
+// each with several firing loops; every timer must fire exactly once.
+func TestTwoNodesClaimTimers(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	a := openSchema(t, dsn, schema, Options{MaxAttempts: 100})
+	defer a.Close()
+	b := openSchema(t, dsn, schema, Options{MaxAttempts: 100})
+	defer b.Close()
+	ctx := context.Background()
+
+	const timers = 300
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := a.Update(ctx, func(tx deskplane.Tx) error {
+		for i := range timers {
+			k := k1
+			k.ID = fmt.Sprintf("ws-%03d", i)
+			if err := tx.Schedule(deskplane.Timer{Key: k, Name: "fire", Due: t0.Add(time.Duration(i%17) * time.Second)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	fired := map[string]int{}
+	var attempts atomic.Int64
+	var wg sync.WaitGroup
+	for node, s := range []*Store{a, b, a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				var claimed []string
+				err := s.Update(ctx, func(tx deskplane.Tx) error {
+					attempts.Add(1)
+					claimed = claimed[:0] // fn may run again
+					ts, err := tx.Due(t0.Add(time.Hour), 7)
+					if err != nil {
+						return err
+					}
+					for _, tm := range ts {
+						if err := tx.Cancel(tm.Key, tm.Name); err != nil {
+							return err
+						}
+						claimed = append(claimed, tm.Key.ID)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Errorf("node %d: %v", node%2, err)
+					return
+				}
+				mu.Lock()
+				for _, id := range claimed {
+					fired[id]++
+				}
+				mu.Unlock()
+				if len(claimed) == 0 {
+					// Nothing claimable: done if nothing is left at all
+					// (rows locked by the other node are skipped).
+					var left bool
+					if err := s.View(ctx, func(tx deskplane.Tx) error {
+						_, left, err = tx.NextDue()
+						return err
+					}); err != nil {
+						t.Error(err)
+						return
+					}
+					if !left {
+						return
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(fired) != timers {
+		t.Errorf("%d timers fired, want %d", len(fired), timers)
+	}
+	for id, n := range fired {
+		if n != 1 {
+			t.Errorf("timer %s fired %d times", id, n)
+		}
+	}
+	t.Logf("%d timers fired in %d attempts", len(fired), attempts.Load())
+}
+
+// writeSkew runs two Updates that each count the kind and then insert into
+// it, with both counts taken before either insert: only SERIALIZABLE sees
+// the conflict.
+func writeSkew(t *testing.T, s *Store) (errs [2]error, calls int64) {
+	t.Helper()
+	var barrier sync.WaitGroup
+	barrier.Add(2)
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			first := true
+			errs[i] = s.Update(context.Background(), func(tx deskplane.Tx) error {
+				n.Add(1)
+				c, err := tx.Count(k1.Scope, k1.Kind)
+				if err != nil {
+					return err
+				}
+				if first {
+					first = false
+					barrier.Done()
+					barrier.Wait()
+				}
+				k := k1
+				k.ID = fmt.Sprint("n", i, "-", c)
+				_, err = tx.Put(k, nil)
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	return errs, n.Load()
+}
+
+func TestSerializable(t *testing.T) {
+	t.Run("Retried", func(t *testing.T) {
+		s := openFresh(t)
+		defer s.Close()
+		errs, calls := writeSkew(t, s)
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("errors: %v", errs)
+		}
+		if calls < 3 {
+			t.Errorf("fn ran %d times: the write skew went unnoticed", calls)
+		}
+		var n int
+		_ = s.View(context.Background(), func(tx deskplane.Tx) error {
+			var err error
+			n, err = tx.Count(k1.Scope, k1.Kind)
+			return err
+		})
+		if n != 2 {
+			t.Errorf("count = %d", n)
+		}
+	})
+	t.Run("Exhausted", func(t *testing.T) {
+		dsn := testDSN(t)
+		s := openSchema(t, dsn, newSchema(t, dsn), Options{MaxAttempts: 1})
+		defer s.Close()
+		errs, _ := writeSkew(t, s)
+		conflicts := 0
+		for _, err := range errs {
+			if errors.Is(err, deskplane.ErrConflict) {
+				conflicts++
+			} else if err != nil {
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if conflicts != 1 {
+			t.Errorf("errors %v: want one ErrConflict", errs)
+		}
+	})
+	t.Run("SwallowedError", func(t *testing.T) {
+		// fn that hides the serialization failure is still retried.
+		s := openFresh(t)
+		defer s.Close()
+		if err := s.Update(context.Background(), func(tx deskplane.Tx) error {
+			_, err := tx.Put(k1, []byte("0"))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var barrier sync.WaitGroup
+		barrier.Add(2)
+		var calls atomic.Int64
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				first := true
+				errs[i] = s.Update(context.Background(), func(tx deskplane.Tx) error {
+					calls.Add(1)
+					r, err := tx.Get(k1)
+					if err != nil {
+						return err
+					}
+					if first {
+						first = false
+						barrier.Done()
+						barrier.Wait()
+					}
+					_, err = tx.Put(k1, append(r.Data, '+'))
+					if err != nil {
+						return errors.New("something else entirely") // no %w
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("errors: %v", errs)
+		}
+		var r deskplane.Record
+		_ = s.View(context.Background(), func(tx deskplane.Tx) error {
+			var err error
+			r, err = tx.Get(k1)
+			return err
+		})
+		if string(r.Data) != "0++" {
+			t.Errorf("data = %q after %d calls: an update was lost", r.Data, calls.Load())
+		}
+	})
+}
+
+func TestMigrations(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	ctx := context.Background()
+
+	// Nodes starting at once on a fresh schema: one migrates, the others wait.
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(ctx, dsn, Options{Schema: schema})
+			if err == nil {
+				s.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent Open: %v", err)
+		}
+	}
+	applied := func() []string {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		rows, err := conn.Query(ctx, `SELECT version || ':' || name FROM `+pgx.Identifier{schema, "deskplane_migrations"}.Sanitize()+` ORDER BY version`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := applied(); len(got) != 1 {
+		t.Fatalf("migrations after concurrent opens: %v", got)
+	}
+
+	s := openSchema(t, dsn, schema, Options{})
+	if err := s.Update(ctx, func(tx deskplane.Tx) error {
+		_, err := tx.Put(k1, []byte("v1"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	v2 := migration{2, "add a note column", execSQL(`ALTER TABLE deskplane_records ADD COLUMN note text NOT NULL DEFAULT 'migrated'`)}
+	failing := migration{3, "fail", execSQL(`SELECT no_such_function()`)}
+	if _, err := Open(ctx, dsn, Options{Schema: schema, migrations: append(migrations(), v2, failing)}); err == nil {
+		t.Fatal("Open with a failing migration succeeded")
+	}
+	if got := applied(); len(got) != 1 {
+		t.Fatalf("a failed migration left %v", got)
+	}
+	s = openSchema(t, dsn, schema, Options{migrations: append(migrations(), v2)})
+	var note string
+	if err := s.pool.QueryRow(ctx, `SELECT note FROM deskplane_records`).Scan(&note); err != nil || note != "migrated" {
+		t.Errorf("after v2: note %q, %v", note, err)
+	}
+	s.Close()
+	if got := applied(); !slices.Equal(got, []string{"1:create records, timers and the Seq sequence", "2:add a note column"}) {
+		t.Errorf("migrations = %v", got)
+	}
+	if _, err := Open(ctx, dsn, Options{Schema: schema}); err == nil {
+		t.Error("an older program opened a newer schema")
+	}
+}
