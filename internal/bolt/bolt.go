@@ -32,8 +32,10 @@
 // whole transaction is rolled back, that fn runs again alone (its result is
 // what its Update returns) and the others run again: fn may run more than
 // once, as deskplane.Store allows. A fn that fails without writing costs
-// nothing to the others. Views are bbolt read transactions and run
-// alongside the writer.
+// nothing to the others. fn runs on the committer goroutine: it must not
+// call Update itself (that would wait for its own commit); a fn that calls
+// runtime.Goexit (t.FailNow) fails its Update and the committer carries on.
+// Views are bbolt read transactions and run alongside the writer.
 //
 // # Schema
 //
@@ -164,6 +166,8 @@ type call struct {
 	fn    func(deskplane.Tx) error
 	state atomic.Int32 // callWaiting → callTaken by the committer, or → callAbandoned by a cancelled caller
 	done  chan outcome // capacity 1
+
+	delivered bool // the outcome was sent; only the committer touches it
 }
 
 const (
@@ -222,7 +226,33 @@ func (s *Store) signal() {
 // commitLoop is the committer: it runs whatever is queued as one batch,
 // then looks again, until Close and an empty queue.
 func (s *Store) commitLoop() {
-	defer close(s.exited)
+	var b batch
+	stopped := false
+	defer func() {
+		if stopped {
+			close(s.exited)
+			return
+		}
+		// A fn called runtime.Goexit (t.FailNow in a test), which ends
+		// this goroutine; bbolt has rolled the transaction back on the way
+		// out. Fail that call, queue the rest of the batch again and go on
+		// committing on a new goroutine.
+		s.mu.Lock()
+		var again []*call
+		for _, c := range b.calls {
+			switch {
+			case c.delivered:
+			case c == b.running:
+				c.finish(outcome{err: errGoexit})
+			default:
+				c.state.Store(callWaiting)
+				again = append(again, c)
+			}
+		}
+		s.queue = append(again, s.queue...)
+		s.mu.Unlock()
+		go s.commitLoop()
+	}()
 	for {
 		s.mu.Lock()
 		for len(s.queue) == 0 && !s.closed {
@@ -232,21 +262,37 @@ func (s *Store) commitLoop() {
 		}
 		if len(s.queue) == 0 {
 			s.mu.Unlock()
+			stopped = true
 			return
 		}
 		n := min(len(s.queue), s.maxBatch)
-		batch := slices.Clone(s.queue[:n])
+		calls := slices.Clone(s.queue[:n])
 		s.queue = slices.Delete(s.queue, 0, n)
 		s.mu.Unlock()
 
-		live := batch[:0]
-		for _, c := range batch {
+		live := calls[:0]
+		for _, c := range calls {
 			if c.state.CompareAndSwap(callWaiting, callTaken) {
 				live = append(live, c)
 			}
 		}
-		s.commit(live)
+		b = batch{calls: slices.Clone(live)}
+		s.commit(&b, live)
 	}
+}
+
+// errGoexit is what an Update returns when its fn called runtime.Goexit.
+var errGoexit = errors.New("bolt: fn called runtime.Goexit")
+
+// batch is what the committer is doing, for recovering from a Goexit.
+type batch struct {
+	calls   []*call
+	running *call
+}
+
+func (c *call) finish(o outcome) {
+	c.delivered = true
+	c.done <- o
 }
 
 // errRollback makes bbolt roll a transaction back.
@@ -254,7 +300,7 @@ var errRollback = errors.New("bolt: roll back")
 
 // commit runs the calls in one bbolt transaction and delivers their
 // outcomes once it is durable (or has failed).
-func (s *Store) commit(calls []*call) {
+func (s *Store) commit(b *batch, calls []*call) {
 	for len(calls) > 0 {
 		outcomes := make([]outcome, len(calls))
 		redo := -1 // a call that failed after writing
@@ -262,6 +308,7 @@ func (s *Store) commit(calls []*call) {
 			for i, c := range calls {
 				t := newTx(btx)
 				t.writable = true
+				b.running = c
 				outcomes[i] = run(t, c.fn)
 				if outcomes[i].failed() && (t.wrote || outcomes[i].panicked) {
 					// Its writes are mixed with the others': undo them all.
@@ -278,18 +325,19 @@ func (s *Store) commit(calls []*call) {
 				if err != nil && !outcomes[i].failed() {
 					outcomes[i].err = fmt.Errorf("bolt: commit: %w", err)
 				}
-				c.done <- outcomes[i]
+				c.finish(outcomes[i])
 			}
 			return
 		}
 		c := calls[redo]
 		if redo == 0 {
 			// It ran first, on committed state: its outcome stands.
-			c.done <- outcomes[0]
+			c.finish(outcomes[0])
 		} else {
 			// It saw the writes of calls that were rolled back: run it
 			// again alone.
-			c.done <- s.solo(c.fn)
+			b.running = c
+			c.finish(s.solo(c.fn))
 		}
 		calls = slices.Delete(calls, redo, redo+1)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -353,4 +354,51 @@ func TestEncoding(t *testing.T) {
 func writes(db *bbolt.DB) int64 {
 	st := db.Stats()
 	return st.TxStats.GetWrite()
+}
+
+func TestGoexitInFn(t *testing.T) {
+	s := openTemp(t, Options{})
+	defer s.Close()
+	// Queue a few writers behind a blocked commit, then make the first
+	// fn of their batch call runtime.Goexit, as t.FailNow would.
+	block := make(chan struct{})
+	go func() {
+		_ = s.Update(context.Background(), func(deskplane.Tx) error { <-block; return nil })
+	}()
+	time.Sleep(20 * time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := k1
+			k.ID = fmt.Sprint(i)
+			errs[i] = s.Update(context.Background(), func(tx deskplane.Tx) error {
+				if _, err := tx.Put(k, nil); err != nil {
+					return err
+				}
+				if i == 1 {
+					runtime.Goexit()
+				}
+				return nil
+			})
+		}()
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(block)
+	wg.Wait()
+	for i, err := range errs {
+		if (i == 1) != errors.Is(err, errGoexit) {
+			t.Errorf("update %d: %v", i, err)
+		}
+	}
+	var n int
+	_ = s.View(context.Background(), func(tx deskplane.Tx) error {
+		n, _ = tx.Count(k1.Scope, k1.Kind)
+		return nil
+	})
+	if n != 3 {
+		t.Errorf("count = %d, want 3", n)
+	}
 }
