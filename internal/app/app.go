@@ -103,6 +103,10 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 
 	a.Clock = lifecycle.NewVirtualClock(o.Wall)
+	if err := lifecycle.LoadClock(ctx, store, a.Clock); err != nil {
+		store.Close()
+		return nil, err
+	}
 	a.Engine = lifecycle.New(store, a.Clock, a.log, o.Engine)
 	a.Timing, err = control.NewTiming(cfg.Timing)
 	if err != nil {

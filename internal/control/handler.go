@@ -102,7 +102,11 @@ func (d Deps) reset(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
-	if err := d.Store.Update(r.Context(), func(tx deskplane.Tx) error { return tx.Reset(in.Account) }); err != nil {
+	err := d.Store.Update(r.Context(), func(tx deskplane.Tx) error { return tx.Reset(in.Account) })
+	if err == nil && in.Account == "" {
+		err = lifecycle.SaveClock(r.Context(), d.Store, d.Clock) // Reset of everything took the saved clock too
+	}
+	if err != nil {
 		WriteError(w, http.StatusInternalServerError, err)
 		return
 	}
@@ -149,6 +153,9 @@ func (d Deps) advance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fired, err := d.advanceBy(r.Context(), by)
+	if err == nil {
+		err = lifecycle.SaveClock(r.Context(), d.Store, d.Clock)
+	}
 	if err != nil {
 		WriteError(w, http.StatusInternalServerError, err)
 		return
@@ -197,6 +204,10 @@ func (d Deps) freeze(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) unfreeze(w http.ResponseWriter, r *http.Request) {
 	now := d.Clock.Unfreeze()
+	if err := lifecycle.SaveClock(r.Context(), d.Store, d.Clock); err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
 	d.Engine.Wake()
 	WriteJSON(w, http.StatusOK, d.state(now, 0))
 }

@@ -1,8 +1,14 @@
 package lifecycle
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
 	"sync"
 	"time"
+
+	"deskplane"
 )
 
 // VirtualClock is the service clock: the wall clock plus an offset that only
@@ -89,4 +95,56 @@ func (c *VirtualClock) Frozen() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.frozen
+}
+
+// Offset returns how far the clock is ahead of the wall clock now.
+func (c *VirtualClock) Offset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nowLocked().Sub(c.wall())
+}
+
+// Restore sets the clock ahead of the wall clock by offset (a negative
+// offset is ignored), as saved by an earlier run.
+func (c *VirtualClock) Restore(offset time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if offset > c.offset {
+		c.offset = offset
+	}
+}
+
+// clockKey is where the clock offset is kept: outside every account's scope,
+// so Reset of an account leaves it alone.
+func clockKey() deskplane.Key {
+	return deskplane.Key{Kind: deskplane.KindCounter, ID: "clock"}
+}
+
+// SaveClock records the clock's offset in the store so that a restart keeps
+// the service time (and so the transitions scheduled in it) where it was.
+func SaveClock(ctx context.Context, s deskplane.Store, c *VirtualClock) error {
+	off := c.Offset()
+	return s.Update(ctx, func(tx deskplane.Tx) error {
+		_, err := tx.Put(clockKey(), []byte(strconv.FormatInt(int64(off), 10)))
+		return err
+	})
+}
+
+// LoadClock restores the offset SaveClock recorded, if any.
+func LoadClock(ctx context.Context, s deskplane.Store, c *VirtualClock) error {
+	return s.View(ctx, func(tx deskplane.Tx) error {
+		rec, err := tx.Get(clockKey())
+		if errors.Is(err, deskplane.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		n, err := strconv.ParseInt(string(rec.Data), 10, 64)
+		if err != nil {
+			return fmt.Errorf("stored clock offset %q: %w", rec.Data, err)
+		}
+		c.Restore(time.Duration(n))
+		return nil
+	})
 }

@@ -268,3 +268,25 @@ func TestVirtualClock(t *testing.T) {
 		t.Fatalf("negative advance moved the clock: %v", got)
 	}
 }
+
+func TestClockOffsetSurvivesARestart(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	wall := t0
+	c := lifecycle.NewVirtualClock(func() time.Time { return wall })
+	if err := lifecycle.LoadClock(ctx, store, c); err != nil || !c.Now().Equal(t0) {
+		t.Fatalf("loading from an empty store: %v %v", c.Now(), err)
+	}
+	c.Advance(6 * time.Hour)
+	if err := lifecycle.SaveClock(ctx, store, c); err != nil {
+		t.Fatal(err)
+	}
+	wall = wall.Add(time.Minute)
+	again := lifecycle.NewVirtualClock(func() time.Time { return wall })
+	if err := lifecycle.LoadClock(ctx, store, again); err != nil {
+		t.Fatal(err)
+	}
+	if got := again.Now().Sub(t0); got != 6*time.Hour+time.Minute {
+		t.Fatalf("restored clock is %v ahead of t0, want 6h1m", got)
+	}
+}
