@@ -24,6 +24,7 @@ import (
 	"deskplane/internal/dsapi"
 	"deskplane/internal/lifecycle"
 	"deskplane/internal/memory"
+	"deskplane/internal/postgres"
 	"deskplane/internal/sigv4"
 	"deskplane/internal/wsapi"
 )
@@ -185,7 +186,11 @@ func openStore(ctx context.Context, cfg Config) (deskplane.Store, string, error)
 	case cfg.InMemory:
 		return memory.New(), "memory (lost at exit)", nil
 	case cfg.Postgres != "":
-		return nil, "", fmt.Errorf("-postgres %s: the PostgreSQL store is not built in yet", redactDSN(cfg.Postgres))
+		s, err := postgres.Open(ctx, cfg.Postgres, postgres.Options{})
+		if err != nil {
+			return nil, "", fmt.Errorf("-postgres %s: %w", redactDSN(cfg.Postgres), err)
+		}
+		return s, "postgres " + redactDSN(cfg.Postgres), nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("-data-dir: %w", err)
