@@ -148,6 +148,12 @@ type Image struct {
 	// RootGB and UserGB are the volume sizes the image was made with.
 	RootGB int `json:"rootGb,omitempty"`
 	UserGB int `json:"userGb,omitempty"`
+	// Origin says how the image was made: WORKSPACE (CreateWorkspaceImage),
+	// UPDATE (CreateUpdatedWorkspaceImage), COPY, IMPORT
+	// (ImportWorkspaceImage) or CUSTOM_IMPORT (ImportCustomWorkspaceImage).
+	Origin string `json:"origin,omitempty"`
+	// StateChanged is when State last changed.
+	StateChanged time.Time `json:"stateChanged,omitzero"`
 }
 
 // ImageErrorDetail is one reason an image failed validation.
