@@ -47,6 +47,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -254,6 +255,11 @@ func (s *Store) commitLoop() {
 		go s.commitLoop()
 	}()
 	for {
+		if len(b.calls) > 1 {
+			// The writers just answered tend to come straight back: let
+			// them queue so that they share the next commit.
+			runtime.Gosched()
+		}
 		s.mu.Lock()
 		for len(s.queue) == 0 && !s.closed {
 			s.mu.Unlock()
