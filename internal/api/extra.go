@@ -2,6 +2,9 @@ package api
 
 import "deskplane/internal/lifecycle"
 
-// extraTimers registers the handlers of the remaining operations' resources
-// (connection aliases, pools, application deployments).
-func (s *Server) extraTimers(m map[string]lifecycle.Handler) {}
+// extraTimers registers the handlers of the remaining operations' resources.
+func (s *Server) extraTimers(m map[string]lifecycle.Handler) {
+	s.aliasTimers(m)       // aliases.go
+	s.poolTimers(m)        // pools.go
+	s.applicationTimers(m) // applications.go
+}
