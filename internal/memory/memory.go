@@ -232,7 +232,7 @@ func compareKeyName(a deskplane.Key, an string, b deskplane.Key, bn string) int 
 }
 
 // farFuture is later than any Due a caller could mean.
-var farFuture = time.Unix(1<<62, 0)
+func farFuture() time.Time { return time.Unix(1<<62, 0) }
 
 // tx is a transaction: the committed state seen through a write set.
 type tx struct {
@@ -476,7 +476,7 @@ func (t *tx) NextDue() (time.Time, bool, error) {
 	if err := t.check(false); err != nil {
 		return time.Time{}, false, err
 	}
-	ts := t.due(farFuture, 1)
+	ts := t.due(farFuture(), 1)
 	if len(ts) == 0 {
 		return time.Time{}, false, nil
 	}
