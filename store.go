@@ -18,7 +18,7 @@ type Scope struct {
 // Kind names a type of record, such as "workspace" or "image".
 type Kind string
 
-// Key identifies one record.
+// Key identifies one record. Its strings must be valid UTF-8 without NUL.
 type Key struct {
 	Scope
 	Kind Kind
@@ -30,7 +30,9 @@ type Record struct {
 	Key
 	// Seq is assigned by the store when the key is first written and never
 	// changes afterwards; it orders List results (creation order). Seq values
-	// are unique across the whole store and grow monotonically.
+	// are unique across the whole store and grow monotonically in allocation
+	// order, which with several writers need not be commit order. A key
+	// deleted and written again gets a new Seq and Version 1.
 	Seq int64
 	// Version starts at 1 and grows by one on every Put of the key.
 	Version int64
@@ -63,9 +65,12 @@ type Store interface {
 	// Update runs fn in a read-write transaction and commits it if fn
 	// returns nil. When Update returns nil the writes are durable.
 	// fn may be called more than once (optimistic concurrency retries), so it
-	// must have no effects outside the Tx until Update returns.
+	// must have no effects outside the Tx until Update returns. fn must not
+	// call Update or View on the same store (it would deadlock). Timers that
+	// fn obtained from Due stay claimed until the transaction ends.
 	Update(ctx context.Context, fn func(Tx) error) error
-	// View runs fn in a read-only transaction with a consistent snapshot.
+	// View runs fn in a read-only transaction with a consistent snapshot;
+	// writes in it fail.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Close releases the store. Pending transactions finish first.
 	Close() error
@@ -93,7 +98,8 @@ type Tx interface {
 	Cancel(k Key, name string) error
 	// Timers returns the timers of a key in ascending Due order.
 	Timers(k Key) ([]Timer, error)
-	// Due returns up to limit timers with Due <= now, earliest first. In a
+	// Due returns up to limit timers with Due <= now, earliest first (ties
+	// ordered by account, region, kind, id and name). In a
 	// read-write transaction of a store shared by several nodes, the timers
 	// returned are claimed: no concurrent transaction gets them as well.
 	Due(now time.Time, limit int) ([]Timer, error)
