@@ -25,6 +25,12 @@ const (
 	KindAccountLink Kind = "accountlink" // account link invitations
 	KindImageImport Kind = "imageimport" // custom image imports
 	KindCounter     Kind = "counter"     // internal counters
+
+	// Indexes kept by the WorkSpaces area so that CreateWorkspaces checks
+	// need no scan: each record's body names the WorkSpace holding it.
+	KindWorkspaceUser Kind = "workspaceuser" // one WorkSpace per user per directory: id = directory id + "/" + lower-cased user name, or directory id + "#" + WorkspaceName (user-decoupled)
+	KindWorkspaceIP   Kind = "workspaceip"   // private IP addresses in use: id = IPv4 address
+	KindWorkspaceGPU  Kind = "workspacegpu"  // graphics WorkSpaces, for their own quota: id = WorkSpace id
 )
 
 // KindOfID returns the kind of resource an identifier names, from its

@@ -59,10 +59,28 @@ type Workspace struct {
 	// ImageCapture is the id of the image being created from this WorkSpace
 	// while it is SUSPENDED.
 	ImageCapture string `json:"imageCapture,omitempty"`
-	// Standby fields (CreateStandbyWorkspaces).
-	StandbyOf       string `json:"standbyOf,omitempty"`
-	StandbyRegion   string `json:"standbyRegion,omitempty"`
-	DataReplication string `json:"dataReplication,omitempty"`
+	// Standby fields (CreateStandbyWorkspaces). On a standby WorkSpace,
+	// StandbyOf and StandbyRegion name its primary WorkSpace and the
+	// primary's Region; on a primary, Standbys lists its standbys.
+	StandbyOf       string          `json:"standbyOf,omitempty"`
+	StandbyRegion   string          `json:"standbyRegion,omitempty"`
+	DataReplication string          `json:"dataReplication,omitempty"` // NO_REPLICATION | PRIMARY_AS_SOURCE
+	Standbys        []WorkspaceLink `json:"standbys,omitempty"`
+
+	// ProtocolSwitchable is set on WorkSpaces created from a PCoIP bundle
+	// that is neither GPU-based nor Windows 7: only those may change
+	// protocol (behaviour doc §2.4).
+	ProtocolSwitchable bool `json:"protoSwitch,omitempty"`
+	// Migration (MigrateWorkspace): the source names the target being
+	// built in MigratingTo; the target names its source in MigratedFrom.
+	MigratingTo  string `json:"migratingTo,omitempty"`
+	MigratedFrom string `json:"migratedFrom,omitempty"`
+}
+
+// WorkspaceLink names a WorkSpace in another Region of the same account.
+type WorkspaceLink struct {
+	ID     string `json:"id"`
+	Region string `json:"region"`
 }
 
 // Modification is one running property change.
@@ -70,4 +88,8 @@ type Modification struct {
 	Resource string    `json:"resource"` // ROOT_VOLUME | USER_VOLUME | COMPUTE_TYPE | PROTOCOL
 	State    string    `json:"state"`    // UPDATE_INITIATED | UPDATE_IN_PROGRESS
 	Started  time.Time `json:"started"`
+	// InProgress is when the state becomes UPDATE_IN_PROGRESS, Ends when
+	// the modification is done (fixed when it starts).
+	InProgress time.Time `json:"inProgress,omitzero"`
+	Ends       time.Time `json:"ends,omitzero"`
 }
