@@ -2,6 +2,8 @@
 // Service subset WorkSpaces needs) for tests and local development.
 //
 //	deskplane            serve on 127.0.0.1:4599 (see -h for flags)
+//	deskplane bench      load an endpoint and report throughput and latency
+//	deskplane baseline   serve a fixed answer: the ceiling bench compares with
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"syscall"
 
 	"deskplane/internal/app"
+	"deskplane/internal/load"
 )
 
 func main() {
@@ -28,6 +31,14 @@ func main() {
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "bench":
+			return load.MainBench(ctx, args[1:], stdout, stderr)
+		case "baseline":
+			return load.MainBaseline(ctx, args[1:], stdout, stderr)
+		}
+	}
 	cfg, err := app.Parse(args, getenv, stderr)
 	if err != nil {
 		return err
