@@ -33,6 +33,28 @@ type DSDirectory struct {
 	// AnyUser makes every user name exist in the directory (a deskplane
 	// convenience, set with the tag deskplane:any-user=true or the control API).
 	AnyUser bool `json:"anyUser,omitempty"`
+	// ConnectIPs are the AD Connector's own addresses in its subnets.
+	ConnectIPs []string `json:"connectIps,omitempty"`
+	// AdminUser is the administrator account the directory was created
+	// with: Administrator (Simple AD), Admin (Microsoft AD), or the AD
+	// Connector's service account.
+	AdminUser string `json:"adminUser,omitempty"`
+	// DomainSID is the domain's security identifier (S-1-5-21-a-b-c);
+	// user SIDs append a relative id, the next of which is NextRID.
+	DomainSID string `json:"domainSid,omitempty"`
+	NextRID   int    `json:"nextRid,omitempty"`
+	// Tags are the Directory Service tags (AddTagsToResource), in the order
+	// their keys were first added. WorkSpaces tags of a registered
+	// directory are a separate set (CreateTags, kind KindTags).
+	Tags []DSTag `json:"tags,omitempty"`
+	// Generation grows on every stage change; stage timers carry it.
+	Generation int64 `json:"gen,omitempty"`
+}
+
+// DSTag is one Directory Service tag.
+type DSTag struct {
+	Key   string `json:"k"`
+	Value string `json:"v"`
 }
 
 // User is a user of a directory. Its record id is DirectoryID + "/" +
@@ -47,6 +69,9 @@ type User struct {
 	SID            string            `json:"sid"`
 	Attributes     map[string]string `json:"attributes,omitempty"`
 	Created        time.Time         `json:"created"`
+	// ClientToken is the idempotency token of the CreateUser call that
+	// made the user.
+	ClientToken string `json:"clientToken,omitempty"`
 }
 
 // UserKey returns the record key of a directory user.
@@ -96,6 +121,17 @@ type Directory struct {
 	// Fields of directories created by WorkSpaces itself (wsd- ids, pools,
 	// user-decoupled WorkSpaces) are kept as the wire JSON of the request.
 	Extra []byte `json:"extra,omitempty"`
+	// WorkspaceType (PERSONAL | POOLS) and UserIdentityType
+	// (AWS_DIRECTORY_SERVICE | CUSTOMER_MANAGED | AWS_IAM_IDENTITY_CENTER).
+	WorkspaceType    string `json:"workspaceType,omitempty"`
+	UserIdentityType string `json:"userIdentityType,omitempty"`
+	// WorkspaceDirectoryName and Description of a directory WorkSpaces
+	// created itself (pools).
+	WorkspaceDirectoryName        string `json:"wsDirName,omitempty"`
+	WorkspaceDirectoryDescription string `json:"wsDirDescription,omitempty"`
+	// Generation grows on every state change; state timers carry it.
+	Generation   int64     `json:"gen,omitempty"`
+	StateChanged time.Time `json:"stateChanged,omitzero"`
 }
 
 // Bundle is a WorkSpace bundle: a custom one in its owner's scope, or one
