@@ -2,27 +2,49 @@ package api
 
 import "deskplane"
 
-// Lookups shared across feature areas. directories.go and bundles.go own
-// their implementation; these first versions find nothing.
+// Lookups shared across feature areas; directories.go, users.go,
+// bundles.go and catalogue.go own what they read.
 
 // registeredDirectory returns the caller's WorkSpaces registration of a
-// directory, or a CodeNotFound error.
+// directory, in whatever state it is (callers check State: only REGISTERED
+// directories take new WorkSpaces), or a CodeNotFound error naming it.
 func (s *Server) registeredDirectory(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Directory, error) {
 	var d deskplane.Directory
-	ok, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: id}, &d)
+	ok, err := load(tx, wsDirKey(sc, id), &d)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, deskplane.NotFound(id, "The specified directory could not be found in the specified region.")
+		return nil, wsDirNotFound(id)
 	}
 	return &d, nil
 }
 
-// userInDirectory reports whether the user name exists in the directory
-// (case-insensitively), honouring a directory's AnyUser setting.
+// userInDirectory reports whether the user name exists in the directory,
+// case-insensitively. A Directory Service directory marked AnyUser (tag
+// deskplane:any-user=true or the control API) has every user name. A
+// directory WorkSpaces made itself (wsd-: pools, IAM Identity Center) has
+// no user store deskplane can see, so every name is accepted there.
 func (s *Server) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directoryID, userName string) (bool, error) {
-	_, err := tx.Get(deskplane.UserKey(sc, directoryID, userName))
+	if userName == "" {
+		return false, nil
+	}
+	var dir deskplane.DSDirectory
+	ok, err := load(tx, dsDirKey(sc, directoryID), &dir)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		_, err := tx.Get(wsDirKey(sc, directoryID))
+		if err == deskplane.ErrNotFound {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	if dir.AnyUser {
+		return true, nil
+	}
+	_, err = tx.Get(deskplane.UserKey(sc, directoryID, userName))
 	if err == deskplane.ErrNotFound {
 		return false, nil
 	}
@@ -30,15 +52,19 @@ func (s *Server) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directoryI
 }
 
 // visibleBundle returns a bundle the caller may use: one of the AMAZON
-// catalogue or the caller's own custom bundle; CodeNotFound otherwise.
+// catalogue (Owner "AMAZON") or the caller's own custom bundle;
+// CodeNotFound otherwise.
 func (s *Server) visibleBundle(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Bundle, error) {
+	if b, ok := s.amazonBundle(id); ok {
+		return b, nil
+	}
 	var b deskplane.Bundle
-	ok, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindBundle, ID: id}, &b)
+	ok, err := load(tx, bundleKey(sc, id), &b)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, deskplane.NotFound(id, "The specified bundle %s could not be found.", id)
+		return nil, bundleNotFound(id)
 	}
 	return &b, nil
 }
