@@ -31,6 +31,11 @@ const (
 	KindWorkspaceUser Kind = "workspaceuser" // one WorkSpace per user per directory: id = directory id + "/" + lower-cased user name, or directory id + "#" + WorkspaceName (user-decoupled)
 	KindWorkspaceIP   Kind = "workspaceip"   // private IP addresses in use: id = IPv4 address
 	KindWorkspaceGPU  Kind = "workspacegpu"  // graphics WorkSpaces, for their own quota: id = WorkSpace id
+
+	// KindAliasReservation reserves a connection string for the account
+	// that first created it, in every Region and after its aliases are
+	// deleted: id = lower-cased connection string, in GlobalScope().
+	KindAliasReservation Kind = "aliasreservation"
 )
 
 // KindOfID returns the kind of resource an identifier names, from its
