@@ -140,18 +140,22 @@ func (s *Server) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Works
 // ---- network identity -------------------------------------------------------
 
 // A WorkSpace's subnet is one of its directory's subnets, chosen from its
-// id. Each subnet is given a /16 of 10.0.0.0/8 derived from its id; the
-// private IP is the next free host address of a per-subnet counter (the
-// first four and the last address are reserved, as in every VPC subnet).
-// The KindWorkspaceIP index keeps addresses unique among the scope's
-// WorkSpaces even when two subnets derive the same /16 or a counter wraps.
-// Only lifecycle handlers allocate, so the counter sees no contention from
-// API calls.
+// id. Its private IP is in the network deskplane derives for the subnet
+// (directories.go: 10.a.b.0/24, where the directory's own addresses are):
+// the next free host address of a per-subnet counter, 10.a.b.4–254 first,
+// then on into the following /24s of 10.a.0.0/16 (VPC subnets may be that
+// large; a /24 alone would hold only 251 WorkSpaces). The directory's
+// addresses are skipped, and the KindWorkspaceIP index keeps addresses
+// unique among the scope's WorkSpaces even when a counter wraps. Only
+// lifecycle handlers allocate, so the counter sees no contention from API
+// calls.
 
 const (
-	ipFirstHost = 4
-	ipHosts     = 65531 // 10.x.0.4 … 10.x.255.254
-	ipMaxProbes = 1024
+	ipFirstHost   = 4   // .0–.3 are reserved in every VPC subnet
+	ipHostsPer24  = 251 // .4–.254
+	ipHosts       = ipHostsPer24 * 256
+	ipMaxProbes   = 1024
+	ipCounterKind = "workspaceip/"
 )
 
 // assignNetwork gives ws a subnet, private IP and computer name; ok is
@@ -170,9 +174,9 @@ func (s *Server) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplan
 	}
 	h := fnv.New32a()
 	h.Write([]byte(ws.ID))
-	subnet := d.SubnetIDs[int(h.Sum32()%uint32(len(d.SubnetIDs)))]
-	ws.SubnetID = subnet
-	ip, err := s.allocateIP(tx, sc, subnet, ws.ID)
+	i := int(h.Sum32() % uint32(len(d.SubnetIDs)))
+	ws.SubnetID = d.SubnetIDs[i]
+	ip, err := s.allocateIP(tx, sc, ws.SubnetID, subnetNetworks(d.SubnetIDs)[i], d.DNSAddrs, ws.ID)
 	if err != nil || ip == "" {
 		return false, err
 	}
@@ -184,19 +188,21 @@ type ipCounter struct {
 	Next int `json:"next"`
 }
 
-func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, subnet, wsID string) (string, error) {
-	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: "workspaceip/" + subnet}
+func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, subnet string, net [3]byte, reserved []string, wsID string) (string, error) {
+	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
 	var c ipCounter
 	if _, err := load(tx, ck, &c); err != nil {
 		return "", err
 	}
-	h := fnv.New32a()
-	h.Write([]byte(subnet))
-	octet := strconv.Itoa(int(h.Sum32() % 256))
+	prefix := strconv.Itoa(int(net[0])) + "." + strconv.Itoa(int(net[1])) + "."
 	for range ipMaxProbes {
-		host := ipFirstHost + c.Next%ipHosts
+		n := c.Next % ipHosts
 		c.Next++
-		ip := "10." + octet + "." + strconv.Itoa(host>>8) + "." + strconv.Itoa(host&0xff)
+		third := (int(net[2]) + n/ipHostsPer24) % 256
+		ip := prefix + strconv.Itoa(third) + "." + strconv.Itoa(ipFirstHost+n%ipHostsPer24)
+		if stateIn(ip, reserved...) {
+			continue
+		}
 		k := deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ip}
 		_, err := tx.Get(k)
 		if err == nil {
