@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -565,7 +566,7 @@ func (w *wsService) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Descr
 			}
 		}
 		all := append(owned, shared...)
-		slices.SortFunc(all, func(a, b seqImage) int { return int(a.seq - b.seq) })
+		slices.SortFunc(all, func(a, b seqImage) int { return cmp.Compare(a.seq, b.seq) })
 		for _, x := range all {
 			if !p.add(size, x.seq, x.img) {
 				break
