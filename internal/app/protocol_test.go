@@ -130,6 +130,7 @@ func TestValidationErrorListsEveryViolation(t *testing.T) {
 func TestNotImplementedOperationIsClearAndNotRetried(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	cfg := e.AWSConfig(apptest.AccountA, apptest.Region)
+	cfg.Retryer = nil // the SDK's standard retryer: it must not retry a 501
 	cfg.RetryMaxAttempts = 3
 	attempts := 0
 	ds := directoryservice.NewFromConfig(cfg, func(o *directoryservice.Options) {

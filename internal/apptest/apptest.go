@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
@@ -134,9 +136,27 @@ func (e *Env) AWSConfig(account, region string) aws.Config {
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
 		BaseEndpoint: aws.String(e.URL),
-		// Tests want to see the first answer, not a retried one.
-		RetryMaxAttempts: 1,
+		Retryer:      TransportRetryer,
 	}
+}
+
+// TransportRetryer retries only a request whose connection the client
+// itself closed while reading the answer (net.ErrClosed: aws-sdk-go-v2
+// issues #1825 and #2737, a client-side race that loopback's speed makes
+// common; the SDK's default retryer retries it too). Every answer deskplane
+// gives, errors included, reaches the test as the first one.
+func TransportRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if errors.Is(err, net.ErrClosed) {
+				return aws.TrueTernary
+			}
+			return aws.FalseTernary
+		})}
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 // WS returns a WorkSpaces client for the account in us-east-1.

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -217,7 +218,9 @@ func WriteJSON(w http.ResponseWriter, status int, v any) int {
 	if err != nil || bytes.Equal(b, []byte("null")) {
 		b = []byte("{}")
 	}
-	w.Header().Set("Content-Type", ContentType)
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	return status
@@ -244,9 +247,12 @@ func EncodeError(e CodedError) []byte {
 // X-Amzn-ErrorType header, and returns the status.
 func WriteError(w http.ResponseWriter, e CodedError) int {
 	status := e.HTTPStatus()
-	w.Header().Set("Content-Type", ContentType)
-	w.Header().Set("X-Amzn-ErrorType", e.ErrorCode())
+	b := EncodeError(e)
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("X-Amzn-ErrorType", e.ErrorCode())
 	w.WriteHeader(status)
-	_, _ = w.Write(EncodeError(e))
+	_, _ = w.Write(b)
 	return status
 }
