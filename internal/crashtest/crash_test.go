@@ -112,11 +112,11 @@ func (s *server) stop(t *testing.T) {
 
 func (s *server) ds() *directoryservice.Client {
 	return directoryservice.NewFromConfig(aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint:     aws.String(s.url),
-		Retryer:          apptest.TransportRetryer,
-		HTTPClient:       s.http,
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(s.url),
+		Retryer:      apptest.TransportRetryer,
+		HTTPClient:   s.http,
 	})
 }
 
@@ -335,11 +335,11 @@ func workspaceWriter(ctx context.Context, ws *workspaces.Client, ack *acked, dir
 
 func (s *server) ws() *workspaces.Client {
 	return workspaces.NewFromConfig(aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint:     aws.String(s.url),
-		Retryer:          apptest.TransportRetryer,
-		HTTPClient:       s.http,
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(s.url),
+		Retryer:      apptest.TransportRetryer,
+		HTTPClient:   s.http,
 	})
 }
 
