@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
+	dstypes "github.com/aws/aws-sdk-go-v2/service/directoryservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/smithy-go"
 
@@ -241,4 +242,39 @@ func ErrorCode(err error) string {
 		return ae.ErrorCode()
 	}
 	return fmt.Sprintf("<no code: %v>", err)
+}
+
+// RegisteredDirectory creates a Simple AD directory in the account (us-east-1)
+// that accepts any user name, and registers it with WorkSpaces, moving the
+// clock through both transitions. It returns the directory id.
+func (e *Env) RegisteredDirectory(account string) string {
+	e.T.Helper()
+	ctx := e.Ctx()
+	out, err := e.DS(account).CreateDirectory(ctx, &directoryservice.CreateDirectoryInput{
+		Name:     aws.String(fmt.Sprintf("corp%d.example.com", time.Now().UnixNano()%1e9)),
+		Password: aws.String("Test-Pa55word-1"),
+		Size:     dstypes.DirectorySizeSmall,
+		VpcSettings: &dstypes.DirectoryVpcSettings{VpcId: aws.String("vpc-0123456789abcdef0"),
+			SubnetIds: []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}},
+		Tags: []dstypes.Tag{{Key: aws.String("deskplane:any-user"), Value: aws.String("true")}},
+	})
+	if err != nil {
+		e.T.Fatalf("CreateDirectory: %v", err)
+	}
+	e.Advance(time.Hour)
+	if _, err := e.WS(account).RegisterWorkspaceDirectory(ctx, &workspaces.RegisterWorkspaceDirectoryInput{DirectoryId: out.DirectoryId}); err != nil {
+		e.T.Fatalf("RegisterWorkspaceDirectory: %v", err)
+	}
+	e.Advance(time.Hour)
+	return aws.ToString(out.DirectoryId)
+}
+
+// AmazonBundle returns the id of a public bundle of the AMAZON catalogue.
+func (e *Env) AmazonBundle() string {
+	e.T.Helper()
+	out, err := e.WS(AccountA).DescribeWorkspaceBundles(e.Ctx(), &workspaces.DescribeWorkspaceBundlesInput{Owner: aws.String("AMAZON")})
+	if err != nil || len(out.Bundles) == 0 {
+		e.T.Fatalf("DescribeWorkspaceBundles(AMAZON): %v", err)
+	}
+	return aws.ToString(out.Bundles[0].BundleId)
 }
