@@ -258,6 +258,9 @@ func (w *worker) one(ctx context.Context) {
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil && ctx.Err() != nil {
+		return // the run ended mid-answer; not a failure
+	}
 	w.lat = append(w.lat, time.Since(t0))
 	w.perOp[op.Name]++
 	w.bytes += int64(len(body))
