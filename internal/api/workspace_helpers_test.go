@@ -26,7 +26,7 @@ import (
 // through DescribeWorkspaceBundles, and polling-style state checks.
 
 type wsFixture struct {
-	t   *testing.T
+	t   testing.TB
 	e   *apptest.Env
 	c   *workspaces.Client
 	ctx context.Context
@@ -37,7 +37,7 @@ type wsFixture struct {
 	bundles []types.WorkspaceBundle
 }
 
-func newWSFixture(t *testing.T, o apptest.Options) *wsFixture {
+func newWSFixture(t testing.TB, o apptest.Options) *wsFixture {
 	t.Helper()
 	e := apptest.Start(t, o)
 	f := &wsFixture{t: t, e: e, c: workspaces.NewFromConfig(wsConfig(e, apptest.AccountA, apptest.Region)), ctx: e.Ctx()}

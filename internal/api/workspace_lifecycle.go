@@ -164,7 +164,12 @@ func (s *Server) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplan
 	if ws.ComputerName == "" {
 		ws.ComputerName = wsComputerName(ws.ID, ws.OperatingSystemName)
 	}
-	var d deskplane.Directory
+	// Only the network fields of the registration are decoded: its
+	// settings documents make a full decode the launch's largest cost.
+	var d struct {
+		SubnetIDs []string `json:"subnetIds"`
+		DNSAddrs  []string `json:"dnsAddrs"`
+	}
 	found, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: ws.DirectoryID}, &d)
 	if err != nil {
 		return false, err

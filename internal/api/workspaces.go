@@ -693,6 +693,11 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 				if needle != nil && !bytes.Contains(r.Data, needle) {
 					return true
 				}
+				if needle == nil && len(p.items) == size {
+					// Unfiltered: any further record proves a next page.
+					p.more = true
+					return false
+				}
 				ws := new(deskplane.Workspace)
 				if ferr = json.Unmarshal(r.Data, ws); ferr != nil {
 					return false
