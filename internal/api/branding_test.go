@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -106,6 +107,42 @@ func xLoad(t *testing.T, e *apptest.Env, key deskplane.Key, v any) bool {
 	return found
 }
 
+// xSeed stores v as the record at key.
+func xSeed(t *testing.T, e *apptest.Env, key deskplane.Key, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Store.Update(context.Background(), func(tx deskplane.Tx) error {
+		_, err := tx.Put(key, b)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// xWant fails the test unless err is the wire error code.
+func xWant(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := apptest.ErrorCode(err); got != code {
+		t.Errorf("%s: error %q (%v), want %s", what, got, err, code)
+	}
+}
+
+// xReason checks the reason member of an OperationNotSupportedException.
+func xReason(t *testing.T, err error, reason string) {
+	t.Helper()
+	var ons *types.OperationNotSupportedException
+	if !errors.As(err, &ons) {
+		t.Errorf("error %v is not an OperationNotSupportedException", err)
+		return
+	}
+	if aws.ToString(ons.Reason) != reason {
+		t.Errorf("reason %q, want %q", aws.ToString(ons.Reason), reason)
+	}
+}
+
 // xControl calls the control API and returns the status and body (where
 // apptest's Control fails the test on any status but 2xx).
 func xControl(t *testing.T, e *apptest.Env, method, path string, in any) (int, []byte) {
@@ -148,8 +185,8 @@ func xPNG(n int, fill byte) []byte {
 
 func TestBrandingImportDescribeDelete(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
-	dir := xDirectory(t, e, acctA)
+	c := e.WS(apptest.AccountA)
+	dir := xDirectory(t, e, apptest.AccountA)
 
 	imp, err := c.ImportClientBranding(e.Ctx(), &workspaces.ImportClientBrandingInput{
 		ResourceId: aws.String(dir),
@@ -190,7 +227,7 @@ func TestBrandingImportDescribeDelete(t *testing.T) {
 		t.Errorf("DescribeClientBranding %+v", desc)
 	}
 	var stored deskplane.Branding
-	if !xLoad(t, e, deskplane.Key{Scope: deskplane.Scope{Account: acctA, Region: reg1}, Kind: deskplane.KindBranding, ID: dir}, &stored) ||
+	if !xLoad(t, e, deskplane.Key{Scope: deskplane.Scope{Account: apptest.AccountA, Region: apptest.Region}, Kind: deskplane.KindBranding, ID: dir}, &stored) ||
 		!bytes.Equal(stored.Platforms["DeviceTypeIos"].Logo2x, xPNG(200, 3)) {
 		t.Errorf("stored branding %+v", stored.Platforms["DeviceTypeIos"])
 	}
@@ -239,10 +276,10 @@ func TestBrandingImportDescribeDelete(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	xDeregister(t, e, acctA, dir)
+	xDeregister(t, e, apptest.AccountA, dir)
 	_, err = c.DescribeClientBranding(e.Ctx(), &workspaces.DescribeClientBrandingInput{ResourceId: aws.String(dir)})
-	wantCode(t, "branding of a deregistered directory", err, "ResourceNotFoundException")
-	xRegister(t, e, acctA, dir)
+	xWant(t, "branding of a deregistered directory", err, "ResourceNotFoundException")
+	xRegister(t, e, apptest.AccountA, dir)
 	desc, err = c.DescribeClientBranding(e.Ctx(), &workspaces.DescribeClientBrandingInput{ResourceId: aws.String(dir)})
 	if err != nil || desc.DeviceTypeOsx != nil {
 		t.Errorf("branding after registering again: %+v, %v", desc, err)
@@ -251,8 +288,8 @@ func TestBrandingImportDescribeDelete(t *testing.T) {
 
 func TestBrandingErrors(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
-	dir := xDirectory(t, e, acctA)
+	c := e.WS(apptest.AccountA)
+	dir := xDirectory(t, e, apptest.AccountA)
 	imp := func(in *workspaces.ImportClientBrandingInput) error {
 		if in.ResourceId == nil {
 			in.ResourceId = aws.String(dir)
@@ -261,40 +298,40 @@ func TestBrandingErrors(t *testing.T) {
 		return err
 	}
 	ok := &types.DefaultImportClientBrandingAttributes{SupportEmail: aws.String("help@example.com")}
-	wantCode(t, "unknown directory", imp(&workspaces.ImportClientBrandingInput{ResourceId: aws.String("d-0123456789"), DeviceTypeWindows: ok}), "ResourceNotFoundException")
-	wantCode(t, "another account's directory", func() error {
-		_, err := e.WS(acctB).ImportClientBranding(e.Ctx(), &workspaces.ImportClientBrandingInput{ResourceId: aws.String(dir), DeviceTypeWindows: ok})
+	xWant(t, "unknown directory", imp(&workspaces.ImportClientBrandingInput{ResourceId: aws.String("d-0123456789"), DeviceTypeWindows: ok}), "ResourceNotFoundException")
+	xWant(t, "another account's directory", func() error {
+		_, err := e.WS(apptest.AccountB).ImportClientBranding(e.Ctx(), &workspaces.ImportClientBrandingInput{ResourceId: aws.String(dir), DeviceTypeWindows: ok})
 		return err
 	}(), "ResourceNotFoundException")
-	wantCode(t, "no platform", imp(&workspaces.ImportClientBrandingInput{}), "InvalidParameterValuesException")
-	wantCode(t, "empty platform", imp(&workspaces.ImportClientBrandingInput{DeviceTypeLinux: &types.DefaultImportClientBrandingAttributes{}}), "InvalidParameterValuesException")
-	wantCode(t, "email and link", imp(&workspaces.ImportClientBrandingInput{DeviceTypeAndroid: &types.DefaultImportClientBrandingAttributes{
+	xWant(t, "no platform", imp(&workspaces.ImportClientBrandingInput{}), "InvalidParameterValuesException")
+	xWant(t, "empty platform", imp(&workspaces.ImportClientBrandingInput{DeviceTypeLinux: &types.DefaultImportClientBrandingAttributes{}}), "InvalidParameterValuesException")
+	xWant(t, "email and link", imp(&workspaces.ImportClientBrandingInput{DeviceTypeAndroid: &types.DefaultImportClientBrandingAttributes{
 		SupportEmail: aws.String("help@example.com"), SupportLink: aws.String("https://help.example.com")}}), "InvalidParameterValuesException")
-	wantCode(t, "not a PNG", imp(&workspaces.ImportClientBrandingInput{DeviceTypeIos: &types.IosImportClientBrandingAttributes{
+	xWant(t, "not a PNG", imp(&workspaces.ImportClientBrandingInput{DeviceTypeIos: &types.IosImportClientBrandingAttributes{
 		Logo: xPNG(10, 1), Logo3x: []byte("GIF89a....")}}), "InvalidParameterValuesException")
-	wantCode(t, "locale", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
+	xWant(t, "locale", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
 		LoginMessage: map[string]string{"fr_FR": "Bonjour"}}}), "InvalidParameterValuesException")
 	// Model constraints: the logo size, the e-mail pattern, the locale form.
-	wantCode(t, "logo over 1.5 MB", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
+	xWant(t, "logo over 1.5 MB", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
 		Logo: xPNG(1500001, 1)}}), "ValidationException")
-	wantCode(t, "bad e-mail", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
+	xWant(t, "bad e-mail", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
 		SupportEmail: aws.String("not-an-email")}}), "ValidationException")
-	wantCode(t, "bad locale form", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
+	xWant(t, "bad locale form", imp(&workspaces.ImportClientBrandingInput{DeviceTypeWeb: &types.DefaultImportClientBrandingAttributes{
 		LoginMessage: map[string]string{"english": "Hi"}}}), "ValidationException")
 	// More than 6 MB of logos in one request.
 	big := func(fill byte) *types.DefaultImportClientBrandingAttributes {
 		return &types.DefaultImportClientBrandingAttributes{Logo: xPNG(1500000, fill)}
 	}
-	wantCode(t, "over 6 MB", imp(&workspaces.ImportClientBrandingInput{
+	xWant(t, "over 6 MB", imp(&workspaces.ImportClientBrandingInput{
 		DeviceTypeWindows: big(1), DeviceTypeOsx: big(2), DeviceTypeAndroid: big(3), DeviceTypeLinux: big(4), DeviceTypeWeb: big(5)}), "ResourceLimitExceededException")
 	if err := imp(&workspaces.ImportClientBrandingInput{DeviceTypeWindows: big(1), DeviceTypeOsx: big(2), DeviceTypeAndroid: big(3), DeviceTypeLinux: big(4)}); err != nil {
 		t.Errorf("6 MB of logos: %v", err)
 	}
 
 	_, err := c.DescribeClientBranding(e.Ctx(), &workspaces.DescribeClientBrandingInput{ResourceId: aws.String("d-0123456789")})
-	wantCode(t, "describe unknown directory", err, "ResourceNotFoundException")
+	xWant(t, "describe unknown directory", err, "ResourceNotFoundException")
 	_, err = c.DeleteClientBranding(e.Ctx(), &workspaces.DeleteClientBrandingInput{ResourceId: aws.String("wsd-abcdefghi"), Platforms: []types.ClientDeviceType{types.ClientDeviceTypeDeviceTypeWeb}})
-	wantCode(t, "delete unknown directory", err, "ResourceNotFoundException")
+	xWant(t, "delete unknown directory", err, "ResourceNotFoundException")
 	_, err = c.DeleteClientBranding(e.Ctx(), &workspaces.DeleteClientBrandingInput{ResourceId: aws.String(dir), Platforms: []types.ClientDeviceType{"DeviceTypeAmiga"}})
-	wantCode(t, "unknown platform", err, "ValidationException")
+	xWant(t, "unknown platform", err, "ValidationException")
 }

@@ -61,6 +61,18 @@ func wireNames(c deskplane.Code) wireName {
 	return wireName{"InternalFailure", "ServiceException", "InternalServerException"}
 }
 
+// WorkSpaces errors that have no domain code of their own. A handler
+// returns &deskplane.Error{Code: <the closest code>, WireName: <one of
+// these>}; the code is what the other services would say.
+const (
+	wireApplicationNotSupported      = "ApplicationNotSupportedException"      // the application cannot be installed (uninstall only)
+	wireComputeNotCompatible         = "ComputeNotCompatibleException"         // the WorkSpace's compute type does not run the application
+	wireIncompatibleApplications     = "IncompatibleApplicationsException"     // the application conflicts with another on the WorkSpace
+	wireOperatingSystemNotCompatible = "OperatingSystemNotCompatibleException" // the WorkSpace's operating system does not run the application
+	wireResourceInUse                = "ResourceInUseException"                // a deployment is running on the resource; carries ResourceId
+	wireResourceCreationFailed       = "ResourceCreationFailedException"       // the resource could not be created
+)
+
 // notImplementedType is the __type of the answer for operations deskplane
 // does not serve yet: HTTP 501, which the SDKs do not retry.
 const notImplementedType = "NotImplementedException"
@@ -92,6 +104,12 @@ func MapWorkSpacesError(err error) awsjson.CodedError {
 		return e
 	case "ResourceUnavailableException":
 		e := &wsapi.ResourceUnavailableException{Message: msg}
+		if de.ResourceID != "" {
+			e.ResourceId = ptr(de.ResourceID)
+		}
+		return e
+	case wireResourceInUse:
+		e := &wsapi.ResourceInUseException{Message: msg}
 		if de.ResourceID != "" {
 			e.ResourceId = ptr(de.ResourceID)
 		}
