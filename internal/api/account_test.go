@@ -44,7 +44,7 @@ func listRanges(t *testing.T, c *workspaces.Client, constraint string, size int3
 
 func TestAccountManagementCidrRanges(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
+	c := wsc(e, acctA, reg1)
 
 	out, err := c.ListAvailableManagementCidrRanges(e.Ctx(), &workspaces.ListAvailableManagementCidrRangesInput{
 		ManagementCidrRangeConstraint: aws.String("10.0.0.0/8")})
@@ -101,7 +101,7 @@ func TestAccountManagementCidrRanges(t *testing.T) {
 		DedicatedTenancyManagementCidrRange: aws.String("10.0.0.0/16")})
 	wantCode(t, "ineligible account enables BYOL", err, "AccessDeniedException")
 	// Other Regions and accounts are not affected.
-	if got := listRanges(t, e.WSIn(acctA, reg2), "192.168.0.0/16", 0); len(got) != 1 {
+	if got := listRanges(t, wsc(e, acctA, reg2), "192.168.0.0/16", 0); len(got) != 1 {
 		t.Errorf("Region 2: %v", got)
 	}
 }
@@ -109,7 +109,7 @@ func TestAccountManagementCidrRanges(t *testing.T) {
 func TestAccountEnableBYOL(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	e.SetTiming("realistic")
-	c := e.WS(acctA)
+	c := wsc(e, acctA, reg1)
 	acct, err := c.DescribeAccount(e.Ctx(), &workspaces.DescribeAccountInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +171,7 @@ func TestAccountEnableBYOL(t *testing.T) {
 	wantCode(t, "change the range once enabled", modify(types.DedicatedTenancySupportEnumEnabled, "10.201.0.0/16"), "InvalidResourceStateException")
 
 	// Enablement is per Region and per account.
-	for _, cl := range []*workspaces.Client{e.WSIn(acctA, reg2), e.WS(acctB)} {
+	for _, cl := range []*workspaces.Client{wsc(e, acctA, reg2), wsc(e, acctB, reg1)} {
 		if a, _ := cl.DescribeAccount(e.Ctx(), &workspaces.DescribeAccountInput{}); a.DedicatedTenancySupport != types.DedicatedTenancySupportResultEnumDisabled {
 			t.Errorf("another scope is %s", a.DedicatedTenancySupport)
 		}
@@ -180,7 +180,7 @@ func TestAccountEnableBYOL(t *testing.T) {
 
 func TestAccountEnableBYOLFails(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctB)
+	c := wsc(e, acctB, reg1)
 	e.Control("POST", "faults/transitions", control.TransitionFault{Kind: "account", Account: acctB, State: "FAILED",
 		ErrorCode: "ACCOUNT_REVIEW_REQUIRED", ErrorMessage: "The account needs additional review."}, nil)
 	if _, err := c.ModifyAccount(e.Ctx(), &workspaces.ModifyAccountInput{DedicatedTenancySupport: types.DedicatedTenancySupportEnumEnabled,

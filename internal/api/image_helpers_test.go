@@ -28,40 +28,63 @@ func randID(prefix string, n int) string {
 	return prefix + string(b)
 }
 
-// seedWorkspace stores an AVAILABLE WorkSpace in the account's scope
-// directly (the images tests need a source WorkSpace in states that the
-// WorkSpaces API takes hours to reach) and returns its id.
-func seedWorkspace(t *testing.T, e *apptest.Env, account, region string, edit func(*deskplane.Workspace)) string {
+// wsc returns a WorkSpaces client of the account in the Region (with the
+// request-body-owning transport of the WorkSpaces tests).
+func wsc(e *apptest.Env, account, region string) *workspaces.Client {
+	return workspaces.NewFromConfig(wsConfig(e, account, region))
+}
+
+// launchWorkspace makes an AVAILABLE WorkSpace through the real APIs: the
+// scope's registered directory (a Simple AD directory in which every user
+// exists is created and registered when there is none), a Standard
+// Windows 10 bundle unless edit says otherwise, and a fresh user name.
+func launchWorkspace(t *testing.T, e *apptest.Env, account, region string, edit func(*types.WorkspaceRequest)) string {
 	t.Helper()
-	ws := deskplane.Workspace{
-		ID:                  randID("ws-", 9),
-		DirectoryID:         "d-90673232aa",
-		UserName:            "alice",
-		BundleID:            "wsb-8vbljg4r6",
-		State:               "AVAILABLE",
-		Generation:          1,
-		RunningMode:         "ALWAYS_ON",
-		RootVolumeSizeGib:   80,
-		UserVolumeSizeGib:   50,
-		ComputeType:         "STANDARD",
-		Protocols:           []string{"PCOIP"},
-		OperatingSystemName: "WINDOWS_SERVER_2019",
-	}
+	f := fixtureOf(t, e, account, region)
+	req := f.req(randID("user", 6), f.standard())
 	if edit != nil {
-		edit(&ws)
+		edit(&req)
 	}
-	b, err := json.Marshal(ws)
+	out, err := f.create(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("CreateWorkspaces: %v", err)
 	}
-	key := deskplane.Key{Scope: deskplane.Scope{Account: account, Region: region}, Kind: deskplane.KindWorkspace, ID: ws.ID}
-	if err := e.App.Store.Update(context.Background(), func(tx deskplane.Tx) error {
-		_, err := tx.Put(key, b)
-		return err
-	}); err != nil {
-		t.Fatal(err)
+	if len(out.FailedRequests) > 0 {
+		t.Fatalf("CreateWorkspaces failed: %s: %s", aws.ToString(out.FailedRequests[0].ErrorCode), aws.ToString(out.FailedRequests[0].ErrorMessage))
 	}
-	return ws.ID
+	id := aws.ToString(out.PendingRequests[0].WorkspaceId)
+	e.Advance(25 * time.Minute) // creation takes 20 minutes in the realistic profile; AutoStop takes 60+
+
+	f.wantState(id, types.WorkspaceStateAvailable)
+	return id
+}
+
+// fixtureOf returns a WorkSpaces test fixture of the scope, on its
+// registered directory (made when there is none).
+func fixtureOf(t *testing.T, e *apptest.Env, account, region string) *wsFixture {
+	t.Helper()
+	f := &wsFixture{t: t, e: e, c: wsc(e, account, region), ctx: e.Ctx()}
+	dirs, err := f.c.DescribeWorkspaceDirectories(f.ctx, &workspaces.DescribeWorkspaceDirectoriesInput{})
+	if err != nil {
+		t.Fatalf("DescribeWorkspaceDirectories: %v", err)
+	}
+	for _, d := range dirs.Directories {
+		if d.State == types.WorkspaceDirectoryStateRegistered && d.Tenancy != types.TenancyDedicated {
+			f.dir = aws.ToString(d.DirectoryId)
+			break
+		}
+	}
+	if f.dir == "" {
+		f.dir, f.subnets = f.directory(account, region, true)
+	}
+	return f
+}
+
+// workspaceState is the WorkSpace's state as DescribeWorkspaces shows it.
+func workspaceState(t *testing.T, e *apptest.Env, account, region, id string) types.WorkspaceState {
+	t.Helper()
+	f := &wsFixture{t: t, e: e, c: wsc(e, account, region), ctx: e.Ctx()}
+	return f.must(id).State
 }
 
 // seedRecord stores v as the record at key.
@@ -100,15 +123,15 @@ func loadWorkspace(t *testing.T, e *apptest.Env, account, region, id string) des
 // waits (on the service clock) until it is AVAILABLE.
 func newImage(t *testing.T, e *apptest.Env, account, region, name string) string {
 	t.Helper()
-	wsID := seedWorkspace(t, e, account, region, nil)
-	out, err := e.WSIn(account, region).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
+	wsID := launchWorkspace(t, e, account, region, nil)
+	out, err := wsc(e, account, region).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
 		Name: aws.String(name), Description: aws.String("test image"), WorkspaceId: aws.String(wsID),
 	})
 	if err != nil {
 		t.Fatalf("CreateWorkspaceImage: %v", err)
 	}
 	e.Advance(2 * time.Hour)
-	if img := describeImage(t, e.WSIn(account, region), *out.ImageId); img.State != types.WorkspaceImageStateAvailable {
+	if img := describeImage(t, wsc(e, account, region), *out.ImageId); img.State != types.WorkspaceImageStateAvailable {
 		t.Fatalf("image %s is %s, want AVAILABLE", *out.ImageId, img.State)
 	}
 	return *out.ImageId
@@ -179,7 +202,7 @@ func wantReason(t *testing.T, err error, reason string) {
 // enableBYOL enables BYOL for the account in region and completes it.
 func enableBYOL(t *testing.T, e *apptest.Env, account, region, cidr string) {
 	t.Helper()
-	_, err := e.WSIn(account, region).ModifyAccount(e.Ctx(), &workspaces.ModifyAccountInput{
+	_, err := wsc(e, account, region).ModifyAccount(e.Ctx(), &workspaces.ModifyAccountInput{
 		DedicatedTenancySupport:             types.DedicatedTenancySupportEnumEnabled,
 		DedicatedTenancyManagementCidrRange: aws.String(cidr),
 	})
@@ -187,7 +210,7 @@ func enableBYOL(t *testing.T, e *apptest.Env, account, region, cidr string) {
 		t.Fatalf("ModifyAccount: %v", err)
 	}
 	e.Advance(4 * time.Hour)
-	out, err := e.WSIn(account, region).DescribeAccount(e.Ctx(), &workspaces.DescribeAccountInput{})
+	out, err := wsc(e, account, region).DescribeAccount(e.Ctx(), &workspaces.DescribeAccountInput{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
+	dstypes "github.com/aws/aws-sdk-go-v2/service/directoryservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
@@ -13,7 +15,7 @@ import (
 )
 
 func importImage(e *apptest.Env, account, region, ami, name string, ing types.WorkspaceImageIngestionProcess, apps ...types.Application) (string, error) {
-	out, err := e.WSIn(account, region).ImportWorkspaceImage(e.Ctx(), &workspaces.ImportWorkspaceImageInput{
+	out, err := wsc(e, account, region).ImportWorkspaceImage(e.Ctx(), &workspaces.ImportWorkspaceImageInput{
 		Ec2ImageId: aws.String(ami), IngestionProcess: ing, ImageName: aws.String(name),
 		ImageDescription: aws.String("BYOL import"), Applications: apps,
 		Tags: []types.Tag{{Key: aws.String("byol"), Value: aws.String("true")}}})
@@ -32,7 +34,7 @@ const ami = "ami-0123456789abcdef0"
 
 func TestImageImport(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
+	c := wsc(e, acctA, reg1)
 	_, err := importImage(e, acctA, reg1, ami, "byol", types.WorkspaceImageIngestionProcessByolRegular)
 	wantCode(t, "account without BYOL", err, "AccessDeniedException")
 
@@ -163,10 +165,10 @@ func TestImageQuotaAcrossOrigins(t *testing.T) {
 	}
 	_, err := importImage(e, acctA, reg1, ami, "one-too-many", types.WorkspaceImageIngestionProcessByolRegular)
 	wantCode(t, "41st import", err, "ResourceLimitExceededException")
-	_, err = e.WS(acctA).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("one-too-many"),
-		Description: aws.String("d"), WorkspaceId: aws.String(seedWorkspace(t, e, acctA, reg1, nil))})
+	_, err = wsc(e, acctA, reg1).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("one-too-many"),
+		Description: aws.String("d"), WorkspaceId: aws.String(launchWorkspace(t, e, acctA, reg1, nil))})
 	wantCode(t, "41st image from a WorkSpace", err, "ResourceLimitExceededException")
-	if got := imageIDs(t, e.WS(acctA), "", 0); len(got) != 40 {
+	if got := imageIDs(t, wsc(e, acctA, reg1), "", 0); len(got) != 40 {
 		t.Errorf("%d images", len(got))
 	}
 }
@@ -183,7 +185,7 @@ func TestImageBYOLSharing(t *testing.T) {
 	wantReason(t, err, "TargetAccountNotBYOLEnabled")
 	enableBYOL(t, e, acctB, reg1, "10.10.0.0/16")
 	share(t, e, acctA, reg1, id, acctB)
-	if img := describeImage(t, e.WS(acctB), id); img.RequiredTenancy != types.WorkspaceImageRequiredTenancyDedicated {
+	if img := describeImage(t, wsc(e, acctB, reg1), id); img.RequiredTenancy != types.WorkspaceImageRequiredTenancyDedicated {
 		t.Errorf("B sees tenancy %s", img.RequiredTenancy)
 	}
 	// Copies of BYOL images go only where the account is BYOL-enabled.
@@ -219,12 +221,12 @@ func customImport(e *apptest.Env, account string, in *workspaces.ImportCustomWor
 	if in.OsVersion == "" {
 		in.OsVersion = types.OSVersionWindows11
 	}
-	return e.WS(account).ImportCustomWorkspaceImage(e.Ctx(), in)
+	return wsc(e, account, reg1).ImportCustomWorkspaceImage(e.Ctx(), in)
 }
 
 func TestImageCustomImport(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
+	c := wsc(e, acctA, reg1)
 	_, err := customImport(e, acctA, &workspaces.ImportCustomWorkspaceImageInput{})
 	wantCode(t, "account without BYOL", err, "AccessDeniedException")
 	enableBYOL(t, e, acctA, reg1, "10.10.0.0/16")
@@ -303,7 +305,7 @@ func TestImageCustomImport(t *testing.T) {
 	// Errors.
 	_, err = c.DescribeCustomWorkspaceImageImport(e.Ctx(), &workspaces.DescribeCustomWorkspaceImageImportInput{ImageId: aws.String("wsi-unknown999")})
 	wantCode(t, "unknown import", err, "ResourceNotFoundException")
-	_, err = e.WS(acctB).DescribeCustomWorkspaceImageImport(e.Ctx(), &workspaces.DescribeCustomWorkspaceImageImportInput{ImageId: id})
+	_, err = wsc(e, acctB, reg1).DescribeCustomWorkspaceImageImport(e.Ctx(), &workspaces.DescribeCustomWorkspaceImageImportInput{ImageId: id})
 	wantCode(t, "another account's import", err, "ResourceNotFoundException")
 	_, err = customImport(e, acctA, &workspaces.ImportCustomWorkspaceImageInput{})
 	wantCode(t, "duplicate name", err, "ResourceAlreadyExistsException")
@@ -326,4 +328,56 @@ func TestImageCustomImport(t *testing.T) {
 	_, err = customImport(e, acctA, &workspaces.ImportCustomWorkspaceImageInput{ImageName: aws.String("bad-arn"),
 		InfrastructureConfigurationArn: aws.String("arn:aws:s3:::bucket")})
 	wantCode(t, "not an infrastructure ARN", err, "ValidationException")
+}
+
+// TestImageBYOLRoundTrip goes the whole BYOL way through every area's API:
+// enable BYOL, import an image, build a bundle from it, launch a WorkSpace
+// of it in a DEDICATED directory, and capture a new image of that
+// WorkSpace, which is DEDICATED too.
+func TestImageBYOLRoundTrip(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	c := wsc(e, acctA, reg1)
+	enableBYOL(t, e, acctA, reg1, "10.30.0.0/16")
+	src, err := importImage(e, acctA, reg1, ami, "byol-base", types.WorkspaceImageIngestionProcessByolRegular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := c.CreateWorkspaceBundle(e.Ctx(), bundleInput("byol-bundle", src))
+	if err != nil {
+		t.Fatalf("CreateWorkspaceBundle: %v", err)
+	}
+	ds := directoryservice.NewFromConfig(wsConfig(e, acctA, reg1))
+	in := createDirectoryInput()
+	in.Tags = []dstypes.Tag{{Key: aws.String("deskplane:any-user"), Value: aws.String("true")}}
+	dir, err := ds.CreateDirectory(e.Ctx(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(time.Hour)
+	if _, err := c.RegisterWorkspaceDirectory(e.Ctx(), &workspaces.RegisterWorkspaceDirectoryInput{
+		DirectoryId: dir.DirectoryId, Tenancy: types.TenancyDedicated}); err != nil {
+		t.Fatalf("RegisterWorkspaceDirectory DEDICATED: %v", err)
+	}
+	e.Advance(time.Hour)
+	out, err := c.CreateWorkspaces(e.Ctx(), &workspaces.CreateWorkspacesInput{Workspaces: []types.WorkspaceRequest{{
+		DirectoryId: dir.DirectoryId, UserName: aws.String("byol-user"), BundleId: bundle.WorkspaceBundle.BundleId}}})
+	if err != nil || len(out.PendingRequests) != 1 {
+		t.Fatalf("CreateWorkspaces: %v %+v", err, out)
+	}
+	wsID := aws.ToString(out.PendingRequests[0].WorkspaceId)
+	e.Advance(time.Hour)
+	if st := workspaceState(t, e, acctA, reg1, wsID); st != types.WorkspaceStateAvailable {
+		t.Fatalf("BYOL WorkSpace is %s", st)
+	}
+	img, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
+		Name: aws.String("byol-captured"), Description: aws.String("captured"), WorkspaceId: aws.String(wsID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.RequiredTenancy != types.WorkspaceImageRequiredTenancyDedicated || img.OperatingSystem.Type != types.OperatingSystemTypeWindows {
+		t.Errorf("captured BYOL image: tenancy %s, OS %s", img.RequiredTenancy, img.OperatingSystem.Type)
+	}
+	// The imported image backs the bundle: it cannot be deleted.
+	_, err = c.DeleteWorkspaceImage(e.Ctx(), &workspaces.DeleteWorkspaceImageInput{ImageId: aws.String(src)})
+	wantCode(t, "delete the bundle's image", err, "ResourceAssociatedException")
 }

@@ -16,7 +16,7 @@ import (
 
 func permission(t *testing.T, e *apptest.Env, owner, region, id, target string, allow bool) error {
 	t.Helper()
-	_, err := e.WSIn(owner, region).UpdateWorkspaceImagePermission(e.Ctx(), &workspaces.UpdateWorkspaceImagePermissionInput{
+	_, err := wsc(e, owner, region).UpdateWorkspaceImagePermission(e.Ctx(), &workspaces.UpdateWorkspaceImagePermissionInput{
 		ImageId: aws.String(id), AllowCopyImage: aws.Bool(allow), SharedAccountId: aws.String(target)})
 	return err
 }
@@ -62,8 +62,15 @@ func permissions(t *testing.T, c *workspaces.Client, id string, size int32) []st
 	return nil
 }
 
+func bundleInput(name, imageID string) *workspaces.CreateWorkspaceBundleInput {
+	return &workspaces.CreateWorkspaceBundleInput{
+		BundleName: aws.String(name), BundleDescription: aws.String("bundle " + name), ImageId: aws.String(imageID),
+		ComputeType: &types.ComputeType{Name: types.ComputeStandard}, UserStorage: &types.UserStorage{Capacity: aws.String("50")},
+		RootStorage: &types.RootStorage{Capacity: aws.String("80")}}
+}
+
 func copyImage(e *apptest.Env, account, region, srcRegion, srcID, name string) (string, error) {
-	out, err := e.WSIn(account, region).CopyWorkspaceImage(e.Ctx(), &workspaces.CopyWorkspaceImageInput{
+	out, err := wsc(e, account, region).CopyWorkspaceImage(e.Ctx(), &workspaces.CopyWorkspaceImageInput{
 		Name: aws.String(name), SourceImageId: aws.String(srcID), SourceRegion: aws.String(srcRegion),
 		Tags: []types.Tag{{Key: aws.String("copied"), Value: aws.String("yes")}}})
 	if err != nil {
@@ -77,7 +84,7 @@ func copyImage(e *apptest.Env, account, region, srcRegion, srcID, name string) (
 // unshares, B no longer sees it and keeps its copy.
 func TestImageSharing(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	a, b := e.WS(acctA), e.WS(acctB)
+	a, b := wsc(e, acctA, reg1), wsc(e, acctB, reg1)
 	id := newImage(t, e, acctA, reg1, "shared-golden")
 	orig := describeImage(t, a, id)
 
@@ -112,7 +119,7 @@ func TestImageSharing(t *testing.T) {
 	if got := imageIDs(t, b, types.ImageTypeOwned, 0); len(got) != 0 {
 		t.Errorf("B's OWNED images: %v", got)
 	}
-	if got := imageIDs(t, e.WSIn(acctB, reg2), "", 0); len(got) != 0 {
+	if got := imageIDs(t, wsc(e, acctB, reg2), "", 0); len(got) != 0 {
 		t.Errorf("B sees %v in another Region", got)
 	}
 
@@ -126,6 +133,10 @@ func TestImageSharing(t *testing.T) {
 	wantCode(t, "recipient reads permissions", err, "ResourceNotFoundException")
 	_, err = b.CreateTags(e.Ctx(), &workspaces.CreateTagsInput{ResourceId: aws.String(id), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 	wantCode(t, "recipient tags", err, "ResourceNotFoundException")
+
+	// Nor build a bundle from it directly: it copies it first.
+	_, err = b.CreateWorkspaceBundle(e.Ctx(), bundleInput("from-shared", id))
+	wantCode(t, "recipient's bundle from the shared image", err, "InvalidParameterValuesException")
 
 	// B copies it; the copy is B's and does not depend on the share.
 	e.SetTiming("realistic")
@@ -146,6 +157,9 @@ func TestImageSharing(t *testing.T) {
 	}
 	if got := imageIDs(t, b, types.ImageTypeOwned, 0); !slices.Equal(got, []string{cp}) {
 		t.Errorf("B owns %v", got)
+	}
+	if _, err := b.CreateWorkspaceBundle(e.Ctx(), bundleInput("from-copy", cp)); err != nil {
+		t.Errorf("B's bundle from its copy: %v", err)
 	}
 
 	// A cannot delete a shared image; it unshares first.
@@ -184,13 +198,13 @@ func TestImagePermissionErrors(t *testing.T) {
 	wantCode(t, "share with the owner", permission(t, e, acctA, reg1, id, acctA, true), "InvalidParameterValuesException")
 	wantCode(t, "unshare a never-shared account", permission(t, e, acctA, reg1, id, acctB, false), "InvalidParameterValuesException")
 	wantCode(t, "bad account id", permission(t, e, acctA, reg1, id, "12345", true), "ValidationException")
-	_, err := e.WS(acctA).DescribeWorkspaceImagePermissions(e.Ctx(), &workspaces.DescribeWorkspaceImagePermissionsInput{ImageId: aws.String("wsi-unknown999")})
+	_, err := wsc(e, acctA, reg1).DescribeWorkspaceImagePermissions(e.Ctx(), &workspaces.DescribeWorkspaceImagePermissionsInput{ImageId: aws.String("wsi-unknown999")})
 	wantCode(t, "permissions of an unknown image", err, "ResourceNotFoundException")
 
 	// Only AVAILABLE images can be shared.
 	e.SetTiming("realistic")
-	o, err := e.WS(acctA).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("pending"),
-		Description: aws.String("d"), WorkspaceId: aws.String(seedWorkspace(t, e, acctA, reg1, nil))})
+	o, err := wsc(e, acctA, reg1).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("pending"),
+		Description: aws.String("d"), WorkspaceId: aws.String(launchWorkspace(t, e, acctA, reg1, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +217,7 @@ func TestImagePermissionErrors(t *testing.T) {
 		accts = append(accts, acct)
 		share(t, e, acctA, reg1, id, acct)
 	}
-	if got := permissions(t, e.WS(acctA), id, 3); !slices.Equal(got, accts) {
+	if got := permissions(t, wsc(e, acctA, reg1), id, 3); !slices.Equal(got, accts) {
 		t.Errorf("paged permissions %v, want %v", got, accts)
 	}
 }
@@ -222,12 +236,12 @@ func TestImageCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, x := range []struct{ region, id string }{{reg1, same}, {reg2, cross}} {
-		img := describeImage(t, e.WSIn(acctA, x.region), x.id)
+		img := describeImage(t, wsc(e, acctA, x.region), x.id)
 		if img.State != types.WorkspaceImageStateAvailable || aws.ToString(img.OwnerAccountId) != acctA || img.OperatingSystem.Type != types.OperatingSystemTypeWindows {
 			t.Errorf("copy %s in %s: %+v", x.id, x.region, img)
 		}
 	}
-	if got := imageIDs(t, e.WSIn(acctA, reg2), "", 0); !slices.Equal(got, []string{cross}) {
+	if got := imageIDs(t, wsc(e, acctA, reg2), "", 0); !slices.Equal(got, []string{cross}) {
 		t.Errorf("Region 2 images %v", got)
 	}
 
@@ -237,7 +251,7 @@ func TestImageCopy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("recipient's cross-Region copy: %v", err)
 	}
-	if img := describeImage(t, e.WSIn(acctB, reg2), bc); aws.ToString(img.OwnerAccountId) != acctB {
+	if img := describeImage(t, wsc(e, acctB, reg2), bc); aws.ToString(img.OwnerAccountId) != acctB {
 		t.Errorf("recipient's copy owned by %s", aws.ToString(img.OwnerAccountId))
 	}
 
@@ -260,8 +274,8 @@ func TestImageCopy(t *testing.T) {
 
 	// A source that is not AVAILABLE.
 	e.SetTiming("realistic")
-	o, err := e.WS(acctA).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("pending"),
-		Description: aws.String("d"), WorkspaceId: aws.String(seedWorkspace(t, e, acctA, reg1, nil))})
+	o, err := wsc(e, acctA, reg1).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("pending"),
+		Description: aws.String("d"), WorkspaceId: aws.String(launchWorkspace(t, e, acctA, reg1, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +292,7 @@ func TestImageCopyQuota(t *testing.T) {
 	a1 := newImage(t, e, acctA, reg1, "a1")
 	a2 := newImage(t, e, acctA, reg2, "a2")
 	share(t, e, acctA, reg1, a1, acctB)
-	if _, err := e.WSIn(acctA, reg2).UpdateWorkspaceImagePermission(e.Ctx(), &workspaces.UpdateWorkspaceImagePermissionInput{
+	if _, err := wsc(e, acctA, reg2).UpdateWorkspaceImagePermission(e.Ctx(), &workspaces.UpdateWorkspaceImagePermissionInput{
 		ImageId: aws.String(a2), AllowCopyImage: aws.Bool(true), SharedAccountId: aws.String(acctB)}); err != nil {
 		t.Fatal(err)
 	}

@@ -620,7 +620,7 @@ func (w *wsService) describeImagesByID(tx deskplane.Tx, sc deskplane.Scope, ids 
 // publicImage returns an image of the AMAZON public catalogue, which any
 // caller can describe by id.
 func (w *wsService) publicImage(id string) (*deskplane.Image, bool) {
-	return nil, false // TODO: amazonImage(id) once lookups.go has it
+	return w.amazonImage(id)
 }
 
 // ---- permissions -------------------------------------------------------------

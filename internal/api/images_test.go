@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane"
 	"deskplane/internal/app"
 	"deskplane/internal/apptest"
 	"deskplane/internal/control"
@@ -25,9 +24,10 @@ const (
 
 func TestImageCreateFromWorkspace(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
+	c := wsc(e, acctA, reg1)
+	wsID := launchWorkspace(t, e, acctA, reg1, nil)
+	gen0 := loadWorkspace(t, e, acctA, reg1, wsID).Generation
 	e.SetTiming("realistic")
-	c := e.WS(acctA)
-	wsID := seedWorkspace(t, e, acctA, reg1, nil)
 	before := time.Now().Add(-time.Minute)
 
 	out, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
@@ -50,19 +50,26 @@ func TestImageCreateFromWorkspace(t *testing.T) {
 		t.Errorf("CreateWorkspaceImage answered %+v", out)
 	}
 
-	// While the image is built the WorkSpace is SUSPENDED.
+	// While the image is built the WorkSpace is SUSPENDED: no second image,
+	// no termination.
+	if st := workspaceState(t, e, acctA, reg1, wsID); st != types.WorkspaceStateSuspended {
+		t.Errorf("WorkSpace during capture: %s", st)
+	}
 	ws := loadWorkspace(t, e, acctA, reg1, wsID)
-	if ws.State != "SUSPENDED" || ws.ImageCapture != id || ws.Generation != 2 {
-		t.Errorf("WorkSpace during capture: state %s, capture %q, generation %d", ws.State, ws.ImageCapture, ws.Generation)
+	if ws.ImageCapture != id || ws.Generation <= gen0 {
+		t.Errorf("WorkSpace record during capture: capture %q, generation %d (was %d)", ws.ImageCapture, ws.Generation, gen0)
 	}
 	img := describeImage(t, c, id)
 	if img.State != types.WorkspaceImageStatePending || img.Updates == nil || aws.ToBool(img.Updates.UpdateAvailable) {
 		t.Errorf("image while building: %+v", img)
 	}
-	// A second image of a SUSPENDED WorkSpace is refused.
 	_, err = c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
 		Name: aws.String("again"), Description: aws.String("x"), WorkspaceId: aws.String(wsID)})
 	wantCode(t, "image of a SUSPENDED WorkSpace", err, "InvalidResourceStateException")
+	f := &wsFixture{t: t, e: e, c: c, ctx: e.Ctx()}
+	if fails := f.terminate(wsID); fails[wsID] == "" {
+		t.Errorf("TerminateWorkspaces of a SUSPENDED WorkSpace succeeded")
+	}
 
 	e.Advance(44 * time.Minute)
 	if img := describeImage(t, c, id); img.State != types.WorkspaceImageStatePending {
@@ -76,95 +83,137 @@ func TestImageCreateFromWorkspace(t *testing.T) {
 	if !img.Created.Equal(*out.Created) {
 		t.Errorf("Created moved from %v to %v", out.Created, img.Created)
 	}
-	ws = loadWorkspace(t, e, acctA, reg1, wsID)
-	if ws.State != "AVAILABLE" || ws.ImageCapture != "" || ws.Generation != 3 {
-		t.Errorf("WorkSpace after capture: state %s, capture %q, generation %d", ws.State, ws.ImageCapture, ws.Generation)
+	if st := workspaceState(t, e, acctA, reg1, wsID); st != types.WorkspaceStateAvailable {
+		t.Errorf("WorkSpace after capture: %s", st)
+	}
+	if ws2 := loadWorkspace(t, e, acctA, reg1, wsID); ws2.ImageCapture != "" || ws2.Generation <= ws.Generation {
+		t.Errorf("WorkSpace record after capture: capture %q, generation %d", ws2.ImageCapture, ws2.Generation)
 	}
 	if tags := tagsOf(t, c, id); tags["team"] != "finance" || len(tags) != 1 {
 		t.Errorf("tags %v", tags)
 	}
 }
 
-func TestImageCreateLinuxAndDedicated(t *testing.T) {
+func TestImageCreateLinux(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
-	wsID := seedWorkspace(t, e, acctA, reg1, func(ws *deskplane.Workspace) {
-		ws.OperatingSystemName, ws.BundleID, ws.DirectoryID = "UBUNTU_22_04", "wsb-unknown99", "d-1111111111"
-	})
-	seedRecord(t, e, deskplane.Key{Scope: deskplane.Scope{Account: acctA, Region: reg1}, Kind: deskplane.KindDirectory, ID: "d-1111111111"},
-		deskplane.Directory{ID: "d-1111111111", State: "REGISTERED", Tenancy: "DEDICATED"})
-	out, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
+	f := &wsFixture{t: t, e: e, c: wsc(e, acctA, reg1), ctx: e.Ctx()}
+	ubuntu := f.bundle(types.ComputeStandard, "Ubuntu")
+	wsID := launchWorkspace(t, e, acctA, reg1, func(r *types.WorkspaceRequest) { r.BundleId = aws.String(ubuntu) })
+	out, err := f.c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
 		Name: aws.String("ubuntu"), Description: aws.String("ubuntu"), WorkspaceId: aws.String(wsID)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.OperatingSystem.Type != types.OperatingSystemTypeLinux || out.RequiredTenancy != types.WorkspaceImageRequiredTenancyDedicated {
-		t.Errorf("OS %s tenancy %s, want LINUX DEDICATED", out.OperatingSystem.Type, out.RequiredTenancy)
+	if out.OperatingSystem.Type != types.OperatingSystemTypeLinux || out.RequiredTenancy != types.WorkspaceImageRequiredTenancyDefault {
+		t.Errorf("OS %s tenancy %s, want LINUX DEFAULT", out.OperatingSystem.Type, out.RequiredTenancy)
 	}
 }
 
 func TestImageCreateErrors(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{Config: func(c *app.Config) { c.QuotaImages = 2 }})
-	c := e.WS(acctA)
+	f := fixtureOf(t, e, acctA, reg1)
+	c := f.c
 	create := func(wsID, name string) error {
 		_, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
 			Name: aws.String(name), Description: aws.String("d"), WorkspaceId: aws.String(wsID)})
 		return err
 	}
 	wantCode(t, "unknown WorkSpace", create("ws-unknown99", "a"), "ResourceNotFoundException")
-	// Another account's WorkSpace is unknown to the caller.
-	other := seedWorkspace(t, e, acctB, reg1, nil)
+	other := launchWorkspace(t, e, acctB, reg1, nil)
 	wantCode(t, "another account's WorkSpace", create(other, "a"), "ResourceNotFoundException")
-	for _, st := range []string{"STOPPED", "PENDING", "REBOOTING", "ERROR", "ADMIN_MAINTENANCE"} {
-		id := seedWorkspace(t, e, acctA, reg1, func(ws *deskplane.Workspace) { ws.State = st })
-		wantCode(t, st+" WorkSpace", create(id, "a"), "InvalidResourceStateException")
-	}
-	modifying := seedWorkspace(t, e, acctA, reg1, func(ws *deskplane.Workspace) {
-		ws.Modifications = []deskplane.Modification{{Resource: "COMPUTE_TYPE", State: "UPDATE_IN_PROGRESS"}}
+
+	stopped := launchWorkspace(t, e, acctA, reg1, func(r *types.WorkspaceRequest) {
+		r.WorkspaceProperties = &types.WorkspaceProperties{RunningMode: types.RunningModeAutoStop, RunningModeAutoStopTimeoutInMinutes: aws.Int32(60)}
 	})
-	wantCode(t, "modifying WorkSpace", create(modifying, "a"), "InvalidResourceStateException")
-	for _, edit := range []func(*deskplane.Workspace){
-		func(ws *deskplane.Workspace) { ws.VolumeEncryptionKey = "arn:aws:kms:us-east-1:000000000000:key/abc" },
-		func(ws *deskplane.Workspace) { ws.UserVolumeEncryptionEnabled = true },
-	} {
-		id := seedWorkspace(t, e, acctA, reg1, edit)
-		err := create(id, "a")
-		wantCode(t, "encrypted WorkSpace", err, "OperationNotSupportedException")
-		wantReason(t, err, "EncryptedWorkspace")
+	if fails := f.stop(stopped); len(fails) > 0 {
+		t.Fatalf("StopWorkspaces: %v", fails)
 	}
-	win7 := seedWorkspace(t, e, acctA, reg1, func(ws *deskplane.Workspace) { ws.OperatingSystemName, ws.BundleID = "WINDOWS_7", "wsb-nosuch999" })
-	wantCode(t, "Windows 7 WorkSpace", create(win7, "a"), "OperationNotSupportedException")
+	e.Advance(10 * time.Minute)
+	wantCode(t, "STOPPED WorkSpace", create(stopped, "a"), "InvalidResourceStateException")
+	maint := launchWorkspace(t, e, acctA, reg1, nil)
+	if err := f.setState(maint, types.TargetWorkspaceStateAdminMaintenance); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "ADMIN_MAINTENANCE WorkSpace", create(maint, "a"), "InvalidResourceStateException")
+
+	encrypted := launchWorkspace(t, e, acctA, reg1, func(r *types.WorkspaceRequest) {
+		r.VolumeEncryptionKey = aws.String("arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+		r.UserVolumeEncryptionEnabled = aws.Bool(true)
+	})
+	err := create(encrypted, "a")
+	wantCode(t, "encrypted WorkSpace", err, "OperationNotSupportedException")
+	wantReason(t, err, "EncryptedWorkspace")
+	win7 := launchWorkspace(t, e, acctA, reg1, func(r *types.WorkspaceRequest) {
+		r.BundleId = aws.String(f.bundle(types.ComputePerformance, "Windows 7"))
+	})
+	err = create(win7, "a")
+	wantCode(t, "Windows 7 WorkSpace", err, "OperationNotSupportedException")
+	wantReason(t, err, "UnsupportedOperatingSystem")
 
 	// Model constraints are the dispatcher's (ValidationException).
-	wantCode(t, "name with a space", create(seedWorkspace(t, e, acctA, reg1, nil), "bad name"), "ValidationException")
+	avail := launchWorkspace(t, e, acctA, reg1, nil)
+	wantCode(t, "name with a space", create(avail, "bad name"), "ValidationException")
 
-	if err := create(seedWorkspace(t, e, acctA, reg1, nil), "first"); err != nil {
+	// Transitional states, as a polling client meets them.
+	e.SetTiming("realistic")
+	if fails := f.reboot(avail); len(fails) > 0 {
+		t.Fatalf("RebootWorkspaces: %v", fails)
+	}
+	wantCode(t, "REBOOTING WorkSpace", create(avail, "a"), "InvalidResourceStateException")
+	e.Advance(10 * time.Minute)
+	if err := f.modify(avail, types.WorkspaceProperties{Protocols: []types.Protocol{types.ProtocolWsp}}); err != nil {
+		t.Fatalf("ModifyWorkspaceProperties: %v", err)
+	}
+	wantCode(t, "WorkSpace being modified", create(avail, "a"), "InvalidResourceStateException")
+	pending, err := f.create(f.req("pending-user", f.standard()))
+	if err != nil || len(pending.PendingRequests) != 1 {
+		t.Fatalf("CreateWorkspaces: %v %+v", err, pending)
+	}
+	wantCode(t, "PENDING WorkSpace", create(aws.ToString(pending.PendingRequests[0].WorkspaceId), "a"), "InvalidResourceStateException")
+	broken, err := f.create(f.req("broken-user", f.standard()))
+	if err != nil || len(broken.PendingRequests) != 1 {
+		t.Fatalf("CreateWorkspaces: %v %+v", err, broken)
+	}
+	brokenID := aws.ToString(broken.PendingRequests[0].WorkspaceId)
+	e.Control("POST", "faults/transitions", control.TransitionFault{Kind: "workspace", ResourceID: brokenID, State: "ERROR", ErrorCode: "InvalidUserConfiguration.Workspace"}, nil)
+	e.Advance(time.Hour)
+	if st := workspaceState(t, e, acctA, reg1, brokenID); st != types.WorkspaceStateError {
+		t.Fatalf("faulted WorkSpace is %s", st)
+	}
+	wantCode(t, "ERROR WorkSpace", create(brokenID, "a"), "InvalidResourceStateException")
+	e.SetTiming("instant")
+
+	if err := create(avail, "first"); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, "duplicate name", create(seedWorkspace(t, e, acctA, reg1, nil), "first"), "ResourceAlreadyExistsException")
+	wantCode(t, "duplicate name", create(avail, "first"), "ResourceAlreadyExistsException")
 	// The same name in another Region or account is fine.
-	if _, err := e.WSIn(acctA, reg2).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
-		Name: aws.String("first"), Description: aws.String("d"), WorkspaceId: aws.String(seedWorkspace(t, e, acctA, reg2, nil))}); err != nil {
+	if _, err := wsc(e, acctA, reg2).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
+		Name: aws.String("first"), Description: aws.String("d"), WorkspaceId: aws.String(launchWorkspace(t, e, acctA, reg2, nil))}); err != nil {
 		t.Errorf("same name in another Region: %v", err)
 	}
-	if err := create(seedWorkspace(t, e, acctA, reg1, nil), "second"); err != nil {
+	if _, err := wsc(e, acctB, reg1).CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
+		Name: aws.String("first"), Description: aws.String("d"), WorkspaceId: aws.String(other)}); err != nil {
+		t.Errorf("same name in another account: %v", err)
+	}
+	if err := create(avail, "second"); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, "third image with quota 2", create(seedWorkspace(t, e, acctA, reg1, nil), "third"), "ResourceLimitExceededException")
-	// Tags are checked before anything is created.
-	_, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
-		Name: aws.String("tagged"), Description: aws.String("d"), WorkspaceId: aws.String(seedWorkspace(t, e, acctA, reg1, nil)),
+	wantCode(t, "third image with quota 2", create(avail, "third"), "ResourceLimitExceededException")
+	// Tags are checked before anything is looked at.
+	_, err = c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
+		Name: aws.String("tagged"), Description: aws.String("d"), WorkspaceId: aws.String(avail),
 		Tags: []types.Tag{{Key: aws.String("aws:reserved"), Value: aws.String("x")}}})
 	wantCode(t, "reserved tag key", err, "InvalidParameterValuesException")
 }
 
 func TestImageCreateFault(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
+	c := wsc(e, acctA, reg1)
+	wsID := launchWorkspace(t, e, acctA, reg1, nil)
 	e.SetTiming("realistic")
-	c := e.WS(acctA)
 	e.Control("POST", "faults/transitions", control.TransitionFault{Kind: "image", Account: acctA, State: "ERROR",
 		ErrorCode: "DomainJoined", ErrorMessage: "The image is joined to a domain."}, nil)
-	wsID := seedWorkspace(t, e, acctA, reg1, nil)
 	out, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
 		Name: aws.String("broken"), Description: aws.String("d"), WorkspaceId: aws.String(wsID)})
 	if err != nil {
@@ -177,8 +226,8 @@ func TestImageCreateFault(t *testing.T) {
 		len(img.ErrorDetails) != 1 || img.ErrorDetails[0].ErrorCode != types.WorkspaceImageErrorDetailCodeDomainJoined {
 		t.Errorf("faulted image: %+v", img)
 	}
-	if ws := loadWorkspace(t, e, acctA, reg1, wsID); ws.State != "AVAILABLE" || ws.ImageCapture != "" {
-		t.Errorf("WorkSpace after a failed capture: %s %q", ws.State, ws.ImageCapture)
+	if st := workspaceState(t, e, acctA, reg1, wsID); st != types.WorkspaceStateAvailable {
+		t.Errorf("WorkSpace after a failed capture: %s", st)
 	}
 	// An image in ERROR can be deleted.
 	if _, err := c.DeleteWorkspaceImage(e.Ctx(), &workspaces.DeleteWorkspaceImageInput{ImageId: out.ImageId}); err != nil {
@@ -193,7 +242,7 @@ func setUpdates(e *apptest.Env, account, region, id string, available bool, desc
 
 func TestImageCreateUpdated(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
+	c := wsc(e, acctA, reg1)
 	src := newImage(t, e, acctA, reg1, "base")
 	update := func(src, name string) (*workspaces.CreateUpdatedWorkspaceImageOutput, error) {
 		return c.CreateUpdatedWorkspaceImage(e.Ctx(), &workspaces.CreateUpdatedWorkspaceImageInput{
@@ -240,18 +289,43 @@ func TestImageCreateUpdated(t *testing.T) {
 		t.Errorf("tags %v", tags)
 	}
 
-	// Operating systems that cannot be updated.
+	// Operating systems that cannot be updated: Windows Server 2022 and
+	// Linux images of WorkSpaces, a Windows 11 BYOL image; a Windows 10 BYOL
+	// image can be.
 	e.SetTiming("instant")
-	for _, osName := range []string{"WINDOWS_SERVER_2022", "UBUNTU_22_04", "WINDOWS_11"} {
-		wsID := seedWorkspace(t, e, acctA, reg1, func(ws *deskplane.Workspace) { ws.OperatingSystemName, ws.BundleID = osName, "wsb-nosuch999" })
+	f := &wsFixture{t: t, e: e, c: c, ctx: e.Ctx()}
+	for name, bundle := range map[string]string{
+		"server-2022": f.bundle(types.ComputeStandard, "Windows 10 (Server 2022 based)"),
+		"ubuntu":      f.bundle(types.ComputeStandard, "Ubuntu"),
+	} {
+		wsID := launchWorkspace(t, e, acctA, reg1, func(r *types.WorkspaceRequest) { r.BundleId = aws.String(bundle) })
 		o, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
-			Name: aws.String("os-" + osName), Description: aws.String("d"), WorkspaceId: aws.String(wsID)})
+			Name: aws.String("os-" + name), Description: aws.String("d"), WorkspaceId: aws.String(wsID)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		setUpdates(e, acctA, reg1, *o.ImageId, true, "")
-		_, err = update(*o.ImageId, "os-"+osName+"-updated")
-		wantCode(t, osName+" source", err, "OperationNotSupportedException")
+		_, err = update(*o.ImageId, "os-"+name+"-updated")
+		wantCode(t, name+" source", err, "OperationNotSupportedException")
+	}
+	enableBYOL(t, e, acctA, reg1, "10.1.0.0/16")
+	setAMI(e, acctA, reg1, "ami-11111111", map[string]any{"operatingSystem": "WINDOWS_11"})
+	w11, err := importImage(e, acctA, reg1, "ami-11111111", "w11", types.WorkspaceImageIngestionProcessByolRegularWsp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setUpdates(e, acctA, reg1, w11, true, "")
+	_, err = update(w11, "w11-updated")
+	wantCode(t, "Windows 11 source", err, "OperationNotSupportedException")
+	w10, err := importImage(e, acctA, reg1, ami, "w10", types.WorkspaceImageIngestionProcessByolRegular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setUpdates(e, acctA, reg1, w10, true, "")
+	if o, err := update(w10, "w10-updated"); err != nil {
+		t.Errorf("Windows 10 BYOL source: %v", err)
+	} else if img := describeImage(t, c, *o.ImageId); img.RequiredTenancy != types.WorkspaceImageRequiredTenancyDedicated {
+		t.Errorf("updated BYOL image has tenancy %s", img.RequiredTenancy)
 	}
 
 	// An image shared with the caller is not the caller's to update.
@@ -264,7 +338,7 @@ func TestImageCreateUpdated(t *testing.T) {
 
 func TestImageDelete(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	c := e.WS(acctA)
+	c := wsc(e, acctA, reg1)
 	del := func(id string) error {
 		_, err := c.DeleteWorkspaceImage(e.Ctx(), &workspaces.DeleteWorkspaceImageInput{ImageId: aws.String(id)})
 		return err
@@ -277,10 +351,12 @@ func TestImageDelete(t *testing.T) {
 		Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}); err != nil {
 		t.Fatal(err)
 	}
-	bundleKey := deskplane.Key{Scope: deskplane.Scope{Account: acctA, Region: reg1}, Kind: deskplane.KindBundle, ID: "wsb-custom001"}
-	seedRecord(t, e, bundleKey, deskplane.Bundle{ID: "wsb-custom001", Name: "b", Owner: acctA, ImageID: id, State: "AVAILABLE"})
+	bundle, err := c.CreateWorkspaceBundle(e.Ctx(), bundleInput("uses-image", id))
+	if err != nil {
+		t.Fatalf("CreateWorkspaceBundle: %v", err)
+	}
 	wantCode(t, "image used by a bundle", del(id), "ResourceAssociatedException")
-	if err := e.App.Store.Update(e.Ctx(), func(tx deskplane.Tx) error { _, err := tx.Delete(bundleKey); return err }); err != nil {
+	if _, err := c.DeleteWorkspaceBundle(e.Ctx(), &workspaces.DeleteWorkspaceBundleInput{BundleId: bundle.WorkspaceBundle.BundleId}); err != nil {
 		t.Fatal(err)
 	}
 	share(t, e, acctA, reg1, id, acctB)
@@ -299,7 +375,7 @@ func TestImageDelete(t *testing.T) {
 	// PENDING images cannot be deleted.
 	e.SetTiming("realistic")
 	o, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("pending"),
-		Description: aws.String("d"), WorkspaceId: aws.String(seedWorkspace(t, e, acctA, reg1, nil))})
+		Description: aws.String("d"), WorkspaceId: aws.String(launchWorkspace(t, e, acctA, reg1, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,14 +383,14 @@ func TestImageDelete(t *testing.T) {
 	// A deleted name can be used again.
 	e.Advance(time.Hour)
 	if _, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{Name: aws.String("to-delete"),
-		Description: aws.String("d"), WorkspaceId: aws.String(seedWorkspace(t, e, acctA, reg1, nil))}); err != nil {
+		Description: aws.String("d"), WorkspaceId: aws.String(launchWorkspace(t, e, acctA, reg1, nil))}); err != nil {
 		t.Errorf("reusing a deleted image's name: %v", err)
 	}
 }
 
 func TestImageDescribe(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
-	a, b := e.WS(acctA), e.WS(acctB)
+	a, b := wsc(e, acctA, reg1), wsc(e, acctB, reg1)
 	var owned []string
 	for i := range 5 {
 		owned = append(owned, newImage(t, e, acctA, reg1, fmt.Sprintf("a-%d", i)))
@@ -340,7 +416,7 @@ func TestImageDescribe(t *testing.T) {
 	if got := imageIDs(t, b, "", 0); !slices.Equal(got, bImgs) {
 		t.Errorf("B sees %v, want its own %v", got, bImgs)
 	}
-	if got := imageIDs(t, e.WSIn(acctA, reg2), "", 0); len(got) != 0 {
+	if got := imageIDs(t, wsc(e, acctA, reg2), "", 0); len(got) != 0 {
 		t.Errorf("Region 2 shows %v", got)
 	}
 
@@ -361,10 +437,7 @@ func TestImageDescribe(t *testing.T) {
 		}
 		in.NextToken = out.NextToken
 	}
-	wantIDs := []string{owned[2], bImgs[0], owned[0]}
-	if pub, err := a.DescribeWorkspaceImages(e.Ctx(), &workspaces.DescribeWorkspaceImagesInput{ImageIds: []string{"wsi-5kq1x9tgm"}}); err == nil && len(pub.Images) == 1 {
-		wantIDs = append(wantIDs, "wsi-5kq1x9tgm") // the AMAZON catalogue is describable by id
-	}
+	wantIDs := []string{owned[2], bImgs[0], owned[0], "wsi-5kq1x9tgm"} // the AMAZON catalogue is describable by id
 	if !slices.Equal(got, wantIDs) {
 		t.Errorf("by id: %v, want %v", got, wantIDs)
 	}
@@ -372,9 +445,16 @@ func TestImageDescribe(t *testing.T) {
 	if err != nil || len(out.Images) != 1 || *out.Images[0].ImageId != bImgs[0] {
 		t.Errorf("ids with SHARED: %v %v", out, err)
 	}
+	pub := describeImage(t, a, "wsi-5kq1x9tgm")
+	if pub.State != types.WorkspaceImageStateAvailable || pub.Updates == nil || pub.OperatingSystem.Type != types.OperatingSystemTypeWindows {
+		t.Errorf("public image: %+v", pub)
+	}
+	if got := imageIDs(t, a, "", 0); slices.Contains(got, "wsi-5kq1x9tgm") {
+		t.Errorf("public images are listed without ids: %v", got)
+	}
 
 	// Empty answers still carry the array; bad tokens and ranges fail.
-	out, err = e.WS(apptest.AccountC).DescribeWorkspaceImages(e.Ctx(), &workspaces.DescribeWorkspaceImagesInput{})
+	out, err = wsc(e, apptest.AccountC, reg1).DescribeWorkspaceImages(e.Ctx(), &workspaces.DescribeWorkspaceImagesInput{})
 	if err != nil || out.Images == nil || len(out.Images) != 0 || out.NextToken != nil {
 		t.Errorf("empty account: %+v %v", out, err)
 	}
