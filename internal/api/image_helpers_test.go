@@ -87,21 +87,6 @@ func workspaceState(t *testing.T, e *apptest.Env, account, region, id string) ty
 	return f.must(id).State
 }
 
-// seedRecord stores v as the record at key.
-func seedRecord(t *testing.T, e *apptest.Env, key deskplane.Key, v any) {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.App.Store.Update(context.Background(), func(tx deskplane.Tx) error {
-		_, err := tx.Put(key, b)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // loadWorkspace reads a WorkSpace record.
 func loadWorkspace(t *testing.T, e *apptest.Env, account, region, id string) deskplane.Workspace {
 	t.Helper()
