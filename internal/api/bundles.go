@@ -427,17 +427,39 @@ func (w *wsService) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Desc
 }
 
 // DescribeBundleAssociations lists the resources associated with a bundle.
-// The model knows one type, APPLICATION (WorkSpaces applications deployed
-// with a bundle); deskplane's application associations do not reach
-// bundles yet, so a visible bundle has none.
+// The model knows one type, APPLICATION: the applications the bundle's
+// image brings (applications.go), associated COMPLETED since the bundle
+// was made, as DescribeImageAssociations answers for the image.
 func (w *wsService) DescribeBundleAssociations(ctx context.Context, in *wsapi.DescribeBundleAssociationsRequest) (*wsapi.DescribeBundleAssociationsResult, error) {
 	sc, id := caller(ctx).Scope(), deref(in.BundleId)
+	out := []wsapi.BundleResourceAssociation{}
 	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		_, err := w.visibleBundle(tx, sc, id)
-		return err
+		out = out[:0]
+		b, err := w.visibleBundle(tx, sc, id)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(in.AssociatedResourceTypes, wsapi.BundleAssociatedResourceTypeApplication) {
+			return nil
+		}
+		apps, err := w.bundleApplications(tx, sc, b)
+		if err != nil {
+			return err
+		}
+		for _, a := range apps {
+			out = append(out, wsapi.BundleResourceAssociation{
+				AssociatedResourceId:   ptr(a.id),
+				AssociatedResourceType: wsapi.BundleAssociatedResourceTypeApplication,
+				BundleId:               ptr(b.ID),
+				Created:                smithy.NewTimestamp(b.Created),
+				LastUpdatedTime:        smithy.NewTimestamp(b.Created),
+				State:                  wsapi.AssociationStateCompleted,
+			})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeBundleAssociationsResult{Associations: []wsapi.BundleResourceAssociation{}}, nil
+	return &wsapi.DescribeBundleAssociationsResult{Associations: out}, nil
 }

@@ -285,11 +285,21 @@ func TestBundleUpdateAndDelete(t *testing.T) {
 	_, err = ws.UpdateWorkspaceBundle(e.Ctx(), &workspaces.UpdateWorkspaceBundleInput{BundleId: aws.String(id)})
 	dirWantCode(t, "update without an image", err, "InvalidParameterValuesException")
 
-	// Associations: a visible bundle has none; an unknown one is not found.
+	// Associations: the applications of the bundle's image (none on this
+	// one; Office 2016 on the public "Value with Windows 10 and Office
+	// 2016"); an unknown bundle is not found.
 	as, err := ws.DescribeBundleAssociations(e.Ctx(), &workspaces.DescribeBundleAssociationsInput{BundleId: aws.String(id),
 		AssociatedResourceTypes: []types.BundleAssociatedResourceType{types.BundleAssociatedResourceTypeApplication}})
 	if err != nil || as.Associations == nil || len(as.Associations) != 0 {
 		t.Errorf("DescribeBundleAssociations: %v %+v", err, as)
+	}
+	as, err = ws.DescribeBundleAssociations(e.Ctx(), &workspaces.DescribeBundleAssociationsInput{BundleId: aws.String("wsb-df76rqys9"),
+		AssociatedResourceTypes: []types.BundleAssociatedResourceType{types.BundleAssociatedResourceTypeApplication}})
+	if err != nil || len(as.Associations) != 1 || aws.ToString(as.Associations[0].BundleId) != "wsb-df76rqys9" ||
+		as.Associations[0].AssociatedResourceType != types.BundleAssociatedResourceTypeApplication ||
+		!regexp.MustCompile(`^wsa-`).MatchString(aws.ToString(as.Associations[0].AssociatedResourceId)) ||
+		as.Associations[0].State != types.AssociationStateCompleted {
+		t.Errorf("associations of the Office 2016 bundle: %v %+v", err, as)
 	}
 	_, err = ws.DescribeBundleAssociations(e.Ctx(), &workspaces.DescribeBundleAssociationsInput{BundleId: aws.String("wsb-000000000"),
 		AssociatedResourceTypes: []types.BundleAssociatedResourceType{types.BundleAssociatedResourceTypeApplication}})

@@ -1269,7 +1269,13 @@ func (w *wsService) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.
 			if !match(d) {
 				return true, nil
 			}
-			return p.add(size, seq, wireWSDirectory(d)), nil
+			wd := wireWSDirectory(d)
+			mode, err := w.endpointEncryptionMode(tx, sc, d)
+			if err != nil {
+				return false, err
+			}
+			wd.EndpointEncryptionMode = mode
+			return p.add(size, seq, wd), nil
 		})
 	})
 	if err != nil {

@@ -471,7 +471,8 @@ func TestDirectoryRegistration(t *testing.T) {
 		!regexp.MustCompile(`^sg-[0-9a-f]{17}$`).MatchString(aws.ToString(w.WorkspaceSecurityGroupId)) ||
 		!slices.Equal(w.SubnetIds, dirSubnets) || !slices.Equal(w.DnsIpAddresses, d.DnsIpAddrs) ||
 		w.Tenancy != types.TenancyShared || w.WorkspaceType != types.WorkspaceTypePersonal ||
-		w.UserIdentityType != types.UserIdentityTypeAwsDirectoryService || w.IpGroupIds == nil {
+		w.UserIdentityType != types.UserIdentityTypeAwsDirectoryService || w.IpGroupIds == nil ||
+		w.EndpointEncryptionMode != types.EndpointEncryptionModeStandardTls {
 		t.Errorf("registered directory: %+v", w)
 	}
 	// The defaults of a new registration (Terraform's acceptance test reads them).
