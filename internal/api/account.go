@@ -243,15 +243,32 @@ func (s *Server) accountModified(ctx context.Context, tx deskplane.Tx, t deskpla
 func (w *wsService) DescribeAccount(ctx context.Context, in *wsapi.DescribeAccountRequest) (*wsapi.DescribeAccountResult, error) {
 	sc := caller(ctx).Scope()
 	var acct deskplane.Account
+	var linkType wsapi.DedicatedTenancyAccountType
 	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
 		var err error
-		acct, err = accountSettings(tx, sc)
-		return err
+		if acct, err = accountSettings(tx, sc); err != nil {
+			return err
+		}
+		// The type of linked account: the side of a LINKED account link
+		// (accountlinks.go) the caller is on.
+		return each(tx, sc, deskplane.KindAccountLink, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
+			switch {
+			case l.Status != linkLinked:
+			case l.SourceAccount == sc.Account:
+				linkType = wsapi.DedicatedTenancyAccountTypeSourceAccount
+			case l.TargetAccount == sc.Account:
+				linkType = wsapi.DedicatedTenancyAccountTypeTargetAccount
+			}
+			return linkType == "", nil
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeAccountResult{DedicatedTenancySupport: wsapi.DedicatedTenancySupportResultEnum(acct.DedicatedTenancySupport)}
+	out := &wsapi.DescribeAccountResult{
+		DedicatedTenancySupport:     wsapi.DedicatedTenancySupportResultEnum(acct.DedicatedTenancySupport),
+		DedicatedTenancyAccountType: linkType,
+	}
 	if acct.DedicatedTenancyManagementCidrRange != "" {
 		out.DedicatedTenancyManagementCidrRange = ptr(acct.DedicatedTenancyManagementCidrRange)
 	}

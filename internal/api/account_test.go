@@ -204,3 +204,27 @@ func TestAccountEnableBYOLFails(t *testing.T) {
 	_, err := c.DescribeAccountModifications(e.Ctx(), &workspaces.DescribeAccountModificationsInput{NextToken: aws.String("nope")})
 	wantCode(t, "bad token", err, "InvalidParameterValuesException")
 }
+
+func TestAccountLinkedType(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	a, b := wsc(e, acctA, reg1), wsc(e, acctB, reg1)
+	inv, err := a.CreateAccountLinkInvitation(e.Ctx(), &workspaces.CreateAccountLinkInvitationInput{TargetAccountId: aws.String(acctB)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := a.DescribeAccount(e.Ctx(), &workspaces.DescribeAccountInput{}); d.DedicatedTenancyAccountType != "" {
+		t.Errorf("pending link: type %s", d.DedicatedTenancyAccountType)
+	}
+	if _, err := b.AcceptAccountLinkInvitation(e.Ctx(), &workspaces.AcceptAccountLinkInvitationInput{LinkId: inv.AccountLink.AccountLinkId}); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		c    *workspaces.Client
+		want types.DedicatedTenancyAccountType
+	}{{a, types.DedicatedTenancyAccountTypeSourceAccount}, {b, types.DedicatedTenancyAccountTypeTargetAccount}, {wsc(e, acctA, reg2), ""}} {
+		d, err := x.c.DescribeAccount(e.Ctx(), &workspaces.DescribeAccountInput{})
+		if err != nil || d.DedicatedTenancyAccountType != x.want {
+			t.Errorf("DescribeAccount: type %q (%v), want %q", d.DedicatedTenancyAccountType, err, x.want)
+		}
+	}
+}
