@@ -291,6 +291,9 @@ func (w *wsService) CreateWorkspaceImage(ctx context.Context, in *wsapi.CreateWo
 		}
 		ws.State, ws.ImageCapture, ws.StateChanged = "SUSPENDED", id, now
 		ws.Generation++
+		if err := w.scheduleAutoStop(tx, sc, &ws, now); err != nil { // cancels it while SUSPENDED
+			return err
+		}
 		return save(tx, wsKey, &ws)
 	})
 	if err != nil {
@@ -759,6 +762,9 @@ func (s *Server) imageReady(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 	}
 	ws.State, ws.ImageCapture, ws.StateChanged = "AVAILABLE", "", t.Due
 	ws.Generation++
+	if err := s.scheduleAutoStop(tx, t.Key.Scope, &ws, t.Due); err != nil { // an AUTO_STOP WorkSpace's clock restarts
+		return err
+	}
 	return save(tx, wsKey, &ws)
 }
 

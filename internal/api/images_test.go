@@ -94,6 +94,37 @@ func TestImageCreateFromWorkspace(t *testing.T) {
 	}
 }
 
+// TestImageCreateAutoStop: an AUTO_STOP WorkSpace does not stop while
+// SUSPENDED, and its AutoStop clock starts again when the capture ends.
+func TestImageCreateAutoStop(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	c := wsc(e, acctA, reg1)
+	wsID := launchWorkspace(t, e, acctA, reg1, func(r *types.WorkspaceRequest) {
+		r.WorkspaceProperties = &types.WorkspaceProperties{RunningMode: types.RunningModeAutoStop, RunningModeAutoStopTimeoutInMinutes: aws.Int32(60)}
+	})
+	e.SetTiming("realistic")
+	out, err := c.CreateWorkspaceImage(e.Ctx(), &workspaces.CreateWorkspaceImageInput{
+		Name: aws.String("autostop"), Description: aws.String("d"), WorkspaceId: aws.String(wsID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(40 * time.Minute) // past the 60 minutes since launch, still capturing
+	if st := workspaceState(t, e, acctA, reg1, wsID); st != types.WorkspaceStateSuspended {
+		t.Errorf("after 40 minutes of capture: %s", st)
+	}
+	e.Advance(10 * time.Minute) // capture ended at 45 minutes
+	if st := workspaceState(t, e, acctA, reg1, wsID); st != types.WorkspaceStateAvailable {
+		t.Errorf("after the capture: %s", st)
+	}
+	if img := describeImage(t, c, *out.ImageId); img.State != types.WorkspaceImageStateAvailable {
+		t.Errorf("image %s", img.State)
+	}
+	e.Advance(time.Hour)
+	if st := workspaceState(t, e, acctA, reg1, wsID); st != types.WorkspaceStateStopped && st != types.WorkspaceStateStopping {
+		t.Errorf("an hour after the capture: %s, want it stopped by AutoStop", st)
+	}
+}
+
 func TestImageCreateLinux(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	f := &wsFixture{t: t, e: e, c: wsc(e, acctA, reg1), ctx: e.Ctx()}
