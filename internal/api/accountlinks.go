@@ -51,6 +51,21 @@ func saveAccountLink(tx deskplane.Tx, region string, l *deskplane.AccountLink) e
 	return nil
 }
 
+// counterpartHolds reports whether the other party's copy of a link in
+// scope sc still exists. It is gone only when the control API reset the
+// other account; the link is then gone for this side too.
+func counterpartHolds(tx deskplane.Tx, sc deskplane.Scope, l *deskplane.AccountLink) (bool, error) {
+	other := l.TargetAccount
+	if other == sc.Account {
+		other = l.SourceAccount
+	}
+	_, err := tx.Get(accountLinkKey(deskplane.Scope{Account: other, Region: sc.Region}, l.ID))
+	if err == deskplane.ErrNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // loadAccountLink reads a link the scope is a party to.
 func loadAccountLink(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.AccountLink, error) {
 	var l deskplane.AccountLink
@@ -58,10 +73,28 @@ func loadAccountLink(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane
 	if err != nil {
 		return nil, err
 	}
+	if ok {
+		ok, err = counterpartHolds(tx, sc, &l)
+		if err != nil {
+			return nil, err
+		}
+	}
 	if !ok {
 		return nil, accountLinkNotFound(id)
 	}
 	return &l, nil
+}
+
+// eachLink calls fn for each link of the scope after afterSeq, in creation
+// order, leaving out links whose other copy is gone.
+func eachLink(tx deskplane.Tx, sc deskplane.Scope, afterSeq int64, fn func(seq int64, l *deskplane.AccountLink) (bool, error)) error {
+	return each(tx, sc, deskplane.KindAccountLink, afterSeq, func(seq int64, l *deskplane.AccountLink) (bool, error) {
+		ok, err := counterpartHolds(tx, sc, l)
+		if err != nil || !ok {
+			return err == nil, err
+		}
+		return fn(seq, l)
+	})
 }
 
 // linkOpen reports whether a link still binds its accounts (invited or linked).
@@ -84,7 +117,7 @@ func (w *wsService) CreateAccountLinkInvitation(ctx context.Context, in *wsapi.C
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		out = nil
 		var conflict *deskplane.AccountLink
-		err := each(tx, sc, deskplane.KindAccountLink, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
+		err := eachLink(tx, sc, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
 			if token != "" && l.CreateToken == token && l.SourceAccount == sc.Account {
 				out = l
 				return false, nil
@@ -111,7 +144,7 @@ func (w *wsService) CreateAccountLinkInvitation(ctx context.Context, in *wsapi.C
 		}
 		// The target may be the target of only one open link.
 		targetScope := deskplane.Scope{Account: target, Region: sc.Region}
-		err = each(tx, targetScope, deskplane.KindAccountLink, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
+		err = eachLink(tx, targetScope, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
 			if linkOpen(l) && l.TargetAccount == target {
 				conflict = l
 			}
@@ -238,7 +271,7 @@ func (w *wsService) GetAccountLink(ctx context.Context, in *wsapi.GetAccountLink
 		}
 		// The newest link with the account: an open one supersedes a
 		// rejected one.
-		err := each(tx, sc, deskplane.KindAccountLink, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
+		err := eachLink(tx, sc, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
 			if l.SourceAccount == other || l.TargetAccount == other {
 				if out == nil || linkOpen(l) || !linkOpen(out) {
 					out = l
@@ -271,7 +304,7 @@ func (w *wsService) ListAccountLinks(ctx context.Context, in *wsapi.ListAccountL
 	var p page[wsapi.AccountLink]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = page[wsapi.AccountLink]{}
-		return each(tx, sc, deskplane.KindAccountLink, after, func(seq int64, l *deskplane.AccountLink) (bool, error) {
+		return eachLink(tx, sc, after, func(seq int64, l *deskplane.AccountLink) (bool, error) {
 			if len(in.LinkStatusFilter) > 0 && !slices.Contains(in.LinkStatusFilter, wsapi.AccountLinkStatusEnum(l.Status)) {
 				return true, nil
 			}

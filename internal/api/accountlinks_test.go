@@ -264,3 +264,21 @@ func TestAccountLinkList(t *testing.T) {
 		t.Errorf("another Region lists %v", got)
 	}
 }
+
+func TestAccountLinkAfterAccountReset(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	a, b := e.WS(acctA), e.WS(acctB)
+	id := mustInvite(t, a, acctB)
+	// Resetting account A (control API) takes the link from both sides:
+	// account B's copy no longer counts, and A may invite B again.
+	e.Control("POST", "reset", map[string]string{"account": acctA}, nil)
+	if got := listLinks(t, b, 0); len(got) != 0 {
+		t.Errorf("account B lists %v after account A was reset", got)
+	}
+	_, err := b.AcceptAccountLinkInvitation(e.Ctx(), &workspaces.AcceptAccountLinkInvitationInput{LinkId: aws.String(id)})
+	wantCode(t, "accepting a link of a reset account", err, "ResourceNotFoundException")
+	again := mustInvite(t, a, acctB)
+	if _, err := b.AcceptAccountLinkInvitation(e.Ctx(), &workspaces.AcceptAccountLinkInvitationInput{LinkId: aws.String(again)}); err != nil {
+		t.Errorf("accepting the new invitation: %v", err)
+	}
+}

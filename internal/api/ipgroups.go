@@ -74,11 +74,12 @@ func checkIPRules(rules []wsapi.IpRuleItem) ([]deskplane.IPRule, error) {
 	return out, nil
 }
 
-// checkRuleCount applies the rules-per-group quota.
-func (s *Server) checkRuleCount(id string, n int) error {
+// checkRuleCount applies the rules-per-group quota to a group (named by
+// what) that would have n rules.
+func (s *Server) checkRuleCount(what string, n int) error {
 	if q := s.d.Quotas.RulesPerIPGroup; q > 0 && n > q {
 		return deskplane.Errorf(deskplane.CodeLimitExceeded,
-			"An IP access control group can have at most %d rules; group %s would have %d.", q, id, n)
+			"An IP access control group can have at most %d rules; %s would have %d.", q, what, n)
 	}
 	return nil
 }
@@ -115,12 +116,12 @@ func (w *wsService) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRe
 	if err != nil {
 		return nil, err
 	}
-	id := newID("wsipg-", 9)
-	if err := w.checkRuleCount(id, len(rules)); err != nil {
+	if err := w.checkRuleCount("the new group "+name, len(rules)); err != nil {
 		return nil, err
 	}
 	sc := caller(ctx).Scope()
 	now := w.now()
+	id := newID("wsipg-", 9)
 	err = w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
 		err := each(tx, sc, deskplane.KindIPGroup, 0, func(_ int64, g *deskplane.IPGroup) (bool, error) {
@@ -262,7 +263,7 @@ func (w *wsService) AuthorizeIpRules(ctx context.Context, in *wsapi.AuthorizeIpR
 					"The IP access control group %s already has a rule for %s (%s). Use UpdateRulesOfIpGroup to change a rule's description.", id, r.CIDR, prev)
 			}
 		}
-		if err := w.checkRuleCount(id, len(g.Rules)+len(rules)); err != nil {
+		if err := w.checkRuleCount("group "+id, len(g.Rules)+len(rules)); err != nil {
 			return err
 		}
 		g.Rules = append(g.Rules, rules...)
@@ -305,7 +306,7 @@ func (w *wsService) UpdateRulesOfIpGroup(ctx context.Context, in *wsapi.UpdateRu
 	if err != nil {
 		return nil, err
 	}
-	if err := w.checkRuleCount(id, len(rules)); err != nil {
+	if err := w.checkRuleCount("group "+id, len(rules)); err != nil {
 		return nil, err
 	}
 	err = w.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
