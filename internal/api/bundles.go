@@ -102,7 +102,7 @@ func minRootGB(compute string) int {
 // The message follows the live service's (TF#39553).
 func checkVolumes(compute string, root, user int) error {
 	display := compute
-	if spec, ok := computeSpecs()[compute]; ok {
+	if spec, ok := computeSpecOf(compute); ok {
 		display = spec.display
 	}
 	bad := func(rule string) error {

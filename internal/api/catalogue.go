@@ -42,8 +42,8 @@ type computeSpec struct {
 	userGB  int
 }
 
-func computeSpecs() map[string]computeSpec {
-	specs := []computeSpec{
+func computeSpecs() []computeSpec {
+	return []computeSpec{
 		{"VALUE", "Value", 1, 2, "", 80, 10},
 		{"STANDARD", "Standard", 2, 4, "", 80, 50},
 		{"PERFORMANCE", "Performance", 2, 8, "", 80, 100},
@@ -56,11 +56,16 @@ func computeSpecs() map[string]computeSpec {
 		{"GENERALPURPOSE_4XLARGE", "GeneralPurpose.4xlarge", 16, 64, "", 175, 100},
 		{"GENERALPURPOSE_8XLARGE", "GeneralPurpose.8xlarge", 32, 128, "", 175, 100},
 	}
-	m := make(map[string]computeSpec, len(specs))
-	for _, s := range specs {
-		m[s.name] = s
+}
+
+// computeSpecOf returns the hardware of a compute type.
+func computeSpecOf(name string) (computeSpec, bool) {
+	for _, s := range computeSpecs() {
+		if s.name == name {
+			return s, true
+		}
 	}
-	return m
+	return computeSpec{}, false
 }
 
 // catalogueImage is one AMAZON image: an operating system, a protocol and
@@ -182,20 +187,27 @@ type catalogue struct {
 
 // amazonCatalogue builds the public catalogue.
 func amazonCatalogue() catalogue {
-	specs := computeSpecs()
 	imgs := catalogueImages()
-	byID := make(map[string]catalogueImage, len(imgs))
 	var c catalogue
 	for _, ci := range imgs {
-		byID[ci.id] = ci
 		c.images = append(c.images, catalogueImageRecord(ci))
 	}
 	for _, cb := range catalogueBundles() {
-		ci := byID[cb.image]
-		spec := specs[cb.compute]
-		c.bundles = append(c.bundles, catalogueBundleRecord(cb, ci, spec))
+		c.bundles = append(c.bundles, catalogueBundleFor(cb, imgs))
 	}
 	return c
+}
+
+func catalogueBundleFor(cb catalogueBundle, imgs []catalogueImage) deskplane.Bundle {
+	var ci catalogueImage
+	for _, x := range imgs {
+		if x.id == cb.image {
+			ci = x
+			break
+		}
+	}
+	spec, _ := computeSpecOf(cb.compute)
+	return catalogueBundleRecord(cb, ci, spec)
 }
 
 func catalogueImageRecord(ci catalogueImage) deskplane.Image {
@@ -269,12 +281,16 @@ func catalogueBundleRecord(cb catalogueBundle, ci catalogueImage, spec computeSp
 	}
 }
 
-// amazonBundle returns the public bundle with the id.
+// amazonBundle returns the public bundle with the id. Only the bundle
+// asked for is built: WorkSpaces look their bundle up on every request.
 func (s *Server) amazonBundle(id string) (*deskplane.Bundle, bool) {
-	c := amazonCatalogue()
-	for i := range c.bundles {
-		if c.bundles[i].ID == id {
-			return &c.bundles[i], true
+	if !strings.HasPrefix(id, "wsb-") {
+		return nil, false
+	}
+	for _, cb := range catalogueBundles() {
+		if cb.id == id {
+			b := catalogueBundleFor(cb, catalogueImages())
+			return &b, true
 		}
 	}
 	return nil, false
@@ -283,10 +299,13 @@ func (s *Server) amazonBundle(id string) (*deskplane.Bundle, bool) {
 // amazonImage returns the public (AMAZON-owned) image with the id: the
 // image of the public bundles, describable by id.
 func (s *Server) amazonImage(id string) (*deskplane.Image, bool) {
-	c := amazonCatalogue()
-	for i := range c.images {
-		if c.images[i].ID == id {
-			return &c.images[i], true
+	if !strings.HasPrefix(id, "wsi-") {
+		return nil, false
+	}
+	for _, ci := range catalogueImages() {
+		if ci.id == id {
+			img := catalogueImageRecord(ci)
+			return &img, true
 		}
 	}
 	return nil, false

@@ -698,6 +698,11 @@ func wsDirKey(sc deskplane.Scope, id string) deskplane.Key {
 	return deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: id}
 }
 
+func wsDirAlreadyRegistered(id string) error {
+	return &deskplane.Error{Code: deskplane.CodeAlreadyExists, ResourceID: id,
+		Message: fmt.Sprintf("The directory %s is already registered with Amazon WorkSpaces.", id)}
+}
+
 func wsDirNotFound(id string) error {
 	return deskplane.NotFound(id, "The specified directory could not be found in the specified region.")
 }
@@ -923,11 +928,6 @@ func (w *wsService) RegisterWorkspaceDirectory(ctx context.Context, in *wsapi.Re
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Get(wsDirKey(sc, d.ID)); err == nil {
-			return &deskplane.Error{Code: deskplane.CodeAlreadyExists, Message: fmt.Sprintf("The directory %s is already registered with Amazon WorkSpaces.", d.ID), ResourceID: d.ID}
-		} else if err != deskplane.ErrNotFound {
-			return err
-		}
 		count, err := tx.Count(sc, deskplane.KindDirectory)
 		if err != nil {
 			return err
@@ -1003,7 +1003,7 @@ func (w *wsService) personalRegistration(tx deskplane.Tx, sc deskplane.Scope, in
 		return nil, wsDirNotFound(id)
 	}
 	if _, err := tx.Get(wsDirKey(sc, id)); err == nil {
-		return nil, &deskplane.Error{Code: deskplane.CodeAlreadyExists, Message: fmt.Sprintf("The directory %s is already registered with Amazon WorkSpaces.", id), ResourceID: id}
+		return nil, wsDirAlreadyRegistered(id)
 	} else if err != deskplane.ErrNotFound {
 		return nil, err
 	}

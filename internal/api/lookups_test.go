@@ -148,7 +148,7 @@ func TestCatalogueIntegrity(t *testing.T) {
 		if err := checkVolumes(b.ComputeType, b.RootStorageGB, b.UserStorageGB); err != nil {
 			t.Errorf("bundle %s: %v", b.ID, err)
 		}
-		if _, ok := computeSpecs()[b.ComputeType]; !ok {
+		if _, ok := computeSpecOf(b.ComputeType); !ok {
 			t.Errorf("bundle %s: compute %s", b.ID, b.ComputeType)
 		}
 		if got, ok := s.amazonBundle(b.ID); !ok || got.Name != b.Name {
@@ -160,5 +160,21 @@ func TestCatalogueIntegrity(t *testing.T) {
 	}
 	if _, ok := s.amazonImage("wsi-000000000"); ok {
 		t.Error("amazonImage found an unknown id")
+	}
+}
+
+// BenchmarkVisibleBundle measures the lookup every CreateWorkspaces request
+// makes: the catalogue is built on each call.
+func BenchmarkVisibleBundle(b *testing.B) {
+	st := memory.New()
+	defer st.Close()
+	s := New(Deps{Store: st, Quotas: DefaultQuotas()})
+	sc := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = st.View(context.Background(), func(tx deskplane.Tx) error {
+			_, err := s.visibleBundle(tx, sc, "wsb-3v313gvgc") // the last of the catalogue
+			return err
+		})
 	}
 }
