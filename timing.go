@@ -29,7 +29,7 @@ const (
 	TImageCreate         Transition = "image.create" // PENDING → AVAILABLE (source WorkSpace SUSPENDED meanwhile)
 	TImageUpdate         Transition = "image.update" // CreateUpdatedWorkspaceImage
 	TImageCopy           Transition = "image.copy"
-	TImageImport         Transition = "image.import" // BYOL import (3× with Office)
+	TImageImport         Transition = "image.import" // BYOL import (twice as long with Office: 90 min, 3 h)
 	TBundleCreate        Transition = "bundle.create"
 	TDirectoryCreate     Transition = "directory.create"     // Directory Service: Requested → Creating → Active (each step)
 	TDirectoryDelete     Transition = "directory.delete"     // Deleting → gone
