@@ -11,8 +11,8 @@ import (
 )
 
 // Tags (behaviour doc §8): at most 50 per resource; keys 1–127 and values
-// 0–255 Unicode characters of letters, digits, white space and + - = . _ : / @;
-// keys and values case-sensitive; the aws: prefix is reserved; CreateTags on
+// 0–255 Unicode characters of letters, digits, spaces (Unicode Z: not tabs
+// or line breaks) and + - = . _ : / @; keys and values case-sensitive; the aws: prefix is reserved; CreateTags on
 // an existing key overwrites it; DeleteTags of a missing key is ignored;
 // DescribeTags lists tags in the order their keys were first created.
 
@@ -29,7 +29,7 @@ type tagKV struct {
 
 func validTagText(s string) bool {
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune("+-=._:/@", r) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Z, r) || strings.ContainsRune("+-=._:/@", r) {
 			continue
 		}
 		return false

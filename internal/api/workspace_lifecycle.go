@@ -379,8 +379,18 @@ func (s *Server) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *de
 	if err := s.launch(tx, sc, target, at); err != nil {
 		return err
 	}
-	if err := save(tx, wsUserIndexKey(sc, target.DirectoryID, target.UserName, target.WorkspaceName), wsIndex{WS: target.ID}); err != nil {
+	// The target takes over the user's slot, unless the source was
+	// terminated meanwhile and the user has a new WorkSpace already.
+	ik := wsUserIndexKey(sc, target.DirectoryID, target.UserName, target.WorkspaceName)
+	var idx wsIndex
+	held, err := load(tx, ik, &idx)
+	if err != nil {
 		return err
+	}
+	if !held || idx.WS == target.MigratedFrom {
+		if err := save(tx, ik, wsIndex{WS: target.ID}); err != nil {
+			return err
+		}
 	}
 	return saveWorkspace(tx, sc, target)
 }

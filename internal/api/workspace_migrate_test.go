@@ -164,6 +164,8 @@ func TestWorkspaceTags(t *testing.T) {
 		{"reserved prefix, other case", create(id, tag("AWS:x", "1")), "InvalidParameterValuesException"},
 		{"bad character", create(id, tag("a#b", "1")), "InvalidParameterValuesException"},
 		{"bad value character", create(id, tag("a", "x!")), "InvalidParameterValuesException"},
+		{"tab in a key", create(id, tag("a\tb", "1")), "InvalidParameterValuesException"},
+		{"line break in a value", create(id, tag("a", "x\ny")), "InvalidParameterValuesException"},
 		{"key too long", create(id, tag(string(make([]byte, 128)), "1")), "ValidationException"},
 		{"duplicate key", create(id, tag("k", "1", "k", "2")), "InvalidParameterValuesException"},
 		{"delete reserved", del(id, "aws:x"), "InvalidParameterValuesException"},
