@@ -12,9 +12,10 @@ import (
 
 // Tags (behaviour doc §8): at most 50 per resource; keys 1–127 and values
 // 0–255 Unicode characters of letters, digits, spaces (Unicode Z: not tabs
-// or line breaks) and + - = . _ : / @; keys and values case-sensitive; the aws: prefix is reserved; CreateTags on
-// an existing key overwrites it; DeleteTags of a missing key is ignored;
-// DescribeTags lists tags in the order their keys were first created.
+// or line breaks) and + - = . _ : / @; keys and values case-sensitive; the
+// aws: prefix is reserved; CreateTags on an existing key overwrites it;
+// DeleteTags of a missing key is ignored; DescribeTags lists tags in the
+// order their keys were first created.
 
 const maxTagsPerResource = 50
 
