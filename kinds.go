@@ -36,6 +36,10 @@ const (
 	// that first created it, in every Region and after its aliases are
 	// deleted: id = lower-cased connection string, in GlobalScope().
 	KindAliasReservation Kind = "aliasreservation"
+
+	// KindEndpointEncryption keeps a registered directory's endpoint
+	// encryption mode (ModifyEndpointEncryptionMode): id = directory id.
+	KindEndpointEncryption Kind = "endpointencryption"
 )
 
 // KindOfID returns the kind of resource an identifier names, from its

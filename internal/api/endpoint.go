@@ -13,7 +13,7 @@ import (
 // docs/decisions/0054-endpoint-encryption.md).
 //
 // The mode is a deskplane.EndpointEncryption record beside the directory's
-// registration (kindEndpointEncryption, id = directory id), stamped with the
+// registration (KindEndpointEncryption, id = directory id), stamped with the
 // registration's time so that a later registration of the same directory id
 // starts at the default, STANDARD_TLS. DescribeWorkspaceDirectories reads it
 // through endpointEncryptionMode.
@@ -23,11 +23,8 @@ import (
 // or all its WorkSpaces already use the mode, so the mode cannot change
 // while WorkSpaces exist in the directory.
 
-// kindEndpointEncryption keeps a directory's endpoint encryption mode.
-const kindEndpointEncryption deskplane.Kind = "endpointencryption"
-
 func endpointKey(sc deskplane.Scope, directoryID string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: kindEndpointEncryption, ID: directoryID}
+	return deskplane.Key{Scope: sc, Kind: deskplane.KindEndpointEncryption, ID: directoryID}
 }
 
 // endpointEncryptionMode returns the endpoint encryption mode in force for

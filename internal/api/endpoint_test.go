@@ -21,7 +21,7 @@ func TestEndpointEncryptionMode(t *testing.T) {
 	}
 	stored := func() string {
 		var rec deskplane.EndpointEncryption
-		if !xLoad(t, e, deskplane.Key{Scope: deskplane.Scope{Account: apptest.AccountA, Region: apptest.Region}, Kind: "endpointencryption", ID: dir}, &rec) {
+		if !xLoad(t, e, deskplane.Key{Scope: deskplane.Scope{Account: apptest.AccountA, Region: apptest.Region}, Kind: deskplane.KindEndpointEncryption, ID: dir}, &rec) {
 			return ""
 		}
 		return rec.Mode
