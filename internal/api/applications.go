@@ -409,13 +409,19 @@ func (s *Server) workspaceAssociations(tx deskplane.Tx, sc deskplane.Scope, ws *
 		case ok:
 			out = append(out, as)
 		case slices.ContainsFunc(baseline, func(b catalogueApp) bool { return b.id == a.id }):
-			out = append(out, deskplane.AppAssociation{
-				WorkspaceID: ws.ID, ApplicationID: a.id, State: assocCompleted,
-				Installed: true, InstalledAt: ws.Created, Created: ws.Created, LastUpdated: ws.Created,
-			})
+			out = append(out, baselineAssociation(ws, a.id))
 		}
 	}
 	return out, nil
+}
+
+// baselineAssociation is the association of an application the WorkSpace's
+// bundle brought: COMPLETED since the WorkSpace was created.
+func baselineAssociation(ws *deskplane.Workspace, appID string) deskplane.AppAssociation {
+	return deskplane.AppAssociation{
+		WorkspaceID: ws.ID, ApplicationID: appID, State: assocCompleted,
+		Installed: true, InstalledAt: ws.Created, Created: ws.Created, LastUpdated: ws.Created,
+	}
 }
 
 func findAssociation(assocs []deskplane.AppAssociation, appID string) (deskplane.AppAssociation, bool) {
@@ -760,19 +766,48 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 			return slices.ContainsFunc(apps, func(a catalogueApp) bool { return a.id == appID })
 		}
 		if wantType(types, wsapi.ApplicationAssociatedResourceTypeWorkspace) {
-			err := each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
-				assocs, err := w.workspaceAssociations(tx, sc, ws)
-				if err != nil {
-					return false, err
+			// The application's association records, and which bundles
+			// bring it, are read once rather than per WorkSpace.
+			records := make(map[string]deskplane.AppAssociation)
+			err := each(tx, sc, deskplane.KindAppAssoc, 0, func(_ int64, as *deskplane.AppAssociation) (bool, error) {
+				if as.ApplicationID == appID {
+					records[as.WorkspaceID] = *as
 				}
-				if as, ok := findAssociation(assocs, appID); ok {
-					all = append(all, seqAppAssoc{seq, wsapi.ApplicationResourceAssociation{
-						ApplicationId: ptr(appID), AssociatedResourceId: ptr(ws.ID),
-						AssociatedResourceType: wsapi.ApplicationAssociatedResourceTypeWorkspace,
-						Created:                smithy.NewTimestamp(as.Created), LastUpdatedTime: smithy.NewTimestamp(as.LastUpdated),
-						State: wsapi.AssociationState(as.State), StateReason: stateReason(as),
-					}})
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			bundleHas := make(map[string]bool)
+			err = each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
+				as, ok := records[ws.ID]
+				if !ok {
+					brings, known := bundleHas[ws.BundleID]
+					if !known {
+						b, err := w.visibleBundle(tx, sc, ws.BundleID)
+						switch {
+						case err == nil:
+							apps, err := w.bundleApplications(tx, sc, b)
+							if err != nil {
+								return false, err
+							}
+							brings = has(apps)
+						case !isNotFound(err):
+							return false, err
+						}
+						bundleHas[ws.BundleID] = brings
+					}
+					if !brings {
+						return true, nil
+					}
+					as = baselineAssociation(ws, appID)
 				}
+				all = append(all, seqAppAssoc{seq, wsapi.ApplicationResourceAssociation{
+					ApplicationId: ptr(appID), AssociatedResourceId: ptr(ws.ID),
+					AssociatedResourceType: wsapi.ApplicationAssociatedResourceTypeWorkspace,
+					Created:                smithy.NewTimestamp(as.Created), LastUpdatedTime: smithy.NewTimestamp(as.LastUpdated),
+					State: wsapi.AssociationState(as.State), StateReason: stateReason(as),
+				}})
 				return len(all) <= size, nil
 			})
 			if err != nil {

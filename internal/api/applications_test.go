@@ -358,6 +358,11 @@ func TestApplicationPreinstalledOfficeAndImages(t *testing.T) {
 	if a.Created == nil {
 		t.Errorf("preinstalled association %+v", a)
 	}
+	pre, err := e.WS(apptest.AccountA).DescribeApplicationAssociations(e.Ctx(), &workspaces.DescribeApplicationAssociationsInput{
+		ApplicationId: aws.String(appOffice2016), AssociatedResourceTypes: []types.ApplicationAssociatedResourceType{types.ApplicationAssociatedResourceTypeWorkspace}})
+	if err != nil || len(pre.Associations) != 1 || aws.ToString(pre.Associations[0].AssociatedResourceId) != ws || pre.Associations[0].State != types.AssociationStateCompleted {
+		t.Errorf("WorkSpaces with Office 2016 %+v %v", pre, err)
+	}
 	img, err := e.WS(apptest.AccountA).DescribeImageAssociations(e.Ctx(), &workspaces.DescribeImageAssociationsInput{
 		ImageId: aws.String("wsi-0v4zpw1b8"), AssociatedResourceTypes: []types.ImageAssociatedResourceType{types.ImageAssociatedResourceTypeApplication}})
 	if err != nil || len(img.Associations) != 1 || aws.ToString(img.Associations[0].AssociatedResourceId) != appOffice2016 ||
