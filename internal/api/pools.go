@@ -601,6 +601,15 @@ func (s *Server) onPoolState(ctx context.Context, tx deskplane.Tx, t deskplane.T
 	default:
 		return nil
 	}
+	if p.State == poolStarting {
+		// The pool's directory or bundle may have gone since it was made.
+		if missing, err := s.poolDependencyMissing(tx, sc, &p); err != nil {
+			return err
+		} else if missing != nil {
+			p.Errors = append(p.Errors, *missing)
+			return s.setPoolState(tx, sc, &p, poolStopped, t.Due, "")
+		}
+	}
 	if p.State == poolCreating || p.State == poolStarting {
 		if f, hit := s.d.Faults.TakeTransition(deskplane.KindPool, sc, p.ID); hit {
 			code := f.ErrorCode
@@ -622,6 +631,25 @@ func (s *Server) onPoolState(ctx context.Context, tx deskplane.Tx, t deskplane.T
 		}
 	}
 	return s.setPoolState(tx, sc, &p, next, t.Due, "")
+}
+
+// poolDependencyMissing reports the pool error of a directory or bundle
+// that no longer serves the pool (DIRECTORY_NOT_FOUND, BUNDLE_NOT_FOUND).
+func (s *Server) poolDependencyMissing(tx deskplane.Tx, sc deskplane.Scope, p *deskplane.Pool) (*deskplane.PoolError, error) {
+	if err := s.poolDirectory(tx, sc, p.DirectoryID); err != nil {
+		var de *deskplane.Error
+		if !errors.As(err, &de) {
+			return nil, err
+		}
+		return &deskplane.PoolError{Code: string(wsapi.WorkspacesPoolErrorCodeDirectoryNotFound), Message: de.Message}, nil
+	}
+	if _, err := s.visibleBundle(tx, sc, p.BundleID); err != nil {
+		if !isNotFound(err) {
+			return nil, err
+		}
+		return &deskplane.PoolError{Code: string(wsapi.WorkspacesPoolErrorCodeBundleNotFound), Message: "The bundle " + p.BundleID + " of the WorkSpaces Pool could not be found."}, nil
+	}
+	return nil, nil
 }
 
 // ---- control -------------------------------------------------------------------------------

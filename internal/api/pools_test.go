@@ -496,3 +496,19 @@ func TestPoolTransitionFault(t *testing.T) {
 		t.Errorf("errors after a good start %+v", p.Errors)
 	}
 }
+
+func TestPoolStartWithoutDirectory(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	c := e.WS(apptest.AccountA)
+	dir := xPoolDirectory(t, e, apptest.AccountA)
+	id := mustPool(t, e, dir, "orphan")
+	xDeregister(t, e, apptest.AccountA, dir)
+	if _, err := c.StartWorkspacesPool(e.Ctx(), &workspaces.StartWorkspacesPoolInput{PoolId: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(time.Hour)
+	p := wantPoolState(t, e, id, types.WorkspacesPoolStateStopped)
+	if len(p.Errors) != 1 || p.Errors[0].ErrorCode != types.WorkspacesPoolErrorCodeDirectoryNotFound {
+		t.Errorf("pool errors %+v", p.Errors)
+	}
+}
