@@ -43,6 +43,9 @@ func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplan
 		return s.finishMigration(tx, sc, ws, at, faulted)
 	}
 	if faulted {
+		if ws.State == wsPending {
+			ws.SubnetID = "" // a launch that fails gets no network identity
+		}
 		failWorkspace(ws, fault.State, fault.ErrorCode, fault.ErrorMessage, at)
 		if err := s.scheduleAutoStop(tx, sc, ws, at); err != nil {
 			return err
@@ -60,8 +63,13 @@ func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplan
 			if err := s.releaseIP(tx, sc, ws); err != nil {
 				return err
 			}
-			if ok, err := s.assignNetwork(tx, sc, ws); err != nil || !ok {
+			ok, err := s.assignNetwork(tx, sc, ws)
+			if err != nil {
 				return err
+			}
+			if !ok {
+				noAddress(ws, at)
+				return saveWorkspace(tx, sc, ws)
 			}
 		}
 		restored := ws.State == wsRestoring
@@ -120,9 +128,7 @@ func (s *Server) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Works
 		return err
 	}
 	if !ok {
-		failWorkspace(ws, wsError, "InsufficientFreeAddressesInSubnet",
-			"The subnet "+ws.SubnetID+" has no free private IP address left for the WorkSpace.", at)
-		ws.SubnetID = ""
+		noAddress(ws, at)
 		return nil
 	}
 	if ws.StandbyOf != "" {
@@ -158,30 +164,54 @@ const (
 	ipCounterKind = "workspaceip/"
 )
 
-// assignNetwork gives ws a subnet, private IP and computer name; ok is
-// false when its subnet has no free address.
+// noAddress ends a launch or rebuild whose subnet has no free address.
+func noAddress(ws *deskplane.Workspace, at time.Time) {
+	failWorkspace(ws, wsError, "InsufficientFreeAddressesInSubnet",
+		"The subnet "+ws.SubnetID+" has no free private IP address left for the WorkSpace.", at)
+	ws.SubnetID, ws.IPAddress = "", ""
+}
+
+// dirNetwork is the part of a directory registration the network needs.
+// Only these fields are decoded: the registration's settings documents
+// would make a full decode the launch's largest cost.
+type dirNetwork struct {
+	SubnetIDs []string `json:"subnetIds"`
+	DNSAddrs  []string `json:"dnsAddrs"`
+}
+
+func loadDirNetwork(tx deskplane.Tx, sc deskplane.Scope, dirID string) (dirNetwork, bool, error) {
+	var d dirNetwork
+	found, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: dirID}, &d)
+	return d, found, err
+}
+
+// pickSubnet chooses a WorkSpace's subnet among its directory's.
+func pickSubnet(wsID string, subnets []string) string {
+	if len(subnets) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(wsID))
+	return subnets[int(h.Sum32()%uint32(len(subnets)))]
+}
+
+// assignNetwork gives ws a private IP and computer name, and a subnet if
+// it has none yet (CreateWorkspaces picks it); ok is false when its subnet
+// has no free address.
 func (s *Server) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (ok bool, err error) {
 	if ws.ComputerName == "" {
 		ws.ComputerName = wsComputerName(ws.ID, ws.OperatingSystemName)
 	}
-	// Only the network fields of the registration are decoded: its
-	// settings documents make a full decode the launch's largest cost.
-	var d struct {
-		SubnetIDs []string `json:"subnetIds"`
-		DNSAddrs  []string `json:"dnsAddrs"`
+	if ws.SubnetID == "" {
+		d, found, err := loadDirNetwork(tx, sc, ws.DirectoryID)
+		if err != nil || !found {
+			return true, err
+		}
+		if ws.SubnetID = pickSubnet(ws.ID, d.SubnetIDs); ws.SubnetID == "" {
+			return true, nil
+		}
 	}
-	found, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: ws.DirectoryID}, &d)
-	if err != nil {
-		return false, err
-	}
-	if !found || len(d.SubnetIDs) == 0 {
-		return true, nil
-	}
-	h := fnv.New32a()
-	h.Write([]byte(ws.ID))
-	i := int(h.Sum32() % uint32(len(d.SubnetIDs)))
-	ws.SubnetID = d.SubnetIDs[i]
-	ip, err := s.allocateIP(tx, sc, ws.SubnetID, subnetNetworks(d.SubnetIDs)[i], d.DNSAddrs, ws.ID)
+	ip, err := s.allocateIP(tx, sc, ws)
 	if err != nil || ip == "" {
 		return false, err
 	}
@@ -189,23 +219,41 @@ func (s *Server) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplan
 	return true, nil
 }
 
+// ipCounter is the allocation state of a subnet: the next host index and
+// the subnet's network, learnt from the directory on first use.
 type ipCounter struct {
-	Next int `json:"next"`
+	Next     int      `json:"next"`
+	Net      [3]byte  `json:"net"`
+	Reserved []string `json:"reserved,omitempty"`
+	Known    bool     `json:"known,omitempty"`
 }
 
-func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, subnet string, net [3]byte, reserved []string, wsID string) (string, error) {
+func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
+	subnet := ws.SubnetID
 	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
 	var c ipCounter
 	if _, err := load(tx, ck, &c); err != nil {
 		return "", err
 	}
-	prefix := strconv.Itoa(int(net[0])) + "." + strconv.Itoa(int(net[1])) + "."
+	if !c.Known {
+		d, _, err := loadDirNetwork(tx, sc, ws.DirectoryID)
+		if err != nil {
+			return "", err
+		}
+		c.Net, c.Reserved, c.Known = subnetNetwork(subnet), d.DNSAddrs, true
+		for i, id := range d.SubnetIDs {
+			if id == subnet {
+				c.Net = subnetNetworks(d.SubnetIDs)[i]
+			}
+		}
+	}
+	prefix := strconv.Itoa(int(c.Net[0])) + "." + strconv.Itoa(int(c.Net[1])) + "."
 	for range ipMaxProbes {
 		n := c.Next % ipHosts
 		c.Next++
-		third := (int(net[2]) + n/ipHostsPer24) % 256
+		third := (int(c.Net[2]) + n/ipHostsPer24) % 256
 		ip := prefix + strconv.Itoa(third) + "." + strconv.Itoa(ipFirstHost+n%ipHostsPer24)
-		if stateIn(ip, reserved...) {
+		if stateIn(ip, c.Reserved...) {
 			continue
 		}
 		k := deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ip}
@@ -216,7 +264,7 @@ func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, subnet string, 
 		if !errors.Is(err, deskplane.ErrNotFound) {
 			return "", err
 		}
-		if err := save(tx, k, wsIndex{WS: wsID}); err != nil {
+		if err := save(tx, k, wsIndex{WS: ws.ID}); err != nil {
 			return "", err
 		}
 		return ip, save(tx, ck, c)

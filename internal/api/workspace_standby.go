@@ -140,6 +140,7 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 			if sb.ID, err = newWorkspaceID(tx, sc); err != nil {
 				return err
 			}
+			sb.SubnetID = pickSubnet(sb.ID, d.SubnetIDs)
 			if err := w.insertWorkspace(tx, sc, sb, ik, r.Tags, false, deskplane.TWorkspaceCreate, now); err != nil {
 				return err
 			}

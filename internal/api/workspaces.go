@@ -555,6 +555,9 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 			if ws.ID, err = newWorkspaceID(tx, sc); err != nil {
 				return err
 			}
+			// The subnet is chosen now, while the directory is at hand; it
+			// shows once the WorkSpace leaves PENDING.
+			ws.SubnetID = pickSubnet(ws.ID, d.SubnetIDs)
 			if err := w.insertWorkspace(tx, sc, ws, ik, r.Tags, gpu, deskplane.TWorkspaceCreate, now); err != nil {
 				return err
 			}
