@@ -393,7 +393,8 @@ func TestWorkspaceTransitionFault(t *testing.T) {
 	f.e.Advance(2 * time.Second)
 	w := f.must(id)
 	if w.State != types.WorkspaceStateError || aws.ToString(w.ErrorCode) != "InvalidUserConfiguration.Workspace" ||
-		aws.ToString(w.ErrorMessage) != "The user was not found or is misconfigured." {
+		aws.ToString(w.ErrorMessage) != "The user was not found or is misconfigured." ||
+		w.SubnetId != nil || w.IpAddress != nil {
 		t.Fatalf("after fault: %+v", w)
 	}
 	// The fault is used up: the next WorkSpace launches.
