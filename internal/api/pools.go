@@ -280,6 +280,12 @@ func (w *wsService) CreateWorkspacesPool(ctx context.Context, in *wsapi.CreateWo
 		return nil, err
 	}
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+		if err := w.poolDirectory(tx, sc, p.DirectoryID); err != nil {
+			return err
+		}
+		if err := w.poolBundle(tx, sc, p.BundleID); err != nil {
+			return err
+		}
 		dup := false
 		err := each(tx, sc, deskplane.KindPool, 0, func(_ int64, o *deskplane.Pool) (bool, error) {
 			dup = o.Name == p.Name
@@ -297,12 +303,6 @@ func (w *wsService) CreateWorkspacesPool(ctx context.Context, in *wsapi.CreateWo
 		}
 		if q := w.d.Quotas.Pools; q > 0 && n >= q {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "Your account has reached its limit of %d WorkSpaces Pools in Region %s. Terminate pools you no longer need, or request a quota increase.", q, sc.Region)
-		}
-		if err := w.poolDirectory(tx, sc, p.DirectoryID); err != nil {
-			return err
-		}
-		if err := w.poolBundle(tx, sc, p.BundleID); err != nil {
-			return err
 		}
 		if err := w.setPoolState(tx, sc, p, poolCreating, now, deskplane.TPoolCreate); err != nil {
 			return err
