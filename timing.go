@@ -42,6 +42,7 @@ const (
 	TPoolStop            Transition = "pool.stop"
 	TPoolCreate          Transition = "pool.create"
 	TPoolTerminate       Transition = "pool.terminate"
+	TPoolUpdate          Transition = "pool.update" // UPDATING → the state it left
 	TApplicationDeploy   Transition = "application.deploy"
 )
 
@@ -111,6 +112,7 @@ func realisticDurations() map[Transition]time.Duration {
 		TPoolStart:           10 * time.Minute,
 		TPoolStop:            5 * time.Minute,
 		TPoolTerminate:       5 * time.Minute,
+		TPoolUpdate:          5 * time.Minute,
 		TApplicationDeploy:   10 * time.Minute,
 	}
 }

@@ -58,18 +58,6 @@ const (
 	defaultPoolSessionsPageSize = 20
 )
 
-// tPoolUpdate is UPDATING → back. Until the timing profiles list it
-// (timing.go), it lasts as long as pool.stop (poolTransition).
-const tPoolUpdate deskplane.Transition = "pool.update"
-
-// poolTransition returns the transition whose duration a pool step takes.
-func (s *Server) poolTransition(tr deskplane.Transition) deskplane.Transition {
-	if _, listed := s.d.Timing.Profile().Durations[tr]; tr == tPoolUpdate && !listed {
-		return deskplane.TPoolStop
-	}
-	return tr
-}
-
 type poolPayload struct {
 	Gen int64 `json:"gen"`
 }
@@ -120,7 +108,7 @@ func (s *Server) setPoolState(tx deskplane.Tx, sc deskplane.Scope, p *deskplane.
 		return nil
 	}
 	pl, _ := json.Marshal(poolPayload{Gen: p.Generation})
-	return tx.Schedule(deskplane.Timer{Key: poolKey(sc, p.ID), Name: timerPoolState, Due: s.after(t, s.poolTransition(tr)), Payload: pl})
+	return tx.Schedule(deskplane.Timer{Key: poolKey(sc, p.ID), Name: timerPoolState, Due: s.after(t, tr), Payload: pl})
 }
 
 func poolArn(sc deskplane.Scope, id string) string {
@@ -427,7 +415,7 @@ func (w *wsService) UpdateWorkspacesPool(ctx context.Context, in *wsapi.UpdateWo
 			p.DesiredUserSessions = deref(in.Capacity.DesiredUserSessions)
 		}
 		p.ResumeState = p.State
-		if err := w.setPoolState(tx, sc, p, poolUpdating, now, tPoolUpdate); err != nil {
+		if err := w.setPoolState(tx, sc, p, poolUpdating, now, deskplane.TPoolUpdate); err != nil {
 			return err
 		}
 		out = wirePool(sc, p)

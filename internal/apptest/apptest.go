@@ -138,7 +138,29 @@ func (e *Env) AWSConfig(account, region string) aws.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
 		BaseEndpoint: aws.String(e.URL),
 		Retryer:      TransportRetryer,
+		HTTPClient:   &http.Client{Transport: ownBodyTransport{http.DefaultTransport}},
 	}
+}
+
+// ownBodyTransport gives the transport its own copy of each request body.
+// aws-sdk-go-v2 closes the request body once the answer arrives, while Go's
+// transport may still be reading it for EOF; the transport then drops the
+// connection under an answer not yet read ("use of closed network
+// connection", aws-sdk-go-v2 #1825/#2737), which loopback's speed makes
+// common. Found by the WorkSpaces tests; see also TransportRetryer.
+type ownBodyTransport struct{ rt http.RoundTripper }
+
+func (o ownBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return o.rt.RoundTrip(r)
 }
 
 // TransportRetryer retries only a request whose connection the client
@@ -206,6 +228,27 @@ func (e *Env) Control(method, path string, in, out any) {
 			e.T.Fatalf("control %s %s: decoding %s: %v", method, path, raw, err)
 		}
 	}
+}
+
+// ControlStatus calls the control API and returns the HTTP status only,
+// for tests of its refusals.
+func (e *Env) ControlStatus(method, path string, in any) int {
+	e.T.Helper()
+	b, err := json.Marshal(in)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	req, err := http.NewRequest(method, e.URL+"/_deskplane/"+strings.TrimPrefix(path, "/"), bytes.NewReader(b))
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.App.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // Advance moves the service clock forward by d, firing every timer that

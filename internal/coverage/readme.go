@@ -3,6 +3,7 @@ package coverage
 import (
 	"deskplane/internal/app"
 	"deskplane/internal/dsapi"
+	"deskplane/internal/dsdataapi"
 	"deskplane/internal/wsapi"
 )
 
@@ -11,6 +12,7 @@ func Services() []Service {
 	return []Service{
 		{Name: "Amazon WorkSpaces", Receiver: "wsService", Operations: wsapi.OperationNames()},
 		{Name: "AWS Directory Service (the subset WorkSpaces needs)", Receiver: "dsService", Operations: dsapi.OperationNames()},
+		{Name: "AWS Directory Service Data (users)", Receiver: "dsDataService", Operations: dsdataapi.OperationNames()},
 	}
 }
 
