@@ -550,18 +550,7 @@ func (d *dsService) DescribeDirectories(ctx context.Context, in *dsapi.DescribeD
 func (d *dsService) updateDSDirectory(ctx context.Context, id string, fn func(*deskplane.DSDirectory) error) error {
 	sc := caller(ctx).Scope()
 	return d.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		var dir deskplane.DSDirectory
-		ok, err := load(tx, dsDirKey(sc, id), &dir)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return dsNotFound(id)
-		}
-		if err := fn(&dir); err != nil {
-			return err
-		}
-		return save(tx, dsDirKey(sc, id), dir)
+		return modify(tx, dsDirKey(sc, id), func() error { return dsNotFound(id) }, fn)
 	})
 }
 
@@ -1295,18 +1284,7 @@ func (w *wsService) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.
 func (w *wsService) modifyRegistration(ctx context.Context, id string, fn func(*deskplane.Directory) error) error {
 	sc := caller(ctx).Scope()
 	return w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		var d deskplane.Directory
-		ok, err := load(tx, wsDirKey(sc, id), &d)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return wsDirNotFound(id)
-		}
-		if err := fn(&d); err != nil {
-			return err
-		}
-		return save(tx, wsDirKey(sc, id), d)
+		return modify(tx, wsDirKey(sc, id), func() error { return wsDirNotFound(id) }, fn)
 	})
 }
 

@@ -31,7 +31,7 @@ func randID(prefix string, n int) string {
 // wsc returns a WorkSpaces client of the account in the Region (with the
 // request-body-owning transport of the WorkSpaces tests).
 func wsc(e *apptest.Env, account, region string) *workspaces.Client {
-	return workspaces.NewFromConfig(wsConfig(e, account, region))
+	return workspaces.NewFromConfig(e.AWSConfig(account, region))
 }
 
 // launchWorkspace makes an AVAILABLE WorkSpace through the real APIs: the

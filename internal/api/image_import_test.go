@@ -346,7 +346,7 @@ func TestImageBYOLRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateWorkspaceBundle: %v", err)
 	}
-	ds := directoryservice.NewFromConfig(wsConfig(e, acctA, reg1))
+	ds := directoryservice.NewFromConfig(e.AWSConfig(acctA, reg1))
 	in := createDirectoryInput()
 	in.Tags = []dstypes.Tag{{Key: aws.String("deskplane:any-user"), Value: aws.String("true")}}
 	dir, err := ds.CreateDirectory(e.Ctx(), in)

@@ -29,7 +29,11 @@ func (s *Server) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directoryI
 	if userName == "" {
 		return false, nil
 	}
-	var dir deskplane.DSDirectory
+	// Only the any-user switch is needed: decoding it alone keeps this off
+	// CreateWorkspaces' profile (it runs once per requested WorkSpace).
+	var dir struct {
+		AnyUser bool `json:"anyUser"`
+	}
 	ok, err := load(tx, dsDirKey(sc, directoryID), &dir)
 	if err != nil {
 		return false, err

@@ -140,6 +140,23 @@ func save(tx deskplane.Tx, k deskplane.Key, v any) error {
 	return err
 }
 
+// modify loads the record at k, applies fn and saves the result; a missing
+// record answers notFound().
+func modify[T any](tx deskplane.Tx, k deskplane.Key, notFound func() error, fn func(*T) error) error {
+	v := new(T)
+	ok, err := load(tx, k, v)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notFound()
+	}
+	if err := fn(v); err != nil {
+		return err
+	}
+	return save(tx, k, v)
+}
+
 // each decodes every record of a kind in creation order into a fresh T and
 // calls fn until it returns false.
 func each[T any](tx deskplane.Tx, s deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn func(seq int64, v *T) (bool, error)) error {

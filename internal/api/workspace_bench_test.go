@@ -37,7 +37,7 @@ func BenchmarkWorkspaceCreate(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
-				c := workspaces.NewFromConfig(wsConfig(f.e, apptest.AccountA, apptest.Region))
+				c := workspaces.NewFromConfig(f.e.AWSConfig(apptest.AccountA, apptest.Region))
 				for pb.Next() {
 					base := n.Add(25) - 25
 					reqs := make([]types.WorkspaceRequest, 25)
@@ -89,7 +89,7 @@ func BenchmarkWorkspaceDescribePage(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
-				cl := workspaces.NewFromConfig(wsConfig(f.e, apptest.AccountA, apptest.Region))
+				cl := workspaces.NewFromConfig(f.e.AWSConfig(apptest.AccountA, apptest.Region))
 				for pb.Next() {
 					out, err := cl.DescribeWorkspaces(f.ctx, c.in)
 					if err != nil || len(out.Workspaces) != 25 {

@@ -1,12 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +37,7 @@ type wsFixture struct {
 func newWSFixture(t testing.TB, o apptest.Options) *wsFixture {
 	t.Helper()
 	e := apptest.Start(t, o)
-	f := &wsFixture{t: t, e: e, c: workspaces.NewFromConfig(wsConfig(e, apptest.AccountA, apptest.Region)), ctx: e.Ctx()}
+	f := &wsFixture{t: t, e: e, c: workspaces.NewFromConfig(e.AWSConfig(apptest.AccountA, apptest.Region)), ctx: e.Ctx()}
 	f.dir, f.subnets = f.directory(apptest.AccountA, apptest.Region, true)
 	return f
 }
@@ -49,7 +46,7 @@ func newWSFixture(t testing.TB, o apptest.Options) *wsFixture {
 // registers it with WorkSpaces and waits for REGISTERED.
 func (f *wsFixture) directory(account, region string, anyUser bool) (string, []string) {
 	f.t.Helper()
-	ds := directoryservice.NewFromConfig(wsConfig(f.e, account, region))
+	ds := directoryservice.NewFromConfig(f.e.AWSConfig(account, region))
 	in := createDirectoryInput()
 	subnets := in.VpcSettings.SubnetIds
 	if anyUser {
@@ -60,7 +57,7 @@ func (f *wsFixture) directory(account, region string, anyUser bool) (string, []s
 		f.t.Fatalf("CreateDirectory: %v", err)
 	}
 	f.e.Advance(time.Hour)
-	ws := workspaces.NewFromConfig(wsConfig(f.e, account, region))
+	ws := workspaces.NewFromConfig(f.e.AWSConfig(account, region))
 	if _, err := ws.RegisterWorkspaceDirectory(f.ctx, &workspaces.RegisterWorkspaceDirectoryInput{
 		DirectoryId: out.DirectoryId,
 	}); err != nil {
@@ -68,34 +65,6 @@ func (f *wsFixture) directory(account, region string, anyUser bool) (string, []s
 	}
 	f.e.Advance(time.Hour)
 	return *out.DirectoryId, subnets
-}
-
-// wsConfig is e.AWSConfig with a transport that hands the Go HTTP
-// transport its own copy of each request body. Without it, the SDK may
-// close the request body after the response arrives while the transport's
-// write loop still reads it for EOF; the transport then closes the
-// connection under a response body not yet read ("use of closed network
-// connection" decoding larger, chunked answers). Seen with Go 1.26 and
-// aws-sdk-go-v2 on about one call in a few hundred.
-func wsConfig(e *apptest.Env, account, region string) aws.Config {
-	cfg := e.AWSConfig(account, region)
-	cfg.HTTPClient = &http.Client{Transport: ownBodyTransport{http.DefaultTransport}}
-	return cfg
-}
-
-type ownBodyTransport struct{ rt http.RoundTripper }
-
-func (o ownBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		r = r.Clone(r.Context())
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return o.rt.RoundTrip(r)
 }
 
 // createDirectoryInput is a Simple AD directory in two new subnets.

@@ -196,7 +196,7 @@ func TestWorkspaceTags(t *testing.T) {
 		t.Fatalf("%d tags", n)
 	}
 	// Tags of another account's WorkSpace are not found.
-	other := workspaces.NewFromConfig(wsConfig(f.e, apptest.AccountB, apptest.Region))
+	other := workspaces.NewFromConfig(f.e.AWSConfig(apptest.AccountB, apptest.Region))
 	_, err = other.DescribeTags(f.ctx, &workspaces.DescribeTagsInput{ResourceId: aws.String(id)})
 	wsWantErr(t, "another account", err, "ResourceNotFoundException")
 }
@@ -205,7 +205,7 @@ func TestWorkspaceStandby(t *testing.T) {
 	f := newWSFixture(t, apptest.Options{})
 	primary := f.launch(f.req("alice", f.standard()))
 	dir2, _ := f.directory(apptest.AccountA, apptest.Region2, true)
-	c2 := workspaces.NewFromConfig(wsConfig(f.e, apptest.AccountA, apptest.Region2))
+	c2 := workspaces.NewFromConfig(f.e.AWSConfig(apptest.AccountA, apptest.Region2))
 	create := func(primaryRegion string, sw ...types.StandbyWorkspace) (*workspaces.CreateStandbyWorkspacesOutput, error) {
 		return c2.CreateStandbyWorkspaces(f.ctx, &workspaces.CreateStandbyWorkspacesInput{PrimaryRegion: aws.String(primaryRegion), StandbyWorkspaces: sw})
 	}

@@ -141,7 +141,7 @@ func TestWorkspaceCreateFailures(t *testing.T) {
 // while it is still REGISTERING (fast profile in force).
 func (f *wsFixture) registering() string {
 	f.t.Helper()
-	ds := directoryservice.NewFromConfig(wsConfig(f.e, apptest.AccountA, apptest.Region))
+	ds := directoryservice.NewFromConfig(f.e.AWSConfig(apptest.AccountA, apptest.Region))
 	out, err := ds.CreateDirectory(f.ctx, createDirectoryInput())
 	if err != nil {
 		f.t.Fatal(err)
