@@ -128,7 +128,7 @@ func Bench(b *testing.B, open func(b *testing.B) deskplane.Store) {
 				if err := s.View(ctx, func(tx deskplane.Tx) error {
 					ts, err := tx.Due(now, 25)
 					if err == nil && len(ts) != 25 {
-						err = fmt.Errorf("Due returned %d timers", len(ts))
+						err = fmt.Errorf("due returned %d timers", len(ts))
 					}
 					return err
 				}); err != nil {

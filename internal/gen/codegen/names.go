@@ -107,15 +107,3 @@ func DocSentence(doc string, maxRunes int) string {
 	}
 	return text
 }
-
-// goKeyword reports whether s is a Go keyword or predeclared identifier that
-// an exported name could never be; kept for lower-case generated names.
-func goKeyword(s string) bool {
-	switch s {
-	case "break", "case", "chan", "const", "continue", "default", "defer", "else",
-		"fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map",
-		"package", "range", "return", "select", "struct", "switch", "type", "var":
-		return true
-	}
-	return false
-}
