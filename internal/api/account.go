@@ -251,7 +251,7 @@ func (w *wsService) DescribeAccount(ctx context.Context, in *wsapi.DescribeAccou
 		}
 		// The type of linked account: the side of a LINKED account link
 		// (accountlinks.go) the caller is on.
-		return each(tx, sc, deskplane.KindAccountLink, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
+		return eachLink(tx, sc, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
 			switch {
 			case l.Status != linkLinked:
 			case l.SourceAccount == sc.Account:
