@@ -27,9 +27,6 @@ const (
 
 	// timerBundleState ends a custom bundle's PENDING state.
 	timerBundleState = "bundle.state"
-
-	// bundleMaxVolumeGB is the largest root or user volume.
-	bundleMaxVolumeGB = 2000
 )
 
 func bundleKey(sc deskplane.Scope, id string) deskplane.Key {
@@ -101,30 +98,9 @@ func minRootGB(compute string) int {
 // least 100/100; GeneralPurpose bundles at least 175/100; 2000 GB at most.
 // The message follows the live service's (TF#39553).
 func checkVolumes(compute string, root, user int) error {
-	display := compute
-	if spec, ok := computeSpecOf(compute); ok {
-		display = spec.display
-	}
-	bad := func(rule string) error {
-		return deskplane.Errorf(deskplane.CodeInvalidParameter, "%s: Invalid root and user volume size selected. Root and user volume size (GB) must be %s.", display, rule)
-	}
-	switch {
-	case isGraphicsCompute(compute):
-		if root < 100 || user < 100 || root > bundleMaxVolumeGB || user > bundleMaxVolumeGB {
-			return bad("(100+|100+)")
-		}
-	case isGeneralPurposeCompute(compute):
-		if root < 175 || user < 100 || root > bundleMaxVolumeGB || user > bundleMaxVolumeGB {
-			return bad("(175+|100+)")
-		}
-	default:
-		ok := (root == 80 && (user == 10 || user == 50 || user == 100)) ||
-			(root >= 175 && root <= bundleMaxVolumeGB && user >= 100 && user <= bundleMaxVolumeGB)
-		if !ok {
-			return bad("(80|10), (80|50), (80|100) or (175+|100+)")
-		}
-	}
-	return nil
+	// A bundle allows exactly the volumes a WorkSpace launched from it may
+	// have: the WorkSpaces rules are the one source.
+	return wsCheckVolumes(compute, root, user)
 }
 
 func parseCapacity(member, v string) (int, error) {
