@@ -138,8 +138,15 @@ func (e *Env) AWSConfig(account, region string) aws.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
 		BaseEndpoint: aws.String(e.URL),
 		Retryer:      TransportRetryer,
-		HTTPClient:   &http.Client{Transport: ownBodyTransport{http.DefaultTransport}},
+		HTTPClient:   NewHTTPClient(),
 	}
+}
+
+// NewHTTPClient returns an HTTP client for SDK clients in tests: its own
+// connection pool (so connections to a stopped server are never reused) and
+// ownBodyTransport.
+func NewHTTPClient() *http.Client {
+	return &http.Client{Transport: ownBodyTransport{http.DefaultTransport.(*http.Transport).Clone()}}
 }
 
 // ownBodyTransport gives the transport its own copy of each request body.

@@ -84,7 +84,7 @@ func start(t *testing.T, bin, dataDir, addr string) *server {
 				for sc.Scan() {
 				}
 			}()
-			return &server{cmd: cmd, url: "http://" + addr, http: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
+			return &server{cmd: cmd, url: "http://" + addr, http: apptest.NewHTTPClient()}
 		}
 	}
 	t.Fatal("deskplane did not start")

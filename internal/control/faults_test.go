@@ -1,0 +1,98 @@
+package control
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"deskplane"
+	"deskplane/internal/awsjson"
+)
+
+func code(err error) string {
+	if e, ok := err.(*awsjson.Error); ok {
+		return e.Type
+	}
+	return ""
+}
+
+func TestThrottleRefillsAtTheRate(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := NewFaults(func() time.Time { return now })
+	if err := f.SetThrottle(Throttle{Enabled: true, Rate: 2, Burst: 5}); err != nil {
+		t.Fatal(err)
+	}
+	c := deskplane.Caller{Account: "000000000000", Region: "us-east-1", Operation: "DescribeWorkspaces"}
+	for i := range 5 {
+		if err := f.Hook(context.Background(), c); err != nil {
+			t.Fatalf("call %d within the burst: %v", i, err)
+		}
+	}
+	if code(f.Hook(context.Background(), c)) != "ThrottlingException" {
+		t.Fatal("the sixth call was not throttled")
+	}
+	now = now.Add(500 * time.Millisecond) // one token at 2/s
+	if err := f.Hook(context.Background(), c); err != nil {
+		t.Fatalf("after half a second: %v", err)
+	}
+	if code(f.Hook(context.Background(), c)) != "ThrottlingException" {
+		t.Fatal("the bucket gave more than the rate")
+	}
+	other := c
+	other.Operation = "DescribeWorkspaceBundles"
+	if err := f.Hook(context.Background(), other); err != nil {
+		t.Fatalf("another operation shares the bucket: %v", err)
+	}
+	if err := f.SetThrottle(Throttle{Enabled: true, Rate: 0, Burst: 5}); err == nil {
+		t.Fatal("a zero rate was accepted")
+	}
+}
+
+func TestCallFaultMatchingCountAndProbability(t *testing.T) {
+	f := NewFaults(nil)
+	draws := []float64{0.1, 0.9}
+	f.rand = func() float64 { v := draws[0]; draws = draws[1:]; return v }
+	if _, err := f.AddCall(CallFault{Operation: "StartWorkspaces", Error: "InternalFailure", Probability: 0.5, Count: 5}); err != nil {
+		t.Fatal(err)
+	}
+	c := deskplane.Caller{Account: "000000000000", Region: "us-east-1", Operation: "StartWorkspaces"}
+	err := f.Hook(context.Background(), c)
+	if e, ok := err.(*awsjson.Error); !ok || e.Type != "InternalFailure" || e.Status != 500 {
+		t.Fatalf("draw 0.1 under 0.5: %v", err)
+	}
+	if err := f.Hook(context.Background(), c); err != nil {
+		t.Fatalf("draw 0.9 over 0.5: %v", err)
+	}
+	c.Operation = "StopWorkspaces"
+	if err := f.Hook(context.Background(), c); err != nil {
+		t.Fatalf("another operation matched: %v", err)
+	}
+	if _, err := f.AddCall(CallFault{Latency: "soon"}); err == nil {
+		t.Fatal("a bad latency was accepted")
+	}
+	if _, err := f.AddCall(CallFault{}); err == nil {
+		t.Fatal("a fault with neither error nor latency was accepted")
+	}
+}
+
+func TestTransitionFaultIsConsumed(t *testing.T) {
+	f := NewFaults(nil)
+	if _, err := f.AddTransition(TransitionFault{Kind: "workspace", State: "ERROR", ErrorCode: "X", Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	s := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
+	if _, ok := f.TakeTransition(deskplane.KindImage, s, "wsi-1"); ok {
+		t.Fatal("an image matched a workspace fault")
+	}
+	for i := range 2 {
+		if tf, ok := f.TakeTransition(deskplane.KindWorkspace, s, "ws-1"); !ok || tf.State != "ERROR" {
+			t.Fatalf("take %d: %v %+v", i, ok, tf)
+		}
+	}
+	if _, ok := f.TakeTransition(deskplane.KindWorkspace, s, "ws-1"); ok {
+		t.Fatal("the fault outlived its count")
+	}
+	if _, err := f.AddTransition(TransitionFault{}); err == nil {
+		t.Fatal("a transition fault without a state was accepted")
+	}
+}
