@@ -68,6 +68,8 @@ type Deps struct {
 // Server holds the service implementations.
 type Server struct {
 	d Deps
+	// workspaces caches decoded WorkSpace records for read paths.
+	workspaces *recordCache[deskplane.Workspace]
 }
 
 // New returns the service layer.
@@ -75,7 +77,7 @@ func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{d: d}
+	return &Server{d: d, workspaces: newRecordCache[deskplane.Workspace](1 << 16)}
 }
 
 // caller returns the request's caller; every served request has one.

@@ -667,8 +667,8 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 				if rec.Seq <= after {
 					continue
 				}
-				ws := new(deskplane.Workspace)
-				if err := json.Unmarshal(rec.Data, ws); err != nil {
+				ws, err := w.workspaces.decode(rec)
+				if err != nil {
 					return err
 				}
 				hits = append(hits, hit{rec.Seq, ws})
@@ -701,8 +701,8 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 					p.more = true
 					return false
 				}
-				ws := new(deskplane.Workspace)
-				if ferr = json.Unmarshal(r.Data, ws); ferr != nil {
+				var ws *deskplane.Workspace
+				if ws, ferr = w.workspaces.decode(r); ferr != nil {
 					return false
 				}
 				switch {

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"encoding/json"
+	"hash/maphash"
+	"sync"
+
+	"deskplane"
+)
+
+// recordCache keeps decoded records of one type, keyed by key, Seq and
+// Version: a record's Version grows on every write and its Seq changes when
+// it is deleted and written again, so a hit is always the record as stored,
+// on this node or any other sharing the store. It exists for read paths that
+// decode many records per request (DescribeWorkspaces decodes 25), where
+// JSON decoding dominates. Entries are shared: callers must not modify them.
+// The cache is bounded: a shard that fills up is emptied.
+type recordCache[T any] struct {
+	seed     maphash.Seed
+	perShard int
+	shards   [16]cacheShard[T]
+}
+
+type cacheShard[T any] struct {
+	mu sync.Mutex
+	m  map[cacheKey]*T
+}
+
+type cacheKey struct {
+	key      deskplane.Key
+	seq, ver int64
+}
+
+func newRecordCache[T any](capacity int) *recordCache[T] {
+	c := &recordCache[T]{seed: maphash.MakeSeed(), perShard: max(capacity/16, 1)}
+	for i := range c.shards {
+		c.shards[i].m = make(map[cacheKey]*T)
+	}
+	return c
+}
+
+// decode returns the decoded record, from the cache when it holds this
+// version.
+func (c *recordCache[T]) decode(r deskplane.Record) (*T, error) {
+	k := cacheKey{key: r.Key, seq: r.Seq, ver: r.Version}
+	sh := &c.shards[maphash.String(c.seed, r.ID)%uint64(len(c.shards))]
+	sh.mu.Lock()
+	v, ok := sh.m[k]
+	sh.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v = new(T)
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		return nil, err
+	}
+	sh.mu.Lock()
+	if len(sh.m) >= c.perShard {
+		clear(sh.m)
+	}
+	sh.m[k] = v
+	sh.mu.Unlock()
+	return v, nil
+}
