@@ -46,9 +46,9 @@ fi
 if [[ $part == million || $part == all ]]; then
   echo "## 1,000,000 WorkSpaces across 100 accounts"
   "$bin" bench -gen-credentials 100 >"$work/creds"
-  echo "### p99 with 1,000 stored (same 100 accounts, 10 each)"
+  echo "### p99 with 1,000 stored (10 accounts of 100, so that pages are full 25s as below)"
   serve small -credentials "$work/creds" -timing instant
-  "$bin" bench -endpoint "$endpoint" -credentials "$work/creds" -preload 10 -preload-c 16 -mix DescribeWorkspaces -c 16 -d 20s
+  "$bin" bench -endpoint "$endpoint" -credentials "$work/creds" -accounts 10 -preload 100 -preload-c 16 -mix DescribeWorkspaces -c 16 -d 20s
   kill "$pid"
   echo "### preload 1,000,000"
   serve million -credentials "$work/creds" -timing instant
