@@ -25,28 +25,34 @@ func NewTimestamp(t time.Time) *Timestamp { return &Timestamp{Time: t} }
 
 // MarshalJSON encodes the timestamp as epoch seconds.
 func (t Timestamp) MarshalJSON() ([]byte, error) {
-	return []byte(t.EpochSeconds()), nil
+	return t.AppendEpochSeconds(make([]byte, 0, 24)), nil
 }
 
 // EpochSeconds formats the timestamp as epoch seconds with a millisecond
 // fraction when it is non-zero, trailing zeros trimmed: "1732190000",
 // "1732190000.123", "1732190000.5".
 func (t Timestamp) EpochSeconds() string {
+	var buf [32]byte
+	return string(t.AppendEpochSeconds(buf[:0]))
+}
+
+// AppendEpochSeconds appends the timestamp as EpochSeconds formats it, which
+// is also its JSON encoding.
+func (t Timestamp) AppendEpochSeconds(b []byte) []byte {
 	ms := t.UnixMilli()
-	neg := ms < 0
-	if neg {
-		ms = -ms
+	if ms < 0 {
+		b = append(b, '-')
+		ms = -ms // UnixMilli of any time.Time is far from math.MinInt64
 	}
 	sec, frac := ms/1000, ms%1000
-	s := strconv.FormatInt(sec, 10)
+	b = strconv.AppendInt(b, sec, 10)
 	if frac != 0 {
-		f := strconv.FormatInt(frac+1000, 10)[1:] // zero-padded to 3 digits
-		s += "." + strings.TrimRight(f, "0")
+		b = append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
 	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return b
 }
 
 // UnmarshalJSON decodes epoch seconds (a JSON number) or an RFC 3339 string.
