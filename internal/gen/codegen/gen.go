@@ -1,7 +1,8 @@
 // Package codegen turns Smithy JSON AST models into the Go API packages of
 // deskplane (internal/wsapi, internal/dsapi, internal/dsdataapi): shapes,
 // enums, modeled errors, validators for every constraint trait, the Service
-// interface, the Unimplemented fallback and the dispatcher (an X-Amz-Target
+// interface, the Unimplemented fallback, reflection-free AppendJSON encoders
+// for output and error shapes, and the dispatcher (an X-Amz-Target
 // switch for awsJson1_1, a route table with HTTP bindings for restJson1).
 //
 // The contract the output follows is docs/ARCHITECTURE.md, "Generated code
@@ -114,6 +115,7 @@ func Generate(m *Model, cfg Config) (*Result, error) {
 		{"types.go", g.emitTypes, true},
 		{"enums.go", g.emitEnums, true},
 		{"errors.go", g.emitErrors, true},
+		{"encode.go", g.emitEncoders, true},
 		{"service.go", g.emitService, true},
 		{"dispatch.go", g.emitDispatch, true},
 		{"validators.go", g.emitValidators, true},
