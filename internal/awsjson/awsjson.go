@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"deskplane"
@@ -212,10 +213,54 @@ func tooLarge() *Error {
 		Message: fmt.Sprintf("The request body is larger than the %d bytes deskplane accepts.", MaxBodyBytes)}
 }
 
-// WriteJSON writes a successful answer. A nil or empty output is {}.
+// jsonAppender is what the generated output and error shapes implement: an
+// encoder that writes exactly what encoding/json.Marshal writes, without
+// reflection.
+type jsonAppender interface {
+	AppendJSON(b []byte) []byte
+}
+
+// marshal encodes v with its AppendJSON method when it has one, else with
+// encoding/json.
+func marshal(v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.AppendJSON(make([]byte, 0, 1024)), nil
+	}
+	return json.Marshal(v)
+}
+
+// bufPool recycles WriteJSON's encoding buffers (as *[]byte); buffers that
+// grew beyond maxPooledBuf are left to the garbage collector.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledBuf = 1 << 20
+
+// WriteJSON writes a successful answer. A nil or empty output is {}. Outputs
+// with an AppendJSON method (every generated output shape) are encoded with
+// it into a pooled buffer; anything else goes through encoding/json.
 func WriteJSON(w http.ResponseWriter, status int, v any) int {
+	if a, ok := v.(jsonAppender); ok {
+		bp := bufPool.Get().(*[]byte)
+		b := a.AppendJSON((*bp)[:0])
+		writeBody(w, status, b)
+		if cap(b) <= maxPooledBuf {
+			*bp = b[:0]
+			bufPool.Put(bp)
+		}
+		return status
+	}
 	b, err := json.Marshal(v)
-	if err != nil || bytes.Equal(b, []byte("null")) {
+	if err != nil {
+		b = nil
+	}
+	writeBody(w, status, b)
+	return status
+}
+
+// writeBody writes a JSON answer; a missing body or null is written as {}.
+// The ResponseWriter does not retain b (io.Writer's contract).
+func writeBody(w http.ResponseWriter, status int, b []byte) {
+	if len(b) == 0 || string(b) == "null" {
 		b = []byte("{}")
 	}
 	h := w.Header()
@@ -223,14 +268,13 @@ func WriteJSON(w http.ResponseWriter, status int, v any) int {
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-	return status
 }
 
 // EncodeError returns the JSON error envelope: the error's exported fields
 // with "__type" first.
 func EncodeError(e CodedError) []byte {
 	typ, _ := json.Marshal(e.ErrorCode())
-	fields, err := json.Marshal(e)
+	fields, err := marshal(e)
 	var buf bytes.Buffer
 	buf.WriteString(`{"__type":`)
 	buf.Write(typ)
