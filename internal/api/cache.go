@@ -18,6 +18,7 @@ import (
 type recordCache[T any] struct {
 	seed     maphash.Seed
 	perShard int
+	build    func(data []byte) (*T, error)
 	shards   [16]cacheShard[T]
 }
 
@@ -31,12 +32,23 @@ type cacheKey struct {
 	seq, ver int64
 }
 
-func newRecordCache[T any](capacity int) *recordCache[T] {
-	c := &recordCache[T]{seed: maphash.MakeSeed(), perShard: max(capacity/16, 1)}
+// newRecordCache returns a cache of capacity entries that makes an entry
+// from a record's data with build.
+func newRecordCache[T any](capacity int, build func(data []byte) (*T, error)) *recordCache[T] {
+	c := &recordCache[T]{seed: maphash.MakeSeed(), perShard: max(capacity/16, 1), build: build}
 	for i := range c.shards {
 		c.shards[i].m = make(map[cacheKey]*T)
 	}
 	return c
+}
+
+// decodeJSON builds an entry by decoding the record's JSON.
+func decodeJSON[T any](data []byte) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // decode returns the decoded record, from the cache when it holds this
@@ -50,8 +62,8 @@ func (c *recordCache[T]) decode(r deskplane.Record) (*T, error) {
 	if ok {
 		return v, nil
 	}
-	v = new(T)
-	if err := json.Unmarshal(r.Data, v); err != nil {
+	v, err := c.build(r.Data)
+	if err != nil {
 		return nil, err
 	}
 	sh.mu.Lock()

@@ -8,7 +8,7 @@ import (
 )
 
 func TestRecordCacheFollowsVersions(t *testing.T) {
-	c := newRecordCache[deskplane.Workspace](32)
+	c := newRecordCache(32, decodeJSON[deskplane.Workspace])
 	k := deskplane.Key{Scope: deskplane.Scope{Account: "000000000000", Region: "us-east-1"}, Kind: deskplane.KindWorkspace, ID: "ws-abcdefghi"}
 	r1 := deskplane.Record{Key: k, Seq: 7, Version: 1, Data: []byte(`{"id":"ws-abcdefghi","state":"PENDING"}`)}
 	a, err := c.decode(r1)

@@ -68,8 +68,9 @@ type Deps struct {
 // Server holds the service implementations.
 type Server struct {
 	d Deps
-	// workspaces caches decoded WorkSpace records for read paths.
-	workspaces *recordCache[deskplane.Workspace]
+	// workspaces caches decoded WorkSpace records, with their wire form,
+	// for read paths.
+	workspaces *recordCache[workspaceView]
 }
 
 // New returns the service layer.
@@ -77,7 +78,7 @@ func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{d: d, workspaces: newRecordCache[deskplane.Workspace](1 << 16)}
+	return &Server{d: d, workspaces: newRecordCache(1<<16, newWorkspaceView)}
 }
 
 // caller returns the request's caller; every served request has one.

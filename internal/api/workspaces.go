@@ -199,6 +199,22 @@ func wsTime(t time.Time) *smithy.Timestamp { return smithy.NewTimestamp(t) }
 
 // wireWorkspace converts a WorkSpace to the wire; related fills
 // RelatedWorkspaces with the states of the WorkSpaces it names.
+// workspaceView is a decoded WorkSpace record with its wire form (for a
+// WorkSpace with no standby relations, whose wire form depends on the
+// record alone). Views are shared through the record cache: read only.
+type workspaceView struct {
+	ws   *deskplane.Workspace
+	wire wsapi.Workspace
+}
+
+func newWorkspaceView(data []byte) (*workspaceView, error) {
+	ws, err := decodeJSON[deskplane.Workspace](data)
+	if err != nil {
+		return nil, err
+	}
+	return &workspaceView{ws: ws, wire: wireWorkspace(ws, nil)}, nil
+}
+
 func wireWorkspace(ws *deskplane.Workspace, related []wsapi.RelatedWorkspaceProperties) wsapi.Workspace {
 	out := wsapi.Workspace{
 		WorkspaceId:                 ptr(ws.ID),
@@ -644,11 +660,11 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 	sc := caller(ctx).Scope()
 	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		var p page[*deskplane.Workspace]
+		var p page[*workspaceView]
 		if len(in.WorkspaceIds) > 0 {
 			type hit struct {
 				seq int64
-				ws  *deskplane.Workspace
+				ws  *workspaceView
 			}
 			var hits []hit
 			seen := make(map[string]bool, len(in.WorkspaceIds))
@@ -667,11 +683,11 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 				if rec.Seq <= after {
 					continue
 				}
-				ws, err := w.workspaces.decode(rec)
+				v, err := w.workspaces.decode(rec)
 				if err != nil {
 					return err
 				}
-				hits = append(hits, hit{rec.Seq, ws})
+				hits = append(hits, hit{rec.Seq, v})
 			}
 			sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
 			for _, h := range hits {
@@ -701,10 +717,11 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 					p.more = true
 					return false
 				}
-				var ws *deskplane.Workspace
-				if ws, ferr = w.workspaces.decode(r); ferr != nil {
+				var v *workspaceView
+				if v, ferr = w.workspaces.decode(r); ferr != nil {
 					return false
 				}
+				ws := v.ws
 				switch {
 				case in.DirectoryId != nil && ws.DirectoryID != *in.DirectoryId,
 					in.UserName != nil && !strings.EqualFold(ws.UserName, *in.UserName),
@@ -712,7 +729,7 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName:
 					return true
 				}
-				return p.add(size, r.Seq, ws)
+				return p.add(size, r.Seq, v)
 			})
 			if err != nil {
 				return err
@@ -722,12 +739,16 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 			}
 		}
 		out.Workspaces = make([]wsapi.Workspace, 0, len(p.items))
-		for _, ws := range p.items {
-			rel, err := relatedWorkspaces(tx, sc, ws)
+		for _, v := range p.items {
+			if v.ws.StandbyOf == "" && len(v.ws.Standbys) == 0 {
+				out.Workspaces = append(out.Workspaces, v.wire)
+				continue
+			}
+			rel, err := relatedWorkspaces(tx, sc, v.ws)
 			if err != nil {
 				return err
 			}
-			out.Workspaces = append(out.Workspaces, wireWorkspace(ws, rel))
+			out.Workspaces = append(out.Workspaces, wireWorkspace(v.ws, rel))
 		}
 		out.NextToken = p.next(purposeDescribeWorkspaces)
 		return nil
