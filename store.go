@@ -87,7 +87,8 @@ type Tx interface {
 	// whether the record existed.
 	Delete(k Key) (bool, error)
 	// List calls fn for each record of the kind in the scope with Seq greater
-	// than afterSeq, in ascending Seq order, until fn returns false.
+	// than afterSeq, in ascending Seq order, until fn returns false. The
+	// record's Data is valid only until fn returns: copy it to keep it.
 	List(s Scope, kind Kind, afterSeq int64, fn func(Record) bool) error
 	// Count returns how many records of the kind the scope holds.
 	Count(s Scope, kind Kind) (int, error)

@@ -147,6 +147,21 @@ func decodeRecord(k deskplane.Key, v []byte) (deskplane.Record, error) {
 	}, nil
 }
 
+// recordView is decodeRecord without the copy: Data points into bolt's
+// memory and is valid only while the transaction lasts and the value is
+// not rewritten (List hands it to a callback that must not keep it).
+func recordView(k deskplane.Key, v []byte) (deskplane.Record, error) {
+	if len(v) < recordHeader {
+		return deskplane.Record{}, errors.New("bolt: malformed record")
+	}
+	return deskplane.Record{
+		Key:     k,
+		Seq:     int64(binary.BigEndian.Uint64(v)),
+		Version: int64(binary.BigEndian.Uint64(v[8:])),
+		Data:    v[recordHeader:len(v):len(v)],
+	}, nil
+}
+
 func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
 func decodeCount(v []byte) uint64 {

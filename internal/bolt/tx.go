@@ -207,7 +207,7 @@ func (t *tx) List(sc deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn fu
 		if v == nil {
 			return errors.New("bolt: seq index points at a missing record")
 		}
-		r, err := decodeRecord(deskplane.Key{Scope: sc, Kind: kind, ID: string(id)}, v)
+		r, err := recordView(deskplane.Key{Scope: sc, Kind: kind, ID: string(id)}, v)
 		if err != nil {
 			return err
 		}

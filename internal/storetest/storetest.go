@@ -147,6 +147,7 @@ func listAll(t *testing.T, tx deskplane.Tx, sc deskplane.Scope, kind deskplane.K
 	t.Helper()
 	var out []deskplane.Record
 	if err := tx.List(sc, kind, after, func(r deskplane.Record) bool {
+		r.Data = append([]byte(nil), r.Data...) // valid only during the callback
 		out = append(out, r)
 		return true
 	}); err != nil {
