@@ -29,21 +29,22 @@ func (s *Server) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directoryI
 	if userName == "" {
 		return false, nil
 	}
-	// Only the any-user switch is needed: decoding it alone keeps this off
-	// CreateWorkspaces' profile (it runs once per requested WorkSpace).
-	var dir struct {
-		AnyUser bool `json:"anyUser"`
-	}
-	ok, err := load(tx, dsDirKey(sc, directoryID), &dir)
-	if err != nil {
+	// Only the any-user switch is needed, and CreateWorkspaces asks for it
+	// once per requested WorkSpace: it comes from a cache by record version.
+	rec, err := tx.Get(dsDirKey(sc, directoryID))
+	if err != nil && err != deskplane.ErrNotFound {
 		return false, err
 	}
-	if !ok {
+	if err == deskplane.ErrNotFound {
 		_, err := tx.Get(wsDirKey(sc, directoryID))
 		if err == deskplane.ErrNotFound {
 			return false, nil
 		}
 		return err == nil, err
+	}
+	dir, err := s.anyUser.decode(rec)
+	if err != nil {
+		return false, err
 	}
 	if dir.AnyUser {
 		return true, nil

@@ -71,6 +71,14 @@ type Server struct {
 	// workspaces caches decoded WorkSpace records, with their wire form,
 	// for read paths.
 	workspaces *recordCache[workspaceView]
+	// anyUser caches the any-user switch of Directory Service directories.
+	anyUser *recordCache[anyUserSwitch]
+}
+
+// anyUserSwitch is the part of a Directory Service directory record that
+// user lookups need.
+type anyUserSwitch struct {
+	AnyUser bool `json:"anyUser"`
 }
 
 // New returns the service layer.
@@ -78,7 +86,8 @@ func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{d: d, workspaces: newRecordCache(1<<16, newWorkspaceView)}
+	return &Server{d: d, workspaces: newRecordCache(1<<16, newWorkspaceView),
+		anyUser: newRecordCache(1<<10, decodeJSON[anyUserSwitch])}
 }
 
 // caller returns the request's caller; every served request has one.
