@@ -39,7 +39,7 @@ fi
 if [[ $part == create || $part == all ]]; then
   echo "## CreateWorkspaces, 25 a call, durable when acknowledged (fast profile)"
   serve create
-  "$bin" bench -endpoint "$endpoint" -prepare -mix CreateWorkspaces -c 32 -d 20s
+  "$bin" bench -endpoint "$endpoint" -prepare -mix CreateWorkspaces -c 64 -d 20s
   kill "$pid"
 fi
 
