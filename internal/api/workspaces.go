@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -341,6 +342,22 @@ type wsCreateSpec struct {
 // checkCreateRequest applies the checks that need nothing but the request
 // (decision 0020: they fail the whole call with
 // InvalidParameterValuesException, as the volume-size check does on AWS).
+// failInvalidValues and failTagLimit are the item codes of a request whose
+// own values are wrong (decision 0020).
+const (
+	failInvalidValues = "InvalidParameterValues.WorkSpace"
+	failTagLimit      = "ResourceLimitExceeded.Tags"
+)
+
+// itemErrorCode is the FailedRequests code of a request-value error.
+func itemErrorCode(err error) string {
+	var de *deskplane.Error
+	if errors.As(err, &de) && de.Code == deskplane.CodeLimitExceeded {
+		return failTagLimit
+	}
+	return failInvalidValues
+}
+
 func checkCreateRequest(r *wsapi.WorkspaceRequest) (wsCreateSpec, error) {
 	var sp wsCreateSpec
 	if err := checkTags(r.Tags); err != nil {
@@ -427,13 +444,13 @@ func dirUsable(d *deskplane.Directory, err error, id string) (code, msg string) 
 func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspacesRequest) (*wsapi.CreateWorkspacesResult, error) {
 	sc := caller(ctx).Scope()
 	now := w.now()
+	// A request's own values are checked on their own: a bad one fails its
+	// item only (decision 0020). Volume sizes, judged against the bundle
+	// below, fail the whole call as AWS does (TF#39553).
 	specs := make([]wsCreateSpec, len(in.Workspaces))
+	itemErrs := make([]error, len(in.Workspaces))
 	for i := range in.Workspaces {
-		sp, err := checkCreateRequest(&in.Workspaces[i])
-		if err != nil {
-			return nil, err
-		}
-		specs[i] = sp
+		specs[i], itemErrs[i] = checkCreateRequest(&in.Workspaces[i])
 	}
 	var out wsapi.CreateWorkspacesResult
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
@@ -460,6 +477,10 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 					WorkspaceRequest: r, ErrorCode: ptr(code), ErrorMessage: ptr(msg),
 				})
 			}
+			if err := itemErrs[i]; err != nil {
+				fail(itemErrorCode(err), err.Error())
+				continue
+			}
 			dirID, user, name, bundleID := deref(r.DirectoryId), deref(r.UserName), deref(r.WorkspaceName), deref(r.BundleId)
 
 			b, err := cache.bundle(w.Server, tx, sc, bundleID)
@@ -481,9 +502,9 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 					return err
 				}
 				if sp.protocol != "" && (len(b.Protocols) != 1 || b.Protocols[0] != sp.protocol) && !wsProtocolSwitchable(b) {
-					return deskplane.Errorf(deskplane.CodeInvalidParameter,
-						"Bundle %s supports only the %s protocol; only WorkSpaces of PCoIP bundles that are neither GPU-based nor Windows 7 may use another protocol.",
-						bundleID, strings.Join(b.Protocols, ", "))
+					fail(failInvalidValues, fmt.Sprintf("Bundle %s supports only the %s protocol; only WorkSpaces of PCoIP bundles that are neither GPU-based nor Windows 7 may use another protocol.",
+						bundleID, strings.Join(b.Protocols, ", ")))
+					continue
 				}
 			}
 
