@@ -31,6 +31,31 @@ func controlScope(account, region string) (deskplane.Scope, error) {
 	return deskplane.Scope{Account: account, Region: region}, nil
 }
 
+// controlTarget is the account and Region every control route names.
+type controlTarget struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+func (t *controlTarget) target() *controlTarget { return t }
+
+// decodeControl decodes a control route's JSON body into in and checks the
+// account and Region it names; on a bad request it answers 400 itself and
+// reports false.
+func decodeControl(w http.ResponseWriter, r *http.Request, in interface{ target() *controlTarget }) (deskplane.Scope, bool) {
+	if err := control.Decode(r, in); err != nil {
+		control.WriteError(w, http.StatusBadRequest, err)
+		return deskplane.Scope{}, false
+	}
+	t := in.target()
+	sc, err := controlScope(t.Account, t.Region)
+	if err != nil {
+		control.WriteError(w, http.StatusBadRequest, err)
+		return deskplane.Scope{}, false
+	}
+	return sc, true
+}
+
 // errControlNotFound answers 404.
 var errControlNotFound = errors.New("not found")
 
@@ -39,18 +64,12 @@ var errControlNotFound = errors.New("not found")
 // and CreateUpdatedWorkspaceImage accepts the image.
 func (s *Server) ctlImageUpdates(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Account         string `json:"account"`
-		Region          string `json:"region"`
+		controlTarget
 		UpdateAvailable bool   `json:"updateAvailable"`
 		Description     string `json:"description"`
 	}
-	if err := control.Decode(r, &in); err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
-		return
-	}
-	sc, err := controlScope(in.Account, in.Region)
-	if err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
+	sc, ok := decodeControl(w, r, &in)
+	if !ok {
 		return
 	}
 	if in.UpdateAvailable && in.Description == "" {
@@ -61,7 +80,7 @@ func (s *Server) ctlImageUpdates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	err = s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
+	err := s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
 		img, ok, err := ownImage(tx, sc, id)
 		if err != nil {
 			return err
@@ -87,22 +106,16 @@ func (s *Server) ctlImageUpdates(w http.ResponseWriter, r *http.Request) {
 // WorkSpaces Core (the _BYOP ingestion processes, the BYOP protocol).
 func (s *Server) ctlAccountSettings(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Account         string `json:"account"`
-		Region          string `json:"region"`
-		BYOLEligible    *bool  `json:"byolEligible"`
-		CoreAllowListed *bool  `json:"coreAllowListed"`
+		controlTarget
+		BYOLEligible    *bool `json:"byolEligible"`
+		CoreAllowListed *bool `json:"coreAllowListed"`
 	}
-	if err := control.Decode(r, &in); err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
-		return
-	}
-	sc, err := controlScope(in.Account, in.Region)
-	if err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
+	sc, ok := decodeControl(w, r, &in)
+	if !ok {
 		return
 	}
 	var acct deskplane.Account
-	err = s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
+	err := s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
 		var err error
 		if acct, err = accountSettings(tx, sc); err != nil {
 			return err
@@ -131,18 +144,12 @@ func (s *Server) ctlAccountSettings(w http.ResponseWriter, r *http.Request) {
 // runs WINDOWS_10).
 func (s *Server) ctlEC2Image(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Account         string `json:"account"`
-		Region          string `json:"region"`
+		controlTarget
 		Exists          *bool  `json:"exists"`
 		OperatingSystem string `json:"operatingSystem"`
 	}
-	if err := control.Decode(r, &in); err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
-		return
-	}
-	sc, err := controlScope(in.Account, in.Region)
-	if err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
+	sc, ok := decodeControl(w, r, &in)
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")
@@ -155,7 +162,7 @@ func (s *Server) ctlEC2Image(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ami := ec2Image{ID: id, Missing: in.Exists != nil && !*in.Exists, OperatingSystem: in.OperatingSystem}
-	err = s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
+	err := s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
 		return save(tx, deskplane.Key{Scope: sc, Kind: kindEC2Image, ID: id}, ami)
 	})
 	if err != nil {

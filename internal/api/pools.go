@@ -662,18 +662,12 @@ func (e *poolSessionConflict) Error() string { return e.why }
 
 func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Account         string `json:"account"`
-		Region          string `json:"region"`
+		controlTarget
 		UserID          string `json:"userId"`
 		ConnectionState string `json:"connectionState"`
 	}
-	if err := control.Decode(r, &in); err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
-		return
-	}
-	sc, err := controlScope(in.Account, in.Region)
-	if err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
+	sc, ok := decodeControl(w, r, &in)
+	if !ok {
 		return
 	}
 	if n := len(in.UserID); n < 2 || n > 128 {
@@ -690,7 +684,7 @@ func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	now := s.now()
 	var out wsapi.WorkspacesPoolSession
-	err = s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
+	err := s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
 		p, err := loadPool(tx, sc, id)
 		if isNotFound(err) {
 			return errControlNotFound

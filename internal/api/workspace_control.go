@@ -24,17 +24,11 @@ func (s *Server) workspaceControlRoutes(mux *http.ServeMux) {
 // connected, AutoStop leaves the WorkSpace running.
 func (s *Server) ctlWorkspaceConnection(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Account string `json:"account"`
-		Region  string `json:"region"`
-		State   string `json:"state"`
+		controlTarget
+		State string `json:"state"`
 	}
-	if err := control.Decode(r, &in); err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
-		return
-	}
-	sc, err := controlScope(in.Account, in.Region)
-	if err != nil {
-		control.WriteError(w, http.StatusBadRequest, err)
+	sc, ok := decodeControl(w, r, &in)
+	if !ok {
 		return
 	}
 	state := wsapi.ConnectionState(in.State)
@@ -48,7 +42,7 @@ func (s *Server) ctlWorkspaceConnection(w http.ResponseWriter, r *http.Request) 
 		WorkspaceID     string `json:"workspaceId"`
 		ConnectionState string `json:"connectionState"`
 	}
-	err = s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
+	err := s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
 		ws, err := loadWorkspace(tx, sc, id)
 		if err != nil {
 			return err
