@@ -78,6 +78,7 @@ type Handler struct {
 	verifier *sigv4.Verifier
 	log      *slog.Logger
 	hook     Hook
+	enc      *Encoder
 }
 
 // NewHandler returns a handler for the services.
@@ -89,7 +90,7 @@ func NewHandler(verifier *sigv4.Verifier, log *slog.Logger, hook Hook, services 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{services: m, verifier: verifier, log: log, hook: hook}
+	return &Handler{services: m, verifier: verifier, log: log, hook: hook, enc: NewEncoder()}
 }
 
 // NewRequestID returns a request id in the form AWS uses (a random UUID).
@@ -184,7 +185,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c *deskplane.Cal
 		}
 		return WriteError(w, ce)
 	}
-	return WriteJSON(w, http.StatusOK, out)
+	return h.enc.WriteJSON(w, http.StatusOK, out)
 }
 
 // ReadBody reads the whole body within MaxBodyBytes. Its error is a
@@ -229,27 +230,44 @@ func marshal(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// bufPool recycles WriteJSON's encoding buffers (as *[]byte); buffers that
-// grew beyond maxPooledBuf are left to the garbage collector.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
 const maxPooledBuf = 1 << 20
+
+// Encoder writes answers, reusing its encoding buffers across requests. Each
+// Handler has its own, so there is no package-level pool.
+type Encoder struct {
+	pool sync.Pool // *[]byte
+}
+
+// NewEncoder returns an Encoder.
+func NewEncoder() *Encoder {
+	e := &Encoder{}
+	e.pool.New = func() any { b := make([]byte, 0, 4096); return &b }
+	return e
+}
 
 // WriteJSON writes a successful answer. A nil or empty output is {}. Outputs
 // with an AppendJSON method (every generated output shape) are encoded with
-// it into a pooled buffer; anything else goes through encoding/json.
-func WriteJSON(w http.ResponseWriter, status int, v any) int {
-	if a, ok := v.(jsonAppender); ok {
-		bp := bufPool.Get().(*[]byte)
-		b := a.AppendJSON((*bp)[:0])
-		writeBody(w, status, b)
-		if cap(b) <= maxPooledBuf {
-			*bp = b[:0]
-			bufPool.Put(bp)
-		}
-		return status
+// it into a reused buffer (buffers that grew beyond 1 MiB are dropped);
+// anything else goes through encoding/json.
+func (e *Encoder) WriteJSON(w http.ResponseWriter, status int, v any) int {
+	a, ok := v.(jsonAppender)
+	if !ok {
+		return WriteJSON(w, status, v)
 	}
-	b, err := json.Marshal(v)
+	bp := e.pool.Get().(*[]byte)
+	b := a.AppendJSON((*bp)[:0])
+	writeBody(w, status, b)
+	if cap(b) <= maxPooledBuf {
+		*bp = b[:0]
+		e.pool.Put(bp)
+	}
+	return status
+}
+
+// WriteJSON writes a successful answer like Encoder.WriteJSON, without
+// reusing buffers.
+func WriteJSON(w http.ResponseWriter, status int, v any) int {
+	b, err := marshal(v)
 	if err != nil {
 		b = nil
 	}
@@ -257,8 +275,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) int {
 	return status
 }
 
-// writeBody writes a JSON answer; a missing body or null is written as {}.
-// The ResponseWriter does not retain b (io.Writer's contract).
 func writeBody(w http.ResponseWriter, status int, b []byte) {
 	if len(b) == 0 || string(b) == "null" {
 		b = []byte("{}")
