@@ -136,10 +136,7 @@ func (w *wsService) ListAvailableManagementCidrRanges(ctx context.Context, in *w
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.ListAvailableManagementCidrRangesResult{ManagementCidrRanges: p.items, NextToken: p.next(purpose)}
-	if out.ManagementCidrRanges == nil {
-		out.ManagementCidrRanges = []string{}
-	}
+	out := &wsapi.ListAvailableManagementCidrRangesResult{ManagementCidrRanges: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 
@@ -306,9 +303,6 @@ func (w *wsService) DescribeAccountModifications(ctx context.Context, in *wsapi.
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeAccountModificationsResult{AccountModifications: p.items, NextToken: p.next(purpose)}
-	if out.AccountModifications == nil {
-		out.AccountModifications = []wsapi.AccountModification{}
-	}
+	out := &wsapi.DescribeAccountModificationsResult{AccountModifications: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }

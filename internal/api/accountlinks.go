@@ -314,9 +314,6 @@ func (w *wsService) ListAccountLinks(ctx context.Context, in *wsapi.ListAccountL
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.ListAccountLinksResult{AccountLinks: p.items, NextToken: p.next(purpose)}
-	if out.AccountLinks == nil {
-		out.AccountLinks = []wsapi.AccountLink{}
-	}
+	out := &wsapi.ListAccountLinksResult{AccountLinks: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }

@@ -141,10 +141,7 @@ func (w *wsService) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.D
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectClientAddInsResult{AddIns: p.items, NextToken: p.next(purpose)}
-	if out.AddIns == nil {
-		out.AddIns = []wsapi.ConnectClientAddIn{}
-	}
+	out := &wsapi.DescribeConnectClientAddInsResult{AddIns: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 

@@ -381,10 +381,7 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.items, NextToken: p.next(purpose)}
-	if out.ConnectionAliases == nil {
-		out.ConnectionAliases = []wsapi.ConnectionAlias{}
-	}
+	out := &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 
@@ -498,10 +495,7 @@ func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: ptr(id), ConnectionAliasPermissions: p.items, NextToken: p.next(purpose)}
-	if out.ConnectionAliasPermissions == nil {
-		out.ConnectionAliasPermissions = []wsapi.ConnectionAliasPermission{}
-	}
+	out := &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: ptr(id), ConnectionAliasPermissions: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 

@@ -211,10 +211,7 @@ func (w *wsService) DescribeApplications(ctx context.Context, in *wsapi.Describe
 			break
 		}
 	}
-	out := &wsapi.DescribeApplicationsResult{Applications: p.items, NextToken: p.next(purpose)}
-	if out.Applications == nil {
-		out.Applications = []wsapi.WorkSpaceApplication{}
-	}
+	out := &wsapi.DescribeApplicationsResult{Applications: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 
@@ -866,10 +863,7 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeApplicationAssociationsResult{Associations: p.items, NextToken: p.next(purpose)}
-	if out.Associations == nil {
-		out.Associations = []wsapi.ApplicationResourceAssociation{}
-	}
+	out := &wsapi.DescribeApplicationAssociationsResult{Associations: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 

@@ -537,10 +537,7 @@ func (d *dsService) DescribeDirectories(ctx context.Context, in *dsapi.DescribeD
 	if err != nil {
 		return nil, err
 	}
-	out := &dsapi.DescribeDirectoriesResult{DirectoryDescriptions: p.items, NextToken: p.next(purpose)}
-	if out.DirectoryDescriptions == nil {
-		out.DirectoryDescriptions = []dsapi.DirectoryDescription{}
-	}
+	out := &dsapi.DescribeDirectoriesResult{DirectoryDescriptions: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 
@@ -1270,10 +1267,7 @@ func (w *wsService) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspaceDirectoriesResult{Directories: p.items, NextToken: p.next(purpose)}
-	if out.Directories == nil {
-		out.Directories = []wsapi.WorkspaceDirectory{}
-	}
+	out := &wsapi.DescribeWorkspaceDirectoriesResult{Directories: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 

@@ -580,10 +580,7 @@ func (w *wsService) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspaceImagesResult{Images: p.items, NextToken: p.next(purpose)}
-	if out.Images == nil {
-		out.Images = []wsapi.WorkspaceImage{}
-	}
+	out := &wsapi.DescribeWorkspaceImagesResult{Images: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 
@@ -660,10 +657,7 @@ func (w *wsService) DescribeWorkspaceImagePermissions(ctx context.Context, in *w
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspaceImagePermissionsResult{ImageId: ptr(id), ImagePermissions: p.items, NextToken: p.next(purpose)}
-	if out.ImagePermissions == nil {
-		out.ImagePermissions = []wsapi.ImagePermission{}
-	}
+	out := &wsapi.DescribeWorkspaceImagePermissionsResult{ImageId: ptr(id), ImagePermissions: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 

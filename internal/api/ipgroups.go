@@ -219,10 +219,7 @@ func (w *wsService) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGr
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeIpGroupsResult{Result: p.items, NextToken: p.next(purpose)}
-	if out.Result == nil {
-		out.Result = []wsapi.WorkspacesIpGroup{}
-	}
+	out := &wsapi.DescribeIpGroupsResult{Result: p.list(), NextToken: p.next(purpose)}
 	return out, nil
 }
 

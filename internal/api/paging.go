@@ -67,6 +67,15 @@ func (p *page[T]) add(size int, seq int64, v T) bool {
 	return true
 }
 
+// list returns the page's items, never nil: list outputs are sent as []
+// when empty.
+func (p *page[T]) list() []T {
+	if p.items == nil {
+		return []T{}
+	}
+	return p.items
+}
+
 // next returns the token of the next page, or nil on the last page.
 func (p *page[T]) next(purpose string) *string {
 	if !p.more {
