@@ -15,8 +15,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"deskplane/internal/app"
-	"deskplane/internal/load"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/load"
 )
 
 func main() {

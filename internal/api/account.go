@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"net/netip"
 
-	"deskplane"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // BYOL account settings (behaviour doc §3.4; docs/decisions/0031-byol-account.md):

@@ -4,8 +4,8 @@ import (
 	"context"
 	"slices"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // BYOL account links (AG:link-byol-account; MODEL CreateAccountLinkInvitation …

@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Amazon Connect client add-ins (MODEL CreateConnectClientAddIn and

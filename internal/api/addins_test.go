@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 func addIns(t *testing.T, c *workspaces.Client, e *apptest.Env, dir string) []types.ConnectClientAddIn {

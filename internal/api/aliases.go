@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Connection aliases for cross-Region redirection (AGA:cross-region-redirection;

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/apptest"
-	"deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/control"
 )
 
 func createAlias(t *testing.T, c *workspaces.Client, cs string) string {

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Applications (AG manage-applications; MODEL DescribeApplications,

@@ -6,8 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Client branding (MODEL ImportClientBranding, DescribeClientBranding,

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"deskplane"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Bundles (behaviour doc §4.1; docs/decisions/0013-custom-bundles.md).

@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane"
-	"deskplane/internal/app"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // Bundles: the AMAZON public catalogue and custom bundles. Images are

@@ -5,7 +5,7 @@ import (
 	"hash/maphash"
 	"sync"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // recordCache keeps decoded records of one type, keyed by key, Seq and

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 func TestRecordCacheFollowsVersions(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // The AMAZON public catalogue (behaviour doc §4.1; docs/decisions/0012-amazon-catalogue.md).

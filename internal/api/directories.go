@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/control"
-	"deskplane/internal/dsapi"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Directory Service directories (the subset WorkSpaces stands on) and

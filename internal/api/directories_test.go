@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // Directory Service directories and their WorkSpaces registration, driven

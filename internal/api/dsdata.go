@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/awsjson"
-	"deskplane/internal/dsdataapi"
-	"deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/sigv4"
 )
 
 // The Directory Service Data subset over restJson1: each operation has its

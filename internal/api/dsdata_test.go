@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
 	dstypes "github.com/aws/aws-sdk-go-v2/service/directoryservice/types"
 
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // The Directory Service Data subset over restJson1. The Go client module

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // ModifyEndpointEncryptionMode (MODEL; AG fips-encryption;

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"net/http"
 
-	"deskplane"
-	"deskplane/internal/awsjson"
-	"deskplane/internal/dsapi"
-	"deskplane/internal/dsdataapi"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // This file is THE table from errors to the wire. Handlers return

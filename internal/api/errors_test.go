@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"testing"
 
-	"deskplane"
-	"deskplane/internal/awsjson"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // TestErrorTable pins the domain → wire table: every domain code, for both

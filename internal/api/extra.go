@@ -1,6 +1,6 @@
 package api
 
-import "deskplane/internal/lifecycle"
+import "github.com/deskplane/deskplane/internal/lifecycle"
 
 // extraTimers registers the handlers of the remaining operations' resources.
 func (s *Server) extraTimers(m map[string]lifecycle.Handler) {

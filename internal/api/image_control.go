@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"regexp"
 
-	"deskplane"
-	"deskplane/internal/control"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Control routes of images and accounts (docs/CONTROL-API.md, images

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // Helpers of the image and account tests.

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // BYOL image imports (behaviour doc §3.4; docs/decisions/0032-byol-imports.md):

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/apptest"
-	"deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/control"
 )
 
 func importImage(e *apptest.Env, account, region, ami, name string, ing types.WorkspaceImageIngestionProcess, apps ...types.Application) (string, error) {

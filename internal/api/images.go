@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Images (behaviour doc §3, §7.3; docs/decisions/0030-images.md).

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/app"
-	"deskplane/internal/apptest"
-	"deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/control"
 )
 
 const (

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // IP access control groups (behaviour doc §6.1; AGA:amazon-workspaces-ip-access-control-groups;

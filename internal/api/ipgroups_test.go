@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // registeredDirectory makes a directory through the real Directory Service

@@ -1,6 +1,6 @@
 package api
 
-import "deskplane"
+import "github.com/deskplane/deskplane"
 
 // Lookups shared across feature areas; directories.go, users.go,
 // bundles.go and catalogue.go own what they read.

@@ -5,8 +5,8 @@ import (
 	"regexp"
 	"testing"
 
-	"deskplane"
-	"deskplane/internal/memory"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/memory"
 )
 
 // The shared lookups and the built-in catalogue, tested on a bare store.

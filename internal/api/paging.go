@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // Pagination tokens are opaque to clients: base64 of "<purpose>:<seq>",

@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/control"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // WorkSpaces Pools (MODEL CreateWorkspacesPool and friends; AG pools pages;

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/app"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 func xTags(t *testing.T, c *workspaces.Client, id string) map[string]string {

@@ -14,9 +14,9 @@ import (
 	"log/slog"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/control"
-	"deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/lifecycle"
 )
 
 // Quotas are the per-account, per-region limits (behaviour doc §6.1).

@@ -3,8 +3,8 @@ package api
 import (
 	"net/http"
 
-	"deskplane/internal/dsapi"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // wsService implements wsapi.Service. Operations not yet written fall

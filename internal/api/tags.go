@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Tags (behaviour doc §8): at most 50 per resource; keys 1–127 and values

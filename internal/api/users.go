@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"deskplane"
-	"deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
 )
 
 // Directory users through the Directory Service Data subset (CreateUser,

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Start, Stop, Reboot, Rebuild, Restore and Terminate WorkSpaces,

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/app"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // Benchmarks of the WorkSpaces hot paths through the real SDK and the

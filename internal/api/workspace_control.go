@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/http"
 
-	"deskplane"
-	"deskplane/internal/control"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // workspaceControlRoutes adds the control route that stands in for a user's

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 	"github.com/aws/smithy-go"
 
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // Helpers of the WorkSpaces tests: a registered directory made through the

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // The WorkSpace lifecycle timers (see workspaces.go for the list), the

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // edit changes a WorkSpace's record directly, for states no API call

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // ModifyWorkspaceProperties (behaviour doc §2.4; decision 0021).

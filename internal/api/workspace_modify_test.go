@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 func (f *wsFixture) mods(id string) string {

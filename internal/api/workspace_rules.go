@@ -3,8 +3,8 @@ package api
 import (
 	"strings"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // The WorkSpace property rules of behaviour doc §2.3 and §2.4, as pure

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strconv"
 
-	"deskplane"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // CreateStandbyWorkspaces (Multi-Region Resilience; decision 0023): called

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // WorkSpaces (behaviour doc §2, §6, §7.3, §8): CreateWorkspaces,

@@ -16,17 +16,17 @@ import (
 	"sync"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/api"
-	"deskplane/internal/awsjson"
-	"deskplane/internal/bolt"
-	"deskplane/internal/control"
-	"deskplane/internal/dsapi"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/memory"
-	"deskplane/internal/postgres"
-	"deskplane/internal/sigv4"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/api"
+	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/bolt"
+	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/memory"
+	"github.com/deskplane/deskplane/internal/postgres"
+	"github.com/deskplane/deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // DefaultCredential is the credential deskplane accepts when no

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/app"
-	"deskplane/internal/apptest"
-	"deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/sigv4"
 )
 
 // BenchmarkCreateWorkspaces25 creates 25 WorkSpaces a call through the

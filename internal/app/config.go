@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // Config is everything that can be set from outside. Each field has a flag
@@ -59,12 +59,12 @@ func Defaults(getenv func(string) string) Config {
 // defaultDataDir follows the XDG base directory convention.
 func defaultDataDir(getenv func(string) string) string {
 	if d := getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "deskplane")
+		return filepath.Join(d, "github.com/deskplane/deskplane")
 	}
 	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".local", "share", "deskplane")
+		return filepath.Join(h, ".local", "share", "github.com/deskplane/deskplane")
 	}
-	return filepath.Join(os.TempDir(), "deskplane")
+	return filepath.Join(os.TempDir(), "github.com/deskplane/deskplane")
 }
 
 // flagSpec describes one setting for the flag set and the README table.
@@ -104,7 +104,7 @@ func EnvName(flagName string) string {
 // flags (the last wins).
 func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := Defaults(getenv)
-	fs := flag.NewFlagSet("deskplane", flag.ContinueOnError)
+	fs := flag.NewFlagSet("github.com/deskplane/deskplane", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	for _, s := range c.specs() {
 		env := getenv(EnvName(s.name))

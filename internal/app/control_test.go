@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 func createWorkspace(t *testing.T, e *apptest.Env, dir, bundle, user string) string {

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 	"github.com/jackc/pgx/v5"
 
-	"deskplane/internal/app"
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 // pgSchema creates a fresh schema for the test and returns a DSN that uses

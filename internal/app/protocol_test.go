@@ -21,10 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"deskplane/internal/app"
-	"deskplane/internal/apptest"
-	"deskplane/internal/dsapi"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // rawCall sends one AWS JSON 1.1 request signed by the SDK's own SigV4

@@ -27,7 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/smithy-go"
 
-	"deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/app"
 )
 
 // Accounts used by tests: the default credential and two more.

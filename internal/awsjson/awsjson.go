@@ -22,8 +22,8 @@ import (
 	"sync"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/sigv4"
 )
 
 // MaxBodyBytes is the largest request body accepted. The largest WorkSpaces

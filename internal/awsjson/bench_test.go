@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/awsjson"
-	"deskplane/internal/sigv4"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // stub answers CreateWorkspaces and DescribeWorkspaces without a store, so

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"deskplane/internal/awsjson"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 func sp(s string) *string { return &s }

@@ -55,7 +55,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // ErrClosed is returned by Update and View after Close.

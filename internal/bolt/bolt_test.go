@@ -14,8 +14,8 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	"deskplane"
-	"deskplane/internal/storetest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/storetest"
 )
 
 func openTemp(tb testing.TB, opts Options) *Store {

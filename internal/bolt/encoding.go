@@ -6,7 +6,7 @@ import (
 	"math"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // Strings in keys are escaped so that they are prefix-free and keep their

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // BenchmarkLarge builds a file of 1,000,000 records (40 kinds of 25,000)

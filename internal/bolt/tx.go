@@ -8,7 +8,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 var (

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/awsjson"
 )
 
 // CallFault makes matching API calls fail, or slows them down. Empty match

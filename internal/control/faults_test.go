@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/awsjson"
 )
 
 func code(err error) string {

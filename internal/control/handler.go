@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
 )
 
 // Prefix is the path prefix of the control API.

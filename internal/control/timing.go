@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // Timing holds the timing profile in force and its per-transition

@@ -1,10 +1,10 @@
 package coverage
 
 import (
-	"deskplane/internal/app"
-	"deskplane/internal/dsapi"
-	"deskplane/internal/dsdataapi"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // Services lists the served APIs with their implementation types.

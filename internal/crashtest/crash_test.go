@@ -30,7 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	wstypes "github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
-	"deskplane/internal/apptest"
+	"github.com/deskplane/deskplane/internal/apptest"
 )
 
 const adminToken = "crash-admin"
@@ -46,8 +46,8 @@ type server struct {
 
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "deskplane")
-	out, err := exec.Command("go", "build", "-o", bin, "deskplane/cmd/deskplane").CombinedOutput()
+	bin := filepath.Join(t.TempDir(), "github.com/deskplane/deskplane")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/deskplane/deskplane/cmd/deskplane").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -5,7 +5,7 @@ package dsapi
 import (
 	"context"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // Service has one method per operation of DirectoryService_20150416. Implementations embed

@@ -3,7 +3,7 @@
 package dsapi
 
 import (
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 type AcceptSharedDirectoryRequest struct {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // validator holds the compiled patterns of the model. NewDispatcher creates

@@ -5,7 +5,7 @@ package dsdataapi
 import (
 	"context"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // Dispatcher decodes, validates and routes requests to a Service.

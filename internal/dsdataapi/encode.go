@@ -6,7 +6,7 @@ import (
 	"maps"
 	"slices"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what

@@ -5,7 +5,7 @@ package dsdataapi
 import (
 	"context"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // Service has one method per operation of DirectoryServiceData. Implementations embed

@@ -16,11 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"deskplane/internal/dsapi"
-	"deskplane/internal/dsdataapi"
-	fx "deskplane/internal/gen/internal/fixtureapi"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
+	fx "github.com/deskplane/deskplane/internal/gen/internal/fixtureapi"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 type appender interface{ AppendJSON([]byte) []byte }

@@ -17,11 +17,11 @@ import (
 	"strings"
 	"testing"
 
-	"deskplane/internal/dsapi"
-	"deskplane/internal/dsdataapi"
-	fx "deskplane/internal/gen/internal/fixtureapi"
-	"deskplane/internal/smithy"
-	"deskplane/internal/wsapi"
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
+	fx "github.com/deskplane/deskplane/internal/gen/internal/fixtureapi"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // fixtureSvc records the inputs it receives.

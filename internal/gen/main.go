@@ -27,7 +27,7 @@ import (
 	"slices"
 	"strings"
 
-	"deskplane/internal/gen/codegen"
+	"github.com/deskplane/deskplane/internal/gen/codegen"
 )
 
 // target is one generated package.
@@ -222,7 +222,7 @@ func diff(dir string, files []codegen.File) ([]string, error) {
 	return out, nil
 }
 
-// repoRoot finds the directory of the go.mod of module deskplane, walking up
+// repoRoot finds the directory of the go.mod of module github.com/deskplane/deskplane, walking up
 // from the working directory (so `go run ./internal/gen` from the root and
 // `go generate` in internal/gen both work).
 func repoRoot() (string, error) {
@@ -232,12 +232,12 @@ func repoRoot() (string, error) {
 	}
 	for {
 		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.HasPrefix(bytes.TrimSpace(b), []byte("module deskplane\n")) {
+		if err == nil && bytes.HasPrefix(bytes.TrimSpace(b), []byte("module github.com/deskplane/deskplane\n")) {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("not inside the deskplane module (no go.mod with module deskplane)")
+			return "", errors.New("not inside the deskplane module (no go.mod with module github.com/deskplane/deskplane)")
 		}
 		dir = parent
 	}

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/bolt"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/memory"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/bolt"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/memory"
 )
 
 // record is about the size of a stored WorkSpace.

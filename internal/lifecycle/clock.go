@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // VirtualClock is the service clock: the wall clock plus an offset that only

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // Handler performs a timer's action inside tx. The engine has already

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/lifecycle"
-	"deskplane/internal/memory"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/memory"
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/sigv4"
 )
 
 // Baseline is the ceiling deskplane is measured against: a plain net/http

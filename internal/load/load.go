@@ -23,7 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/sigv4"
 )
 
 // Call is one request to send.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/sigv4"
 )
 
 func TestRunCountsRequestsLatenciesAndErrors(t *testing.T) {

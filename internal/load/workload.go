@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/sigv4"
 )
 
 // Client makes single signed calls, for set-up and discovery.

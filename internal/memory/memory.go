@@ -26,7 +26,7 @@ import (
 	"sync"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // ErrClosed is returned by Update and View after Close.

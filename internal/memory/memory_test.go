@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
-	"deskplane/internal/memory"
-	"deskplane/internal/storetest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/memory"
+	"github.com/deskplane/deskplane/internal/storetest"
 )
 
 func TestConformance(t *testing.T) {

@@ -3,7 +3,7 @@ package memory
 import (
 	"container/heap"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // timerItem is a committed timer and its place in the heap.

@@ -46,7 +46,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // Options configure Open. The zero value is fine.

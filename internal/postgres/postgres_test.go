@@ -15,8 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"deskplane"
-	"deskplane/internal/storetest"
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/storetest"
 )
 
 const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 var (

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 func marshal(t *testing.T, v any) []byte {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // BenchTimers is how many pending timers Bench's Due benchmark keeps.

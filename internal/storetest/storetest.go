@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"deskplane"
+	"github.com/deskplane/deskplane"
 )
 
 // Run runs the conformance suite. open must return a fresh, empty store;

@@ -5,7 +5,7 @@ package wsapi
 import (
 	"context"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // Service has one method per operation of WorkspacesService. Implementations embed

@@ -3,7 +3,7 @@
 package wsapi
 
 import (
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 type AcceptAccountLinkInvitationRequest struct {

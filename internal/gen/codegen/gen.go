@@ -524,7 +524,7 @@ func (g *gen) jsonName(m *Member) string {
 func finishFile(pkg, pkgDoc string, body []byte) ([]byte, error) {
 	known := map[string]string{
 		"bytes": "bytes", "context": "context", "http": "net/http", "json": "encoding/json", "maps": "maps",
-		"regexp": "regexp", "slices": "slices", "smithy": "deskplane/internal/smithy",
+		"regexp": "regexp", "slices": "slices", "smithy": "github.com/deskplane/deskplane/internal/smithy",
 		"strconv": "strconv", "strings": "strings", "url": "net/url", "utf8": "unicode/utf8",
 	}
 	probe := "package " + pkg + "\n" + string(body)
@@ -555,12 +555,12 @@ func finishFile(pkg, pkgDoc string, body []byte) ([]byte, error) {
 	if len(imports) > 0 {
 		out.WriteString("import (\n")
 		for _, p := range imports {
-			if !strings.Contains(p, ".") && !strings.Contains(p, "deskplane") {
+			if !strings.Contains(p, ".") && !strings.Contains(p, "github.com/deskplane/deskplane") {
 				out.WriteString(strconv.Quote(p) + "\n")
 			}
 		}
 		for _, p := range imports {
-			if strings.Contains(p, "deskplane") {
+			if strings.Contains(p, "github.com/deskplane/deskplane") {
 				out.WriteString("\n" + strconv.Quote(p) + "\n")
 			}
 		}

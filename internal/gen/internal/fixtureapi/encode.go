@@ -3,7 +3,7 @@
 package fixtureapi
 
 import (
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // Route is one operation's HTTP binding (smithy.api#http).

@@ -5,7 +5,7 @@ package fixtureapi
 import (
 	"context"
 
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // Service has one method per operation of Fixture. Implementations embed

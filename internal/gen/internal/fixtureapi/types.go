@@ -3,7 +3,7 @@
 package fixtureapi
 
 import (
-	"deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // It is a union: exactly one member is set.
