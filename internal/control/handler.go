@@ -94,6 +94,16 @@ func Decode(r *http.Request, v any) error {
 	return nil
 }
 
+// Reset deletes all state of one account, or of every account when account
+// is empty. The HTTP route and the console call it.
+func (d Deps) Reset(ctx context.Context, account string) error {
+	err := d.Store.Update(ctx, func(tx deskplane.Tx) error { return tx.Reset(account) })
+	if err == nil && account == "" {
+		err = lifecycle.SaveClock(ctx, d.Store, d.Clock) // Reset of everything took the saved clock too
+	}
+	return err
+}
+
 func (d Deps) reset(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Account string `json:"account"`
@@ -102,11 +112,7 @@ func (d Deps) reset(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
-	err := d.Store.Update(r.Context(), func(tx deskplane.Tx) error { return tx.Reset(in.Account) })
-	if err == nil && in.Account == "" {
-		err = lifecycle.SaveClock(r.Context(), d.Store, d.Clock) // Reset of everything took the saved clock too
-	}
-	if err != nil {
+	if err := d.Reset(r.Context(), in.Account); err != nil {
 		WriteError(w, http.StatusInternalServerError, err)
 		return
 	}
@@ -152,15 +158,23 @@ func (d Deps) advance(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, errors.New("the clock only moves forward"))
 		return
 	}
-	fired, err := d.advanceBy(r.Context(), by)
-	if err == nil {
-		err = lifecycle.SaveClock(r.Context(), d.Store, d.Clock)
-	}
+	fired, err := d.AdvanceClock(r.Context(), by)
 	if err != nil {
 		WriteError(w, http.StatusInternalServerError, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, d.state(d.Clock.Now(), fired))
+}
+
+// AdvanceClock moves the clock forward by `by` (not negative), fires every
+// timer that falls due, in due order, records the clock in the store and
+// says how many timers fired. The HTTP route and the console call it.
+func (d Deps) AdvanceClock(ctx context.Context, by time.Duration) (int, error) {
+	fired, err := d.advanceBy(ctx, by)
+	if err == nil {
+		err = lifecycle.SaveClock(ctx, d.Store, d.Clock)
+	}
+	return fired, err
 }
 
 // advanceBy walks the clock forward timer by timer, so that a handler that
@@ -202,13 +216,24 @@ func (d Deps) freeze(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, d.state(d.Clock.Freeze(), 0))
 }
 
-func (d Deps) unfreeze(w http.ResponseWriter, r *http.Request) {
+// UnfreezeClock lets a frozen clock follow the wall clock again from where
+// it stands, records it and wakes the engine. The HTTP route and the
+// console call it.
+func (d Deps) UnfreezeClock(ctx context.Context) (time.Time, error) {
 	now := d.Clock.Unfreeze()
-	if err := lifecycle.SaveClock(r.Context(), d.Store, d.Clock); err != nil {
+	if err := lifecycle.SaveClock(ctx, d.Store, d.Clock); err != nil {
+		return now, err
+	}
+	d.Engine.Wake()
+	return now, nil
+}
+
+func (d Deps) unfreeze(w http.ResponseWriter, r *http.Request) {
+	now, err := d.UnfreezeClock(r.Context())
+	if err != nil {
 		WriteError(w, http.StatusInternalServerError, err)
 		return
 	}
-	d.Engine.Wake()
 	WriteJSON(w, http.StatusOK, d.state(now, 0))
 }
 
