@@ -20,6 +20,7 @@ import (
 	"github.com/deskplane/deskplane/internal/api"
 	"github.com/deskplane/deskplane/internal/awsjson"
 	"github.com/deskplane/deskplane/internal/bolt"
+	"github.com/deskplane/deskplane/internal/console"
 	"github.com/deskplane/deskplane/internal/control"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
@@ -148,7 +149,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 			MapError:     api.MapDirectoryError,
 		},
 	)
-	ctl := control.NewHandler(control.Deps{
+	ctlDeps := control.Deps{
 		Token:  a.AdminToken,
 		Store:  a.Engine.Store(),
 		Clock:  a.Clock,
@@ -156,10 +157,12 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Timing: a.Timing,
 		Faults: a.Faults,
 		Routes: a.Service.ControlRoutes,
-	})
+	}
+	ctl := control.NewHandler(ctlDeps)
 	mux := http.NewServeMux()
 	mux.Handle("/", aws)
 	mux.Handle(control.Prefix, ctl)
+	mux.Handle(console.Prefix, a.console(ctlDeps, regions)) // console.go
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		control.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
