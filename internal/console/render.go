@@ -65,11 +65,11 @@ func templateFuncs() template.FuncMap {
 			}
 			return t.Time.UTC().Format("2006-01-02 15:04:05 UTC")
 		},
-		"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-		"join": strings.Join,
-		"lower": func(s any) string { return strings.ToLower(fmt.Sprint(s)) },
+		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"join":       strings.Join,
+		"lower":      func(s any) string { return strings.ToLower(fmt.Sprint(s)) },
 		"stateClass": stateClass,
-		"eq2": func(a any, b string) bool { return fmt.Sprint(a) == b },
+		"eq2":        func(a any, b string) bool { return fmt.Sprint(a) == b },
 	}
 }
 

@@ -34,8 +34,8 @@ var pageSizes = []int{25, 50, 100, 200}
 // wsFilter is the table's query.
 type wsFilter struct {
 	Directory, Bundle, State, Mode, Compute, Search string
-	Size                                           int
-	Cursor                                         string
+	Size                                            int
+	Cursor                                          string
 }
 
 func readFilter(v url.Values) wsFilter {
