@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/workspaces"
+
 	"github.com/deskplane/deskplane/internal/app"
 	"github.com/deskplane/deskplane/internal/apptest"
 )
@@ -161,3 +164,25 @@ func excerpt(s string) string {
 }
 
 const scopeA = "/console/" + apptest.AccountA + "/" + apptest.Region
+
+// modernBundle returns an AMAZON bundle whose WorkSpaces can be rebuilt
+// and imaged (Windows 7 ones cannot): Standard on Server 2022.
+func modernBundle(t testing.TB, e *apptest.Env) string {
+	t.Helper()
+	in := &workspaces.DescribeWorkspaceBundlesInput{Owner: aws.String("AMAZON")}
+	for {
+		out, err := e.WS(apptest.AccountA).DescribeWorkspaceBundles(e.Ctx(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range out.Bundles {
+			if n := aws.ToString(b.Name); strings.HasPrefix(n, "Standard with") && strings.Contains(n, "Server 2022") {
+				return aws.ToString(b.BundleId)
+			}
+		}
+		if out.NextToken == nil {
+			t.Fatal("no Standard Server 2022 bundle in the catalogue")
+		}
+		in.NextToken = out.NextToken
+	}
+}
