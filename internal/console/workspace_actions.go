@@ -39,7 +39,14 @@ func (h *Handler) confirm(q *req, title string, d confirmData) {
 	}
 	slices.SortStableFunc(d.Fields, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
 	d.Action = q.r.URL.Path
-	h.show(q, http.StatusOK, "confirm", title, "", d)
+	nav := ""
+	for _, n := range []string{"workspaces", "directories", "images", "controls"} {
+		if strings.Contains(d.Action, "/"+n) {
+			nav = n
+			break
+		}
+	}
+	h.show(q, http.StatusOK, "confirm", title, nav, d)
 }
 
 func confirmed(q *req) bool { return q.r.PostForm.Get("confirm") == "yes" }
