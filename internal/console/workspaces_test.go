@@ -264,6 +264,9 @@ func TestLifecycleActionsAndBulk(t *testing.T) {
 		}
 		e.Advance(time.Hour)
 	}
+	if p := b.get(scopeA + "/workspaces/" + ids[0]); !strings.Contains(p.Body, `id="snapshots"`) || !strings.Contains(p.Body, "rebuild (root + user volume)") {
+		t.Errorf("the detail page shows no snapshot an hour after creation: %s", excerpt(p.Body))
+	}
 	step(ids[0], "reboot", wstypes.WorkspaceStateRebooting)
 	step(ids[0], "rebuild", wstypes.WorkspaceStateRebuilding)
 	step(ids[0], "restore", wstypes.WorkspaceStateRestoring)
