@@ -351,3 +351,39 @@ func TestDesktopsShowThumbnailsAndConnect(t *testing.T) {
 		t.Errorf("thumbnail without a session: %d", code)
 	}
 }
+
+func TestSigningInAgainReplacesTheSession(t *testing.T) {
+	s := newTestServer(t, Deps{})
+	c, _ := s.client(t, "s3cret-admin-token")
+	u, _ := url.Parse(s.URL + "/console/")
+	old := c.Jar.Cookies(u)[0].Value
+	if s.h.sessions.get(old) == nil {
+		t.Fatal("no live session after sign-in")
+	}
+	// A sign-in that presents a session id (planted or old) ends it and
+	// hands out a new one: no session fixation.
+	jar, _ := cookiejar.New(nil)
+	c2 := &http.Client{Jar: jar, CheckRedirect: c.CheckRedirect}
+	res, err := c2.Get(s.URL + "/console/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	c2.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: old, Path: "/console/"}})
+	pre := regexp.MustCompile(`name="pre" value="([^"]+)"`).FindSubmatch(form)[1]
+	res, err = c2.PostForm(s.URL+"/console/signin", url.Values{"pre": {string(pre)}, "token": {"s3cret-admin-token"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", res.StatusCode)
+	}
+	if s.h.sessions.get(old) != nil {
+		t.Error("the session id presented at sign-in is still live")
+	}
+	if nw := c2.Jar.Cookies(u); len(nw) == 0 || nw[0].Value == old {
+		t.Error("sign-in kept the old session id")
+	}
+}

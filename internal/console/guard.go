@@ -244,6 +244,9 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 		h.renderSignin(w, r, http.StatusUnauthorized, "That is not the admin token. deskplane prints it at start (or set it with -admin-token).")
 		return
 	}
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		h.sessions.end(old.Value) // a new sign-in never keeps an id set before it
+	}
 	id, _ := h.sessions.create()
 	http.SetCookie(w, &http.Cookie{Name: signinCookie, Value: "", Path: Prefix + "signin", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -153,7 +154,7 @@ func (h *Handler) regionChoices(current string) ([]string, bool) {
 		return h.d.Regions, false
 	}
 	rs := []string{"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1"}
-	if current != "" && !strings.Contains(strings.Join(rs, ","), current) {
+	if current != "" && !slices.Contains(rs, current) {
 		rs = append([]string{current}, rs...)
 	}
 	return rs, true
