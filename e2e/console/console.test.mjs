@@ -299,7 +299,14 @@ test('the WorkSpaces console in a real browser', { timeout: 240_000 }, async (t)
       }
       await post(`${srv.base}/console/controls/advance`, { by: '10s' });
 
+      // The median of three loads: the machine is shared, and one load
+      // can land on someone else's busy second.
       const measure = async (url, rows) => {
+        const runs = [await measureOnce(url, rows), await measureOnce(url, rows), await measureOnce(url, rows)];
+        console.log(`  ${url.replace(srv.base, '')}: ${runs.map((v) => v.toFixed(0)).join(', ')} ms`);
+        return runs.sort((a, b) => a - b)[1];
+      };
+      const measureOnce = async (url, rows) => {
         const p = await context.newPage();
         await p.goto(url, { waitUntil: 'load' });
         const fcp = await p.evaluate(() => new Promise((resolve) => {
@@ -330,7 +337,7 @@ test('the WorkSpaces console in a real browser', { timeout: 240_000 }, async (t)
       }
       results['last page'] = await measure(url, 200);
       for (const [k, v] of Object.entries(results)) {
-        console.log(`first contentful paint, 1,000 WorkSpaces, ${k}: ${v.toFixed(0)} ms`);
+        console.log(`first contentful paint, 1,000 WorkSpaces, ${k}: ${v.toFixed(0)} ms (median of 3)`);
         assert.ok(v < FIRST_PAINT_BUDGET_MS, `${k}: first paint ${v.toFixed(0)} ms ≥ ${FIRST_PAINT_BUDGET_MS} ms`);
       }
       await page.goto(`${scope}/workspaces`);
