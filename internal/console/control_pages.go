@@ -18,7 +18,7 @@ func (h *Handler) home(q *req) {
 }
 
 // scopePages are the pages the scope picker may go to.
-var scopePages = []string{"workspaces", "directories", "bundles", "images", "ipgroups", "aliases", "pools"}
+func scopePages() []string { return []string{"workspaces", "directories", "bundles", "images", "ipgroups", "aliases", "pools"} }
 
 // goScope is the scope picker's target: it checks the account and Region
 // and goes to the same page in the new scope.
@@ -26,7 +26,7 @@ func (h *Handler) goScope(q *req) {
 	v := q.r.URL.Query()
 	sc := scope{Account: v.Get("account"), Region: strings.TrimSpace(v.Get("region"))}
 	page := v.Get("page")
-	if !slices.Contains(scopePages, page) {
+	if !slices.Contains(scopePages(), page) {
 		page = "workspaces"
 	}
 	if !slices.Contains(h.d.Accounts, sc.Account) || !h.regionServed(sc.Region) {

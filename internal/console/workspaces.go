@@ -29,7 +29,7 @@ const (
 	liveMaxIDs  = 200
 )
 
-var pageSizes = []int{25, 50, 100, 200}
+func pageSizes() []int { return []int{25, 50, 100, 200} }
 
 // wsFilter is the table's query.
 type wsFilter struct {
@@ -49,7 +49,7 @@ func readFilter(v url.Values) wsFilter {
 		Cursor:    v.Get("cursor"),
 		Size:      defaultRows,
 	}
-	if n, err := strconv.Atoi(v.Get("size")); err == nil && slices.Contains(pageSizes, n) {
+	if n, err := strconv.Atoi(v.Get("size")); err == nil && slices.Contains(pageSizes(), n) {
 		f.Size = n
 	}
 	return f
@@ -249,7 +249,7 @@ type workspacesData struct {
 
 func (h *Handler) workspacesPage(q *req) {
 	f := readFilter(q.r.URL.Query())
-	d := workspacesData{F: f, Sizes: pageSizes, Desktops: h.d.Desktops != nil,
+	d := workspacesData{F: f, Sizes: pageSizes(), Desktops: h.d.Desktops != nil,
 		States: enumStrings(wsapi.WorkspaceState("").Values()), Modes: enumStrings(wsapi.RunningMode("").Values()),
 		Computes: enumStrings(wsapi.Compute("").Values()), BulkActions: bulkOptions(),
 		CreateURL: q.sc.Base() + "/workspaces/new", LiveURL: q.sc.Base() + "/workspaces/live",
