@@ -18,7 +18,9 @@ func (h *Handler) home(q *req) {
 }
 
 // scopePages are the pages the scope picker may go to.
-func scopePages() []string { return []string{"workspaces", "directories", "bundles", "images", "ipgroups", "aliases", "pools"} }
+func scopePages() []string {
+	return []string{"workspaces", "directories", "bundles", "images", "ipgroups", "aliases", "pools"}
+}
 
 // goScope is the scope picker's target: it checks the account and Region
 // and goes to the same page in the new scope.
