@@ -91,7 +91,7 @@ type DesktopSpec struct {
 	UserName string
 	// Hostname is the desktop's host name (the WorkSpace's ComputerName);
 	// "" uses the id.
-	Hostname string
+	Hostname  string
 	Resources DesktopResources
 }
 

@@ -42,16 +42,16 @@ type Options struct {
 
 // PixelFormat is the server's pixel format (RFC 6143 §7.4).
 type PixelFormat struct {
-	BitsPerPixel, Depth                uint8
-	BigEndian, TrueColour              bool
-	RedMax, GreenMax, BlueMax          uint16
-	RedShift, GreenShift, BlueShift    uint8
+	BitsPerPixel, Depth             uint8
+	BigEndian, TrueColour           bool
+	RedMax, GreenMax, BlueMax       uint16
+	RedShift, GreenShift, BlueShift uint8
 }
 
 // Conn is an RFB session after the handshake.
 type Conn struct {
-	c  net.Conn
-	r  *bufio.Reader
+	c net.Conn
+	r *bufio.Reader
 	// Version is the protocol version agreed, e.g. "003.008".
 	Version string
 	// Width and Height are the framebuffer size (ServerInit, then

@@ -25,6 +25,12 @@ type cgroupSet struct {
 	memory, cpu, pids string // parent directories; "" when unavailable
 }
 
+// own returns the groups deskplane itself runs in: the parents of the
+// provider's directories.
+func (s cgroupSet) own() []string {
+	return []string{filepath.Dir(s.memory), filepath.Dir(s.cpu), filepath.Dir(s.pids)}
+}
+
 // detectCgroups finds the v1 memory, cpu and pids hierarchies and the
 // groups this process is in, and returns parent directories named
 // deskplane-<name> below them. ok is false when a controller is missing or
@@ -35,7 +41,9 @@ func detectCgroups(name string) (cgroupSet, bool) {
 		return cgroupSet{}, false
 	}
 	own := map[string]string{} // controller → group path of this process
-	b, err := os.ReadFile("/proc/self/cgroup")
+	// The calling thread's groups: another thread may be in a desktop's
+	// groups for the moment it forks (startIn).
+	b, err := os.ReadFile("/proc/thread-self/cgroup")
 	if err != nil {
 		return cgroupSet{}, false
 	}
@@ -97,7 +105,11 @@ func (s cgroupSet) create(id string, cpus, memMiB, maxPids int) ([]string, error
 		return nil, err
 	}
 	if err := write(cpu, "cpu.cfs_quota_us", strconv.Itoa(cpus*period)); err != nil {
-		return nil, err
+		// EINVAL: a group above has a smaller quota, which then limits
+		// the desktop instead.
+		if !errors.Is(err, syscall.EINVAL) {
+			return nil, err
+		}
 	}
 	if err := write(mem, "memory.limit_in_bytes", strconv.FormatInt(int64(memMiB)<<20, 10)); err != nil {
 		return nil, err
@@ -125,20 +137,30 @@ func removeGroups(dirs []string) {
 // groups dirs: in cgroup v1 a forked child inherits the groups of the
 // forking thread, so the desktop is limited from its first instruction,
 // with no window in which it could fork outside its groups. The thread is
-// never unlocked, so it ends with the goroutine instead of returning to
-// the Go scheduler in the desktop's groups.
-func startIn(dirs []string, start func() error) error {
+// then moved back into home (deskplane's own groups) and unlocked; if that
+// fails it stays locked, so it ends with the goroutine instead of returning
+// to the Go scheduler in the desktop's groups.
+func startIn(dirs, home []string, start func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		tid := strconv.Itoa(syscall.Gettid())
-		for _, d := range dirs {
-			if err := os.WriteFile(filepath.Join(d, "tasks"), []byte(tid), 0); err != nil {
-				errc <- fmt.Errorf("join cgroup %s: %w", d, err)
-				return
+		tid := []byte(strconv.Itoa(syscall.Gettid()))
+		join := func(groups []string) error {
+			for _, d := range groups {
+				if err := os.WriteFile(filepath.Join(d, "tasks"), tid, 0); err != nil {
+					return fmt.Errorf("join cgroup %s: %w", d, err)
+				}
 			}
+			return nil
 		}
-		errc <- start()
+		err := join(dirs)
+		if err == nil {
+			err = start()
+		}
+		if join(home) == nil {
+			runtime.UnlockOSThread()
+		}
+		errc <- err
 	}()
 	return <-errc
 }

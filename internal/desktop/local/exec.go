@@ -52,7 +52,7 @@ func (p *Provider) Exec(ctx context.Context, id string, env []string, argv ...st
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := cmd.Start
 	if p.limits && len(s.Cgroups) > 0 {
-		err = startIn(s.Cgroups, start)
+		err = startIn(s.Cgroups, p.cg.own(), start)
 	} else {
 		err = start()
 	}

@@ -380,6 +380,7 @@ func runProbe(args []string) probeResult {
 		fmt.Sscan(arg(1), &ms)
 		fmt.Sscan(arg(2), &n)
 		done := make(chan struct{})
+		start := time.Now()
 		end := time.Now().Add(time.Duration(ms) * time.Millisecond)
 		for i := 0; i < n; i++ {
 			go func() {
@@ -394,7 +395,10 @@ func runProbe(args []string) probeResult {
 		for i := 0; i < n; i++ {
 			<-done
 		}
-		return probeResult{OK: true}
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		return probeResult{OK: true, Output: []string{fmt.Sprintf("%.3f", cpu.Seconds()/time.Since(start).Seconds())}}
 	}
 	return probeResult{Err: "unknown probe " + args[0]}
 }

@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -260,6 +261,14 @@ func TestVolumesAreSizedGrowAndNeverShrink(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Grown online: the running desktop sees a bigger home.
+	if !e.p.GrowsOnline() {
+		// Without CAP_SYS_RESOURCE (as on the machine these tests were
+		// written on) the volume grows at the next start.
+		t.Log("this process lacks CAP_SYS_RESOURCE: the volume grows at the next start")
+		if err := e.p.Reboot(e.ctx(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
 	r = e.probe(id, probe, "statfs", ".")
 	if size, _ := strconv.ParseInt(r.Output[1], 10, 64); size < 2<<30 {
 		t.Fatalf("home is %d bytes after growing to 3 GiB", size)
@@ -272,7 +281,7 @@ func TestVolumesAreSizedGrowAndNeverShrink(t *testing.T) {
 		t.Fatalf("user volume %+v", st.UserVolume)
 	}
 	// Compute applies at the next start.
-	if st.Applied.CPUs != 2 || st.Resources.CPUs != 1 {
+	if e.p.GrowsOnline() && (st.Applied.CPUs != 2 || st.Resources.CPUs != 1) {
 		t.Fatalf("before restart: applied %+v, configured %+v", st.Applied, st.Resources)
 	}
 	if err := e.p.Reboot(e.ctx(), id); err != nil {
@@ -356,13 +365,19 @@ func TestComputeLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "killed") {
 		t.Fatalf("allocating 600 MiB under a 384 MiB limit: %v", err)
 	}
-	// Two busy threads on one vCPU are throttled.
-	if r := e.probe(id, probe, "spin", "600", "2"); !r.OK {
-		t.Fatal(r)
+	// From inside: four busy threads on one vCPU get at most one CPU
+	// second per second (GOMAXPROCS lets Go run them all). On an idle
+	// machine they would get two; when other work keeps the machine busy
+	// they get less, and the bound still holds.
+	out, err := e.p.Exec(e.ctx(), id, []string{"DESKPLANE_DESKTOP_PROBE=1", "GOMAXPROCS=4"}, probe, "spin", "1500", "4")
+	var r probeResult
+	if err != nil || json.Unmarshal(out, &r) != nil || !r.OK {
+		t.Fatal(err, string(out))
 	}
-	stat := read(cpu, "cpu.stat")
-	if !strings.Contains(stat, "nr_throttled") || strings.Contains(stat, "nr_throttled 0\n") {
-		t.Fatalf("cpu.stat after spinning on 2 threads with 1 vCPU: %s", stat)
+	ratio, _ := strconv.ParseFloat(r.Output[0], 64)
+	t.Logf("CPU seconds per second with 1 vCPU: %.2f; %s", ratio, strings.ReplaceAll(read(cpu, "cpu.stat"), "\n", ", "))
+	if ratio > 1.15 {
+		t.Fatalf("a 1-vCPU desktop used %.2f CPU seconds per second", ratio)
 	}
 	// The desktop still runs after its process was killed.
 	e.wantState(id, deskplane.DesktopRunning)
@@ -383,7 +398,8 @@ func TestTerminateLeavesNothing(t *testing.T) {
 	}
 	for _, pid := range pids {
 		if u := hostUID(t, pid); u == uid {
-			t.Errorf("process %d of the desktop survived", pid)
+			st, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+			t.Errorf("process %d of the desktop survived: %s", pid, st)
 		}
 	}
 	checkNoMounts(t, e.dir)

@@ -67,21 +67,25 @@ type Options struct {
 
 // Provider is the local deskplane.Desktops.
 type Provider struct {
-	opt     Options
-	name    string // short hash of Dir: names run dir and cgroups
-	bwrap   string
-	cg      cgroupSet
-	limits  bool
-	empty   string // empty lower layer for /opt and /var
-	skel    string // skeleton of a new root volume
-	lock    *os.File
-	uidLock *os.File
+	opt    Options
+	name   string // short hash of Dir: names run dir and cgroups
+	bwrap  string
+	cg     cgroupSet
+	limits bool
+	// onlineGrow: the process holds CAP_SYS_RESOURCE, which ext4 needs
+	// to grow a mounted file system.
+	onlineGrow bool
+	empty      string // empty lower layer for /opt and /var
+	skel       string // skeleton of a new root volume
+	lock       *os.File
+	uidLock    *os.File
 
 	mu    sync.Mutex // guards locks and uid allocation
 	locks map[string]*sync.Mutex
 
-	// running holds the desktops this process started, for their exit.
-	procs sync.Map // id → *exec.Cmd
+	// children are the sandboxes this process started: their exit is
+	// reaped by a goroutine, which closes the channel.
+	children sync.Map // monitor pid → chan struct{}
 }
 
 var _ deskplane.Desktops = (*Provider)(nil)
@@ -185,6 +189,7 @@ func New(opt Options) (*Provider, error) {
 		return nil, err
 	}
 	p.cg, p.limits = detectCgroups(p.name)
+	p.onlineGrow = hasCapability(capSysResource)
 	p.recover()
 	return p, nil
 }
@@ -200,6 +205,11 @@ func (p *Provider) Close() error {
 	}
 	return nil
 }
+
+// GrowsOnline says whether a running desktop's volumes grow at once
+// (ext4 online resize needs CAP_SYS_RESOURCE); otherwise they grow at its
+// next start.
+func (p *Provider) GrowsOnline() bool { return p.onlineGrow }
 
 // LimitsEnforced says whether CPU, memory and process limits are applied.
 func (p *Provider) LimitsEnforced() bool { return p.limits }
@@ -324,18 +334,26 @@ func checkName(kind, s string) error {
 	return nil
 }
 
-func (p *Provider) desktopDir(id string) string  { return filepath.Join(p.opt.Dir, "desktops", id) }
-func (p *Provider) viewDir(id string) string     { return filepath.Join(p.opt.RunDir, id) }
-func (p *Provider) imageDir(id string) string    { return filepath.Join(p.opt.Dir, "images", id) }
-func (p *Provider) rootMount(id string) string   { return filepath.Join(p.desktopDir(id), "mnt", "root") }
-func (p *Provider) rootImg(id string) string     { return filepath.Join(p.desktopDir(id), "root.img") }
-func (p *Provider) homeImg(id string) string     { return filepath.Join(p.desktopDir(id), "home.img") }
-func (p *Provider) homeMount(id string) string   { return filepath.Join(p.viewDir(id), "home") }
-func (p *Provider) snapDir(id, n string) string  { return filepath.Join(p.desktopDir(id), "snapshots", n) }
-func (p *Provider) socketPath(id string) string  { return filepath.Join(p.viewDir(id), "vnc", "rfb.sock") }
-func (p *Provider) statePath(id string) string   { return filepath.Join(p.desktopDir(id), "state.json") }
-func (p *Provider) imageFile(img string) string  { return filepath.Join(p.imageDir(img), "root.img") }
-func (p *Provider) lockOf(id string) *sync.Mutex { p.mu.Lock(); defer p.mu.Unlock(); return p.lockLocked(id) }
+func (p *Provider) desktopDir(id string) string { return filepath.Join(p.opt.Dir, "desktops", id) }
+func (p *Provider) viewDir(id string) string    { return filepath.Join(p.opt.RunDir, id) }
+func (p *Provider) imageDir(id string) string   { return filepath.Join(p.opt.Dir, "images", id) }
+func (p *Provider) rootMount(id string) string  { return filepath.Join(p.desktopDir(id), "mnt", "root") }
+func (p *Provider) rootImg(id string) string    { return filepath.Join(p.desktopDir(id), "root.img") }
+func (p *Provider) homeImg(id string) string    { return filepath.Join(p.desktopDir(id), "home.img") }
+func (p *Provider) homeMount(id string) string  { return filepath.Join(p.viewDir(id), "home") }
+func (p *Provider) snapDir(id, n string) string {
+	return filepath.Join(p.desktopDir(id), "snapshots", n)
+}
+func (p *Provider) socketPath(id string) string {
+	return filepath.Join(p.viewDir(id), "vnc", "rfb.sock")
+}
+func (p *Provider) statePath(id string) string  { return filepath.Join(p.desktopDir(id), "state.json") }
+func (p *Provider) imageFile(img string) string { return filepath.Join(p.imageDir(img), "root.img") }
+func (p *Provider) lockOf(id string) *sync.Mutex {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lockLocked(id)
+}
 
 func (p *Provider) lockLocked(id string) *sync.Mutex {
 	m, ok := p.locks[id]
@@ -540,7 +558,7 @@ func (p *Provider) startLocked(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if s.Monitor.alive() {
+	if s.Init.alive() {
 		if err := p.waitReady(ctx, s); err == nil {
 			return nil
 		}
@@ -579,6 +597,11 @@ func (p *Provider) mountAll(ctx context.Context, s *state) error {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return err
 	}
+	if _, mounted := mountAt(root); !mounted {
+		if err := growVolume(ctx, p.rootImg(s.ID), s.Resources.RootVolumeGiB); err != nil {
+			return err
+		}
+	}
 	if err := mountImage(ctx, p.rootImg(s.ID), root); err != nil {
 		return err
 	}
@@ -607,6 +630,11 @@ func (p *Provider) mountAll(ctx context.Context, s *state) error {
 	home := p.homeMount(s.ID)
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return err
+	}
+	if _, mounted := mountAt(home); !mounted {
+		if err := growVolume(ctx, p.homeImg(s.ID), s.Resources.UserVolumeGiB); err != nil {
+			return err
+		}
 	}
 	if err := mountImage(ctx, p.homeImg(s.ID), home); err != nil {
 		return err
@@ -690,7 +718,7 @@ func (p *Provider) launch(ctx context.Context, s *state) error {
 	}
 	start := cmd.Start
 	if len(groups) > 0 {
-		err = startIn(groups, start)
+		err = startIn(groups, p.cg.own(), start)
 	} else {
 		err = start()
 	}
@@ -720,11 +748,12 @@ func (p *Provider) launch(ctx context.Context, s *state) error {
 		}
 	}()
 	exited := make(chan struct{})
-	p.procs.Store(s.ID, cmd)
+	pid := cmd.Process.Pid
+	p.children.Store(pid, exited)
 	go func() {
 		_ = cmd.Wait()
 		close(exited)
-		p.procs.CompareAndDelete(s.ID, cmd)
+		p.children.CompareAndDelete(pid, exited)
 	}()
 	info, _ := io.ReadAll(infoR)
 	var bi struct {
@@ -768,7 +797,7 @@ func (p *Provider) waitReady(ctx context.Context, s *state) error {
 		if err := probe(sock, time.Second); err == nil {
 			return nil
 		}
-		if !s.Monitor.alive() {
+		if !s.Init.alive() {
 			return errors.New("the desktop's processes ended before its X server answered")
 		}
 		if time.Now().After(deadline) {
@@ -820,28 +849,44 @@ func (p *Provider) stopLocked(ctx context.Context, s *state) error {
 	return p.save(s)
 }
 
-// kill ends every process of the desktop: SIGTERM to all of them (the X
-// server exits and the session with it), then, after the grace period,
-// SIGKILL to the desktop's pid 1, which makes the kernel kill everything
-// left in its pid namespace.
+// kill ends every process of the desktop: SIGTERM to all of them but its
+// pid 1 and the session, so applications can end cleanly; then, once they
+// are gone or after the grace period, SIGKILL to the desktop's pid 1, which
+// makes the kernel kill everything left in its pid namespace. bubblewrap's
+// monitor reaps pid 1 and exits; a monitor this process started is reaped
+// before kill returns.
 func (p *Provider) kill(s *state) {
 	ns := s.PidNS
-	if ns == "" && s.Init.alive() {
-		ns = pidNamespace(s.Init.PID)
-	}
 	if s.Init.alive() && pidNamespace(s.Init.PID) == ns {
-		for _, pid := range pidsInNamespace(ns) {
-			if pid != s.Init.PID {
-				_ = syscall.Kill(pid, syscall.SIGTERM)
-			}
+		spare := map[int]bool{s.Init.PID: true}
+		for _, c := range children(s.Init.PID) {
+			spare[c] = true // the session
 		}
-		waitGone(p.opt.StopGrace, func() bool { return !s.Init.alive() })
+		others := func() []int {
+			var out []int
+			for _, pid := range livePids(pidsInNamespace(ns)) {
+				if !spare[pid] {
+					out = append(out, pid)
+				}
+			}
+			return out
+		}
+		for _, pid := range others() {
+			_ = syscall.Kill(pid, syscall.SIGTERM)
+		}
+		waitGone(p.opt.StopGrace, func() bool { return len(others()) == 0 })
 		s.Init.kill(syscall.SIGKILL)
 	}
+	waitGone(5*time.Second, func() bool { return !s.Init.alive() && len(livePids(pidsInNamespace(ns))) == 0 })
+	waitGone(5*time.Second, func() bool { return !s.Monitor.alive() })
 	s.Monitor.kill(syscall.SIGKILL)
-	waitGone(10*time.Second, func() bool {
-		return !s.Monitor.alive() && !s.Init.alive() && len(livePids(pidsInNamespace(ns))) == 0
-	})
+	waitGone(5*time.Second, func() bool { return !s.Monitor.alive() })
+	if v, ok := p.children.Load(s.Monitor.PID); ok {
+		select {
+		case <-v.(chan struct{}):
+		case <-time.After(5 * time.Second):
+		}
+	}
 }
 
 func livePids(pids []int) []int {
@@ -1016,9 +1061,14 @@ func (p *Provider) Modify(ctx context.Context, id string, res deskplane.DesktopR
 		{p.rootImg(id), p.rootMount(id), res.RootVolumeGiB},
 		{p.homeImg(id), p.homeMount(id), res.UserVolumeGiB},
 	} {
-		if _, mounted := mountAt(v.point); mounted {
+		_, mounted := mountAt(v.point)
+		switch {
+		case mounted && p.onlineGrow:
 			err = growMounted(ctx, v.img, v.point, v.size)
-		} else {
+		case mounted:
+			// No CAP_SYS_RESOURCE for an online resize: the volume
+			// grows when the desktop next starts (mountAll).
+		default:
 			err = growVolume(ctx, v.img, v.size)
 		}
 		if err != nil {
@@ -1323,7 +1373,7 @@ func (p *Provider) status(ctx context.Context, s *state) deskplane.DesktopStatus
 		RootVolume: usage(ctx, p.rootImg(s.ID), p.rootMount(s.ID)),
 		UserVolume: usage(ctx, p.homeImg(s.ID), p.homeMount(s.ID)),
 	}
-	alive := s.Monitor.alive()
+	alive := s.Init.alive()
 	switch {
 	case alive:
 		st.Applied, st.Started = s.Applied, s.Started
@@ -1371,6 +1421,9 @@ func (p *Provider) Processes(id string) ([]int, error) {
 	var out []int
 	if s.Monitor.alive() {
 		out = append(out, s.Monitor.PID)
+	}
+	if !s.Init.alive() {
+		return out, nil
 	}
 	return append(out, livePids(pidsInNamespace(s.PidNS))...), nil
 }

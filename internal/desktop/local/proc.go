@@ -161,3 +161,21 @@ func zombieOrGone(pid int) bool {
 	state, _, err := procStat(pid)
 	return err != nil || state == 'Z' || state == 'X'
 }
+
+const capSysResource = 24
+
+// hasCapability reports whether this process has capability bit c in its
+// effective set.
+func hasCapability(c uint) bool {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return err == nil && n&(1<<c) != 0
+		}
+	}
+	return false
+}

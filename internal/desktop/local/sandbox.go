@@ -38,8 +38,10 @@ func systemDirs() []string { return []string{"usr", "etc", "opt", "var"} }
 func userWritable() []string { return []string{"opt", "usr/local"} }
 
 // sessionScript is the desktop's session: Xvnc on the Unix socket, then
-// openbox and a terminal; the session (and with it the desktop) ends when
-// the X server ends.
+// openbox and a terminal. When the X server ends the session stays (the
+// desktop is then unhealthy until rebooted): a desktop ends only when the
+// provider kills its pid 1, so bubblewrap's monitor, which exits as soon as
+// the session does, always outlives and reaps the desktop's pid 1.
 const sessionScript = `#!/bin/sh
 # deskplane desktop session
 exec </dev/null >/tmp/.deskplane-session.log 2>&1
@@ -54,9 +56,13 @@ while [ ! -S /tmp/.X11-unix/X0 ]; do
   [ "$i" -gt 500 ] && exit 1
   sleep 0.01
 done
+# Everything but the X server is the first choice of the out-of-memory
+# killer when the desktop reaches its memory limit.
+echo 500 >/proc/self/oom_score_adj
 openbox --sm-disable &
 xterm -geometry 100x30+40+40 -title "$DESKPLANE_DESKTOP" &
 wait "$x"
+exec sleep infinity
 `
 
 // loginName turns a WorkSpaces user name into a safe login name.

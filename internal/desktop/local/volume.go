@@ -65,17 +65,20 @@ func volumeSize(path string) (int64, error) {
 }
 
 // growVolume grows the unmounted image file path and its file system to
-// sizeGiB; a volume at least that big is left alone.
+// sizeGiB; a volume at least that big is left alone. A file grown earlier
+// whose file system was not (a crash in between) is finished here.
 func growVolume(ctx context.Context, path string, sizeGiB int) error {
 	cur, err := volumeSize(path)
 	if err != nil {
 		return err
 	}
 	want := int64(sizeGiB) * gib
-	if want <= cur {
-		return nil
-	}
-	if err := os.Truncate(path, want); err != nil {
+	if want > cur {
+		if err := os.Truncate(path, want); err != nil {
+			return err
+		}
+		cur = want
+	} else if fs, err := fsSize(ctx, path); err != nil || fs >= cur {
 		return err
 	}
 	// resize2fs insists on a freshly checked file system when offline.
@@ -83,6 +86,35 @@ func growVolume(ctx context.Context, path string, sizeGiB int) error {
 		return err
 	}
 	return run(ctx, "resize2fs", path)
+}
+
+// fsSize is the size of the file system in the image file, from its
+// superblock.
+func fsSize(ctx context.Context, path string) (int64, error) {
+	sb, err := superblock(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	return sb["Block count"] * sb["Block size"], nil
+}
+
+// superblock reads the numeric fields of an ext4 superblock.
+func superblock(ctx context.Context, path string) (map[string]int64, error) {
+	out, err := output(ctx, "dumpe2fs", "-h", path)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int64{}
+	for _, line := range strings.Split(out, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			m[strings.TrimSpace(k)] = n
+		}
+	}
+	return m, nil
 }
 
 // growMounted grows the image file path, mounted at point, online.
@@ -111,7 +143,7 @@ func growMounted(ctx context.Context, path, point string, sizeGiB int) error {
 // fsck checks and repairs the unmounted file system in path; exit status 1
 // (errors corrected) is success.
 func fsck(ctx context.Context, path string) error {
-	err := run(ctx, "e2fsck", "-f", "-y", "-q", path)
+	err := run(ctx, "e2fsck", "-f", "-y", path)
 	if err == nil {
 		return nil
 	}
@@ -133,27 +165,10 @@ func usage(ctx context.Context, path, point string) deskplane.VolumeUsage {
 		}
 		return u
 	}
-	out, err := output(ctx, "dumpe2fs", "-h", path)
-	if err != nil {
-		return u
+	sb, err := superblock(ctx, path)
+	if err == nil {
+		u.UsedBytes = (sb["Block count"] - sb["Free blocks"]) * sb["Block size"]
 	}
-	var blocks, free, bsize int64
-	for _, line := range strings.Split(out, "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		switch strings.TrimSpace(k) {
-		case "Block count":
-			blocks = n
-		case "Free blocks":
-			free = n
-		case "Block size":
-			bsize = n
-		}
-	}
-	u.UsedBytes = (blocks - free) * bsize
 	return u
 }
 
