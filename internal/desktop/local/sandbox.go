@@ -35,7 +35,7 @@ func systemDirs() []string { return []string{"usr", "etc", "opt", "var"} }
 // userWritable are directories of the system layer the desktop's user may
 // write (software installed by the user lands on the root volume, and so in
 // an image captured from it).
-func userWritable() []string { return []string{"opt", "usr/local"} }
+func userWritable() []string { return []string{"opt", "usr/local", "usr/local/bin"} }
 
 // sessionScript is the desktop's session: Xvnc on the Unix socket, then
 // openbox and a terminal. When the X server ends the session stays (the
