@@ -539,7 +539,7 @@ func (p *Provider) newRoot(ctx context.Context, path, imageID string, sizeGiB in
 	if err := copyVolume(ctx, src, path); err != nil {
 		return err
 	}
-	return growVolume(ctx, path, sizeGiB)
+	return growVolume(ctx, path, sizeGiB, false)
 }
 
 // Start starts the desktop and waits until it answers RFB.
@@ -598,7 +598,7 @@ func (p *Provider) mountAll(ctx context.Context, s *state) error {
 		return err
 	}
 	if _, mounted := mountAt(root); !mounted {
-		if err := growVolume(ctx, p.rootImg(s.ID), s.Resources.RootVolumeGiB); err != nil {
+		if err := growVolume(ctx, p.rootImg(s.ID), s.Resources.RootVolumeGiB, false); err != nil {
 			return err
 		}
 	}
@@ -611,6 +611,12 @@ func (p *Provider) mountAll(ctx context.Context, s *state) error {
 			return err
 		}
 		if err := os.Chown(up, s.UID, s.UID); err != nil {
+			return err
+		}
+	}
+	// Mount points for the host caches bound into every desktop.
+	for _, c := range hostCaches() {
+		if err := os.MkdirAll(filepath.Join(root, "upper", c), 0o755); err != nil {
 			return err
 		}
 	}
@@ -632,7 +638,7 @@ func (p *Provider) mountAll(ctx context.Context, s *state) error {
 		return err
 	}
 	if _, mounted := mountAt(home); !mounted {
-		if err := growVolume(ctx, p.homeImg(s.ID), s.Resources.UserVolumeGiB); err != nil {
+		if err := growVolume(ctx, p.homeImg(s.ID), s.Resources.UserVolumeGiB, false); err != nil {
 			return err
 		}
 	}
@@ -981,7 +987,7 @@ func (p *Provider) volumeFrom(ctx context.Context, src, dst string, sizeGiB int)
 	if err := copyVolume(ctx, src, dst); err != nil {
 		return err
 	}
-	return growVolume(ctx, dst, sizeGiB)
+	return growVolume(ctx, dst, sizeGiB, false)
 }
 
 // Restore restores both volumes from a snapshot and leaves the desktop
@@ -1069,7 +1075,7 @@ func (p *Provider) Modify(ctx context.Context, id string, res deskplane.DesktopR
 			// No CAP_SYS_RESOURCE for an online resize: the volume
 			// grows when the desktop next starts (mountAll).
 		default:
-			err = growVolume(ctx, v.img, v.size)
+			err = growVolume(ctx, v.img, v.size, true)
 		}
 		if err != nil {
 			return fmt.Errorf("desktop %s: grow %s: %w", id, filepath.Base(v.img), err)

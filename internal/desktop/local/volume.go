@@ -65,9 +65,12 @@ func volumeSize(path string) (int64, error) {
 }
 
 // growVolume grows the unmounted image file path and its file system to
-// sizeGiB; a volume at least that big is left alone. A file grown earlier
-// whose file system was not (a crash in between) is finished here.
-func growVolume(ctx context.Context, path string, sizeGiB int) error {
+// sizeGiB; a volume at least that big is left alone. With checkFS, a file
+// grown earlier whose file system was not (a crash in between, or a
+// failed resize) is finished too; that reads the superblock, so Start,
+// which runs often, skips it and Modify, which a reconciler repeats until
+// it succeeds, does it.
+func growVolume(ctx context.Context, path string, sizeGiB int, checkFS bool) error {
 	cur, err := volumeSize(path)
 	if err != nil {
 		return err
@@ -78,6 +81,8 @@ func growVolume(ctx context.Context, path string, sizeGiB int) error {
 			return err
 		}
 		cur = want
+	} else if !checkFS {
+		return nil
 	} else if fs, err := fsSize(ctx, path); err != nil || fs >= cur {
 		return err
 	}
