@@ -3,8 +3,8 @@ package rfb_test
 import (
 	"bytes"
 	"encoding/binary"
-	"io"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"

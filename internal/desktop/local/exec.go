@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strconv"
 )
 
@@ -43,7 +42,7 @@ func (p *Provider) Exec(ctx context.Context, id string, env []string, argv ...st
 		"--", "/usr/bin/setpriv", "--no-new-privs", "--",
 		"/bin/sh", "-c", `cd "$HOME" 2>/dev/null; exec "$@"`, "sh"}
 	args = append(args, argv...)
-	cmd := exec.CommandContext(ctx, "nsenter", args...)
+	cmd := command(ctx, "nsenter", args...)
 	home := "/home/" + s.Login
 	cmd.Env = append([]string{"HOME=" + home, "USER=" + s.Login, "LOGNAME=" + s.Login,
 		"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "DISPLAY=:0"}, env...)

@@ -129,9 +129,33 @@ func removeTree(dir string) error {
 	return os.RemoveAll(dir)
 }
 
+// tool finds a host tool on PATH or in the system directories (a
+// deskplane started with a PATH without /usr/sbin still finds mkfs.ext4).
+func tool(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
+		p := dir + "/" + name
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: not found (PATH, /usr/sbin, /sbin)", name)
+}
+
+// command prepares a host tool with a fixed environment.
+func command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	path, err := tool(name)
+	if err != nil {
+		path = name // exec reports the missing tool
+	}
+	return exec.CommandContext(ctx, path, args...)
+}
+
 // run runs a host tool and returns its error with its output.
 func run(ctx context.Context, name string, args ...string) error {
-	cmd := exec.CommandContext(ctx, name, args...)
+	cmd := command(ctx, name, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
@@ -143,7 +167,7 @@ func run(ctx context.Context, name string, args ...string) error {
 
 // output runs a host tool and returns its standard output.
 func output(ctx context.Context, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
+	cmd := command(ctx, name, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}

@@ -179,3 +179,17 @@ func zombie(pid int) bool {
 	i := strings.LastIndexByte(string(b), ')')
 	return i < 0 || i+2 >= len(b) || b[i+2] == 'Z'
 }
+
+// TestOneProviderPerDirectory: a second provider on the same directory, or
+// on the same uid range, is refused while the first is open.
+func TestOneProviderPerDirectory(t *testing.T) {
+	e := newEnv(t)
+	if _, err := local.New(e.opt); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("second provider on %s: %v", e.dir, err)
+	}
+	other := e.opt
+	other.Dir = t.TempDir()
+	if _, err := local.New(other); err == nil || !strings.Contains(err.Error(), "uids from") {
+		t.Fatalf("second provider on uids from %d: %v", e.opt.UIDBase, err)
+	}
+}
