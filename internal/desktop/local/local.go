@@ -777,12 +777,18 @@ func (p *Provider) launch(ctx context.Context, s *state) error {
 		return fmt.Errorf("bubblewrap did not start the desktop: %s", strings.TrimSpace(stderr.String()))
 	}
 	mon, err := identify(cmd.Process.Pid)
-	if err != nil {
-		return err
+	var ini procIdentity
+	if err == nil {
+		ini, err = identify(bi.ChildPID)
 	}
-	ini, err := identify(bi.ChildPID)
 	if err != nil {
-		return err
+		// It died as it started: end what is left of it.
+		_ = syscall.Kill(bi.ChildPID, syscall.SIGKILL)
+		_ = cmd.Process.Kill()
+		<-exited
+		<-stderrDone
+		removeGroups(groups)
+		return fmt.Errorf("the desktop ended as it started: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	s.WantRunning = true
 	s.Monitor, s.Init = mon, ini
