@@ -99,6 +99,8 @@ func (e *env) cleanup() {
 	checkNoMounts(e.t, e.dir)
 	checkNoMounts(e.t, run)
 	_ = os.RemoveAll(run)
+	// Each test draws its own uid range; its lock file goes with it.
+	_ = os.Remove(filepath.Join("/run/deskplane", fmt.Sprintf("uids-%d.lock", e.opt.UIDBase)))
 }
 
 func checkNoMounts(t testing.TB, dir string) {

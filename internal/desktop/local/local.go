@@ -172,7 +172,7 @@ func New(opt Options) (*Provider, error) {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, err
 	}
-	if err := p.makeRunDir(); err != nil {
+	if err := os.MkdirAll(uidLockDir, 0o711); err != nil {
 		return nil, err
 	}
 	if p.lock, err = flock(filepath.Join(dir, "lock")); err != nil {
@@ -182,6 +182,10 @@ func New(opt Options) (*Provider, error) {
 	if p.uidLock, err = flock(uidLock); err != nil {
 		p.lock.Close()
 		return nil, fmt.Errorf("local desktops: uids from %d are in use by another provider: %w", p.opt.UIDBase, err)
+	}
+	if err := p.makeRunDir(); err != nil {
+		p.Close()
+		return nil, err
 	}
 	if err := p.makeBase(); err != nil {
 		p.Close()
@@ -196,6 +200,13 @@ func New(opt Options) (*Provider, error) {
 // Close releases the provider's locks. Desktops keep running: a provider
 // opened on the same directory adopts them.
 func (p *Provider) Close() error {
+	// The provider's parent cgroups go when no desktop is left in them
+	// (rmdir fails on a group with children, which is what we want).
+	if p.limits {
+		for _, d := range []string{p.cg.memory, p.cg.cpu, p.cg.pids} {
+			_ = syscall.Rmdir(d)
+		}
+	}
 	if p.uidLock != nil {
 		p.uidLock.Close()
 	}
