@@ -451,8 +451,16 @@ func TestWorkspacesAPI(t *testing.T) {
 }
 
 func TestDirectoryServiceAPI(t *testing.T) {
-	if n := len(dsapi.OperationNames()); n != 70 {
-		t.Errorf("dsapi has %d operations, want 70", n)
+	if n := len(dsapi.OperationNames()); n != 80 {
+		t.Errorf("dsapi has %d operations, want 80", n)
+	}
+	// The ten of the newer botocore model (Hybrid AD, AD assessments, CA
+	// enrollment policy).
+	for _, op := range []string{"CreateHybridAD", "DeleteADAssessment", "DescribeADAssessment", "DescribeCAEnrollmentPolicy",
+		"DescribeHybridADUpdate", "DisableCAEnrollmentPolicy", "EnableCAEnrollmentPolicy", "ListADAssessments", "StartADAssessment", "UpdateHybridAD"} {
+		if !slices.Contains(dsapi.OperationNames(), op) {
+			t.Errorf("dsapi lacks %s", op)
+		}
 	}
 	d := dsapi.NewDispatcher(dsapi.Unimplemented{})
 	ctx := context.Background()
