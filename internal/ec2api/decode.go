@@ -51,38 +51,48 @@ func decodeAcceleratorCountRequest(f *smithy.Form, p string, v *AcceleratorCount
 }
 
 // decodeAcceleratorManufacturerSet decodes a AcceleratorManufacturerSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAcceleratorManufacturerSet(f *smithy.Form, item string, v *[]AcceleratorManufacturer) error {
-	l := []AcceleratorManufacturer{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AcceleratorManufacturer, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AcceleratorManufacturer
 		{
 			s, _ := f.Get(ek)
 			e = AcceleratorManufacturer(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeAcceleratorNameSet decodes a AcceleratorNameSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAcceleratorNameSet(f *smithy.Form, item string, v *[]AcceleratorName) error {
-	l := []AcceleratorName{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AcceleratorName, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AcceleratorName
 		{
 			s, _ := f.Get(ek)
 			e = AcceleratorName(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -131,19 +141,24 @@ func decodeAcceleratorTotalMemoryMiBRequest(f *smithy.Form, p string, v *Acceler
 }
 
 // decodeAcceleratorTypeSet decodes a AcceleratorTypeSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAcceleratorTypeSet(f *smithy.Form, item string, v *[]AcceleratorType) error {
-	l := []AcceleratorType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AcceleratorType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AcceleratorType
 		{
 			s, _ := f.Get(ek)
 			e = AcceleratorType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -310,18 +325,23 @@ func decodeAcceptVpcPeeringConnectionRequest(f *smithy.Form, p string, v *Accept
 }
 
 // decodeAccessScopePathListRequest decodes a AccessScopePathListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAccessScopePathListRequest(f *smithy.Form, item string, v *[]AccessScopePathRequest) error {
-	l := []AccessScopePathRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AccessScopePathRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AccessScopePathRequest
 		if err := decodeAccessScopePathRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -350,19 +370,24 @@ func decodeAccessScopePathRequest(f *smithy.Form, p string, v *AccessScopePathRe
 }
 
 // decodeAccountAttributeNameStringList decodes a AccountAttributeNameStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAccountAttributeNameStringList(f *smithy.Form, item string, v *[]AccountAttributeName) error {
-	l := []AccountAttributeName{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AccountAttributeName, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AccountAttributeName
 		{
 			s, _ := f.Get(ek)
 			e = AccountAttributeName(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -377,18 +402,23 @@ func decodeAddIpamOperatingRegion(f *smithy.Form, p string, v *AddIpamOperatingR
 }
 
 // decodeAddIpamOperatingRegionSet decodes a AddIpamOperatingRegionSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAddIpamOperatingRegionSet(f *smithy.Form, item string, v *[]AddIpamOperatingRegion) error {
-	l := []AddIpamOperatingRegion{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AddIpamOperatingRegion, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AddIpamOperatingRegion
 		if err := decodeAddIpamOperatingRegion(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -403,36 +433,46 @@ func decodeAddIpamOrganizationalUnitExclusion(f *smithy.Form, p string, v *AddIp
 }
 
 // decodeAddIpamOrganizationalUnitExclusionSet decodes a AddIpamOrganizationalUnitExclusionSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAddIpamOrganizationalUnitExclusionSet(f *smithy.Form, item string, v *[]AddIpamOrganizationalUnitExclusion) error {
-	l := []AddIpamOrganizationalUnitExclusion{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AddIpamOrganizationalUnitExclusion, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AddIpamOrganizationalUnitExclusion
 		if err := decodeAddIpamOrganizationalUnitExclusion(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeAddPrefixListEntries decodes a AddPrefixListEntries whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAddPrefixListEntries(f *smithy.Form, item string, v *[]AddPrefixListEntry) error {
-	l := []AddPrefixListEntry{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AddPrefixListEntry, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AddPrefixListEntry
 		if err := decodeAddPrefixListEntry(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -610,57 +650,72 @@ func decodeAllocateIpamPoolCidrRequest(f *smithy.Form, p string, v *AllocateIpam
 }
 
 // decodeAllocationIdList decodes a AllocationIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAllocationIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeAllocationIds decodes a AllocationIds whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAllocationIds(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeAllowedInstanceTypeSet decodes a AllowedInstanceTypeSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAllowedInstanceTypeSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -690,38 +745,48 @@ func decodeApplySecurityGroupsToClientVpnTargetNetworkRequest(f *smithy.Form, p 
 }
 
 // decodeArchitectureTypeSet decodes a ArchitectureTypeSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeArchitectureTypeSet(f *smithy.Form, item string, v *[]ArchitectureType) error {
-	l := []ArchitectureType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ArchitectureType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ArchitectureType
 		{
 			s, _ := f.Get(ek)
 			e = ArchitectureType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeArnList decodes a ArnList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeArnList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -739,19 +804,24 @@ func decodeAsnAuthorizationContext(f *smithy.Form, p string, v *AsnAuthorization
 }
 
 // decodeAssetIdList decodes a AssetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAssetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -1313,19 +1383,24 @@ func decodeAssociateVpcCidrBlockRequest(f *smithy.Form, p string, v *AssociateVp
 }
 
 // decodeAssociationIdList decodes a AssociationIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAssociationIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -1357,18 +1432,23 @@ func decodeAthenaIntegration(f *smithy.Form, p string, v *AthenaIntegration) err
 }
 
 // decodeAthenaIntegrationsSet decodes a AthenaIntegrationsSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAthenaIntegrationsSet(f *smithy.Form, item string, v *[]AthenaIntegration) error {
-	l := []AthenaIntegration{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AthenaIntegration, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AthenaIntegration
 		if err := decodeAthenaIntegration(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -1711,56 +1791,71 @@ func decodeAvailabilityZoneAddress(f *smithy.Form, p string, v *AvailabilityZone
 }
 
 // decodeAvailabilityZoneAddresses decodes a AvailabilityZoneAddresses whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAvailabilityZoneAddresses(f *smithy.Form, item string, v *[]AvailabilityZoneAddress) error {
-	l := []AvailabilityZoneAddress{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]AvailabilityZoneAddress, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e AvailabilityZoneAddress
 		if err := decodeAvailabilityZoneAddress(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeAvailabilityZoneIdStringList decodes a AvailabilityZoneIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAvailabilityZoneIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeAvailabilityZoneStringList decodes a AvailabilityZoneStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeAvailabilityZoneStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -1831,19 +1926,24 @@ func decodeBaselinePerformanceFactorsRequest(f *smithy.Form, p string, v *Baseli
 }
 
 // decodeBillingProductList decodes a BillingProductList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeBillingProductList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -1882,55 +1982,70 @@ func decodeBlockDeviceMapping(f *smithy.Form, p string, v *BlockDeviceMapping) e
 }
 
 // decodeBlockDeviceMappingList decodes a BlockDeviceMappingList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeBlockDeviceMappingList(f *smithy.Form, item string, v *[]BlockDeviceMapping) error {
-	l := []BlockDeviceMapping{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]BlockDeviceMapping, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e BlockDeviceMapping
 		if err := decodeBlockDeviceMapping(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeBlockDeviceMappingRequestList decodes a BlockDeviceMappingRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeBlockDeviceMappingRequestList(f *smithy.Form, item string, v *[]BlockDeviceMapping) error {
-	l := []BlockDeviceMapping{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]BlockDeviceMapping, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e BlockDeviceMapping
 		if err := decodeBlockDeviceMapping(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeBundleIdStringList decodes a BundleIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeBundleIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2128,19 +2243,24 @@ func decodeCancelSpotInstanceRequestsRequest(f *smithy.Form, p string, v *Cancel
 }
 
 // decodeCapacityBlockIds decodes a CapacityBlockIds whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCapacityBlockIds(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2158,75 +2278,95 @@ func decodeCapacityManagerCondition(f *smithy.Form, p string, v *CapacityManager
 }
 
 // decodeCapacityManagerConditionSet decodes a CapacityManagerConditionSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCapacityManagerConditionSet(f *smithy.Form, item string, v *[]CapacityManagerCondition) error {
-	l := []CapacityManagerCondition{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]CapacityManagerCondition, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e CapacityManagerCondition
 		if err := decodeCapacityManagerCondition(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeCapacityManagerDataExportIdSet decodes a CapacityManagerDataExportIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCapacityManagerDataExportIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeCapacityReservationFleetIdSet decodes a CapacityReservationFleetIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCapacityReservationFleetIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeCapacityReservationIdSet decodes a CapacityReservationIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCapacityReservationIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2266,19 +2406,24 @@ func decodeCapacityReservationTarget(f *smithy.Form, p string, v *CapacityReserv
 }
 
 // decodeCarrierGatewayIdSet decodes a CarrierGatewayIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCarrierGatewayIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2312,18 +2457,23 @@ func decodeClassicLoadBalancer(f *smithy.Form, p string, v *ClassicLoadBalancer)
 }
 
 // decodeClassicLoadBalancers decodes a ClassicLoadBalancers whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeClassicLoadBalancers(f *smithy.Form, item string, v *[]ClassicLoadBalancer) error {
-	l := []ClassicLoadBalancer{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ClassicLoadBalancer, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ClassicLoadBalancer
 		if err := decodeClassicLoadBalancer(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2438,94 +2588,119 @@ func decodeClientVpnAuthenticationRequest(f *smithy.Form, p string, v *ClientVpn
 }
 
 // decodeClientVpnAuthenticationRequestList decodes a ClientVpnAuthenticationRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeClientVpnAuthenticationRequestList(f *smithy.Form, item string, v *[]ClientVpnAuthenticationRequest) error {
-	l := []ClientVpnAuthenticationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ClientVpnAuthenticationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ClientVpnAuthenticationRequest
 		if err := decodeClientVpnAuthenticationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeClientVpnAvailabilityZoneIdSet decodes a ClientVpnAvailabilityZoneIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeClientVpnAvailabilityZoneIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeClientVpnAvailabilityZoneSet decodes a ClientVpnAvailabilityZoneSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeClientVpnAvailabilityZoneSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeClientVpnEndpointIdList decodes a ClientVpnEndpointIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeClientVpnEndpointIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeClientVpnSecurityGroupIdSet decodes a ClientVpnSecurityGroupIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeClientVpnSecurityGroupIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2563,38 +2738,48 @@ func decodeCloudWatchLogOptionsSpecification(f *smithy.Form, p string, v *CloudW
 }
 
 // decodeCoipPoolIdSet decodes a CoipPoolIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCoipPoolIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeConditionValueList decodes a ConditionValueList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeConditionValueList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2637,19 +2822,24 @@ func decodeConnectionLogOptions(f *smithy.Form, p string, v *ConnectionLogOption
 }
 
 // decodeConnectionNotificationIdsList decodes a ConnectionNotificationIdsList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeConnectionNotificationIdsList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2685,19 +2875,24 @@ func decodeConnectionTrackingSpecificationRequest(f *smithy.Form, p string, v *C
 }
 
 // decodeConversionIdStringList decodes a ConversionIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeConversionIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2910,19 +3105,24 @@ func decodeCopyVolumesRequest(f *smithy.Form, p string, v *CopyVolumesRequest) e
 }
 
 // decodeCpuManufacturerSet decodes a CpuManufacturerSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCpuManufacturerSet(f *smithy.Form, item string, v *[]CpuManufacturer) error {
-	l := []CpuManufacturer{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]CpuManufacturer, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e CpuManufacturer
 		{
 			s, _ := f.Get(ek)
 			e = CpuManufacturer(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -6323,18 +6523,23 @@ func decodeCreateVerifiedAccessEndpointPortRange(f *smithy.Form, p string, v *Cr
 }
 
 // decodeCreateVerifiedAccessEndpointPortRangeList decodes a CreateVerifiedAccessEndpointPortRangeList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCreateVerifiedAccessEndpointPortRangeList(f *smithy.Form, item string, v *[]CreateVerifiedAccessEndpointPortRange) error {
-	l := []CreateVerifiedAccessEndpointPortRange{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]CreateVerifiedAccessEndpointPortRange, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e CreateVerifiedAccessEndpointPortRange
 		if err := decodeCreateVerifiedAccessEndpointPortRange(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -6453,19 +6658,24 @@ func decodeCreateVerifiedAccessEndpointRequest(f *smithy.Form, p string, v *Crea
 }
 
 // decodeCreateVerifiedAccessEndpointSubnetIdList decodes a CreateVerifiedAccessEndpointSubnetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCreateVerifiedAccessEndpointSubnetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -6676,18 +6886,23 @@ func decodeCreateVolumePermission(f *smithy.Form, p string, v *CreateVolumePermi
 }
 
 // decodeCreateVolumePermissionList decodes a CreateVolumePermissionList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCreateVolumePermissionList(f *smithy.Form, item string, v *[]CreateVolumePermission) error {
-	l := []CreateVolumePermission{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]CreateVolumePermission, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e CreateVolumePermission
 		if err := decodeCreateVolumePermission(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -7224,37 +7439,47 @@ func decodeCreditSpecificationRequest(f *smithy.Form, p string, v *CreditSpecifi
 }
 
 // decodeCustomerGatewayIdStringList decodes a CustomerGatewayIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeCustomerGatewayIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeDataQueries decodes a DataQueries whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDataQueries(f *smithy.Form, item string, v *[]DataQuery) error {
-	l := []DataQuery{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]DataQuery, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e DataQuery
 		if err := decodeDataQuery(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -7284,19 +7509,24 @@ func decodeDataQuery(f *smithy.Form, p string, v *DataQuery) error {
 }
 
 // decodeDedicatedHostIdList decodes a DedicatedHostIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDedicatedHostIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -8064,19 +8294,24 @@ func decodeDeletePublicIpv4PoolRequest(f *smithy.Form, p string, v *DeletePublic
 }
 
 // decodeDeleteQueuedReservedInstancesIdList decodes a DeleteQueuedReservedInstancesIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDeleteQueuedReservedInstancesIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -10517,19 +10752,24 @@ func decodeDescribeImageAttributeRequest(f *smithy.Form, p string, v *DescribeIm
 }
 
 // decodeDescribeImageReferencesImageIdStringList decodes a DescribeImageReferencesImageIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDescribeImageReferencesImageIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -10614,19 +10854,24 @@ func decodeDescribeImageUsageReportEntriesRequest(f *smithy.Form, p string, v *D
 }
 
 // decodeDescribeImageUsageReportsImageIdStringList decodes a DescribeImageUsageReportsImageIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDescribeImageUsageReportsImageIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -11083,38 +11328,48 @@ func decodeDescribeInstanceStatusRequest(f *smithy.Form, p string, v *DescribeIn
 }
 
 // decodeDescribeInstanceTopologyGroupNameSet decodes a DescribeInstanceTopologyGroupNameSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDescribeInstanceTopologyGroupNameSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeDescribeInstanceTopologyInstanceIdSet decodes a DescribeInstanceTopologyInstanceIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDescribeInstanceTopologyInstanceIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -15232,19 +15487,24 @@ func decodeDetachVpnGatewayRequest(f *smithy.Form, p string, v *DetachVpnGateway
 }
 
 // decodeDhcpOptionsIdStringList decodes a DhcpOptionsIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDhcpOptionsIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -15958,18 +16218,23 @@ func decodeDiskImageDetail(f *smithy.Form, p string, v *DiskImageDetail) error {
 }
 
 // decodeDiskImageList decodes a DiskImageList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeDiskImageList(f *smithy.Form, item string, v *[]DiskImage) error {
-	l := []DiskImage{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]DiskImage, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e DiskImage
 		if err := decodeDiskImage(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -16108,57 +16373,72 @@ func decodeEbsInstanceBlockDeviceSpecification(f *smithy.Form, p string, v *EbsI
 }
 
 // decodeEgressOnlyInternetGatewayIdList decodes a EgressOnlyInternetGatewayIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeEgressOnlyInternetGatewayIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeEipAssociationIdList decodes a EipAssociationIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeEipAssociationIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeElasticGpuIdSet decodes a ElasticGpuIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeElasticGpuIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -16173,36 +16453,46 @@ func decodeElasticGpuSpecification(f *smithy.Form, p string, v *ElasticGpuSpecif
 }
 
 // decodeElasticGpuSpecificationList decodes a ElasticGpuSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeElasticGpuSpecificationList(f *smithy.Form, item string, v *[]ElasticGpuSpecification) error {
-	l := []ElasticGpuSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ElasticGpuSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ElasticGpuSpecification
 		if err := decodeElasticGpuSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeElasticGpuSpecifications decodes a ElasticGpuSpecifications whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeElasticGpuSpecifications(f *smithy.Form, item string, v *[]ElasticGpuSpecification) error {
-	l := []ElasticGpuSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ElasticGpuSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ElasticGpuSpecification
 		if err := decodeElasticGpuSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -16225,18 +16515,23 @@ func decodeElasticInferenceAccelerator(f *smithy.Form, p string, v *ElasticInfer
 }
 
 // decodeElasticInferenceAccelerators decodes a ElasticInferenceAccelerators whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeElasticInferenceAccelerators(f *smithy.Form, item string, v *[]ElasticInferenceAccelerator) error {
-	l := []ElasticInferenceAccelerator{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ElasticInferenceAccelerator, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ElasticInferenceAccelerator
 		if err := decodeElasticInferenceAccelerator(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -16732,38 +17027,48 @@ func decodeEnclaveOptionsRequest(f *smithy.Form, p string, v *EnclaveOptionsRequ
 }
 
 // decodeExcludedInstanceTypeSet decodes a ExcludedInstanceTypeSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeExcludedInstanceTypeSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeExecutableByStringList decodes a ExecutableByStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeExecutableByStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -16838,38 +17143,48 @@ func decodeExportImageRequest(f *smithy.Form, p string, v *ExportImageRequest) e
 }
 
 // decodeExportImageTaskIdList decodes a ExportImageTaskIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeExportImageTaskIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeExportTaskIdStringList decodes a ExportTaskIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeExportTaskIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -16953,19 +17268,24 @@ func decodeExternalAuthorityConfiguration(f *smithy.Form, p string, v *ExternalA
 }
 
 // decodeFastLaunchImageIdList decodes a FastLaunchImageIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFastLaunchImageIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -17023,18 +17343,23 @@ func decodeFilter(f *smithy.Form, p string, v *Filter) error {
 }
 
 // decodeFilterList decodes a FilterList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFilterList(f *smithy.Form, item string, v *[]Filter) error {
-	l := []Filter{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Filter, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Filter
 		if err := decodeFilter(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -17061,18 +17386,23 @@ func decodeFleetBlockDeviceMappingRequest(f *smithy.Form, p string, v *FleetBloc
 }
 
 // decodeFleetBlockDeviceMappingRequestList decodes a FleetBlockDeviceMappingRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFleetBlockDeviceMappingRequestList(f *smithy.Form, item string, v *[]FleetBlockDeviceMappingRequest) error {
-	l := []FleetBlockDeviceMappingRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]FleetBlockDeviceMappingRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e FleetBlockDeviceMappingRequest
 		if err := decodeFleetBlockDeviceMappingRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -17131,37 +17461,47 @@ func decodeFleetEbsBlockDeviceRequest(f *smithy.Form, p string, v *FleetEbsBlock
 }
 
 // decodeFleetIdSet decodes a FleetIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFleetIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeFleetLaunchTemplateConfigListRequest decodes a FleetLaunchTemplateConfigListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFleetLaunchTemplateConfigListRequest(f *smithy.Form, item string, v *[]FleetLaunchTemplateConfigRequest) error {
-	l := []FleetLaunchTemplateConfigRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]FleetLaunchTemplateConfigRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e FleetLaunchTemplateConfigRequest
 		if err := decodeFleetLaunchTemplateConfigRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -17184,18 +17524,23 @@ func decodeFleetLaunchTemplateConfigRequest(f *smithy.Form, p string, v *FleetLa
 }
 
 // decodeFleetLaunchTemplateOverridesListRequest decodes a FleetLaunchTemplateOverridesListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFleetLaunchTemplateOverridesListRequest(f *smithy.Form, item string, v *[]FleetLaunchTemplateOverridesRequest) error {
-	l := []FleetLaunchTemplateOverridesRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]FleetLaunchTemplateOverridesRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e FleetLaunchTemplateOverridesRequest
 		if err := decodeFleetLaunchTemplateOverridesRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -17313,57 +17658,72 @@ func decodeFleetSpotMaintenanceStrategiesRequest(f *smithy.Form, p string, v *Fl
 }
 
 // decodeFlowLogIdList decodes a FlowLogIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFlowLogIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeFlowLogResourceIds decodes a FlowLogResourceIds whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFlowLogResourceIds(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeFpgaImageIdList decodes a FpgaImageIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeFpgaImageIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19175,38 +19535,48 @@ func decodeGetVpnTunnelReplacementStatusRequest(f *smithy.Form, p string, v *Get
 }
 
 // decodeGroupBySet decodes a GroupBySet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeGroupBySet(f *smithy.Form, item string, v *[]GroupBy) error {
-	l := []GroupBy{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]GroupBy, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e GroupBy
 		{
 			s, _ := f.Get(ek)
 			e = GroupBy(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeGroupIdStringList decodes a GroupIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeGroupIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19224,56 +19594,71 @@ func decodeGroupIdentifier(f *smithy.Form, p string, v *GroupIdentifier) error {
 }
 
 // decodeGroupIdentifierList decodes a GroupIdentifierList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeGroupIdentifierList(f *smithy.Form, item string, v *[]GroupIdentifier) error {
-	l := []GroupIdentifier{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]GroupIdentifier, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e GroupIdentifier
 		if err := decodeGroupIdentifier(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeGroupIds decodes a GroupIds whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeGroupIds(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeGroupNameStringList decodes a GroupNameStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeGroupNameStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19292,37 +19677,47 @@ func decodeHibernationOptionsRequest(f *smithy.Form, p string, v *HibernationOpt
 }
 
 // decodeHostReservationIdSet decodes a HostReservationIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeHostReservationIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIKEVersionsRequestList decodes a IKEVersionsRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIKEVersionsRequestList(f *smithy.Form, item string, v *[]IKEVersionsRequestListValue) error {
-	l := []IKEVersionsRequestListValue{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]IKEVersionsRequestListValue, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e IKEVersionsRequestListValue
 		if err := decodeIKEVersionsRequestListValue(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19401,18 +19796,23 @@ func decodeImageCriterionRequest(f *smithy.Form, p string, v *ImageCriterionRequ
 }
 
 // decodeImageCriterionRequestList decodes a ImageCriterionRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageCriterionRequestList(f *smithy.Form, item string, v *[]ImageCriterionRequest) error {
-	l := []ImageCriterionRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ImageCriterionRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ImageCriterionRequest
 		if err := decodeImageCriterionRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19445,132 +19845,167 @@ func decodeImageDiskContainer(f *smithy.Form, p string, v *ImageDiskContainer) e
 }
 
 // decodeImageDiskContainerList decodes a ImageDiskContainerList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageDiskContainerList(f *smithy.Form, item string, v *[]ImageDiskContainer) error {
-	l := []ImageDiskContainer{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ImageDiskContainer, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ImageDiskContainer
 		if err := decodeImageDiskContainer(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImageIdList decodes a ImageIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImageIdStringList decodes a ImageIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImageNameCriteriaRequestList decodes a ImageNameCriteriaRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageNameCriteriaRequestList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImageProviderRequestList decodes a ImageProviderRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageProviderRequestList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImageUsageReportIdStringList decodes a ImageUsageReportIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageUsageReportIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImageUsageReportUserIdStringList decodes a ImageUsageReportUserIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageUsageReportUserIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19590,37 +20025,47 @@ func decodeImageUsageResourceTypeOptionRequest(f *smithy.Form, p string, v *Imag
 }
 
 // decodeImageUsageResourceTypeOptionRequestList decodes a ImageUsageResourceTypeOptionRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageUsageResourceTypeOptionRequestList(f *smithy.Form, item string, v *[]ImageUsageResourceTypeOptionRequest) error {
-	l := []ImageUsageResourceTypeOptionRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ImageUsageResourceTypeOptionRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ImageUsageResourceTypeOptionRequest
 		if err := decodeImageUsageResourceTypeOptionRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImageUsageResourceTypeOptionValuesList decodes a ImageUsageResourceTypeOptionValuesList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageUsageResourceTypeOptionValuesList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19640,18 +20085,23 @@ func decodeImageUsageResourceTypeRequest(f *smithy.Form, p string, v *ImageUsage
 }
 
 // decodeImageUsageResourceTypeRequestList decodes a ImageUsageResourceTypeRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImageUsageResourceTypeRequestList(f *smithy.Form, item string, v *[]ImageUsageResourceTypeRequest) error {
-	l := []ImageUsageResourceTypeRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ImageUsageResourceTypeRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ImageUsageResourceTypeRequest
 		if err := decodeImageUsageResourceTypeRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19684,18 +20134,23 @@ func decodeImportImageLicenseConfigurationRequest(f *smithy.Form, p string, v *I
 }
 
 // decodeImportImageLicenseSpecificationListRequest decodes a ImportImageLicenseSpecificationListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImportImageLicenseSpecificationListRequest(f *smithy.Form, item string, v *[]ImportImageLicenseConfigurationRequest) error {
-	l := []ImportImageLicenseConfigurationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ImportImageLicenseConfigurationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ImportImageLicenseConfigurationRequest
 		if err := decodeImportImageLicenseConfigurationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19928,38 +20383,48 @@ func decodeImportSnapshotRequest(f *smithy.Form, p string, v *ImportSnapshotRequ
 }
 
 // decodeImportSnapshotTaskIdList decodes a ImportSnapshotTaskIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImportSnapshotTaskIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeImportTaskIdList decodes a ImportTaskIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeImportTaskIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -19999,19 +20464,24 @@ func decodeImportVolumeRequest(f *smithy.Form, p string, v *ImportVolumeRequest)
 }
 
 // decodeInsideCidrBlocksStringList decodes a InsideCidrBlocksStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInsideCidrBlocksStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20038,36 +20508,46 @@ func decodeInstanceBlockDeviceMappingSpecification(f *smithy.Form, p string, v *
 }
 
 // decodeInstanceBlockDeviceMappingSpecificationList decodes a InstanceBlockDeviceMappingSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceBlockDeviceMappingSpecificationList(f *smithy.Form, item string, v *[]InstanceBlockDeviceMappingSpecification) error {
-	l := []InstanceBlockDeviceMappingSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceBlockDeviceMappingSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceBlockDeviceMappingSpecification
 		if err := decodeInstanceBlockDeviceMappingSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceCreditSpecificationListRequest decodes a InstanceCreditSpecificationListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceCreditSpecificationListRequest(f *smithy.Form, item string, v *[]InstanceCreditSpecificationRequest) error {
-	l := []InstanceCreditSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceCreditSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceCreditSpecificationRequest
 		if err := decodeInstanceCreditSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20125,19 +20605,24 @@ func decodeInstanceEventWindowDisassociationRequest(f *smithy.Form, p string, v 
 }
 
 // decodeInstanceEventWindowIdSet decodes a InstanceEventWindowIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceEventWindowIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20171,94 +20656,119 @@ func decodeInstanceEventWindowTimeRangeRequest(f *smithy.Form, p string, v *Inst
 }
 
 // decodeInstanceEventWindowTimeRangeRequestSet decodes a InstanceEventWindowTimeRangeRequestSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceEventWindowTimeRangeRequestSet(f *smithy.Form, item string, v *[]InstanceEventWindowTimeRangeRequest) error {
-	l := []InstanceEventWindowTimeRangeRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceEventWindowTimeRangeRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceEventWindowTimeRangeRequest
 		if err := decodeInstanceEventWindowTimeRangeRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceGenerationSet decodes a InstanceGenerationSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceGenerationSet(f *smithy.Form, item string, v *[]InstanceGeneration) error {
-	l := []InstanceGeneration{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceGeneration, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceGeneration
 		{
 			s, _ := f.Get(ek)
 			e = InstanceGeneration(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceIdList decodes a InstanceIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceIdStringList decodes a InstanceIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceIdUpdateStringList decodes a InstanceIdUpdateStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceIdUpdateStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20280,36 +20790,46 @@ func decodeInstanceIpv6Address(f *smithy.Form, p string, v *InstanceIpv6Address)
 }
 
 // decodeInstanceIpv6AddressList decodes a InstanceIpv6AddressList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceIpv6AddressList(f *smithy.Form, item string, v *[]InstanceIpv6Address) error {
-	l := []InstanceIpv6Address{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceIpv6Address, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceIpv6Address
 		if err := decodeInstanceIpv6Address(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceIpv6AddressListRequest decodes a InstanceIpv6AddressListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceIpv6AddressListRequest(f *smithy.Form, item string, v *[]InstanceIpv6AddressRequest) error {
-	l := []InstanceIpv6AddressRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceIpv6AddressRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceIpv6AddressRequest
 		if err := decodeInstanceIpv6AddressRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20512,18 +21032,23 @@ func decodeInstanceNetworkInterfaceSpecification(f *smithy.Form, p string, v *In
 }
 
 // decodeInstanceNetworkInterfaceSpecificationList decodes a InstanceNetworkInterfaceSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceNetworkInterfaceSpecificationList(f *smithy.Form, item string, v *[]InstanceNetworkInterfaceSpecification) error {
-	l := []InstanceNetworkInterfaceSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceNetworkInterfaceSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceNetworkInterfaceSpecification
 		if err := decodeInstanceNetworkInterfaceSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20863,18 +21388,23 @@ func decodeInstanceRequirementsWithMetadataRequest(f *smithy.Form, p string, v *
 }
 
 // decodeInstanceSecondaryInterfacePrivateIpAddressListRequest decodes a InstanceSecondaryInterfacePrivateIpAddressListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceSecondaryInterfacePrivateIpAddressListRequest(f *smithy.Form, item string, v *[]InstanceSecondaryInterfacePrivateIpAddressRequest) error {
-	l := []InstanceSecondaryInterfacePrivateIpAddressRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceSecondaryInterfacePrivateIpAddressRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceSecondaryInterfacePrivateIpAddressRequest
 		if err := decodeInstanceSecondaryInterfacePrivateIpAddressRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20889,18 +21419,23 @@ func decodeInstanceSecondaryInterfacePrivateIpAddressRequest(f *smithy.Form, p s
 }
 
 // decodeInstanceSecondaryInterfaceSpecificationListRequest decodes a InstanceSecondaryInterfaceSpecificationListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceSecondaryInterfaceSpecificationListRequest(f *smithy.Form, item string, v *[]InstanceSecondaryInterfaceSpecificationRequest) error {
-	l := []InstanceSecondaryInterfaceSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceSecondaryInterfaceSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceSecondaryInterfaceSpecificationRequest
 		if err := decodeInstanceSecondaryInterfaceSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -20974,57 +21509,72 @@ func decodeInstanceSpecification(f *smithy.Form, p string, v *InstanceSpecificat
 }
 
 // decodeInstanceTagKeySet decodes a InstanceTagKeySet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceTagKeySet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceTypeList decodes a InstanceTypeList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceTypeList(f *smithy.Form, item string, v *[]InstanceType) error {
-	l := []InstanceType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceType
 		{
 			s, _ := f.Get(ek)
 			e = InstanceType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeInstanceTypes decodes a InstanceTypes whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInstanceTypes(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21041,38 +21591,48 @@ func decodeIntegrateServices(f *smithy.Form, p string, v *IntegrateServices) err
 }
 
 // decodeInternetGatewayIdList decodes a InternetGatewayIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeInternetGatewayIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIpList decodes a IpList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21123,37 +21683,47 @@ func decodeIpPermission(f *smithy.Form, p string, v *IpPermission) error {
 }
 
 // decodeIpPermissionList decodes a IpPermissionList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpPermissionList(f *smithy.Form, item string, v *[]IpPermission) error {
-	l := []IpPermission{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]IpPermission, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e IpPermission
 		if err := decodeIpPermission(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIpPrefixList decodes a IpPrefixList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpPrefixList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21171,18 +21741,23 @@ func decodeIpRange(f *smithy.Form, p string, v *IpRange) error {
 }
 
 // decodeIpRangeList decodes a IpRangeList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpRangeList(f *smithy.Form, item string, v *[]IpRange) error {
-	l := []IpRange{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]IpRange, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e IpRange
 		if err := decodeIpRange(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21200,18 +21775,23 @@ func decodeIpamCidrAuthorizationContext(f *smithy.Form, p string, v *IpamCidrAut
 }
 
 // decodeIpamPolicyAllocationRuleListRequest decodes a IpamPolicyAllocationRuleListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpamPolicyAllocationRuleListRequest(f *smithy.Form, item string, v *[]IpamPolicyAllocationRuleRequest) error {
-	l := []IpamPolicyAllocationRuleRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]IpamPolicyAllocationRuleRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e IpamPolicyAllocationRuleRequest
 		if err := decodeIpamPolicyAllocationRuleRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21226,38 +21806,48 @@ func decodeIpamPolicyAllocationRuleRequest(f *smithy.Form, p string, v *IpamPoli
 }
 
 // decodeIpamPoolAllocationAllowedCidrs decodes a IpamPoolAllocationAllowedCidrs whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpamPoolAllocationAllowedCidrs(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIpamPoolAllocationDisallowedCidrs decodes a IpamPoolAllocationDisallowedCidrs whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpamPoolAllocationDisallowedCidrs(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21310,18 +21900,23 @@ func decodeIpamPrefixListResolverRuleConditionRequest(f *smithy.Form, p string, 
 }
 
 // decodeIpamPrefixListResolverRuleConditionRequestSet decodes a IpamPrefixListResolverRuleConditionRequestSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpamPrefixListResolverRuleConditionRequestSet(f *smithy.Form, item string, v *[]IpamPrefixListResolverRuleConditionRequest) error {
-	l := []IpamPrefixListResolverRuleConditionRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]IpamPrefixListResolverRuleConditionRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e IpamPrefixListResolverRuleConditionRequest
 		if err := decodeIpamPrefixListResolverRuleConditionRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21350,30 +21945,40 @@ func decodeIpamPrefixListResolverRuleRequest(f *smithy.Form, p string, v *IpamPr
 }
 
 // decodeIpamPrefixListResolverRuleRequestSet decodes a IpamPrefixListResolverRuleRequestSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpamPrefixListResolverRuleRequestSet(f *smithy.Form, item string, v *[]IpamPrefixListResolverRuleRequest) error {
-	l := []IpamPrefixListResolverRuleRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]IpamPrefixListResolverRuleRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e IpamPrefixListResolverRuleRequest
 		if err := decodeIpamPrefixListResolverRuleRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIpamPrefixListResolverVersionNumberSet decodes a IpamPrefixListResolverVersionNumberSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpamPrefixListResolverVersionNumberSet(f *smithy.Form, item string, v *[]int64) error {
-	l := []int64{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]int64, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e int64
 		{
@@ -21385,25 +21990,30 @@ func decodeIpamPrefixListResolverVersionNumberSet(f *smithy.Form, item string, v
 			x := int64(n)
 			e = x
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIpv4PrefixList decodes a Ipv4PrefixList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpv4PrefixList(f *smithy.Form, item string, v *[]Ipv4PrefixSpecificationRequest) error {
-	l := []Ipv4PrefixSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Ipv4PrefixSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Ipv4PrefixSpecificationRequest
 		if err := decodeIpv4PrefixSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21418,56 +22028,71 @@ func decodeIpv4PrefixSpecificationRequest(f *smithy.Form, p string, v *Ipv4Prefi
 }
 
 // decodeIpv6AddressList decodes a Ipv6AddressList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpv6AddressList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIpv6PoolIdList decodes a Ipv6PoolIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpv6PoolIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeIpv6PrefixList decodes a Ipv6PrefixList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpv6PrefixList(f *smithy.Form, item string, v *[]Ipv6PrefixSpecificationRequest) error {
-	l := []Ipv6PrefixSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Ipv6PrefixSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Ipv6PrefixSpecificationRequest
 		if err := decodeIpv6PrefixSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21493,56 +22118,71 @@ func decodeIpv6Range(f *smithy.Form, p string, v *Ipv6Range) error {
 }
 
 // decodeIpv6RangeList decodes a Ipv6RangeList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeIpv6RangeList(f *smithy.Form, item string, v *[]Ipv6Range) error {
-	l := []Ipv6Range{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Ipv6Range, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Ipv6Range
 		if err := decodeIpv6Range(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeKeyNameStringList decodes a KeyNameStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeKeyNameStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeKeyPairIdStringList decodes a KeyPairIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeKeyPairIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21566,18 +22206,23 @@ func decodeLaunchPermission(f *smithy.Form, p string, v *LaunchPermission) error
 }
 
 // decodeLaunchPermissionList decodes a LaunchPermissionList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchPermissionList(f *smithy.Form, item string, v *[]LaunchPermission) error {
-	l := []LaunchPermission{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchPermission, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchPermission
 		if err := decodeLaunchPermission(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21599,18 +22244,23 @@ func decodeLaunchPermissionModifications(f *smithy.Form, p string, v *LaunchPerm
 }
 
 // decodeLaunchSpecsList decodes a LaunchSpecsList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchSpecsList(f *smithy.Form, item string, v *[]SpotFleetLaunchSpecification) error {
-	l := []SpotFleetLaunchSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]SpotFleetLaunchSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e SpotFleetLaunchSpecification
 		if err := decodeSpotFleetLaunchSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21637,18 +22287,23 @@ func decodeLaunchTemplateBlockDeviceMappingRequest(f *smithy.Form, p string, v *
 }
 
 // decodeLaunchTemplateBlockDeviceMappingRequestList decodes a LaunchTemplateBlockDeviceMappingRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateBlockDeviceMappingRequestList(f *smithy.Form, item string, v *[]LaunchTemplateBlockDeviceMappingRequest) error {
-	l := []LaunchTemplateBlockDeviceMappingRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateBlockDeviceMappingRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateBlockDeviceMappingRequest
 		if err := decodeLaunchTemplateBlockDeviceMappingRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21685,18 +22340,23 @@ func decodeLaunchTemplateConfig(f *smithy.Form, p string, v *LaunchTemplateConfi
 }
 
 // decodeLaunchTemplateConfigList decodes a LaunchTemplateConfigList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateConfigList(f *smithy.Form, item string, v *[]LaunchTemplateConfig) error {
-	l := []LaunchTemplateConfig{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateConfig, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateConfig
 		if err := decodeLaunchTemplateConfig(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21814,18 +22474,23 @@ func decodeLaunchTemplateElasticInferenceAccelerator(f *smithy.Form, p string, v
 }
 
 // decodeLaunchTemplateElasticInferenceAcceleratorList decodes a LaunchTemplateElasticInferenceAcceleratorList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateElasticInferenceAcceleratorList(f *smithy.Form, item string, v *[]LaunchTemplateElasticInferenceAccelerator) error {
-	l := []LaunchTemplateElasticInferenceAccelerator{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateElasticInferenceAccelerator, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateElasticInferenceAccelerator
 		if err := decodeLaunchTemplateElasticInferenceAccelerator(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -21867,19 +22532,24 @@ func decodeLaunchTemplateIamInstanceProfileSpecificationRequest(f *smithy.Form, 
 }
 
 // decodeLaunchTemplateIdStringList decodes a LaunchTemplateIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22074,18 +22744,23 @@ func decodeLaunchTemplateInstanceNetworkInterfaceSpecificationRequest(f *smithy.
 }
 
 // decodeLaunchTemplateInstanceNetworkInterfaceSpecificationRequestList decodes a LaunchTemplateInstanceNetworkInterfaceSpecificationRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateInstanceNetworkInterfaceSpecificationRequestList(f *smithy.Form, item string, v *[]LaunchTemplateInstanceNetworkInterfaceSpecificationRequest) error {
-	l := []LaunchTemplateInstanceNetworkInterfaceSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateInstanceNetworkInterfaceSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateInstanceNetworkInterfaceSpecificationRequest
 		if err := decodeLaunchTemplateInstanceNetworkInterfaceSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22139,18 +22814,23 @@ func decodeLaunchTemplateInstanceSecondaryInterfaceSpecificationRequest(f *smith
 }
 
 // decodeLaunchTemplateInstanceSecondaryInterfaceSpecificationRequestList decodes a LaunchTemplateInstanceSecondaryInterfaceSpecificationRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateInstanceSecondaryInterfaceSpecificationRequestList(f *smithy.Form, item string, v *[]LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest) error {
-	l := []LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest
 		if err := decodeLaunchTemplateInstanceSecondaryInterfaceSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22165,37 +22845,47 @@ func decodeLaunchTemplateLicenseConfigurationRequest(f *smithy.Form, p string, v
 }
 
 // decodeLaunchTemplateLicenseSpecificationListRequest decodes a LaunchTemplateLicenseSpecificationListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateLicenseSpecificationListRequest(f *smithy.Form, item string, v *[]LaunchTemplateLicenseConfigurationRequest) error {
-	l := []LaunchTemplateLicenseConfigurationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateLicenseConfigurationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateLicenseConfigurationRequest
 		if err := decodeLaunchTemplateLicenseConfigurationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeLaunchTemplateNameStringList decodes a LaunchTemplateNameStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateNameStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22252,18 +22942,23 @@ func decodeLaunchTemplateOverrides(f *smithy.Form, p string, v *LaunchTemplateOv
 }
 
 // decodeLaunchTemplateOverridesList decodes a LaunchTemplateOverridesList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateOverridesList(f *smithy.Form, item string, v *[]LaunchTemplateOverrides) error {
-	l := []LaunchTemplateOverrides{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateOverrides, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateOverrides
 		if err := decodeLaunchTemplateOverrides(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22388,18 +23083,23 @@ func decodeLaunchTemplateTagSpecificationRequest(f *smithy.Form, p string, v *La
 }
 
 // decodeLaunchTemplateTagSpecificationRequestList decodes a LaunchTemplateTagSpecificationRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLaunchTemplateTagSpecificationRequestList(f *smithy.Form, item string, v *[]LaunchTemplateTagSpecificationRequest) error {
-	l := []LaunchTemplateTagSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LaunchTemplateTagSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LaunchTemplateTagSpecificationRequest
 		if err := decodeLaunchTemplateTagSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22426,18 +23126,23 @@ func decodeLicenseConfigurationRequest(f *smithy.Form, p string, v *LicenseConfi
 }
 
 // decodeLicenseSpecificationListRequest decodes a LicenseSpecificationListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLicenseSpecificationListRequest(f *smithy.Form, item string, v *[]LicenseConfigurationRequest) error {
-	l := []LicenseConfigurationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LicenseConfigurationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LicenseConfigurationRequest
 		if err := decodeLicenseConfigurationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22545,18 +23250,23 @@ func decodeLoadBalancersConfig(f *smithy.Form, p string, v *LoadBalancersConfig)
 }
 
 // decodeLoadPermissionListRequest decodes a LoadPermissionListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLoadPermissionListRequest(f *smithy.Form, item string, v *[]LoadPermissionRequest) error {
-	l := []LoadPermissionRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LoadPermissionRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LoadPermissionRequest
 		if err := decodeLoadPermissionRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22589,133 +23299,168 @@ func decodeLoadPermissionRequest(f *smithy.Form, p string, v *LoadPermissionRequ
 }
 
 // decodeLocalGatewayIdSet decodes a LocalGatewayIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLocalGatewayIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeLocalGatewayRouteTableIdSet decodes a LocalGatewayRouteTableIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLocalGatewayRouteTableIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeLocalGatewayRouteTableVirtualInterfaceGroupAssociationIdSet decodes a LocalGatewayRouteTableVirtualInterfaceGroupAssociationIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLocalGatewayRouteTableVirtualInterfaceGroupAssociationIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeLocalGatewayRouteTableVpcAssociationIdSet decodes a LocalGatewayRouteTableVpcAssociationIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLocalGatewayRouteTableVpcAssociationIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeLocalGatewayVirtualInterfaceGroupIdSet decodes a LocalGatewayVirtualInterfaceGroupIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLocalGatewayVirtualInterfaceGroupIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeLocalGatewayVirtualInterfaceIdSet decodes a LocalGatewayVirtualInterfaceIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLocalGatewayVirtualInterfaceIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeLocalStorageTypeSet decodes a LocalStorageTypeSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeLocalStorageTypeSet(f *smithy.Form, item string, v *[]LocalStorageType) error {
-	l := []LocalStorageType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]LocalStorageType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e LocalStorageType
 		{
 			s, _ := f.Get(ek)
 			e = LocalStorageType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22763,19 +23508,24 @@ func decodeLockSnapshotRequest(f *smithy.Form, p string, v *LockSnapshotRequest)
 }
 
 // decodeMacModificationTaskIdList decodes a MacModificationTaskIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeMacModificationTaskIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22808,19 +23558,24 @@ func decodeMacSystemIntegrityProtectionConfigurationRequest(f *smithy.Form, p st
 }
 
 // decodeMarketplaceProductCodeRequestList decodes a MarketplaceProductCodeRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeMarketplaceProductCodeRequestList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -22911,19 +23666,24 @@ func decodeMemoryMiBRequest(f *smithy.Form, p string, v *MemoryMiBRequest) error
 }
 
 // decodeMetricSet decodes a MetricSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeMetricSet(f *smithy.Form, item string, v *[]Metric) error {
-	l := []Metric{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Metric, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Metric
 		{
 			s, _ := f.Get(ek)
 			e = Metric(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -24977,18 +25737,23 @@ func decodeModifyVerifiedAccessEndpointPortRange(f *smithy.Form, p string, v *Mo
 }
 
 // decodeModifyVerifiedAccessEndpointPortRangeList decodes a ModifyVerifiedAccessEndpointPortRangeList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeModifyVerifiedAccessEndpointPortRangeList(f *smithy.Form, item string, v *[]ModifyVerifiedAccessEndpointPortRange) error {
-	l := []ModifyVerifiedAccessEndpointPortRange{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ModifyVerifiedAccessEndpointPortRange, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ModifyVerifiedAccessEndpointPortRange
 		if err := decodeModifyVerifiedAccessEndpointPortRange(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -25064,19 +25829,24 @@ func decodeModifyVerifiedAccessEndpointRequest(f *smithy.Form, p string, v *Modi
 }
 
 // decodeModifyVerifiedAccessEndpointSubnetIdList decodes a ModifyVerifiedAccessEndpointSubnetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeModifyVerifiedAccessEndpointSubnetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26031,38 +26801,48 @@ func decodeMoveCapacityReservationInstancesRequest(f *smithy.Form, p string, v *
 }
 
 // decodeNatGatewayIdStringList decodes a NatGatewayIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNatGatewayIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeNetworkAclIdStringList decodes a NetworkAclIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNetworkAclIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26111,76 +26891,96 @@ func decodeNetworkBandwidthGbpsRequest(f *smithy.Form, p string, v *NetworkBandw
 }
 
 // decodeNetworkInsightsAccessScopeAnalysisIdList decodes a NetworkInsightsAccessScopeAnalysisIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNetworkInsightsAccessScopeAnalysisIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeNetworkInsightsAccessScopeIdList decodes a NetworkInsightsAccessScopeIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNetworkInsightsAccessScopeIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeNetworkInsightsAnalysisIdList decodes a NetworkInsightsAnalysisIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNetworkInsightsAnalysisIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeNetworkInsightsPathIdList decodes a NetworkInsightsPathIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNetworkInsightsPathIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26259,38 +27059,48 @@ func decodeNetworkInterfaceCountRequest(f *smithy.Form, p string, v *NetworkInte
 }
 
 // decodeNetworkInterfaceIdList decodes a NetworkInterfaceIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNetworkInterfaceIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeNetworkInterfacePermissionIdList decodes a NetworkInterfacePermissionIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNetworkInterfacePermissionIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26310,30 +27120,40 @@ func decodeNewDhcpConfiguration(f *smithy.Form, p string, v *NewDhcpConfiguratio
 }
 
 // decodeNewDhcpConfigurationList decodes a NewDhcpConfigurationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeNewDhcpConfigurationList(f *smithy.Form, item string, v *[]NewDhcpConfiguration) error {
-	l := []NewDhcpConfiguration{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]NewDhcpConfiguration, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e NewDhcpConfiguration
 		if err := decodeNewDhcpConfiguration(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeOccurrenceDayRequestSet decodes a OccurrenceDayRequestSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeOccurrenceDayRequestSet(f *smithy.Form, item string, v *[]int32) error {
-	l := []int32{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]int32, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e int32
 		{
@@ -26345,7 +27165,7 @@ func decodeOccurrenceDayRequestSet(f *smithy.Form, item string, v *[]int32) erro
 			x := int32(n)
 			e = x
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26399,76 +27219,96 @@ func decodeOperatorRequest(f *smithy.Form, p string, v *OperatorRequest) error {
 }
 
 // decodeOrganizationArnStringList decodes a OrganizationArnStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeOrganizationArnStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeOrganizationalUnitArnStringList decodes a OrganizationalUnitArnStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeOrganizationalUnitArnStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeOutpostLagIdSet decodes a OutpostLagIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeOutpostLagIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeOwnerStringList decodes a OwnerStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeOwnerStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26597,54 +27437,69 @@ func decodePerformanceFactorReferenceRequest(f *smithy.Form, p string, v *Perfor
 }
 
 // decodePerformanceFactorReferenceSet decodes a PerformanceFactorReferenceSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePerformanceFactorReferenceSet(f *smithy.Form, item string, v *[]PerformanceFactorReference) error {
-	l := []PerformanceFactorReference{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]PerformanceFactorReference, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e PerformanceFactorReference
 		if err := decodePerformanceFactorReference(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodePerformanceFactorReferenceSetRequest decodes a PerformanceFactorReferenceSetRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePerformanceFactorReferenceSetRequest(f *smithy.Form, item string, v *[]PerformanceFactorReferenceRequest) error {
-	l := []PerformanceFactorReferenceRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]PerformanceFactorReferenceRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e PerformanceFactorReferenceRequest
 		if err := decodePerformanceFactorReferenceRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodePhase1DHGroupNumbersRequestList decodes a Phase1DHGroupNumbersRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePhase1DHGroupNumbersRequestList(f *smithy.Form, item string, v *[]Phase1DHGroupNumbersRequestListValue) error {
-	l := []Phase1DHGroupNumbersRequestListValue{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Phase1DHGroupNumbersRequestListValue, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Phase1DHGroupNumbersRequestListValue
 		if err := decodePhase1DHGroupNumbersRequestListValue(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26664,18 +27519,23 @@ func decodePhase1DHGroupNumbersRequestListValue(f *smithy.Form, p string, v *Pha
 }
 
 // decodePhase1EncryptionAlgorithmsRequestList decodes a Phase1EncryptionAlgorithmsRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePhase1EncryptionAlgorithmsRequestList(f *smithy.Form, item string, v *[]Phase1EncryptionAlgorithmsRequestListValue) error {
-	l := []Phase1EncryptionAlgorithmsRequestListValue{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Phase1EncryptionAlgorithmsRequestListValue, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Phase1EncryptionAlgorithmsRequestListValue
 		if err := decodePhase1EncryptionAlgorithmsRequestListValue(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26690,18 +27550,23 @@ func decodePhase1EncryptionAlgorithmsRequestListValue(f *smithy.Form, p string, 
 }
 
 // decodePhase1IntegrityAlgorithmsRequestList decodes a Phase1IntegrityAlgorithmsRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePhase1IntegrityAlgorithmsRequestList(f *smithy.Form, item string, v *[]Phase1IntegrityAlgorithmsRequestListValue) error {
-	l := []Phase1IntegrityAlgorithmsRequestListValue{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Phase1IntegrityAlgorithmsRequestListValue, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Phase1IntegrityAlgorithmsRequestListValue
 		if err := decodePhase1IntegrityAlgorithmsRequestListValue(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26716,18 +27581,23 @@ func decodePhase1IntegrityAlgorithmsRequestListValue(f *smithy.Form, p string, v
 }
 
 // decodePhase2DHGroupNumbersRequestList decodes a Phase2DHGroupNumbersRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePhase2DHGroupNumbersRequestList(f *smithy.Form, item string, v *[]Phase2DHGroupNumbersRequestListValue) error {
-	l := []Phase2DHGroupNumbersRequestListValue{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Phase2DHGroupNumbersRequestListValue, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Phase2DHGroupNumbersRequestListValue
 		if err := decodePhase2DHGroupNumbersRequestListValue(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26747,18 +27617,23 @@ func decodePhase2DHGroupNumbersRequestListValue(f *smithy.Form, p string, v *Pha
 }
 
 // decodePhase2EncryptionAlgorithmsRequestList decodes a Phase2EncryptionAlgorithmsRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePhase2EncryptionAlgorithmsRequestList(f *smithy.Form, item string, v *[]Phase2EncryptionAlgorithmsRequestListValue) error {
-	l := []Phase2EncryptionAlgorithmsRequestListValue{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Phase2EncryptionAlgorithmsRequestListValue, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Phase2EncryptionAlgorithmsRequestListValue
 		if err := decodePhase2EncryptionAlgorithmsRequestListValue(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26773,18 +27648,23 @@ func decodePhase2EncryptionAlgorithmsRequestListValue(f *smithy.Form, p string, 
 }
 
 // decodePhase2IntegrityAlgorithmsRequestList decodes a Phase2IntegrityAlgorithmsRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePhase2IntegrityAlgorithmsRequestList(f *smithy.Form, item string, v *[]Phase2IntegrityAlgorithmsRequestListValue) error {
-	l := []Phase2IntegrityAlgorithmsRequestListValue{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Phase2IntegrityAlgorithmsRequestListValue, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Phase2IntegrityAlgorithmsRequestListValue
 		if err := decodePhase2IntegrityAlgorithmsRequestListValue(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26839,38 +27719,48 @@ func decodePlacement(f *smithy.Form, p string, v *Placement) error {
 }
 
 // decodePlacementGroupIdStringList decodes a PlacementGroupIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePlacementGroupIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodePlacementGroupStringList decodes a PlacementGroupStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePlacementGroupStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26909,37 +27799,47 @@ func decodePrefixListId(f *smithy.Form, p string, v *PrefixListId) error {
 }
 
 // decodePrefixListIdList decodes a PrefixListIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePrefixListIdList(f *smithy.Form, item string, v *[]PrefixListId) error {
-	l := []PrefixListId{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]PrefixListId, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e PrefixListId
 		if err := decodePrefixListId(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodePrefixListResourceIdStringList decodes a PrefixListResourceIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePrefixListResourceIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -26970,18 +27870,23 @@ func decodePriceScheduleSpecification(f *smithy.Form, p string, v *PriceSchedule
 }
 
 // decodePriceScheduleSpecificationList decodes a PriceScheduleSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePriceScheduleSpecificationList(f *smithy.Form, item string, v *[]PriceScheduleSpecification) error {
-	l := []PriceScheduleSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]PriceScheduleSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e PriceScheduleSpecification
 		if err := decodePriceScheduleSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27010,37 +27915,47 @@ func decodePrivateDnsNameOptionsRequest(f *smithy.Form, p string, v *PrivateDnsN
 }
 
 // decodePrivateDnsSpecifiedDomainSet decodes a PrivateDnsSpecifiedDomainSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePrivateDnsSpecifiedDomainSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodePrivateIpAddressConfigSet decodes a PrivateIpAddressConfigSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePrivateIpAddressConfigSet(f *smithy.Form, item string, v *[]ScheduledInstancesPrivateIpAddressConfig) error {
-	l := []ScheduledInstancesPrivateIpAddressConfig{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ScheduledInstancesPrivateIpAddressConfig, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ScheduledInstancesPrivateIpAddressConfig
 		if err := decodeScheduledInstancesPrivateIpAddressConfig(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27062,94 +27977,119 @@ func decodePrivateIpAddressSpecification(f *smithy.Form, p string, v *PrivateIpA
 }
 
 // decodePrivateIpAddressSpecificationList decodes a PrivateIpAddressSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePrivateIpAddressSpecificationList(f *smithy.Form, item string, v *[]PrivateIpAddressSpecification) error {
-	l := []PrivateIpAddressSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]PrivateIpAddressSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e PrivateIpAddressSpecification
 		if err := decodePrivateIpAddressSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodePrivateIpAddressStringList decodes a PrivateIpAddressStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePrivateIpAddressStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeProductCodeStringList decodes a ProductCodeStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeProductCodeStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeProductDescriptionList decodes a ProductDescriptionList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeProductDescriptionList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeProtocolList decodes a ProtocolList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeProtocolList(f *smithy.Form, item string, v *[]Protocol) error {
-	l := []Protocol{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Protocol, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Protocol
 		{
 			s, _ := f.Get(ek)
 			e = Protocol(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27296,38 +28236,48 @@ func decodeProvisionPublicIpv4PoolCidrRequest(f *smithy.Form, p string, v *Provi
 }
 
 // decodePublicIpStringList decodes a PublicIpStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePublicIpStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodePublicIpv4PoolIdStringList decodes a PublicIpv4PoolIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePublicIpv4PoolIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27418,18 +28368,23 @@ func decodePurchaseRequest(f *smithy.Form, p string, v *PurchaseRequest) error {
 }
 
 // decodePurchaseRequestSet decodes a PurchaseRequestSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePurchaseRequestSet(f *smithy.Form, item string, v *[]PurchaseRequest) error {
-	l := []PurchaseRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]PurchaseRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e PurchaseRequest
 		if err := decodePurchaseRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27492,19 +28447,24 @@ func decodePurchaseScheduledInstancesRequest(f *smithy.Form, p string, v *Purcha
 }
 
 // decodeReasonCodesList decodes a ReasonCodesList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReasonCodesList(f *smithy.Form, item string, v *[]ReportInstanceReasonCodes) error {
-	l := []ReportInstanceReasonCodes{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ReportInstanceReasonCodes, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ReportInstanceReasonCodes
 		{
 			s, _ := f.Get(ek)
 			e = ReportInstanceReasonCodes(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27528,38 +28488,48 @@ func decodeRebootInstancesRequest(f *smithy.Form, p string, v *RebootInstancesRe
 }
 
 // decodeRegionNameStringList decodes a RegionNameStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRegionNameStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRegionNames decodes a RegionNames whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRegionNames(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27898,18 +28868,23 @@ func decodeRemoveIpamOperatingRegion(f *smithy.Form, p string, v *RemoveIpamOper
 }
 
 // decodeRemoveIpamOperatingRegionSet decodes a RemoveIpamOperatingRegionSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRemoveIpamOperatingRegionSet(f *smithy.Form, item string, v *[]RemoveIpamOperatingRegion) error {
-	l := []RemoveIpamOperatingRegion{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]RemoveIpamOperatingRegion, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e RemoveIpamOperatingRegion
 		if err := decodeRemoveIpamOperatingRegion(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -27924,36 +28899,46 @@ func decodeRemoveIpamOrganizationalUnitExclusion(f *smithy.Form, p string, v *Re
 }
 
 // decodeRemoveIpamOrganizationalUnitExclusionSet decodes a RemoveIpamOrganizationalUnitExclusionSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRemoveIpamOrganizationalUnitExclusionSet(f *smithy.Form, item string, v *[]RemoveIpamOrganizationalUnitExclusion) error {
-	l := []RemoveIpamOrganizationalUnitExclusion{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]RemoveIpamOrganizationalUnitExclusion, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e RemoveIpamOrganizationalUnitExclusion
 		if err := decodeRemoveIpamOrganizationalUnitExclusion(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRemovePrefixListEntries decodes a RemovePrefixListEntries whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRemovePrefixListEntries(f *smithy.Form, item string, v *[]RemovePrefixListEntry) error {
-	l := []RemovePrefixListEntry{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]RemovePrefixListEntry, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e RemovePrefixListEntry
 		if err := decodeRemovePrefixListEntry(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -28071,19 +29056,24 @@ func decodeReplaceNetworkAclEntryRequest(f *smithy.Form, p string, v *ReplaceNet
 }
 
 // decodeReplaceRootVolumeTaskIds decodes a ReplaceRootVolumeTaskIds whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReplaceRootVolumeTaskIds(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -28291,57 +29281,72 @@ func decodeRequestFilterPortRange(f *smithy.Form, p string, v *RequestFilterPort
 }
 
 // decodeRequestHostIdList decodes a RequestHostIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRequestHostIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRequestHostIdSet decodes a RequestHostIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRequestHostIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRequestInstanceTypeList decodes a RequestInstanceTypeList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRequestInstanceTypeList(f *smithy.Form, item string, v *[]InstanceType) error {
-	l := []InstanceType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]InstanceType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e InstanceType
 		{
 			s, _ := f.Get(ek)
 			e = InstanceType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -28359,18 +29364,23 @@ func decodeRequestIpamResourceTag(f *smithy.Form, p string, v *RequestIpamResour
 }
 
 // decodeRequestIpamResourceTagList decodes a RequestIpamResourceTagList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRequestIpamResourceTagList(f *smithy.Form, item string, v *[]RequestIpamResourceTag) error {
-	l := []RequestIpamResourceTag{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]RequestIpamResourceTag, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e RequestIpamResourceTag
 		if err := decodeRequestIpamResourceTag(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -28722,38 +29732,48 @@ func decodeRequestSpotLaunchSpecification(f *smithy.Form, p string, v *RequestSp
 }
 
 // decodeRequestSpotLaunchSpecificationSecurityGroupIdList decodes a RequestSpotLaunchSpecificationSecurityGroupIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRequestSpotLaunchSpecificationSecurityGroupIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRequestSpotLaunchSpecificationSecurityGroupList decodes a RequestSpotLaunchSpecificationSecurityGroupList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRequestSpotLaunchSpecificationSecurityGroupList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -28800,37 +29820,47 @@ func decodeReservationFleetInstanceSpecification(f *smithy.Form, p string, v *Re
 }
 
 // decodeReservationFleetInstanceSpecificationList decodes a ReservationFleetInstanceSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReservationFleetInstanceSpecificationList(f *smithy.Form, item string, v *[]ReservationFleetInstanceSpecification) error {
-	l := []ReservationFleetInstanceSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ReservationFleetInstanceSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ReservationFleetInstanceSpecification
 		if err := decodeReservationFleetInstanceSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeReservationTypeListRequest decodes a ReservationTypeListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReservationTypeListRequest(f *smithy.Form, item string, v *[]FleetReservationType) error {
-	l := []FleetReservationType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]FleetReservationType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e FleetReservationType
 		{
 			s, _ := f.Get(ek)
 			e = FleetReservationType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -28847,19 +29877,24 @@ func decodeReservedCapacityOptionsRequest(f *smithy.Form, p string, v *ReservedC
 }
 
 // decodeReservedInstanceIdSet decodes a ReservedInstanceIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReservedInstanceIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -28910,75 +29945,95 @@ func decodeReservedInstancesConfiguration(f *smithy.Form, p string, v *ReservedI
 }
 
 // decodeReservedInstancesConfigurationList decodes a ReservedInstancesConfigurationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReservedInstancesConfigurationList(f *smithy.Form, item string, v *[]ReservedInstancesConfiguration) error {
-	l := []ReservedInstancesConfiguration{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ReservedInstancesConfiguration, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ReservedInstancesConfiguration
 		if err := decodeReservedInstancesConfiguration(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeReservedInstancesIdStringList decodes a ReservedInstancesIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReservedInstancesIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeReservedInstancesModificationIdStringList decodes a ReservedInstancesModificationIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReservedInstancesModificationIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeReservedInstancesOfferingIdStringList decodes a ReservedInstancesOfferingIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeReservedInstancesOfferingIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -29105,38 +30160,48 @@ func decodeResetSnapshotAttributeRequest(f *smithy.Form, p string, v *ResetSnaps
 }
 
 // decodeResourceIdList decodes a ResourceIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeResourceIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeResourceList decodes a ResourceList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeResourceList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -29171,37 +30236,47 @@ func decodeResourceTypeOption(f *smithy.Form, p string, v *ResourceTypeOption) e
 }
 
 // decodeResourceTypeOptionList decodes a ResourceTypeOptionList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeResourceTypeOptionList(f *smithy.Form, item string, v *[]ResourceTypeOption) error {
-	l := []ResourceTypeOption{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ResourceTypeOption, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ResourceTypeOption
 		if err := decodeResourceTypeOption(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeResourceTypeOptionValuesList decodes a ResourceTypeOptionValuesList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeResourceTypeOptionValuesList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -29221,37 +30296,47 @@ func decodeResourceTypeRequest(f *smithy.Form, p string, v *ResourceTypeRequest)
 }
 
 // decodeResourceTypeRequestList decodes a ResourceTypeRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeResourceTypeRequestList(f *smithy.Form, item string, v *[]ResourceTypeRequest) error {
-	l := []ResourceTypeRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ResourceTypeRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ResourceTypeRequest
 		if err := decodeResourceTypeRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRestorableByStringList decodes a RestorableByStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRestorableByStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -29532,76 +30617,96 @@ func decodeRouteServerBgpOptionsRequest(f *smithy.Form, p string, v *RouteServer
 }
 
 // decodeRouteServerEndpointIdsList decodes a RouteServerEndpointIdsList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRouteServerEndpointIdsList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRouteServerIdsList decodes a RouteServerIdsList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRouteServerIdsList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRouteServerPeerIdsList decodes a RouteServerPeerIdsList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRouteServerPeerIdsList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeRouteTableIdStringList decodes a RouteTableIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeRouteTableIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -29900,18 +31005,23 @@ func decodeS3ObjectTag(f *smithy.Form, p string, v *S3ObjectTag) error {
 }
 
 // decodeS3ObjectTagList decodes a S3ObjectTagList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeS3ObjectTagList(f *smithy.Form, item string, v *[]S3ObjectTag) error {
-	l := []S3ObjectTag{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]S3ObjectTag, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e S3ObjectTag
 		if err := decodeS3ObjectTag(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -29942,19 +31052,24 @@ func decodeS3Storage(f *smithy.Form, p string, v *S3Storage) error {
 }
 
 // decodeScheduledInstanceIdRequestSet decodes a ScheduledInstanceIdRequestSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeScheduledInstanceIdRequestSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30012,18 +31127,23 @@ func decodeScheduledInstancesBlockDeviceMapping(f *smithy.Form, p string, v *Sch
 }
 
 // decodeScheduledInstancesBlockDeviceMappingSet decodes a ScheduledInstancesBlockDeviceMappingSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeScheduledInstancesBlockDeviceMappingSet(f *smithy.Form, item string, v *[]ScheduledInstancesBlockDeviceMapping) error {
-	l := []ScheduledInstancesBlockDeviceMapping{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ScheduledInstancesBlockDeviceMapping, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ScheduledInstancesBlockDeviceMapping
 		if err := decodeScheduledInstancesBlockDeviceMapping(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30090,18 +31210,23 @@ func decodeScheduledInstancesIpv6Address(f *smithy.Form, p string, v *ScheduledI
 }
 
 // decodeScheduledInstancesIpv6AddressList decodes a ScheduledInstancesIpv6AddressList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeScheduledInstancesIpv6AddressList(f *smithy.Form, item string, v *[]ScheduledInstancesIpv6Address) error {
-	l := []ScheduledInstancesIpv6Address{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ScheduledInstancesIpv6Address, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ScheduledInstancesIpv6Address
 		if err := decodeScheduledInstancesIpv6Address(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30256,18 +31381,23 @@ func decodeScheduledInstancesNetworkInterface(f *smithy.Form, p string, v *Sched
 }
 
 // decodeScheduledInstancesNetworkInterfaceSet decodes a ScheduledInstancesNetworkInterfaceSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeScheduledInstancesNetworkInterfaceSet(f *smithy.Form, item string, v *[]ScheduledInstancesNetworkInterface) error {
-	l := []ScheduledInstancesNetworkInterface{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ScheduledInstancesNetworkInterface, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ScheduledInstancesNetworkInterface
 		if err := decodeScheduledInstancesNetworkInterface(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30300,19 +31430,24 @@ func decodeScheduledInstancesPrivateIpAddressConfig(f *smithy.Form, p string, v 
 }
 
 // decodeScheduledInstancesSecurityGroupIdSet decodes a ScheduledInstancesSecurityGroupIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeScheduledInstancesSecurityGroupIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30412,37 +31547,47 @@ func decodeSearchTransitGatewayRoutesRequest(f *smithy.Form, p string, v *Search
 }
 
 // decodeSecondaryInterfaceIdList decodes a SecondaryInterfaceIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecondaryInterfaceIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSecondaryInterfacePrivateIpAddressSpecificationListRequest decodes a SecondaryInterfacePrivateIpAddressSpecificationListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecondaryInterfacePrivateIpAddressSpecificationListRequest(f *smithy.Form, item string, v *[]SecondaryInterfacePrivateIpAddressSpecificationRequest) error {
-	l := []SecondaryInterfacePrivateIpAddressSpecificationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]SecondaryInterfacePrivateIpAddressSpecificationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e SecondaryInterfacePrivateIpAddressSpecificationRequest
 		if err := decodeSecondaryInterfacePrivateIpAddressSpecificationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30457,95 +31602,120 @@ func decodeSecondaryInterfacePrivateIpAddressSpecificationRequest(f *smithy.Form
 }
 
 // decodeSecondaryNetworkIdList decodes a SecondaryNetworkIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecondaryNetworkIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSecondarySubnetIdList decodes a SecondarySubnetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecondarySubnetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSecurityGroupIdList decodes a SecurityGroupIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecurityGroupIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSecurityGroupIdStringList decodes a SecurityGroupIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecurityGroupIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSecurityGroupIdStringListRequest decodes a SecurityGroupIdStringListRequest whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecurityGroupIdStringListRequest(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30563,37 +31733,47 @@ func decodeSecurityGroupRuleDescription(f *smithy.Form, p string, v *SecurityGro
 }
 
 // decodeSecurityGroupRuleDescriptionList decodes a SecurityGroupRuleDescriptionList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecurityGroupRuleDescriptionList(f *smithy.Form, item string, v *[]SecurityGroupRuleDescription) error {
-	l := []SecurityGroupRuleDescription{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]SecurityGroupRuleDescription, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e SecurityGroupRuleDescription
 		if err := decodeSecurityGroupRuleDescription(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSecurityGroupRuleIdList decodes a SecurityGroupRuleIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecurityGroupRuleIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30653,37 +31833,47 @@ func decodeSecurityGroupRuleUpdate(f *smithy.Form, p string, v *SecurityGroupRul
 }
 
 // decodeSecurityGroupRuleUpdateList decodes a SecurityGroupRuleUpdateList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecurityGroupRuleUpdateList(f *smithy.Form, item string, v *[]SecurityGroupRuleUpdate) error {
-	l := []SecurityGroupRuleUpdate{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]SecurityGroupRuleUpdate, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e SecurityGroupRuleUpdate
 		if err := decodeSecurityGroupRuleUpdate(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSecurityGroupStringList decodes a SecurityGroupStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSecurityGroupStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30705,19 +31895,24 @@ func decodeSendDiagnosticInterruptRequest(f *smithy.Form, p string, v *SendDiagn
 }
 
 // decodeServiceLinkVirtualInterfaceIdSet decodes a ServiceLinkVirtualInterfaceIdSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeServiceLinkVirtualInterfaceIdSet(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -30782,19 +31977,24 @@ func decodeSnapshotDiskContainer(f *smithy.Form, p string, v *SnapshotDiskContai
 }
 
 // decodeSnapshotIdStringList decodes a SnapshotIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSnapshotIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31056,19 +32256,24 @@ func decodeSpotFleetRequestConfigData(f *smithy.Form, p string, v *SpotFleetRequ
 }
 
 // decodeSpotFleetRequestIdList decodes a SpotFleetRequestIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSpotFleetRequestIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31088,37 +32293,47 @@ func decodeSpotFleetTagSpecification(f *smithy.Form, p string, v *SpotFleetTagSp
 }
 
 // decodeSpotFleetTagSpecificationList decodes a SpotFleetTagSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSpotFleetTagSpecificationList(f *smithy.Form, item string, v *[]SpotFleetTagSpecification) error {
-	l := []SpotFleetTagSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]SpotFleetTagSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e SpotFleetTagSpecification
 		if err := decodeSpotFleetTagSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSpotInstanceRequestIdList decodes a SpotInstanceRequestIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSpotInstanceRequestIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31428,56 +32643,71 @@ func decodeSubnetConfiguration(f *smithy.Form, p string, v *SubnetConfiguration)
 }
 
 // decodeSubnetConfigurationsList decodes a SubnetConfigurationsList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSubnetConfigurationsList(f *smithy.Form, item string, v *[]SubnetConfiguration) error {
-	l := []SubnetConfiguration{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]SubnetConfiguration, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e SubnetConfiguration
 		if err := decodeSubnetConfiguration(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSubnetIdList decodes a SubnetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSubnetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeSubnetIdStringList decodes a SubnetIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSubnetIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31495,18 +32725,23 @@ func decodeTag(f *smithy.Form, p string, v *Tag) error {
 }
 
 // decodeTagList decodes a TagList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTagList(f *smithy.Form, item string, v *[]Tag) error {
-	l := []Tag{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Tag, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Tag
 		if err := decodeTag(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31526,18 +32761,23 @@ func decodeTagSpecification(f *smithy.Form, p string, v *TagSpecification) error
 }
 
 // decodeTagSpecificationList decodes a TagSpecificationList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTagSpecificationList(f *smithy.Form, item string, v *[]TagSpecification) error {
-	l := []TagSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]TagSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e TagSpecification
 		if err := decodeTagSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31595,18 +32835,23 @@ func decodeTargetConfigurationRequest(f *smithy.Form, p string, v *TargetConfigu
 }
 
 // decodeTargetConfigurationRequestSet decodes a TargetConfigurationRequestSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTargetConfigurationRequestSet(f *smithy.Form, item string, v *[]TargetConfigurationRequest) error {
-	l := []TargetConfigurationRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]TargetConfigurationRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e TargetConfigurationRequest
 		if err := decodeTargetConfigurationRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31621,18 +32866,23 @@ func decodeTargetGroup(f *smithy.Form, p string, v *TargetGroup) error {
 }
 
 // decodeTargetGroups decodes a TargetGroups whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTargetGroups(f *smithy.Form, item string, v *[]TargetGroup) error {
-	l := []TargetGroup{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]TargetGroup, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e TargetGroup
 		if err := decodeTargetGroup(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31712,18 +32962,23 @@ func decodeThroughResourcesStatementRequest(f *smithy.Form, p string, v *Through
 }
 
 // decodeThroughResourcesStatementRequestList decodes a ThroughResourcesStatementRequestList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeThroughResourcesStatementRequestList(f *smithy.Form, item string, v *[]ThroughResourcesStatementRequest) error {
-	l := []ThroughResourcesStatementRequest{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ThroughResourcesStatementRequest, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ThroughResourcesStatementRequest
 		if err := decodeThroughResourcesStatementRequest(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31772,76 +33027,96 @@ func decodeTotalLocalStorageGBRequest(f *smithy.Form, p string, v *TotalLocalSto
 }
 
 // decodeTrafficMirrorFilterIdList decodes a TrafficMirrorFilterIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrafficMirrorFilterIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTrafficMirrorFilterRuleFieldList decodes a TrafficMirrorFilterRuleFieldList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrafficMirrorFilterRuleFieldList(f *smithy.Form, item string, v *[]TrafficMirrorFilterRuleField) error {
-	l := []TrafficMirrorFilterRuleField{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]TrafficMirrorFilterRuleField, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e TrafficMirrorFilterRuleField
 		{
 			s, _ := f.Get(ek)
 			e = TrafficMirrorFilterRuleField(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTrafficMirrorFilterRuleIdList decodes a TrafficMirrorFilterRuleIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrafficMirrorFilterRuleIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTrafficMirrorNetworkServiceList decodes a TrafficMirrorNetworkServiceList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrafficMirrorNetworkServiceList(f *smithy.Form, item string, v *[]TrafficMirrorNetworkService) error {
-	l := []TrafficMirrorNetworkService{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]TrafficMirrorNetworkService, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e TrafficMirrorNetworkService
 		{
 			s, _ := f.Get(ek)
 			e = TrafficMirrorNetworkService(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31869,95 +33144,120 @@ func decodeTrafficMirrorPortRangeRequest(f *smithy.Form, p string, v *TrafficMir
 }
 
 // decodeTrafficMirrorSessionFieldList decodes a TrafficMirrorSessionFieldList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrafficMirrorSessionFieldList(f *smithy.Form, item string, v *[]TrafficMirrorSessionField) error {
-	l := []TrafficMirrorSessionField{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]TrafficMirrorSessionField, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e TrafficMirrorSessionField
 		{
 			s, _ := f.Get(ek)
 			e = TrafficMirrorSessionField(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTrafficMirrorSessionIdList decodes a TrafficMirrorSessionIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrafficMirrorSessionIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTrafficMirrorTargetIdList decodes a TrafficMirrorTargetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrafficMirrorTargetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewayAttachmentIdStringList decodes a TransitGatewayAttachmentIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayAttachmentIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewayCidrBlockStringList decodes a TransitGatewayCidrBlockStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayCidrBlockStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -31982,19 +33282,24 @@ func decodeTransitGatewayConfigurationInputStructure(f *smithy.Form, p string, v
 }
 
 // decodeTransitGatewayConnectPeerIdStringList decodes a TransitGatewayConnectPeerIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayConnectPeerIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32014,95 +33319,120 @@ func decodeTransitGatewayConnectRequestBgpOptions(f *smithy.Form, p string, v *T
 }
 
 // decodeTransitGatewayIdStringList decodes a TransitGatewayIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewayMeteringPolicyIdStringList decodes a TransitGatewayMeteringPolicyIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayMeteringPolicyIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewayMulticastDomainIdStringList decodes a TransitGatewayMulticastDomainIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayMulticastDomainIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewayNetworkInterfaceIdList decodes a TransitGatewayNetworkInterfaceIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayNetworkInterfaceIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewayPolicyTableIdStringList decodes a TransitGatewayPolicyTableIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayPolicyTableIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32148,76 +33478,96 @@ func decodeTransitGatewayRequestOptions(f *smithy.Form, p string, v *TransitGate
 }
 
 // decodeTransitGatewayRouteTableAnnouncementIdStringList decodes a TransitGatewayRouteTableAnnouncementIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayRouteTableAnnouncementIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewayRouteTableIdStringList decodes a TransitGatewayRouteTableIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewayRouteTableIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTransitGatewaySubnetIdList decodes a TransitGatewaySubnetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTransitGatewaySubnetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTrunkInterfaceAssociationIdList decodes a TrunkInterfaceAssociationIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTrunkInterfaceAssociationIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32465,19 +33815,24 @@ func decodeUserData(f *smithy.Form, p string, v *UserData) error {
 }
 
 // decodeUserGroupStringList decodes a UserGroupStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeUserGroupStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32510,37 +33865,47 @@ func decodeUserIdGroupPair(f *smithy.Form, p string, v *UserIdGroupPair) error {
 }
 
 // decodeUserIdGroupPairList decodes a UserIdGroupPairList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeUserIdGroupPairList(f *smithy.Form, item string, v *[]UserIdGroupPair) error {
-	l := []UserIdGroupPair{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]UserIdGroupPair, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e UserIdGroupPair
 		if err := decodeUserIdGroupPair(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeUserIdStringList decodes a UserIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeUserIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32589,76 +33954,96 @@ func decodeVCpuCountRangeRequest(f *smithy.Form, p string, v *VCpuCountRangeRequ
 }
 
 // decodeValueStringList decodes a ValueStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeValueStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVerifiedAccessEndpointIdList decodes a VerifiedAccessEndpointIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVerifiedAccessEndpointIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVerifiedAccessGroupIdList decodes a VerifiedAccessGroupIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVerifiedAccessGroupIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVerifiedAccessInstanceIdList decodes a VerifiedAccessInstanceIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVerifiedAccessInstanceIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32764,57 +34149,72 @@ func decodeVerifiedAccessSseSpecificationRequest(f *smithy.Form, p string, v *Ve
 }
 
 // decodeVerifiedAccessTrustProviderIdList decodes a VerifiedAccessTrustProviderIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVerifiedAccessTrustProviderIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVersionStringList decodes a VersionStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVersionStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVirtualizationTypeSet decodes a VirtualizationTypeSet whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVirtualizationTypeSet(f *smithy.Form, item string, v *[]VirtualizationType) error {
-	l := []VirtualizationType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]VirtualizationType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e VirtualizationType
 		{
 			s, _ := f.Get(ek)
 			e = VirtualizationType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32834,57 +34234,72 @@ func decodeVolumeDetail(f *smithy.Form, p string, v *VolumeDetail) error {
 }
 
 // decodeVolumeIdStringList decodes a VolumeIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVolumeIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcBlockPublicAccessExclusionIdList decodes a VpcBlockPublicAccessExclusionIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcBlockPublicAccessExclusionIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcClassicLinkIdList decodes a VpcClassicLinkIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcClassicLinkIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -32923,190 +34338,240 @@ func decodeVpcEncryptionControlConfiguration(f *smithy.Form, p string, v *VpcEnc
 }
 
 // decodeVpcEncryptionControlIdList decodes a VpcEncryptionControlIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcEncryptionControlIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcEndpointIdList decodes a VpcEndpointIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcEndpointIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcEndpointRouteTableIdList decodes a VpcEndpointRouteTableIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcEndpointRouteTableIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcEndpointSecurityGroupIdList decodes a VpcEndpointSecurityGroupIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcEndpointSecurityGroupIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcEndpointServiceIdList decodes a VpcEndpointServiceIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcEndpointServiceIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcEndpointSubnetIdList decodes a VpcEndpointSubnetIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcEndpointSubnetIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcIdStringList decodes a VpcIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpcPeeringConnectionIdList decodes a VpcPeeringConnectionIdList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpcPeeringConnectionIdList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpnConcentratorIdStringList decodes a VpnConcentratorIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpnConcentratorIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeVpnConnectionIdStringList decodes a VpnConnectionIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpnConnectionIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -33161,19 +34626,24 @@ func decodeVpnConnectionOptionsSpecification(f *smithy.Form, p string, v *VpnCon
 }
 
 // decodeVpnGatewayIdStringList decodes a VpnGatewayIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpnGatewayIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -33307,18 +34777,23 @@ func decodeVpnTunnelOptionsSpecification(f *smithy.Form, p string, v *VpnTunnelO
 }
 
 // decodeVpnTunnelOptionsSpecificationsList decodes a VpnTunnelOptionsSpecificationsList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeVpnTunnelOptionsSpecificationsList(f *smithy.Form, item string, v *[]VpnTunnelOptionsSpecification) error {
-	l := []VpnTunnelOptionsSpecification{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]VpnTunnelOptionsSpecification, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e VpnTunnelOptionsSpecification
 		if err := decodeVpnTunnelOptionsSpecification(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -33340,38 +34815,48 @@ func decodeWithdrawByoipCidrRequest(f *smithy.Form, p string, v *WithdrawByoipCi
 }
 
 // decodeZoneIdStringList decodes a ZoneIdStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeZoneIdStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeZoneNameStringList decodes a ZoneNameStringList whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeZoneNameStringList(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil

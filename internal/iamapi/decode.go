@@ -9,19 +9,24 @@ import (
 )
 
 // decodeActionNameListType decodes a ActionNameListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeActionNameListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -121,37 +126,47 @@ func decodeContextEntry(f *smithy.Form, p string, v *ContextEntry) error {
 }
 
 // decodeContextEntryListType decodes a ContextEntryListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeContextEntryListType(f *smithy.Form, item string, v *[]ContextEntry) error {
-	l := []ContextEntry{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ContextEntry, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ContextEntry
 		if err := decodeContextEntry(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeContextKeyValueListType decodes a ContextKeyValueListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeContextKeyValueListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -1723,19 +1738,24 @@ func decodeResetServiceSpecificCredentialRequest(f *smithy.Form, p string, v *Re
 }
 
 // decodeResourceNameListType decodes a ResourceNameListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeResourceNameListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -1887,19 +1907,24 @@ func decodeSimulatePrincipalPolicyRequest(f *smithy.Form, p string, v *SimulateP
 }
 
 // decodeSimulationPolicyListType decodes a SimulationPolicyListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeSimulationPolicyListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -2433,113 +2458,143 @@ func decodeUploadSigningCertificateRequest(f *smithy.Form, p string, v *UploadSi
 }
 
 // decodeClientIDListType decodes a clientIDListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeClientIDListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeEntityListType decodes a entityListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeEntityListType(f *smithy.Form, item string, v *[]EntityType) error {
-	l := []EntityType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]EntityType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e EntityType
 		{
 			s, _ := f.Get(ek)
 			e = EntityType(s)
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeServiceNamespaceListType decodes a serviceNamespaceListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeServiceNamespaceListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTagKeyListType decodes a tagKeyListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTagKeyListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTagListType decodes a tagListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTagListType(f *smithy.Form, item string, v *[]Tag) error {
-	l := []Tag{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Tag, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Tag
 		if err := decodeTag(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeThumbprintListType decodes a thumbprintListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeThumbprintListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil

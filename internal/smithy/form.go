@@ -21,6 +21,7 @@ import (
 type Form struct {
 	values map[string]string
 	under  map[string]struct{} // every proper dotted prefix of a key
+	items  map[string]int      // "Filter." → the largest N of the parameters Filter.N…
 }
 
 // ParseForm decodes a form-encoded parameter string. A malformed encoding
@@ -30,7 +31,7 @@ func ParseForm(s string) (*Form, error) {
 	if err != nil {
 		return nil, &SerializationError{Message: "the request parameters are not valid application/x-www-form-urlencoded data: " + err.Error()}
 	}
-	f := &Form{values: make(map[string]string, len(vs)), under: make(map[string]struct{}, 2*len(vs))}
+	f := &Form{values: make(map[string]string, len(vs)), under: make(map[string]struct{}, 2*len(vs)), items: map[string]int{}}
 	for k, v := range vs {
 		f.values[k] = v[0]
 		for i := len(k) - 1; i > 0; i-- {
@@ -41,8 +42,41 @@ func ParseForm(s string) (*Form, error) {
 				f.under[k[:i]] = struct{}{}
 			}
 		}
+		// List and map indexes: every segment that is a decimal number
+		// without leading zeros (the form the SDKs write).
+		start := 0
+		for start < len(k) {
+			end := strings.IndexByte(k[start:], '.')
+			if end < 0 {
+				end = len(k)
+			} else {
+				end += start
+			}
+			if seg := k[start:end]; start > 0 && len(seg) <= 9 && seg[0] >= '1' && seg[0] <= '9' && allDigits(seg) {
+				n, _ := strconv.Atoi(seg)
+				if n > f.items[k[:start]] {
+					f.items[k[:start]] = n
+				}
+			}
+			start = end + 1
+		}
 	}
 	return f, nil
+}
+
+// Items returns how many elements the list (or entries the map) whose
+// elements are the parameters <item>1, <item>2, … has: the largest N
+// present. An element whose members are all absent has no parameter of its
+// own, so the numbering may have gaps, and the decoders keep the elements
+// in their places. An N far beyond what the request could hold (more than
+// a thousand past its number of parameters) is a *SerializationError, so
+// that one parameter cannot make the server allocate a huge list.
+func (f *Form) Items(item string) (int, error) {
+	n := f.items[item]
+	if n > len(f.values)+1000 {
+		return 0, &SerializationError{Message: "Invalid parameter " + item + strconv.Itoa(n) + ": list index " + strconv.Itoa(n) + " is out of range."}
+	}
+	return n, nil
 }
 
 // NewForm returns a Form holding the given parameters; it is ParseForm for

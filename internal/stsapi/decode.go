@@ -236,18 +236,23 @@ func decodeProvidedContext(f *smithy.Form, p string, v *ProvidedContext) error {
 }
 
 // decodeProvidedContextsListType decodes a ProvidedContextsListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeProvidedContextsListType(f *smithy.Form, item string, v *[]ProvidedContext) error {
-	l := []ProvidedContext{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]ProvidedContext, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e ProvidedContext
 		if err := decodeProvidedContext(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
@@ -265,55 +270,70 @@ func decodeTag(f *smithy.Form, p string, v *Tag) error {
 }
 
 // decodePolicyDescriptorListType decodes a policyDescriptorListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodePolicyDescriptorListType(f *smithy.Form, item string, v *[]PolicyDescriptorType) error {
-	l := []PolicyDescriptorType{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]PolicyDescriptorType, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e PolicyDescriptorType
 		if err := decodePolicyDescriptorType(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTagKeyListType decodes a tagKeyListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTagKeyListType(f *smithy.Form, item string, v *[]string) error {
-	l := []string{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]string, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e string
 		{
 			s, _ := f.Get(ek)
 			e = s
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil
 }
 
 // decodeTagListType decodes a tagListType whose elements are the parameters <item>1, <item>2, …
+// (an element with no parameter of its own is the zero value).
 func decodeTagListType(f *smithy.Form, item string, v *[]Tag) error {
-	l := []Tag{}
-	for i := 1; ; i++ {
+	n, err := f.Items(item)
+	if err != nil {
+		return err
+	}
+	l := make([]Tag, n)
+	for i := 1; i <= n; i++ {
 		ek := item + strconv.Itoa(i)
 		if !f.Has(ek) {
-			break
+			continue
 		}
 		var e Tag
 		if err := decodeTag(f, ek+".", &e); err != nil {
 			return err
 		}
-		l = append(l, e)
+		l[i-1] = e
 	}
 	*v = l
 	return nil

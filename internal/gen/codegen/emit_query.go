@@ -146,12 +146,12 @@ func (g *gen) emitFormDecoders(w *bytes.Buffer) error {
 				return fmt.Errorf("%s: sparse lists are not supported by the query protocols", id)
 			}
 			et, _ := g.goType(s.Member.Target, false)
-			fmt.Fprintf(w, "// %s decodes a %s whose elements are the parameters <item>1, <item>2, …\nfunc %s(f *smithy.Form, item string, v *%s) error {\n", fn, shapeName(id), fn, t)
-			fmt.Fprintf(w, "l := %s{}\nfor i := 1; ; i++ {\nek := item + strconv.Itoa(i)\nif !f.Has(ek) {\nbreak\n}\nvar e %s\n", t, et)
+			fmt.Fprintf(w, "// %s decodes a %s whose elements are the parameters <item>1, <item>2, …\n// (an element with no parameter of its own is the zero value).\nfunc %s(f *smithy.Form, item string, v *%s) error {\n", fn, shapeName(id), fn, t)
+			fmt.Fprintf(w, "n, err := f.Items(item)\nif err != nil {\nreturn err\n}\nl := make(%s, n)\nfor i := 1; i <= n; i++ {\nek := item + strconv.Itoa(i)\nif !f.Has(ek) {\ncontinue\n}\nvar e %s\n", t, et)
 			if err := g.decodeValue(w, s.Member.Target, s.Member, "ek", "e", false); err != nil {
 				return fmt.Errorf("%s: %w", id, err)
 			}
-			w.WriteString("l = append(l, e)\n}\n*v = l\nreturn nil\n}\n\n")
+			w.WriteString("l[i-1] = e\n}\n*v = l\nreturn nil\n}\n\n")
 		case "map":
 			t, err := g.goType(id, false)
 			if err != nil {
@@ -164,7 +164,7 @@ func (g *gen) emitFormDecoders(w *bytes.Buffer) error {
 			vt, _ := g.goType(s.Value.Target, false)
 			kn, vn := xmlElem(s.Key, "key"), xmlElem(s.Value, "value")
 			fmt.Fprintf(w, "// %s decodes a %s whose entries are the parameters <entry>1.%s and <entry>1.%s, …\nfunc %s(f *smithy.Form, entry string, v *%s) error {\n", fn, shapeName(id), kn, vn, fn, t)
-			fmt.Fprintf(w, "m := %s{}\nfor i := 1; ; i++ {\nek := entry + strconv.Itoa(i)\nif !f.Has(ek) {\nbreak\n}\n", t)
+			fmt.Fprintf(w, "n, err := f.Items(entry)\nif err != nil {\nreturn err\n}\nm := make(%s, n)\nfor i := 1; i <= n; i++ {\nek := entry + strconv.Itoa(i)\n", t)
 			fmt.Fprintf(w, "ks, ok := f.Get(ek + %q)\nif !ok {\ncontinue\n}\n", "."+kn)
 			fmt.Fprintf(w, "var e %s\nvk := ek + %q\n", vt, "."+vn)
 			if err := g.decodeValue(w, s.Value.Target, s.Value, "vk", "e", false); err != nil {
