@@ -36,6 +36,7 @@ type BotocoreOptions struct {
 //	exception, fault                  smithy.api#error client/server
 //	error.httpStatusCode              smithy.api#httpError
 //	error.code (query protocols)      aws.protocols#awsQueryError
+//	output resultWrapper              checked: awsQuery always wraps in <OpResult>
 //	flattened                         smithy.api#xmlFlattened
 //	timestampFormat                   smithy.api#timestampFormat
 //	member locationName               smithy.api#xmlName
@@ -378,6 +379,20 @@ func (c *botoConv) shape(name string, raw json.RawMessage) (*Shape, error) {
 			}
 			s.Traits["smithy.api#httpError"] = mustJSON(status)
 		}
+		var sender bool
+		if raw, ok := b.Error["senderFault"]; ok {
+			if err := json.Unmarshal(raw, &sender); err != nil {
+				return nil, fmt.Errorf("error.senderFault: %w", err)
+			}
+			if sender == b.Fault {
+				return nil, fmt.Errorf("error.senderFault %v contradicts fault %v", sender, b.Fault)
+			}
+		}
+		for k := range b.Error {
+			if k != "code" && k != "httpStatusCode" && k != "senderFault" {
+				return nil, fmt.Errorf("error.%s is not supported by the converter", k)
+			}
+		}
 		var code string
 		if raw, ok := b.Error["code"]; ok {
 			if err := json.Unmarshal(raw, &code); err != nil {
@@ -426,13 +441,22 @@ func (c *botoConv) operation(raw json.RawMessage) (*Shape, error) {
 		return nil, err
 	}
 	var o struct {
-		Input         *struct{ Shape string }  `json:"input"`
-		Output        *struct{ Shape string }  `json:"output"`
+		Name   string                  `json:"name"`
+		Input  *struct{ Shape string } `json:"input"`
+		Output *struct {
+			Shape         string
+			ResultWrapper string `json:"resultWrapper"`
+		} `json:"output"`
 		Errors        []struct{ Shape string } `json:"errors"`
 		Documentation string                   `json:"documentation"`
 	}
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return nil, err
+	}
+	// awsQuery always wraps an output in <OpResult>; a model that names
+	// another wrapper asks for something the framing does not do.
+	if o.Output != nil && o.Output.ResultWrapper != "" && o.Output.ResultWrapper != o.Name+"Result" {
+		return nil, fmt.Errorf("output resultWrapper %q is not %sResult", o.Output.ResultWrapper, o.Name)
 	}
 	op := &Shape{Type: "operation", Traits: map[string]json.RawMessage{}}
 	if o.Input != nil {
@@ -515,7 +539,7 @@ func (m *Model) MergeNewer(n *Model) ([]string, error) {
 			m.Shapes[id] = ns
 			continue
 		}
-		note, err := mergeNewerShape(id, s, ns)
+		note, err := mergeNewerShape(n, id, s, ns)
 		if err != nil {
 			return nil, err
 		}
@@ -546,7 +570,19 @@ func joinNames(ns []string) string {
 	return b.String()
 }
 
-func mergeNewerShape(id string, s, ns *Shape) ([]string, error) {
+// sameSimpleType reports whether a base member targeting a Smithy prelude
+// shape (smithy.api#String) and the newer model's member targeting a shape
+// of its own (botocore names every shape) hold the same simple type.
+func sameSimpleType(n *Model, base, newer string) bool {
+	p, ok := prelude(base)
+	if !ok {
+		return false
+	}
+	s, ok := n.Shapes[newer]
+	return ok && s.Type == p.Type && !hasTrait(s.Traits, "smithy.api#enum")
+}
+
+func mergeNewerShape(n *Model, id string, s, ns *Shape) ([]string, error) {
 	name := shapeName(id)
 	var notes []string
 	switch {
@@ -605,7 +641,7 @@ func mergeNewerShape(id string, s, ns *Shape) ([]string, error) {
 				notes = append(notes, fmt.Sprintf("%s: member %s of the newer model", name, nm.Name))
 				continue
 			}
-			if shapeName(bm.Target) != shapeName(nm.Target) {
+			if shapeName(bm.Target) != shapeName(nm.Target) && !sameSimpleType(n, bm.Target, nm.Target) {
 				return nil, fmt.Errorf("%s$%s: newer model retargets the member (%s, base %s)", id, nm.Name, nm.Target, bm.Target)
 			}
 			was, now := hasTrait(bm.Traits, "smithy.api#required"), hasTrait(nm.Traits, "smithy.api#required")
