@@ -144,8 +144,8 @@ func TestTranslations(t *testing.T) {
 func TestJavaUnicodeEscapes(t *testing.T) {
 	for in, want := range map[string]string{
 		`^[\u0009\u000A\u0020-\u00FF]+$`: `^[\x{0009}\x{000A}\x{0020}-\x{00FF}]+$`,
-		`[\u10000-\u10FFFF]`:            `[\x{1000}0-\x{10FF}FF]`,
-		`a\\u0041 \d \u12`:              `a\\u0041 \d \u12`,
+		`[\u10000-\u10FFFF]`:             `[\x{1000}0-\x{10FF}FF]`,
+		`a\\u0041 \d \u12`:               `a\\u0041 \d \u12`,
 	} {
 		got, _ := javaUnicodeEscapes(in)
 		if got != want {
