@@ -19,7 +19,7 @@
 // Model quirks met by the generator:
 //
 //   - pattern ^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+ translated for RE2: lookahead (?=.{20,2048}$) at the start becomes a separate whole-value length check, written .{20,1000}.{0,1000}.{0,48} (RE2 repeat counts stop at 1000)
-//   - pattern ^arn:aws([a-z-]+)?:ec2:[a-z\d-]+:\d{12}:placement-group/^.{1,255}$ translated for RE2: the model's second ^ (after "placement-group/") can never match, which would refuse every placement group ARN; it is dropped (docs/decisions/0160-botocore-models.md)
+//   - pattern ^arn:aws([a-z-]+)?:ec2:[a-z\d-]+:\d{12}:placement-group/^.{1,255}$ translated for RE2: the model's second ^ (after "placement-group/") can never match, which would refuse every placement group ARN; it is dropped (docs/decisions/0164-model-patterns.md)
 package ec2api
 
 // ServiceName is the name of the service shape in the model.

@@ -81,7 +81,7 @@ func (v *validator) pat6(s string) bool {
 
 // pat7 checks the model pattern ^arn:aws([a-z-]+)?:ec2:[a-z\d-]+:\d{12}:placement-group/^.{1,255}$
 //
-// Translated for RE2: the model's second ^ (after "placement-group/") can never match, which would refuse every placement group ARN; it is dropped (docs/decisions/0160-botocore-models.md).
+// Translated for RE2: the model's second ^ (after "placement-group/") can never match, which would refuse every placement group ARN; it is dropped (docs/decisions/0164-model-patterns.md).
 func (v *validator) pat7(s string) bool {
 	if !v.re[8].MatchString(s) {
 		return false

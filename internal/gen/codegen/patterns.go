@@ -93,7 +93,7 @@ func Translations() map[string]PatternCheck {
 			Pattern: ec2PlacementArn,
 			Require: []string{`^arn:aws([a-z-]+)?:ec2:[a-z\d-]+:\d{12}:placement-group/.{1,255}$`},
 			Note: "the model's second ^ (after \"placement-group/\") can never match, which would refuse every " +
-				"placement group ARN; it is dropped (docs/decisions/0160-botocore-models.md)",
+				"placement group ARN; it is dropped (docs/decisions/0164-model-patterns.md)",
 		},
 		wsArn1023: {
 			Pattern: wsArn1023,
