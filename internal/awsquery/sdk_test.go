@@ -137,6 +137,10 @@ func (f *fakeSTS) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIden
 var expiry = time.Date(2031, 2, 3, 4, 5, 6, 789e6, time.UTC)
 
 func (f *fakeSTS) AssumeRole(_ context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
+	if in.Policy != nil {
+		msg := "The policy is not in the valid JSON format."
+		return nil, &stsapi.MalformedPolicyDocumentException{Message: &msg}
+	}
 	f.mu.Lock()
 	f.assume = in
 	f.mu.Unlock()
@@ -196,6 +200,13 @@ func TestSTS(t *testing.T) {
 	var re *smithygo.GenericAPIError
 	if !errors.As(err, &re) {
 		t.Errorf("validation error %T", err)
+	}
+
+	// A modeled error: the SDK's typed error, by the awsQueryError code.
+	_, err = c.AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/r"), RoleSessionName: aws.String("s1"), Policy: aws.String("{")})
+	var mpd *ststypes.MalformedPolicyDocumentException
+	if !errors.As(err, &mpd) || mpd.ErrorCode() != "MalformedPolicyDocument" || *mpd.Message != "The policy is not in the valid JSON format." {
+		t.Errorf("MalformedPolicyDocument: %T %v", err, err)
 	}
 
 	// An operation not written yet: the clear not-implemented error.
