@@ -10,7 +10,8 @@
 //	internal/stsapi     sts-2011-06-15.json (awsQuery)
 //	internal/iamapi     iam-2010-05-08.json (awsQuery)
 //	internal/ec2api     ec2-2016-11-15.botocore.json (ec2Query, botocore format)
-//	internal/gen/internal/fixtureapi  testdata/fixture.json (the generator's own tests)
+//	internal/gen/internal/fixtureapi       testdata/fixture.json (the generator's own tests)
+//	internal/gen/internal/queryfixtureapi  testdata/query-fixture.json (the same, awsQuery)
 //
 // Run it from anywhere inside the repository:
 //
@@ -85,6 +86,11 @@ func targets() []target {
 			botocore: &codegen.BotocoreOptions{Namespace: "com.amazonaws.ec2", Service: "AmazonEC2"},
 			cfg: codegen.Config{Package: "ec2api", ModelFile: "../shared/models/ec2-2016-11-15.botocore.json (botocore format, converted in memory)", Title: "Amazon Elastic Compute Cloud",
 				SigningName: "ec2"},
+		},
+		{
+			dir: "internal/gen/internal/queryfixtureapi", modelDir: "gen", model: "testdata/query-fixture.json",
+			cfg: codegen.Config{Package: "queryfixtureapi", ModelFile: "internal/gen/testdata/query-fixture.json", Title: "the generator's query-protocol test fixture",
+				SigningName: "qfix"},
 		},
 		{
 			dir: "internal/gen/internal/fixtureapi", modelDir: "gen", model: "testdata/fixture.json",
