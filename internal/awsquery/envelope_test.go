@@ -203,7 +203,7 @@ func TestSigningName(t *testing.T) {
 	for h, want := range map[string]string{
 		"AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=abc": "sts",
 		"AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/ec2/aws4_request,SignedHeaders=host,Signature=abc":   "ec2",
-		"AWS4-HMAC-SHA256 Credential=AKID/20240101/iam/aws4_request, SignedHeaders=host":                         "",
+		"AWS4-HMAC-SHA256 Credential=AKID/20240101/iam/aws4_request, SignedHeaders=host":                          "",
 		"Basic dXNlcjpwYXNz": "",
 	} {
 		r := httptest.NewRequest("POST", "/", nil)
