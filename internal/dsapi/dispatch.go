@@ -49,6 +49,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateCreateConditionalForwarderRequest, d.svc.CreateConditionalForwarder)
 	case "CreateDirectory":
 		return invoke(ctx, body, nil, d.v.validateCreateDirectoryRequest, d.svc.CreateDirectory)
+	case "CreateHybridAD":
+		return invoke(ctx, body, nil, d.v.validateCreateHybridADRequest, d.svc.CreateHybridAD)
 	case "CreateLogSubscription":
 		return invoke(ctx, body, nil, d.v.validateCreateLogSubscriptionRequest, d.svc.CreateLogSubscription)
 	case "CreateMicrosoftAD":
@@ -57,6 +59,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateCreateSnapshotRequest, d.svc.CreateSnapshot)
 	case "CreateTrust":
 		return invoke(ctx, body, nil, d.v.validateCreateTrustRequest, d.svc.CreateTrust)
+	case "DeleteADAssessment":
+		return invoke(ctx, body, nil, d.v.validateDeleteADAssessmentRequest, d.svc.DeleteADAssessment)
 	case "DeleteConditionalForwarder":
 		return invoke(ctx, body, nil, d.v.validateDeleteConditionalForwarderRequest, d.svc.DeleteConditionalForwarder)
 	case "DeleteDirectory":
@@ -71,6 +75,10 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateDeregisterCertificateRequest, d.svc.DeregisterCertificate)
 	case "DeregisterEventTopic":
 		return invoke(ctx, body, nil, d.v.validateDeregisterEventTopicRequest, d.svc.DeregisterEventTopic)
+	case "DescribeADAssessment":
+		return invoke(ctx, body, nil, d.v.validateDescribeADAssessmentRequest, d.svc.DescribeADAssessment)
+	case "DescribeCAEnrollmentPolicy":
+		return invoke(ctx, body, nil, d.v.validateDescribeCAEnrollmentPolicyRequest, d.svc.DescribeCAEnrollmentPolicy)
 	case "DescribeCertificate":
 		return invoke(ctx, body, nil, d.v.validateDescribeCertificateRequest, d.svc.DescribeCertificate)
 	case "DescribeClientAuthenticationSettings":
@@ -85,6 +93,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateDescribeDomainControllersRequest, d.svc.DescribeDomainControllers)
 	case "DescribeEventTopics":
 		return invoke(ctx, body, nil, d.v.validateDescribeEventTopicsRequest, d.svc.DescribeEventTopics)
+	case "DescribeHybridADUpdate":
+		return invoke(ctx, body, nil, d.v.validateDescribeHybridADUpdateRequest, d.svc.DescribeHybridADUpdate)
 	case "DescribeLDAPSSettings":
 		return invoke(ctx, body, nil, d.v.validateDescribeLDAPSSettingsRequest, d.svc.DescribeLDAPSSettings)
 	case "DescribeRegions":
@@ -99,6 +109,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateDescribeTrustsRequest, d.svc.DescribeTrusts)
 	case "DescribeUpdateDirectory":
 		return invoke(ctx, body, nil, d.v.validateDescribeUpdateDirectoryRequest, d.svc.DescribeUpdateDirectory)
+	case "DisableCAEnrollmentPolicy":
+		return invoke(ctx, body, nil, d.v.validateDisableCAEnrollmentPolicyRequest, d.svc.DisableCAEnrollmentPolicy)
 	case "DisableClientAuthentication":
 		return invoke(ctx, body, nil, d.v.validateDisableClientAuthenticationRequest, d.svc.DisableClientAuthentication)
 	case "DisableDirectoryDataAccess":
@@ -109,6 +121,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateDisableRadiusRequest, d.svc.DisableRadius)
 	case "DisableSso":
 		return invoke(ctx, body, nil, d.v.validateDisableSsoRequest, d.svc.DisableSso)
+	case "EnableCAEnrollmentPolicy":
+		return invoke(ctx, body, nil, d.v.validateEnableCAEnrollmentPolicyRequest, d.svc.EnableCAEnrollmentPolicy)
 	case "EnableClientAuthentication":
 		return invoke(ctx, body, nil, d.v.validateEnableClientAuthenticationRequest, d.svc.EnableClientAuthentication)
 	case "EnableDirectoryDataAccess":
@@ -123,6 +137,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, nil, d.svc.GetDirectoryLimits)
 	case "GetSnapshotLimits":
 		return invoke(ctx, body, nil, d.v.validateGetSnapshotLimitsRequest, d.svc.GetSnapshotLimits)
+	case "ListADAssessments":
+		return invoke(ctx, body, nil, d.v.validateListADAssessmentsRequest, d.svc.ListADAssessments)
 	case "ListCertificates":
 		return invoke(ctx, body, nil, d.v.validateListCertificatesRequest, d.svc.ListCertificates)
 	case "ListIpRoutes":
@@ -151,6 +167,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateRestoreFromSnapshotRequest, d.svc.RestoreFromSnapshot)
 	case "ShareDirectory":
 		return invoke(ctx, body, nil, d.v.validateShareDirectoryRequest, d.svc.ShareDirectory)
+	case "StartADAssessment":
+		return invoke(ctx, body, nil, d.v.validateStartADAssessmentRequest, d.svc.StartADAssessment)
 	case "StartSchemaExtension":
 		return invoke(ctx, body, nil, d.v.validateStartSchemaExtensionRequest, d.svc.StartSchemaExtension)
 	case "UnshareDirectory":
@@ -159,6 +177,8 @@ func (d *Dispatcher) Invoke(ctx context.Context, op string, body []byte) (any, e
 		return invoke(ctx, body, nil, d.v.validateUpdateConditionalForwarderRequest, d.svc.UpdateConditionalForwarder)
 	case "UpdateDirectorySetup":
 		return invoke(ctx, body, nil, d.v.validateUpdateDirectorySetupRequest, d.svc.UpdateDirectorySetup)
+	case "UpdateHybridAD":
+		return invoke(ctx, body, nil, d.v.validateUpdateHybridADRequest, d.svc.UpdateHybridAD)
 	case "UpdateNumberOfDomainControllers":
 		return invoke(ctx, body, nil, d.v.validateUpdateNumberOfDomainControllersRequest, d.svc.UpdateNumberOfDomainControllers)
 	case "UpdateRadius":
@@ -227,6 +247,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateCreateConditionalForwarderRequest("", in, &vs)
 	case *CreateDirectoryRequest:
 		d.v.validateCreateDirectoryRequest("", in, &vs)
+	case *CreateHybridADRequest:
+		d.v.validateCreateHybridADRequest("", in, &vs)
 	case *CreateLogSubscriptionRequest:
 		d.v.validateCreateLogSubscriptionRequest("", in, &vs)
 	case *CreateMicrosoftADRequest:
@@ -235,6 +257,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateCreateSnapshotRequest("", in, &vs)
 	case *CreateTrustRequest:
 		d.v.validateCreateTrustRequest("", in, &vs)
+	case *DeleteADAssessmentRequest:
+		d.v.validateDeleteADAssessmentRequest("", in, &vs)
 	case *DeleteConditionalForwarderRequest:
 		d.v.validateDeleteConditionalForwarderRequest("", in, &vs)
 	case *DeleteDirectoryRequest:
@@ -249,6 +273,10 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateDeregisterCertificateRequest("", in, &vs)
 	case *DeregisterEventTopicRequest:
 		d.v.validateDeregisterEventTopicRequest("", in, &vs)
+	case *DescribeADAssessmentRequest:
+		d.v.validateDescribeADAssessmentRequest("", in, &vs)
+	case *DescribeCAEnrollmentPolicyRequest:
+		d.v.validateDescribeCAEnrollmentPolicyRequest("", in, &vs)
 	case *DescribeCertificateRequest:
 		d.v.validateDescribeCertificateRequest("", in, &vs)
 	case *DescribeClientAuthenticationSettingsRequest:
@@ -263,6 +291,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateDescribeDomainControllersRequest("", in, &vs)
 	case *DescribeEventTopicsRequest:
 		d.v.validateDescribeEventTopicsRequest("", in, &vs)
+	case *DescribeHybridADUpdateRequest:
+		d.v.validateDescribeHybridADUpdateRequest("", in, &vs)
 	case *DescribeLDAPSSettingsRequest:
 		d.v.validateDescribeLDAPSSettingsRequest("", in, &vs)
 	case *DescribeRegionsRequest:
@@ -277,6 +307,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateDescribeTrustsRequest("", in, &vs)
 	case *DescribeUpdateDirectoryRequest:
 		d.v.validateDescribeUpdateDirectoryRequest("", in, &vs)
+	case *DisableCAEnrollmentPolicyRequest:
+		d.v.validateDisableCAEnrollmentPolicyRequest("", in, &vs)
 	case *DisableClientAuthenticationRequest:
 		d.v.validateDisableClientAuthenticationRequest("", in, &vs)
 	case *DisableDirectoryDataAccessRequest:
@@ -287,6 +319,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateDisableRadiusRequest("", in, &vs)
 	case *DisableSsoRequest:
 		d.v.validateDisableSsoRequest("", in, &vs)
+	case *EnableCAEnrollmentPolicyRequest:
+		d.v.validateEnableCAEnrollmentPolicyRequest("", in, &vs)
 	case *EnableClientAuthenticationRequest:
 		d.v.validateEnableClientAuthenticationRequest("", in, &vs)
 	case *EnableDirectoryDataAccessRequest:
@@ -299,6 +333,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateEnableSsoRequest("", in, &vs)
 	case *GetSnapshotLimitsRequest:
 		d.v.validateGetSnapshotLimitsRequest("", in, &vs)
+	case *ListADAssessmentsRequest:
+		d.v.validateListADAssessmentsRequest("", in, &vs)
 	case *ListCertificatesRequest:
 		d.v.validateListCertificatesRequest("", in, &vs)
 	case *ListIpRoutesRequest:
@@ -327,6 +363,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateRestoreFromSnapshotRequest("", in, &vs)
 	case *ShareDirectoryRequest:
 		d.v.validateShareDirectoryRequest("", in, &vs)
+	case *StartADAssessmentRequest:
+		d.v.validateStartADAssessmentRequest("", in, &vs)
 	case *StartSchemaExtensionRequest:
 		d.v.validateStartSchemaExtensionRequest("", in, &vs)
 	case *UnshareDirectoryRequest:
@@ -335,6 +373,8 @@ func (d *Dispatcher) Validate(in any) error {
 		d.v.validateUpdateConditionalForwarderRequest("", in, &vs)
 	case *UpdateDirectorySetupRequest:
 		d.v.validateUpdateDirectorySetupRequest("", in, &vs)
+	case *UpdateHybridADRequest:
+		d.v.validateUpdateHybridADRequest("", in, &vs)
 	case *UpdateNumberOfDomainControllersRequest:
 		d.v.validateUpdateNumberOfDomainControllersRequest("", in, &vs)
 	case *UpdateRadiusRequest:

@@ -11,6 +11,26 @@ import (
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what
 // encoding/json.Marshal writes for it.
+func (v *ADAssessmentLimitExceededException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.Message != nil {
+		b = append(b, "\"Message\":"...)
+		b = smithy.AppendString(b, *v.Message)
+		b = append(b, ',')
+	}
+	if v.RequestId != nil {
+		b = append(b, "\"RequestId\":"...)
+		b = smithy.AppendString(b, *v.RequestId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
 func (v *AcceptSharedDirectoryResult) AppendJSON(b []byte) []byte {
 	if v == nil {
 		return append(b, "null"...)
@@ -69,6 +89,236 @@ func (v *AddTagsToResourceResult) AppendJSON(b []byte) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, "{}"...)
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *Assessment) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.AssessmentId != nil {
+		b = append(b, "\"AssessmentId\":"...)
+		b = smithy.AppendString(b, *v.AssessmentId)
+		b = append(b, ',')
+	}
+	if v.DirectoryId != nil {
+		b = append(b, "\"DirectoryId\":"...)
+		b = smithy.AppendString(b, *v.DirectoryId)
+		b = append(b, ',')
+	}
+	if v.DnsName != nil {
+		b = append(b, "\"DnsName\":"...)
+		b = smithy.AppendString(b, *v.DnsName)
+		b = append(b, ',')
+	}
+	if v.StartTime != nil && !v.StartTime.IsZero() {
+		b = append(b, "\"StartTime\":"...)
+		b = v.StartTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.LastUpdateDateTime != nil && !v.LastUpdateDateTime.IsZero() {
+		b = append(b, "\"LastUpdateDateTime\":"...)
+		b = v.LastUpdateDateTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.Status != nil {
+		b = append(b, "\"Status\":"...)
+		b = smithy.AppendString(b, *v.Status)
+		b = append(b, ',')
+	}
+	if v.StatusCode != nil {
+		b = append(b, "\"StatusCode\":"...)
+		b = smithy.AppendString(b, *v.StatusCode)
+		b = append(b, ',')
+	}
+	if v.StatusReason != nil {
+		b = append(b, "\"StatusReason\":"...)
+		b = smithy.AppendString(b, *v.StatusReason)
+		b = append(b, ',')
+	}
+	if v.CustomerDnsIps != nil {
+		b = append(b, "\"CustomerDnsIps\":"...)
+		b = append(b, '[')
+		for i0 := range v.CustomerDnsIps {
+			b = smithy.AppendString(b, v.CustomerDnsIps[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.VpcId != nil {
+		b = append(b, "\"VpcId\":"...)
+		b = smithy.AppendString(b, *v.VpcId)
+		b = append(b, ',')
+	}
+	if v.SubnetIds != nil {
+		b = append(b, "\"SubnetIds\":"...)
+		b = append(b, '[')
+		for i0 := range v.SubnetIds {
+			b = smithy.AppendString(b, v.SubnetIds[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.SecurityGroupIds != nil {
+		b = append(b, "\"SecurityGroupIds\":"...)
+		b = append(b, '[')
+		for i0 := range v.SecurityGroupIds {
+			b = smithy.AppendString(b, v.SecurityGroupIds[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.SelfManagedInstanceIds != nil {
+		b = append(b, "\"SelfManagedInstanceIds\":"...)
+		b = append(b, '[')
+		for i0 := range v.SelfManagedInstanceIds {
+			b = smithy.AppendString(b, v.SelfManagedInstanceIds[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.ReportType != nil {
+		b = append(b, "\"ReportType\":"...)
+		b = smithy.AppendString(b, *v.ReportType)
+		b = append(b, ',')
+	}
+	if v.Version != nil {
+		b = append(b, "\"Version\":"...)
+		b = smithy.AppendString(b, *v.Version)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *AssessmentReport) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.DomainControllerIp != nil {
+		b = append(b, "\"DomainControllerIp\":"...)
+		b = smithy.AppendString(b, *v.DomainControllerIp)
+		b = append(b, ',')
+	}
+	if v.Validations != nil {
+		b = append(b, "\"Validations\":"...)
+		b = append(b, '[')
+		for i0 := range v.Validations {
+			b = v.Validations[i0].AppendJSON(b)
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *AssessmentSummary) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.AssessmentId != nil {
+		b = append(b, "\"AssessmentId\":"...)
+		b = smithy.AppendString(b, *v.AssessmentId)
+		b = append(b, ',')
+	}
+	if v.DirectoryId != nil {
+		b = append(b, "\"DirectoryId\":"...)
+		b = smithy.AppendString(b, *v.DirectoryId)
+		b = append(b, ',')
+	}
+	if v.DnsName != nil {
+		b = append(b, "\"DnsName\":"...)
+		b = smithy.AppendString(b, *v.DnsName)
+		b = append(b, ',')
+	}
+	if v.StartTime != nil && !v.StartTime.IsZero() {
+		b = append(b, "\"StartTime\":"...)
+		b = v.StartTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.LastUpdateDateTime != nil && !v.LastUpdateDateTime.IsZero() {
+		b = append(b, "\"LastUpdateDateTime\":"...)
+		b = v.LastUpdateDateTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.Status != nil {
+		b = append(b, "\"Status\":"...)
+		b = smithy.AppendString(b, *v.Status)
+		b = append(b, ',')
+	}
+	if v.CustomerDnsIps != nil {
+		b = append(b, "\"CustomerDnsIps\":"...)
+		b = append(b, '[')
+		for i0 := range v.CustomerDnsIps {
+			b = smithy.AppendString(b, v.CustomerDnsIps[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.ReportType != nil {
+		b = append(b, "\"ReportType\":"...)
+		b = smithy.AppendString(b, *v.ReportType)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *AssessmentValidation) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.Category != nil {
+		b = append(b, "\"Category\":"...)
+		b = smithy.AppendString(b, *v.Category)
+		b = append(b, ',')
+	}
+	if v.Name != nil {
+		b = append(b, "\"Name\":"...)
+		b = smithy.AppendString(b, *v.Name)
+		b = append(b, ',')
+	}
+	if v.Status != nil {
+		b = append(b, "\"Status\":"...)
+		b = smithy.AppendString(b, *v.Status)
+		b = append(b, ',')
+	}
+	if v.StatusCode != nil {
+		b = append(b, "\"StatusCode\":"...)
+		b = smithy.AppendString(b, *v.StatusCode)
+		b = append(b, ',')
+	}
+	if v.StatusReason != nil {
+		b = append(b, "\"StatusReason\":"...)
+		b = smithy.AppendString(b, *v.StatusReason)
+		b = append(b, ',')
+	}
+	if v.StartTime != nil && !v.StartTime.IsZero() {
+		b = append(b, "\"StartTime\":"...)
+		b = v.StartTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.LastUpdateDateTime != nil && !v.LastUpdateDateTime.IsZero() {
+		b = append(b, "\"LastUpdateDateTime\":"...)
+		b = v.LastUpdateDateTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
 }
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what
@@ -402,6 +652,16 @@ func (v *ConditionalForwarder) AppendJSON(b []byte) []byte {
 		b = smithy.AppendString(b, string(v.ReplicationScope))
 		b = append(b, ',')
 	}
+	if v.DnsIpv6Addrs != nil {
+		b = append(b, "\"DnsIpv6Addrs\":"...)
+		b = append(b, '[')
+		for i0 := range v.DnsIpv6Addrs {
+			b = smithy.AppendString(b, v.DnsIpv6Addrs[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
 	return smithy.CloseJSON(b, '}')
 }
 
@@ -481,6 +741,21 @@ func (v *CreateDirectoryResult) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what
 // encoding/json.Marshal writes for it.
+func (v *CreateHybridADResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.DirectoryId != nil {
+		b = append(b, "\"DirectoryId\":"...)
+		b = smithy.AppendString(b, *v.DirectoryId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
 func (v *CreateLogSubscriptionResult) AppendJSON(b []byte) []byte {
 	if v == nil {
 		return append(b, "null"...)
@@ -528,6 +803,21 @@ func (v *CreateTrustResult) AppendJSON(b []byte) []byte {
 	if v.TrustId != nil {
 		b = append(b, "\"TrustId\":"...)
 		b = smithy.AppendString(b, *v.TrustId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *DeleteADAssessmentResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.AssessmentId != nil {
+		b = append(b, "\"AssessmentId\":"...)
+		b = smithy.AppendString(b, *v.AssessmentId)
 		b = append(b, ',')
 	}
 	return smithy.CloseJSON(b, '}')
@@ -612,6 +902,66 @@ func (v *DeregisterEventTopicResult) AppendJSON(b []byte) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, "{}"...)
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *DescribeADAssessmentResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.Assessment != nil {
+		b = append(b, "\"Assessment\":"...)
+		b = v.Assessment.AppendJSON(b)
+		b = append(b, ',')
+	}
+	if v.AssessmentReports != nil {
+		b = append(b, "\"AssessmentReports\":"...)
+		b = append(b, '[')
+		for i0 := range v.AssessmentReports {
+			b = v.AssessmentReports[i0].AppendJSON(b)
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *DescribeCAEnrollmentPolicyResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.DirectoryId != nil {
+		b = append(b, "\"DirectoryId\":"...)
+		b = smithy.AppendString(b, *v.DirectoryId)
+		b = append(b, ',')
+	}
+	if v.PcaConnectorArn != nil {
+		b = append(b, "\"PcaConnectorArn\":"...)
+		b = smithy.AppendString(b, *v.PcaConnectorArn)
+		b = append(b, ',')
+	}
+	if v.CaEnrollmentPolicyStatus != "" {
+		b = append(b, "\"CaEnrollmentPolicyStatus\":"...)
+		b = smithy.AppendString(b, string(v.CaEnrollmentPolicyStatus))
+		b = append(b, ',')
+	}
+	if v.LastUpdatedDateTime != nil && !v.LastUpdatedDateTime.IsZero() {
+		b = append(b, "\"LastUpdatedDateTime\":"...)
+		b = v.LastUpdatedDateTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.CaEnrollmentPolicyStatusReason != nil {
+		b = append(b, "\"CaEnrollmentPolicyStatusReason\":"...)
+		b = smithy.AppendString(b, *v.CaEnrollmentPolicyStatusReason)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
 }
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what
@@ -754,6 +1104,26 @@ func (v *DescribeEventTopicsResult) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *DescribeHybridADUpdateResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.UpdateActivities != nil {
+		b = append(b, "\"UpdateActivities\":"...)
+		b = v.UpdateActivities.AppendJSON(b)
+		b = append(b, ',')
+	}
+	if v.NextToken != nil {
+		b = append(b, "\"NextToken\":"...)
+		b = smithy.AppendString(b, *v.NextToken)
 		b = append(b, ',')
 	}
 	return smithy.CloseJSON(b, '}')
@@ -1031,6 +1401,16 @@ func (v *DirectoryConnectSettingsDescription) AppendJSON(b []byte) []byte {
 		b = smithy.CloseJSON(b, ']')
 		b = append(b, ',')
 	}
+	if v.ConnectIpsV6 != nil {
+		b = append(b, "\"ConnectIpsV6\":"...)
+		b = append(b, '[')
+		for i0 := range v.ConnectIpsV6 {
+			b = smithy.AppendString(b, v.ConnectIpsV6[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
 	return smithy.CloseJSON(b, '}')
 }
 
@@ -1174,6 +1554,26 @@ func (v *DirectoryDescription) AppendJSON(b []byte) []byte {
 	if v.OsVersion != "" {
 		b = append(b, "\"OsVersion\":"...)
 		b = smithy.AppendString(b, string(v.OsVersion))
+		b = append(b, ',')
+	}
+	if v.DnsIpv6Addrs != nil {
+		b = append(b, "\"DnsIpv6Addrs\":"...)
+		b = append(b, '[')
+		for i0 := range v.DnsIpv6Addrs {
+			b = smithy.AppendString(b, v.DnsIpv6Addrs[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.HybridSettings != nil {
+		b = append(b, "\"HybridSettings\":"...)
+		b = v.HybridSettings.AppendJSON(b)
+		b = append(b, ',')
+	}
+	if v.NetworkType != "" {
+		b = append(b, "\"NetworkType\":"...)
+		b = smithy.AppendString(b, string(v.NetworkType))
 		b = append(b, ',')
 	}
 	return smithy.CloseJSON(b, '}')
@@ -1401,6 +1801,35 @@ func (v *DirectoryVpcSettingsDescription) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what
 // encoding/json.Marshal writes for it.
+func (v *DisableAlreadyInProgressException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.Message != nil {
+		b = append(b, "\"Message\":"...)
+		b = smithy.AppendString(b, *v.Message)
+		b = append(b, ',')
+	}
+	if v.RequestId != nil {
+		b = append(b, "\"RequestId\":"...)
+		b = smithy.AppendString(b, *v.RequestId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *DisableCAEnrollmentPolicyResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	return append(b, "{}"...)
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
 func (v *DisableClientAuthenticationResult) AppendJSON(b []byte) []byte {
 	if v == nil {
 		return append(b, "null"...)
@@ -1501,6 +1930,11 @@ func (v *DomainController) AppendJSON(b []byte) []byte {
 		b = v.StatusLastUpdatedDateTime.AppendEpochSeconds(b)
 		b = append(b, ',')
 	}
+	if v.DnsIpv6Addr != nil {
+		b = append(b, "\"DnsIpv6Addr\":"...)
+		b = smithy.AppendString(b, *v.DnsIpv6Addr)
+		b = append(b, ',')
+	}
 	return smithy.CloseJSON(b, '}')
 }
 
@@ -1522,6 +1956,35 @@ func (v *DomainControllerLimitExceededException) AppendJSON(b []byte) []byte {
 		b = append(b, ',')
 	}
 	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *EnableAlreadyInProgressException) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.Message != nil {
+		b = append(b, "\"Message\":"...)
+		b = smithy.AppendString(b, *v.Message)
+		b = append(b, ',')
+	}
+	if v.RequestId != nil {
+		b = append(b, "\"RequestId\":"...)
+		b = smithy.AppendString(b, *v.RequestId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *EnableCAEnrollmentPolicyResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	return append(b, "{}"...)
 }
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what
@@ -1669,6 +2132,146 @@ func (v *GetSnapshotLimitsResult) AppendJSON(b []byte) []byte {
 	if v.SnapshotLimits != nil {
 		b = append(b, "\"SnapshotLimits\":"...)
 		b = v.SnapshotLimits.AppendJSON(b)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *HybridSettingsDescription) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.SelfManagedDnsIpAddrs != nil {
+		b = append(b, "\"SelfManagedDnsIpAddrs\":"...)
+		b = append(b, '[')
+		for i0 := range v.SelfManagedDnsIpAddrs {
+			b = smithy.AppendString(b, v.SelfManagedDnsIpAddrs[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.SelfManagedInstanceIds != nil {
+		b = append(b, "\"SelfManagedInstanceIds\":"...)
+		b = append(b, '[')
+		for i0 := range v.SelfManagedInstanceIds {
+			b = smithy.AppendString(b, v.SelfManagedInstanceIds[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *HybridUpdateActivities) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.SelfManagedInstances != nil {
+		b = append(b, "\"SelfManagedInstances\":"...)
+		b = append(b, '[')
+		for i0 := range v.SelfManagedInstances {
+			b = v.SelfManagedInstances[i0].AppendJSON(b)
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.HybridAdministratorAccount != nil {
+		b = append(b, "\"HybridAdministratorAccount\":"...)
+		b = append(b, '[')
+		for i0 := range v.HybridAdministratorAccount {
+			b = v.HybridAdministratorAccount[i0].AppendJSON(b)
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *HybridUpdateInfoEntry) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.Status != "" {
+		b = append(b, "\"Status\":"...)
+		b = smithy.AppendString(b, string(v.Status))
+		b = append(b, ',')
+	}
+	if v.StatusReason != nil {
+		b = append(b, "\"StatusReason\":"...)
+		b = smithy.AppendString(b, *v.StatusReason)
+		b = append(b, ',')
+	}
+	if v.InitiatedBy != nil {
+		b = append(b, "\"InitiatedBy\":"...)
+		b = smithy.AppendString(b, *v.InitiatedBy)
+		b = append(b, ',')
+	}
+	if v.NewValue != nil {
+		b = append(b, "\"NewValue\":"...)
+		b = v.NewValue.AppendJSON(b)
+		b = append(b, ',')
+	}
+	if v.PreviousValue != nil {
+		b = append(b, "\"PreviousValue\":"...)
+		b = v.PreviousValue.AppendJSON(b)
+		b = append(b, ',')
+	}
+	if v.StartTime != nil && !v.StartTime.IsZero() {
+		b = append(b, "\"StartTime\":"...)
+		b = v.StartTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.LastUpdatedDateTime != nil && !v.LastUpdatedDateTime.IsZero() {
+		b = append(b, "\"LastUpdatedDateTime\":"...)
+		b = v.LastUpdatedDateTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	if v.AssessmentId != nil {
+		b = append(b, "\"AssessmentId\":"...)
+		b = smithy.AppendString(b, *v.AssessmentId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *HybridUpdateValue) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.InstanceIds != nil {
+		b = append(b, "\"InstanceIds\":"...)
+		b = append(b, '[')
+		for i0 := range v.InstanceIds {
+			b = smithy.AppendString(b, v.InstanceIds[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.DnsIps != nil {
+		b = append(b, "\"DnsIps\":"...)
+		b = append(b, '[')
+		for i0 := range v.DnsIps {
+			b = smithy.AppendString(b, v.DnsIps[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
 		b = append(b, ',')
 	}
 	return smithy.CloseJSON(b, '}')
@@ -1891,6 +2494,11 @@ func (v *IpRouteInfo) AppendJSON(b []byte) []byte {
 		b = smithy.AppendString(b, *v.Description)
 		b = append(b, ',')
 	}
+	if v.CidrIpv6 != nil {
+		b = append(b, "\"CidrIpv6\":"...)
+		b = smithy.AppendString(b, *v.CidrIpv6)
+		b = append(b, ',')
+	}
 	return smithy.CloseJSON(b, '}')
 }
 
@@ -1934,6 +2542,31 @@ func (v *LDAPSSettingInfo) AppendJSON(b []byte) []byte {
 	if v.LastUpdatedDateTime != nil && !v.LastUpdatedDateTime.IsZero() {
 		b = append(b, "\"LastUpdatedDateTime\":"...)
 		b = v.LastUpdatedDateTime.AppendEpochSeconds(b)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *ListADAssessmentsResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.Assessments != nil {
+		b = append(b, "\"Assessments\":"...)
+		b = append(b, '[')
+		for i0 := range v.Assessments {
+			b = v.Assessments[i0].AppendJSON(b)
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.NextToken != nil {
+		b = append(b, "\"NextToken\":"...)
+		b = smithy.AppendString(b, *v.NextToken)
 		b = append(b, ',')
 	}
 	return smithy.CloseJSON(b, '}')
@@ -2186,6 +2819,21 @@ func (v *OwnerDirectoryDescription) AppendJSON(b []byte) []byte {
 		b = smithy.AppendString(b, string(v.RadiusStatus))
 		b = append(b, ',')
 	}
+	if v.DnsIpv6Addrs != nil {
+		b = append(b, "\"DnsIpv6Addrs\":"...)
+		b = append(b, '[')
+		for i0 := range v.DnsIpv6Addrs {
+			b = smithy.AppendString(b, v.DnsIpv6Addrs[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
+		b = append(b, ',')
+	}
+	if v.NetworkType != "" {
+		b = append(b, "\"NetworkType\":"...)
+		b = smithy.AppendString(b, string(v.NetworkType))
+		b = append(b, ',')
+	}
 	return smithy.CloseJSON(b, '}')
 }
 
@@ -2239,6 +2887,16 @@ func (v *RadiusSettings) AppendJSON(b []byte) []byte {
 	if v.UseSameUsername != nil {
 		b = append(b, "\"UseSameUsername\":"...)
 		b = smithy.AppendBool(b, *v.UseSameUsername)
+		b = append(b, ',')
+	}
+	if v.RadiusServersIpv6 != nil {
+		b = append(b, "\"RadiusServersIpv6\":"...)
+		b = append(b, '[')
+		for i0 := range v.RadiusServersIpv6 {
+			b = smithy.AppendString(b, v.RadiusServersIpv6[i0])
+			b = append(b, ',')
+		}
+		b = smithy.CloseJSON(b, ']')
 		b = append(b, ',')
 	}
 	return smithy.CloseJSON(b, '}')
@@ -2743,6 +3401,21 @@ func (v *SnapshotLimits) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what
 // encoding/json.Marshal writes for it.
+func (v *StartADAssessmentResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.AssessmentId != nil {
+		b = append(b, "\"AssessmentId\":"...)
+		b = smithy.AppendString(b, *v.AssessmentId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
 func (v *StartSchemaExtensionResult) AppendJSON(b []byte) []byte {
 	if v == nil {
 		return append(b, "null"...)
@@ -2932,6 +3605,26 @@ func (v *UpdateDirectorySetupResult) AppendJSON(b []byte) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, "{}"...)
+}
+
+// AppendJSON appends the JSON encoding of v to b, byte for byte what
+// encoding/json.Marshal writes for it.
+func (v *UpdateHybridADResult) AppendJSON(b []byte) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	if v.DirectoryId != nil {
+		b = append(b, "\"DirectoryId\":"...)
+		b = smithy.AppendString(b, *v.DirectoryId)
+		b = append(b, ',')
+	}
+	if v.AssessmentId != nil {
+		b = append(b, "\"AssessmentId\":"...)
+		b = smithy.AppendString(b, *v.AssessmentId)
+		b = append(b, ',')
+	}
+	return smithy.CloseJSON(b, '}')
 }
 
 // AppendJSON appends the JSON encoding of v to b, byte for byte what

@@ -2,6 +2,34 @@
 
 package dsapi
 
+type CaEnrollmentPolicyStatus string
+
+// Values of CaEnrollmentPolicyStatus.
+const (
+	CaEnrollmentPolicyStatusInProgress CaEnrollmentPolicyStatus = "InProgress"
+	CaEnrollmentPolicyStatusSuccess    CaEnrollmentPolicyStatus = "Success"
+	CaEnrollmentPolicyStatusFailed     CaEnrollmentPolicyStatus = "Failed"
+	CaEnrollmentPolicyStatusDisabling  CaEnrollmentPolicyStatus = "Disabling"
+	CaEnrollmentPolicyStatusDisabled   CaEnrollmentPolicyStatus = "Disabled"
+	CaEnrollmentPolicyStatusImpaired   CaEnrollmentPolicyStatus = "Impaired"
+)
+
+// Values returns every value of CaEnrollmentPolicyStatus in model order; the slice is new on every call.
+func (CaEnrollmentPolicyStatus) Values() []CaEnrollmentPolicyStatus {
+	return []CaEnrollmentPolicyStatus{CaEnrollmentPolicyStatusInProgress, CaEnrollmentPolicyStatusSuccess, CaEnrollmentPolicyStatusFailed, CaEnrollmentPolicyStatusDisabling, CaEnrollmentPolicyStatusDisabled, CaEnrollmentPolicyStatusImpaired}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v CaEnrollmentPolicyStatus) IsKnown() bool {
+	switch v {
+	case CaEnrollmentPolicyStatusInProgress, CaEnrollmentPolicyStatusSuccess, CaEnrollmentPolicyStatusFailed, CaEnrollmentPolicyStatusDisabling, CaEnrollmentPolicyStatusDisabled, CaEnrollmentPolicyStatusImpaired:
+		return true
+	}
+	return false
+}
+
+const enumSetCaEnrollmentPolicyStatus = "Member must satisfy enum value set: [InProgress, Success, Failed, Disabling, Disabled, Impaired]"
+
 type CertificateState string
 
 // Values of CertificateState.
@@ -162,23 +190,24 @@ type DirectoryEdition string
 const (
 	DirectoryEditionEnterprise DirectoryEdition = "Enterprise"
 	DirectoryEditionStandard   DirectoryEdition = "Standard"
+	DirectoryEditionHybrid     DirectoryEdition = "Hybrid"
 )
 
 // Values returns every value of DirectoryEdition in model order; the slice is new on every call.
 func (DirectoryEdition) Values() []DirectoryEdition {
-	return []DirectoryEdition{DirectoryEditionEnterprise, DirectoryEditionStandard}
+	return []DirectoryEdition{DirectoryEditionEnterprise, DirectoryEditionStandard, DirectoryEditionHybrid}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v DirectoryEdition) IsKnown() bool {
 	switch v {
-	case DirectoryEditionEnterprise, DirectoryEditionStandard:
+	case DirectoryEditionEnterprise, DirectoryEditionStandard, DirectoryEditionHybrid:
 		return true
 	}
 	return false
 }
 
-const enumSetDirectoryEdition = "Member must satisfy enum value set: [Enterprise, Standard]"
+const enumSetDirectoryEdition = "Member must satisfy enum value set: [Enterprise, Standard, Hybrid]"
 
 type DirectorySize string
 
@@ -294,6 +323,30 @@ func (v DomainControllerStatus) IsKnown() bool {
 
 const enumSetDomainControllerStatus = "Member must satisfy enum value set: [Creating, Active, Impaired, Restoring, Deleting, Deleted, Failed, Updating]"
 
+type HybridUpdateType string
+
+// Values of HybridUpdateType.
+const (
+	HybridUpdateTypeSelfManagedInstances       HybridUpdateType = "SelfManagedInstances"
+	HybridUpdateTypeHybridAdministratorAccount HybridUpdateType = "HybridAdministratorAccount"
+)
+
+// Values returns every value of HybridUpdateType in model order; the slice is new on every call.
+func (HybridUpdateType) Values() []HybridUpdateType {
+	return []HybridUpdateType{HybridUpdateTypeSelfManagedInstances, HybridUpdateTypeHybridAdministratorAccount}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v HybridUpdateType) IsKnown() bool {
+	switch v {
+	case HybridUpdateTypeSelfManagedInstances, HybridUpdateTypeHybridAdministratorAccount:
+		return true
+	}
+	return false
+}
+
+const enumSetHybridUpdateType = "Member must satisfy enum value set: [SelfManagedInstances, HybridAdministratorAccount]"
+
 type IpRouteStatusMsg string
 
 // Values of IpRouteStatusMsg.
@@ -370,6 +423,31 @@ func (v LDAPSType) IsKnown() bool {
 }
 
 const enumSetLDAPSType = "Member must satisfy enum value set: [Client]"
+
+type NetworkType string
+
+// Values of NetworkType.
+const (
+	NetworkTypeDualStack NetworkType = "Dual-stack"
+	NetworkTypeIPv4      NetworkType = "IPv4"
+	NetworkTypeIPv6      NetworkType = "IPv6"
+)
+
+// Values returns every value of NetworkType in model order; the slice is new on every call.
+func (NetworkType) Values() []NetworkType {
+	return []NetworkType{NetworkTypeDualStack, NetworkTypeIPv4, NetworkTypeIPv6}
+}
+
+// IsKnown reports whether v is one of the values the model lists.
+func (v NetworkType) IsKnown() bool {
+	switch v {
+	case NetworkTypeDualStack, NetworkTypeIPv4, NetworkTypeIPv6:
+		return true
+	}
+	return false
+}
+
+const enumSetNetworkType = "Member must satisfy enum value set: [Dual-stack, IPv4, IPv6]"
 
 type OSVersion string
 
@@ -812,21 +890,23 @@ type UpdateType string
 
 // Values of UpdateType.
 const (
-	UpdateTypeOs UpdateType = "OS"
+	UpdateTypeOs      UpdateType = "OS"
+	UpdateTypeNetwork UpdateType = "NETWORK"
+	UpdateTypeSize    UpdateType = "SIZE"
 )
 
 // Values returns every value of UpdateType in model order; the slice is new on every call.
 func (UpdateType) Values() []UpdateType {
-	return []UpdateType{UpdateTypeOs}
+	return []UpdateType{UpdateTypeOs, UpdateTypeNetwork, UpdateTypeSize}
 }
 
 // IsKnown reports whether v is one of the values the model lists.
 func (v UpdateType) IsKnown() bool {
 	switch v {
-	case UpdateTypeOs:
+	case UpdateTypeOs, UpdateTypeNetwork, UpdateTypeSize:
 		return true
 	}
 	return false
 }
 
-const enumSetUpdateType = "Member must satisfy enum value set: [OS]"
+const enumSetUpdateType = "Member must satisfy enum value set: [OS, NETWORK, SIZE]"

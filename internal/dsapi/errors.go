@@ -2,6 +2,39 @@
 
 package dsapi
 
+// ADAssessmentLimitExceededException: A directory assessment is automatically created when you create a hybrid directory.
+type ADAssessmentLimitExceededException struct {
+	Message   *string `json:"Message,omitzero"`
+	RequestId *string `json:"RequestId,omitzero"`
+}
+
+// Error returns "ADAssessmentLimitExceededException", followed by the message if there is one.
+func (e *ADAssessmentLimitExceededException) Error() string {
+	if m := e.ErrorMessage(); m != "" {
+		return "ADAssessmentLimitExceededException: " + m
+	}
+	return "ADAssessmentLimitExceededException"
+}
+
+// ErrorMessage returns the error's message member, or "".
+func (e *ADAssessmentLimitExceededException) ErrorMessage() string {
+	if e == nil || e.Message == nil {
+		return ""
+	}
+	return *e.Message
+}
+
+// ErrorCode returns the shape name, the wire error code.
+func (e *ADAssessmentLimitExceededException) ErrorCode() string {
+	return "ADAssessmentLimitExceededException"
+}
+
+// HTTPStatus returns the status code of the error response.
+func (e *ADAssessmentLimitExceededException) HTTPStatus() int { return 400 }
+
+// ErrorFault returns "client" (smithy.api#error).
+func (e *ADAssessmentLimitExceededException) ErrorFault() string { return "client" }
+
 // AccessDeniedException: You do not have sufficient access to perform this action.
 type AccessDeniedException struct {
 	Message   *string `json:"Message,omitzero"`
@@ -450,6 +483,39 @@ func (e *DirectoryUnavailableException) HTTPStatus() int { return 400 }
 // ErrorFault returns "client" (smithy.api#error).
 func (e *DirectoryUnavailableException) ErrorFault() string { return "client" }
 
+// DisableAlreadyInProgressException: A disable operation for CA enrollment policy is already in progress for this directory.
+type DisableAlreadyInProgressException struct {
+	Message   *string `json:"Message,omitzero"`
+	RequestId *string `json:"RequestId,omitzero"`
+}
+
+// Error returns "DisableAlreadyInProgressException", followed by the message if there is one.
+func (e *DisableAlreadyInProgressException) Error() string {
+	if m := e.ErrorMessage(); m != "" {
+		return "DisableAlreadyInProgressException: " + m
+	}
+	return "DisableAlreadyInProgressException"
+}
+
+// ErrorMessage returns the error's message member, or "".
+func (e *DisableAlreadyInProgressException) ErrorMessage() string {
+	if e == nil || e.Message == nil {
+		return ""
+	}
+	return *e.Message
+}
+
+// ErrorCode returns the shape name, the wire error code.
+func (e *DisableAlreadyInProgressException) ErrorCode() string {
+	return "DisableAlreadyInProgressException"
+}
+
+// HTTPStatus returns the status code of the error response.
+func (e *DisableAlreadyInProgressException) HTTPStatus() int { return 400 }
+
+// ErrorFault returns "client" (smithy.api#error).
+func (e *DisableAlreadyInProgressException) ErrorFault() string { return "client" }
+
 // DomainControllerLimitExceededException: The maximum allowed number of domain controllers per directory was exceeded.
 type DomainControllerLimitExceededException struct {
 	Message   *string `json:"Message,omitzero"`
@@ -482,6 +548,39 @@ func (e *DomainControllerLimitExceededException) HTTPStatus() int { return 400 }
 
 // ErrorFault returns "client" (smithy.api#error).
 func (e *DomainControllerLimitExceededException) ErrorFault() string { return "client" }
+
+// EnableAlreadyInProgressException: An enable operation for CA enrollment policy is already in progress for this directory.
+type EnableAlreadyInProgressException struct {
+	Message   *string `json:"Message,omitzero"`
+	RequestId *string `json:"RequestId,omitzero"`
+}
+
+// Error returns "EnableAlreadyInProgressException", followed by the message if there is one.
+func (e *EnableAlreadyInProgressException) Error() string {
+	if m := e.ErrorMessage(); m != "" {
+		return "EnableAlreadyInProgressException: " + m
+	}
+	return "EnableAlreadyInProgressException"
+}
+
+// ErrorMessage returns the error's message member, or "".
+func (e *EnableAlreadyInProgressException) ErrorMessage() string {
+	if e == nil || e.Message == nil {
+		return ""
+	}
+	return *e.Message
+}
+
+// ErrorCode returns the shape name, the wire error code.
+func (e *EnableAlreadyInProgressException) ErrorCode() string {
+	return "EnableAlreadyInProgressException"
+}
+
+// HTTPStatus returns the status code of the error response.
+func (e *EnableAlreadyInProgressException) HTTPStatus() int { return 400 }
+
+// ErrorFault returns "client" (smithy.api#error).
+func (e *EnableAlreadyInProgressException) ErrorFault() string { return "client" }
 
 // EntityAlreadyExistsException: The specified entity already exists.
 type EntityAlreadyExistsException struct {

@@ -32,6 +32,8 @@ type Service interface {
 	CreateConditionalForwarder(ctx context.Context, in *CreateConditionalForwarderRequest) (*CreateConditionalForwarderResult, error)
 	// CreateDirectory: Creates a Simple AD directory.
 	CreateDirectory(ctx context.Context, in *CreateDirectoryRequest) (*CreateDirectoryResult, error)
+	// CreateHybridAD: Creates a hybrid directory that connects your self-managed Active Directory (AD) infrastructure and Amazon Web Services.
+	CreateHybridAD(ctx context.Context, in *CreateHybridADRequest) (*CreateHybridADResult, error)
 	// CreateLogSubscription: Creates a subscription to forward real-time Directory Service domain controller security logs to the specified Amazon CloudWatch log group in your Amazon Web Services account.
 	CreateLogSubscription(ctx context.Context, in *CreateLogSubscriptionRequest) (*CreateLogSubscriptionResult, error)
 	// CreateMicrosoftAD: Creates a Microsoft AD directory in the Amazon Web Services Cloud.
@@ -40,6 +42,8 @@ type Service interface {
 	CreateSnapshot(ctx context.Context, in *CreateSnapshotRequest) (*CreateSnapshotResult, error)
 	// CreateTrust: Directory Service for Microsoft Active Directory allows you to configure trust relationships.
 	CreateTrust(ctx context.Context, in *CreateTrustRequest) (*CreateTrustResult, error)
+	// DeleteADAssessment: Deletes a directory assessment and all associated data.
+	DeleteADAssessment(ctx context.Context, in *DeleteADAssessmentRequest) (*DeleteADAssessmentResult, error)
 	// DeleteConditionalForwarder: Deletes a conditional forwarder that has been set up for your Amazon Web Services directory.
 	DeleteConditionalForwarder(ctx context.Context, in *DeleteConditionalForwarderRequest) (*DeleteConditionalForwarderResult, error)
 	// DeleteDirectory: Deletes an Directory Service directory.
@@ -54,6 +58,10 @@ type Service interface {
 	DeregisterCertificate(ctx context.Context, in *DeregisterCertificateRequest) (*DeregisterCertificateResult, error)
 	// DeregisterEventTopic: Removes the specified directory as a publisher to the specified Amazon SNS topic.
 	DeregisterEventTopic(ctx context.Context, in *DeregisterEventTopicRequest) (*DeregisterEventTopicResult, error)
+	// DescribeADAssessment: Retrieves detailed information about a directory assessment, including its current status, validation results, and configuration details.
+	DescribeADAssessment(ctx context.Context, in *DescribeADAssessmentRequest) (*DescribeADAssessmentResult, error)
+	// DescribeCAEnrollmentPolicy: Retrieves detailed information about the certificate authority (CA) enrollment policy for the specified directory.
+	DescribeCAEnrollmentPolicy(ctx context.Context, in *DescribeCAEnrollmentPolicyRequest) (*DescribeCAEnrollmentPolicyResult, error)
 	// DescribeCertificate: Displays information about the certificate registered for secure LDAP or client certificate authentication.
 	DescribeCertificate(ctx context.Context, in *DescribeCertificateRequest) (*DescribeCertificateResult, error)
 	// DescribeClientAuthenticationSettings: Retrieves information about the type of client authentication for the specified directory, if the type is specified.
@@ -68,6 +76,8 @@ type Service interface {
 	DescribeDomainControllers(ctx context.Context, in *DescribeDomainControllersRequest) (*DescribeDomainControllersResult, error)
 	// DescribeEventTopics: Obtains information about which Amazon SNS topics receive status messages from the specified directory.
 	DescribeEventTopics(ctx context.Context, in *DescribeEventTopicsRequest) (*DescribeEventTopicsResult, error)
+	// DescribeHybridADUpdate: Retrieves information about update activities for a hybrid directory.
+	DescribeHybridADUpdate(ctx context.Context, in *DescribeHybridADUpdateRequest) (*DescribeHybridADUpdateResult, error)
 	// DescribeLDAPSSettings: Describes the status of LDAP security for the specified directory.
 	DescribeLDAPSSettings(ctx context.Context, in *DescribeLDAPSSettingsRequest) (*DescribeLDAPSSettingsResult, error)
 	// DescribeRegions: Provides information about the Regions that are configured for multi-Region replication.
@@ -82,6 +92,8 @@ type Service interface {
 	DescribeTrusts(ctx context.Context, in *DescribeTrustsRequest) (*DescribeTrustsResult, error)
 	// DescribeUpdateDirectory: Describes the updates of a directory for a particular update type.
 	DescribeUpdateDirectory(ctx context.Context, in *DescribeUpdateDirectoryRequest) (*DescribeUpdateDirectoryResult, error)
+	// DisableCAEnrollmentPolicy: Disables the certificate authority (CA) enrollment policy for the specified directory.
+	DisableCAEnrollmentPolicy(ctx context.Context, in *DisableCAEnrollmentPolicyRequest) (*DisableCAEnrollmentPolicyResult, error)
 	// DisableClientAuthentication: Disables alternative client authentication methods for the specified directory.
 	DisableClientAuthentication(ctx context.Context, in *DisableClientAuthenticationRequest) (*DisableClientAuthenticationResult, error)
 	// DisableDirectoryDataAccess: Deactivates access to directory data via the Directory Service Data API for the specified directory.
@@ -92,6 +104,8 @@ type Service interface {
 	DisableRadius(ctx context.Context, in *DisableRadiusRequest) (*DisableRadiusResult, error)
 	// DisableSso: Disables single-sign on for a directory.
 	DisableSso(ctx context.Context, in *DisableSsoRequest) (*DisableSsoResult, error)
+	// EnableCAEnrollmentPolicy: Enables certificate authority (CA) enrollment policy for the specified directory.
+	EnableCAEnrollmentPolicy(ctx context.Context, in *EnableCAEnrollmentPolicyRequest) (*EnableCAEnrollmentPolicyResult, error)
 	// EnableClientAuthentication: Enables alternative client authentication methods for the specified directory.
 	EnableClientAuthentication(ctx context.Context, in *EnableClientAuthenticationRequest) (*EnableClientAuthenticationResult, error)
 	// EnableDirectoryDataAccess: Enables access to directory data via the Directory Service Data API for the specified directory.
@@ -106,6 +120,8 @@ type Service interface {
 	GetDirectoryLimits(ctx context.Context, in *GetDirectoryLimitsRequest) (*GetDirectoryLimitsResult, error)
 	// GetSnapshotLimits: Obtains the manual snapshot limits for a directory.
 	GetSnapshotLimits(ctx context.Context, in *GetSnapshotLimitsRequest) (*GetSnapshotLimitsResult, error)
+	// ListADAssessments: Retrieves a list of directory assessments for the specified directory or all assessments in your account.
+	ListADAssessments(ctx context.Context, in *ListADAssessmentsRequest) (*ListADAssessmentsResult, error)
 	// ListCertificates: For the specified directory, lists all the certificates registered for a secure LDAP or client certificate authentication.
 	ListCertificates(ctx context.Context, in *ListCertificatesRequest) (*ListCertificatesResult, error)
 	// ListIpRoutes: Lists the address blocks that you have added to a directory.
@@ -134,6 +150,8 @@ type Service interface {
 	RestoreFromSnapshot(ctx context.Context, in *RestoreFromSnapshotRequest) (*RestoreFromSnapshotResult, error)
 	// ShareDirectory: Shares a specified directory ( DirectoryId ) in your Amazon Web Services account (directory owner) with another Amazon Web Services account (directory consumer).
 	ShareDirectory(ctx context.Context, in *ShareDirectoryRequest) (*ShareDirectoryResult, error)
+	// StartADAssessment: Initiates a directory assessment to validate your self-managed AD environment for hybrid domain join.
+	StartADAssessment(ctx context.Context, in *StartADAssessmentRequest) (*StartADAssessmentResult, error)
 	// StartSchemaExtension: Applies a schema extension to a Microsoft AD directory.
 	StartSchemaExtension(ctx context.Context, in *StartSchemaExtensionRequest) (*StartSchemaExtensionResult, error)
 	// UnshareDirectory: Stops the directory sharing between the directory owner and consumer accounts.
@@ -142,6 +160,8 @@ type Service interface {
 	UpdateConditionalForwarder(ctx context.Context, in *UpdateConditionalForwarderRequest) (*UpdateConditionalForwarderResult, error)
 	// UpdateDirectorySetup: Updates the directory for a particular update type.
 	UpdateDirectorySetup(ctx context.Context, in *UpdateDirectorySetupRequest) (*UpdateDirectorySetupResult, error)
+	// UpdateHybridAD: Updates the configuration of an existing hybrid directory.
+	UpdateHybridAD(ctx context.Context, in *UpdateHybridADRequest) (*UpdateHybridADResult, error)
 	// UpdateNumberOfDomainControllers: Adds or removes domain controllers to or from the directory.
 	UpdateNumberOfDomainControllers(ctx context.Context, in *UpdateNumberOfDomainControllersRequest) (*UpdateNumberOfDomainControllersResult, error)
 	// UpdateRadius: Updates the Remote Authentication Dial In User Service (RADIUS) server information for an AD Connector or Microsoft AD directory.
@@ -210,6 +230,11 @@ func (Unimplemented) CreateDirectory(context.Context, *CreateDirectoryRequest) (
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "CreateDirectory"}
 }
 
+// CreateHybridAD answers *smithy.NotImplementedError.
+func (Unimplemented) CreateHybridAD(context.Context, *CreateHybridADRequest) (*CreateHybridADResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "CreateHybridAD"}
+}
+
 // CreateLogSubscription answers *smithy.NotImplementedError.
 func (Unimplemented) CreateLogSubscription(context.Context, *CreateLogSubscriptionRequest) (*CreateLogSubscriptionResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "CreateLogSubscription"}
@@ -228,6 +253,11 @@ func (Unimplemented) CreateSnapshot(context.Context, *CreateSnapshotRequest) (*C
 // CreateTrust answers *smithy.NotImplementedError.
 func (Unimplemented) CreateTrust(context.Context, *CreateTrustRequest) (*CreateTrustResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "CreateTrust"}
+}
+
+// DeleteADAssessment answers *smithy.NotImplementedError.
+func (Unimplemented) DeleteADAssessment(context.Context, *DeleteADAssessmentRequest) (*DeleteADAssessmentResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DeleteADAssessment"}
 }
 
 // DeleteConditionalForwarder answers *smithy.NotImplementedError.
@@ -265,6 +295,16 @@ func (Unimplemented) DeregisterEventTopic(context.Context, *DeregisterEventTopic
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DeregisterEventTopic"}
 }
 
+// DescribeADAssessment answers *smithy.NotImplementedError.
+func (Unimplemented) DescribeADAssessment(context.Context, *DescribeADAssessmentRequest) (*DescribeADAssessmentResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeADAssessment"}
+}
+
+// DescribeCAEnrollmentPolicy answers *smithy.NotImplementedError.
+func (Unimplemented) DescribeCAEnrollmentPolicy(context.Context, *DescribeCAEnrollmentPolicyRequest) (*DescribeCAEnrollmentPolicyResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeCAEnrollmentPolicy"}
+}
+
 // DescribeCertificate answers *smithy.NotImplementedError.
 func (Unimplemented) DescribeCertificate(context.Context, *DescribeCertificateRequest) (*DescribeCertificateResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeCertificate"}
@@ -298,6 +338,11 @@ func (Unimplemented) DescribeDomainControllers(context.Context, *DescribeDomainC
 // DescribeEventTopics answers *smithy.NotImplementedError.
 func (Unimplemented) DescribeEventTopics(context.Context, *DescribeEventTopicsRequest) (*DescribeEventTopicsResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeEventTopics"}
+}
+
+// DescribeHybridADUpdate answers *smithy.NotImplementedError.
+func (Unimplemented) DescribeHybridADUpdate(context.Context, *DescribeHybridADUpdateRequest) (*DescribeHybridADUpdateResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeHybridADUpdate"}
 }
 
 // DescribeLDAPSSettings answers *smithy.NotImplementedError.
@@ -335,6 +380,11 @@ func (Unimplemented) DescribeUpdateDirectory(context.Context, *DescribeUpdateDir
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DescribeUpdateDirectory"}
 }
 
+// DisableCAEnrollmentPolicy answers *smithy.NotImplementedError.
+func (Unimplemented) DisableCAEnrollmentPolicy(context.Context, *DisableCAEnrollmentPolicyRequest) (*DisableCAEnrollmentPolicyResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DisableCAEnrollmentPolicy"}
+}
+
 // DisableClientAuthentication answers *smithy.NotImplementedError.
 func (Unimplemented) DisableClientAuthentication(context.Context, *DisableClientAuthenticationRequest) (*DisableClientAuthenticationResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DisableClientAuthentication"}
@@ -358,6 +408,11 @@ func (Unimplemented) DisableRadius(context.Context, *DisableRadiusRequest) (*Dis
 // DisableSso answers *smithy.NotImplementedError.
 func (Unimplemented) DisableSso(context.Context, *DisableSsoRequest) (*DisableSsoResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "DisableSso"}
+}
+
+// EnableCAEnrollmentPolicy answers *smithy.NotImplementedError.
+func (Unimplemented) EnableCAEnrollmentPolicy(context.Context, *EnableCAEnrollmentPolicyRequest) (*EnableCAEnrollmentPolicyResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "EnableCAEnrollmentPolicy"}
 }
 
 // EnableClientAuthentication answers *smithy.NotImplementedError.
@@ -393,6 +448,11 @@ func (Unimplemented) GetDirectoryLimits(context.Context, *GetDirectoryLimitsRequ
 // GetSnapshotLimits answers *smithy.NotImplementedError.
 func (Unimplemented) GetSnapshotLimits(context.Context, *GetSnapshotLimitsRequest) (*GetSnapshotLimitsResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "GetSnapshotLimits"}
+}
+
+// ListADAssessments answers *smithy.NotImplementedError.
+func (Unimplemented) ListADAssessments(context.Context, *ListADAssessmentsRequest) (*ListADAssessmentsResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "ListADAssessments"}
 }
 
 // ListCertificates answers *smithy.NotImplementedError.
@@ -465,6 +525,11 @@ func (Unimplemented) ShareDirectory(context.Context, *ShareDirectoryRequest) (*S
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "ShareDirectory"}
 }
 
+// StartADAssessment answers *smithy.NotImplementedError.
+func (Unimplemented) StartADAssessment(context.Context, *StartADAssessmentRequest) (*StartADAssessmentResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "StartADAssessment"}
+}
+
 // StartSchemaExtension answers *smithy.NotImplementedError.
 func (Unimplemented) StartSchemaExtension(context.Context, *StartSchemaExtensionRequest) (*StartSchemaExtensionResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "StartSchemaExtension"}
@@ -483,6 +548,11 @@ func (Unimplemented) UpdateConditionalForwarder(context.Context, *UpdateConditio
 // UpdateDirectorySetup answers *smithy.NotImplementedError.
 func (Unimplemented) UpdateDirectorySetup(context.Context, *UpdateDirectorySetupRequest) (*UpdateDirectorySetupResult, error) {
 	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "UpdateDirectorySetup"}
+}
+
+// UpdateHybridAD answers *smithy.NotImplementedError.
+func (Unimplemented) UpdateHybridAD(context.Context, *UpdateHybridADRequest) (*UpdateHybridADResult, error) {
+	return nil, &smithy.NotImplementedError{Service: ServiceName, Operation: "UpdateHybridAD"}
 }
 
 // UpdateNumberOfDomainControllers answers *smithy.NotImplementedError.

@@ -40,6 +40,63 @@ type AddTagsToResourceRequest struct {
 type AddTagsToResourceResult struct {
 }
 
+// Assessment: Contains detailed information about a directory assessment, including configuration parameters, status, and validation results.
+type Assessment struct {
+	AssessmentId           *string           `json:"AssessmentId,omitzero"`
+	DirectoryId            *string           `json:"DirectoryId,omitzero"`
+	DnsName                *string           `json:"DnsName,omitzero"`
+	StartTime              *smithy.Timestamp `json:"StartTime,omitzero"`
+	LastUpdateDateTime     *smithy.Timestamp `json:"LastUpdateDateTime,omitzero"`
+	Status                 *string           `json:"Status,omitzero"`
+	StatusCode             *string           `json:"StatusCode,omitzero"`
+	StatusReason           *string           `json:"StatusReason,omitzero"`
+	CustomerDnsIps         []string          `json:"CustomerDnsIps,omitzero"`
+	VpcId                  *string           `json:"VpcId,omitzero"`
+	SubnetIds              []string          `json:"SubnetIds,omitzero"`
+	SecurityGroupIds       []string          `json:"SecurityGroupIds,omitzero"`
+	SelfManagedInstanceIds []string          `json:"SelfManagedInstanceIds,omitzero"`
+	ReportType             *string           `json:"ReportType,omitzero"`
+	Version                *string           `json:"Version,omitzero"`
+}
+
+// AssessmentConfiguration: Contains configuration parameters required to perform a directory assessment.
+type AssessmentConfiguration struct {
+	CustomerDnsIps   []string              `json:"CustomerDnsIps,omitzero"`
+	DnsName          *string               `json:"DnsName,omitzero"`
+	VpcSettings      *DirectoryVpcSettings `json:"VpcSettings,omitzero"`
+	InstanceIds      []string              `json:"InstanceIds,omitzero"`
+	SecurityGroupIds []string              `json:"SecurityGroupIds,omitzero"`
+}
+
+// AssessmentReport: Contains the results of validation tests performed against a specific domain controller during a directory assessment.
+type AssessmentReport struct {
+	DomainControllerIp *string                `json:"DomainControllerIp,omitzero"`
+	Validations        []AssessmentValidation `json:"Validations,omitzero"`
+}
+
+// AssessmentSummary: Contains summary information about a directory assessment, providing a high-level overview without detailed validation results.
+type AssessmentSummary struct {
+	AssessmentId       *string           `json:"AssessmentId,omitzero"`
+	DirectoryId        *string           `json:"DirectoryId,omitzero"`
+	DnsName            *string           `json:"DnsName,omitzero"`
+	StartTime          *smithy.Timestamp `json:"StartTime,omitzero"`
+	LastUpdateDateTime *smithy.Timestamp `json:"LastUpdateDateTime,omitzero"`
+	Status             *string           `json:"Status,omitzero"`
+	CustomerDnsIps     []string          `json:"CustomerDnsIps,omitzero"`
+	ReportType         *string           `json:"ReportType,omitzero"`
+}
+
+// AssessmentValidation: Contains information about a specific validation test performed during a directory assessment.
+type AssessmentValidation struct {
+	Category           *string           `json:"Category,omitzero"`
+	Name               *string           `json:"Name,omitzero"`
+	Status             *string           `json:"Status,omitzero"`
+	StatusCode         *string           `json:"StatusCode,omitzero"`
+	StatusReason       *string           `json:"StatusReason,omitzero"`
+	StartTime          *smithy.Timestamp `json:"StartTime,omitzero"`
+	LastUpdateDateTime *smithy.Timestamp `json:"LastUpdateDateTime,omitzero"`
+}
+
 // Attribute: Represents a named directory attribute.
 type Attribute struct {
 	Name  *string `json:"Name,omitzero"`
@@ -99,6 +156,7 @@ type ConditionalForwarder struct {
 	RemoteDomainName *string          `json:"RemoteDomainName,omitzero"`
 	DnsIpAddrs       []string         `json:"DnsIpAddrs,omitzero"`
 	ReplicationScope ReplicationScope `json:"ReplicationScope,omitzero"`
+	DnsIpv6Addrs     []string         `json:"DnsIpv6Addrs,omitzero"`
 }
 
 // ConnectDirectoryRequest: Contains the inputs for the ConnectDirectory operation.
@@ -110,6 +168,7 @@ type ConnectDirectoryRequest struct {
 	Size            DirectorySize             `json:"Size,omitzero"`
 	ConnectSettings *DirectoryConnectSettings `json:"ConnectSettings,omitzero"`
 	Tags            []Tag                     `json:"Tags,omitzero"`
+	NetworkType     NetworkType               `json:"NetworkType,omitzero"`
 }
 
 // ConnectDirectoryResult: Contains the results of the ConnectDirectory operation.
@@ -148,6 +207,7 @@ type CreateConditionalForwarderRequest struct {
 	DirectoryId      *string  `json:"DirectoryId,omitzero"`
 	RemoteDomainName *string  `json:"RemoteDomainName,omitzero"`
 	DnsIpAddrs       []string `json:"DnsIpAddrs,omitzero"`
+	DnsIpv6Addrs     []string `json:"DnsIpv6Addrs,omitzero"`
 }
 
 // CreateConditionalForwarderResult: The result of a CreateConditinalForwarder request.
@@ -163,10 +223,21 @@ type CreateDirectoryRequest struct {
 	Size        DirectorySize         `json:"Size,omitzero"`
 	VpcSettings *DirectoryVpcSettings `json:"VpcSettings,omitzero"`
 	Tags        []Tag                 `json:"Tags,omitzero"`
+	NetworkType NetworkType           `json:"NetworkType,omitzero"`
 }
 
 // CreateDirectoryResult: Contains the results of the CreateDirectory operation.
 type CreateDirectoryResult struct {
+	DirectoryId *string `json:"DirectoryId,omitzero"`
+}
+
+type CreateHybridADRequest struct {
+	SecretArn    *string `json:"SecretArn,omitzero"`
+	AssessmentId *string `json:"AssessmentId,omitzero"`
+	Tags         []Tag   `json:"Tags,omitzero"`
+}
+
+type CreateHybridADResult struct {
 	DirectoryId *string `json:"DirectoryId,omitzero"`
 }
 
@@ -187,6 +258,7 @@ type CreateMicrosoftADRequest struct {
 	VpcSettings *DirectoryVpcSettings `json:"VpcSettings,omitzero"`
 	Edition     DirectoryEdition      `json:"Edition,omitzero"`
 	Tags        []Tag                 `json:"Tags,omitzero"`
+	NetworkType NetworkType           `json:"NetworkType,omitzero"`
 }
 
 // CreateMicrosoftADResult: Result of a CreateMicrosoftAD request.
@@ -207,18 +279,27 @@ type CreateSnapshotResult struct {
 
 // CreateTrustRequest: Directory Service for Microsoft Active Directory allows you to configure trust relationships.
 type CreateTrustRequest struct {
-	DirectoryId                 *string        `json:"DirectoryId,omitzero"`
-	RemoteDomainName            *string        `json:"RemoteDomainName,omitzero"`
-	TrustPassword               *string        `json:"TrustPassword,omitzero"`
-	TrustDirection              TrustDirection `json:"TrustDirection,omitzero"`
-	TrustType                   TrustType      `json:"TrustType,omitzero"`
-	ConditionalForwarderIpAddrs []string       `json:"ConditionalForwarderIpAddrs,omitzero"`
-	SelectiveAuth               SelectiveAuth  `json:"SelectiveAuth,omitzero"`
+	DirectoryId                   *string        `json:"DirectoryId,omitzero"`
+	RemoteDomainName              *string        `json:"RemoteDomainName,omitzero"`
+	TrustPassword                 *string        `json:"TrustPassword,omitzero"`
+	TrustDirection                TrustDirection `json:"TrustDirection,omitzero"`
+	TrustType                     TrustType      `json:"TrustType,omitzero"`
+	ConditionalForwarderIpAddrs   []string       `json:"ConditionalForwarderIpAddrs,omitzero"`
+	SelectiveAuth                 SelectiveAuth  `json:"SelectiveAuth,omitzero"`
+	ConditionalForwarderIpv6Addrs []string       `json:"ConditionalForwarderIpv6Addrs,omitzero"`
 }
 
 // CreateTrustResult: The result of a CreateTrust request.
 type CreateTrustResult struct {
 	TrustId *string `json:"TrustId,omitzero"`
+}
+
+type DeleteADAssessmentRequest struct {
+	AssessmentId *string `json:"AssessmentId,omitzero"`
+}
+
+type DeleteADAssessmentResult struct {
+	AssessmentId *string `json:"AssessmentId,omitzero"`
 }
 
 // DeleteConditionalForwarderRequest: Deletes a conditional forwarder.
@@ -285,6 +366,29 @@ type DeregisterEventTopicRequest struct {
 
 // DeregisterEventTopicResult: The result of a DeregisterEventTopic request.
 type DeregisterEventTopicResult struct {
+}
+
+type DescribeADAssessmentRequest struct {
+	AssessmentId *string `json:"AssessmentId,omitzero"`
+}
+
+type DescribeADAssessmentResult struct {
+	Assessment        *Assessment        `json:"Assessment,omitzero"`
+	AssessmentReports []AssessmentReport `json:"AssessmentReports,omitzero"`
+}
+
+// DescribeCAEnrollmentPolicyRequest: Contains the inputs for the DescribeCAEnrollmentPolicy operation.
+type DescribeCAEnrollmentPolicyRequest struct {
+	DirectoryId *string `json:"DirectoryId,omitzero"`
+}
+
+// DescribeCAEnrollmentPolicyResult: Contains the results of the DescribeCAEnrollmentPolicy operation.
+type DescribeCAEnrollmentPolicyResult struct {
+	DirectoryId                    *string                  `json:"DirectoryId,omitzero"`
+	PcaConnectorArn                *string                  `json:"PcaConnectorArn,omitzero"`
+	CaEnrollmentPolicyStatus       CaEnrollmentPolicyStatus `json:"CaEnrollmentPolicyStatus,omitzero"`
+	LastUpdatedDateTime            *smithy.Timestamp        `json:"LastUpdatedDateTime,omitzero"`
+	CaEnrollmentPolicyStatusReason *string                  `json:"CaEnrollmentPolicyStatusReason,omitzero"`
 }
 
 type DescribeCertificateRequest struct {
@@ -361,6 +465,17 @@ type DescribeEventTopicsRequest struct {
 // DescribeEventTopicsResult: The result of a DescribeEventTopic request.
 type DescribeEventTopicsResult struct {
 	EventTopics []EventTopic `json:"EventTopics,omitzero"`
+}
+
+type DescribeHybridADUpdateRequest struct {
+	DirectoryId *string          `json:"DirectoryId,omitzero"`
+	UpdateType  HybridUpdateType `json:"UpdateType,omitzero"`
+	NextToken   *string          `json:"NextToken,omitzero"`
+}
+
+type DescribeHybridADUpdateResult struct {
+	UpdateActivities *HybridUpdateActivities `json:"UpdateActivities,omitzero"`
+	NextToken        *string                 `json:"NextToken,omitzero"`
 }
 
 type DescribeLDAPSSettingsRequest struct {
@@ -456,6 +571,7 @@ type DirectoryConnectSettings struct {
 	SubnetIds        []string `json:"SubnetIds,omitzero"`
 	CustomerDnsIps   []string `json:"CustomerDnsIps,omitzero"`
 	CustomerUserName *string  `json:"CustomerUserName,omitzero"`
+	CustomerDnsIpsV6 []string `json:"CustomerDnsIpsV6,omitzero"`
 }
 
 // DirectoryConnectSettingsDescription: Contains information about an AD Connector directory.
@@ -466,6 +582,7 @@ type DirectoryConnectSettingsDescription struct {
 	SecurityGroupId   *string  `json:"SecurityGroupId,omitzero"`
 	AvailabilityZones []string `json:"AvailabilityZones,omitzero"`
 	ConnectIps        []string `json:"ConnectIps,omitzero"`
+	ConnectIpsV6      []string `json:"ConnectIpsV6,omitzero"`
 }
 
 // DirectoryDescription: Contains information about an Directory Service directory.
@@ -496,6 +613,9 @@ type DirectoryDescription struct {
 	OwnerDirectoryDescription        *OwnerDirectoryDescription           `json:"OwnerDirectoryDescription,omitzero"`
 	RegionsInfo                      *RegionsInfo                         `json:"RegionsInfo,omitzero"`
 	OsVersion                        OSVersion                            `json:"OsVersion,omitzero"`
+	DnsIpv6Addrs                     []string                             `json:"DnsIpv6Addrs,omitzero"`
+	HybridSettings                   *HybridSettingsDescription           `json:"HybridSettings,omitzero"`
+	NetworkType                      NetworkType                          `json:"NetworkType,omitzero"`
 }
 
 // DirectoryLimits: Contains directory limit information for a Region.
@@ -511,6 +631,11 @@ type DirectoryLimits struct {
 	ConnectedDirectoriesLimitReached *bool  `json:"ConnectedDirectoriesLimitReached,omitzero"`
 }
 
+// DirectorySizeUpdateSettings: Contains the directory size configuration for update operations.
+type DirectorySizeUpdateSettings struct {
+	DirectorySize DirectorySize `json:"DirectorySize,omitzero"`
+}
+
 // DirectoryVpcSettings: Contains VPC information for the CreateDirectory or CreateMicrosoftAD operation.
 type DirectoryVpcSettings struct {
 	VpcId     *string  `json:"VpcId,omitzero"`
@@ -523,6 +648,15 @@ type DirectoryVpcSettingsDescription struct {
 	SubnetIds         []string `json:"SubnetIds,omitzero"`
 	SecurityGroupId   *string  `json:"SecurityGroupId,omitzero"`
 	AvailabilityZones []string `json:"AvailabilityZones,omitzero"`
+}
+
+// DisableCAEnrollmentPolicyRequest: Contains the inputs for the DisableCAEnrollmentPolicy operation.
+type DisableCAEnrollmentPolicyRequest struct {
+	DirectoryId *string `json:"DirectoryId,omitzero"`
+}
+
+// DisableCAEnrollmentPolicyResult: Contains the results of the DisableCAEnrollmentPolicy operation.
+type DisableCAEnrollmentPolicyResult struct {
 }
 
 type DisableClientAuthenticationRequest struct {
@@ -580,6 +714,17 @@ type DomainController struct {
 	StatusReason              *string                `json:"StatusReason,omitzero"`
 	LaunchTime                *smithy.Timestamp      `json:"LaunchTime,omitzero"`
 	StatusLastUpdatedDateTime *smithy.Timestamp      `json:"StatusLastUpdatedDateTime,omitzero"`
+	DnsIpv6Addr               *string                `json:"DnsIpv6Addr,omitzero"`
+}
+
+// EnableCAEnrollmentPolicyRequest: Contains the inputs for the EnableCAEnrollmentPolicy operation.
+type EnableCAEnrollmentPolicyRequest struct {
+	DirectoryId     *string `json:"DirectoryId,omitzero"`
+	PcaConnectorArn *string `json:"PcaConnectorArn,omitzero"`
+}
+
+// EnableCAEnrollmentPolicyResult: Contains the results of the EnableCAEnrollmentPolicy operation.
+type EnableCAEnrollmentPolicyResult struct {
 }
 
 type EnableClientAuthenticationRequest struct {
@@ -654,10 +799,52 @@ type GetSnapshotLimitsResult struct {
 	SnapshotLimits *SnapshotLimits `json:"SnapshotLimits,omitzero"`
 }
 
+// HybridAdministratorAccountUpdate: Use to recover to the hybrid directory administrator account credentials.
+type HybridAdministratorAccountUpdate struct {
+	SecretArn *string `json:"SecretArn,omitzero"`
+}
+
+// HybridCustomerInstancesSettings: Contains configuration settings for self-managed instances with SSM used in hybrid directory operations.
+type HybridCustomerInstancesSettings struct {
+	CustomerDnsIps []string `json:"CustomerDnsIps,omitzero"`
+	InstanceIds    []string `json:"InstanceIds,omitzero"`
+}
+
+// HybridSettingsDescription: Describes the current hybrid directory configuration settings for a directory.
+type HybridSettingsDescription struct {
+	SelfManagedDnsIpAddrs  []string `json:"SelfManagedDnsIpAddrs,omitzero"`
+	SelfManagedInstanceIds []string `json:"SelfManagedInstanceIds,omitzero"`
+}
+
+// HybridUpdateActivities: Contains information about update activities for different components of a hybrid directory.
+type HybridUpdateActivities struct {
+	SelfManagedInstances       []HybridUpdateInfoEntry `json:"SelfManagedInstances,omitzero"`
+	HybridAdministratorAccount []HybridUpdateInfoEntry `json:"HybridAdministratorAccount,omitzero"`
+}
+
+// HybridUpdateInfoEntry: Contains detailed information about a specific update activity for a hybrid directory component.
+type HybridUpdateInfoEntry struct {
+	Status              UpdateStatus       `json:"Status,omitzero"`
+	StatusReason        *string            `json:"StatusReason,omitzero"`
+	InitiatedBy         *string            `json:"InitiatedBy,omitzero"`
+	NewValue            *HybridUpdateValue `json:"NewValue,omitzero"`
+	PreviousValue       *HybridUpdateValue `json:"PreviousValue,omitzero"`
+	StartTime           *smithy.Timestamp  `json:"StartTime,omitzero"`
+	LastUpdatedDateTime *smithy.Timestamp  `json:"LastUpdatedDateTime,omitzero"`
+	AssessmentId        *string            `json:"AssessmentId,omitzero"`
+}
+
+// HybridUpdateValue: Contains the configuration values for a hybrid directory update, including Amazon Web Services System Manager managed node and DNS information.
+type HybridUpdateValue struct {
+	InstanceIds []string `json:"InstanceIds,omitzero"`
+	DnsIps      []string `json:"DnsIps,omitzero"`
+}
+
 // IpRoute: IP address block.
 type IpRoute struct {
 	CidrIp      *string `json:"CidrIp,omitzero"`
 	Description *string `json:"Description,omitzero"`
+	CidrIpv6    *string `json:"CidrIpv6,omitzero"`
 }
 
 // IpRouteInfo: Information about one or more IP address blocks.
@@ -668,6 +855,7 @@ type IpRouteInfo struct {
 	AddedDateTime       *smithy.Timestamp `json:"AddedDateTime,omitzero"`
 	IpRouteStatusReason *string           `json:"IpRouteStatusReason,omitzero"`
 	Description         *string           `json:"Description,omitzero"`
+	CidrIpv6            *string           `json:"CidrIpv6,omitzero"`
 }
 
 // LDAPSSettingInfo: Contains general information about the LDAPS settings.
@@ -675,6 +863,17 @@ type LDAPSSettingInfo struct {
 	LDAPSStatus         LDAPSStatus       `json:"LDAPSStatus,omitzero"`
 	LDAPSStatusReason   *string           `json:"LDAPSStatusReason,omitzero"`
 	LastUpdatedDateTime *smithy.Timestamp `json:"LastUpdatedDateTime,omitzero"`
+}
+
+type ListADAssessmentsRequest struct {
+	DirectoryId *string `json:"DirectoryId,omitzero"`
+	NextToken   *string `json:"NextToken,omitzero"`
+	Limit       *int32  `json:"Limit,omitzero"`
+}
+
+type ListADAssessmentsResult struct {
+	Assessments []AssessmentSummary `json:"Assessments,omitzero"`
+	NextToken   *string             `json:"NextToken,omitzero"`
 }
 
 type ListCertificatesRequest struct {
@@ -739,6 +938,12 @@ type LogSubscription struct {
 	SubscriptionCreatedDateTime *smithy.Timestamp `json:"SubscriptionCreatedDateTime,omitzero"`
 }
 
+// NetworkUpdateSettings: Contains the network configuration for directory update operations.
+type NetworkUpdateSettings struct {
+	NetworkType      NetworkType `json:"NetworkType,omitzero"`
+	CustomerDnsIpsV6 []string    `json:"CustomerDnsIpsV6,omitzero"`
+}
+
 // OSUpdateSettings: OS version that the directory needs to be updated to.
 type OSUpdateSettings struct {
 	OSVersion OSVersion `json:"OSVersion,omitzero"`
@@ -752,6 +957,8 @@ type OwnerDirectoryDescription struct {
 	VpcSettings    *DirectoryVpcSettingsDescription `json:"VpcSettings,omitzero"`
 	RadiusSettings *RadiusSettings                  `json:"RadiusSettings,omitzero"`
 	RadiusStatus   RadiusStatus                     `json:"RadiusStatus,omitzero"`
+	DnsIpv6Addrs   []string                         `json:"DnsIpv6Addrs,omitzero"`
+	NetworkType    NetworkType                      `json:"NetworkType,omitzero"`
 }
 
 // RadiusSettings: Contains information about a Remote Authentication Dial In User Service (RADIUS) server.
@@ -764,6 +971,7 @@ type RadiusSettings struct {
 	AuthenticationProtocol RadiusAuthenticationProtocol `json:"AuthenticationProtocol,omitzero"`
 	DisplayLabel           *string                      `json:"DisplayLabel,omitzero"`
 	UseSameUsername        *bool                        `json:"UseSameUsername,omitzero"`
+	RadiusServersIpv6      []string                     `json:"RadiusServersIpv6,omitzero"`
 }
 
 // RegionDescription: The replicated Region information for a directory.
@@ -817,6 +1025,7 @@ type RejectSharedDirectoryResult struct {
 type RemoveIpRoutesRequest struct {
 	DirectoryId *string  `json:"DirectoryId,omitzero"`
 	CidrIps     []string `json:"CidrIps,omitzero"`
+	CidrIpv6s   []string `json:"CidrIpv6s,omitzero"`
 }
 
 type RemoveIpRoutesResult struct {
@@ -934,6 +1143,15 @@ type SnapshotLimits struct {
 	ManualSnapshotsLimitReached *bool  `json:"ManualSnapshotsLimitReached,omitzero"`
 }
 
+type StartADAssessmentRequest struct {
+	AssessmentConfiguration *AssessmentConfiguration `json:"AssessmentConfiguration,omitzero"`
+	DirectoryId             *string                  `json:"DirectoryId,omitzero"`
+}
+
+type StartADAssessmentResult struct {
+	AssessmentId *string `json:"AssessmentId,omitzero"`
+}
+
 type StartSchemaExtensionRequest struct {
 	DirectoryId                         *string `json:"DirectoryId,omitzero"`
 	CreateSnapshotBeforeSchemaExtension *bool   `json:"CreateSnapshotBeforeSchemaExtension,omitzero"`
@@ -986,6 +1204,7 @@ type UpdateConditionalForwarderRequest struct {
 	DirectoryId      *string  `json:"DirectoryId,omitzero"`
 	RemoteDomainName *string  `json:"RemoteDomainName,omitzero"`
 	DnsIpAddrs       []string `json:"DnsIpAddrs,omitzero"`
+	DnsIpv6Addrs     []string `json:"DnsIpv6Addrs,omitzero"`
 }
 
 // UpdateConditionalForwarderResult: The result of an UpdateConditionalForwarder request.
@@ -993,13 +1212,26 @@ type UpdateConditionalForwarderResult struct {
 }
 
 type UpdateDirectorySetupRequest struct {
-	DirectoryId                *string           `json:"DirectoryId,omitzero"`
-	UpdateType                 UpdateType        `json:"UpdateType,omitzero"`
-	OSUpdateSettings           *OSUpdateSettings `json:"OSUpdateSettings,omitzero"`
-	CreateSnapshotBeforeUpdate *bool             `json:"CreateSnapshotBeforeUpdate,omitzero"`
+	DirectoryId                 *string                      `json:"DirectoryId,omitzero"`
+	UpdateType                  UpdateType                   `json:"UpdateType,omitzero"`
+	OSUpdateSettings            *OSUpdateSettings            `json:"OSUpdateSettings,omitzero"`
+	CreateSnapshotBeforeUpdate  *bool                        `json:"CreateSnapshotBeforeUpdate,omitzero"`
+	DirectorySizeUpdateSettings *DirectorySizeUpdateSettings `json:"DirectorySizeUpdateSettings,omitzero"`
+	NetworkUpdateSettings       *NetworkUpdateSettings       `json:"NetworkUpdateSettings,omitzero"`
 }
 
 type UpdateDirectorySetupResult struct {
+}
+
+type UpdateHybridADRequest struct {
+	DirectoryId                      *string                           `json:"DirectoryId,omitzero"`
+	HybridAdministratorAccountUpdate *HybridAdministratorAccountUpdate `json:"HybridAdministratorAccountUpdate,omitzero"`
+	SelfManagedInstancesSettings     *HybridCustomerInstancesSettings  `json:"SelfManagedInstancesSettings,omitzero"`
+}
+
+type UpdateHybridADResult struct {
+	DirectoryId  *string `json:"DirectoryId,omitzero"`
+	AssessmentId *string `json:"AssessmentId,omitzero"`
 }
 
 // UpdateInfoEntry: An entry of update information related to a requested update type.

@@ -5,6 +5,7 @@ package dsapi
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -13,13 +14,15 @@ import (
 // validator holds the compiled patterns of the model. NewDispatcher creates
 // one; the package keeps no regexp at package level.
 type validator struct {
-	re [37]*regexp.Regexp
+	re [43]*regexp.Regexp
 }
 
 func newValidator() *validator {
 	v := &validator{}
 	for i, p := range [...]string{
+		"^((([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,7}:)|(([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2})|(([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3})|(([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4})|(([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5})|([0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6}))|(:((:[0-9a-fA-F]{1,4}){1,7}|:)))\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$",
 		"^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$",
+		"^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$",
 		"^.*$",
 		"[\\\\\"/\\[\\]:;|=,+*?<>@]",
 		"^([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$",
@@ -38,6 +41,7 @@ func newValidator() *validator {
 		"^(\\d{12})$",
 		"^([\\p{L}\\p{Nd}]|[[:punct:]]| )+$",
 		"^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$",
+		"^(i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{8}|mi-[0-9a-f]{17})$",
 		"^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$",
 		"^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$",
 		"^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$",
@@ -50,8 +54,11 @@ func newValidator() *validator {
 		"^[a-zA-Z0-9_-]+$",
 		"^[a-zA-Z0-9_]*$",
 		"^[d]-[0-9a-f]{10}$",
+		"^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
+		"^arn:aws:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$",
 		"^c-[0-9a-f]{10}$",
 		"^d-[0-9a-f]{10}$",
+		"^da-[0-9a-f]{18}$",
 		"^dc-[0-9a-f]{10}$",
 		"^e-[0-9a-f]{10}$",
 		"^s-[0-9a-f]{10}$",
@@ -62,28 +69,25 @@ func newValidator() *validator {
 	return v
 }
 
-// pat0 checks the model pattern ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\/([1-9]|[1-2][0-9]|3[0-2]))$
+// pat0 checks the model pattern ^((([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,7}:)|(([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2})|(([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3})|(([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4})|(([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5})|([0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6}))|(:((:[0-9a-fA-F]{1,4}){1,7}|:)))\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$
 func (v *validator) pat0(s string) bool {
 	return v.re[0].MatchString(s)
 }
 
-// pat1 checks the model pattern ^(?!.*\\|.*"|.*\/|.*\[|.*\]|.*:|.*;|.*\||.*=|.*,|.*\+|.*\*|.*\?|.*<|.*>|.*@).*$
-//
-// Translated for RE2: negative lookahead: one line that contains none of \ " / [ ] : ; | = , + * ? < > @.
+// pat1 checks the model pattern ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\/([1-9]|[1-2][0-9]|3[0-2]))$
 func (v *validator) pat1(s string) bool {
-	if !v.re[1].MatchString(s) {
-		return false
-	}
-	if v.re[2].MatchString(s) {
-		return false
-	}
-	return true
+	return v.re[1].MatchString(s)
 }
 
-// pat2 checks the model pattern ^(?!D-|d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$
-//
-// Translated for RE2: negative lookahead (?!D-|d-) at the start becomes a forbidden prefix.
+// pat2 checks the model pattern ^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$
 func (v *validator) pat2(s string) bool {
+	return v.re[2].MatchString(s)
+}
+
+// pat3 checks the model pattern ^(?!.*\\|.*"|.*\/|.*\[|.*\]|.*:|.*;|.*\||.*=|.*,|.*\+|.*\*|.*\?|.*<|.*>|.*@).*$
+//
+// Translated for RE2: negative lookahead: one line that contains none of \ " / [ ] : ; | = , + * ? < > @.
+func (v *validator) pat3(s string) bool {
 	if !v.re[3].MatchString(s) {
 		return false
 	}
@@ -93,172 +97,205 @@ func (v *validator) pat2(s string) bool {
 	return true
 }
 
-// pat3 checks the model pattern ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$
-func (v *validator) pat3(s string) bool {
-	return v.re[5].MatchString(s)
+// pat4 checks the model pattern ^(?!D-|d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$
+//
+// Translated for RE2: negative lookahead (?!D-|d-) at the start becomes a forbidden prefix.
+func (v *validator) pat4(s string) bool {
+	if !v.re[5].MatchString(s) {
+		return false
+	}
+	if v.re[6].MatchString(s) {
+		return false
+	}
+	return true
 }
 
-// pat4 checks the model pattern ^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^
+// pat5 checks the model pattern ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$
+func (v *validator) pat5(s string) bool {
+	return v.re[7].MatchString(s)
+}
+
+// pat6 checks the model pattern ^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^
 //
 // Translated for RE2: lookaheads: 8 to 64 characters on one line, and at least three of the four classes digit, upper case, lower case, other (the four alternatives are the four 3-of-4 combinations).
-func (v *validator) pat4(s string) bool {
-	if !v.re[6].MatchString(s) {
+func (v *validator) pat6(s string) bool {
+	if !v.re[8].MatchString(s) {
 		return false
 	}
 	n := 0
-	if v.re[7].MatchString(s) {
-		n++
-	}
-	if v.re[8].MatchString(s) {
-		n++
-	}
 	if v.re[9].MatchString(s) {
 		n++
 	}
 	if v.re[10].MatchString(s) {
 		n++
 	}
+	if v.re[11].MatchString(s) {
+		n++
+	}
+	if v.re[12].MatchString(s) {
+		n++
+	}
 	return n >= 3
 }
 
-// pat5 checks the model pattern ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$
-func (v *validator) pat5(s string) bool {
-	return v.re[11].MatchString(s)
-}
-
-// pat6 checks the model pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
-func (v *validator) pat6(s string) bool {
-	return v.re[12].MatchString(s)
-}
-
-// pat7 checks the model pattern ^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+$
+// pat7 checks the model pattern ^([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})$
 func (v *validator) pat7(s string) bool {
 	return v.re[13].MatchString(s)
 }
 
-// pat8 checks the model pattern ^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+[.]?$
+// pat8 checks the model pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
 func (v *validator) pat8(s string) bool {
 	return v.re[14].MatchString(s)
 }
 
-// pat9 checks the model pattern ^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$
+// pat9 checks the model pattern ^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+$
 func (v *validator) pat9(s string) bool {
 	return v.re[15].MatchString(s)
 }
 
-// pat10 checks the model pattern ^(\d{12})$
+// pat10 checks the model pattern ^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+[.]?$
 func (v *validator) pat10(s string) bool {
 	return v.re[16].MatchString(s)
 }
 
-// pat11 checks the model pattern ^(\p{LD}|\p{Punct}| )+$
-//
-// Translated for RE2: Java classes: \p{LD} (letter or digit) → [\p{L}\p{Nd}], \p{Punct} (ASCII punctuation) → [[:punct:]].
+// pat11 checks the model pattern ^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$
 func (v *validator) pat11(s string) bool {
-	if !v.re[17].MatchString(s) {
-		return false
-	}
-	return true
+	return v.re[17].MatchString(s)
 }
 
-// pat12 checks the model pattern ^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$
+// pat12 checks the model pattern ^(\d{12})$
 func (v *validator) pat12(s string) bool {
 	return v.re[18].MatchString(s)
 }
 
-// pat13 checks the model pattern ^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$
-func (v *validator) pat13(s string) bool {
-	return v.re[19].MatchString(s)
-}
-
-// pat14 checks the model pattern ^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$
-func (v *validator) pat14(s string) bool {
-	return v.re[20].MatchString(s)
-}
-
-// pat15 checks the model pattern ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$
-func (v *validator) pat15(s string) bool {
-	return v.re[21].MatchString(s)
-}
-
-// pat16 checks the model pattern ^[&\w+-.@]+$
-func (v *validator) pat16(s string) bool {
-	return v.re[22].MatchString(s)
-}
-
-// pat17 checks the model pattern ^[-._/#A-Za-z0-9]+$
-func (v *validator) pat17(s string) bool {
-	return v.re[23].MatchString(s)
-}
-
-// pat18 checks the model pattern ^[\u0020-\u00FF]+$
+// pat13 checks the model pattern ^(\p{LD}|\p{Punct}| )+$
 //
-// Translated for RE2: \uXXXX escapes → \x{XXXX}.
-func (v *validator) pat18(s string) bool {
-	if !v.re[24].MatchString(s) {
+// Translated for RE2: Java classes: \p{LD} (letter or digit) → [\p{L}\p{Nd}], \p{Punct} (ASCII punctuation) → [[:punct:]].
+func (v *validator) pat13(s string) bool {
+	if !v.re[19].MatchString(s) {
 		return false
 	}
 	return true
 }
 
-// pat19 checks the model pattern ^[^\\/:*?"<>|.]+[^\\/:*?"<>|]*$
+// pat14 checks the model pattern ^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$
+func (v *validator) pat14(s string) bool {
+	return v.re[20].MatchString(s)
+}
+
+// pat15 checks the model pattern ^(i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{8}|mi-[0-9a-f]{17})$
+func (v *validator) pat15(s string) bool {
+	return v.re[21].MatchString(s)
+}
+
+// pat16 checks the model pattern ^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$
+func (v *validator) pat16(s string) bool {
+	return v.re[22].MatchString(s)
+}
+
+// pat17 checks the model pattern ^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$
+func (v *validator) pat17(s string) bool {
+	return v.re[23].MatchString(s)
+}
+
+// pat18 checks the model pattern ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$
+func (v *validator) pat18(s string) bool {
+	return v.re[24].MatchString(s)
+}
+
+// pat19 checks the model pattern ^[&\w+-.@]+$
 func (v *validator) pat19(s string) bool {
 	return v.re[25].MatchString(s)
 }
 
-// pat20 checks the model pattern ^[a-zA-Z0-9-/. _]*$
+// pat20 checks the model pattern ^[-._/#A-Za-z0-9]+$
 func (v *validator) pat20(s string) bool {
 	return v.re[26].MatchString(s)
 }
 
-// pat21 checks the model pattern ^[a-zA-Z0-9._-]+$
+// pat21 checks the model pattern ^[\u0020-\u00FF]+$
+//
+// Translated for RE2: \uXXXX escapes → \x{XXXX}.
 func (v *validator) pat21(s string) bool {
-	return v.re[27].MatchString(s)
+	if !v.re[27].MatchString(s) {
+		return false
+	}
+	return true
 }
 
-// pat22 checks the model pattern ^[a-zA-Z0-9_-]+$
+// pat22 checks the model pattern ^[^\\/:*?"<>|.]+[^\\/:*?"<>|]*$
 func (v *validator) pat22(s string) bool {
 	return v.re[28].MatchString(s)
 }
 
-// pat23 checks the model pattern ^[a-zA-Z0-9_]*$
+// pat23 checks the model pattern ^[a-zA-Z0-9-/. _]*$
 func (v *validator) pat23(s string) bool {
 	return v.re[29].MatchString(s)
 }
 
-// pat24 checks the model pattern ^[d]-[0-9a-f]{10}$
+// pat24 checks the model pattern ^[a-zA-Z0-9._-]+$
 func (v *validator) pat24(s string) bool {
 	return v.re[30].MatchString(s)
 }
 
-// pat25 checks the model pattern ^c-[0-9a-f]{10}$
+// pat25 checks the model pattern ^[a-zA-Z0-9_-]+$
 func (v *validator) pat25(s string) bool {
 	return v.re[31].MatchString(s)
 }
 
-// pat26 checks the model pattern ^d-[0-9a-f]{10}$
+// pat26 checks the model pattern ^[a-zA-Z0-9_]*$
 func (v *validator) pat26(s string) bool {
 	return v.re[32].MatchString(s)
 }
 
-// pat27 checks the model pattern ^dc-[0-9a-f]{10}$
+// pat27 checks the model pattern ^[d]-[0-9a-f]{10}$
 func (v *validator) pat27(s string) bool {
 	return v.re[33].MatchString(s)
 }
 
-// pat28 checks the model pattern ^e-[0-9a-f]{10}$
+// pat28 checks the model pattern ^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$
 func (v *validator) pat28(s string) bool {
 	return v.re[34].MatchString(s)
 }
 
-// pat29 checks the model pattern ^s-[0-9a-f]{10}$
+// pat29 checks the model pattern ^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$
 func (v *validator) pat29(s string) bool {
 	return v.re[35].MatchString(s)
 }
 
-// pat30 checks the model pattern ^t-[0-9a-f]{10}$
+// pat30 checks the model pattern ^c-[0-9a-f]{10}$
 func (v *validator) pat30(s string) bool {
 	return v.re[36].MatchString(s)
+}
+
+// pat31 checks the model pattern ^d-[0-9a-f]{10}$
+func (v *validator) pat31(s string) bool {
+	return v.re[37].MatchString(s)
+}
+
+// pat32 checks the model pattern ^da-[0-9a-f]{18}$
+func (v *validator) pat32(s string) bool {
+	return v.re[38].MatchString(s)
+}
+
+// pat33 checks the model pattern ^dc-[0-9a-f]{10}$
+func (v *validator) pat33(s string) bool {
+	return v.re[39].MatchString(s)
+}
+
+// pat34 checks the model pattern ^e-[0-9a-f]{10}$
+func (v *validator) pat34(s string) bool {
+	return v.re[40].MatchString(s)
+}
+
+// pat35 checks the model pattern ^s-[0-9a-f]{10}$
+func (v *validator) pat35(s string) bool {
+	return v.re[41].MatchString(s)
+}
+
+// pat36 checks the model pattern ^t-[0-9a-f]{10}$
+func (v *validator) pat36(s string) bool {
+	return v.re[42].MatchString(s)
 }
 
 func violation(vs *[]smithy.Violation, path, value string, sensitive bool, constraint string) {
@@ -286,8 +323,12 @@ func (v *validator) validateAcceptSharedDirectoryRequest(p string, in *AcceptSha
 		null(vs, smithy.MemberPath(p, "sharedDirectoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "sharedDirectoryId")
-		if !v.pat26(*in.SharedDirectoryId) {
-			violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.SharedDirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.SharedDirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.SharedDirectoryId) {
+				violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -298,8 +339,12 @@ func (v *validator) validateAddIpRoutesRequest(p string, in *AddIpRoutesRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.IpRoutes == nil {
@@ -316,18 +361,26 @@ func (v *validator) validateAddRegionRequest(p string, in *AddRegionRequest, vs 
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RegionName == nil {
 		null(vs, smithy.MemberPath(p, "regionName"))
 	} else {
 		mp := smithy.MemberPath(p, "regionName")
-		if n := utf8.RuneCountInString(*in.RegionName); n < 8 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
+		if strings.IndexByte(*in.RegionName, 0) >= 0 {
+			violation(vs, mp, *in.RegionName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RegionName); n < 8 {
+				violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
+			} else if n > 32 {
+				violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
+			}
 		}
 	}
 	if in.VPCSettings == nil {
@@ -344,8 +397,12 @@ func (v *validator) validateAddTagsToResourceRequest(p string, in *AddTagsToReso
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if !v.pat24(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^[d]-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat27(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^[d]-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Tags == nil {
@@ -356,12 +413,90 @@ func (v *validator) validateAddTagsToResourceRequest(p string, in *AddTagsToReso
 	}
 }
 
+// validateAssessmentConfiguration checks a AssessmentConfiguration at path p.
+func (v *validator) validateAssessmentConfiguration(p string, in *AssessmentConfiguration, vs *[]smithy.Violation) {
+	if in.CustomerDnsIps == nil {
+		null(vs, smithy.MemberPath(p, "customerDnsIps"))
+	} else {
+		mp := smithy.MemberPath(p, "customerDnsIps")
+		if n := len(in.CustomerDnsIps); n < 2 {
+			violation(vs, mp, smithy.FormatValue(in.CustomerDnsIps), false, "Member must have length greater than or equal to 2")
+		} else if n > 2 {
+			violation(vs, mp, smithy.FormatValue(in.CustomerDnsIps), false, "Member must have length less than or equal to 2")
+		}
+		v.validateCustomerDnsIps(mp, in.CustomerDnsIps, vs)
+	}
+	if in.DnsName == nil {
+		null(vs, smithy.MemberPath(p, "dnsName"))
+	} else {
+		mp := smithy.MemberPath(p, "dnsName")
+		if strings.IndexByte(*in.DnsName, 0) >= 0 {
+			violation(vs, mp, *in.DnsName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.DnsName) {
+				violation(vs, mp, *in.DnsName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
+			}
+		}
+	}
+	if in.VpcSettings == nil {
+		null(vs, smithy.MemberPath(p, "vpcSettings"))
+	} else {
+		mp := smithy.MemberPath(p, "vpcSettings")
+		v.validateDirectoryVpcSettings(mp, in.VpcSettings, vs)
+	}
+	if in.InstanceIds == nil {
+		null(vs, smithy.MemberPath(p, "instanceIds"))
+	} else {
+		mp := smithy.MemberPath(p, "instanceIds")
+		if n := len(in.InstanceIds); n < 2 {
+			violation(vs, mp, smithy.FormatValue(in.InstanceIds), false, "Member must have length greater than or equal to 2")
+		} else if n > 2 {
+			violation(vs, mp, smithy.FormatValue(in.InstanceIds), false, "Member must have length less than or equal to 2")
+		}
+		v.validateAssessmentInstanceIds(mp, in.InstanceIds, vs)
+	}
+	if in.SecurityGroupIds != nil {
+		mp := smithy.MemberPath(p, "securityGroupIds")
+		if n := len(in.SecurityGroupIds); n < 1 {
+			violation(vs, mp, smithy.FormatValue(in.SecurityGroupIds), false, "Member must have length greater than or equal to 1")
+		} else if n > 1 {
+			violation(vs, mp, smithy.FormatValue(in.SecurityGroupIds), false, "Member must have length less than or equal to 1")
+		}
+		v.validateSecurityGroupIds(mp, in.SecurityGroupIds, vs)
+	}
+}
+
+// validateAssessmentInstanceIds checks the elements of a AssessmentInstanceIds at path p.
+func (v *validator) validateAssessmentInstanceIds(p string, l []string, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat15(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{8}|mi-[0-9a-f]{17})$")
+			}
+		}
+	}
+}
+
 // validateAttribute checks a Attribute at path p.
 func (v *validator) validateAttribute(p string, in *Attribute, vs *[]smithy.Violation) {
 	if in.Name != nil {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			}
+		}
+	}
+	if in.Value != nil {
+		mp := smithy.MemberPath(p, "value")
+		if strings.IndexByte(*in.Value, 0) >= 0 {
+			violation(vs, mp, *in.Value, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 }
@@ -380,16 +515,24 @@ func (v *validator) validateCancelSchemaExtensionRequest(p string, in *CancelSch
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SchemaExtensionId == nil {
 		null(vs, smithy.MemberPath(p, "schemaExtensionId"))
 	} else {
 		mp := smithy.MemberPath(p, "schemaExtensionId")
-		if !v.pat28(*in.SchemaExtensionId) {
-			violation(vs, mp, *in.SchemaExtensionId, false, "Member must satisfy regular expression pattern: ^e-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.SchemaExtensionId, 0) >= 0 {
+			violation(vs, mp, *in.SchemaExtensionId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat34(*in.SchemaExtensionId) {
+				violation(vs, mp, *in.SchemaExtensionId, false, "Member must satisfy regular expression pattern: ^e-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -398,8 +541,26 @@ func (v *validator) validateCancelSchemaExtensionRequest(p string, in *CancelSch
 func (v *validator) validateCidrIps(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat0(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat1(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$")
+			}
+		}
+	}
+}
+
+// validateCidrIpv6s checks the elements of a CidrIpv6s at path p.
+func (v *validator) validateCidrIpv6s(p string, l []string, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat0(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^((([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,7}:)|(([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2})|(([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3})|(([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4})|(([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5})|([0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6}))|(:((:[0-9a-fA-F]{1,4}){1,7}|:)))\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$")
+			}
 		}
 	}
 }
@@ -408,13 +569,17 @@ func (v *validator) validateCidrIps(p string, l []string, vs *[]smithy.Violation
 func (v *validator) validateClientCertAuthSettings(p string, in *ClientCertAuthSettings, vs *[]smithy.Violation) {
 	if in.OCSPUrl != nil {
 		mp := smithy.MemberPath(p, "oCSPUrl")
-		if n := utf8.RuneCountInString(*in.OCSPUrl); n < 1 {
-			violation(vs, mp, *in.OCSPUrl, false, "Member must have length greater than or equal to 1")
-		} else if n > 1024 {
-			violation(vs, mp, *in.OCSPUrl, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat12(*in.OCSPUrl) {
-			violation(vs, mp, *in.OCSPUrl, false, "Member must satisfy regular expression pattern: ^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$")
+		if strings.IndexByte(*in.OCSPUrl, 0) >= 0 {
+			violation(vs, mp, *in.OCSPUrl, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.OCSPUrl); n < 1 {
+				violation(vs, mp, *in.OCSPUrl, false, "Member must have length greater than or equal to 1")
+			} else if n > 1024 {
+				violation(vs, mp, *in.OCSPUrl, false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat14(*in.OCSPUrl) {
+				violation(vs, mp, *in.OCSPUrl, false, "Member must satisfy regular expression pattern: ^(https?|ftp|file|ldaps?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;()]*[-a-zA-Z0-9+&@#/%=~_|()]$")
+			}
 		}
 	}
 }
@@ -425,35 +590,51 @@ func (v *validator) validateConnectDirectoryRequest(p string, in *ConnectDirecto
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if !v.pat7(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
+			}
 		}
 	}
 	if in.ShortName != nil {
 		mp := smithy.MemberPath(p, "shortName")
-		if !v.pat19(*in.ShortName) {
-			violation(vs, mp, *in.ShortName, false, "Member must satisfy regular expression pattern: ^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$")
+		if strings.IndexByte(*in.ShortName, 0) >= 0 {
+			violation(vs, mp, *in.ShortName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat22(*in.ShortName) {
+				violation(vs, mp, *in.ShortName, false, "Member must satisfy regular expression pattern: ^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$")
+			}
 		}
 	}
 	if in.Password == nil {
 		null(vs, smithy.MemberPath(p, "password"))
 	} else {
 		mp := smithy.MemberPath(p, "password")
-		if n := utf8.RuneCountInString(*in.Password); n < 1 {
-			violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 128")
+		if strings.IndexByte(*in.Password, 0) >= 0 {
+			violation(vs, mp, *in.Password, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Password); n < 1 {
+				violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 128")
+			}
 		}
 	}
 	if in.Description != nil {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 0 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
+			} else if n > 128 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat11(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+			}
 		}
 	}
 	if in.Size == "" {
@@ -474,6 +655,12 @@ func (v *validator) validateConnectDirectoryRequest(p string, in *ConnectDirecto
 		mp := smithy.MemberPath(p, "tags")
 		v.validateTags(mp, in.Tags, vs)
 	}
+	if in.NetworkType != "" {
+		mp := smithy.MemberPath(p, "networkType")
+		if !in.NetworkType.IsKnown() {
+			violation(vs, mp, string(in.NetworkType), false, enumSetNetworkType)
+		}
+	}
 }
 
 // validateCreateAliasRequest checks a CreateAliasRequest at path p.
@@ -482,21 +669,29 @@ func (v *validator) validateCreateAliasRequest(p string, in *CreateAliasRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Alias == nil {
 		null(vs, smithy.MemberPath(p, "alias"))
 	} else {
 		mp := smithy.MemberPath(p, "alias")
-		if n := utf8.RuneCountInString(*in.Alias); n < 1 {
-			violation(vs, mp, *in.Alias, false, "Member must have length greater than or equal to 1")
-		} else if n > 62 {
-			violation(vs, mp, *in.Alias, false, "Member must have length less than or equal to 62")
-		}
-		if !v.pat2(*in.Alias) {
-			violation(vs, mp, *in.Alias, false, "Member must satisfy regular expression pattern: ^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$")
+		if strings.IndexByte(*in.Alias, 0) >= 0 {
+			violation(vs, mp, *in.Alias, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Alias); n < 1 {
+				violation(vs, mp, *in.Alias, false, "Member must have length greater than or equal to 1")
+			} else if n > 62 {
+				violation(vs, mp, *in.Alias, false, "Member must have length less than or equal to 62")
+			}
+			if !v.pat4(*in.Alias) {
+				violation(vs, mp, *in.Alias, false, "Member must satisfy regular expression pattern: ^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$")
+			}
 		}
 	}
 }
@@ -507,39 +702,55 @@ func (v *validator) validateCreateComputerRequest(p string, in *CreateComputerRe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.ComputerName == nil {
 		null(vs, smithy.MemberPath(p, "computerName"))
 	} else {
 		mp := smithy.MemberPath(p, "computerName")
-		if n := utf8.RuneCountInString(*in.ComputerName); n < 1 {
-			violation(vs, mp, *in.ComputerName, false, "Member must have length greater than or equal to 1")
-		} else if n > 15 {
-			violation(vs, mp, *in.ComputerName, false, "Member must have length less than or equal to 15")
+		if strings.IndexByte(*in.ComputerName, 0) >= 0 {
+			violation(vs, mp, *in.ComputerName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ComputerName); n < 1 {
+				violation(vs, mp, *in.ComputerName, false, "Member must have length greater than or equal to 1")
+			} else if n > 15 {
+				violation(vs, mp, *in.ComputerName, false, "Member must have length less than or equal to 15")
+			}
 		}
 	}
 	if in.Password == nil {
 		null(vs, smithy.MemberPath(p, "password"))
 	} else {
 		mp := smithy.MemberPath(p, "password")
-		if n := utf8.RuneCountInString(*in.Password); n < 8 {
-			violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 8")
-		} else if n > 64 {
-			violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 64")
-		}
-		if !v.pat18(*in.Password) {
-			violation(vs, mp, *in.Password, true, "Member must satisfy regular expression pattern: ^[\\u0020-\\u00FF]+$")
+		if strings.IndexByte(*in.Password, 0) >= 0 {
+			violation(vs, mp, *in.Password, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Password); n < 8 {
+				violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 8")
+			} else if n > 64 {
+				violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 64")
+			}
+			if !v.pat21(*in.Password) {
+				violation(vs, mp, *in.Password, true, "Member must satisfy regular expression pattern: ^[\\u0020-\\u00FF]+$")
+			}
 		}
 	}
 	if in.OrganizationalUnitDistinguishedName != nil {
 		mp := smithy.MemberPath(p, "organizationalUnitDistinguishedName")
-		if n := utf8.RuneCountInString(*in.OrganizationalUnitDistinguishedName); n < 1 {
-			violation(vs, mp, *in.OrganizationalUnitDistinguishedName, false, "Member must have length greater than or equal to 1")
-		} else if n > 2000 {
-			violation(vs, mp, *in.OrganizationalUnitDistinguishedName, false, "Member must have length less than or equal to 2000")
+		if strings.IndexByte(*in.OrganizationalUnitDistinguishedName, 0) >= 0 {
+			violation(vs, mp, *in.OrganizationalUnitDistinguishedName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.OrganizationalUnitDistinguishedName); n < 1 {
+				violation(vs, mp, *in.OrganizationalUnitDistinguishedName, false, "Member must have length greater than or equal to 1")
+			} else if n > 2000 {
+				violation(vs, mp, *in.OrganizationalUnitDistinguishedName, false, "Member must have length less than or equal to 2000")
+			}
 		}
 	}
 	if in.ComputerAttributes != nil {
@@ -554,28 +765,38 @@ func (v *validator) validateCreateConditionalForwarderRequest(p string, in *Crea
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RemoteDomainName == nil {
 		null(vs, smithy.MemberPath(p, "remoteDomainName"))
 	} else {
 		mp := smithy.MemberPath(p, "remoteDomainName")
-		if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat8(*in.RemoteDomainName) {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.RemoteDomainName, 0) >= 0 {
+			violation(vs, mp, *in.RemoteDomainName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
+			} else if n > 1024 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat10(*in.RemoteDomainName) {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
-	if in.DnsIpAddrs == nil {
-		null(vs, smithy.MemberPath(p, "dnsIpAddrs"))
-	} else {
+	if in.DnsIpAddrs != nil {
 		mp := smithy.MemberPath(p, "dnsIpAddrs")
 		v.validateDnsIpAddrs(mp, in.DnsIpAddrs, vs)
+	}
+	if in.DnsIpv6Addrs != nil {
+		mp := smithy.MemberPath(p, "dnsIpv6Addrs")
+		v.validateDnsIpv6Addrs(mp, in.DnsIpv6Addrs, vs)
 	}
 }
 
@@ -585,33 +806,49 @@ func (v *validator) validateCreateDirectoryRequest(p string, in *CreateDirectory
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if !v.pat7(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
+			}
 		}
 	}
 	if in.ShortName != nil {
 		mp := smithy.MemberPath(p, "shortName")
-		if !v.pat19(*in.ShortName) {
-			violation(vs, mp, *in.ShortName, false, "Member must satisfy regular expression pattern: ^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$")
+		if strings.IndexByte(*in.ShortName, 0) >= 0 {
+			violation(vs, mp, *in.ShortName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat22(*in.ShortName) {
+				violation(vs, mp, *in.ShortName, false, "Member must satisfy regular expression pattern: ^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$")
+			}
 		}
 	}
 	if in.Password == nil {
 		null(vs, smithy.MemberPath(p, "password"))
 	} else {
 		mp := smithy.MemberPath(p, "password")
-		if !v.pat4(*in.Password) {
-			violation(vs, mp, *in.Password, true, "Member must satisfy regular expression pattern: ^(?=^.{8,64}$)((?=.*\\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[^A-Za-z0-9\\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\\s]))^")
+		if strings.IndexByte(*in.Password, 0) >= 0 {
+			violation(vs, mp, *in.Password, true, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat6(*in.Password) {
+				violation(vs, mp, *in.Password, true, "Member must satisfy regular expression pattern: ^(?=^.{8,64}$)((?=.*\\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[^A-Za-z0-9\\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\\s]))^")
+			}
 		}
 	}
 	if in.Description != nil {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 0 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
+			} else if n > 128 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat11(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+			}
 		}
 	}
 	if in.Size == "" {
@@ -630,6 +867,44 @@ func (v *validator) validateCreateDirectoryRequest(p string, in *CreateDirectory
 		mp := smithy.MemberPath(p, "tags")
 		v.validateTags(mp, in.Tags, vs)
 	}
+	if in.NetworkType != "" {
+		mp := smithy.MemberPath(p, "networkType")
+		if !in.NetworkType.IsKnown() {
+			violation(vs, mp, string(in.NetworkType), false, enumSetNetworkType)
+		}
+	}
+}
+
+// validateCreateHybridADRequest checks a CreateHybridADRequest at path p.
+func (v *validator) validateCreateHybridADRequest(p string, in *CreateHybridADRequest, vs *[]smithy.Violation) {
+	if in.SecretArn == nil {
+		null(vs, smithy.MemberPath(p, "secretArn"))
+	} else {
+		mp := smithy.MemberPath(p, "secretArn")
+		if strings.IndexByte(*in.SecretArn, 0) >= 0 {
+			violation(vs, mp, *in.SecretArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat29(*in.SecretArn) {
+				violation(vs, mp, *in.SecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$")
+			}
+		}
+	}
+	if in.AssessmentId == nil {
+		null(vs, smithy.MemberPath(p, "assessmentId"))
+	} else {
+		mp := smithy.MemberPath(p, "assessmentId")
+		if strings.IndexByte(*in.AssessmentId, 0) >= 0 {
+			violation(vs, mp, *in.AssessmentId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat32(*in.AssessmentId) {
+				violation(vs, mp, *in.AssessmentId, false, "Member must satisfy regular expression pattern: ^da-[0-9a-f]{18}$")
+			}
+		}
+	}
+	if in.Tags != nil {
+		mp := smithy.MemberPath(p, "tags")
+		v.validateTags(mp, in.Tags, vs)
+	}
 }
 
 // validateCreateLogSubscriptionRequest checks a CreateLogSubscriptionRequest at path p.
@@ -638,21 +913,29 @@ func (v *validator) validateCreateLogSubscriptionRequest(p string, in *CreateLog
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.LogGroupName == nil {
 		null(vs, smithy.MemberPath(p, "logGroupName"))
 	} else {
 		mp := smithy.MemberPath(p, "logGroupName")
-		if n := utf8.RuneCountInString(*in.LogGroupName); n < 1 {
-			violation(vs, mp, *in.LogGroupName, false, "Member must have length greater than or equal to 1")
-		} else if n > 512 {
-			violation(vs, mp, *in.LogGroupName, false, "Member must have length less than or equal to 512")
-		}
-		if !v.pat17(*in.LogGroupName) {
-			violation(vs, mp, *in.LogGroupName, false, "Member must satisfy regular expression pattern: ^[-._/#A-Za-z0-9]+$")
+		if strings.IndexByte(*in.LogGroupName, 0) >= 0 {
+			violation(vs, mp, *in.LogGroupName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.LogGroupName); n < 1 {
+				violation(vs, mp, *in.LogGroupName, false, "Member must have length greater than or equal to 1")
+			} else if n > 512 {
+				violation(vs, mp, *in.LogGroupName, false, "Member must have length less than or equal to 512")
+			}
+			if !v.pat20(*in.LogGroupName) {
+				violation(vs, mp, *in.LogGroupName, false, "Member must satisfy regular expression pattern: ^[-._/#A-Za-z0-9]+$")
+			}
 		}
 	}
 }
@@ -663,33 +946,49 @@ func (v *validator) validateCreateMicrosoftADRequest(p string, in *CreateMicroso
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if !v.pat7(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$")
+			}
 		}
 	}
 	if in.ShortName != nil {
 		mp := smithy.MemberPath(p, "shortName")
-		if !v.pat19(*in.ShortName) {
-			violation(vs, mp, *in.ShortName, false, "Member must satisfy regular expression pattern: ^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$")
+		if strings.IndexByte(*in.ShortName, 0) >= 0 {
+			violation(vs, mp, *in.ShortName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat22(*in.ShortName) {
+				violation(vs, mp, *in.ShortName, false, "Member must satisfy regular expression pattern: ^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$")
+			}
 		}
 	}
 	if in.Password == nil {
 		null(vs, smithy.MemberPath(p, "password"))
 	} else {
 		mp := smithy.MemberPath(p, "password")
-		if !v.pat4(*in.Password) {
-			violation(vs, mp, *in.Password, true, "Member must satisfy regular expression pattern: ^(?=^.{8,64}$)((?=.*\\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[^A-Za-z0-9\\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\\s]))^")
+		if strings.IndexByte(*in.Password, 0) >= 0 {
+			violation(vs, mp, *in.Password, true, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat6(*in.Password) {
+				violation(vs, mp, *in.Password, true, "Member must satisfy regular expression pattern: ^(?=^.{8,64}$)((?=.*\\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[^A-Za-z0-9\\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\\s]))^")
+			}
 		}
 	}
 	if in.Description != nil {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 0 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
+			} else if n > 128 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat11(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+			}
 		}
 	}
 	if in.VpcSettings == nil {
@@ -708,6 +1007,12 @@ func (v *validator) validateCreateMicrosoftADRequest(p string, in *CreateMicroso
 		mp := smithy.MemberPath(p, "tags")
 		v.validateTags(mp, in.Tags, vs)
 	}
+	if in.NetworkType != "" {
+		mp := smithy.MemberPath(p, "networkType")
+		if !in.NetworkType.IsKnown() {
+			violation(vs, mp, string(in.NetworkType), false, enumSetNetworkType)
+		}
+	}
 }
 
 // validateCreateSnapshotRequest checks a CreateSnapshotRequest at path p.
@@ -716,19 +1021,27 @@ func (v *validator) validateCreateSnapshotRequest(p string, in *CreateSnapshotRe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Name != nil {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 0 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 0 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 0")
+			} else if n > 128 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat11(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+			}
 		}
 	}
 }
@@ -739,34 +1052,46 @@ func (v *validator) validateCreateTrustRequest(p string, in *CreateTrustRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RemoteDomainName == nil {
 		null(vs, smithy.MemberPath(p, "remoteDomainName"))
 	} else {
 		mp := smithy.MemberPath(p, "remoteDomainName")
-		if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat8(*in.RemoteDomainName) {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.RemoteDomainName, 0) >= 0 {
+			violation(vs, mp, *in.RemoteDomainName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
+			} else if n > 1024 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat10(*in.RemoteDomainName) {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.TrustPassword == nil {
 		null(vs, smithy.MemberPath(p, "trustPassword"))
 	} else {
 		mp := smithy.MemberPath(p, "trustPassword")
-		if n := utf8.RuneCountInString(*in.TrustPassword); n < 1 {
-			violation(vs, mp, *in.TrustPassword, true, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.TrustPassword, true, "Member must have length less than or equal to 128")
-		}
-		if !v.pat11(*in.TrustPassword) {
-			violation(vs, mp, *in.TrustPassword, true, "Member must satisfy regular expression pattern: ^(\\p{LD}|\\p{Punct}| )+$")
+		if strings.IndexByte(*in.TrustPassword, 0) >= 0 {
+			violation(vs, mp, *in.TrustPassword, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.TrustPassword); n < 1 {
+				violation(vs, mp, *in.TrustPassword, true, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.TrustPassword, true, "Member must have length less than or equal to 128")
+			}
+			if !v.pat13(*in.TrustPassword) {
+				violation(vs, mp, *in.TrustPassword, true, "Member must satisfy regular expression pattern: ^(\\p{LD}|\\p{Punct}| )+$")
+			}
 		}
 	}
 	if in.TrustDirection == "" {
@@ -793,6 +1118,40 @@ func (v *validator) validateCreateTrustRequest(p string, in *CreateTrustRequest,
 			violation(vs, mp, string(in.SelectiveAuth), false, enumSetSelectiveAuth)
 		}
 	}
+	if in.ConditionalForwarderIpv6Addrs != nil {
+		mp := smithy.MemberPath(p, "conditionalForwarderIpv6Addrs")
+		v.validateDnsIpv6Addrs(mp, in.ConditionalForwarderIpv6Addrs, vs)
+	}
+}
+
+// validateCustomerDnsIps checks the elements of a CustomerDnsIps at path p.
+func (v *validator) validateCustomerDnsIps(p string, l []string, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$")
+			}
+		}
+	}
+}
+
+// validateDeleteADAssessmentRequest checks a DeleteADAssessmentRequest at path p.
+func (v *validator) validateDeleteADAssessmentRequest(p string, in *DeleteADAssessmentRequest, vs *[]smithy.Violation) {
+	if in.AssessmentId == nil {
+		null(vs, smithy.MemberPath(p, "assessmentId"))
+	} else {
+		mp := smithy.MemberPath(p, "assessmentId")
+		if strings.IndexByte(*in.AssessmentId, 0) >= 0 {
+			violation(vs, mp, *in.AssessmentId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat32(*in.AssessmentId) {
+				violation(vs, mp, *in.AssessmentId, false, "Member must satisfy regular expression pattern: ^da-[0-9a-f]{18}$")
+			}
+		}
+	}
 }
 
 // validateDeleteConditionalForwarderRequest checks a DeleteConditionalForwarderRequest at path p.
@@ -801,21 +1160,29 @@ func (v *validator) validateDeleteConditionalForwarderRequest(p string, in *Dele
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RemoteDomainName == nil {
 		null(vs, smithy.MemberPath(p, "remoteDomainName"))
 	} else {
 		mp := smithy.MemberPath(p, "remoteDomainName")
-		if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat8(*in.RemoteDomainName) {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.RemoteDomainName, 0) >= 0 {
+			violation(vs, mp, *in.RemoteDomainName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
+			} else if n > 1024 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat10(*in.RemoteDomainName) {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 }
@@ -826,8 +1193,12 @@ func (v *validator) validateDeleteDirectoryRequest(p string, in *DeleteDirectory
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -838,8 +1209,12 @@ func (v *validator) validateDeleteLogSubscriptionRequest(p string, in *DeleteLog
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -850,8 +1225,12 @@ func (v *validator) validateDeleteSnapshotRequest(p string, in *DeleteSnapshotRe
 		null(vs, smithy.MemberPath(p, "snapshotId"))
 	} else {
 		mp := smithy.MemberPath(p, "snapshotId")
-		if !v.pat29(*in.SnapshotId) {
-			violation(vs, mp, *in.SnapshotId, false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.SnapshotId, 0) >= 0 {
+			violation(vs, mp, *in.SnapshotId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat35(*in.SnapshotId) {
+				violation(vs, mp, *in.SnapshotId, false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -862,8 +1241,12 @@ func (v *validator) validateDeleteTrustRequest(p string, in *DeleteTrustRequest,
 		null(vs, smithy.MemberPath(p, "trustId"))
 	} else {
 		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.TrustId, 0) >= 0 {
+			violation(vs, mp, *in.TrustId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat36(*in.TrustId) {
+				violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -874,16 +1257,24 @@ func (v *validator) validateDeregisterCertificateRequest(p string, in *Deregiste
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.CertificateId == nil {
 		null(vs, smithy.MemberPath(p, "certificateId"))
 	} else {
 		mp := smithy.MemberPath(p, "certificateId")
-		if !v.pat25(*in.CertificateId) {
-			violation(vs, mp, *in.CertificateId, false, "Member must satisfy regular expression pattern: ^c-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.CertificateId, 0) >= 0 {
+			violation(vs, mp, *in.CertificateId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat30(*in.CertificateId) {
+				violation(vs, mp, *in.CertificateId, false, "Member must satisfy regular expression pattern: ^c-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -894,21 +1285,61 @@ func (v *validator) validateDeregisterEventTopicRequest(p string, in *Deregister
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.TopicName == nil {
 		null(vs, smithy.MemberPath(p, "topicName"))
 	} else {
 		mp := smithy.MemberPath(p, "topicName")
-		if n := utf8.RuneCountInString(*in.TopicName); n < 1 {
-			violation(vs, mp, *in.TopicName, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.TopicName, false, "Member must have length less than or equal to 256")
+		if strings.IndexByte(*in.TopicName, 0) >= 0 {
+			violation(vs, mp, *in.TopicName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.TopicName); n < 1 {
+				violation(vs, mp, *in.TopicName, false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.TopicName, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat25(*in.TopicName) {
+				violation(vs, mp, *in.TopicName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
+			}
 		}
-		if !v.pat22(*in.TopicName) {
-			violation(vs, mp, *in.TopicName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
+	}
+}
+
+// validateDescribeADAssessmentRequest checks a DescribeADAssessmentRequest at path p.
+func (v *validator) validateDescribeADAssessmentRequest(p string, in *DescribeADAssessmentRequest, vs *[]smithy.Violation) {
+	if in.AssessmentId == nil {
+		null(vs, smithy.MemberPath(p, "assessmentId"))
+	} else {
+		mp := smithy.MemberPath(p, "assessmentId")
+		if strings.IndexByte(*in.AssessmentId, 0) >= 0 {
+			violation(vs, mp, *in.AssessmentId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat32(*in.AssessmentId) {
+				violation(vs, mp, *in.AssessmentId, false, "Member must satisfy regular expression pattern: ^da-[0-9a-f]{18}$")
+			}
+		}
+	}
+}
+
+// validateDescribeCAEnrollmentPolicyRequest checks a DescribeCAEnrollmentPolicyRequest at path p.
+func (v *validator) validateDescribeCAEnrollmentPolicyRequest(p string, in *DescribeCAEnrollmentPolicyRequest, vs *[]smithy.Violation) {
+	if in.DirectoryId == nil {
+		null(vs, smithy.MemberPath(p, "directoryId"))
+	} else {
+		mp := smithy.MemberPath(p, "directoryId")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -919,16 +1350,24 @@ func (v *validator) validateDescribeCertificateRequest(p string, in *DescribeCer
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.CertificateId == nil {
 		null(vs, smithy.MemberPath(p, "certificateId"))
 	} else {
 		mp := smithy.MemberPath(p, "certificateId")
-		if !v.pat25(*in.CertificateId) {
-			violation(vs, mp, *in.CertificateId, false, "Member must satisfy regular expression pattern: ^c-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.CertificateId, 0) >= 0 {
+			violation(vs, mp, *in.CertificateId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat30(*in.CertificateId) {
+				violation(vs, mp, *in.CertificateId, false, "Member must satisfy regular expression pattern: ^c-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -939,14 +1378,25 @@ func (v *validator) validateDescribeClientAuthenticationSettingsRequest(p string
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Type != "" {
 		mp := smithy.MemberPath(p, "type")
 		if !in.Type.IsKnown() {
 			violation(vs, mp, string(in.Type), false, enumSetClientAuthenticationType)
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.Limit != nil {
@@ -966,8 +1416,12 @@ func (v *validator) validateDescribeConditionalForwardersRequest(p string, in *D
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RemoteDomainNames != nil {
@@ -981,6 +1435,13 @@ func (v *validator) validateDescribeDirectoriesRequest(p string, in *DescribeDir
 	if in.DirectoryIds != nil {
 		mp := smithy.MemberPath(p, "directoryIds")
 		v.validateDirectoryIds(mp, in.DirectoryIds, vs)
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+		}
 	}
 	if in.Limit != nil {
 		mp := smithy.MemberPath(p, "limit")
@@ -996,8 +1457,12 @@ func (v *validator) validateDescribeDirectoryDataAccessRequest(p string, in *Des
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -1008,13 +1473,24 @@ func (v *validator) validateDescribeDomainControllersRequest(p string, in *Descr
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.DomainControllerIds != nil {
 		mp := smithy.MemberPath(p, "domainControllerIds")
 		v.validateDomainControllerIds(mp, in.DomainControllerIds, vs)
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+		}
 	}
 	if in.Limit != nil {
 		mp := smithy.MemberPath(p, "limit")
@@ -1028,13 +1504,46 @@ func (v *validator) validateDescribeDomainControllersRequest(p string, in *Descr
 func (v *validator) validateDescribeEventTopicsRequest(p string, in *DescribeEventTopicsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.TopicNames != nil {
 		mp := smithy.MemberPath(p, "topicNames")
 		v.validateTopicNames(mp, in.TopicNames, vs)
+	}
+}
+
+// validateDescribeHybridADUpdateRequest checks a DescribeHybridADUpdateRequest at path p.
+func (v *validator) validateDescribeHybridADUpdateRequest(p string, in *DescribeHybridADUpdateRequest, vs *[]smithy.Violation) {
+	if in.DirectoryId == nil {
+		null(vs, smithy.MemberPath(p, "directoryId"))
+	} else {
+		mp := smithy.MemberPath(p, "directoryId")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.UpdateType != "" {
+		mp := smithy.MemberPath(p, "updateType")
+		if !in.UpdateType.IsKnown() {
+			violation(vs, mp, string(in.UpdateType), false, enumSetHybridUpdateType)
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+		}
 	}
 }
 
@@ -1044,14 +1553,25 @@ func (v *validator) validateDescribeLDAPSSettingsRequest(p string, in *DescribeL
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Type != "" {
 		mp := smithy.MemberPath(p, "type")
 		if !in.Type.IsKnown() {
 			violation(vs, mp, string(in.Type), false, enumSetLDAPSType)
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.Limit != nil {
@@ -1071,16 +1591,31 @@ func (v *validator) validateDescribeRegionsRequest(p string, in *DescribeRegions
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RegionName != nil {
 		mp := smithy.MemberPath(p, "regionName")
-		if n := utf8.RuneCountInString(*in.RegionName); n < 8 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
+		if strings.IndexByte(*in.RegionName, 0) >= 0 {
+			violation(vs, mp, *in.RegionName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RegionName); n < 8 {
+				violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
+			} else if n > 32 {
+				violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 }
@@ -1091,14 +1626,25 @@ func (v *validator) validateDescribeSettingsRequest(p string, in *DescribeSettin
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Status != "" {
 		mp := smithy.MemberPath(p, "status")
 		if !in.Status.IsKnown() {
 			violation(vs, mp, string(in.Status), false, enumSetDirectoryConfigurationStatus)
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 }
@@ -1109,13 +1655,24 @@ func (v *validator) validateDescribeSharedDirectoriesRequest(p string, in *Descr
 		null(vs, smithy.MemberPath(p, "ownerDirectoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "ownerDirectoryId")
-		if !v.pat26(*in.OwnerDirectoryId) {
-			violation(vs, mp, *in.OwnerDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.OwnerDirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.OwnerDirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.OwnerDirectoryId) {
+				violation(vs, mp, *in.OwnerDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SharedDirectoryIds != nil {
 		mp := smithy.MemberPath(p, "sharedDirectoryIds")
 		v.validateDirectoryIds(mp, in.SharedDirectoryIds, vs)
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+		}
 	}
 	if in.Limit != nil {
 		mp := smithy.MemberPath(p, "limit")
@@ -1129,13 +1686,24 @@ func (v *validator) validateDescribeSharedDirectoriesRequest(p string, in *Descr
 func (v *validator) validateDescribeSnapshotsRequest(p string, in *DescribeSnapshotsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SnapshotIds != nil {
 		mp := smithy.MemberPath(p, "snapshotIds")
 		v.validateSnapshotIds(mp, in.SnapshotIds, vs)
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+		}
 	}
 	if in.Limit != nil {
 		mp := smithy.MemberPath(p, "limit")
@@ -1149,13 +1717,24 @@ func (v *validator) validateDescribeSnapshotsRequest(p string, in *DescribeSnaps
 func (v *validator) validateDescribeTrustsRequest(p string, in *DescribeTrustsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.TrustIds != nil {
 		mp := smithy.MemberPath(p, "trustIds")
 		v.validateTrustIds(mp, in.TrustIds, vs)
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+		}
 	}
 	if in.Limit != nil {
 		mp := smithy.MemberPath(p, "limit")
@@ -1171,8 +1750,12 @@ func (v *validator) validateDescribeUpdateDirectoryRequest(p string, in *Describ
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.UpdateType == "" {
@@ -1185,10 +1768,21 @@ func (v *validator) validateDescribeUpdateDirectoryRequest(p string, in *Describ
 	}
 	if in.RegionName != nil {
 		mp := smithy.MemberPath(p, "regionName")
-		if n := utf8.RuneCountInString(*in.RegionName); n < 8 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
-		} else if n > 32 {
-			violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
+		if strings.IndexByte(*in.RegionName, 0) >= 0 {
+			violation(vs, mp, *in.RegionName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RegionName); n < 8 {
+				violation(vs, mp, *in.RegionName, false, "Member must have length greater than or equal to 8")
+			} else if n > 32 {
+				violation(vs, mp, *in.RegionName, false, "Member must have length less than or equal to 32")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 }
@@ -1199,8 +1793,12 @@ func (v *validator) validateDirectoryConnectSettings(p string, in *DirectoryConn
 		null(vs, smithy.MemberPath(p, "vpcId"))
 	} else {
 		mp := smithy.MemberPath(p, "vpcId")
-		if !v.pat15(*in.VpcId) {
-			violation(vs, mp, *in.VpcId, false, "Member must satisfy regular expression pattern: ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$")
+		if strings.IndexByte(*in.VpcId, 0) >= 0 {
+			violation(vs, mp, *in.VpcId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat18(*in.VpcId) {
+				violation(vs, mp, *in.VpcId, false, "Member must satisfy regular expression pattern: ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$")
+			}
 		}
 	}
 	if in.SubnetIds == nil {
@@ -1209,9 +1807,7 @@ func (v *validator) validateDirectoryConnectSettings(p string, in *DirectoryConn
 		mp := smithy.MemberPath(p, "subnetIds")
 		v.validateSubnetIds(mp, in.SubnetIds, vs)
 	}
-	if in.CustomerDnsIps == nil {
-		null(vs, smithy.MemberPath(p, "customerDnsIps"))
-	} else {
+	if in.CustomerDnsIps != nil {
 		mp := smithy.MemberPath(p, "customerDnsIps")
 		v.validateDnsIpAddrs(mp, in.CustomerDnsIps, vs)
 	}
@@ -1219,12 +1815,20 @@ func (v *validator) validateDirectoryConnectSettings(p string, in *DirectoryConn
 		null(vs, smithy.MemberPath(p, "customerUserName"))
 	} else {
 		mp := smithy.MemberPath(p, "customerUserName")
-		if n := utf8.RuneCountInString(*in.CustomerUserName); n < 1 {
-			violation(vs, mp, *in.CustomerUserName, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.CustomerUserName, 0) >= 0 {
+			violation(vs, mp, *in.CustomerUserName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.CustomerUserName); n < 1 {
+				violation(vs, mp, *in.CustomerUserName, false, "Member must have length greater than or equal to 1")
+			}
+			if !v.pat24(*in.CustomerUserName) {
+				violation(vs, mp, *in.CustomerUserName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._-]+$")
+			}
 		}
-		if !v.pat21(*in.CustomerUserName) {
-			violation(vs, mp, *in.CustomerUserName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._-]+$")
-		}
+	}
+	if in.CustomerDnsIpsV6 != nil {
+		mp := smithy.MemberPath(p, "customerDnsIpsV6")
+		v.validateDnsIpv6Addrs(mp, in.CustomerDnsIpsV6, vs)
 	}
 }
 
@@ -1232,8 +1836,22 @@ func (v *validator) validateDirectoryConnectSettings(p string, in *DirectoryConn
 func (v *validator) validateDirectoryIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat26(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+}
+
+// validateDirectorySizeUpdateSettings checks a DirectorySizeUpdateSettings at path p.
+func (v *validator) validateDirectorySizeUpdateSettings(p string, in *DirectorySizeUpdateSettings, vs *[]smithy.Violation) {
+	if in.DirectorySize != "" {
+		mp := smithy.MemberPath(p, "directorySize")
+		if !in.DirectorySize.IsKnown() {
+			violation(vs, mp, string(in.DirectorySize), false, enumSetDirectorySize)
 		}
 	}
 }
@@ -1244,8 +1862,12 @@ func (v *validator) validateDirectoryVpcSettings(p string, in *DirectoryVpcSetti
 		null(vs, smithy.MemberPath(p, "vpcId"))
 	} else {
 		mp := smithy.MemberPath(p, "vpcId")
-		if !v.pat15(*in.VpcId) {
-			violation(vs, mp, *in.VpcId, false, "Member must satisfy regular expression pattern: ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$")
+		if strings.IndexByte(*in.VpcId, 0) >= 0 {
+			violation(vs, mp, *in.VpcId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat18(*in.VpcId) {
+				violation(vs, mp, *in.VpcId, false, "Member must satisfy regular expression pattern: ^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$")
+			}
 		}
 	}
 	if in.SubnetIds == nil {
@@ -1256,14 +1878,34 @@ func (v *validator) validateDirectoryVpcSettings(p string, in *DirectoryVpcSetti
 	}
 }
 
+// validateDisableCAEnrollmentPolicyRequest checks a DisableCAEnrollmentPolicyRequest at path p.
+func (v *validator) validateDisableCAEnrollmentPolicyRequest(p string, in *DisableCAEnrollmentPolicyRequest, vs *[]smithy.Violation) {
+	if in.DirectoryId == nil {
+		null(vs, smithy.MemberPath(p, "directoryId"))
+	} else {
+		mp := smithy.MemberPath(p, "directoryId")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+}
+
 // validateDisableClientAuthenticationRequest checks a DisableClientAuthenticationRequest at path p.
 func (v *validator) validateDisableClientAuthenticationRequest(p string, in *DisableClientAuthenticationRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Type == "" {
@@ -1282,8 +1924,12 @@ func (v *validator) validateDisableDirectoryDataAccessRequest(p string, in *Disa
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -1294,8 +1940,12 @@ func (v *validator) validateDisableLDAPSRequest(p string, in *DisableLDAPSReques
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Type == "" {
@@ -1314,8 +1964,12 @@ func (v *validator) validateDisableRadiusRequest(p string, in *DisableRadiusRequ
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -1326,25 +1980,37 @@ func (v *validator) validateDisableSsoRequest(p string, in *DisableSsoRequest, v
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.UserName != nil {
 		mp := smithy.MemberPath(p, "userName")
-		if n := utf8.RuneCountInString(*in.UserName); n < 1 {
-			violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
-		}
-		if !v.pat21(*in.UserName) {
-			violation(vs, mp, *in.UserName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._-]+$")
+		if strings.IndexByte(*in.UserName, 0) >= 0 {
+			violation(vs, mp, *in.UserName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.UserName); n < 1 {
+				violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
+			}
+			if !v.pat24(*in.UserName) {
+				violation(vs, mp, *in.UserName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._-]+$")
+			}
 		}
 	}
 	if in.Password != nil {
 		mp := smithy.MemberPath(p, "password")
-		if n := utf8.RuneCountInString(*in.Password); n < 1 {
-			violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 128")
+		if strings.IndexByte(*in.Password, 0) >= 0 {
+			violation(vs, mp, *in.Password, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Password); n < 1 {
+				violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 128")
+			}
 		}
 	}
 }
@@ -1353,8 +2019,26 @@ func (v *validator) validateDisableSsoRequest(p string, in *DisableSsoRequest, v
 func (v *validator) validateDnsIpAddrs(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat3(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$")
+			}
+		}
+	}
+}
+
+// validateDnsIpv6Addrs checks the elements of a DnsIpv6Addrs at path p.
+func (v *validator) validateDnsIpv6Addrs(p string, l []string, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat2(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$")
+			}
 		}
 	}
 }
@@ -1363,8 +2047,40 @@ func (v *validator) validateDnsIpAddrs(p string, l []string, vs *[]smithy.Violat
 func (v *validator) validateDomainControllerIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat27(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^dc-[0-9a-f]{10}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat33(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^dc-[0-9a-f]{10}$")
+			}
+		}
+	}
+}
+
+// validateEnableCAEnrollmentPolicyRequest checks a EnableCAEnrollmentPolicyRequest at path p.
+func (v *validator) validateEnableCAEnrollmentPolicyRequest(p string, in *EnableCAEnrollmentPolicyRequest, vs *[]smithy.Violation) {
+	if in.DirectoryId == nil {
+		null(vs, smithy.MemberPath(p, "directoryId"))
+	} else {
+		mp := smithy.MemberPath(p, "directoryId")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.PcaConnectorArn == nil {
+		null(vs, smithy.MemberPath(p, "pcaConnectorArn"))
+	} else {
+		mp := smithy.MemberPath(p, "pcaConnectorArn")
+		if strings.IndexByte(*in.PcaConnectorArn, 0) >= 0 {
+			violation(vs, mp, *in.PcaConnectorArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat28(*in.PcaConnectorArn) {
+				violation(vs, mp, *in.PcaConnectorArn, false, "Member must satisfy regular expression pattern: ^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+			}
 		}
 	}
 }
@@ -1375,8 +2091,12 @@ func (v *validator) validateEnableClientAuthenticationRequest(p string, in *Enab
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Type == "" {
@@ -1395,8 +2115,12 @@ func (v *validator) validateEnableDirectoryDataAccessRequest(p string, in *Enabl
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -1407,8 +2131,12 @@ func (v *validator) validateEnableLDAPSRequest(p string, in *EnableLDAPSRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Type == "" {
@@ -1427,8 +2155,12 @@ func (v *validator) validateEnableRadiusRequest(p string, in *EnableRadiusReques
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RadiusSettings == nil {
@@ -1445,25 +2177,37 @@ func (v *validator) validateEnableSsoRequest(p string, in *EnableSsoRequest, vs 
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.UserName != nil {
 		mp := smithy.MemberPath(p, "userName")
-		if n := utf8.RuneCountInString(*in.UserName); n < 1 {
-			violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
-		}
-		if !v.pat21(*in.UserName) {
-			violation(vs, mp, *in.UserName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._-]+$")
+		if strings.IndexByte(*in.UserName, 0) >= 0 {
+			violation(vs, mp, *in.UserName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.UserName); n < 1 {
+				violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
+			}
+			if !v.pat24(*in.UserName) {
+				violation(vs, mp, *in.UserName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._-]+$")
+			}
 		}
 	}
 	if in.Password != nil {
 		mp := smithy.MemberPath(p, "password")
-		if n := utf8.RuneCountInString(*in.Password); n < 1 {
-			violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 128")
+		if strings.IndexByte(*in.Password, 0) >= 0 {
+			violation(vs, mp, *in.Password, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Password); n < 1 {
+				violation(vs, mp, *in.Password, true, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.Password, true, "Member must have length less than or equal to 128")
+			}
 		}
 	}
 }
@@ -1474,9 +2218,55 @@ func (v *validator) validateGetSnapshotLimitsRequest(p string, in *GetSnapshotLi
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
+	}
+}
+
+// validateHybridAdministratorAccountUpdate checks a HybridAdministratorAccountUpdate at path p.
+func (v *validator) validateHybridAdministratorAccountUpdate(p string, in *HybridAdministratorAccountUpdate, vs *[]smithy.Violation) {
+	if in.SecretArn == nil {
+		null(vs, smithy.MemberPath(p, "secretArn"))
+	} else {
+		mp := smithy.MemberPath(p, "secretArn")
+		if strings.IndexByte(*in.SecretArn, 0) >= 0 {
+			violation(vs, mp, *in.SecretArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat29(*in.SecretArn) {
+				violation(vs, mp, *in.SecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$")
+			}
+		}
+	}
+}
+
+// validateHybridCustomerInstancesSettings checks a HybridCustomerInstancesSettings at path p.
+func (v *validator) validateHybridCustomerInstancesSettings(p string, in *HybridCustomerInstancesSettings, vs *[]smithy.Violation) {
+	if in.CustomerDnsIps == nil {
+		null(vs, smithy.MemberPath(p, "customerDnsIps"))
+	} else {
+		mp := smithy.MemberPath(p, "customerDnsIps")
+		if n := len(in.CustomerDnsIps); n < 2 {
+			violation(vs, mp, smithy.FormatValue(in.CustomerDnsIps), false, "Member must have length greater than or equal to 2")
+		} else if n > 2 {
+			violation(vs, mp, smithy.FormatValue(in.CustomerDnsIps), false, "Member must have length less than or equal to 2")
+		}
+		v.validateCustomerDnsIps(mp, in.CustomerDnsIps, vs)
+	}
+	if in.InstanceIds == nil {
+		null(vs, smithy.MemberPath(p, "instanceIds"))
+	} else {
+		mp := smithy.MemberPath(p, "instanceIds")
+		if n := len(in.InstanceIds); n < 2 {
+			violation(vs, mp, smithy.FormatValue(in.InstanceIds), false, "Member must have length greater than or equal to 2")
+		} else if n > 2 {
+			violation(vs, mp, smithy.FormatValue(in.InstanceIds), false, "Member must have length less than or equal to 2")
+		}
+		v.validateAssessmentInstanceIds(mp, in.InstanceIds, vs)
 	}
 }
 
@@ -1484,19 +2274,37 @@ func (v *validator) validateGetSnapshotLimitsRequest(p string, in *GetSnapshotLi
 func (v *validator) validateIpRoute(p string, in *IpRoute, vs *[]smithy.Violation) {
 	if in.CidrIp != nil {
 		mp := smithy.MemberPath(p, "cidrIp")
-		if !v.pat0(*in.CidrIp) {
-			violation(vs, mp, *in.CidrIp, false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$")
+		if strings.IndexByte(*in.CidrIp, 0) >= 0 {
+			violation(vs, mp, *in.CidrIp, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat1(*in.CidrIp) {
+				violation(vs, mp, *in.CidrIp, false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/([1-9]|[1-2][0-9]|3[0-2]))$")
+			}
 		}
 	}
 	if in.Description != nil {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 0 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
+			} else if n > 128 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat11(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+			}
 		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+	}
+	if in.CidrIpv6 != nil {
+		mp := smithy.MemberPath(p, "cidrIpv6")
+		if strings.IndexByte(*in.CidrIpv6, 0) >= 0 {
+			violation(vs, mp, *in.CidrIpv6, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat0(*in.CidrIpv6) {
+				violation(vs, mp, *in.CidrIpv6, false, "Member must satisfy regular expression pattern: ^((([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,7}:)|(([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4})|(([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2})|(([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3})|(([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4})|(([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5})|([0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6}))|(:((:[0-9a-fA-F]{1,4}){1,7}|:)))\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$")
+			}
 		}
 	}
 }
@@ -1509,14 +2317,55 @@ func (v *validator) validateIpRoutes(p string, l []IpRoute, vs *[]smithy.Violati
 	}
 }
 
+// validateListADAssessmentsRequest checks a ListADAssessmentsRequest at path p.
+func (v *validator) validateListADAssessmentsRequest(p string, in *ListADAssessmentsRequest, vs *[]smithy.Violation) {
+	if in.DirectoryId != nil {
+		mp := smithy.MemberPath(p, "directoryId")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
+	if in.Limit != nil {
+		mp := smithy.MemberPath(p, "limit")
+		if *in.Limit < 1 {
+			violation(vs, mp, strconv.FormatInt(int64(*in.Limit), 10), false, "Member must have value greater than or equal to 1")
+		}
+		if *in.Limit > 100 {
+			violation(vs, mp, strconv.FormatInt(int64(*in.Limit), 10), false, "Member must have value less than or equal to 100")
+		}
+	}
+}
+
 // validateListCertificatesRequest checks a ListCertificatesRequest at path p.
 func (v *validator) validateListCertificatesRequest(p string, in *ListCertificatesRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId == nil {
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.Limit != nil {
@@ -1536,8 +2385,19 @@ func (v *validator) validateListIpRoutesRequest(p string, in *ListIpRoutesReques
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.Limit != nil {
@@ -1552,8 +2412,19 @@ func (v *validator) validateListIpRoutesRequest(p string, in *ListIpRoutesReques
 func (v *validator) validateListLogSubscriptionsRequest(p string, in *ListLogSubscriptionsRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.Limit != nil {
@@ -1570,8 +2441,19 @@ func (v *validator) validateListSchemaExtensionsRequest(p string, in *ListSchema
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.Limit != nil {
@@ -1588,8 +2470,19 @@ func (v *validator) validateListTagsForResourceRequest(p string, in *ListTagsFor
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if !v.pat24(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^[d]-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat27(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^[d]-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.NextToken != nil {
+		mp := smithy.MemberPath(p, "nextToken")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.Limit != nil {
@@ -1597,6 +2490,20 @@ func (v *validator) validateListTagsForResourceRequest(p string, in *ListTagsFor
 		if *in.Limit < 0 {
 			violation(vs, mp, strconv.FormatInt(int64(*in.Limit), 10), false, "Member must have value greater than or equal to 0")
 		}
+	}
+}
+
+// validateNetworkUpdateSettings checks a NetworkUpdateSettings at path p.
+func (v *validator) validateNetworkUpdateSettings(p string, in *NetworkUpdateSettings, vs *[]smithy.Violation) {
+	if in.NetworkType != "" {
+		mp := smithy.MemberPath(p, "networkType")
+		if !in.NetworkType.IsKnown() {
+			violation(vs, mp, string(in.NetworkType), false, enumSetNetworkType)
+		}
+	}
+	if in.CustomerDnsIpsV6 != nil {
+		mp := smithy.MemberPath(p, "customerDnsIpsV6")
+		v.validateDnsIpv6Addrs(mp, in.CustomerDnsIpsV6, vs)
 	}
 }
 
@@ -1645,13 +2552,17 @@ func (v *validator) validateRadiusSettings(p string, in *RadiusSettings, vs *[]s
 	}
 	if in.SharedSecret != nil {
 		mp := smithy.MemberPath(p, "sharedSecret")
-		if n := utf8.RuneCountInString(*in.SharedSecret); n < 8 {
-			violation(vs, mp, *in.SharedSecret, true, "Member must have length greater than or equal to 8")
-		} else if n > 512 {
-			violation(vs, mp, *in.SharedSecret, true, "Member must have length less than or equal to 512")
-		}
-		if !v.pat11(*in.SharedSecret) {
-			violation(vs, mp, *in.SharedSecret, true, "Member must satisfy regular expression pattern: ^(\\p{LD}|\\p{Punct}| )+$")
+		if strings.IndexByte(*in.SharedSecret, 0) >= 0 {
+			violation(vs, mp, *in.SharedSecret, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SharedSecret); n < 8 {
+				violation(vs, mp, *in.SharedSecret, true, "Member must have length greater than or equal to 8")
+			} else if n > 512 {
+				violation(vs, mp, *in.SharedSecret, true, "Member must have length less than or equal to 512")
+			}
+			if !v.pat13(*in.SharedSecret) {
+				violation(vs, mp, *in.SharedSecret, true, "Member must satisfy regular expression pattern: ^(\\p{LD}|\\p{Punct}| )+$")
+			}
 		}
 	}
 	if in.AuthenticationProtocol != "" {
@@ -1662,11 +2573,19 @@ func (v *validator) validateRadiusSettings(p string, in *RadiusSettings, vs *[]s
 	}
 	if in.DisplayLabel != nil {
 		mp := smithy.MemberPath(p, "displayLabel")
-		if n := utf8.RuneCountInString(*in.DisplayLabel); n < 1 {
-			violation(vs, mp, *in.DisplayLabel, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.DisplayLabel, false, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.DisplayLabel, 0) >= 0 {
+			violation(vs, mp, *in.DisplayLabel, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DisplayLabel); n < 1 {
+				violation(vs, mp, *in.DisplayLabel, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.DisplayLabel, false, "Member must have length less than or equal to 64")
+			}
 		}
+	}
+	if in.RadiusServersIpv6 != nil {
+		mp := smithy.MemberPath(p, "radiusServersIpv6")
+		v.validateServers(mp, in.RadiusServersIpv6, vs)
 	}
 }
 
@@ -1676,18 +2595,26 @@ func (v *validator) validateRegisterCertificateRequest(p string, in *RegisterCer
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.CertificateData == nil {
 		null(vs, smithy.MemberPath(p, "certificateData"))
 	} else {
 		mp := smithy.MemberPath(p, "certificateData")
-		if n := utf8.RuneCountInString(*in.CertificateData); n < 1 {
-			violation(vs, mp, *in.CertificateData, false, "Member must have length greater than or equal to 1")
-		} else if n > 8192 {
-			violation(vs, mp, *in.CertificateData, false, "Member must have length less than or equal to 8192")
+		if strings.IndexByte(*in.CertificateData, 0) >= 0 {
+			violation(vs, mp, *in.CertificateData, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.CertificateData); n < 1 {
+				violation(vs, mp, *in.CertificateData, false, "Member must have length greater than or equal to 1")
+			} else if n > 8192 {
+				violation(vs, mp, *in.CertificateData, false, "Member must have length less than or equal to 8192")
+			}
 		}
 	}
 	if in.Type != "" {
@@ -1708,21 +2635,29 @@ func (v *validator) validateRegisterEventTopicRequest(p string, in *RegisterEven
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.TopicName == nil {
 		null(vs, smithy.MemberPath(p, "topicName"))
 	} else {
 		mp := smithy.MemberPath(p, "topicName")
-		if n := utf8.RuneCountInString(*in.TopicName); n < 1 {
-			violation(vs, mp, *in.TopicName, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.TopicName, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat22(*in.TopicName) {
-			violation(vs, mp, *in.TopicName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
+		if strings.IndexByte(*in.TopicName, 0) >= 0 {
+			violation(vs, mp, *in.TopicName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.TopicName); n < 1 {
+				violation(vs, mp, *in.TopicName, false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.TopicName, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat25(*in.TopicName) {
+				violation(vs, mp, *in.TopicName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
+			}
 		}
 	}
 }
@@ -1733,8 +2668,12 @@ func (v *validator) validateRejectSharedDirectoryRequest(p string, in *RejectSha
 		null(vs, smithy.MemberPath(p, "sharedDirectoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "sharedDirectoryId")
-		if !v.pat26(*in.SharedDirectoryId) {
-			violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.SharedDirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.SharedDirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.SharedDirectoryId) {
+				violation(vs, mp, *in.SharedDirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -1743,13 +2682,17 @@ func (v *validator) validateRejectSharedDirectoryRequest(p string, in *RejectSha
 func (v *validator) validateRemoteDomainNames(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 0 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat8(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 0 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 0")
+			} else if n > 1024 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat10(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 }
@@ -1760,15 +2703,21 @@ func (v *validator) validateRemoveIpRoutesRequest(p string, in *RemoveIpRoutesRe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
-	if in.CidrIps == nil {
-		null(vs, smithy.MemberPath(p, "cidrIps"))
-	} else {
+	if in.CidrIps != nil {
 		mp := smithy.MemberPath(p, "cidrIps")
 		v.validateCidrIps(mp, in.CidrIps, vs)
+	}
+	if in.CidrIpv6s != nil {
+		mp := smithy.MemberPath(p, "cidrIpv6s")
+		v.validateCidrIpv6s(mp, in.CidrIpv6s, vs)
 	}
 }
 
@@ -1778,8 +2727,12 @@ func (v *validator) validateRemoveRegionRequest(p string, in *RemoveRegionReques
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -1790,8 +2743,12 @@ func (v *validator) validateRemoveTagsFromResourceRequest(p string, in *RemoveTa
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if !v.pat24(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^[d]-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat27(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^[d]-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.TagKeys == nil {
@@ -1808,31 +2765,43 @@ func (v *validator) validateResetUserPasswordRequest(p string, in *ResetUserPass
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.UserName == nil {
 		null(vs, smithy.MemberPath(p, "userName"))
 	} else {
 		mp := smithy.MemberPath(p, "userName")
-		if n := utf8.RuneCountInString(*in.UserName); n < 1 {
-			violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat1(*in.UserName) {
-			violation(vs, mp, *in.UserName, false, "Member must satisfy regular expression pattern: ^(?!.*\\\\|.*\"|.*\\/|.*\\[|.*\\]|.*:|.*;|.*\\||.*=|.*,|.*\\+|.*\\*|.*\\?|.*<|.*>|.*@).*$")
+		if strings.IndexByte(*in.UserName, 0) >= 0 {
+			violation(vs, mp, *in.UserName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.UserName); n < 1 {
+				violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat3(*in.UserName) {
+				violation(vs, mp, *in.UserName, false, "Member must satisfy regular expression pattern: ^(?!.*\\\\|.*\"|.*\\/|.*\\[|.*\\]|.*:|.*;|.*\\||.*=|.*,|.*\\+|.*\\*|.*\\?|.*<|.*>|.*@).*$")
+			}
 		}
 	}
 	if in.NewPassword == nil {
 		null(vs, smithy.MemberPath(p, "newPassword"))
 	} else {
 		mp := smithy.MemberPath(p, "newPassword")
-		if n := utf8.RuneCountInString(*in.NewPassword); n < 1 {
-			violation(vs, mp, *in.NewPassword, true, "Member must have length greater than or equal to 1")
-		} else if n > 127 {
-			violation(vs, mp, *in.NewPassword, true, "Member must have length less than or equal to 127")
+		if strings.IndexByte(*in.NewPassword, 0) >= 0 {
+			violation(vs, mp, *in.NewPassword, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NewPassword); n < 1 {
+				violation(vs, mp, *in.NewPassword, true, "Member must have length greater than or equal to 1")
+			} else if n > 127 {
+				violation(vs, mp, *in.NewPassword, true, "Member must have length less than or equal to 127")
+			}
 		}
 	}
 }
@@ -1843,8 +2812,26 @@ func (v *validator) validateRestoreFromSnapshotRequest(p string, in *RestoreFrom
 		null(vs, smithy.MemberPath(p, "snapshotId"))
 	} else {
 		mp := smithy.MemberPath(p, "snapshotId")
-		if !v.pat29(*in.SnapshotId) {
-			violation(vs, mp, *in.SnapshotId, false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.SnapshotId, 0) >= 0 {
+			violation(vs, mp, *in.SnapshotId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat35(*in.SnapshotId) {
+				violation(vs, mp, *in.SnapshotId, false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
+			}
+		}
+	}
+}
+
+// validateSecurityGroupIds checks the elements of a SecurityGroupIds at path p.
+func (v *validator) validateSecurityGroupIds(p string, l []string, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat16(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$")
+			}
 		}
 	}
 }
@@ -1853,10 +2840,14 @@ func (v *validator) validateRestoreFromSnapshotRequest(p string, in *RestoreFrom
 func (v *validator) validateServers(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 256")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 256")
+			}
 		}
 	}
 }
@@ -1867,26 +2858,34 @@ func (v *validator) validateSetting(p string, in *Setting, vs *[]smithy.Violatio
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat20(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9-/. _]*$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat23(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9-/. _]*$")
+			}
 		}
 	}
 	if in.Value == nil {
 		null(vs, smithy.MemberPath(p, "value"))
 	} else {
 		mp := smithy.MemberPath(p, "value")
-		if n := utf8.RuneCountInString(*in.Value); n < 1 {
-			violation(vs, mp, *in.Value, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat23(*in.Value) {
-			violation(vs, mp, *in.Value, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_]*$")
+		if strings.IndexByte(*in.Value, 0) >= 0 {
+			violation(vs, mp, *in.Value, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Value); n < 1 {
+				violation(vs, mp, *in.Value, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat26(*in.Value) {
+				violation(vs, mp, *in.Value, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_]*$")
+			}
 		}
 	}
 }
@@ -1905,16 +2904,24 @@ func (v *validator) validateShareDirectoryRequest(p string, in *ShareDirectoryRe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.ShareNotes != nil {
 		mp := smithy.MemberPath(p, "shareNotes")
-		if n := utf8.RuneCountInString(*in.ShareNotes); n < 0 {
-			violation(vs, mp, *in.ShareNotes, true, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.ShareNotes, true, "Member must have length less than or equal to 1024")
+		if strings.IndexByte(*in.ShareNotes, 0) >= 0 {
+			violation(vs, mp, *in.ShareNotes, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ShareNotes); n < 0 {
+				violation(vs, mp, *in.ShareNotes, true, "Member must have length greater than or equal to 0")
+			} else if n > 1024 {
+				violation(vs, mp, *in.ShareNotes, true, "Member must have length less than or equal to 1024")
+			}
 		}
 	}
 	if in.ShareTarget == nil {
@@ -1939,10 +2946,14 @@ func (v *validator) validateShareTarget(p string, in *ShareTarget, vs *[]smithy.
 		null(vs, smithy.MemberPath(p, "id"))
 	} else {
 		mp := smithy.MemberPath(p, "id")
-		if n := utf8.RuneCountInString(*in.Id); n < 1 {
-			violation(vs, mp, *in.Id, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Id, false, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.Id, 0) >= 0 {
+			violation(vs, mp, *in.Id, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Id); n < 1 {
+				violation(vs, mp, *in.Id, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Id, false, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.Type == "" {
@@ -1959,8 +2970,30 @@ func (v *validator) validateShareTarget(p string, in *ShareTarget, vs *[]smithy.
 func (v *validator) validateSnapshotIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat29(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat35(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^s-[0-9a-f]{10}$")
+			}
+		}
+	}
+}
+
+// validateStartADAssessmentRequest checks a StartADAssessmentRequest at path p.
+func (v *validator) validateStartADAssessmentRequest(p string, in *StartADAssessmentRequest, vs *[]smithy.Violation) {
+	if in.AssessmentConfiguration != nil {
+		mp := smithy.MemberPath(p, "assessmentConfiguration")
+		v.validateAssessmentConfiguration(mp, in.AssessmentConfiguration, vs)
+	}
+	if in.DirectoryId != nil {
+		mp := smithy.MemberPath(p, "directoryId")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -1971,31 +3004,43 @@ func (v *validator) validateStartSchemaExtensionRequest(p string, in *StartSchem
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.LdifContent == nil {
 		null(vs, smithy.MemberPath(p, "ldifContent"))
 	} else {
 		mp := smithy.MemberPath(p, "ldifContent")
-		if n := utf8.RuneCountInString(*in.LdifContent); n < 1 {
-			violation(vs, mp, *in.LdifContent, false, "Member must have length greater than or equal to 1")
-		} else if n > 500000 {
-			violation(vs, mp, *in.LdifContent, false, "Member must have length less than or equal to 500000")
+		if strings.IndexByte(*in.LdifContent, 0) >= 0 {
+			violation(vs, mp, *in.LdifContent, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.LdifContent); n < 1 {
+				violation(vs, mp, *in.LdifContent, false, "Member must have length greater than or equal to 1")
+			} else if n > 500000 {
+				violation(vs, mp, *in.LdifContent, false, "Member must have length less than or equal to 500000")
+			}
 		}
 	}
 	if in.Description == nil {
 		null(vs, smithy.MemberPath(p, "description"))
 	} else {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 0 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
-		} else if n > 128 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat9(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 0 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 0")
+			} else if n > 128 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat11(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$")
+			}
 		}
 	}
 }
@@ -2004,8 +3049,12 @@ func (v *validator) validateStartSchemaExtensionRequest(p string, in *StartSchem
 func (v *validator) validateSubnetIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat14(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat17(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$")
+			}
 		}
 	}
 }
@@ -2016,26 +3065,34 @@ func (v *validator) validateTag(p string, in *Tag, vs *[]smithy.Violation) {
 		null(vs, smithy.MemberPath(p, "key"))
 	} else {
 		mp := smithy.MemberPath(p, "key")
-		if n := utf8.RuneCountInString(*in.Key); n < 1 {
-			violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat6(*in.Key) {
-			violation(vs, mp, *in.Key, false, "Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+		if strings.IndexByte(*in.Key, 0) >= 0 {
+			violation(vs, mp, *in.Key, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Key); n < 1 {
+				violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat8(*in.Key) {
+				violation(vs, mp, *in.Key, false, "Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+			}
 		}
 	}
 	if in.Value == nil {
 		null(vs, smithy.MemberPath(p, "value"))
 	} else {
 		mp := smithy.MemberPath(p, "value")
-		if n := utf8.RuneCountInString(*in.Value); n < 0 {
-			violation(vs, mp, *in.Value, false, "Member must have length greater than or equal to 0")
-		} else if n > 256 {
-			violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat6(*in.Value) {
-			violation(vs, mp, *in.Value, false, "Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+		if strings.IndexByte(*in.Value, 0) >= 0 {
+			violation(vs, mp, *in.Value, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Value); n < 0 {
+				violation(vs, mp, *in.Value, false, "Member must have length greater than or equal to 0")
+			} else if n > 256 {
+				violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat8(*in.Value) {
+				violation(vs, mp, *in.Value, false, "Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+			}
 		}
 	}
 }
@@ -2044,13 +3101,17 @@ func (v *validator) validateTag(p string, in *Tag, vs *[]smithy.Violation) {
 func (v *validator) validateTagKeys(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat6(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat8(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+			}
 		}
 	}
 }
@@ -2067,13 +3128,17 @@ func (v *validator) validateTags(p string, l []Tag, vs *[]smithy.Violation) {
 func (v *validator) validateTopicNames(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat22(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat25(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
+			}
 		}
 	}
 }
@@ -2082,8 +3147,12 @@ func (v *validator) validateTopicNames(p string, l []string, vs *[]smithy.Violat
 func (v *validator) validateTrustIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat30(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat36(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+			}
 		}
 	}
 }
@@ -2094,8 +3163,12 @@ func (v *validator) validateUnshareDirectoryRequest(p string, in *UnshareDirecto
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.UnshareTarget == nil {
@@ -2112,10 +3185,14 @@ func (v *validator) validateUnshareTarget(p string, in *UnshareTarget, vs *[]smi
 		null(vs, smithy.MemberPath(p, "id"))
 	} else {
 		mp := smithy.MemberPath(p, "id")
-		if n := utf8.RuneCountInString(*in.Id); n < 1 {
-			violation(vs, mp, *in.Id, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Id, false, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.Id, 0) >= 0 {
+			violation(vs, mp, *in.Id, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Id); n < 1 {
+				violation(vs, mp, *in.Id, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Id, false, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.Type == "" {
@@ -2134,28 +3211,38 @@ func (v *validator) validateUpdateConditionalForwarderRequest(p string, in *Upda
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RemoteDomainName == nil {
 		null(vs, smithy.MemberPath(p, "remoteDomainName"))
 	} else {
 		mp := smithy.MemberPath(p, "remoteDomainName")
-		if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
-		} else if n > 1024 {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat8(*in.RemoteDomainName) {
-			violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.RemoteDomainName, 0) >= 0 {
+			violation(vs, mp, *in.RemoteDomainName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RemoteDomainName); n < 0 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length greater than or equal to 0")
+			} else if n > 1024 {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat10(*in.RemoteDomainName) {
+				violation(vs, mp, *in.RemoteDomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
-	if in.DnsIpAddrs == nil {
-		null(vs, smithy.MemberPath(p, "dnsIpAddrs"))
-	} else {
+	if in.DnsIpAddrs != nil {
 		mp := smithy.MemberPath(p, "dnsIpAddrs")
 		v.validateDnsIpAddrs(mp, in.DnsIpAddrs, vs)
+	}
+	if in.DnsIpv6Addrs != nil {
+		mp := smithy.MemberPath(p, "dnsIpv6Addrs")
+		v.validateDnsIpv6Addrs(mp, in.DnsIpv6Addrs, vs)
 	}
 }
 
@@ -2165,8 +3252,12 @@ func (v *validator) validateUpdateDirectorySetupRequest(p string, in *UpdateDire
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.UpdateType == "" {
@@ -2181,6 +3272,38 @@ func (v *validator) validateUpdateDirectorySetupRequest(p string, in *UpdateDire
 		mp := smithy.MemberPath(p, "oSUpdateSettings")
 		v.validateOSUpdateSettings(mp, in.OSUpdateSettings, vs)
 	}
+	if in.DirectorySizeUpdateSettings != nil {
+		mp := smithy.MemberPath(p, "directorySizeUpdateSettings")
+		v.validateDirectorySizeUpdateSettings(mp, in.DirectorySizeUpdateSettings, vs)
+	}
+	if in.NetworkUpdateSettings != nil {
+		mp := smithy.MemberPath(p, "networkUpdateSettings")
+		v.validateNetworkUpdateSettings(mp, in.NetworkUpdateSettings, vs)
+	}
+}
+
+// validateUpdateHybridADRequest checks a UpdateHybridADRequest at path p.
+func (v *validator) validateUpdateHybridADRequest(p string, in *UpdateHybridADRequest, vs *[]smithy.Violation) {
+	if in.DirectoryId == nil {
+		null(vs, smithy.MemberPath(p, "directoryId"))
+	} else {
+		mp := smithy.MemberPath(p, "directoryId")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
+		}
+	}
+	if in.HybridAdministratorAccountUpdate != nil {
+		mp := smithy.MemberPath(p, "hybridAdministratorAccountUpdate")
+		v.validateHybridAdministratorAccountUpdate(mp, in.HybridAdministratorAccountUpdate, vs)
+	}
+	if in.SelfManagedInstancesSettings != nil {
+		mp := smithy.MemberPath(p, "selfManagedInstancesSettings")
+		v.validateHybridCustomerInstancesSettings(mp, in.SelfManagedInstancesSettings, vs)
+	}
 }
 
 // validateUpdateNumberOfDomainControllersRequest checks a UpdateNumberOfDomainControllersRequest at path p.
@@ -2189,8 +3312,12 @@ func (v *validator) validateUpdateNumberOfDomainControllersRequest(p string, in 
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.DesiredNumber == nil {
@@ -2209,8 +3336,12 @@ func (v *validator) validateUpdateRadiusRequest(p string, in *UpdateRadiusReques
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.RadiusSettings == nil {
@@ -2227,8 +3358,12 @@ func (v *validator) validateUpdateSettingsRequest(p string, in *UpdateSettingsRe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat26(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat31(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Settings == nil {
@@ -2245,8 +3380,12 @@ func (v *validator) validateUpdateTrustRequest(p string, in *UpdateTrustRequest,
 		null(vs, smithy.MemberPath(p, "trustId"))
 	} else {
 		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.TrustId, 0) >= 0 {
+			violation(vs, mp, *in.TrustId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat36(*in.TrustId) {
+				violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SelectiveAuth != "" {
@@ -2263,8 +3402,12 @@ func (v *validator) validateVerifyTrustRequest(p string, in *VerifyTrustRequest,
 		null(vs, smithy.MemberPath(p, "trustId"))
 	} else {
 		mp := smithy.MemberPath(p, "trustId")
-		if !v.pat30(*in.TrustId) {
-			violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.TrustId, 0) >= 0 {
+			violation(vs, mp, *in.TrustId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat36(*in.TrustId) {
+				violation(vs, mp, *in.TrustId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{10}$")
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -88,56 +89,76 @@ func (v *validator) validateAddGroupMemberRequest(p string, in *AddGroupMemberRe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.GroupName == nil {
 		null(vs, smithy.MemberPath(p, "groupName"))
 	} else {
 		mp := smithy.MemberPath(p, "groupName")
-		if n := utf8.RuneCountInString(*in.GroupName); n < 1 {
-			violation(vs, mp, *in.GroupName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.GroupName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.GroupName) {
-			violation(vs, mp, *in.GroupName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.GroupName, 0) >= 0 {
+			violation(vs, mp, *in.GroupName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.GroupName); n < 1 {
+				violation(vs, mp, *in.GroupName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.GroupName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat4(*in.GroupName) {
+				violation(vs, mp, *in.GroupName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.MemberName == nil {
 		null(vs, smithy.MemberPath(p, "memberName"))
 	} else {
 		mp := smithy.MemberPath(p, "memberName")
-		if n := utf8.RuneCountInString(*in.MemberName); n < 1 {
-			violation(vs, mp, *in.MemberName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.MemberName, false, "Member must have length less than or equal to 63")
-		}
-		if !v.pat4(*in.MemberName) {
-			violation(vs, mp, *in.MemberName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.MemberName, 0) >= 0 {
+			violation(vs, mp, *in.MemberName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.MemberName); n < 1 {
+				violation(vs, mp, *in.MemberName, false, "Member must have length greater than or equal to 1")
+			} else if n > 63 {
+				violation(vs, mp, *in.MemberName, false, "Member must have length less than or equal to 63")
+			}
+			if !v.pat4(*in.MemberName) {
+				violation(vs, mp, *in.MemberName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.MemberRealm != nil {
 		mp := smithy.MemberPath(p, "memberRealm")
-		if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.MemberRealm) {
-			violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.MemberRealm, 0) >= 0 {
+			violation(vs, mp, *in.MemberRealm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.MemberRealm) {
+				violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -146,10 +167,14 @@ func (v *validator) validateAddGroupMemberRequest(p string, in *AddGroupMemberRe
 func (v *validator) validateAttributeValue(p string, in *AttributeValue, vs *[]smithy.Violation) {
 	if in.S != nil {
 		mp := smithy.MemberPath(p, "s")
-		if n := utf8.RuneCountInString(*in.S); n < 1 {
-			violation(vs, mp, *in.S, true, "Member must have length greater than or equal to 1")
-		} else if n > 1024 {
-			violation(vs, mp, *in.S, true, "Member must have length less than or equal to 1024")
+		if strings.IndexByte(*in.S, 0) >= 0 {
+			violation(vs, mp, *in.S, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.S); n < 1 {
+				violation(vs, mp, *in.S, true, "Member must have length greater than or equal to 1")
+			} else if n > 1024 {
+				violation(vs, mp, *in.S, true, "Member must have length less than or equal to 1024")
+			}
 		}
 	}
 	if in.SS != nil {
@@ -167,13 +192,17 @@ func (v *validator) validateAttributeValue(p string, in *AttributeValue, vs *[]s
 func (v *validator) validateAttributes(p string, m map[string]AttributeValue, vs *[]smithy.Violation) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		ep := smithy.EntryPath(p, string(k))
-		if n := utf8.RuneCountInString(k); n < 1 {
-			violation(vs, ep, k, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, ep, k, false, "Member must have length less than or equal to 63")
-		}
-		if !v.pat1(k) {
-			violation(vs, ep, k, false, "Member must satisfy regular expression pattern: ^[A-Za-z*][A-Za-z-*]*$")
+		if strings.IndexByte(k, 0) >= 0 {
+			violation(vs, ep, k, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(k); n < 1 {
+				violation(vs, ep, k, false, "Member must have length greater than or equal to 1")
+			} else if n > 63 {
+				violation(vs, ep, k, false, "Member must have length less than or equal to 63")
+			}
+			if !v.pat1(k) {
+				violation(vs, ep, k, false, "Member must satisfy regular expression pattern: ^[A-Za-z*][A-Za-z-*]*$")
+			}
 		}
 		e := m[k]
 		v.validateAttributeValue(ep, &e, vs)
@@ -186,21 +215,29 @@ func (v *validator) validateCreateGroupRequest(p string, in *CreateGroupRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat4(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.GroupType != "" {
@@ -226,13 +263,17 @@ func (v *validator) validateCreateGroupRequest(p string, in *CreateGroupRequest,
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -243,45 +284,65 @@ func (v *validator) validateCreateUserRequest(p string, in *CreateUserRequest, v
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 20 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
+			}
+			if !v.pat2(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+			}
 		}
 	}
 	if in.EmailAddress != nil {
 		mp := smithy.MemberPath(p, "emailAddress")
-		if n := utf8.RuneCountInString(*in.EmailAddress); n < 1 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length less than or equal to 256")
+		if strings.IndexByte(*in.EmailAddress, 0) >= 0 {
+			violation(vs, mp, *in.EmailAddress, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.EmailAddress); n < 1 {
+				violation(vs, mp, *in.EmailAddress, true, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.EmailAddress, true, "Member must have length less than or equal to 256")
+			}
 		}
 	}
 	if in.GivenName != nil {
 		mp := smithy.MemberPath(p, "givenName")
-		if n := utf8.RuneCountInString(*in.GivenName); n < 1 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.GivenName, 0) >= 0 {
+			violation(vs, mp, *in.GivenName, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.GivenName); n < 1 {
+				violation(vs, mp, *in.GivenName, true, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.GivenName, true, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.Surname != nil {
 		mp := smithy.MemberPath(p, "surname")
-		if n := utf8.RuneCountInString(*in.Surname); n < 1 {
-			violation(vs, mp, *in.Surname, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Surname, true, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.Surname, 0) >= 0 {
+			violation(vs, mp, *in.Surname, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Surname); n < 1 {
+				violation(vs, mp, *in.Surname, true, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Surname, true, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.OtherAttributes != nil {
@@ -295,13 +356,17 @@ func (v *validator) validateCreateUserRequest(p string, in *CreateUserRequest, v
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -312,32 +377,44 @@ func (v *validator) validateDeleteGroupRequest(p string, in *DeleteGroupRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat4(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -348,32 +425,44 @@ func (v *validator) validateDeleteUserRequest(p string, in *DeleteUserRequest, v
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 20 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
+			}
+			if !v.pat2(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -384,32 +473,44 @@ func (v *validator) validateDescribeGroupRequest(p string, in *DescribeGroupRequ
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat4(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.OtherAttributes != nil {
@@ -429,21 +530,29 @@ func (v *validator) validateDescribeUserRequest(p string, in *DescribeUserReques
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 20 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
+			}
+			if !v.pat2(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+			}
 		}
 	}
 	if in.OtherAttributes != nil {
@@ -457,13 +566,17 @@ func (v *validator) validateDescribeUserRequest(p string, in *DescribeUserReques
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 }
@@ -474,32 +587,44 @@ func (v *validator) validateDisableUserRequest(p string, in *DisableUserRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 20 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
+			}
+			if !v.pat2(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -508,13 +633,17 @@ func (v *validator) validateDisableUserRequest(p string, in *DisableUserRequest,
 func (v *validator) validateLdapDisplayNameList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 63")
-		}
-		if !v.pat1(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[A-Za-z*][A-Za-z-*]*$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			} else if n > 63 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 63")
+			}
+			if !v.pat1(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[A-Za-z*][A-Za-z-*]*$")
+			}
 		}
 	}
 }
@@ -525,51 +654,71 @@ func (v *validator) validateListGroupMembersRequest(p string, in *ListGroupMembe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.MemberRealm != nil {
 		mp := smithy.MemberPath(p, "memberRealm")
-		if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.MemberRealm) {
-			violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.MemberRealm, 0) >= 0 {
+			violation(vs, mp, *in.MemberRealm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.MemberRealm) {
+				violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat4(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
+			} else if n > 6144 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -589,51 +738,71 @@ func (v *validator) validateListGroupsForMemberRequest(p string, in *ListGroupsF
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.MemberRealm != nil {
 		mp := smithy.MemberPath(p, "memberRealm")
-		if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.MemberRealm) {
-			violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.MemberRealm, 0) >= 0 {
+			violation(vs, mp, *in.MemberRealm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.MemberRealm) {
+				violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 63")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 63 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 63")
+			}
+			if !v.pat4(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
+			} else if n > 6144 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -653,27 +822,39 @@ func (v *validator) validateListGroupsRequest(p string, in *ListGroupsRequest, v
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
+			} else if n > 6144 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -693,27 +874,39 @@ func (v *validator) validateListUsersRequest(p string, in *ListUsersRequest, vs 
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
+			} else if n > 6144 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -733,56 +926,76 @@ func (v *validator) validateRemoveGroupMemberRequest(p string, in *RemoveGroupMe
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.GroupName == nil {
 		null(vs, smithy.MemberPath(p, "groupName"))
 	} else {
 		mp := smithy.MemberPath(p, "groupName")
-		if n := utf8.RuneCountInString(*in.GroupName); n < 1 {
-			violation(vs, mp, *in.GroupName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.GroupName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.GroupName) {
-			violation(vs, mp, *in.GroupName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.GroupName, 0) >= 0 {
+			violation(vs, mp, *in.GroupName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.GroupName); n < 1 {
+				violation(vs, mp, *in.GroupName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.GroupName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat4(*in.GroupName) {
+				violation(vs, mp, *in.GroupName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.MemberName == nil {
 		null(vs, smithy.MemberPath(p, "memberName"))
 	} else {
 		mp := smithy.MemberPath(p, "memberName")
-		if n := utf8.RuneCountInString(*in.MemberName); n < 1 {
-			violation(vs, mp, *in.MemberName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.MemberName, false, "Member must have length less than or equal to 63")
-		}
-		if !v.pat4(*in.MemberName) {
-			violation(vs, mp, *in.MemberName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.MemberName, 0) >= 0 {
+			violation(vs, mp, *in.MemberName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.MemberName); n < 1 {
+				violation(vs, mp, *in.MemberName, false, "Member must have length greater than or equal to 1")
+			} else if n > 63 {
+				violation(vs, mp, *in.MemberName, false, "Member must have length less than or equal to 63")
+			}
+			if !v.pat4(*in.MemberName) {
+				violation(vs, mp, *in.MemberName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.MemberRealm != nil {
 		mp := smithy.MemberPath(p, "memberRealm")
-		if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.MemberRealm) {
-			violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.MemberRealm, 0) >= 0 {
+			violation(vs, mp, *in.MemberRealm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.MemberRealm); n < 1 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.MemberRealm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.MemberRealm) {
+				violation(vs, mp, *in.MemberRealm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -793,18 +1006,26 @@ func (v *validator) validateSearchGroupsRequest(p string, in *SearchGroupsReques
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SearchString == nil {
 		null(vs, smithy.MemberPath(p, "searchString"))
 	} else {
 		mp := smithy.MemberPath(p, "searchString")
-		if n := utf8.RuneCountInString(*in.SearchString); n < 1 {
-			violation(vs, mp, *in.SearchString, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SearchString, true, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.SearchString, 0) >= 0 {
+			violation(vs, mp, *in.SearchString, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SearchString); n < 1 {
+				violation(vs, mp, *in.SearchString, true, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.SearchString, true, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.SearchAttributes == nil {
@@ -820,21 +1041,29 @@ func (v *validator) validateSearchGroupsRequest(p string, in *SearchGroupsReques
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
+			} else if n > 6144 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -854,29 +1083,41 @@ func (v *validator) validateSearchUsersRequest(p string, in *SearchUsersRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.Realm != nil {
 		mp := smithy.MemberPath(p, "realm")
-		if n := utf8.RuneCountInString(*in.Realm); n < 1 {
-			violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat0(*in.Realm) {
-			violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+		if strings.IndexByte(*in.Realm, 0) >= 0 {
+			violation(vs, mp, *in.Realm, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Realm); n < 1 {
+				violation(vs, mp, *in.Realm, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Realm, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat0(*in.Realm) {
+				violation(vs, mp, *in.Realm, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+[.]?$")
+			}
 		}
 	}
 	if in.SearchString == nil {
 		null(vs, smithy.MemberPath(p, "searchString"))
 	} else {
 		mp := smithy.MemberPath(p, "searchString")
-		if n := utf8.RuneCountInString(*in.SearchString); n < 1 {
-			violation(vs, mp, *in.SearchString, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SearchString, true, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.SearchString, 0) >= 0 {
+			violation(vs, mp, *in.SearchString, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SearchString); n < 1 {
+				violation(vs, mp, *in.SearchString, true, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.SearchString, true, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.SearchAttributes == nil {
@@ -892,10 +1133,14 @@ func (v *validator) validateSearchUsersRequest(p string, in *SearchUsersRequest,
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
-		} else if n > 6144 {
-			violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length greater than or equal to 1")
+			} else if n > 6144 {
+				violation(vs, mp, *in.NextToken, true, "Member must have length less than or equal to 6144")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -913,10 +1158,14 @@ func (v *validator) validateSearchUsersRequest(p string, in *SearchUsersRequest,
 func (v *validator) validateStringSetAttributeValue(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], true, "Member must have length greater than or equal to 1")
-		} else if n > 1024 {
-			violation(vs, ep, l[i], true, "Member must have length less than or equal to 1024")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], true, "Member must have length greater than or equal to 1")
+			} else if n > 1024 {
+				violation(vs, ep, l[i], true, "Member must have length less than or equal to 1024")
+			}
 		}
 	}
 }
@@ -927,21 +1176,29 @@ func (v *validator) validateUpdateGroupRequest(p string, in *UpdateGroupRequest,
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat4(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat4(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[^:;|=+\"*?<>/\\\\,\\[\\]@]+$")
+			}
 		}
 	}
 	if in.GroupType != "" {
@@ -973,13 +1230,17 @@ func (v *validator) validateUpdateGroupRequest(p string, in *UpdateGroupRequest,
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }
@@ -990,45 +1251,65 @@ func (v *validator) validateUpdateUserRequest(p string, in *UpdateUserRequest, v
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if !v.pat5(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat5(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^d-[0-9a-f]{10}$")
+			}
 		}
 	}
 	if in.SAMAccountName == nil {
 		null(vs, smithy.MemberPath(p, "sAMAccountName"))
 	} else {
 		mp := smithy.MemberPath(p, "sAMAccountName")
-		if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
-		} else if n > 20 {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat2(*in.SAMAccountName) {
-			violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+		if strings.IndexByte(*in.SAMAccountName, 0) >= 0 {
+			violation(vs, mp, *in.SAMAccountName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SAMAccountName); n < 1 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length greater than or equal to 1")
+			} else if n > 20 {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must have length less than or equal to 20")
+			}
+			if !v.pat2(*in.SAMAccountName) {
+				violation(vs, mp, *in.SAMAccountName, false, "Member must satisfy regular expression pattern: ^[\\w\\-.]+$")
+			}
 		}
 	}
 	if in.EmailAddress != nil {
 		mp := smithy.MemberPath(p, "emailAddress")
-		if n := utf8.RuneCountInString(*in.EmailAddress); n < 1 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.EmailAddress, true, "Member must have length less than or equal to 256")
+		if strings.IndexByte(*in.EmailAddress, 0) >= 0 {
+			violation(vs, mp, *in.EmailAddress, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.EmailAddress); n < 1 {
+				violation(vs, mp, *in.EmailAddress, true, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.EmailAddress, true, "Member must have length less than or equal to 256")
+			}
 		}
 	}
 	if in.GivenName != nil {
 		mp := smithy.MemberPath(p, "givenName")
-		if n := utf8.RuneCountInString(*in.GivenName); n < 1 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.GivenName, true, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.GivenName, 0) >= 0 {
+			violation(vs, mp, *in.GivenName, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.GivenName); n < 1 {
+				violation(vs, mp, *in.GivenName, true, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.GivenName, true, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.Surname != nil {
 		mp := smithy.MemberPath(p, "surname")
-		if n := utf8.RuneCountInString(*in.Surname); n < 1 {
-			violation(vs, mp, *in.Surname, true, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Surname, true, "Member must have length less than or equal to 64")
+		if strings.IndexByte(*in.Surname, 0) >= 0 {
+			violation(vs, mp, *in.Surname, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Surname); n < 1 {
+				violation(vs, mp, *in.Surname, true, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Surname, true, "Member must have length less than or equal to 64")
+			}
 		}
 	}
 	if in.OtherAttributes != nil {
@@ -1048,13 +1329,17 @@ func (v *validator) validateUpdateUserRequest(p string, in *UpdateUserRequest, v
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat3(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ClientToken); n < 1 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, mp, *in.ClientToken, false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat3(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^[\\x00-\\x7F]+$")
+			}
 		}
 	}
 }

@@ -58,6 +58,12 @@ func errorTypes(vals ...any) []reflect.Type {
 
 type filler struct {
 	r *rand.Rand
+	// xml restricts values to what encoding/xml writes the query protocols'
+	// way: no maps or blobs (tagged "-"), and lists of one to three
+	// elements (encoding/xml writes the wrapper of a nil list as
+	// <Name></Name>, where the protocols write nothing). deep records a
+	// list left nil because the value nests too deep.
+	xml, deep bool
 }
 
 func (f *filler) str() string {
@@ -129,7 +135,8 @@ func (f *filler) fill(v reflect.Value, depth int) {
 		v.Set(p)
 	case reflect.Struct:
 		for i := range t.NumField() {
-			if f.r.IntN(4) == 0 {
+			ft := t.Field(i).Type
+			if f.r.IntN(4) == 0 && !(f.xml && ft.Kind() == reflect.Slice && ft.Elem().Kind() != reflect.Uint8) {
 				continue // absent
 			}
 			f.fill(v.Field(i), depth)
@@ -145,22 +152,42 @@ func (f *filler) fill(v reflect.Value, depth int) {
 		}
 		v.SetInt(n >> (64 - t.Bits()))
 	case reflect.Float32, reflect.Float64:
-		v.SetFloat(f.float())
+		x := f.float()
+		if t.Kind() == reflect.Float32 && math.Abs(x) > math.MaxFloat32 {
+			x = math.Copysign(math.MaxFloat32, x) // finite as a float32 too
+		}
+		v.SetFloat(x)
 	case reflect.Slice:
+		if f.xml && t.Elem().Kind() == reflect.Uint8 {
+			return // nil
+		}
+		if f.xml && depth > 12 {
+			f.deep = true
+			return
+		}
 		if f.r.IntN(5) == 0 || depth > 8 {
 			v.Set(reflect.MakeSlice(t, 0, 0)) // empty, not nil: []
 			return
 		}
 		n := f.r.IntN(4)
+		if f.xml {
+			n = 1 + f.r.IntN(3)
+		}
 		s := reflect.MakeSlice(t, n, n)
 		for i := range n {
 			if t.Elem().Kind() == reflect.Pointer && f.r.IntN(4) == 0 {
 				continue // a null element of a sparse list
 			}
 			f.fill(s.Index(i), depth+1)
+			for f.xml && t.Elem().Kind() != reflect.Struct && s.Index(i).IsZero() {
+				f.fill(s.Index(i), depth+1) // encoding/xml's omitempty drops "", 0 and false elements
+			}
 		}
 		v.Set(s)
 	case reflect.Map:
+		if f.xml {
+			return // nil
+		}
 		m := reflect.MakeMap(t)
 		for range f.r.IntN(5) {
 			k := reflect.New(t.Key()).Elem()

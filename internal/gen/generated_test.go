@@ -89,6 +89,7 @@ func violations(t *testing.T, err error) []string {
 func TestFixtureValidation(t *testing.T) {
 	const (
 		notNull = "failed to satisfy constraint: Member must not be null"
+		nul     = "Member must not contain null characters"
 	)
 	for _, tc := range []struct {
 		name  string
@@ -144,6 +145,18 @@ func TestFixtureValidation(t *testing.T) {
 		{"translated pattern", `{"Inner":{"Depth":1,"Label":"d-123"}}`, []string{"Value 'd-123' at 'inner.label' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$"}},
 		{"recursive shapes", `{"Tree":{"Name":"a","Children":[{"Name":"b","Children":[{}]}]}}`, []string{"Value null at 'tree.children.1.member.children.1.member.name' " + notNull}},
 		{"renamed shape", `{"Service":{"Name":"toolong"}}`, []string{"Value 'toolong' at 'service.name' failed to satisfy constraint: Member must have length less than or equal to 5"}},
+		{"NUL in a string is its only violation", `{"Name":"a\u0000toolong","ThingId":"t-00\u0000f"}`, []string{
+			"Value 't-00\x00f' at 'thingId' failed to satisfy constraint: " + nul,
+			"Value 'a\x00toolong' at 'name' failed to satisfy constraint: " + nul,
+		}},
+		{"NUL without other constraints, in list elements, map keys and nested members", `{"Ids":["t-0000","\u0000"],"Tags":[{"Key":"ok","Value":"\u0000"}],"Attrs":{"a\u0000":{"Depth":1}},"Tree":{"Name":"x\u0000"}}`, []string{
+			"Value '\x00' at 'tags.1.member.value' failed to satisfy constraint: " + nul,
+			"Value 'a\x00' at 'attrs.a\x00' failed to satisfy constraint: " + nul,
+			"Value 'x\x00' at 'tree.name' failed to satisfy constraint: " + nul,
+			"Value '\x00' at 'ids.2.member' failed to satisfy constraint: " + nul,
+		}},
+		{"NUL in a sensitive member is not echoed", `{"Secret":"abcd\u0000"}`, []string{"Value at 'secret' failed to satisfy constraint: " + nul}},
+		{"NUL in an enum fails the enum", `{"Mode":"fast\u0000"}`, []string{"Value 'fast\x00' at 'mode' failed to satisfy constraint: Member must satisfy enum value set: [fast, slow]"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			svc := &fixtureSvc{}
@@ -451,8 +464,16 @@ func TestWorkspacesAPI(t *testing.T) {
 }
 
 func TestDirectoryServiceAPI(t *testing.T) {
-	if n := len(dsapi.OperationNames()); n != 70 {
-		t.Errorf("dsapi has %d operations, want 70", n)
+	if n := len(dsapi.OperationNames()); n != 80 {
+		t.Errorf("dsapi has %d operations, want 80", n)
+	}
+	// The ten of the newer botocore model (Hybrid AD, AD assessments, CA
+	// enrollment policy).
+	for _, op := range []string{"CreateHybridAD", "DeleteADAssessment", "DescribeADAssessment", "DescribeCAEnrollmentPolicy",
+		"DescribeHybridADUpdate", "DisableCAEnrollmentPolicy", "EnableCAEnrollmentPolicy", "ListADAssessments", "StartADAssessment", "UpdateHybridAD"} {
+		if !slices.Contains(dsapi.OperationNames(), op) {
+			t.Errorf("dsapi lacks %s", op)
+		}
 	}
 	d := dsapi.NewDispatcher(dsapi.Unimplemented{})
 	ctx := context.Background()
@@ -464,6 +485,29 @@ func TestDirectoryServiceAPI(t *testing.T) {
 	}
 	if _, err := d.Invoke(ctx, "CreateDirectory", []byte(`{"Name":"corp.example.com","Password":"Passw0rd","Size":"Small"}`)); !errors.As(err, new(*smithy.NotImplementedError)) {
 		t.Errorf("valid CreateDirectory: %v", err)
+	}
+	// The newer model's operations are validated like the others.
+	_, err = d.Invoke(ctx, "CreateHybridAD", []byte(`{"SecretArn":"arn:aws:secretsmanager:us-east-1:123456789012:secret:x","AssessmentId":"da-12"}`))
+	if got := violations(t, err); !slices.Equal(got, []string{
+		"Value 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' at 'secretArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ^arn:aws:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$",
+		"Value 'da-12' at 'assessmentId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^da-[0-9a-f]{18}$",
+	}) {
+		t.Errorf("CreateHybridAD: %q", got)
+	}
+	for op, body := range map[string]string{
+		"CreateHybridAD": `{"SecretArn":"arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf","AssessmentId":"da-0123456789abcdef01"}`,
+		// DnsIpAddrs is optional in the newer model (IPv6 servers instead).
+		"CreateConditionalForwarder": `{"DirectoryId":"d-1234567890","RemoteDomainName":"corp.example.com","DnsIpv6Addrs":["2001:db8::1"]}`,
+		"UpdateDirectorySetup":       `{"DirectoryId":"d-1234567890","UpdateType":"NETWORK","NetworkUpdateSettings":{"NetworkType":"Dual-stack"}}`,
+		"StartADAssessment":          `{"AssessmentConfiguration":{"CustomerDnsIps":["10.0.0.1","10.0.0.2"],"DnsName":"corp.example.com","VpcSettings":{"VpcId":"vpc-12345678","SubnetIds":["subnet-12345678","subnet-87654321"]},"InstanceIds":["i-0123456789abcdef0","i-0123456789abcdef1"]}}`,
+		"EnableCAEnrollmentPolicy":   `{"DirectoryId":"d-1234567890","PcaConnectorArn":"arn:aws:pca-connector-ad:us-east-1:123456789012:connector/01234567-89ab-cdef-0123-456789abcdef"}`,
+	} {
+		if _, err := d.Invoke(ctx, op, []byte(body)); !errors.As(err, new(*smithy.NotImplementedError)) {
+			t.Errorf("valid %s: %v", op, err)
+		}
+	}
+	if dsapi.DirectoryEditionHybrid != "Hybrid" || dsapi.UpdateTypeNetwork != "NETWORK" {
+		t.Error("enum values of the newer model")
 	}
 	msg, rid := "m", "r"
 	b, _ := json.Marshal(&dsapi.EntityDoesNotExistException{Message: &msg, RequestId: &rid})
@@ -509,6 +553,14 @@ func TestDirectoryServiceDataAPI(t *testing.T) {
 		"Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
 	}) {
 		t.Errorf("violations %q", got)
+	}
+	// NUL arrives in a query parameter as %00.
+	r = httptest.NewRequest("POST", "/Users/ListUsers?DirectoryId=d-123456789%00", nil)
+	_, err = d.InvokeHTTP(context.Background(), op, r, nil)
+	if got := violations(t, err); !slices.Equal(got, []string{
+		"Value 'd-123456789\x00' at 'directoryId' failed to satisfy constraint: Member must not contain null characters",
+	}) {
+		t.Errorf("NUL violations %q", got)
 	}
 	if (&dsdataapi.ThrottlingException{}).HTTPStatus() != 429 || dsdataapi.SigningName != "ds-data" {
 		t.Error("dsdataapi constants")

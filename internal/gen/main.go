@@ -1,10 +1,17 @@
 // Command gen generates deskplane's API packages from the Smithy JSON AST
-// models in ../shared/models (relative to the repository root):
+// models in ../shared/models (relative to the repository root), and from
+// the botocore-format models there, which it converts in memory
+// (docs/decisions/0160-botocore-models.md):
 //
 //	internal/wsapi      workspaces-2015-04-08.json + overlays/workspaces-*.json
-//	internal/dsapi      directory-service-2015-04-16.json
+//	internal/dsapi      directory-service-2015-04-16.json, completed by the newer
+//	                    directory-service-2015-04-16.botocore.json (0161)
 //	internal/dsdataapi  directory-service-data-2023-05-31.json (restJson1)
-//	internal/gen/internal/fixtureapi  testdata/fixture.json (the generator's own tests)
+//	internal/stsapi     sts-2011-06-15.json (awsQuery)
+//	internal/iamapi     iam-2010-05-08.json (awsQuery)
+//	internal/ec2api     ec2-2016-11-15.botocore.json (ec2Query, botocore format)
+//	internal/gen/internal/fixtureapi       testdata/fixture.json (the generator's own tests)
+//	internal/gen/internal/queryfixtureapi  testdata/query-fixture.json (the same, awsQuery)
 //
 // Run it from anywhere inside the repository:
 //
@@ -35,6 +42,9 @@ type target struct {
 	dir      string // relative to the output root
 	modelDir string // "models" (the shared model dir) or "gen" (internal/gen)
 	model    string
+	botocore *codegen.BotocoreOptions // model is in botocore format
+	newer    string                   // a newer botocore model of the same service, merged in
+	newerOpt codegen.BotocoreOptions
 	overlays []string // relative to internal/gen
 	cfg      codegen.Config
 }
@@ -50,13 +60,37 @@ func targets() []target {
 		},
 		{
 			dir: "internal/dsapi", modelDir: "models", model: "directory-service-2015-04-16.json",
+			newer:    "directory-service-2015-04-16.botocore.json",
+			newerOpt: codegen.BotocoreOptions{Namespace: "com.amazonaws.directoryservice", Service: "DirectoryService_20150416"},
 			cfg: codegen.Config{Package: "dsapi", ModelFile: "../shared/models/directory-service-2015-04-16.json", Title: "AWS Directory Service",
+				Newer:        "../shared/models/directory-service-2015-04-16.botocore.json (botocore format; docs/decisions/0161-directory-service-newer-model.md)",
 				TargetPrefix: "DirectoryService_20150416", SigningName: "ds"},
 		},
 		{
 			dir: "internal/dsdataapi", modelDir: "models", model: "directory-service-data-2023-05-31.json",
 			cfg: codegen.Config{Package: "dsdataapi", ModelFile: "../shared/models/directory-service-data-2023-05-31.json", Title: "AWS Directory Service Data",
 				SigningName: "ds-data"},
+		},
+		{
+			dir: "internal/stsapi", modelDir: "models", model: "sts-2011-06-15.json",
+			cfg: codegen.Config{Package: "stsapi", ModelFile: "../shared/models/sts-2011-06-15.json", Title: "AWS Security Token Service",
+				SigningName: "sts"},
+		},
+		{
+			dir: "internal/iamapi", modelDir: "models", model: "iam-2010-05-08.json",
+			cfg: codegen.Config{Package: "iamapi", ModelFile: "../shared/models/iam-2010-05-08.json", Title: "AWS Identity and Access Management",
+				SigningName: "iam"},
+		},
+		{
+			dir: "internal/ec2api", modelDir: "models", model: "ec2-2016-11-15.botocore.json",
+			botocore: &codegen.BotocoreOptions{Namespace: "com.amazonaws.ec2", Service: "AmazonEC2"},
+			cfg: codegen.Config{Package: "ec2api", ModelFile: "../shared/models/ec2-2016-11-15.botocore.json (botocore format, converted in memory)", Title: "Amazon Elastic Compute Cloud",
+				SigningName: "ec2"},
+		},
+		{
+			dir: "internal/gen/internal/queryfixtureapi", modelDir: "gen", model: "testdata/query-fixture.json",
+			cfg: codegen.Config{Package: "queryfixtureapi", ModelFile: "internal/gen/testdata/query-fixture.json", Title: "the generator's query-protocol test fixture",
+				SigningName: "qfix"},
 		},
 		{
 			dir: "internal/gen/internal/fixtureapi", modelDir: "gen", model: "testdata/fixture.json",
@@ -148,11 +182,32 @@ func generate(t target, models, genDir string) ([]codegen.File, []string, error)
 		}
 		overlays = append(overlays, b)
 	}
-	m, err := codegen.Load(model, overlays...)
+	var m *codegen.Model
+	if t.botocore != nil {
+		m, err = codegen.LoadBotocore(model, *t.botocore)
+	} else {
+		m, err = codegen.Load(model, overlays...)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := codegen.Generate(m, t.cfg)
+	cfg := t.cfg
+	if t.newer != "" {
+		b, err := os.ReadFile(filepath.Join(models, t.newer))
+		if err != nil {
+			return nil, nil, err
+		}
+		n, err := codegen.LoadBotocore(b, t.newerOpt)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", t.newer, err)
+		}
+		notes, err := m.MergeNewer(n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", t.newer, err)
+		}
+		cfg.Notes = append(cfg.Notes, notes...)
+	}
+	res, err := codegen.Generate(m, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

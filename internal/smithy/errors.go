@@ -38,6 +38,13 @@ func (e *NotImplementedError) Error() string {
 // emit the same texts as string literals.
 const ConstraintNotNull = "Member must not be null"
 
+// ConstraintNoNUL is the constraint text of a string input member that holds
+// a NUL character (U+0000). Every generated validator refuses NUL in every
+// string member, map key and list element: no AWS identifier or name
+// contains one, and stores cannot keep it (PostgreSQL text refuses it).
+// See docs/decisions/0162-nul-characters.md.
+const ConstraintNoNUL = "Member must not contain null characters"
+
 // MaxLength is the constraint text of a length trait's max.
 func MaxLength(n int64) string {
 	return "Member must have length less than or equal to " + strconv.FormatInt(n, 10)

@@ -55,6 +55,30 @@ func (t Timestamp) AppendEpochSeconds(b []byte) []byte {
 	return b
 }
 
+// DateTimeLayout is the date-time format (ISO 8601, UTC) that the query
+// protocols write: milliseconds when they are not zero, trailing zeros
+// trimmed ("2024-11-21T12:00:00Z", "2024-11-21T12:00:00.25Z").
+const DateTimeLayout = "2006-01-02T15:04:05.999Z"
+
+// AppendDateTime appends the timestamp in DateTimeLayout, the XML form of a
+// timestamp.
+func (t Timestamp) AppendDateTime(b []byte) []byte {
+	return t.UTC().AppendFormat(b, DateTimeLayout)
+}
+
+// AppendHTTPDate appends the timestamp as an HTTP date (the http-date
+// timestamp format).
+func (t Timestamp) AppendHTTPDate(b []byte) []byte {
+	return t.UTC().AppendFormat(b, "Mon, 02 Jan 2006 15:04:05 GMT")
+}
+
+// MarshalText encodes the timestamp in DateTimeLayout, the text form the
+// XML protocols use (encoding/xml calls it). JSON keeps MarshalJSON's epoch
+// seconds.
+func (t Timestamp) MarshalText() ([]byte, error) {
+	return t.AppendDateTime(make([]byte, 0, 24)), nil
+}
+
 // UnmarshalJSON decodes epoch seconds (a JSON number) or an RFC 3339 string.
 // A JSON null leaves the timestamp unchanged.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -327,14 +328,22 @@ func (v *validator) validateAcceptAccountLinkInvitationRequest(p string, in *Acc
 		null(vs, smithy.MemberPath(p, "linkId"))
 	} else {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat37(*in.LinkId) {
-			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+		if strings.IndexByte(*in.LinkId, 0) >= 0 {
+			violation(vs, mp, *in.LinkId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat37(*in.LinkId) {
+				violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if !v.pat9(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+			}
 		}
 	}
 }
@@ -349,8 +358,12 @@ func (v *validator) validateAccessEndpoint(p string, in *AccessEndpoint, vs *[]s
 	}
 	if in.VpcEndpointId != nil {
 		mp := smithy.MemberPath(p, "vpcEndpointId")
-		if !v.pat20(*in.VpcEndpointId) {
-			violation(vs, mp, *in.VpcEndpointId, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9\\_\\-]{1,1000}$")
+		if strings.IndexByte(*in.VpcEndpointId, 0) >= 0 {
+			violation(vs, mp, *in.VpcEndpointId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat20(*in.VpcEndpointId) {
+				violation(vs, mp, *in.VpcEndpointId, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9\\_\\-]{1,1000}$")
+			}
 		}
 	}
 }
@@ -383,16 +396,24 @@ func (v *validator) validateActiveDirectoryConfig(p string, in *ActiveDirectoryC
 		null(vs, smithy.MemberPath(p, "domainName"))
 	} else {
 		mp := smithy.MemberPath(p, "domainName")
-		if !v.pat1(*in.DomainName) {
-			violation(vs, mp, *in.DomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[.-])+([a-zA-Z0-9])+$")
+		if strings.IndexByte(*in.DomainName, 0) >= 0 {
+			violation(vs, mp, *in.DomainName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat1(*in.DomainName) {
+				violation(vs, mp, *in.DomainName, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9]+[.-])+([a-zA-Z0-9])+$")
+			}
 		}
 	}
 	if in.ServiceAccountSecretArn == nil {
 		null(vs, smithy.MemberPath(p, "serviceAccountSecretArn"))
 	} else {
 		mp := smithy.MemberPath(p, "serviceAccountSecretArn")
-		if !v.pat34(*in.ServiceAccountSecretArn) {
-			violation(vs, mp, *in.ServiceAccountSecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$")
+		if strings.IndexByte(*in.ServiceAccountSecretArn, 0) >= 0 {
+			violation(vs, mp, *in.ServiceAccountSecretArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat34(*in.ServiceAccountSecretArn) {
+				violation(vs, mp, *in.ServiceAccountSecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$")
+			}
 		}
 	}
 }
@@ -429,13 +450,17 @@ func (v *validator) validateApplicationSettingsRequest(p string, in *Application
 	}
 	if in.SettingsGroup != nil {
 		mp := smithy.MemberPath(p, "settingsGroup")
-		if n := utf8.RuneCountInString(*in.SettingsGroup); n < 0 {
-			violation(vs, mp, *in.SettingsGroup, false, "Member must have length greater than or equal to 0")
-		} else if n > 100 {
-			violation(vs, mp, *in.SettingsGroup, false, "Member must have length less than or equal to 100")
-		}
-		if !v.pat15(*in.SettingsGroup) {
-			violation(vs, mp, *in.SettingsGroup, false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9_./()!*'-]+$")
+		if strings.IndexByte(*in.SettingsGroup, 0) >= 0 {
+			violation(vs, mp, *in.SettingsGroup, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SettingsGroup); n < 0 {
+				violation(vs, mp, *in.SettingsGroup, false, "Member must have length greater than or equal to 0")
+			} else if n > 100 {
+				violation(vs, mp, *in.SettingsGroup, false, "Member must have length less than or equal to 100")
+			}
+			if !v.pat15(*in.SettingsGroup) {
+				violation(vs, mp, *in.SettingsGroup, false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9_./()!*'-]+$")
+			}
 		}
 	}
 }
@@ -446,21 +471,29 @@ func (v *validator) validateAssociateConnectionAliasRequest(p string, in *Associ
 		null(vs, smithy.MemberPath(p, "aliasId"))
 	} else {
 		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.AliasId, 0) >= 0 {
+			violation(vs, mp, *in.AliasId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
+			} else if n > 68 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
+			}
+			if !v.pat41(*in.AliasId) {
+				violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.ResourceId == nil {
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 }
@@ -471,13 +504,17 @@ func (v *validator) validateAssociateIpGroupsRequest(p string, in *AssociateIpGr
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.GroupIds == nil {
@@ -494,16 +531,24 @@ func (v *validator) validateAssociateWorkspaceApplicationRequest(p string, in *A
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.ApplicationId == nil {
 		null(vs, smithy.MemberPath(p, "applicationId"))
 	} else {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat39(*in.ApplicationId) {
-			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.ApplicationId, 0) >= 0 {
+			violation(vs, mp, *in.ApplicationId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat39(*in.ApplicationId) {
+				violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -514,12 +559,19 @@ func (v *validator) validateAuthorizeIpRulesRequest(p string, in *AuthorizeIpRul
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat43(*in.GroupId) {
-			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.GroupId, 0) >= 0 {
+			violation(vs, mp, *in.GroupId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat43(*in.GroupId) {
+				violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.UserRules == nil {
 		null(vs, smithy.MemberPath(p, "userRules"))
+	} else {
+		mp := smithy.MemberPath(p, "userRules")
+		v.validateIpRuleList(mp, in.UserRules, vs)
 	}
 }
 
@@ -537,8 +589,12 @@ func (v *validator) validateBundleAssociatedResourceTypeList(p string, l []Bundl
 func (v *validator) validateBundleIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat40(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -565,13 +621,17 @@ func (v *validator) validateCertificateBasedAuthProperties(p string, in *Certifi
 	}
 	if in.CertificateAuthorityArn != nil {
 		mp := smithy.MemberPath(p, "certificateAuthorityArn")
-		if n := utf8.RuneCountInString(*in.CertificateAuthorityArn); n < 5 {
-			violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must have length greater than or equal to 5")
-		} else if n > 200 {
-			violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat30(*in.CertificateAuthorityArn) {
-			violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must satisfy regular expression pattern: ^arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$")
+		if strings.IndexByte(*in.CertificateAuthorityArn, 0) >= 0 {
+			violation(vs, mp, *in.CertificateAuthorityArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.CertificateAuthorityArn); n < 5 {
+				violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must have length greater than or equal to 5")
+			} else if n > 200 {
+				violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must have length less than or equal to 200")
+			}
+			if !v.pat30(*in.CertificateAuthorityArn) {
+				violation(vs, mp, *in.CertificateAuthorityArn, false, "Member must satisfy regular expression pattern: ^arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$")
+			}
 		}
 	}
 }
@@ -626,13 +686,17 @@ func (v *validator) validateComputeType(p string, in *ComputeType, vs *[]smithy.
 func (v *validator) validateConnectionAliasIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 13 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 13 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 13")
+			} else if n > 68 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 68")
+			}
+			if !v.pat41(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -643,8 +707,12 @@ func (v *validator) validateConnectionAliasPermission(p string, in *ConnectionAl
 		null(vs, smithy.MemberPath(p, "sharedAccountId"))
 	} else {
 		mp := smithy.MemberPath(p, "sharedAccountId")
-		if !v.pat27(*in.SharedAccountId) {
-			violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+		if strings.IndexByte(*in.SharedAccountId, 0) >= 0 {
+			violation(vs, mp, *in.SharedAccountId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat27(*in.SharedAccountId) {
+				violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+			}
 		}
 	}
 	if in.AllowAssociation == nil {
@@ -658,45 +726,61 @@ func (v *validator) validateCopyWorkspaceImageRequest(p string, in *CopyWorkspac
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat25(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+			}
 		}
 	}
 	if in.Description != nil {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 1 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat24(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.SourceImageId == nil {
 		null(vs, smithy.MemberPath(p, "sourceImageId"))
 	} else {
 		mp := smithy.MemberPath(p, "sourceImageId")
-		if !v.pat42(*in.SourceImageId) {
-			violation(vs, mp, *in.SourceImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.SourceImageId, 0) >= 0 {
+			violation(vs, mp, *in.SourceImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.SourceImageId) {
+				violation(vs, mp, *in.SourceImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 	if in.SourceRegion == nil {
 		null(vs, smithy.MemberPath(p, "sourceRegion"))
 	} else {
 		mp := smithy.MemberPath(p, "sourceRegion")
-		if n := utf8.RuneCountInString(*in.SourceRegion); n < 1 {
-			violation(vs, mp, *in.SourceRegion, false, "Member must have length greater than or equal to 1")
-		} else if n > 31 {
-			violation(vs, mp, *in.SourceRegion, false, "Member must have length less than or equal to 31")
-		}
-		if !v.pat10(*in.SourceRegion) {
-			violation(vs, mp, *in.SourceRegion, false, "Member must satisfy regular expression pattern: ^[-0-9a-z]{1,31}$")
+		if strings.IndexByte(*in.SourceRegion, 0) >= 0 {
+			violation(vs, mp, *in.SourceRegion, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SourceRegion); n < 1 {
+				violation(vs, mp, *in.SourceRegion, false, "Member must have length greater than or equal to 1")
+			} else if n > 31 {
+				violation(vs, mp, *in.SourceRegion, false, "Member must have length less than or equal to 31")
+			}
+			if !v.pat10(*in.SourceRegion) {
+				violation(vs, mp, *in.SourceRegion, false, "Member must satisfy regular expression pattern: ^[-0-9a-z]{1,31}$")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -711,14 +795,22 @@ func (v *validator) validateCreateAccountLinkInvitationRequest(p string, in *Cre
 		null(vs, smithy.MemberPath(p, "targetAccountId"))
 	} else {
 		mp := smithy.MemberPath(p, "targetAccountId")
-		if !v.pat27(*in.TargetAccountId) {
-			violation(vs, mp, *in.TargetAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+		if strings.IndexByte(*in.TargetAccountId, 0) >= 0 {
+			violation(vs, mp, *in.TargetAccountId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat27(*in.TargetAccountId) {
+				violation(vs, mp, *in.TargetAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if !v.pat9(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+			}
 		}
 	}
 }
@@ -729,39 +821,51 @@ func (v *validator) validateCreateConnectClientAddInRequest(p string, in *Create
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.Name == nil {
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat8(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^.*$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat8(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^.*$")
+			}
 		}
 	}
 	if in.URL == nil {
 		null(vs, smithy.MemberPath(p, "uRL"))
 	} else {
 		mp := smithy.MemberPath(p, "uRL")
-		if n := utf8.RuneCountInString(*in.URL); n < 1 {
-			violation(vs, mp, *in.URL, false, "Member must have length greater than or equal to 1")
-		} else if n > 1024 {
-			violation(vs, mp, *in.URL, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat5(*in.URL) {
-			violation(vs, mp, *in.URL, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+		if strings.IndexByte(*in.URL, 0) >= 0 {
+			violation(vs, mp, *in.URL, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.URL); n < 1 {
+				violation(vs, mp, *in.URL, false, "Member must have length greater than or equal to 1")
+			} else if n > 1024 {
+				violation(vs, mp, *in.URL, false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat5(*in.URL) {
+				violation(vs, mp, *in.URL, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+			}
 		}
 	}
 }
@@ -772,13 +876,17 @@ func (v *validator) validateCreateConnectionAliasRequest(p string, in *CreateCon
 		null(vs, smithy.MemberPath(p, "connectionString"))
 	} else {
 		mp := smithy.MemberPath(p, "connectionString")
-		if n := utf8.RuneCountInString(*in.ConnectionString); n < 1 {
-			violation(vs, mp, *in.ConnectionString, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.ConnectionString, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat11(*in.ConnectionString) {
-			violation(vs, mp, *in.ConnectionString, false, "Member must satisfy regular expression pattern: ^[.0-9a-zA-Z\\-]{1,255}$")
+		if strings.IndexByte(*in.ConnectionString, 0) >= 0 {
+			violation(vs, mp, *in.ConnectionString, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ConnectionString); n < 1 {
+				violation(vs, mp, *in.ConnectionString, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.ConnectionString, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat11(*in.ConnectionString) {
+				violation(vs, mp, *in.ConnectionString, false, "Member must satisfy regular expression pattern: ^[.0-9a-zA-Z\\-]{1,255}$")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -791,6 +899,23 @@ func (v *validator) validateCreateConnectionAliasRequest(p string, in *CreateCon
 func (v *validator) validateCreateIpGroupRequest(p string, in *CreateIpGroupRequest, vs *[]smithy.Violation) {
 	if in.GroupName == nil {
 		null(vs, smithy.MemberPath(p, "groupName"))
+	} else {
+		mp := smithy.MemberPath(p, "groupName")
+		if strings.IndexByte(*in.GroupName, 0) >= 0 {
+			violation(vs, mp, *in.GroupName, false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
+	if in.GroupDesc != nil {
+		mp := smithy.MemberPath(p, "groupDesc")
+		if strings.IndexByte(*in.GroupDesc, 0) >= 0 {
+			violation(vs, mp, *in.GroupDesc, false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
+	if in.UserRules != nil {
+		mp := smithy.MemberPath(p, "userRules")
+		v.validateIpRuleList(mp, in.UserRules, vs)
 	}
 	if in.Tags != nil {
 		mp := smithy.MemberPath(p, "tags")
@@ -804,13 +929,17 @@ func (v *validator) validateCreateStandbyWorkspacesRequest(p string, in *CreateS
 		null(vs, smithy.MemberPath(p, "primaryRegion"))
 	} else {
 		mp := smithy.MemberPath(p, "primaryRegion")
-		if n := utf8.RuneCountInString(*in.PrimaryRegion); n < 1 {
-			violation(vs, mp, *in.PrimaryRegion, false, "Member must have length greater than or equal to 1")
-		} else if n > 31 {
-			violation(vs, mp, *in.PrimaryRegion, false, "Member must have length less than or equal to 31")
-		}
-		if !v.pat10(*in.PrimaryRegion) {
-			violation(vs, mp, *in.PrimaryRegion, false, "Member must satisfy regular expression pattern: ^[-0-9a-z]{1,31}$")
+		if strings.IndexByte(*in.PrimaryRegion, 0) >= 0 {
+			violation(vs, mp, *in.PrimaryRegion, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.PrimaryRegion); n < 1 {
+				violation(vs, mp, *in.PrimaryRegion, false, "Member must have length greater than or equal to 1")
+			} else if n > 31 {
+				violation(vs, mp, *in.PrimaryRegion, false, "Member must have length less than or equal to 31")
+			}
+			if !v.pat10(*in.PrimaryRegion) {
+				violation(vs, mp, *in.PrimaryRegion, false, "Member must satisfy regular expression pattern: ^[-0-9a-z]{1,31}$")
+			}
 		}
 	}
 	if in.StandbyWorkspaces == nil {
@@ -827,8 +956,12 @@ func (v *validator) validateCreateTagsRequest(p string, in *CreateTagsRequest, v
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 	if in.Tags == nil {
@@ -845,34 +978,46 @@ func (v *validator) validateCreateUpdatedWorkspaceImageRequest(p string, in *Cre
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat25(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+			}
 		}
 	}
 	if in.Description == nil {
 		null(vs, smithy.MemberPath(p, "description"))
 	} else {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 1 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat24(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.SourceImageId == nil {
 		null(vs, smithy.MemberPath(p, "sourceImageId"))
 	} else {
 		mp := smithy.MemberPath(p, "sourceImageId")
-		if !v.pat42(*in.SourceImageId) {
-			violation(vs, mp, *in.SourceImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.SourceImageId, 0) >= 0 {
+			violation(vs, mp, *in.SourceImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.SourceImageId) {
+				violation(vs, mp, *in.SourceImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -887,34 +1032,46 @@ func (v *validator) validateCreateWorkspaceBundleRequest(p string, in *CreateWor
 		null(vs, smithy.MemberPath(p, "bundleName"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleName")
-		if n := utf8.RuneCountInString(*in.BundleName); n < 1 {
-			violation(vs, mp, *in.BundleName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.BundleName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.BundleName) {
-			violation(vs, mp, *in.BundleName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+		if strings.IndexByte(*in.BundleName, 0) >= 0 {
+			violation(vs, mp, *in.BundleName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.BundleName); n < 1 {
+				violation(vs, mp, *in.BundleName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.BundleName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat25(*in.BundleName) {
+				violation(vs, mp, *in.BundleName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+			}
 		}
 	}
 	if in.BundleDescription == nil {
 		null(vs, smithy.MemberPath(p, "bundleDescription"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleDescription")
-		if n := utf8.RuneCountInString(*in.BundleDescription); n < 1 {
-			violation(vs, mp, *in.BundleDescription, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.BundleDescription, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat24(*in.BundleDescription) {
-			violation(vs, mp, *in.BundleDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.BundleDescription, 0) >= 0 {
+			violation(vs, mp, *in.BundleDescription, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.BundleDescription); n < 1 {
+				violation(vs, mp, *in.BundleDescription, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.BundleDescription, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat24(*in.BundleDescription) {
+				violation(vs, mp, *in.BundleDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.ImageId == nil {
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.ImageId, 0) >= 0 {
+			violation(vs, mp, *in.ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.ImageId) {
+				violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 	if in.ComputeType == nil {
@@ -945,34 +1102,46 @@ func (v *validator) validateCreateWorkspaceImageRequest(p string, in *CreateWork
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat25(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+			}
 		}
 	}
 	if in.Description == nil {
 		null(vs, smithy.MemberPath(p, "description"))
 	} else {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 1 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat24(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.WorkspaceId == nil {
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -987,42 +1156,58 @@ func (v *validator) validateCreateWorkspacesPoolRequest(p string, in *CreateWork
 		null(vs, smithy.MemberPath(p, "poolName"))
 	} else {
 		mp := smithy.MemberPath(p, "poolName")
-		if !v.pat14(*in.PoolName) {
-			violation(vs, mp, *in.PoolName, false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+		if strings.IndexByte(*in.PoolName, 0) >= 0 {
+			violation(vs, mp, *in.PoolName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat14(*in.PoolName) {
+				violation(vs, mp, *in.PoolName, false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+			}
 		}
 	}
 	if in.Description == nil {
 		null(vs, smithy.MemberPath(p, "description"))
 	} else {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 1 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat24(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.BundleId == nil {
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.DirectoryId == nil {
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.Capacity == nil {
@@ -1078,35 +1263,47 @@ func (v *validator) validateDefaultImportClientBrandingAttributes(p string, in *
 	}
 	if in.SupportEmail != nil {
 		mp := smithy.MemberPath(p, "supportEmail")
-		if n := utf8.RuneCountInString(*in.SupportEmail); n < 6 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length greater than or equal to 6")
-		} else if n > 64 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat19(*in.SupportEmail) {
-			violation(vs, mp, *in.SupportEmail, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$")
+		if strings.IndexByte(*in.SupportEmail, 0) >= 0 {
+			violation(vs, mp, *in.SupportEmail, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SupportEmail); n < 6 {
+				violation(vs, mp, *in.SupportEmail, false, "Member must have length greater than or equal to 6")
+			} else if n > 64 {
+				violation(vs, mp, *in.SupportEmail, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat19(*in.SupportEmail) {
+				violation(vs, mp, *in.SupportEmail, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$")
+			}
 		}
 	}
 	if in.SupportLink != nil {
 		mp := smithy.MemberPath(p, "supportLink")
-		if n := utf8.RuneCountInString(*in.SupportLink); n < 1 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.SupportLink) {
-			violation(vs, mp, *in.SupportLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+		if strings.IndexByte(*in.SupportLink, 0) >= 0 {
+			violation(vs, mp, *in.SupportLink, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SupportLink); n < 1 {
+				violation(vs, mp, *in.SupportLink, false, "Member must have length greater than or equal to 1")
+			} else if n > 200 {
+				violation(vs, mp, *in.SupportLink, false, "Member must have length less than or equal to 200")
+			}
+			if !v.pat5(*in.SupportLink) {
+				violation(vs, mp, *in.SupportLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+			}
 		}
 	}
 	if in.ForgotPasswordLink != nil {
 		mp := smithy.MemberPath(p, "forgotPasswordLink")
-		if n := utf8.RuneCountInString(*in.ForgotPasswordLink); n < 1 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.ForgotPasswordLink) {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+		if strings.IndexByte(*in.ForgotPasswordLink, 0) >= 0 {
+			violation(vs, mp, *in.ForgotPasswordLink, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ForgotPasswordLink); n < 1 {
+				violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length greater than or equal to 1")
+			} else if n > 200 {
+				violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length less than or equal to 200")
+			}
+			if !v.pat5(*in.ForgotPasswordLink) {
+				violation(vs, mp, *in.ForgotPasswordLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+			}
 		}
 	}
 	if in.LoginMessage != nil {
@@ -1141,14 +1338,22 @@ func (v *validator) validateDeleteAccountLinkInvitationRequest(p string, in *Del
 		null(vs, smithy.MemberPath(p, "linkId"))
 	} else {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat37(*in.LinkId) {
-			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+		if strings.IndexByte(*in.LinkId, 0) >= 0 {
+			violation(vs, mp, *in.LinkId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat37(*in.LinkId) {
+				violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if !v.pat9(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+			}
 		}
 	}
 }
@@ -1159,13 +1364,17 @@ func (v *validator) validateDeleteClientBrandingRequest(p string, in *DeleteClie
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.Platforms == nil {
@@ -1187,26 +1396,34 @@ func (v *validator) validateDeleteConnectClientAddInRequest(p string, in *Delete
 		null(vs, smithy.MemberPath(p, "addInId"))
 	} else {
 		mp := smithy.MemberPath(p, "addInId")
-		if n := utf8.RuneCountInString(*in.AddInId); n < 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length greater than or equal to 36")
-		} else if n > 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length less than or equal to 36")
-		}
-		if !v.pat16(*in.AddInId) {
-			violation(vs, mp, *in.AddInId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+		if strings.IndexByte(*in.AddInId, 0) >= 0 {
+			violation(vs, mp, *in.AddInId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.AddInId); n < 36 {
+				violation(vs, mp, *in.AddInId, false, "Member must have length greater than or equal to 36")
+			} else if n > 36 {
+				violation(vs, mp, *in.AddInId, false, "Member must have length less than or equal to 36")
+			}
+			if !v.pat16(*in.AddInId) {
+				violation(vs, mp, *in.AddInId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+			}
 		}
 	}
 	if in.ResourceId == nil {
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 }
@@ -1217,13 +1434,17 @@ func (v *validator) validateDeleteConnectionAliasRequest(p string, in *DeleteCon
 		null(vs, smithy.MemberPath(p, "aliasId"))
 	} else {
 		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.AliasId, 0) >= 0 {
+			violation(vs, mp, *in.AliasId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
+			} else if n > 68 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
+			}
+			if !v.pat41(*in.AliasId) {
+				violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -1234,8 +1455,12 @@ func (v *validator) validateDeleteIpGroupRequest(p string, in *DeleteIpGroupRequ
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat43(*in.GroupId) {
-			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.GroupId, 0) >= 0 {
+			violation(vs, mp, *in.GroupId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat43(*in.GroupId) {
+				violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -1246,8 +1471,12 @@ func (v *validator) validateDeleteTagsRequest(p string, in *DeleteTagsRequest, v
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 	if in.TagKeys == nil {
@@ -1262,8 +1491,12 @@ func (v *validator) validateDeleteTagsRequest(p string, in *DeleteTagsRequest, v
 func (v *validator) validateDeleteWorkspaceBundleRequest(p string, in *DeleteWorkspaceBundleRequest, vs *[]smithy.Violation) {
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -1274,8 +1507,12 @@ func (v *validator) validateDeleteWorkspaceImageRequest(p string, in *DeleteWork
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.ImageId, 0) >= 0 {
+			violation(vs, mp, *in.ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.ImageId) {
+				violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 }
@@ -1286,8 +1523,12 @@ func (v *validator) validateDeployWorkspaceApplicationsRequest(p string, in *Dep
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -1298,13 +1539,17 @@ func (v *validator) validateDeregisterWorkspaceDirectoryRequest(p string, in *De
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 }
@@ -1313,10 +1558,14 @@ func (v *validator) validateDeregisterWorkspaceDirectoryRequest(p string, in *De
 func (v *validator) validateDescribeAccountModificationsRequest(p string, in *DescribeAccountModificationsRequest, vs *[]smithy.Violation) {
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -1334,18 +1583,26 @@ func (v *validator) validateDescribeApplicationAssociationsRequest(p string, in 
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.ApplicationId == nil {
 		null(vs, smithy.MemberPath(p, "applicationId"))
 	} else {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat39(*in.ApplicationId) {
-			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.ApplicationId, 0) >= 0 {
+			violation(vs, mp, *in.ApplicationId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat39(*in.ApplicationId) {
+				violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.AssociatedResourceTypes == nil {
@@ -1383,8 +1640,12 @@ func (v *validator) validateDescribeApplicationsRequest(p string, in *DescribeAp
 	}
 	if in.Owner != nil {
 		mp := smithy.MemberPath(p, "owner")
-		if !v.pat28(*in.Owner) {
-			violation(vs, mp, *in.Owner, false, "Member must satisfy regular expression pattern: ^\\d{12}|AMAZON$")
+		if strings.IndexByte(*in.Owner, 0) >= 0 {
+			violation(vs, mp, *in.Owner, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat28(*in.Owner) {
+				violation(vs, mp, *in.Owner, false, "Member must satisfy regular expression pattern: ^\\d{12}|AMAZON$")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -1398,10 +1659,14 @@ func (v *validator) validateDescribeApplicationsRequest(p string, in *DescribeAp
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -1412,8 +1677,12 @@ func (v *validator) validateDescribeBundleAssociationsRequest(p string, in *Desc
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.AssociatedResourceTypes == nil {
@@ -1430,13 +1699,17 @@ func (v *validator) validateDescribeClientBrandingRequest(p string, in *Describe
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 }
@@ -1462,21 +1735,29 @@ func (v *validator) validateDescribeConnectClientAddInsRequest(p string, in *Des
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -1496,21 +1777,29 @@ func (v *validator) validateDescribeConnectionAliasPermissionsRequest(p string, 
 		null(vs, smithy.MemberPath(p, "aliasId"))
 	} else {
 		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.AliasId, 0) >= 0 {
+			violation(vs, mp, *in.AliasId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
+			} else if n > 68 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
+			}
+			if !v.pat41(*in.AliasId) {
+				violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -1537,8 +1826,12 @@ func (v *validator) validateDescribeConnectionAliasesRequest(p string, in *Descr
 	}
 	if in.ResourceId != nil {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 	if in.Limit != nil {
@@ -1552,10 +1845,14 @@ func (v *validator) validateDescribeConnectionAliasesRequest(p string, in *Descr
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -1566,8 +1863,12 @@ func (v *validator) validateDescribeCustomWorkspaceImageImportRequest(p string, 
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.ImageId, 0) >= 0 {
+			violation(vs, mp, *in.ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.ImageId) {
+				violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 }
@@ -1578,8 +1879,12 @@ func (v *validator) validateDescribeImageAssociationsRequest(p string, in *Descr
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.ImageId, 0) >= 0 {
+			violation(vs, mp, *in.ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.ImageId) {
+				violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 	if in.AssociatedResourceTypes == nil {
@@ -1598,10 +1903,14 @@ func (v *validator) validateDescribeIpGroupsRequest(p string, in *DescribeIpGrou
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -1621,8 +1930,12 @@ func (v *validator) validateDescribeTagsRequest(p string, in *DescribeTagsReques
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 }
@@ -1633,8 +1946,12 @@ func (v *validator) validateDescribeWorkspaceAssociationsRequest(p string, in *D
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.AssociatedResourceTypes == nil {
@@ -1656,12 +1973,23 @@ func (v *validator) validateDescribeWorkspaceBundlesRequest(p string, in *Descri
 		}
 		v.validateBundleIdList(mp, in.BundleIds, vs)
 	}
+	if in.Owner != nil {
+		mp := smithy.MemberPath(p, "owner")
+		if strings.IndexByte(*in.Owner, 0) >= 0 {
+			violation(vs, mp, *in.Owner, false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -1701,8 +2029,12 @@ func (v *validator) validateDescribeWorkspaceDirectoriesFilterList(p string, l [
 func (v *validator) validateDescribeWorkspaceDirectoriesFilterValues(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat12(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[0-9a-zA-Z\\*\\.\\\\/\\?-_]{0,64}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat12(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[0-9a-zA-Z\\*\\.\\\\/\\?-_]{0,64}$")
+			}
 		}
 	}
 }
@@ -1738,10 +2070,14 @@ func (v *validator) validateDescribeWorkspaceDirectoriesRequest(p string, in *De
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.Filters != nil {
@@ -1761,16 +2097,24 @@ func (v *validator) validateDescribeWorkspaceImagePermissionsRequest(p string, i
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.ImageId, 0) >= 0 {
+			violation(vs, mp, *in.ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.ImageId) {
+				violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -1803,10 +2147,14 @@ func (v *validator) validateDescribeWorkspaceImagesRequest(p string, in *Describ
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -1826,8 +2174,12 @@ func (v *validator) validateDescribeWorkspaceSnapshotsRequest(p string, in *Desc
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -1845,10 +2197,14 @@ func (v *validator) validateDescribeWorkspacesConnectionStatusRequest(p string, 
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -1859,16 +2215,24 @@ func (v *validator) validateDescribeWorkspacesPoolSessionsRequest(p string, in *
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat44(*in.PoolId) {
-			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+		if strings.IndexByte(*in.PoolId, 0) >= 0 {
+			violation(vs, mp, *in.PoolId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat44(*in.PoolId) {
+				violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+			}
 		}
 	}
 	if in.UserId != nil {
 		mp := smithy.MemberPath(p, "userId")
-		if n := utf8.RuneCountInString(*in.UserId); n < 2 {
-			violation(vs, mp, *in.UserId, false, "Member must have length greater than or equal to 2")
-		} else if n > 128 {
-			violation(vs, mp, *in.UserId, false, "Member must have length less than or equal to 128")
+		if strings.IndexByte(*in.UserId, 0) >= 0 {
+			violation(vs, mp, *in.UserId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.UserId); n < 2 {
+				violation(vs, mp, *in.UserId, false, "Member must have length greater than or equal to 2")
+			} else if n > 128 {
+				violation(vs, mp, *in.UserId, false, "Member must have length less than or equal to 128")
+			}
 		}
 	}
 	if in.Limit != nil {
@@ -1882,10 +2246,14 @@ func (v *validator) validateDescribeWorkspacesPoolSessionsRequest(p string, in *
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -1925,13 +2293,17 @@ func (v *validator) validateDescribeWorkspacesPoolsFilter(p string, in *Describe
 func (v *validator) validateDescribeWorkspacesPoolsFilterValues(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
-		} else if n > 128 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 128")
-		}
-		if !v.pat13(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9][A-Za-z0-9_.-]+$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			} else if n > 128 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 128")
+			}
+			if !v.pat13(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[A-Za-z0-9][A-Za-z0-9_.-]+$")
+			}
 		}
 	}
 }
@@ -1975,10 +2347,14 @@ func (v *validator) validateDescribeWorkspacesPoolsRequest(p string, in *Describ
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -1996,27 +2372,39 @@ func (v *validator) validateDescribeWorkspacesRequest(p string, in *DescribeWork
 	}
 	if in.DirectoryId != nil {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.UserName != nil {
 		mp := smithy.MemberPath(p, "userName")
-		if n := utf8.RuneCountInString(*in.UserName); n < 1 {
-			violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 63")
+		if strings.IndexByte(*in.UserName, 0) >= 0 {
+			violation(vs, mp, *in.UserName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.UserName); n < 1 {
+				violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
+			} else if n > 63 {
+				violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 63")
+			}
 		}
 	}
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.Limit != nil {
@@ -2030,16 +2418,24 @@ func (v *validator) validateDescribeWorkspacesRequest(p string, in *DescribeWork
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.WorkspaceName != nil {
 		mp := smithy.MemberPath(p, "workspaceName")
-		if !v.pat23(*in.WorkspaceName) {
-			violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
+		if strings.IndexByte(*in.WorkspaceName, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat23(*in.WorkspaceName) {
+				violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
+			}
 		}
 	}
 }
@@ -2048,13 +2444,17 @@ func (v *validator) validateDescribeWorkspacesRequest(p string, in *DescribeWork
 func (v *validator) validateDirectoryIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 10 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 10 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 }
@@ -2065,13 +2465,17 @@ func (v *validator) validateDisassociateConnectionAliasRequest(p string, in *Dis
 		null(vs, smithy.MemberPath(p, "aliasId"))
 	} else {
 		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.AliasId, 0) >= 0 {
+			violation(vs, mp, *in.AliasId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
+			} else if n > 68 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
+			}
+			if !v.pat41(*in.AliasId) {
+				violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -2082,13 +2486,17 @@ func (v *validator) validateDisassociateIpGroupsRequest(p string, in *Disassocia
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.GroupIds == nil {
@@ -2105,16 +2513,24 @@ func (v *validator) validateDisassociateWorkspaceApplicationRequest(p string, in
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.ApplicationId == nil {
 		null(vs, smithy.MemberPath(p, "applicationId"))
 	} else {
 		mp := smithy.MemberPath(p, "applicationId")
-		if !v.pat39(*in.ApplicationId) {
-			violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.ApplicationId, 0) >= 0 {
+			violation(vs, mp, *in.ApplicationId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat39(*in.ApplicationId) {
+				violation(vs, mp, *in.ApplicationId, false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -2123,14 +2539,22 @@ func (v *validator) validateDisassociateWorkspaceApplicationRequest(p string, in
 func (v *validator) validateGetAccountLinkRequest(p string, in *GetAccountLinkRequest, vs *[]smithy.Violation) {
 	if in.LinkId != nil {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat37(*in.LinkId) {
-			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+		if strings.IndexByte(*in.LinkId, 0) >= 0 {
+			violation(vs, mp, *in.LinkId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat37(*in.LinkId) {
+				violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+			}
 		}
 	}
 	if in.LinkedAccountId != nil {
 		mp := smithy.MemberPath(p, "linkedAccountId")
-		if !v.pat27(*in.LinkedAccountId) {
-			violation(vs, mp, *in.LinkedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+		if strings.IndexByte(*in.LinkedAccountId, 0) >= 0 {
+			violation(vs, mp, *in.LinkedAccountId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat27(*in.LinkedAccountId) {
+				violation(vs, mp, *in.LinkedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+			}
 		}
 	}
 }
@@ -2185,30 +2609,42 @@ func (v *validator) validateImageAssociatedResourceTypeList(p string, l []ImageA
 func (v *validator) validateImageSourceIdentifier(p string, in *ImageSourceIdentifier, vs *[]smithy.Violation) {
 	if in.Ec2ImportTaskId != nil {
 		mp := smithy.MemberPath(p, "ec2ImportTaskId")
-		if n := utf8.RuneCountInString(*in.Ec2ImportTaskId); n < 19 {
-			violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must have length greater than or equal to 19")
-		} else if n > 28 {
-			violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must have length less than or equal to 28")
-		}
-		if !v.pat36(*in.Ec2ImportTaskId) {
-			violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must satisfy regular expression pattern: ^import-ami\\-([a-zA-Z0-9]{8}|[a-zA-Z0-9]{17})$")
+		if strings.IndexByte(*in.Ec2ImportTaskId, 0) >= 0 {
+			violation(vs, mp, *in.Ec2ImportTaskId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Ec2ImportTaskId); n < 19 {
+				violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must have length greater than or equal to 19")
+			} else if n > 28 {
+				violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must have length less than or equal to 28")
+			}
+			if !v.pat36(*in.Ec2ImportTaskId) {
+				violation(vs, mp, *in.Ec2ImportTaskId, false, "Member must satisfy regular expression pattern: ^import-ami\\-([a-zA-Z0-9]{8}|[a-zA-Z0-9]{17})$")
+			}
 		}
 	}
 	if in.ImageBuildVersionArn != nil {
 		mp := smithy.MemberPath(p, "imageBuildVersionArn")
-		if n := utf8.RuneCountInString(*in.ImageBuildVersionArn); n < 1 {
-			violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must have length less than or equal to 2048")
-		}
-		if !v.pat31(*in.ImageBuildVersionArn) {
-			violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$")
+		if strings.IndexByte(*in.ImageBuildVersionArn, 0) >= 0 {
+			violation(vs, mp, *in.ImageBuildVersionArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ImageBuildVersionArn); n < 1 {
+				violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must have length less than or equal to 2048")
+			}
+			if !v.pat31(*in.ImageBuildVersionArn) {
+				violation(vs, mp, *in.ImageBuildVersionArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$")
+			}
 		}
 	}
 	if in.Ec2ImageId != nil {
 		mp := smithy.MemberPath(p, "ec2ImageId")
-		if !v.pat29(*in.Ec2ImageId) {
-			violation(vs, mp, *in.Ec2ImageId, false, "Member must satisfy regular expression pattern: ^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$")
+		if strings.IndexByte(*in.Ec2ImageId, 0) >= 0 {
+			violation(vs, mp, *in.Ec2ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat29(*in.Ec2ImageId) {
+				violation(vs, mp, *in.Ec2ImageId, false, "Member must satisfy regular expression pattern: ^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$")
+			}
 		}
 	}
 }
@@ -2219,13 +2655,17 @@ func (v *validator) validateImportClientBrandingRequest(p string, in *ImportClie
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.DeviceTypeWindows != nil {
@@ -2260,26 +2700,34 @@ func (v *validator) validateImportCustomWorkspaceImageRequest(p string, in *Impo
 		null(vs, smithy.MemberPath(p, "imageName"))
 	} else {
 		mp := smithy.MemberPath(p, "imageName")
-		if n := utf8.RuneCountInString(*in.ImageName); n < 1 {
-			violation(vs, mp, *in.ImageName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.ImageName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.ImageName) {
-			violation(vs, mp, *in.ImageName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+		if strings.IndexByte(*in.ImageName, 0) >= 0 {
+			violation(vs, mp, *in.ImageName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ImageName); n < 1 {
+				violation(vs, mp, *in.ImageName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.ImageName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat25(*in.ImageName) {
+				violation(vs, mp, *in.ImageName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+			}
 		}
 	}
 	if in.ImageDescription == nil {
 		null(vs, smithy.MemberPath(p, "imageDescription"))
 	} else {
 		mp := smithy.MemberPath(p, "imageDescription")
-		if n := utf8.RuneCountInString(*in.ImageDescription); n < 1 {
-			violation(vs, mp, *in.ImageDescription, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.ImageDescription, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat24(*in.ImageDescription) {
-			violation(vs, mp, *in.ImageDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.ImageDescription, 0) >= 0 {
+			violation(vs, mp, *in.ImageDescription, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ImageDescription); n < 1 {
+				violation(vs, mp, *in.ImageDescription, false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.ImageDescription, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat24(*in.ImageDescription) {
+				violation(vs, mp, *in.ImageDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.ComputeType == "" {
@@ -2308,13 +2756,17 @@ func (v *validator) validateImportCustomWorkspaceImageRequest(p string, in *Impo
 		null(vs, smithy.MemberPath(p, "infrastructureConfigurationArn"))
 	} else {
 		mp := smithy.MemberPath(p, "infrastructureConfigurationArn")
-		if n := utf8.RuneCountInString(*in.InfrastructureConfigurationArn); n < 1 {
-			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length less than or equal to 2048")
-		}
-		if !v.pat32(*in.InfrastructureConfigurationArn) {
-			violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$")
+		if strings.IndexByte(*in.InfrastructureConfigurationArn, 0) >= 0 {
+			violation(vs, mp, *in.InfrastructureConfigurationArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.InfrastructureConfigurationArn); n < 1 {
+				violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must have length less than or equal to 2048")
+			}
+			if !v.pat32(*in.InfrastructureConfigurationArn) {
+				violation(vs, mp, *in.InfrastructureConfigurationArn, false, "Member must satisfy regular expression pattern: ^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$")
+			}
 		}
 	}
 	if in.Platform == "" {
@@ -2345,8 +2797,12 @@ func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWork
 		null(vs, smithy.MemberPath(p, "ec2ImageId"))
 	} else {
 		mp := smithy.MemberPath(p, "ec2ImageId")
-		if !v.pat29(*in.Ec2ImageId) {
-			violation(vs, mp, *in.Ec2ImageId, false, "Member must satisfy regular expression pattern: ^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$")
+		if strings.IndexByte(*in.Ec2ImageId, 0) >= 0 {
+			violation(vs, mp, *in.Ec2ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat29(*in.Ec2ImageId) {
+				violation(vs, mp, *in.Ec2ImageId, false, "Member must satisfy regular expression pattern: ^ami\\-([a-f0-9]{8}|[a-f0-9]{17})$")
+			}
 		}
 	}
 	if in.IngestionProcess == "" {
@@ -2361,26 +2817,34 @@ func (v *validator) validateImportWorkspaceImageRequest(p string, in *ImportWork
 		null(vs, smithy.MemberPath(p, "imageName"))
 	} else {
 		mp := smithy.MemberPath(p, "imageName")
-		if n := utf8.RuneCountInString(*in.ImageName); n < 1 {
-			violation(vs, mp, *in.ImageName, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.ImageName, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat25(*in.ImageName) {
-			violation(vs, mp, *in.ImageName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+		if strings.IndexByte(*in.ImageName, 0) >= 0 {
+			violation(vs, mp, *in.ImageName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ImageName); n < 1 {
+				violation(vs, mp, *in.ImageName, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.ImageName, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat25(*in.ImageName) {
+				violation(vs, mp, *in.ImageName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./()\\\\-]+$")
+			}
 		}
 	}
 	if in.ImageDescription == nil {
 		null(vs, smithy.MemberPath(p, "imageDescription"))
 	} else {
 		mp := smithy.MemberPath(p, "imageDescription")
-		if n := utf8.RuneCountInString(*in.ImageDescription); n < 1 {
-			violation(vs, mp, *in.ImageDescription, false, "Member must have length greater than or equal to 1")
-		} else if n > 256 {
-			violation(vs, mp, *in.ImageDescription, false, "Member must have length less than or equal to 256")
-		}
-		if !v.pat24(*in.ImageDescription) {
-			violation(vs, mp, *in.ImageDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.ImageDescription, 0) >= 0 {
+			violation(vs, mp, *in.ImageDescription, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ImageDescription); n < 1 {
+				violation(vs, mp, *in.ImageDescription, false, "Member must have length greater than or equal to 1")
+			} else if n > 256 {
+				violation(vs, mp, *in.ImageDescription, false, "Member must have length less than or equal to 256")
+			}
+			if !v.pat24(*in.ImageDescription) {
+				violation(vs, mp, *in.ImageDescription, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -2436,35 +2900,47 @@ func (v *validator) validateIosImportClientBrandingAttributes(p string, in *IosI
 	}
 	if in.SupportEmail != nil {
 		mp := smithy.MemberPath(p, "supportEmail")
-		if n := utf8.RuneCountInString(*in.SupportEmail); n < 6 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length greater than or equal to 6")
-		} else if n > 64 {
-			violation(vs, mp, *in.SupportEmail, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat19(*in.SupportEmail) {
-			violation(vs, mp, *in.SupportEmail, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$")
+		if strings.IndexByte(*in.SupportEmail, 0) >= 0 {
+			violation(vs, mp, *in.SupportEmail, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SupportEmail); n < 6 {
+				violation(vs, mp, *in.SupportEmail, false, "Member must have length greater than or equal to 6")
+			} else if n > 64 {
+				violation(vs, mp, *in.SupportEmail, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat19(*in.SupportEmail) {
+				violation(vs, mp, *in.SupportEmail, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$")
+			}
 		}
 	}
 	if in.SupportLink != nil {
 		mp := smithy.MemberPath(p, "supportLink")
-		if n := utf8.RuneCountInString(*in.SupportLink); n < 1 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.SupportLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.SupportLink) {
-			violation(vs, mp, *in.SupportLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+		if strings.IndexByte(*in.SupportLink, 0) >= 0 {
+			violation(vs, mp, *in.SupportLink, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SupportLink); n < 1 {
+				violation(vs, mp, *in.SupportLink, false, "Member must have length greater than or equal to 1")
+			} else if n > 200 {
+				violation(vs, mp, *in.SupportLink, false, "Member must have length less than or equal to 200")
+			}
+			if !v.pat5(*in.SupportLink) {
+				violation(vs, mp, *in.SupportLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+			}
 		}
 	}
 	if in.ForgotPasswordLink != nil {
 		mp := smithy.MemberPath(p, "forgotPasswordLink")
-		if n := utf8.RuneCountInString(*in.ForgotPasswordLink); n < 1 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length greater than or equal to 1")
-		} else if n > 200 {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.ForgotPasswordLink) {
-			violation(vs, mp, *in.ForgotPasswordLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+		if strings.IndexByte(*in.ForgotPasswordLink, 0) >= 0 {
+			violation(vs, mp, *in.ForgotPasswordLink, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ForgotPasswordLink); n < 1 {
+				violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length greater than or equal to 1")
+			} else if n > 200 {
+				violation(vs, mp, *in.ForgotPasswordLink, false, "Member must have length less than or equal to 200")
+			}
+			if !v.pat5(*in.ForgotPasswordLink) {
+				violation(vs, mp, *in.ForgotPasswordLink, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+			}
 		}
 	}
 	if in.LoginMessage != nil {
@@ -2477,9 +2953,50 @@ func (v *validator) validateIosImportClientBrandingAttributes(p string, in *IosI
 func (v *validator) validateIpGroupIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat43(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat43(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+			}
 		}
+	}
+}
+
+// validateIpRevokedRuleList checks the elements of a IpRevokedRuleList at path p.
+func (v *validator) validateIpRevokedRuleList(p string, l []string, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
+}
+
+// validateIpRuleItem checks a IpRuleItem at path p.
+func (v *validator) validateIpRuleItem(p string, in *IpRuleItem, vs *[]smithy.Violation) {
+	if in.IpRule != nil {
+		mp := smithy.MemberPath(p, "ipRule")
+		if strings.IndexByte(*in.IpRule, 0) >= 0 {
+			violation(vs, mp, *in.IpRule, false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
+	if in.RuleDesc != nil {
+		mp := smithy.MemberPath(p, "ruleDesc")
+		if strings.IndexByte(*in.RuleDesc, 0) >= 0 {
+			violation(vs, mp, *in.RuleDesc, false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
+}
+
+// validateIpRuleList checks the elements of a IpRuleList at path p.
+func (v *validator) validateIpRuleList(p string, l []IpRuleItem, vs *[]smithy.Violation) {
+	for i := range l {
+		ep := smithy.ElementPath(p, i)
+		v.validateIpRuleItem(ep, &l[i], vs)
 	}
 }
 
@@ -2501,10 +3018,14 @@ func (v *validator) validateListAccountLinksRequest(p string, in *ListAccountLin
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -2524,8 +3045,12 @@ func (v *validator) validateListAvailableManagementCidrRangesRequest(p string, i
 		null(vs, smithy.MemberPath(p, "managementCidrRangeConstraint"))
 	} else {
 		mp := smithy.MemberPath(p, "managementCidrRangeConstraint")
-		if !v.pat0(*in.ManagementCidrRangeConstraint) {
-			violation(vs, mp, *in.ManagementCidrRangeConstraint, false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/(3[0-2]|[1-2][0-9]|[0-9]))$")
+		if strings.IndexByte(*in.ManagementCidrRangeConstraint, 0) >= 0 {
+			violation(vs, mp, *in.ManagementCidrRangeConstraint, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat0(*in.ManagementCidrRangeConstraint) {
+				violation(vs, mp, *in.ManagementCidrRangeConstraint, false, "Member must satisfy regular expression pattern: ^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(\\/(3[0-2]|[1-2][0-9]|[0-9]))$")
+			}
 		}
 	}
 	if in.MaxResults != nil {
@@ -2539,10 +3064,14 @@ func (v *validator) validateListAvailableManagementCidrRangesRequest(p string, i
 	}
 	if in.NextToken != nil {
 		mp := smithy.MemberPath(p, "nextToken")
-		if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
-		} else if n > 2048 {
-			violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+		if strings.IndexByte(*in.NextToken, 0) >= 0 {
+			violation(vs, mp, *in.NextToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.NextToken); n < 1 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length greater than or equal to 1")
+			} else if n > 2048 {
+				violation(vs, mp, *in.NextToken, false, "Member must have length less than or equal to 2048")
+			}
 		}
 	}
 }
@@ -2551,22 +3080,30 @@ func (v *validator) validateListAvailableManagementCidrRangesRequest(p string, i
 func (v *validator) validateLoginMessage(p string, m map[string]string, vs *[]smithy.Violation) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		ep := smithy.EntryPath(p, string(k))
-		if n := utf8.RuneCountInString(k); n < 5 {
-			violation(vs, ep, k, false, "Member must have length greater than or equal to 5")
-		} else if n > 5 {
-			violation(vs, ep, k, false, "Member must have length less than or equal to 5")
-		}
-		if !v.pat26(k) {
-			violation(vs, ep, k, false, "Member must satisfy regular expression pattern: ^[a-z]{2}_[A-Z]{2}$")
+		if strings.IndexByte(k, 0) >= 0 {
+			violation(vs, ep, k, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(k); n < 5 {
+				violation(vs, ep, k, false, "Member must have length greater than or equal to 5")
+			} else if n > 5 {
+				violation(vs, ep, k, false, "Member must have length less than or equal to 5")
+			}
+			if !v.pat26(k) {
+				violation(vs, ep, k, false, "Member must satisfy regular expression pattern: ^[a-z]{2}_[A-Z]{2}$")
+			}
 		}
 		e := m[k]
-		if n := utf8.RuneCountInString(e); n < 0 {
-			violation(vs, ep, e, false, "Member must have length greater than or equal to 0")
-		} else if n > 2000 {
-			violation(vs, ep, e, false, "Member must have length less than or equal to 2000")
-		}
-		if !v.pat8(e) {
-			violation(vs, ep, e, false, "Member must satisfy regular expression pattern: ^.*$")
+		if strings.IndexByte(e, 0) >= 0 {
+			violation(vs, ep, e, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(e); n < 0 {
+				violation(vs, ep, e, false, "Member must have length greater than or equal to 0")
+			} else if n > 2000 {
+				violation(vs, ep, e, false, "Member must have length less than or equal to 2000")
+			}
+			if !v.pat8(e) {
+				violation(vs, ep, e, false, "Member must satisfy regular expression pattern: ^.*$")
+			}
 		}
 	}
 }
@@ -2575,14 +3112,22 @@ func (v *validator) validateLoginMessage(p string, m map[string]string, vs *[]sm
 func (v *validator) validateMicrosoftEntraConfig(p string, in *MicrosoftEntraConfig, vs *[]smithy.Violation) {
 	if in.TenantId != nil {
 		mp := smithy.MemberPath(p, "tenantId")
-		if !v.pat18(*in.TenantId) {
-			violation(vs, mp, *in.TenantId, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9-]{1,100}$")
+		if strings.IndexByte(*in.TenantId, 0) >= 0 {
+			violation(vs, mp, *in.TenantId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat18(*in.TenantId) {
+				violation(vs, mp, *in.TenantId, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9-]{1,100}$")
+			}
 		}
 	}
 	if in.ApplicationConfigSecretArn != nil {
 		mp := smithy.MemberPath(p, "applicationConfigSecretArn")
-		if !v.pat34(*in.ApplicationConfigSecretArn) {
-			violation(vs, mp, *in.ApplicationConfigSecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$")
+		if strings.IndexByte(*in.ApplicationConfigSecretArn, 0) >= 0 {
+			violation(vs, mp, *in.ApplicationConfigSecretArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat34(*in.ApplicationConfigSecretArn) {
+				violation(vs, mp, *in.ApplicationConfigSecretArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:secretsmanager:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:secret:[A-Za-z0-9][A-za-z0-9_/.-]{8,519}$")
+			}
 		}
 	}
 }
@@ -2593,16 +3138,24 @@ func (v *validator) validateMigrateWorkspaceRequest(p string, in *MigrateWorkspa
 		null(vs, smithy.MemberPath(p, "sourceWorkspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "sourceWorkspaceId")
-		if !v.pat38(*in.SourceWorkspaceId) {
-			violation(vs, mp, *in.SourceWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.SourceWorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.SourceWorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.SourceWorkspaceId) {
+				violation(vs, mp, *in.SourceWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.BundleId == nil {
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -2617,8 +3170,12 @@ func (v *validator) validateModifyAccountRequest(p string, in *ModifyAccountRequ
 	}
 	if in.DedicatedTenancyManagementCidrRange != nil {
 		mp := smithy.MemberPath(p, "dedicatedTenancyManagementCidrRange")
-		if !v.pat3(*in.DedicatedTenancyManagementCidrRange) {
-			violation(vs, mp, *in.DedicatedTenancyManagementCidrRange, false, "Member must satisfy regular expression pattern: ^(^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.0\\.0)(\\/(16$))$")
+		if strings.IndexByte(*in.DedicatedTenancyManagementCidrRange, 0) >= 0 {
+			violation(vs, mp, *in.DedicatedTenancyManagementCidrRange, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat3(*in.DedicatedTenancyManagementCidrRange) {
+				violation(vs, mp, *in.DedicatedTenancyManagementCidrRange, false, "Member must satisfy regular expression pattern: ^(^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.0\\.0)(\\/(16$))$")
+			}
 		}
 	}
 }
@@ -2629,13 +3186,17 @@ func (v *validator) validateModifyCertificateBasedAuthPropertiesRequest(p string
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.CertificateBasedAuthProperties != nil {
@@ -2654,8 +3215,12 @@ func (v *validator) validateModifyClientPropertiesRequest(p string, in *ModifyCl
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 1 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 	if in.ClientProperties == nil {
@@ -2672,13 +3237,17 @@ func (v *validator) validateModifyEndpointEncryptionModeRequest(p string, in *Mo
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.EndpointEncryptionMode == "" {
@@ -2697,13 +3266,17 @@ func (v *validator) validateModifySamlPropertiesRequest(p string, in *ModifySaml
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.SamlProperties != nil {
@@ -2722,13 +3295,17 @@ func (v *validator) validateModifySelfservicePermissionsRequest(p string, in *Mo
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.SelfservicePermissions == nil {
@@ -2745,13 +3322,17 @@ func (v *validator) validateModifyStreamingPropertiesRequest(p string, in *Modif
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.StreamingProperties != nil {
@@ -2766,13 +3347,17 @@ func (v *validator) validateModifyWorkspaceAccessPropertiesRequest(p string, in 
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.WorkspaceAccessProperties == nil {
@@ -2789,13 +3374,17 @@ func (v *validator) validateModifyWorkspaceCreationPropertiesRequest(p string, i
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.WorkspaceCreationProperties == nil {
@@ -2812,8 +3401,12 @@ func (v *validator) validateModifyWorkspacePropertiesRequest(p string, in *Modif
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.WorkspaceProperties != nil {
@@ -2834,8 +3427,12 @@ func (v *validator) validateModifyWorkspaceStateRequest(p string, in *ModifyWork
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.WorkspaceState == "" {
@@ -2874,8 +3471,12 @@ func (v *validator) validateRebootRequest(p string, in *RebootRequest, vs *[]smi
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -2909,8 +3510,12 @@ func (v *validator) validateRebuildRequest(p string, in *RebuildRequest, vs *[]s
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -2942,13 +3547,17 @@ func (v *validator) validateRebuildWorkspacesRequest(p string, in *RebuildWorksp
 func (v *validator) validateRegisterWorkspaceDirectoryRequest(p string, in *RegisterWorkspaceDirectoryRequest, vs *[]smithy.Violation) {
 	if in.DirectoryId != nil {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.SubnetIds != nil {
@@ -2972,14 +3581,22 @@ func (v *validator) validateRegisterWorkspaceDirectoryRequest(p string, in *Regi
 	}
 	if in.WorkspaceDirectoryName != nil {
 		mp := smithy.MemberPath(p, "workspaceDirectoryName")
-		if !v.pat22(*in.WorkspaceDirectoryName) {
-			violation(vs, mp, *in.WorkspaceDirectoryName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
+		if strings.IndexByte(*in.WorkspaceDirectoryName, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceDirectoryName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat22(*in.WorkspaceDirectoryName) {
+				violation(vs, mp, *in.WorkspaceDirectoryName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
+			}
 		}
 	}
 	if in.WorkspaceDirectoryDescription != nil {
 		mp := smithy.MemberPath(p, "workspaceDirectoryDescription")
-		if !v.pat2(*in.WorkspaceDirectoryDescription) {
-			violation(vs, mp, *in.WorkspaceDirectoryDescription, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]{1,255}$")
+		if strings.IndexByte(*in.WorkspaceDirectoryDescription, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceDirectoryDescription, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat2(*in.WorkspaceDirectoryDescription) {
+				violation(vs, mp, *in.WorkspaceDirectoryDescription, false, "Member must satisfy regular expression pattern: ^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]{1,255}$")
+			}
 		}
 	}
 	if in.UserIdentityType != "" {
@@ -2990,8 +3607,12 @@ func (v *validator) validateRegisterWorkspaceDirectoryRequest(p string, in *Regi
 	}
 	if in.IdcInstanceArn != nil {
 		mp := smithy.MemberPath(p, "idcInstanceArn")
-		if !v.pat33(*in.IdcInstanceArn) {
-			violation(vs, mp, *in.IdcInstanceArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
+		if strings.IndexByte(*in.IdcInstanceArn, 0) >= 0 {
+			violation(vs, mp, *in.IdcInstanceArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat33(*in.IdcInstanceArn) {
+				violation(vs, mp, *in.IdcInstanceArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
+			}
 		}
 	}
 	if in.MicrosoftEntraConfig != nil {
@@ -3016,14 +3637,22 @@ func (v *validator) validateRejectAccountLinkInvitationRequest(p string, in *Rej
 		null(vs, smithy.MemberPath(p, "linkId"))
 	} else {
 		mp := smithy.MemberPath(p, "linkId")
-		if !v.pat37(*in.LinkId) {
-			violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+		if strings.IndexByte(*in.LinkId, 0) >= 0 {
+			violation(vs, mp, *in.LinkId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat37(*in.LinkId) {
+				violation(vs, mp, *in.LinkId, false, "Member must satisfy regular expression pattern: ^link-.{8,24}$")
+			}
 		}
 	}
 	if in.ClientToken != nil {
 		mp := smithy.MemberPath(p, "clientToken")
-		if !v.pat9(*in.ClientToken) {
-			violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+		if strings.IndexByte(*in.ClientToken, 0) >= 0 {
+			violation(vs, mp, *in.ClientToken, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat9(*in.ClientToken) {
+				violation(vs, mp, *in.ClientToken, false, "Member must satisfy regular expression pattern: ^.{1,64}$")
+			}
 		}
 	}
 }
@@ -3032,8 +3661,12 @@ func (v *validator) validateRejectAccountLinkInvitationRequest(p string, in *Rej
 func (v *validator) validateResourceIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 }
@@ -3044,8 +3677,12 @@ func (v *validator) validateRestoreWorkspaceRequest(p string, in *RestoreWorkspa
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -3056,12 +3693,19 @@ func (v *validator) validateRevokeIpRulesRequest(p string, in *RevokeIpRulesRequ
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat43(*in.GroupId) {
-			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.GroupId, 0) >= 0 {
+			violation(vs, mp, *in.GroupId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat43(*in.GroupId) {
+				violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.UserRules == nil {
 		null(vs, smithy.MemberPath(p, "userRules"))
+	} else {
+		mp := smithy.MemberPath(p, "userRules")
+		v.validateIpRevokedRuleList(mp, in.UserRules, vs)
 	}
 }
 
@@ -3071,8 +3715,12 @@ func (v *validator) validateRootStorage(p string, in *RootStorage, vs *[]smithy.
 		null(vs, smithy.MemberPath(p, "capacity"))
 	} else {
 		mp := smithy.MemberPath(p, "capacity")
-		if n := utf8.RuneCountInString(*in.Capacity); n < 1 {
-			violation(vs, mp, *in.Capacity, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.Capacity, 0) >= 0 {
+			violation(vs, mp, *in.Capacity, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Capacity); n < 1 {
+				violation(vs, mp, *in.Capacity, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 }
@@ -3087,19 +3735,27 @@ func (v *validator) validateSamlProperties(p string, in *SamlProperties, vs *[]s
 	}
 	if in.UserAccessUrl != nil {
 		mp := smithy.MemberPath(p, "userAccessUrl")
-		if n := utf8.RuneCountInString(*in.UserAccessUrl); n < 8 {
-			violation(vs, mp, *in.UserAccessUrl, false, "Member must have length greater than or equal to 8")
-		} else if n > 200 {
-			violation(vs, mp, *in.UserAccessUrl, false, "Member must have length less than or equal to 200")
-		}
-		if !v.pat5(*in.UserAccessUrl) {
-			violation(vs, mp, *in.UserAccessUrl, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+		if strings.IndexByte(*in.UserAccessUrl, 0) >= 0 {
+			violation(vs, mp, *in.UserAccessUrl, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.UserAccessUrl); n < 8 {
+				violation(vs, mp, *in.UserAccessUrl, false, "Member must have length greater than or equal to 8")
+			} else if n > 200 {
+				violation(vs, mp, *in.UserAccessUrl, false, "Member must have length less than or equal to 200")
+			}
+			if !v.pat5(*in.UserAccessUrl) {
+				violation(vs, mp, *in.UserAccessUrl, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+			}
 		}
 	}
 	if in.RelayStateParameterName != nil {
 		mp := smithy.MemberPath(p, "relayStateParameterName")
-		if n := utf8.RuneCountInString(*in.RelayStateParameterName); n < 1 {
-			violation(vs, mp, *in.RelayStateParameterName, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.RelayStateParameterName, 0) >= 0 {
+			violation(vs, mp, *in.RelayStateParameterName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.RelayStateParameterName); n < 1 {
+				violation(vs, mp, *in.RelayStateParameterName, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 }
@@ -3144,21 +3800,36 @@ func (v *validator) validateStandbyWorkspace(p string, in *StandbyWorkspace, vs 
 		null(vs, smithy.MemberPath(p, "primaryWorkspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "primaryWorkspaceId")
-		if !v.pat38(*in.PrimaryWorkspaceId) {
-			violation(vs, mp, *in.PrimaryWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.PrimaryWorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.PrimaryWorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.PrimaryWorkspaceId) {
+				violation(vs, mp, *in.PrimaryWorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
+		}
+	}
+	if in.VolumeEncryptionKey != nil {
+		mp := smithy.MemberPath(p, "volumeEncryptionKey")
+		if strings.IndexByte(*in.VolumeEncryptionKey, 0) >= 0 {
+			violation(vs, mp, *in.VolumeEncryptionKey, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.DirectoryId == nil {
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -3185,8 +3856,12 @@ func (v *validator) validateStandbyWorkspacesList(p string, l []StandbyWorkspace
 func (v *validator) validateStartRequest(p string, in *StartRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -3205,8 +3880,12 @@ func (v *validator) validateStartWorkspacesPoolRequest(p string, in *StartWorksp
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat44(*in.PoolId) {
-			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+		if strings.IndexByte(*in.PoolId, 0) >= 0 {
+			violation(vs, mp, *in.PoolId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat44(*in.PoolId) {
+				violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+			}
 		}
 	}
 }
@@ -3230,8 +3909,12 @@ func (v *validator) validateStartWorkspacesRequest(p string, in *StartWorkspaces
 func (v *validator) validateStopRequest(p string, in *StopRequest, vs *[]smithy.Violation) {
 	if in.WorkspaceId != nil {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -3250,8 +3933,12 @@ func (v *validator) validateStopWorkspacesPoolRequest(p string, in *StopWorkspac
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat44(*in.PoolId) {
-			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+		if strings.IndexByte(*in.PoolId, 0) >= 0 {
+			violation(vs, mp, *in.PoolId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat44(*in.PoolId) {
+				violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+			}
 		}
 	}
 }
@@ -3331,13 +4018,17 @@ func (v *validator) validateStreamingProperties(p string, in *StreamingPropertie
 func (v *validator) validateSubnetIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 15 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 15")
-		} else if n > 24 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 24")
-		}
-		if !v.pat7(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(subnet-([0-9a-f]{8}|[0-9a-f]{17}))$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 15 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 15")
+			} else if n > 24 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 24")
+			}
+			if !v.pat7(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^(subnet-([0-9a-f]{8}|[0-9a-f]{17}))$")
+			}
 		}
 	}
 }
@@ -3348,18 +4039,26 @@ func (v *validator) validateTag(p string, in *Tag, vs *[]smithy.Violation) {
 		null(vs, smithy.MemberPath(p, "key"))
 	} else {
 		mp := smithy.MemberPath(p, "key")
-		if n := utf8.RuneCountInString(*in.Key); n < 1 {
-			violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
-		} else if n > 127 {
-			violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 127")
+		if strings.IndexByte(*in.Key, 0) >= 0 {
+			violation(vs, mp, *in.Key, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Key); n < 1 {
+				violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
+			} else if n > 127 {
+				violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 127")
+			}
 		}
 	}
 	if in.Value != nil {
 		mp := smithy.MemberPath(p, "value")
-		if n := utf8.RuneCountInString(*in.Value); n < 0 {
-			violation(vs, mp, *in.Value, false, "Member must have length greater than or equal to 0")
-		} else if n > 255 {
-			violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 255")
+		if strings.IndexByte(*in.Value, 0) >= 0 {
+			violation(vs, mp, *in.Value, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Value); n < 0 {
+				violation(vs, mp, *in.Value, false, "Member must have length greater than or equal to 0")
+			} else if n > 255 {
+				violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 255")
+			}
 		}
 	}
 }
@@ -3368,8 +4067,12 @@ func (v *validator) validateTag(p string, in *Tag, vs *[]smithy.Violation) {
 func (v *validator) validateTagKeyList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 }
@@ -3388,8 +4091,12 @@ func (v *validator) validateTerminateRequest(p string, in *TerminateRequest, vs 
 		null(vs, smithy.MemberPath(p, "workspaceId"))
 	} else {
 		mp := smithy.MemberPath(p, "workspaceId")
-		if !v.pat38(*in.WorkspaceId) {
-			violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.WorkspaceId, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(*in.WorkspaceId) {
+				violation(vs, mp, *in.WorkspaceId, false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -3408,8 +4115,12 @@ func (v *validator) validateTerminateWorkspacesPoolRequest(p string, in *Termina
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat44(*in.PoolId) {
-			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+		if strings.IndexByte(*in.PoolId, 0) >= 0 {
+			violation(vs, mp, *in.PoolId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat44(*in.PoolId) {
+				violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+			}
 		}
 	}
 }
@@ -3420,13 +4131,17 @@ func (v *validator) validateTerminateWorkspacesPoolSessionRequest(p string, in *
 		null(vs, smithy.MemberPath(p, "sessionId"))
 	} else {
 		mp := smithy.MemberPath(p, "sessionId")
-		if n := utf8.RuneCountInString(*in.SessionId); n < 36 {
-			violation(vs, mp, *in.SessionId, false, "Member must have length greater than or equal to 36")
-		} else if n > 36 {
-			violation(vs, mp, *in.SessionId, false, "Member must have length less than or equal to 36")
-		}
-		if !v.pat16(*in.SessionId) {
-			violation(vs, mp, *in.SessionId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+		if strings.IndexByte(*in.SessionId, 0) >= 0 {
+			violation(vs, mp, *in.SessionId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.SessionId); n < 36 {
+				violation(vs, mp, *in.SessionId, false, "Member must have length greater than or equal to 36")
+			} else if n > 36 {
+				violation(vs, mp, *in.SessionId, false, "Member must have length less than or equal to 36")
+			}
+			if !v.pat16(*in.SessionId) {
+				violation(vs, mp, *in.SessionId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+			}
 		}
 	}
 }
@@ -3483,48 +4198,64 @@ func (v *validator) validateUpdateConnectClientAddInRequest(p string, in *Update
 		null(vs, smithy.MemberPath(p, "addInId"))
 	} else {
 		mp := smithy.MemberPath(p, "addInId")
-		if n := utf8.RuneCountInString(*in.AddInId); n < 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length greater than or equal to 36")
-		} else if n > 36 {
-			violation(vs, mp, *in.AddInId, false, "Member must have length less than or equal to 36")
-		}
-		if !v.pat16(*in.AddInId) {
-			violation(vs, mp, *in.AddInId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+		if strings.IndexByte(*in.AddInId, 0) >= 0 {
+			violation(vs, mp, *in.AddInId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.AddInId); n < 36 {
+				violation(vs, mp, *in.AddInId, false, "Member must have length greater than or equal to 36")
+			} else if n > 36 {
+				violation(vs, mp, *in.AddInId, false, "Member must have length less than or equal to 36")
+			}
+			if !v.pat16(*in.AddInId) {
+				violation(vs, mp, *in.AddInId, false, "Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+			}
 		}
 	}
 	if in.ResourceId == nil {
 		null(vs, smithy.MemberPath(p, "resourceId"))
 	} else {
 		mp := smithy.MemberPath(p, "resourceId")
-		if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.ResourceId) {
-			violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.ResourceId, 0) >= 0 {
+			violation(vs, mp, *in.ResourceId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.ResourceId); n < 10 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.ResourceId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.ResourceId) {
+				violation(vs, mp, *in.ResourceId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.Name != nil {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 64 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
-		}
-		if !v.pat8(*in.Name) {
-			violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^.*$")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 64 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 64")
+			}
+			if !v.pat8(*in.Name) {
+				violation(vs, mp, *in.Name, false, "Member must satisfy regular expression pattern: ^.*$")
+			}
 		}
 	}
 	if in.URL != nil {
 		mp := smithy.MemberPath(p, "uRL")
-		if n := utf8.RuneCountInString(*in.URL); n < 1 {
-			violation(vs, mp, *in.URL, false, "Member must have length greater than or equal to 1")
-		} else if n > 1024 {
-			violation(vs, mp, *in.URL, false, "Member must have length less than or equal to 1024")
-		}
-		if !v.pat5(*in.URL) {
-			violation(vs, mp, *in.URL, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+		if strings.IndexByte(*in.URL, 0) >= 0 {
+			violation(vs, mp, *in.URL, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.URL); n < 1 {
+				violation(vs, mp, *in.URL, false, "Member must have length greater than or equal to 1")
+			} else if n > 1024 {
+				violation(vs, mp, *in.URL, false, "Member must have length less than or equal to 1024")
+			}
+			if !v.pat5(*in.URL) {
+				violation(vs, mp, *in.URL, false, "Member must satisfy regular expression pattern: ^(http|https)\\://\\S+$")
+			}
 		}
 	}
 }
@@ -3535,13 +4266,17 @@ func (v *validator) validateUpdateConnectionAliasPermissionRequest(p string, in 
 		null(vs, smithy.MemberPath(p, "aliasId"))
 	} else {
 		mp := smithy.MemberPath(p, "aliasId")
-		if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
-		} else if n > 68 {
-			violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
-		}
-		if !v.pat41(*in.AliasId) {
-			violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.AliasId, 0) >= 0 {
+			violation(vs, mp, *in.AliasId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.AliasId); n < 13 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length greater than or equal to 13")
+			} else if n > 68 {
+				violation(vs, mp, *in.AliasId, false, "Member must have length less than or equal to 68")
+			}
+			if !v.pat41(*in.AliasId) {
+				violation(vs, mp, *in.AliasId, false, "Member must satisfy regular expression pattern: ^wsca-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.ConnectionAliasPermission == nil {
@@ -3558,12 +4293,19 @@ func (v *validator) validateUpdateRulesOfIpGroupRequest(p string, in *UpdateRule
 		null(vs, smithy.MemberPath(p, "groupId"))
 	} else {
 		mp := smithy.MemberPath(p, "groupId")
-		if !v.pat43(*in.GroupId) {
-			violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.GroupId, 0) >= 0 {
+			violation(vs, mp, *in.GroupId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat43(*in.GroupId) {
+				violation(vs, mp, *in.GroupId, false, "Member must satisfy regular expression pattern: ^wsipg-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.UserRules == nil {
 		null(vs, smithy.MemberPath(p, "userRules"))
+	} else {
+		mp := smithy.MemberPath(p, "userRules")
+		v.validateIpRuleList(mp, in.UserRules, vs)
 	}
 }
 
@@ -3571,14 +4313,22 @@ func (v *validator) validateUpdateRulesOfIpGroupRequest(p string, in *UpdateRule
 func (v *validator) validateUpdateWorkspaceBundleRequest(p string, in *UpdateWorkspaceBundleRequest, vs *[]smithy.Violation) {
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.ImageId != nil {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.ImageId, 0) >= 0 {
+			violation(vs, mp, *in.ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.ImageId) {
+				violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 }
@@ -3589,8 +4339,12 @@ func (v *validator) validateUpdateWorkspaceImagePermissionRequest(p string, in *
 		null(vs, smithy.MemberPath(p, "imageId"))
 	} else {
 		mp := smithy.MemberPath(p, "imageId")
-		if !v.pat42(*in.ImageId) {
-			violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(*in.ImageId, 0) >= 0 {
+			violation(vs, mp, *in.ImageId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(*in.ImageId) {
+				violation(vs, mp, *in.ImageId, false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 	if in.AllowCopyImage == nil {
@@ -3600,8 +4354,12 @@ func (v *validator) validateUpdateWorkspaceImagePermissionRequest(p string, in *
 		null(vs, smithy.MemberPath(p, "sharedAccountId"))
 	} else {
 		mp := smithy.MemberPath(p, "sharedAccountId")
-		if !v.pat27(*in.SharedAccountId) {
-			violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+		if strings.IndexByte(*in.SharedAccountId, 0) >= 0 {
+			violation(vs, mp, *in.SharedAccountId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat27(*in.SharedAccountId) {
+				violation(vs, mp, *in.SharedAccountId, false, "Member must satisfy regular expression pattern: ^\\d{12}$")
+			}
 		}
 	}
 }
@@ -3612,36 +4370,52 @@ func (v *validator) validateUpdateWorkspacesPoolRequest(p string, in *UpdateWork
 		null(vs, smithy.MemberPath(p, "poolId"))
 	} else {
 		mp := smithy.MemberPath(p, "poolId")
-		if !v.pat44(*in.PoolId) {
-			violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+		if strings.IndexByte(*in.PoolId, 0) >= 0 {
+			violation(vs, mp, *in.PoolId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat44(*in.PoolId) {
+				violation(vs, mp, *in.PoolId, false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+			}
 		}
 	}
 	if in.Description != nil {
 		mp := smithy.MemberPath(p, "description")
-		if n := utf8.RuneCountInString(*in.Description); n < 1 {
-			violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
-		} else if n > 255 {
-			violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
-		}
-		if !v.pat24(*in.Description) {
-			violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+		if strings.IndexByte(*in.Description, 0) >= 0 {
+			violation(vs, mp, *in.Description, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Description); n < 1 {
+				violation(vs, mp, *in.Description, false, "Member must have length greater than or equal to 1")
+			} else if n > 255 {
+				violation(vs, mp, *in.Description, false, "Member must have length less than or equal to 255")
+			}
+			if !v.pat24(*in.Description) {
+				violation(vs, mp, *in.Description, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_./() -]+$")
+			}
 		}
 	}
 	if in.BundleId != nil {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 	if in.DirectoryId != nil {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.Capacity != nil {
@@ -3704,8 +4478,12 @@ func (v *validator) validateUserStorage(p string, in *UserStorage, vs *[]smithy.
 		null(vs, smithy.MemberPath(p, "capacity"))
 	} else {
 		mp := smithy.MemberPath(p, "capacity")
-		if n := utf8.RuneCountInString(*in.Capacity); n < 1 {
-			violation(vs, mp, *in.Capacity, false, "Member must have length greater than or equal to 1")
+		if strings.IndexByte(*in.Capacity, 0) >= 0 {
+			violation(vs, mp, *in.Capacity, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Capacity); n < 1 {
+				violation(vs, mp, *in.Capacity, false, "Member must have length greater than or equal to 1")
+			}
 		}
 	}
 }
@@ -3714,8 +4492,12 @@ func (v *validator) validateUserStorage(p string, in *UserStorage, vs *[]smithy.
 func (v *validator) validateWorkSpaceApplicationIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat39(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat39(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsa-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -3794,21 +4576,36 @@ func (v *validator) validateWorkspaceAccessProperties(p string, in *WorkspaceAcc
 
 // validateWorkspaceCreationProperties checks a WorkspaceCreationProperties at path p.
 func (v *validator) validateWorkspaceCreationProperties(p string, in *WorkspaceCreationProperties, vs *[]smithy.Violation) {
+	if in.DefaultOu != nil {
+		mp := smithy.MemberPath(p, "defaultOu")
+		if strings.IndexByte(*in.DefaultOu, 0) >= 0 {
+			violation(vs, mp, *in.DefaultOu, false, smithy.ConstraintNoNUL)
+		} else {
+		}
+	}
 	if in.CustomSecurityGroupId != nil {
 		mp := smithy.MemberPath(p, "customSecurityGroupId")
-		if n := utf8.RuneCountInString(*in.CustomSecurityGroupId); n < 11 {
-			violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must have length greater than or equal to 11")
-		} else if n > 20 {
-			violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must have length less than or equal to 20")
-		}
-		if !v.pat6(*in.CustomSecurityGroupId) {
-			violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must satisfy regular expression pattern: ^(sg-([0-9a-f]{8}|[0-9a-f]{17}))$")
+		if strings.IndexByte(*in.CustomSecurityGroupId, 0) >= 0 {
+			violation(vs, mp, *in.CustomSecurityGroupId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.CustomSecurityGroupId); n < 11 {
+				violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must have length greater than or equal to 11")
+			} else if n > 20 {
+				violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must have length less than or equal to 20")
+			}
+			if !v.pat6(*in.CustomSecurityGroupId) {
+				violation(vs, mp, *in.CustomSecurityGroupId, false, "Member must satisfy regular expression pattern: ^(sg-([0-9a-f]{8}|[0-9a-f]{17}))$")
+			}
 		}
 	}
 	if in.InstanceIamRoleArn != nil {
 		mp := smithy.MemberPath(p, "instanceIamRoleArn")
-		if !v.pat33(*in.InstanceIamRoleArn) {
-			violation(vs, mp, *in.InstanceIamRoleArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
+		if strings.IndexByte(*in.InstanceIamRoleArn, 0) >= 0 {
+			violation(vs, mp, *in.InstanceIamRoleArn, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat33(*in.InstanceIamRoleArn) {
+				violation(vs, mp, *in.InstanceIamRoleArn, false, "Member must satisfy regular expression pattern: ^arn:aws[a-z-]{0,7}:[A-Za-z0-9][A-za-z0-9_/.-]{0,62}:[A-za-z0-9_/.-]{0,63}:[A-za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$")
+			}
 		}
 	}
 }
@@ -3817,8 +4614,12 @@ func (v *validator) validateWorkspaceCreationProperties(p string, in *WorkspaceC
 func (v *validator) validateWorkspaceDirectoryNameList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat22(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat22(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9_.\\s-]{1,64}$")
+			}
 		}
 	}
 }
@@ -3827,8 +4628,12 @@ func (v *validator) validateWorkspaceDirectoryNameList(p string, l []string, vs 
 func (v *validator) validateWorkspaceIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat38(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat38(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^ws-[0-9a-z]{8,63}$")
+			}
 		}
 	}
 }
@@ -3837,8 +4642,12 @@ func (v *validator) validateWorkspaceIdList(p string, l []string, vs *[]smithy.V
 func (v *validator) validateWorkspaceImageIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat42(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat42(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wsi-[0-9a-z]{9,63}$")
+			}
 		}
 	}
 }
@@ -3879,31 +4688,50 @@ func (v *validator) validateWorkspaceRequest(p string, in *WorkspaceRequest, vs 
 		null(vs, smithy.MemberPath(p, "directoryId"))
 	} else {
 		mp := smithy.MemberPath(p, "directoryId")
-		if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
-		} else if n > 65 {
-			violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
-		}
-		if !v.pat4(*in.DirectoryId) {
-			violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+		if strings.IndexByte(*in.DirectoryId, 0) >= 0 {
+			violation(vs, mp, *in.DirectoryId, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.DirectoryId); n < 10 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length greater than or equal to 10")
+			} else if n > 65 {
+				violation(vs, mp, *in.DirectoryId, false, "Member must have length less than or equal to 65")
+			}
+			if !v.pat4(*in.DirectoryId) {
+				violation(vs, mp, *in.DirectoryId, false, "Member must satisfy regular expression pattern: ^(d-[0-9a-f]{8,63}$)|(wsd-[0-9a-z]{8,63}$)$")
+			}
 		}
 	}
 	if in.UserName == nil {
 		null(vs, smithy.MemberPath(p, "userName"))
 	} else {
 		mp := smithy.MemberPath(p, "userName")
-		if n := utf8.RuneCountInString(*in.UserName); n < 1 {
-			violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
-		} else if n > 63 {
-			violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 63")
+		if strings.IndexByte(*in.UserName, 0) >= 0 {
+			violation(vs, mp, *in.UserName, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.UserName); n < 1 {
+				violation(vs, mp, *in.UserName, false, "Member must have length greater than or equal to 1")
+			} else if n > 63 {
+				violation(vs, mp, *in.UserName, false, "Member must have length less than or equal to 63")
+			}
 		}
 	}
 	if in.BundleId == nil {
 		null(vs, smithy.MemberPath(p, "bundleId"))
 	} else {
 		mp := smithy.MemberPath(p, "bundleId")
-		if !v.pat40(*in.BundleId) {
-			violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+		if strings.IndexByte(*in.BundleId, 0) >= 0 {
+			violation(vs, mp, *in.BundleId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat40(*in.BundleId) {
+				violation(vs, mp, *in.BundleId, false, "Member must satisfy regular expression pattern: ^wsb-[0-9a-z]{8,63}$")
+			}
+		}
+	}
+	if in.VolumeEncryptionKey != nil {
+		mp := smithy.MemberPath(p, "volumeEncryptionKey")
+		if strings.IndexByte(*in.VolumeEncryptionKey, 0) >= 0 {
+			violation(vs, mp, *in.VolumeEncryptionKey, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 	if in.WorkspaceProperties != nil {
@@ -3916,8 +4744,19 @@ func (v *validator) validateWorkspaceRequest(p string, in *WorkspaceRequest, vs 
 	}
 	if in.WorkspaceName != nil {
 		mp := smithy.MemberPath(p, "workspaceName")
-		if !v.pat23(*in.WorkspaceName) {
-			violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
+		if strings.IndexByte(*in.WorkspaceName, 0) >= 0 {
+			violation(vs, mp, *in.WorkspaceName, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat23(*in.WorkspaceName) {
+				violation(vs, mp, *in.WorkspaceName, false, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_()][a-zA-Z0-9_.()-]{1,63}$")
+			}
+		}
+	}
+	if in.Ipv6Address != nil {
+		mp := smithy.MemberPath(p, "ipv6Address")
+		if strings.IndexByte(*in.Ipv6Address, 0) >= 0 {
+			violation(vs, mp, *in.Ipv6Address, false, smithy.ConstraintNoNUL)
+		} else {
 		}
 	}
 }
@@ -3934,8 +4773,12 @@ func (v *validator) validateWorkspaceRequestList(p string, l []WorkspaceRequest,
 func (v *validator) validateWorkspacesPoolIds(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if !v.pat44(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat44(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$")
+			}
 		}
 	}
 }

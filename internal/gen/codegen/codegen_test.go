@@ -84,6 +84,20 @@ func TestTranslations(t *testing.T) {
 			match:  []string{"arn:aws:secretsmanager:us-east-1:123456789012:secret:x", "arn:aws:s:r:a:r" + strings.Repeat("x", 1023)},
 			reject: []string{"arn:aws:s:r:a:r" + strings.Repeat("x", 1024), "arn:gcp:s:r:a:r"},
 		},
+		`^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`: {
+			match:  []string{"abc", "a-b", "my-alias-1", "a-b-c", strings.Repeat("a", 63)},
+			reject: []string{"ab", "a--b", "-ab", "ab-", "Abc", strings.Repeat("a", 64), "a-b--c"},
+		},
+		`^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+`: {
+			match: []string{"arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+				"arn:aws:secretsmanager:r:123456789012:secret:" + strings.Repeat("x", 2048-45)},
+			reject: []string{"arn:aws:secretsmanager:r:1:secret:x", "arn:aws:secretsmanager:r:123456789012:secret:" + strings.Repeat("x", 2048-44),
+				"arn:aws:kms:us-east-1:123456789012:secret:db-AbCdEf"},
+		},
+		`^arn:aws([a-z-]+)?:ec2:[a-z\d-]+:\d{12}:placement-group/^.{1,255}$`: {
+			match:  []string{"arn:aws:ec2:us-east-1:123456789012:placement-group/my-group", "arn:aws-cn:ec2:cn-north-1:123456789012:placement-group/x"},
+			reject: []string{"arn:aws:ec2:us-east-1:123456789012:placement-group/", "arn:aws:ec2:us-east-1:12345:placement-group/x"},
+		},
 	}
 	if len(cases) != len(tr) {
 		t.Fatalf("%d translations, %d tested", len(tr), len(cases))
@@ -122,6 +136,29 @@ func TestTranslations(t *testing.T) {
 				t.Errorf("%s: %q should not match", p, s)
 			}
 		}
+	}
+}
+
+// TestJavaUnicodeEscapes checks the mechanical translation of Java \uXXXX
+// escapes, which reads exactly four hex digits as Java does.
+func TestJavaUnicodeEscapes(t *testing.T) {
+	for in, want := range map[string]string{
+		`^[\u0009\u000A\u0020-\u00FF]+$`: `^[\x{0009}\x{000A}\x{0020}-\x{00FF}]+$`,
+		`[\u10000-\u10FFFF]`:             `[\x{1000}0-\x{10FF}FF]`,
+		`a\\u0041 \d \u12`:               `a\\u0041 \d \u12`,
+	} {
+		got, _ := javaUnicodeEscapes(in)
+		if got != want {
+			t.Errorf("javaUnicodeEscapes(%s) = %s, want %s", in, got, want)
+		}
+	}
+	c, err := CompilePattern(`^\u002F[\u0021-\u007F]*$`, nil)
+	if err != nil || c.Note == "" {
+		t.Fatalf("CompilePattern: %+v %v", c, err)
+	}
+	re := regexp.MustCompile(c.Require[0])
+	if !re.MatchString("/a/b/") || re.MatchString("a/") || re.MatchString("/ é") {
+		t.Errorf("translated %s", c.Require[0])
 	}
 }
 

@@ -10,23 +10,34 @@ import (
 
 func (g *gen) emitDoc(w *bytes.Buffer) error {
 	var d strings.Builder
-	proto := "AWS JSON 1.1"
-	if g.proto == restJSON1 {
-		proto = "REST JSON (restJson1)"
-	}
+	proto := map[protocol]string{awsJSON11: "AWS JSON 1.1", restJSON1: "REST JSON (restJson1)",
+		awsQuery: "AWS query (awsQuery)", ec2Query: "EC2 query (ec2Query)"}[g.proto]
 	fmt.Fprintf(&d, "// Package %s is the generated API of %s (%s, %s),\n", g.cfg.Package, g.cfg.Title, g.svcName, proto)
 	fmt.Fprintf(&d, "// generated from %s", g.cfg.ModelFile)
 	for _, o := range g.cfg.Overlays {
 		fmt.Fprintf(&d, "\n// with the overlay %s", o)
 	}
+	if g.cfg.Newer != "" {
+		fmt.Fprintf(&d, ",\n// completed by the newer model %s", g.cfg.Newer)
+	}
 	d.WriteString(".\n")
 	d.WriteString("//\n// It holds the shapes, enums, modeled errors and validators of every\n")
 	d.WriteString("// operation, the Service interface, the Unimplemented fallback and the\n")
-	d.WriteString("// Dispatcher. Do not edit: regenerate with `go generate ./internal/gen`\n")
+	if g.proto.isQuery() {
+		d.WriteString("// Dispatcher, which decodes the request form into the typed input; output\n")
+		d.WriteString("// and error shapes have AppendXML encoders (internal/awsquery writes the\n")
+		d.WriteString("// envelopes). Do not edit: regenerate with `go generate ./internal/gen`\n")
+	} else {
+		d.WriteString("// Dispatcher. Do not edit: regenerate with `go generate ./internal/gen`\n")
+	}
 	d.WriteString("// (or `go run ./internal/gen` from the repository root).\n")
 	d.WriteString("//\n// Go mapping: scalars are pointers (nil = absent), enums are named string\n")
 	d.WriteString("// types held by value (\"\" = absent), lists are slices, maps are maps,\n")
 	d.WriteString("// nested structures are pointers (values inside lists and maps).\n")
+	if g.proto.isQuery() {
+		d.WriteString("// The xml tags name the elements of the wire form; maps and blobs, which\n")
+		d.WriteString("// encoding/xml cannot write as the protocol does, are tagged \"-\".\n")
+	}
 	if len(g.quirks) > 0 {
 		d.WriteString("//\n// Model quirks met by the generator:\n//\n")
 		for _, q := range g.quirks {
@@ -40,6 +51,12 @@ func (g *gen) emitDoc(w *bytes.Buffer) error {
 	if g.proto == awsJSON11 {
 		w.WriteString("// TargetPrefix is the X-Amz-Target prefix: \"<TargetPrefix>.<Operation>\".\n")
 		fmt.Fprintf(w, "const TargetPrefix = %q\n\n", g.cfg.TargetPrefix)
+	}
+	if g.proto.isQuery() {
+		w.WriteString("// APIVersion is the API version: the Version parameter of every request.\n")
+		fmt.Fprintf(w, "const APIVersion = %q\n\n", g.version)
+		w.WriteString("// XMLNamespace is the namespace of the answers' root element.\n")
+		fmt.Fprintf(w, "const XMLNamespace = %q\n\n", g.xmlNS)
 	}
 	w.WriteString("// SigningName is the SigV4 signing name (the service in the credential scope).\n")
 	fmt.Fprintf(w, "const SigningName = %q\n\n", g.cfg.SigningName)
@@ -73,6 +90,17 @@ func (g *gen) emitStruct(w *bytes.Buffer, id string, s *Shape) error {
 		t, err := g.goType(m.Target, true)
 		if err != nil {
 			return fmt.Errorf("%s$%s: %w", id, m.Name, err)
+		}
+		if g.proto.isQuery() {
+			x, err := g.xmlTag(m)
+			if err != nil {
+				return fmt.Errorf("%s$%s: %w", id, m.Name, err)
+			}
+			if fn == "XMLName" {
+				return fmt.Errorf("%s$%s: a field named XMLName means something else to encoding/xml", id, m.Name)
+			}
+			fmt.Fprintf(w, "%s %s `json:\"%s,omitzero\" xml:\"%s\"`\n", fn, t, g.jsonName(m), x)
+			continue
 		}
 		fmt.Fprintf(w, "%s %s `json:\"%s,omitzero\"`\n", fn, t, g.jsonName(m))
 	}
@@ -179,6 +207,22 @@ func (g *gen) emitErrors(w *bytes.Buffer) error {
 				return fmt.Errorf("%s: httpError: %w", id, err)
 			}
 		}
+		code, codeDoc := shapeName(id), "the shape name, the wire error code"
+		if g.proto.isQuery() {
+			q, err := queryErrorTrait(s)
+			if err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			if q != nil {
+				if g.proto == ec2Query {
+					return fmt.Errorf("%s: ec2Query does not use aws.protocols#awsQueryError", id)
+				}
+				code, codeDoc = q.Code, "the wire error code (aws.protocols#awsQueryError)"
+				if q.Status != 0 {
+					status = q.Status
+				}
+			}
+		}
 		msgField := ""
 		for _, m := range s.Members {
 			if strings.EqualFold(m.Name, "message") {
@@ -195,7 +239,7 @@ func (g *gen) emitErrors(w *bytes.Buffer) error {
 		} else {
 			fmt.Fprintf(w, "func (e *%s) ErrorMessage() string { return \"\" }\n\n", name)
 		}
-		fmt.Fprintf(w, "// ErrorCode returns the shape name, the wire error code.\nfunc (e *%s) ErrorCode() string { return %q }\n\n", name, shapeName(id))
+		fmt.Fprintf(w, "// ErrorCode returns %s.\nfunc (e *%s) ErrorCode() string { return %q }\n\n", codeDoc, name, code)
 		fmt.Fprintf(w, "// HTTPStatus returns the status code of the error response.\nfunc (e *%s) HTTPStatus() int { return %d }\n\n", name, status)
 		fmt.Fprintf(w, "// ErrorFault returns %q (smithy.api#error).\nfunc (e *%s) ErrorFault() string { return %q }\n\n", fault, name, fault)
 	}

@@ -83,12 +83,13 @@ func (g *gen) planPatterns() error {
 }
 
 // leafNeeds reports whether a value of the target shape with the effective
-// traits has checks of its own (not counting nested members).
+// traits has checks of its own (not counting nested members). Every string
+// has one: it must not contain NUL (smithy.ConstraintNoNUL).
 func (g *gen) leafNeeds(s *Shape, eff map[string]json.RawMessage) bool {
 	if hasTrait(eff, "smithy.api#length") || hasTrait(eff, "smithy.api#range") || hasTrait(eff, "smithy.api#pattern") {
 		return true
 	}
-	return g.isEnum(s) || s.Type == "intEnum"
+	return s.Type == "string" || g.isEnum(s) || s.Type == "intEnum"
 }
 
 // valueNeeds reports whether a value of the target shape needs any check.
@@ -109,7 +110,7 @@ func (g *gen) valueNeeds(target string, m *Member) bool {
 // Only shapes reachable from operation inputs are considered: outputs and
 // errors are never validated, so they get no validator.
 func (g *gen) computeNeeds() error {
-	inputs := map[string]bool{}
+	inputs := g.inputs
 	var walk func(target string)
 	walk = func(target string) {
 		s, ok := g.m.Shapes[target]
@@ -377,6 +378,12 @@ func (g *gen) checks(w *bytes.Buffer, x, target string, m *Member, path string) 
 	str := x
 	if isEnum {
 		str = "string(" + x + ")"
+	}
+	// NUL: a plain string holding one gets that violation alone (its length
+	// and pattern checks would only repeat the problem).
+	if s.Type == "string" && !isEnum {
+		fmt.Fprintf(w, "if strings.IndexByte(%s, 0) >= 0 {\nviolation(vs, %s, %s, %s, smithy.ConstraintNoNUL)\n} else {\n", x, path, x, sens)
+		defer w.WriteString("}\n")
 	}
 	// Enum membership.
 	if isEnum {

@@ -1,9 +1,13 @@
-// Package codegen turns Smithy JSON AST models into the Go API packages of
-// deskplane (internal/wsapi, internal/dsapi, internal/dsdataapi): shapes,
-// enums, modeled errors, validators for every constraint trait, the Service
-// interface, the Unimplemented fallback, reflection-free AppendJSON encoders
-// for output and error shapes, and the dispatcher (an X-Amz-Target
-// switch for awsJson1_1, a route table with HTTP bindings for restJson1).
+// Package codegen turns Smithy JSON AST models (and botocore models, through
+// LoadBotocore) into the Go API packages of deskplane (internal/wsapi,
+// internal/dsapi, internal/dsdataapi, internal/stsapi, internal/iamapi,
+// internal/ec2api): shapes, enums, modeled errors, validators for every
+// constraint trait, the Service interface, the Unimplemented fallback,
+// reflection-free encoders for output and error shapes (AppendJSON for the
+// JSON protocols, AppendXML for the query protocols), form decoders for the
+// query protocols, and the dispatcher (an X-Amz-Target switch for
+// awsJson1_1, a route table with HTTP bindings for restJson1, an Action
+// switch over the decoded form for awsQuery and ec2Query).
 //
 // The contract the output follows is docs/ARCHITECTURE.md, "Generated code
 // contract". Output is deterministic: types sorted by name, members in model
@@ -35,6 +39,8 @@ type Config struct {
 	TargetPrefix string   // awsJson1_1 only: X-Amz-Target prefix; must equal the service shape's name
 	SigningName  string   // SigV4 signing name; must equal the model's aws.auth#sigv4 name
 	Title        string   // human name of the service for the package doc
+	Newer        string   // the path of a newer model merged into this one (Model.MergeNewer), for the package doc
+	Notes        []string // what the merge of the newer model changed, for the package doc
 }
 
 // File is one generated file.
@@ -55,7 +61,12 @@ type protocol int
 const (
 	awsJSON11 protocol = iota
 	restJSON1
+	awsQuery
+	ec2Query
 )
+
+// isQuery reports whether the protocol is one of the form/XML query protocols.
+func (p protocol) isQuery() bool { return p == awsQuery || p == ec2Query }
 
 type opInfo struct {
 	Name     string
@@ -93,6 +104,9 @@ type gen struct {
 	reIdx    map[string]int
 	enumSets map[string]string      // enum shape id → name of its constraint-text constant
 	consts   map[string][]enumValue // enum shape id → values with final constant names
+	inputs   map[string]bool        // shapes reachable from operation inputs
+	version  string                 // the service's API version (query protocols)
+	xmlNS    string                 // the service's XML namespace (query protocols)
 	pkgDoc   string
 	quirks   []string
 }
@@ -101,7 +115,8 @@ type gen struct {
 func Generate(m *Model, cfg Config) (*Result, error) {
 	g := &gen{m: m, cfg: cfg, names: map[string]string{}, reach: map[string]bool{},
 		needs: map[string]bool{}, trans: Translations(), patIdx: map[string]int{},
-		reIdx: map[string]int{}, enumSets: map[string]string{}, consts: map[string][]enumValue{}}
+		reIdx: map[string]int{}, enumSets: map[string]string{}, consts: map[string][]enumValue{},
+		inputs: map[string]bool{}, quirks: append([]string(nil), cfg.Notes...)}
 	if err := g.plan(); err != nil {
 		return nil, err
 	}
@@ -115,9 +130,12 @@ func Generate(m *Model, cfg Config) (*Result, error) {
 		{"types.go", g.emitTypes, true},
 		{"enums.go", g.emitEnums, true},
 		{"errors.go", g.emitErrors, true},
-		{"encode.go", g.emitEncoders, true},
+		{"encode.go", g.emitEncoders, !g.proto.isQuery()},
+		{"encode.go", g.emitXMLEncoders, g.proto.isQuery()},
+		{"decode.go", g.emitFormDecoders, g.proto.isQuery()},
 		{"service.go", g.emitService, true},
-		{"dispatch.go", g.emitDispatch, true},
+		{"dispatch.go", g.emitDispatch, !g.proto.isQuery()},
+		{"dispatch.go", g.emitQueryDispatch, g.proto.isQuery()},
 		{"validators.go", g.emitValidators, true},
 		{"routes.go", g.emitRoutes, g.proto == restJSON1},
 	} {
@@ -160,6 +178,30 @@ func (g *gen) plan() error {
 		if g.cfg.TargetPrefix != "" {
 			return fmt.Errorf("restJson1 service %s has no target prefix", g.svcName)
 		}
+	case hasTrait(svc.Traits, "aws.protocols#awsQuery"), hasTrait(svc.Traits, "aws.protocols#ec2Query"):
+		g.proto = awsQuery
+		if hasTrait(svc.Traits, "aws.protocols#ec2Query") {
+			g.proto = ec2Query
+		}
+		if g.cfg.TargetPrefix != "" {
+			return fmt.Errorf("query-protocol service %s has no target prefix", g.svcName)
+		}
+		g.version = svc.Version
+		if g.version == "" {
+			return fmt.Errorf("query-protocol service %s has no version", g.svcName)
+		}
+		var ns struct {
+			URI string `json:"uri"`
+		}
+		if raw, ok := svc.Traits["smithy.api#xmlNamespace"]; ok {
+			if err := json.Unmarshal(raw, &ns); err != nil {
+				return fmt.Errorf("service %s: smithy.api#xmlNamespace: %w", g.svcName, err)
+			}
+		}
+		if ns.URI == "" {
+			return fmt.Errorf("query-protocol service %s has no XML namespace", g.svcName)
+		}
+		g.xmlNS = ns.URI
 	default:
 		return fmt.Errorf("service %s: unsupported protocol", g.svcName)
 	}
@@ -268,18 +310,26 @@ func (g *gen) plan() error {
 }
 
 // reservedNames are the package-level identifiers the generator itself uses.
-func reservedNames() map[string]bool {
-	return map[string]bool{
+func (g *gen) reservedNames() map[string]bool {
+	r := map[string]bool{
 		"Service": true, "Unimplemented": true, "Dispatcher": true, "NewDispatcher": true,
-		"OperationNames": true, "TargetPrefix": true, "SigningName": true, "ServiceName": true,
-		"Route": true, "Routes": true,
+		"OperationNames": true, "SigningName": true, "ServiceName": true,
 	}
+	switch {
+	case g.proto == awsJSON11:
+		r["TargetPrefix"] = true
+	case g.proto == restJSON1:
+		r["Route"], r["Routes"] = true, true
+	case g.proto.isQuery():
+		r["APIVersion"], r["XMLNamespace"] = true, true
+	}
+	return r
 }
 
 // assignNames gives every generated type its Go name and every enum value
 // its constant, renaming on collisions (recorded as quirks).
 func (g *gen) assignNames() error {
-	taken := reservedNames()
+	taken := g.reservedNames()
 	ids := g.sortedReach()
 	for _, id := range ids {
 		s := g.m.Shapes[id]

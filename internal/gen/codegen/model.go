@@ -18,6 +18,7 @@ type Model struct {
 // Shape is one shape of the JSON AST. Only what the generator reads is kept.
 type Shape struct {
 	Type       string                     `json:"type"`
+	Version    string                     `json:"version,omitempty"` // services
 	Members    Members                    `json:"members,omitempty"`
 	Member     *Member                    `json:"member,omitempty"`
 	Key        *Member                    `json:"key,omitempty"`

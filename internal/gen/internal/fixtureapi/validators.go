@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -77,13 +78,17 @@ func result(vs []smithy.Violation) error {
 func (v *validator) validateAttrMap(p string, m map[string]Inner, vs *[]smithy.Violation) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		ep := smithy.EntryPath(p, string(k))
-		if n := utf8.RuneCountInString(k); n < 1 {
-			violation(vs, ep, k, false, "Member must have length greater than or equal to 1")
-		} else if n > 8 {
-			violation(vs, ep, k, false, "Member must have length less than or equal to 8")
-		}
-		if !v.pat1(k) {
-			violation(vs, ep, k, false, "Member must satisfy regular expression pattern: ^[a-z]+$")
+		if strings.IndexByte(k, 0) >= 0 {
+			violation(vs, ep, k, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(k); n < 1 {
+				violation(vs, ep, k, false, "Member must have length greater than or equal to 1")
+			} else if n > 8 {
+				violation(vs, ep, k, false, "Member must have length less than or equal to 8")
+			}
+			if !v.pat1(k) {
+				violation(vs, ep, k, false, "Member must satisfy regular expression pattern: ^[a-z]+$")
+			}
 		}
 		e := m[k]
 		v.validateInner(ep, &e, vs)
@@ -94,10 +99,14 @@ func (v *validator) validateAttrMap(p string, m map[string]Inner, vs *[]smithy.V
 func (v *validator) validateChoice(p string, in *Choice, vs *[]smithy.Violation) {
 	if in.Text != nil {
 		mp := smithy.MemberPath(p, "text")
-		if n := utf8.RuneCountInString(*in.Text); n < 1 {
-			violation(vs, mp, *in.Text, false, "Member must have length greater than or equal to 1")
-		} else if n > 5 {
-			violation(vs, mp, *in.Text, false, "Member must have length less than or equal to 5")
+		if strings.IndexByte(*in.Text, 0) >= 0 {
+			violation(vs, mp, *in.Text, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Text); n < 1 {
+				violation(vs, mp, *in.Text, false, "Member must have length greater than or equal to 1")
+			} else if n > 5 {
+				violation(vs, mp, *in.Text, false, "Member must have length less than or equal to 5")
+			}
 		}
 	}
 	if in.Number != nil {
@@ -129,10 +138,14 @@ func (v *validator) validateColorList(p string, l []Color, vs *[]smithy.Violatio
 func (v *validator) validateColorRed(p string, in *ColorRed, vs *[]smithy.Violation) {
 	if in.Shade != nil {
 		mp := smithy.MemberPath(p, "shade")
-		if n := utf8.RuneCountInString(*in.Shade); n < 1 {
-			violation(vs, mp, *in.Shade, false, "Member must have length greater than or equal to 1")
-		} else if n > 5 {
-			violation(vs, mp, *in.Shade, false, "Member must have length less than or equal to 5")
+		if strings.IndexByte(*in.Shade, 0) >= 0 {
+			violation(vs, mp, *in.Shade, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Shade); n < 1 {
+				violation(vs, mp, *in.Shade, false, "Member must have length greater than or equal to 1")
+			} else if n > 5 {
+				violation(vs, mp, *in.Shade, false, "Member must have length less than or equal to 5")
+			}
 		}
 	}
 }
@@ -143,8 +156,12 @@ func (v *validator) validateGetThingInput(p string, in *GetThingInput, vs *[]smi
 		null(vs, smithy.MemberPath(p, "thingId"))
 	} else {
 		mp := smithy.MemberPath(p, "thingId")
-		if !v.pat2(*in.ThingId) {
-			violation(vs, mp, *in.ThingId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{4}$")
+		if strings.IndexByte(*in.ThingId, 0) >= 0 {
+			violation(vs, mp, *in.ThingId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat2(*in.ThingId) {
+				violation(vs, mp, *in.ThingId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{4}$")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -153,10 +170,14 @@ func (v *validator) validateGetThingInput(p string, in *GetThingInput, vs *[]smi
 	}
 	if in.Trace != nil {
 		mp := smithy.MemberPath(p, "trace")
-		if n := utf8.RuneCountInString(*in.Trace); n < 1 {
-			violation(vs, mp, *in.Trace, false, "Member must have length greater than or equal to 1")
-		} else if n > 5 {
-			violation(vs, mp, *in.Trace, false, "Member must have length less than or equal to 5")
+		if strings.IndexByte(*in.Trace, 0) >= 0 {
+			violation(vs, mp, *in.Trace, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Trace); n < 1 {
+				violation(vs, mp, *in.Trace, false, "Member must have length greater than or equal to 1")
+			} else if n > 5 {
+				violation(vs, mp, *in.Trace, false, "Member must have length less than or equal to 5")
+			}
 		}
 	}
 	if in.Colors != nil {
@@ -169,11 +190,15 @@ func (v *validator) validateGetThingInput(p string, in *GetThingInput, vs *[]smi
 func (v *validator) validateIdList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n > 6 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 6")
-		}
-		if !v.pat2(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{4}$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n > 6 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 6")
+			}
+			if !v.pat2(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{4}$")
+			}
 		}
 	}
 }
@@ -193,8 +218,12 @@ func (v *validator) validateInner(p string, in *Inner, vs *[]smithy.Violation) {
 	}
 	if in.Label != nil {
 		mp := smithy.MemberPath(p, "label")
-		if !v.pat0(*in.Label) {
-			violation(vs, mp, *in.Label, false, "Member must satisfy regular expression pattern: ^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$")
+		if strings.IndexByte(*in.Label, 0) >= 0 {
+			violation(vs, mp, *in.Label, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat0(*in.Label) {
+				violation(vs, mp, *in.Label, false, "Member must satisfy regular expression pattern: ^(?!D-|d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$")
+			}
 		}
 	}
 }
@@ -205,10 +234,14 @@ func (v *validator) validateNode(p string, in *Node, vs *[]smithy.Violation) {
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 5 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 5")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 5 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 5")
+			}
 		}
 	}
 	if in.Children != nil {
@@ -231,8 +264,12 @@ func (v *validator) validatePutThingInput(p string, in *PutThingInput, vs *[]smi
 		null(vs, smithy.MemberPath(p, "thingId"))
 	} else {
 		mp := smithy.MemberPath(p, "thingId")
-		if !v.pat2(*in.ThingId) {
-			violation(vs, mp, *in.ThingId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{4}$")
+		if strings.IndexByte(*in.ThingId, 0) >= 0 {
+			violation(vs, mp, *in.ThingId, false, smithy.ConstraintNoNUL)
+		} else {
+			if !v.pat2(*in.ThingId) {
+				violation(vs, mp, *in.ThingId, false, "Member must satisfy regular expression pattern: ^t-[0-9a-f]{4}$")
+			}
 		}
 	}
 	if in.Version == nil {
@@ -265,10 +302,14 @@ func (v *validator) validatePutThingInput(p string, in *PutThingInput, vs *[]smi
 		null(vs, smithy.MemberPath(p, "name"))
 	} else {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 5 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 5")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 5 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 5")
+			}
 		}
 	}
 	if in.Color == "" {
@@ -311,8 +352,12 @@ func (v *validator) validatePutThingInput(p string, in *PutThingInput, vs *[]smi
 	}
 	if in.Secret != nil {
 		mp := smithy.MemberPath(p, "secret")
-		if n := utf8.RuneCountInString(*in.Secret); n < 4 {
-			violation(vs, mp, *in.Secret, true, "Member must have length greater than or equal to 4")
+		if strings.IndexByte(*in.Secret, 0) >= 0 {
+			violation(vs, mp, *in.Secret, true, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Secret); n < 4 {
+				violation(vs, mp, *in.Secret, true, "Member must have length greater than or equal to 4")
+			}
 		}
 	}
 	if in.Blob != nil {
@@ -325,8 +370,12 @@ func (v *validator) validatePutThingInput(p string, in *PutThingInput, vs *[]smi
 	}
 	if in.Nickname != nil {
 		mp := smithy.MemberPath(p, "nickname")
-		if n := utf8.RuneCountInString(*in.Nickname); n < 3 {
-			violation(vs, mp, *in.Nickname, false, "Member must have length greater than or equal to 3")
+		if strings.IndexByte(*in.Nickname, 0) >= 0 {
+			violation(vs, mp, *in.Nickname, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Nickname); n < 3 {
+				violation(vs, mp, *in.Nickname, false, "Member must have length greater than or equal to 3")
+			}
 		}
 	}
 	if in.Tags != nil {
@@ -375,10 +424,14 @@ func (v *validator) validatePutThingInput(p string, in *PutThingInput, vs *[]smi
 func (v *validator) validateService(p string, in *ServiceShape, vs *[]smithy.Violation) {
 	if in.Name != nil {
 		mp := smithy.MemberPath(p, "name")
-		if n := utf8.RuneCountInString(*in.Name); n < 1 {
-			violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
-		} else if n > 5 {
-			violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 5")
+		if strings.IndexByte(*in.Name, 0) >= 0 {
+			violation(vs, mp, *in.Name, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Name); n < 1 {
+				violation(vs, mp, *in.Name, false, "Member must have length greater than or equal to 1")
+			} else if n > 5 {
+				violation(vs, mp, *in.Name, false, "Member must have length less than or equal to 5")
+			}
 		}
 	}
 }
@@ -389,19 +442,27 @@ func (v *validator) validateTag(p string, in *Tag, vs *[]smithy.Violation) {
 		null(vs, smithy.MemberPath(p, "key"))
 	} else {
 		mp := smithy.MemberPath(p, "key")
-		if n := utf8.RuneCountInString(*in.Key); n < 1 {
-			violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
-		} else if n > 8 {
-			violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 8")
-		}
-		if !v.pat1(*in.Key) {
-			violation(vs, mp, *in.Key, false, "Member must satisfy regular expression pattern: ^[a-z]+$")
+		if strings.IndexByte(*in.Key, 0) >= 0 {
+			violation(vs, mp, *in.Key, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Key); n < 1 {
+				violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
+			} else if n > 8 {
+				violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 8")
+			}
+			if !v.pat1(*in.Key) {
+				violation(vs, mp, *in.Key, false, "Member must satisfy regular expression pattern: ^[a-z]+$")
+			}
 		}
 	}
 	if in.Value != nil {
 		mp := smithy.MemberPath(p, "value")
-		if n := utf8.RuneCountInString(*in.Value); n > 4 {
-			violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 4")
+		if strings.IndexByte(*in.Value, 0) >= 0 {
+			violation(vs, mp, *in.Value, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Value); n > 4 {
+				violation(vs, mp, *in.Value, false, "Member must have length less than or equal to 4")
+			}
 		}
 	}
 }
@@ -410,13 +471,17 @@ func (v *validator) validateTag(p string, in *Tag, vs *[]smithy.Violation) {
 func (v *validator) validateTagKeyList(p string, l []string, vs *[]smithy.Violation) {
 	for i := range l {
 		ep := smithy.ElementPath(p, i)
-		if n := utf8.RuneCountInString(l[i]); n < 1 {
-			violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
-		} else if n > 8 {
-			violation(vs, ep, l[i], false, "Member must have length less than or equal to 8")
-		}
-		if !v.pat1(l[i]) {
-			violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[a-z]+$")
+		if strings.IndexByte(l[i], 0) >= 0 {
+			violation(vs, ep, l[i], false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(l[i]); n < 1 {
+				violation(vs, ep, l[i], false, "Member must have length greater than or equal to 1")
+			} else if n > 8 {
+				violation(vs, ep, l[i], false, "Member must have length less than or equal to 8")
+			}
+			if !v.pat1(l[i]) {
+				violation(vs, ep, l[i], false, "Member must satisfy regular expression pattern: ^[a-z]+$")
+			}
 		}
 	}
 }
@@ -435,10 +500,14 @@ func (v *validator) validateUploadBlobInput(p string, in *UploadBlobInput, vs *[
 		null(vs, smithy.MemberPath(p, "key"))
 	} else {
 		mp := smithy.MemberPath(p, "key")
-		if n := utf8.RuneCountInString(*in.Key); n < 1 {
-			violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
-		} else if n > 100 {
-			violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 100")
+		if strings.IndexByte(*in.Key, 0) >= 0 {
+			violation(vs, mp, *in.Key, false, smithy.ConstraintNoNUL)
+		} else {
+			if n := utf8.RuneCountInString(*in.Key); n < 1 {
+				violation(vs, mp, *in.Key, false, "Member must have length greater than or equal to 1")
+			} else if n > 100 {
+				violation(vs, mp, *in.Key, false, "Member must have length less than or equal to 100")
+			}
 		}
 	}
 	if in.Data != nil {
