@@ -44,11 +44,11 @@ func (a Account) BYOLEnabled() bool { return a.DedicatedTenancySupport == "ENABL
 // AccountModification is one ModifyAccount request and its outcome (record
 // kind KindAccountMod, in the account's scope, listed in creation order).
 type AccountModification struct {
-	ID                                  string    `json:"id"`
-	ModificationState                   string    `json:"state"`   // PENDING | COMPLETED | FAILED
-	DedicatedTenancySupport             string    `json:"support"` // ENABLED | DISABLED
-	DedicatedTenancyManagementCidrRange string    `json:"cidr,omitempty"`
-	StartTime                           time.Time `json:"start"`
-	ErrorCode                           string    `json:"errorCode,omitempty"`
-	ErrorMessage                        string    `json:"errorMessage,omitempty"`
+	ID                                  string                   `json:"id"`
+	ModificationState                   AccountModificationState `json:"state"`
+	DedicatedTenancySupport             string                   `json:"support"` // ENABLED | DISABLED
+	DedicatedTenancyManagementCidrRange string                   `json:"cidr,omitempty"`
+	StartTime                           time.Time                `json:"start"`
+	ErrorCode                           string                   `json:"errorCode,omitempty"`
+	ErrorMessage                        string                   `json:"errorMessage,omitempty"`
 }

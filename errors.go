@@ -1,11 +1,16 @@
 package deskplane
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Code classifies a domain error. The wire name a client sees depends on the
 // service answering (WorkSpaces says ResourceNotFoundException where
-// Directory Service says EntityDoesNotExistException); internal/api holds the
-// one table that maps codes to wire errors.
+// Directory Service says EntityDoesNotExistException); internal/wireerror
+// holds the one table that maps codes to wire errors. A wire error that
+// only some service has gets a code of its own, which the table maps to
+// that service's error and to the closest error of the others.
 type Code int
 
 // The domain error codes.
@@ -28,19 +33,41 @@ const (
 	CodeConflict                             // a conflicting concurrent change
 	CodeThrottled                            // rate exceeded
 	CodeNotImplemented                       // deskplane does not serve this yet
+
+	CodeResourceInUse                // a deployment is running on the resource (WorkSpaces ResourceInUseException)
+	CodeResourceCreationFailed       // the resource could not be created (WorkSpaces ResourceCreationFailedException)
+	CodeApplicationNotSupported      // the application can only be uninstalled (WorkSpaces ApplicationNotSupportedException)
+	CodeIncompatibleApplications     // the application conflicts with another on the WorkSpace
+	CodeOperatingSystemNotCompatible // the WorkSpace's operating system does not run the application
+	CodeComputeNotCompatible         // the WorkSpace's compute type does not run the application
+	CodeTagLimitExceeded             // a resource would have too many tags (Directory Service TagLimitExceededException)
+	CodeInvalidNextToken             // a pagination token is not valid (Directory Service InvalidNextTokenException)
+
+	codeEnd // one past the last code
 )
+
+// Codes lists every domain error code, for the error table's test.
+func Codes() []Code {
+	cs := make([]Code, 0, int(codeEnd))
+	for c := CodeInternal; c < codeEnd; c++ {
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// HasCode reports whether err is, or wraps, a domain error with the code.
+func HasCode(err error, c Code) bool {
+	var de *Error
+	return errors.As(err, &de) && de.Code == c
+}
 
 // Error is a domain error: a code, a message for the client, and the
 // optional extra members some wire errors carry.
 type Error struct {
 	Code       Code
 	Message    string
-	ResourceID string // ResourceNotFoundException, ResourceUnavailableException
-	Reason     string // OperationNotSupportedException
-	// WireName, when set, overrides the table for errors that have no
-	// domain meaning beyond their name (such as Directory Service's
-	// DirectoryLimitExceededException vs. its other limit errors).
-	WireName string
+	ResourceID string // ResourceNotFoundException, ResourceUnavailableException, ResourceInUseException
+	Reason     string // OperationNotSupportedException; Directory Service Data reasons
 }
 
 func (e *Error) Error() string { return e.Message }

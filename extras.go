@@ -53,9 +53,9 @@ type ConnectAddIn struct {
 // PENDING_UNINSTALL → PENDING_UNINSTALL_DEPLOYMENT → UNINSTALLING →
 // REMOVED; a failed deployment ends in ERROR.
 type AppAssociation struct {
-	WorkspaceID   string `json:"workspaceId"`
-	ApplicationID string `json:"applicationId"`
-	State         string `json:"state"`
+	WorkspaceID   string              `json:"workspaceId"`
+	ApplicationID string              `json:"applicationId"`
+	State         AppAssociationState `json:"state"`
 	// Uninstall is set while the association is on its way out
 	// (PENDING_UNINSTALL … REMOVED, or ERROR of a failed uninstall).
 	Uninstall    bool   `json:"uninstall,omitempty"`
@@ -77,14 +77,14 @@ type AppAssociation struct {
 // STOPPING → STOPPED, UPDATING (back to the state it left) and DELETING →
 // gone.
 type Pool struct {
-	ID                  string `json:"id"`
-	Name                string `json:"name"`
-	Description         string `json:"description"`
-	BundleID            string `json:"bundleId"`
-	DirectoryID         string `json:"directoryId"`
-	State               string `json:"state"`
-	RunningMode         string `json:"runningMode"` // AUTO_STOP | ALWAYS_ON
-	DesiredUserSessions int32  `json:"desired"`
+	ID                  string    `json:"id"`
+	Name                string    `json:"name"`
+	Description         string    `json:"description"`
+	BundleID            string    `json:"bundleId"`
+	DirectoryID         string    `json:"directoryId"`
+	State               PoolState `json:"state"`
+	RunningMode         string    `json:"runningMode"` // AUTO_STOP | ALWAYS_ON
+	DesiredUserSessions int32     `json:"desired"`
 	// Application settings (ApplicationSettingsResponse).
 	AppSettingsStatus string `json:"appSettingsStatus"` // ENABLED | DISABLED
 	SettingsGroup     string `json:"settingsGroup,omitempty"`
@@ -99,7 +99,7 @@ type Pool struct {
 	// Generation grows on every state change; state timers carry it.
 	Generation int64 `json:"gen"`
 	// ResumeState is the state an UPDATING pool returns to.
-	ResumeState string      `json:"resumeState,omitempty"`
+	ResumeState PoolState   `json:"resumeState,omitempty"`
 	Errors      []PoolError `json:"errors,omitempty"`
 	// Sessions are the streaming sessions of a RUNNING pool, in the order
 	// they started; NextSessionSeq numbers the next one (for paging).

@@ -29,12 +29,12 @@ type IPRule struct {
 // ConnectionAlias is a connection alias (KindAlias, id wsca-) in its
 // owner's scope. State: CREATING → CREATED (→ DELETING → gone).
 type ConnectionAlias struct {
-	ID               string    `json:"id"`
-	ConnectionString string    `json:"connectionString"`
-	Owner            string    `json:"owner"`
-	State            string    `json:"state"`
-	Created          time.Time `json:"created"`
-	StateChanged     time.Time `json:"stateChanged"`
+	ID               string               `json:"id"`
+	ConnectionString string               `json:"connectionString"`
+	Owner            string               `json:"owner"`
+	State            ConnectionAliasState `json:"state"`
+	Created          time.Time            `json:"created"`
+	StateChanged     time.Time            `json:"stateChanged"`
 	// SharedWith lists the accounts (of the same Region) the alias is shared
 	// with; each has a KindAliasShare record pointing here.
 	SharedWith []string `json:"sharedWith,omitempty"`
@@ -48,11 +48,11 @@ type ConnectionAlias struct {
 
 // AliasAssociation is a connection alias's association with a directory.
 type AliasAssociation struct {
-	Account              string    `json:"account"`     // the account owning the directory
-	DirectoryID          string    `json:"directoryId"` // a directory registered in Account's scope
-	ConnectionIdentifier string    `json:"connectionIdentifier"`
-	Status               string    `json:"status"` // AssociationStatus enum value
-	Associated           time.Time `json:"associated"`
+	Account              string                 `json:"account"`     // the account owning the directory
+	DirectoryID          string                 `json:"directoryId"` // a directory registered in Account's scope
+	ConnectionIdentifier string                 `json:"connectionIdentifier"`
+	Status               AliasAssociationStatus `json:"status"`
+	Associated           time.Time              `json:"associated"`
 }
 
 // AliasShare is the record (KindAliasShare, id = alias id) in the scope of
@@ -81,14 +81,22 @@ func GlobalScope() Scope { return Scope{} }
 // same record is kept in both accounts' scopes of the Region and both are
 // written together. Status is the model's AccountLinkStatusEnum.
 type AccountLink struct {
-	ID            string    `json:"id"`
-	SourceAccount string    `json:"source"`
-	TargetAccount string    `json:"target"`
-	Status        string    `json:"status"`
-	Created       time.Time `json:"created"`
-	Updated       time.Time `json:"updated"`
+	ID            string            `json:"id"`
+	SourceAccount string            `json:"source"`
+	TargetAccount string            `json:"target"`
+	Status        AccountLinkStatus `json:"status"`
+	Created       time.Time         `json:"created"`
+	Updated       time.Time         `json:"updated"`
 	// The client tokens of the calls that created, accepted or rejected
 	// the link, for idempotent retries.
 	CreateToken string `json:"createToken,omitempty"`
 	AnswerToken string `json:"answerToken,omitempty"`
+}
+
+// SetState moves the alias to state s at time at; the new Generation makes
+// the state timer scheduled for the old state a no-op.
+func (a *ConnectionAlias) SetState(s ConnectionAliasState, at time.Time) {
+	a.State = s
+	a.Generation++
+	a.StateChanged = at
 }

@@ -9,22 +9,22 @@ import "time"
 // DSDirectory is a Directory Service directory (Simple AD, Microsoft AD or
 // AD Connector). Stage: Requested → Creating → Active (→ Deleting → gone).
 type DSDirectory struct {
-	ID              string   `json:"id"`
-	Name            string   `json:"name"`      // fully qualified domain name, corp.example.com
-	ShortName       string   `json:"shortName"` // NetBIOS name
-	Type            string   `json:"type"`      // SimpleAD | MicrosoftAD | ADConnector
-	Size            string   `json:"size"`      // Small | Large (Simple AD, AD Connector)
-	Edition         string   `json:"edition,omitempty"`
-	Description     string   `json:"description,omitempty"`
-	Alias           string   `json:"alias"`
-	AccessURL       string   `json:"accessUrl"`
-	Stage           string   `json:"stage"`
-	StageReason     string   `json:"stageReason,omitempty"`
-	VpcID           string   `json:"vpcId"`
-	SubnetIDs       []string `json:"subnetIds"`
-	AZs             []string `json:"azs"`
-	SecurityGroupID string   `json:"securityGroupId"`
-	DNSAddrs        []string `json:"dnsAddrs"`
+	ID              string           `json:"id"`
+	Name            string           `json:"name"`      // fully qualified domain name, corp.example.com
+	ShortName       string           `json:"shortName"` // NetBIOS name
+	Type            string           `json:"type"`      // SimpleAD | MicrosoftAD | ADConnector
+	Size            string           `json:"size"`      // Small | Large (Simple AD, AD Connector)
+	Edition         string           `json:"edition,omitempty"`
+	Description     string           `json:"description,omitempty"`
+	Alias           string           `json:"alias"`
+	AccessURL       string           `json:"accessUrl"`
+	Stage           DSDirectoryStage `json:"stage"`
+	StageReason     string           `json:"stageReason,omitempty"`
+	VpcID           string           `json:"vpcId"`
+	SubnetIDs       []string         `json:"subnetIds"`
+	AZs             []string         `json:"azs"`
+	SecurityGroupID string           `json:"securityGroupId"`
+	DNSAddrs        []string         `json:"dnsAddrs"`
 	// ConnectSettings of an AD Connector.
 	CustomerDNSIPs []string  `json:"customerDnsIps,omitempty"`
 	CustomerUser   string    `json:"customerUser,omitempty"`
@@ -92,22 +92,22 @@ func lower(s string) string {
 // Directory is a directory registered with WorkSpaces.
 // State: REGISTERING → REGISTERED (→ DEREGISTERING → DEREGISTERED → gone).
 type Directory struct {
-	ID                       string    `json:"id"`
-	Alias                    string    `json:"alias"`
-	Name                     string    `json:"name"`
-	Type                     string    `json:"type"` // SIMPLE_AD | AD_CONNECTOR | CUSTOMER_MANAGED | AWS_IAM_IDENTITY_CENTER
-	State                    string    `json:"state"`
-	ErrorMessage             string    `json:"errorMessage,omitempty"`
-	SubnetIDs                []string  `json:"subnetIds"`
-	DNSAddrs                 []string  `json:"dnsAddrs"`
-	CustomerUserName         string    `json:"customerUserName"`
-	IamRoleID                string    `json:"iamRoleId"`
-	RegistrationCode         string    `json:"registrationCode"`
-	WorkspaceSecurityGroupID string    `json:"workspaceSecurityGroupId"`
-	Tenancy                  string    `json:"tenancy"` // DEDICATED | SHARED
-	EnableWorkDocs           bool      `json:"enableWorkDocs"`
-	EnableSelfService        bool      `json:"enableSelfService"`
-	Registered               time.Time `json:"registered"`
+	ID                       string         `json:"id"`
+	Alias                    string         `json:"alias"`
+	Name                     string         `json:"name"`
+	Type                     string         `json:"type"` // SIMPLE_AD | AD_CONNECTOR | CUSTOMER_MANAGED | AWS_IAM_IDENTITY_CENTER
+	State                    DirectoryState `json:"state"`
+	ErrorMessage             string         `json:"errorMessage,omitempty"`
+	SubnetIDs                []string       `json:"subnetIds"`
+	DNSAddrs                 []string       `json:"dnsAddrs"`
+	CustomerUserName         string         `json:"customerUserName"`
+	IamRoleID                string         `json:"iamRoleId"`
+	RegistrationCode         string         `json:"registrationCode"`
+	WorkspaceSecurityGroupID string         `json:"workspaceSecurityGroupId"`
+	Tenancy                  string         `json:"tenancy"` // DEDICATED | SHARED
+	EnableWorkDocs           bool           `json:"enableWorkDocs"`
+	EnableSelfService        bool           `json:"enableSelfService"`
+	Registered               time.Time      `json:"registered"`
 	// Settings written by the Modify* operations, kept as the wire JSON of
 	// their shapes so that every field written is read back unchanged.
 	CreationProperties  []byte   `json:"creationProperties,omitempty"`  // DefaultWorkspaceCreationProperties
@@ -137,48 +137,48 @@ type Directory struct {
 // Bundle is a WorkSpace bundle: a custom one in its owner's scope, or one
 // of the AMAZON public catalogue (built in, not stored).
 type Bundle struct {
-	ID              string    `json:"id"`
-	Name            string    `json:"name"`
-	Owner           string    `json:"owner"` // account id or AMAZON
-	Description     string    `json:"description,omitempty"`
-	ImageID         string    `json:"imageId"`
-	RootStorageGB   int       `json:"rootGb"`
-	UserStorageGB   int       `json:"userGb"`
-	ComputeType     string    `json:"computeType"` // VALUE | STANDARD | PERFORMANCE | POWER | POWERPRO | GRAPHICS | GRAPHICSPRO | GRAPHICS_G4DN | GRAPHICSPRO_G4DN | GENERALPURPOSE_4XLARGE | GENERALPURPOSE_8XLARGE
-	State           string    `json:"state"`       // AVAILABLE | PENDING | ERROR
-	BundleType      string    `json:"bundleType"`  // REGULAR | STANDBY
-	OperatingSystem string    `json:"os"`          // OperatingSystemName enum value, e.g. WINDOWS_SERVER_2022
-	Protocols       []string  `json:"protocols"`   // PCOIP and/or WSP
-	Created         time.Time `json:"created"`
-	LastUpdated     time.Time `json:"lastUpdated"`
+	ID              string              `json:"id"`
+	Name            string              `json:"name"`
+	Owner           string              `json:"owner"` // account id or AMAZON
+	Description     string              `json:"description,omitempty"`
+	ImageID         string              `json:"imageId"`
+	RootStorageGB   int                 `json:"rootGb"`
+	UserStorageGB   int                 `json:"userGb"`
+	ComputeType     Compute             `json:"computeType"`
+	State           BundleState         `json:"state"`
+	BundleType      string              `json:"bundleType"` // REGULAR | STANDBY
+	OperatingSystem OperatingSystemName `json:"os"`
+	Protocols       []Protocol          `json:"protocols"`
+	Created         time.Time           `json:"created"`
+	LastUpdated     time.Time           `json:"lastUpdated"`
 }
 
 // Image is a WorkSpace image, kept in its owner's scope.
 // State: PENDING → AVAILABLE | ERROR.
 type Image struct {
-	ID                string             `json:"id"`
-	Name              string             `json:"name"`
-	Description       string             `json:"description,omitempty"`
-	OperatingSystem   string             `json:"os"`     // OperatingSystemName enum value
-	OSType            string             `json:"osType"` // WINDOWS | LINUX
-	State             string             `json:"state"`
-	RequiredTenancy   string             `json:"tenancy"` // DEFAULT | DEDICATED
-	Owner             string             `json:"owner"`   // account id (AMAZON for public images)
-	Created           time.Time          `json:"created"`
-	ErrorCode         string             `json:"errorCode,omitempty"`
-	ErrorMessage      string             `json:"errorMessage,omitempty"`
-	ErrorDetails      []ImageErrorDetail `json:"errorDetails,omitempty"`
-	UpdateAvailable   bool               `json:"updateAvailable,omitempty"`
-	UpdateDescription string             `json:"updateDescription,omitempty"`
+	ID                string              `json:"id"`
+	Name              string              `json:"name"`
+	Description       string              `json:"description,omitempty"`
+	OperatingSystem   OperatingSystemName `json:"os"`
+	OSType            string              `json:"osType"` // WINDOWS | LINUX
+	State             ImageState          `json:"state"`
+	RequiredTenancy   string              `json:"tenancy"` // DEFAULT | DEDICATED
+	Owner             string              `json:"owner"`   // account id (AMAZON for public images)
+	Created           time.Time           `json:"created"`
+	ErrorCode         string              `json:"errorCode,omitempty"`
+	ErrorMessage      string              `json:"errorMessage,omitempty"`
+	ErrorDetails      []ImageErrorDetail  `json:"errorDetails,omitempty"`
+	UpdateAvailable   bool                `json:"updateAvailable,omitempty"`
+	UpdateDescription string              `json:"updateDescription,omitempty"`
 	// Where it came from: a WorkSpace, an image (update or copy), an AMI.
-	SourceWorkspaceID string   `json:"sourceWorkspaceId,omitempty"`
-	SourceImageID     string   `json:"sourceImageId,omitempty"`
-	SourceRegion      string   `json:"sourceRegion,omitempty"`
-	SourceAccount     string   `json:"sourceAccount,omitempty"`
-	Ec2ImageID        string   `json:"ec2ImageId,omitempty"`
-	IngestionProcess  string   `json:"ingestionProcess,omitempty"`
-	Applications      []string `json:"applications,omitempty"`
-	Protocols         []string `json:"protocols,omitempty"`
+	SourceWorkspaceID string     `json:"sourceWorkspaceId,omitempty"`
+	SourceImageID     string     `json:"sourceImageId,omitempty"`
+	SourceRegion      string     `json:"sourceRegion,omitempty"`
+	SourceAccount     string     `json:"sourceAccount,omitempty"`
+	Ec2ImageID        string     `json:"ec2ImageId,omitempty"`
+	IngestionProcess  string     `json:"ingestionProcess,omitempty"`
+	Applications      []string   `json:"applications,omitempty"`
+	Protocols         []Protocol `json:"protocols,omitempty"`
 	// SharedWith lists the accounts the image is shared with, in order.
 	SharedWith []string `json:"sharedWith,omitempty"`
 	// RootGB and UserGB are the volume sizes the image was made with.
@@ -196,4 +196,10 @@ type Image struct {
 type ImageErrorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+// DirectoryNotFound is the error for a directory the caller has not
+// registered with WorkSpaces (in any state).
+func DirectoryNotFound(id string) *Error {
+	return NotFound(id, "The specified directory could not be found in the specified region.")
 }

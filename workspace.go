@@ -5,12 +5,12 @@ import "time"
 // Workspace is a WorkSpace, kept in its owner's scope (behaviour doc §2).
 // State values are the model's WorkspaceState enum.
 type Workspace struct {
-	ID            string `json:"id"`
-	DirectoryID   string `json:"directoryId"`
-	UserName      string `json:"userName"`
-	WorkspaceName string `json:"workspaceName,omitempty"` // user-decoupled WorkSpaces
-	BundleID      string `json:"bundleId"`
-	State         string `json:"state"`
+	ID            string         `json:"id"`
+	DirectoryID   string         `json:"directoryId"`
+	UserName      string         `json:"userName"`
+	WorkspaceName string         `json:"workspaceName,omitempty"` // user-decoupled WorkSpaces
+	BundleID      string         `json:"bundleId"`
+	State         WorkspaceState `json:"state"`
 	// Generation grows on every state change; timers carry the generation
 	// they were scheduled at and do nothing when it moved on.
 	Generation   int64     `json:"gen"`
@@ -27,14 +27,14 @@ type Workspace struct {
 	UserVolumeEncryptionEnabled bool   `json:"userEncrypted,omitempty"`
 	RootVolumeEncryptionEnabled bool   `json:"rootEncrypted,omitempty"`
 
-	RunningMode              string   `json:"runningMode"` // ALWAYS_ON | AUTO_STOP | MANUAL
-	AutoStopTimeoutInMinutes int      `json:"autoStopMinutes,omitempty"`
-	RootVolumeSizeGib        int      `json:"rootGb"`
-	UserVolumeSizeGib        int      `json:"userGb"`
-	ComputeType              string   `json:"computeType"`
-	Protocols                []string `json:"protocols"`
-	OperatingSystemName      string   `json:"os"`
-	GlobalAccelerator        []byte   `json:"globalAccelerator,omitempty"` // wire JSON of GlobalAcceleratorForWorkSpace
+	RunningMode              RunningMode         `json:"runningMode"`
+	AutoStopTimeoutInMinutes int                 `json:"autoStopMinutes,omitempty"`
+	RootVolumeSizeGib        int                 `json:"rootGb"`
+	UserVolumeSizeGib        int                 `json:"userGb"`
+	ComputeType              Compute             `json:"computeType"`
+	Protocols                []Protocol          `json:"protocols"`
+	OperatingSystemName      OperatingSystemName `json:"os"`
+	GlobalAccelerator        []byte              `json:"globalAccelerator,omitempty"` // wire JSON of GlobalAcceleratorForWorkSpace
 
 	// Modifications running now (ModificationStates on the wire).
 	Modifications []Modification `json:"mods,omitempty"`
@@ -55,7 +55,7 @@ type Workspace struct {
 	LastKnownUserConnection time.Time `json:"lastConn,omitzero"`
 
 	// StateBeforeAdmin is the state to return to when ADMIN_MAINTENANCE ends.
-	StateBeforeAdmin string `json:"stateBeforeAdmin,omitempty"`
+	StateBeforeAdmin WorkspaceState `json:"stateBeforeAdmin,omitempty"`
 	// ImageCapture is the id of the image being created from this WorkSpace
 	// while it is SUSPENDED.
 	ImageCapture string `json:"imageCapture,omitempty"`
@@ -85,11 +85,19 @@ type WorkspaceLink struct {
 
 // Modification is one running property change.
 type Modification struct {
-	Resource string    `json:"resource"` // ROOT_VOLUME | USER_VOLUME | COMPUTE_TYPE | PROTOCOL
-	State    string    `json:"state"`    // UPDATE_INITIATED | UPDATE_IN_PROGRESS
-	Started  time.Time `json:"started"`
+	Resource ModificationResource `json:"resource"`
+	State    ModificationState    `json:"state"`
+	Started  time.Time            `json:"started"`
 	// InProgress is when the state becomes UPDATE_IN_PROGRESS, Ends when
 	// the modification is done (fixed when it starts).
 	InProgress time.Time `json:"inProgress,omitzero"`
 	Ends       time.Time `json:"ends,omitzero"`
+}
+
+// SetState moves the WorkSpace to state s at time at. The new Generation
+// makes the state timers scheduled for the old state no-ops.
+func (ws *Workspace) SetState(s WorkspaceState, at time.Time) {
+	ws.State = s
+	ws.Generation++
+	ws.StateChanged = at
 }

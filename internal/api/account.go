@@ -21,12 +21,12 @@ const (
 
 	pendingEnable = "PENDING_ENABLE"
 
-	modPending   = "PENDING"
-	modCompleted = "COMPLETED"
-	modFailed    = "FAILED"
+	modPending   = deskplane.AccountModificationPending
+	modCompleted = deskplane.AccountModificationCompleted
+	modFailed    = deskplane.AccountModificationFailed
 
 	// timerAccountModify completes a BYOL enablement.
-	timerAccountModify = "account.modify"
+	timerAccountModify = deskplane.TimerAccountModify
 )
 
 // accountSettings returns the account's settings in the scope; a scope
@@ -148,7 +148,7 @@ func (w *wsService) ModifyAccount(ctx context.Context, in *wsapi.ModifyAccountRe
 	sc := caller(ctx).Scope()
 	now := w.now()
 	cidr := deref(in.DedicatedTenancyManagementCidrRange)
-	modID := newID("acm-", 9)
+	modID := deskplane.NewID("acm-", 9)
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		acct, err := accountSettings(tx, sc)
 		if err != nil {

@@ -19,9 +19,9 @@ import (
 // transaction, so each side lists and reads the link in its own scope.
 
 const (
-	linkPending  = string(wsapi.AccountLinkStatusEnumPendingAcceptanceByTargetAccount)
-	linkLinked   = string(wsapi.AccountLinkStatusEnumLinked)
-	linkRejected = string(wsapi.AccountLinkStatusEnumRejected)
+	linkPending  = deskplane.AccountLinkPending
+	linkLinked   = deskplane.AccountLinkLinked
+	linkRejected = deskplane.AccountLinkRejected
 )
 
 func accountLinkKey(sc deskplane.Scope, id string) deskplane.Key {
@@ -112,7 +112,7 @@ func (w *wsService) CreateAccountLinkInvitation(ctx context.Context, in *wsapi.C
 		return nil, deskplane.Errorf(deskplane.CodeValidation, "The TargetAccountId %s is the calling account; an account cannot link with itself.", target)
 	}
 	now := w.now()
-	id := newID("link-", 12)
+	id := deskplane.NewID("link-", 12)
 	var out *deskplane.AccountLink
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		out = nil
@@ -172,7 +172,7 @@ func (w *wsService) CreateAccountLinkInvitation(ctx context.Context, in *wsapi.C
 // RejectAccountLinkInvitation (REJECTED): only the target answers, and only
 // a pending invitation. A retry with the client token of the call that
 // answered returns the link unchanged.
-func (w *wsService) answerInvitation(ctx context.Context, id, token, status string) (*wsapi.AccountLink, error) {
+func (w *wsService) answerInvitation(ctx context.Context, id, token string, status deskplane.AccountLinkStatus) (*wsapi.AccountLink, error) {
 	sc := caller(ctx).Scope()
 	now := w.now()
 	var out *deskplane.AccountLink

@@ -78,7 +78,7 @@ func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Crea
 			return err
 		}
 		if d.State != wsDirRegistered {
-			return &deskplane.Error{Code: deskplane.CodeInvalidState, WireName: wireResourceCreationFailed,
+			return &deskplane.Error{Code: deskplane.CodeResourceCreationFailed,
 				Message: fmt.Sprintf("The Amazon Connect client add-in could not be created: the directory %s is %s. Try again when it is REGISTERED.", dirID, d.State)}
 		}
 		// The directory's add-in, if it has one; add-ins of an earlier

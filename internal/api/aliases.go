@@ -28,12 +28,12 @@ import (
 // account that first created it (KindAliasReservation in GlobalScope()).
 
 const (
-	aliasCreating = string(wsapi.ConnectionAliasStateCreating)
-	aliasCreated  = string(wsapi.ConnectionAliasStateCreated)
-	aliasDeleting = string(wsapi.ConnectionAliasStateDeleting)
+	aliasCreating = deskplane.ConnectionAliasCreating
+	aliasCreated  = deskplane.ConnectionAliasCreated
+	aliasDeleting = deskplane.ConnectionAliasDeleting
 
 	// timerAliasState ends CREATING and DELETING.
-	timerAliasState = "alias.state"
+	timerAliasState = deskplane.TimerAliasState
 )
 
 // aliasPayload is carried by the alias.state timer: the generation the
@@ -204,7 +204,7 @@ func (w *wsService) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateC
 			Message: "Cross-Region redirection is not available in Region " + sc.Region + "."}
 	}
 	now := w.now()
-	id := newID("wsca-", 9)
+	id := deskplane.NewID("wsca-", 9)
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
 		err := each(tx, sc, deskplane.KindAlias, 0, func(_ int64, a *deskplane.ConnectionAlias) (bool, error) {
@@ -423,9 +423,9 @@ func (w *wsService) AssociateConnectionAlias(ctx context.Context, in *wsapi.Asso
 		if a.Owner != sc.Account {
 			status = wsapi.AssociationStatusAssociatedWithSharedAccount
 		}
-		connID = newID("", 12)
+		connID = deskplane.NewID("", 12)
 		a.Association = &deskplane.AliasAssociation{Account: sc.Account, DirectoryID: dirID,
-			ConnectionIdentifier: connID, Status: string(status), Associated: now}
+			ConnectionIdentifier: connID, Status: deskplane.AliasAssociationStatus(status), Associated: now}
 		return saveAlias(tx, sc.Region, a)
 	})
 	if err != nil {
@@ -586,7 +586,7 @@ func (s *Server) aliasState(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 		return nil
 	}
 	if f, hit := s.d.Faults.TakeTransition(deskplane.KindAlias, t.Key.Scope, a.ID); hit && f.State != "" {
-		a.State, a.StateChanged = f.State, t.Due
+		a.State, a.StateChanged = deskplane.ConnectionAliasState(f.State), t.Due
 		a.Generation++
 		return save(tx, t.Key, a)
 	}

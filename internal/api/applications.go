@@ -88,11 +88,11 @@ func (a catalogueApp) olderSuite(b catalogueApp) bool {
 	return a.officeSuite() && b.officeSuite() && b.version < a.version
 }
 
-func (a catalogueApp) supportsCompute(c string) bool {
+func (a catalogueApp) supportsCompute(c deskplane.Compute) bool {
 	return slices.Contains(a.compute, wsapi.Compute(c))
 }
 
-func (a catalogueApp) supportsOS(os string) bool {
+func (a catalogueApp) supportsOS(os deskplane.OperatingSystemName) bool {
 	return slices.Contains(a.os, wsapi.OperatingSystemName(os))
 }
 
@@ -191,12 +191,12 @@ func (w *wsService) DescribeApplications(ctx context.Context, in *wsapi.Describe
 			return false
 		}
 		for _, c := range in.ComputeTypeNames {
-			if !a.supportsCompute(string(c)) {
+			if !a.supportsCompute(deskplane.Compute(c)) {
 				return false
 			}
 		}
 		for _, os := range in.OperatingSystemNames {
-			if !a.supportsOS(string(os)) {
+			if !a.supportsOS(deskplane.OperatingSystemName(os)) {
 				return false
 			}
 		}
@@ -342,18 +342,18 @@ func (s *Server) bundleApplications(tx deskplane.Tx, sc deskplane.Scope, b *desk
 // ==== associations ===================================================================
 
 const (
-	assocPendingInstall             = string(wsapi.AssociationStatePendingInstall)
-	assocPendingInstallDeployment   = string(wsapi.AssociationStatePendingInstallDeployment)
-	assocPendingUninstall           = string(wsapi.AssociationStatePendingUninstall)
-	assocPendingUninstallDeployment = string(wsapi.AssociationStatePendingUninstallDeployment)
-	assocInstalling                 = string(wsapi.AssociationStateInstalling)
-	assocUninstalling               = string(wsapi.AssociationStateUninstalling)
-	assocError                      = string(wsapi.AssociationStateError)
-	assocCompleted                  = string(wsapi.AssociationStateCompleted)
-	assocRemoved                    = string(wsapi.AssociationStateRemoved)
+	assocPendingInstall             = deskplane.AppPendingInstall
+	assocPendingInstallDeployment   = deskplane.AppPendingInstallDeployment
+	assocPendingUninstall           = deskplane.AppPendingUninstall
+	assocPendingUninstallDeployment = deskplane.AppPendingUninstallDeployment
+	assocInstalling                 = deskplane.AppInstalling
+	assocUninstalling               = deskplane.AppUninstalling
+	assocError                      = deskplane.AppError
+	assocCompleted                  = deskplane.AppCompleted
+	assocRemoved                    = deskplane.AppRemoved
 
 	// timerAppDeploy moves a deployed association on (payload appDeployPayload).
-	timerAppDeploy = "application.deploy"
+	timerAppDeploy = deskplane.TimerAppDeploy
 )
 
 type appDeployPayload struct {
@@ -440,7 +440,7 @@ func checkDeployable(ws *deskplane.Workspace, assocs []deskplane.AppAssociation)
 	}
 	for _, as := range assocs {
 		if deploying(as) {
-			return &deskplane.Error{Code: deskplane.CodeInProgress, WireName: wireResourceInUse, ResourceID: ws.ID,
+			return &deskplane.Error{Code: deskplane.CodeResourceInUse, ResourceID: ws.ID,
 				Message: fmt.Sprintf("The WorkSpace %s has an application deployment in progress (%s is %s). Try again when it has finished.", ws.ID, as.ApplicationID, as.State)}
 		}
 	}
@@ -455,7 +455,7 @@ func checkCompatible(ws *deskplane.Workspace, app catalogueApp, assocs []deskpla
 		if !ok || !staying(as) || !app.conflictsWith(other) {
 			continue
 		}
-		return &deskplane.Error{Code: deskplane.CodeInvalidParameter, WireName: wireIncompatibleApplications,
+		return &deskplane.Error{Code: deskplane.CodeIncompatibleApplications,
 			Message: fmt.Sprintf("The application %s (%s) is not compatible with %s (%s), which is associated with the WorkSpace %s. Disassociate it first.", app.id, app.name, other.id, other.name, ws.ID)}
 	}
 	return nil
@@ -481,7 +481,7 @@ func stateReason(as deskplane.AppAssociation) *wsapi.AssociationStateReason {
 }
 
 // setAssocState moves an association to a new state at t.
-func setAssocState(as *deskplane.AppAssociation, state string, t time.Time) {
+func setAssocState(as *deskplane.AppAssociation, state deskplane.AppAssociationState, t time.Time) {
 	as.State, as.LastUpdated = state, t
 	as.Generation++
 	if state != assocError {
@@ -503,15 +503,15 @@ func (w *wsService) AssociateWorkspaceApplication(ctx context.Context, in *wsapi
 			return err
 		}
 		if app.state != wsapi.WorkSpaceApplicationStateAvailable {
-			return &deskplane.Error{Code: deskplane.CodeNotSupported, WireName: wireApplicationNotSupported,
+			return &deskplane.Error{Code: deskplane.CodeApplicationNotSupported,
 				Message: fmt.Sprintf("The application %s (%s) can only be uninstalled; it cannot be associated with a WorkSpace.", app.id, app.name)}
 		}
 		if !app.supportsOS(ws.OperatingSystemName) {
-			return &deskplane.Error{Code: deskplane.CodeNotSupported, WireName: wireOperatingSystemNotCompatible,
+			return &deskplane.Error{Code: deskplane.CodeOperatingSystemNotCompatible,
 				Message: fmt.Sprintf("The operating system of the WorkSpace %s (%s) is not compatible with the application %s (%s), which supports %s.", wsID, ws.OperatingSystemName, app.id, app.name, joinEnums(app.os))}
 		}
 		if !app.supportsCompute(ws.ComputeType) {
-			return &deskplane.Error{Code: deskplane.CodeNotSupported, WireName: wireComputeNotCompatible,
+			return &deskplane.Error{Code: deskplane.CodeComputeNotCompatible,
 				Message: fmt.Sprintf("The compute type of the WorkSpace %s (%s) is not compatible with the application %s (%s), which supports %s.", wsID, ws.ComputeType, app.id, app.name, joinEnums(app.compute))}
 		}
 		assocs, err := w.workspaceAssociations(tx, sc, ws)

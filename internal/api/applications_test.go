@@ -325,12 +325,12 @@ func TestApplicationErrors(t *testing.T) {
 	xWant(t, "Visual Studio on Server 2016", err, "OperatingSystemNotCompatibleException")
 	_, err = associate(e, win, appVSPro22)
 	xWant(t, "Visual Studio on Standard", err, "ComputeNotCompatibleException")
-	for _, st := range []string{"PENDING", "REBOOTING", "ERROR", "ADMIN_MAINTENANCE", "SUSPENDED"} {
+	for _, st := range []deskplane.WorkspaceState{deskplane.WorkspacePending, deskplane.WorkspaceRebooting, deskplane.WorkspaceError, deskplane.WorkspaceAdminMaintenance, deskplane.WorkspaceSuspended} {
 		xSetWorkspace(t, e, apptest.AccountA, old, func(w *deskplane.Workspace) { w.State = st })
 		_, err = associate(e, old, appOfficePro21)
-		xWant(t, st+" WorkSpace", err, "OperationNotSupportedException")
+		xWant(t, string(st)+" WorkSpace", err, "OperationNotSupportedException")
 		_, err = e.WS(apptest.AccountA).DeployWorkspaceApplications(e.Ctx(), &workspaces.DeployWorkspaceApplicationsInput{WorkspaceId: aws.String(old)})
-		xWant(t, "deploy on a "+st+" WorkSpace", err, "OperationNotSupportedException")
+		xWant(t, "deploy on a "+string(st)+" WorkSpace", err, "OperationNotSupportedException")
 	}
 	_, err = disassociate(e, win, appOfficePro21)
 	xWant(t, "disassociate what is not associated", err, "ResourceNotFoundException")

@@ -22,11 +22,11 @@ import (
 // (TBundleCreate is 0), otherwise PENDING until a bundle.state timer.
 
 const (
-	bundleAvailable = string(wsapi.WorkspaceBundleStateAvailable)
-	bundlePending   = string(wsapi.WorkspaceBundleStatePending)
+	bundleAvailable = deskplane.BundleAvailable
+	bundlePending   = deskplane.BundlePending
 
 	// timerBundleState ends a custom bundle's PENDING state.
-	timerBundleState = "bundle.state"
+	timerBundleState = deskplane.TimerBundleState
 )
 
 func bundleKey(sc deskplane.Scope, id string) deskplane.Key {
@@ -69,25 +69,13 @@ func wireBundle(b *deskplane.Bundle) wsapi.WorkspaceBundle {
 
 // ---- storage rules -------------------------------------------------------------
 
-func isGraphicsCompute(c string) bool {
-	switch c {
-	case "GRAPHICS", "GRAPHICSPRO", "GRAPHICS_G4DN", "GRAPHICSPRO_G4DN":
-		return true
-	}
-	return false
-}
-
-func isGeneralPurposeCompute(c string) bool {
-	return strings.HasPrefix(c, "GENERALPURPOSE_")
-}
-
 // minRootGB is the smallest root volume of a compute type: the default
 // root of a bundle made without RootStorage.
-func minRootGB(compute string) int {
+func minRootGB(compute deskplane.Compute) int {
 	switch {
-	case isGraphicsCompute(compute):
+	case compute.GPU():
 		return 100
-	case isGeneralPurposeCompute(compute):
+	case compute.GeneralPurpose():
 		return 175
 	}
 	return 80
@@ -97,10 +85,10 @@ func minRootGB(compute string) int {
 // (80,10), (80,50), (80,100) or (175–2000, 100–2000); Graphics bundles at
 // least 100/100; GeneralPurpose bundles at least 175/100; 2000 GB at most.
 // The message follows the live service's (TF#39553).
-func checkVolumes(compute string, root, user int) error {
+func checkVolumes(compute deskplane.Compute, root, user int) error {
 	// A bundle allows exactly the volumes a WorkSpace launched from it may
 	// have: the WorkSpaces rules are the one source.
-	return wsCheckVolumes(compute, root, user)
+	return deskplane.CheckVolumes(compute, root, user)
 }
 
 func parseCapacity(member, v string) (int, error) {
@@ -143,7 +131,7 @@ func (w *wsService) CreateWorkspaceBundle(ctx context.Context, in *wsapi.CreateW
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	compute := string(in.ComputeType.Name)
+	compute := deskplane.Compute(in.ComputeType.Name)
 	if compute == "" {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "ComputeType.Name is required.")
 	}
@@ -192,7 +180,7 @@ func (w *wsService) CreateWorkspaceBundle(ctx context.Context, in *wsapi.CreateW
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "You have reached the limit of %d custom bundles in this Region.", w.d.Quotas.Bundles)
 		}
 		b := deskplane.Bundle{
-			ID:              newID("wsb-", 9),
+			ID:              deskplane.NewID("wsb-", 9),
 			Name:            name,
 			Owner:           sc.Account,
 			Description:     deref(in.BundleDescription),
@@ -208,7 +196,7 @@ func (w *wsService) CreateWorkspaceBundle(ctx context.Context, in *wsapi.CreateW
 			LastUpdated:     now,
 		}
 		if len(b.Protocols) == 0 {
-			b.Protocols = []string{string(wsapi.ProtocolPcoip)}
+			b.Protocols = []deskplane.Protocol{deskplane.ProtocolPCoIP}
 		}
 		due := w.after(now, deskplane.TBundleCreate)
 		if due.After(now) {
@@ -242,7 +230,7 @@ func (s *Server) bundleStateTimer(ctx context.Context, tx deskplane.Tx, t deskpl
 	}
 	b.State = bundleAvailable
 	if f, hit := s.d.Faults.TakeTransition(deskplane.KindBundle, t.Key.Scope, b.ID); hit {
-		b.State = f.State
+		b.State = deskplane.BundleState(f.State)
 	}
 	b.LastUpdated = t.Due
 	return save(tx, t.Key, b)

@@ -22,11 +22,11 @@ func bunScope(account string) deskplane.Scope {
 }
 
 // bunImage stores an image owned by account.
-func bunImage(t *testing.T, e *apptest.Env, account, id, state string, rootGB, userGB int) {
+func bunImage(t *testing.T, e *apptest.Env, account, id string, state deskplane.ImageState, rootGB, userGB int) {
 	t.Helper()
 	dirSeed(t, e, deskplane.Key{Scope: bunScope(account), Kind: deskplane.KindImage, ID: id}, deskplane.Image{
 		ID: id, Name: "img-" + id, OperatingSystem: "WINDOWS_SERVER_2022", OSType: "WINDOWS", State: state,
-		RequiredTenancy: "DEFAULT", Owner: account, Protocols: []string{"WSP"}, RootGB: rootGB, UserGB: userGB,
+		RequiredTenancy: "DEFAULT", Owner: account, Protocols: []deskplane.Protocol{deskplane.ProtocolWSP}, RootGB: rootGB, UserGB: userGB,
 	})
 }
 

@@ -33,7 +33,7 @@ const amazonOwner = "AMAZON"
 // computeSpec is the hardware of a compute type (AWS WorkSpaces bundle
 // table): vCPUs, memory, default root and user volumes.
 type computeSpec struct {
-	name    string // Compute enum value
+	name    deskplane.Compute
 	display string // as in bundle names
 	vcpu    int
 	memGiB  int
@@ -59,7 +59,7 @@ func computeSpecs() []computeSpec {
 }
 
 // computeSpecOf returns the hardware of a compute type.
-func computeSpecOf(name string) (computeSpec, bool) {
+func computeSpecOf(name deskplane.Compute) (computeSpec, bool) {
 	for _, s := range computeSpecs() {
 		if s.name == name {
 			return s, true
@@ -72,9 +72,9 @@ func computeSpecOf(name string) (computeSpec, bool) {
 // whether it carries GPU drivers.
 type catalogueImage struct {
 	id       string
-	os       string // OperatingSystemName
+	os       deskplane.OperatingSystemName
 	display  string // as in bundle names: "Windows 10 (Server 2022 based)"
-	protocol string // PCOIP | WSP
+	protocol deskplane.Protocol
 	gpu      bool
 	wspName  bool // the bundle name carries " (WSP)"
 	created  time.Time
@@ -84,7 +84,7 @@ type catalogueImage struct {
 type catalogueBundle struct {
 	id      string
 	image   string // catalogueImage id
-	compute string
+	compute deskplane.Compute
 }
 
 func catalogueDay(y int, m time.Month, d int) time.Time {
@@ -220,7 +220,7 @@ func catalogueImageRecord(ci catalogueImage) deskplane.Image {
 		name += " GPU"
 	}
 	osType := "WINDOWS"
-	if !isWindowsOS(ci.os) {
+	if !ci.os.Windows() {
 		osType = "LINUX"
 	}
 	return deskplane.Image{
@@ -233,7 +233,7 @@ func catalogueImageRecord(ci catalogueImage) deskplane.Image {
 		RequiredTenancy: "DEFAULT",
 		Owner:           amazonOwner,
 		Created:         ci.created,
-		Protocols:       []string{ci.protocol},
+		Protocols:       []deskplane.Protocol{ci.protocol},
 		RootGB:          80,
 		UserGB:          10,
 	}
@@ -250,8 +250,6 @@ func sanitizeImageName(s string) string {
 	}
 	return string(b)
 }
-
-func isWindowsOS(os string) bool { return strings.HasPrefix(os, "WINDOWS") }
 
 func catalogueBundleRecord(cb catalogueBundle, ci catalogueImage, spec computeSpec) deskplane.Bundle {
 	name := spec.display + " with " + ci.display
@@ -275,7 +273,7 @@ func catalogueBundleRecord(cb catalogueBundle, ci catalogueImage, spec computeSp
 		State:           "AVAILABLE",
 		BundleType:      "REGULAR",
 		OperatingSystem: ci.os,
-		Protocols:       []string{ci.protocol},
+		Protocols:       []deskplane.Protocol{ci.protocol},
 		Created:         ci.created,
 		LastUpdated:     ci.created,
 	}

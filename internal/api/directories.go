@@ -30,18 +30,18 @@ import (
 // and the Modify* settings) follows the Directory Service operations.
 
 const (
-	dsStageRequested = string(dsapi.DirectoryStageRequested)
-	dsStageCreating  = string(dsapi.DirectoryStageCreating)
-	dsStageActive    = string(dsapi.DirectoryStageActive)
-	dsStageDeleting  = string(dsapi.DirectoryStageDeleting)
-	dsStageFailed    = string(dsapi.DirectoryStageFailed)
+	dsStageRequested = deskplane.DSDirectoryRequested
+	dsStageCreating  = deskplane.DSDirectoryCreating
+	dsStageActive    = deskplane.DSDirectoryActive
+	dsStageDeleting  = deskplane.DSDirectoryDeleting
+	dsStageFailed    = deskplane.DSDirectoryFailed
 
 	dsTypeSimpleAD    = string(dsapi.DirectoryTypeSimpleAd)
 	dsTypeMicrosoftAD = string(dsapi.DirectoryTypeMicrosoftAd)
 	dsTypeADConnector = string(dsapi.DirectoryTypeAdConnector)
 
 	// timerDSStage moves a Directory Service directory to its next stage.
-	timerDSStage = "dsdirectory.stage"
+	timerDSStage = deskplane.TimerDSDirectoryStage
 
 	// anyUserTag, set to "true" on a directory (at creation or with
 	// AddTagsToResource), makes every user name exist in it.
@@ -164,7 +164,7 @@ func checkDSTags(tags []dsapi.Tag) error {
 }
 
 func dsTagLimit() error {
-	return &deskplane.Error{Code: deskplane.CodeLimitExceeded, WireName: "TagLimitExceededException",
+	return &deskplane.Error{Code: deskplane.CodeTagLimitExceeded,
 		Message: fmt.Sprintf("A directory can have at most %d tags.", maxDSTags)}
 }
 
@@ -213,7 +213,7 @@ func (d *dsService) createDSDirectory(ctx context.Context, n newDSDirectory) (st
 	}
 	sc := caller(ctx).Scope()
 	now := d.now()
-	id := newHexID("d-", 10)
+	id := deskplane.NewHexID("d-", 10)
 	err := d.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		count, err := tx.Count(sc, deskplane.KindDSDirectory)
 		if err != nil {
@@ -236,7 +236,7 @@ func (d *dsService) createDSDirectory(ctx context.Context, n newDSDirectory) (st
 			VpcID:           n.vpcID,
 			SubnetIDs:       slices.Clone(n.subnets),
 			AZs:             availabilityZones(sc.Region, len(n.subnets)),
-			SecurityGroupID: newHexID("sg-", 17),
+			SecurityGroupID: deskplane.NewHexID("sg-", 17),
 			Launched:        now,
 			StageChanged:    now,
 			DomainSID:       domainSID(id),
@@ -365,7 +365,7 @@ func (s *Server) dsStageTimer(ctx context.Context, tx deskplane.Tx, t deskplane.
 	case dsStageCreating:
 		dir.Stage, dir.StageChanged = dsStageActive, t.Due
 		if f, hit := s.d.Faults.TakeTransition(deskplane.KindDSDirectory, sc, dir.ID); hit {
-			dir.Stage = f.State
+			dir.Stage = deskplane.DSDirectoryStage(f.State)
 			dir.StageReason = f.ErrorMessage
 			if dir.StageReason == "" {
 				dir.StageReason = f.ErrorCode
@@ -505,7 +505,7 @@ func (d *dsService) DescribeDirectories(ctx context.Context, in *dsapi.DescribeD
 	const purpose = "ds-directories"
 	after, err := parsePageToken(purpose, in.NextToken)
 	if err != nil {
-		return nil, &deskplane.Error{Code: deskplane.CodeInvalidParameter, WireName: "InvalidNextTokenException", Message: "The NextToken value is not valid."}
+		return nil, &deskplane.Error{Code: deskplane.CodeInvalidNextToken, Message: "The NextToken value is not valid."}
 	}
 	size := dsPageSize
 	if in.Limit != nil && *in.Limit > 0 {
@@ -671,13 +671,13 @@ func isDomainNotFound(err error) bool {
 // docs/decisions/0011-workspaces-directories.md).
 
 const (
-	wsDirRegistering   = string(wsapi.WorkspaceDirectoryStateRegistering)
-	wsDirRegistered    = string(wsapi.WorkspaceDirectoryStateRegistered)
-	wsDirDeregistering = string(wsapi.WorkspaceDirectoryStateDeregistering)
-	wsDirError         = string(wsapi.WorkspaceDirectoryStateError)
+	wsDirRegistering   = deskplane.DirectoryRegistering
+	wsDirRegistered    = deskplane.DirectoryRegistered
+	wsDirDeregistering = deskplane.DirectoryDeregistering
+	wsDirError         = deskplane.DirectoryError
 
 	// timerWSDirectory ends REGISTERING and DEREGISTERING.
-	timerWSDirectory = "directory.state"
+	timerWSDirectory = deskplane.TimerDirectoryState
 )
 
 func wsDirKey(sc deskplane.Scope, id string) deskplane.Key {
@@ -736,7 +736,7 @@ func regionAirport(region string) string {
 // newRegistrationCode returns a code like SLiad+S393HD.
 func newRegistrationCode(region string) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	tail := []byte(newID("", 6))
+	tail := []byte(deskplane.NewID("", 6))
 	for i, c := range tail {
 		tail[i] = alphabet[int(c)%len(alphabet)]
 	}
@@ -937,7 +937,7 @@ func (w *wsService) RegisterWorkspaceDirectory(ctx context.Context, in *wsapi.Re
 		d.State, d.StateChanged, d.Registered, d.Generation = wsDirRegistering, now, now, 1
 		d.IamRoleID = "arn:" + regionPartition(sc.Region) + ":iam::" + sc.Account + ":role/workspaces_DefaultRole"
 		d.RegistrationCode = newRegistrationCode(sc.Region)
-		d.WorkspaceSecurityGroupID = newHexID("sg-", 17)
+		d.WorkspaceSecurityGroupID = deskplane.NewHexID("sg-", 17)
 		d.EnableWorkDocs = deref(in.EnableWorkDocs)
 		d.EnableSelfService = deref(in.EnableSelfService)
 		d.CreationProperties = settingsJSON(defaultCreationProperties(d.EnableWorkDocs, pools))
@@ -1025,7 +1025,7 @@ type createdExtra struct {
 // createdRegistration builds a directory WorkSpaces creates itself: a
 // pools directory, or a personal one using IAM Identity Center.
 func (w *wsService) createdRegistration(sc deskplane.Scope, in *wsapi.RegisterWorkspaceDirectoryRequest) (*deskplane.Directory, error) {
-	id := newID("wsd-", 9)
+	id := deskplane.NewID("wsd-", 9)
 	wsType := in.WorkspaceType
 	if wsType == "" {
 		wsType = wsapi.WorkspaceTypePersonal
@@ -1041,7 +1041,7 @@ func (w *wsService) createdRegistration(sc deskplane.Scope, in *wsapi.RegisterWo
 		extra.IdcInstanceArn = deref(in.IdcInstanceArn)
 		if extra.IdcInstanceArn != "" {
 			extra.IdcApplicationArn = "arn:" + regionPartition(sc.Region) + ":sso::" + sc.Account + ":application/" +
-				lastSegment(extra.IdcInstanceArn) + "/apl-" + newHexID("", 16)
+				lastSegment(extra.IdcInstanceArn) + "/apl-" + deskplane.NewHexID("", 16)
 		}
 	}
 	name := deref(in.WorkspaceDirectoryName)
@@ -1092,7 +1092,7 @@ func (s *Server) wsDirectoryTimer(ctx context.Context, tx deskplane.Tx, t deskpl
 	case wsDirRegistering:
 		d.State, d.StateChanged = wsDirRegistered, t.Due
 		if f, hit := s.d.Faults.TakeTransition(deskplane.KindDirectory, sc, d.ID); hit {
-			d.State = f.State
+			d.State = deskplane.DirectoryState(f.State)
 			d.ErrorMessage = f.ErrorMessage
 			if d.ErrorMessage == "" {
 				d.ErrorMessage = f.ErrorCode

@@ -14,72 +14,41 @@ import (
 
 // This file is THE table from errors to the wire. Handlers return
 // *deskplane.Error (or let the generated dispatcher return smithy errors);
-// nothing else decides what a client sees. errors_test.go pins it.
+// nothing else decides what a client sees. Each domain code becomes the
+// generated exception type of each service (errors_test.go pins every
+// one); a code only one service has an error for maps to the closest
+// error of the others.
 
-// wireName is the wire error name of each domain code, per service:
-// WorkSpaces, Directory Service, and Directory Service Data (restJson1,
-// whose errors carry their own HTTP status; see dataStatus).
-type wireName struct{ ws, ds, data string }
-
-func wireNames(c deskplane.Code) wireName {
-	switch c {
-	case deskplane.CodeNotFound:
-		return wireName{"ResourceNotFoundException", "EntityDoesNotExistException", "ResourceNotFoundException"}
-	case deskplane.CodeAlreadyExists:
-		return wireName{"ResourceAlreadyExistsException", "EntityAlreadyExistsException", "ConflictException"}
-	case deskplane.CodeInvalidParameter:
-		return wireName{"InvalidParameterValuesException", "InvalidParameterException", "ValidationException"}
-	case deskplane.CodeInvalidState:
-		return wireName{"InvalidResourceStateException", "ClientException", "DirectoryUnavailableException"}
-	case deskplane.CodeLimitExceeded:
-		return wireName{"ResourceLimitExceededException", "DirectoryLimitExceededException", "ValidationException"}
-	case deskplane.CodeNotSupported:
-		return wireName{"OperationNotSupportedException", "UnsupportedOperationException", "ValidationException"}
-	case deskplane.CodeInProgress:
-		return wireName{"OperationInProgressException", "ClientException", "ConflictException"}
-	case deskplane.CodeAssociated:
-		return wireName{"ResourceAssociatedException", "ClientException", "ConflictException"}
-	case deskplane.CodeUnavailable:
-		return wireName{"ResourceUnavailableException", "DirectoryUnavailableException", "DirectoryUnavailableException"}
-	case deskplane.CodeAccessDenied:
-		return wireName{"AccessDeniedException", "AccessDeniedException", "AccessDeniedException"}
-	case deskplane.CodeUnsupportedConfiguration:
-		return wireName{"UnsupportedWorkspaceConfigurationException", "UnsupportedSettingsException", "ValidationException"}
-	case deskplane.CodeUnsupportedNetwork:
-		return wireName{"UnsupportedNetworkConfigurationException", "InvalidParameterException", "ValidationException"}
-	case deskplane.CodeDefaultRoleNotFound:
-		return wireName{"WorkspacesDefaultRoleNotFoundException", "InsufficientPermissionsException", "AccessDeniedException"}
-	case deskplane.CodeValidation:
-		return wireName{"ValidationException", "InvalidParameterException", "ValidationException"}
-	case deskplane.CodeConflict:
-		return wireName{"ConflictException", "ClientException", "ConflictException"}
-	case deskplane.CodeThrottled:
-		return wireName{"ThrottlingException", "ClientException", "ThrottlingException"}
-	case deskplane.CodeNotImplemented:
-		return wireName{notImplementedType, notImplementedType, notImplementedType}
-	}
-	return wireName{"InternalFailure", "ServiceException", "InternalServerException"}
-}
-
-// WorkSpaces errors that have no domain code of their own. A handler
-// returns &deskplane.Error{Code: <the closest code>, WireName: <one of
-// these>}; the code is what the other services would say.
+// Wire errors no model declares as a shape: the framing errors every
+// service answers alike, and the errors of codes some services model and
+// others do not.
 const (
-	wireApplicationNotSupported      = "ApplicationNotSupportedException"      // the application cannot be installed (uninstall only)
-	wireComputeNotCompatible         = "ComputeNotCompatibleException"         // the WorkSpace's compute type does not run the application
-	wireIncompatibleApplications     = "IncompatibleApplicationsException"     // the application conflicts with another on the WorkSpace
-	wireOperatingSystemNotCompatible = "OperatingSystemNotCompatibleException" // the WorkSpace's operating system does not run the application
-	wireResourceInUse                = "ResourceInUseException"                // a deployment is running on the resource; carries ResourceId
-	wireResourceCreationFailed       = "ResourceCreationFailedException"       // the resource could not be created
+	typeNotImplemented = "NotImplementedException" // HTTP 501, which the SDKs do not retry
+	typeInternal       = "InternalFailure"
+	typeThrottling     = "ThrottlingException"
+	typeValidation     = "ValidationException"
+	typeSerialization  = "SerializationException"
+	typeUnknownOp      = "UnknownOperationException"
 )
-
-// notImplementedType is the __type of the answer for operations deskplane
-// does not serve yet: HTTP 501, which the SDKs do not retry.
-const notImplementedType = "NotImplementedException"
 
 const internalMessage = "The request processing has failed because of an unknown error, exception or failure."
 
 func ptr[T any](v T) *T { return &v }
+
+// optional returns nil for "", so that an absent member stays absent.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// withMessage answers a modeled error whose shape has no message member
+// (the four application compatibility errors of WorkSpaces) with its name
+// and status, and the message anyway: clients show it.
+func withMessage(e awsjson.CodedError, msg string) awsjson.CodedError {
+	return &awsjson.Error{Type: e.ErrorCode(), Status: e.HTTPStatus(), Message: msg}
+}
 
 // MapWorkSpacesError maps any error to the WorkSpaces wire.
 func MapWorkSpacesError(err error) awsjson.CodedError {
@@ -88,44 +57,58 @@ func MapWorkSpacesError(err error) awsjson.CodedError {
 	}
 	var de *deskplane.Error
 	if !errors.As(err, &de) {
-		return &awsjson.Error{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: internalMessage}
-	}
-	name := wireNames(de.Code).ws
-	if de.WireName != "" {
-		name = de.WireName
+		return &awsjson.Error{Type: typeInternal, Status: http.StatusInternalServerError, Message: internalMessage}
 	}
 	msg := ptr(de.Message)
-	switch name {
-	case "ResourceNotFoundException":
-		e := &wsapi.ResourceNotFoundException{Message: msg}
-		if de.ResourceID != "" {
-			e.ResourceId = ptr(de.ResourceID)
-		}
-		return e
-	case "ResourceUnavailableException":
-		e := &wsapi.ResourceUnavailableException{Message: msg}
-		if de.ResourceID != "" {
-			e.ResourceId = ptr(de.ResourceID)
-		}
-		return e
-	case wireResourceInUse:
-		e := &wsapi.ResourceInUseException{Message: msg}
-		if de.ResourceID != "" {
-			e.ResourceId = ptr(de.ResourceID)
-		}
-		return e
-	case "OperationNotSupportedException":
-		e := &wsapi.OperationNotSupportedException{Message: msg}
-		if de.Reason != "" {
-			e.Reason = ptr(de.Reason)
-		}
-		return e
-	case "InternalFailure":
-		return &awsjson.Error{Type: name, Status: http.StatusInternalServerError, Message: internalMessage}
-	case notImplementedType:
-		return &awsjson.Error{Type: name, Status: http.StatusNotImplemented, Message: de.Message}
+	switch de.Code {
+	case deskplane.CodeNotFound:
+		return &wsapi.ResourceNotFoundException{Message: msg, ResourceId: optional(de.ResourceID)}
+	case deskplane.CodeAlreadyExists:
+		return &wsapi.ResourceAlreadyExistsException{Message: msg}
+	case deskplane.CodeInvalidParameter, deskplane.CodeInvalidNextToken:
+		return &wsapi.InvalidParameterValuesException{Message: msg}
+	case deskplane.CodeInvalidState:
+		return &wsapi.InvalidResourceStateException{Message: msg}
+	case deskplane.CodeLimitExceeded, deskplane.CodeTagLimitExceeded:
+		return &wsapi.ResourceLimitExceededException{Message: msg}
+	case deskplane.CodeNotSupported:
+		return &wsapi.OperationNotSupportedException{Message: msg, Reason: optional(de.Reason)}
+	case deskplane.CodeInProgress:
+		return &wsapi.OperationInProgressException{Message: msg}
+	case deskplane.CodeAssociated:
+		return &wsapi.ResourceAssociatedException{Message: msg}
+	case deskplane.CodeUnavailable:
+		return &wsapi.ResourceUnavailableException{Message: msg, ResourceId: optional(de.ResourceID)}
+	case deskplane.CodeAccessDenied:
+		return &wsapi.AccessDeniedException{Message: msg}
+	case deskplane.CodeUnsupportedConfiguration:
+		return &wsapi.UnsupportedWorkspaceConfigurationException{Message: msg}
+	case deskplane.CodeUnsupportedNetwork:
+		return &wsapi.UnsupportedNetworkConfigurationException{Message: msg}
+	case deskplane.CodeDefaultRoleNotFound:
+		return &wsapi.WorkspacesDefaultRoleNotFoundException{Message: msg}
+	case deskplane.CodeValidation:
+		return &wsapi.ValidationException{Message: msg}
+	case deskplane.CodeConflict:
+		return &wsapi.ConflictException{Message: msg}
+	case deskplane.CodeThrottled:
+		return &awsjson.Error{Type: typeThrottling, Status: http.StatusBadRequest, Message: de.Message}
+	case deskplane.CodeNotImplemented:
+		return &awsjson.Error{Type: typeNotImplemented, Status: http.StatusNotImplemented, Message: de.Message}
+	case deskplane.CodeResourceInUse:
+		return &wsapi.ResourceInUseException{Message: msg, ResourceId: optional(de.ResourceID)}
+	case deskplane.CodeResourceCreationFailed:
+		return &wsapi.ResourceCreationFailedException{Message: msg}
+	case deskplane.CodeApplicationNotSupported:
+		return withMessage(&wsapi.ApplicationNotSupportedException{}, de.Message)
+	case deskplane.CodeIncompatibleApplications:
+		return withMessage(&wsapi.IncompatibleApplicationsException{}, de.Message)
+	case deskplane.CodeOperatingSystemNotCompatible:
+		return withMessage(&wsapi.OperatingSystemNotCompatibleException{}, de.Message)
+	case deskplane.CodeComputeNotCompatible:
+		return withMessage(&wsapi.ComputeNotCompatibleException{}, de.Message)
 	}
-	return &awsjson.Error{Type: name, Status: http.StatusBadRequest, Message: de.Message}
+	return &awsjson.Error{Type: typeInternal, Status: http.StatusInternalServerError, Message: internalMessage}
 }
 
 // MapDirectoryError maps any error to the Directory Service wire, whose
@@ -138,17 +121,39 @@ func MapDirectoryError(err error) awsjson.CodedError {
 	if !errors.As(err, &de) {
 		return &dsapi.ServiceException{Message: ptr(internalMessage)}
 	}
-	name := wireNames(de.Code).ds
-	if de.WireName != "" {
-		name = de.WireName
+	msg := ptr(de.Message)
+	switch de.Code {
+	case deskplane.CodeNotFound:
+		return &dsapi.EntityDoesNotExistException{Message: msg}
+	case deskplane.CodeAlreadyExists:
+		return &dsapi.EntityAlreadyExistsException{Message: msg}
+	case deskplane.CodeInvalidParameter, deskplane.CodeUnsupportedNetwork, deskplane.CodeValidation,
+		deskplane.CodeIncompatibleApplications:
+		return &dsapi.InvalidParameterException{Message: msg}
+	case deskplane.CodeInvalidState, deskplane.CodeInProgress, deskplane.CodeAssociated, deskplane.CodeConflict,
+		deskplane.CodeThrottled, deskplane.CodeResourceInUse, deskplane.CodeResourceCreationFailed:
+		return &dsapi.ClientException{Message: msg}
+	case deskplane.CodeLimitExceeded:
+		return &dsapi.DirectoryLimitExceededException{Message: msg}
+	case deskplane.CodeNotSupported, deskplane.CodeApplicationNotSupported, deskplane.CodeOperatingSystemNotCompatible,
+		deskplane.CodeComputeNotCompatible:
+		return &dsapi.UnsupportedOperationException{Message: msg}
+	case deskplane.CodeUnavailable:
+		return &dsapi.DirectoryUnavailableException{Message: msg}
+	case deskplane.CodeAccessDenied:
+		return &dsapi.AccessDeniedException{Message: msg}
+	case deskplane.CodeUnsupportedConfiguration:
+		return &dsapi.UnsupportedSettingsException{Message: msg}
+	case deskplane.CodeDefaultRoleNotFound:
+		return &dsapi.InsufficientPermissionsException{Message: msg}
+	case deskplane.CodeNotImplemented:
+		return &awsjson.Error{Type: typeNotImplemented, Status: http.StatusNotImplemented, Message: de.Message}
+	case deskplane.CodeTagLimitExceeded:
+		return &dsapi.TagLimitExceededException{Message: msg}
+	case deskplane.CodeInvalidNextToken:
+		return &dsapi.InvalidNextTokenException{Message: msg}
 	}
-	switch name {
-	case notImplementedType:
-		return &awsjson.Error{Type: name, Status: http.StatusNotImplemented, Message: de.Message}
-	case "ServiceException":
-		return &dsapi.ServiceException{Message: ptr(internalMessage)}
-	}
-	return &dsError{Type: name, Message: de.Message, Status: http.StatusBadRequest}
+	return &dsapi.ServiceException{Message: ptr(internalMessage)}
 }
 
 // MapDataError maps any error to the Directory Service Data wire
@@ -163,44 +168,33 @@ func MapDataError(err error) awsjson.CodedError {
 	if !errors.As(err, &de) {
 		return &dsdataapi.InternalServerException{Message: ptr(internalMessage)}
 	}
-	name := wireNames(de.Code).data
-	if de.WireName != "" {
-		name = de.WireName
-	}
 	msg := ptr(de.Message)
-	switch name {
-	case "ResourceNotFoundException":
+	switch de.Code {
+	case deskplane.CodeNotFound:
 		return &dsdataapi.ResourceNotFoundException{Message: msg}
-	case "ConflictException":
+	case deskplane.CodeAlreadyExists, deskplane.CodeInProgress, deskplane.CodeAssociated, deskplane.CodeConflict,
+		deskplane.CodeResourceInUse:
 		return &dsdataapi.ConflictException{Message: msg}
-	case "ValidationException":
+	case deskplane.CodeInvalidParameter, deskplane.CodeLimitExceeded, deskplane.CodeNotSupported,
+		deskplane.CodeUnsupportedConfiguration, deskplane.CodeUnsupportedNetwork, deskplane.CodeValidation,
+		deskplane.CodeApplicationNotSupported, deskplane.CodeIncompatibleApplications,
+		deskplane.CodeOperatingSystemNotCompatible, deskplane.CodeComputeNotCompatible, deskplane.CodeTagLimitExceeded,
+		deskplane.CodeInvalidNextToken:
 		return &dsdataapi.ValidationException{Message: msg, Reason: dsdataapi.ValidationExceptionReason(de.Reason)}
-	case "DirectoryUnavailableException":
+	case deskplane.CodeInvalidState, deskplane.CodeUnavailable, deskplane.CodeResourceCreationFailed:
 		return &dsdataapi.DirectoryUnavailableException{Message: msg, Reason: dsdataapi.DirectoryUnavailableReason(de.Reason)}
-	case "AccessDeniedException":
+	case deskplane.CodeAccessDenied, deskplane.CodeDefaultRoleNotFound:
 		return &dsdataapi.AccessDeniedException{Message: msg, Reason: dsdataapi.AccessDeniedReason(de.Reason)}
-	case "ThrottlingException":
+	case deskplane.CodeThrottled:
 		return &dsdataapi.ThrottlingException{Message: msg}
-	case notImplementedType:
-		return &awsjson.Error{Type: name, Status: http.StatusNotImplemented, Message: de.Message}
-	case "InternalServerException":
-		return &dsdataapi.InternalServerException{Message: ptr(internalMessage)}
+	case deskplane.CodeNotImplemented:
+		return &awsjson.Error{Type: typeNotImplemented, Status: http.StatusNotImplemented, Message: de.Message}
 	}
-	return &dsError{Type: name, Message: de.Message, Status: http.StatusBadRequest}
+	return &dsdataapi.InternalServerException{Message: ptr(internalMessage)}
 }
 
-// dsError is a Directory Service client error: {"__type", "Message"}.
-type dsError struct {
-	Type    string `json:"-"`
-	Status  int    `json:"-"`
-	Message string `json:"Message"`
-}
-
-func (e *dsError) Error() string     { return e.Type + ": " + e.Message }
-func (e *dsError) ErrorCode() string { return e.Type }
-func (e *dsError) HTTPStatus() int   { return e.Status }
-
-// common maps the errors every service answers alike.
+// common maps the errors every service answers alike: errors that are
+// wire errors already, and the generated dispatcher's errors.
 func common(err error) (awsjson.CodedError, bool) {
 	var ce awsjson.CodedError
 	if errors.As(err, &ce) {
@@ -208,20 +202,20 @@ func common(err error) (awsjson.CodedError, bool) {
 	}
 	var ve *smithy.ValidationError
 	if errors.As(err, &ve) {
-		return &awsjson.Error{Type: "ValidationException", Status: http.StatusBadRequest, Message: ve.Error()}, true
+		return &awsjson.Error{Type: typeValidation, Status: http.StatusBadRequest, Message: ve.Error()}, true
 	}
 	var se *smithy.SerializationError
 	if errors.As(err, &se) {
-		return &awsjson.Error{Type: "SerializationException", Status: http.StatusBadRequest, Message: se.Message}, true
+		return &awsjson.Error{Type: typeSerialization, Status: http.StatusBadRequest, Message: se.Message}, true
 	}
 	var ue *smithy.UnknownOperationError
 	if errors.As(err, &ue) {
-		return &awsjson.Error{Type: "UnknownOperationException", Status: http.StatusBadRequest,
+		return &awsjson.Error{Type: typeUnknownOp, Status: http.StatusBadRequest,
 			Message: "Unknown operation " + ue.Operation + "."}, true
 	}
 	var ni *smithy.NotImplementedError
 	if errors.As(err, &ni) {
-		return &awsjson.Error{Type: notImplementedType, Status: http.StatusNotImplemented,
+		return &awsjson.Error{Type: typeNotImplemented, Status: http.StatusNotImplemented,
 			Message: "deskplane does not implement " + ni.Service + "." + ni.Operation + " yet; see the operation coverage table in README.md."}, true
 	}
 	return nil, false

@@ -104,7 +104,7 @@ func (w *wsService) ImportWorkspaceImage(ctx context.Context, in *wsapi.ImportWo
 	}
 	sc := caller(ctx).Scope()
 	now := w.now()
-	id := newID("wsi-", 9)
+	id := deskplane.NewID("wsi-", 9)
 	amiID, ing := deref(in.Ec2ImageId), in.IngestionProcess
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		acct, err := accountSettings(tx, sc)
@@ -144,12 +144,12 @@ func (w *wsService) ImportWorkspaceImage(ctx context.Context, in *wsapi.ImportWo
 			ID:               id,
 			Name:             deref(in.ImageName),
 			Description:      deref(in.ImageDescription),
-			OperatingSystem:  ami.OperatingSystem,
+			OperatingSystem:  deskplane.OperatingSystemName(ami.OperatingSystem),
 			OSType:           string(wsapi.OperatingSystemTypeWindows),
 			RequiredTenancy:  tenancyDedicated,
 			Ec2ImageID:       amiID,
 			IngestionProcess: string(ing),
-			Protocols:        ingestionProtocols(string(ing)),
+			Protocols:        protocolsOf(ingestionProtocols(string(ing))),
 			Origin:           originImport,
 		}
 		for _, a := range in.Applications {
@@ -170,7 +170,7 @@ func (w *wsService) ImportWorkspaceImage(ctx context.Context, in *wsapi.ImportWo
 // ---- ImportCustomWorkspaceImage ----------------------------------------------
 
 // timerImageImportStep moves a custom image import to its next state.
-const timerImageImportStep = "image.import.step"
+const timerImageImportStep = deskplane.TimerImageImportStep
 
 // imageImport is an ImportCustomWorkspaceImage workflow (kind
 // KindImageImport, id = image id, in the owner's scope).
@@ -263,7 +263,7 @@ func (w *wsService) ImportCustomWorkspaceImage(ctx context.Context, in *wsapi.Im
 		osName = string(wsapi.OperatingSystemNameWindows11)
 	}
 	now := w.now()
-	id := newID("wsi-", 9)
+	id := deskplane.NewID("wsi-", 9)
 	var imp imageImport
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		acct, err := accountSettings(tx, sc)
@@ -299,11 +299,11 @@ func (w *wsService) ImportCustomWorkspaceImage(ctx context.Context, in *wsapi.Im
 			ID:              id,
 			Name:            deref(in.ImageName),
 			Description:     deref(in.ImageDescription),
-			OperatingSystem: osName,
+			OperatingSystem: deskplane.OperatingSystemName(osName),
 			OSType:          string(wsapi.OperatingSystemTypeWindows),
 			RequiredTenancy: tenancyDedicated,
 			Ec2ImageID:      deref(src.Ec2ImageId),
-			Protocols:       protocols,
+			Protocols:       protocolsOf(protocols),
 			Origin:          originCustomImport,
 		}
 		if err := createImage(tx, sc, &img, in.Tags, now); err != nil {
@@ -357,7 +357,7 @@ func (s *Server) imageImportStep(ctx context.Context, tx deskplane.Tx, t deskpla
 	imp.Step++
 	imp.State, imp.Updated = string(steps[imp.Step].state), t.Due
 	if steps[imp.Step].state == wsapi.CustomWorkspaceImageImportStateCreatingTestInstance {
-		imp.BuilderInstanceID = newHexID("i-", 17)
+		imp.BuilderInstanceID = deskplane.NewHexID("i-", 17)
 	}
 	if imp.Step < len(steps)-1 {
 		if err := tx.Schedule(deskplane.Timer{Key: t.Key, Name: timerImageImportStep, Due: t.Due.Add(time.Duration(imp.StepDuration))}); err != nil {
@@ -426,4 +426,16 @@ func (w *wsService) DescribeCustomWorkspaceImageImport(ctx context.Context, in *
 		out.ErrorDetails = []wsapi.CustomWorkspaceImageImportErrorDetails{d}
 	}
 	return out, nil
+}
+
+// protocolsOf types a list of protocol names.
+func protocolsOf(ps []string) []deskplane.Protocol {
+	if ps == nil {
+		return nil
+	}
+	out := make([]deskplane.Protocol, len(ps))
+	for i, p := range ps {
+		out[i] = deskplane.Protocol(p)
+	}
+	return out
 }

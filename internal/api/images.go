@@ -26,16 +26,16 @@ import (
 // fault is injected.
 
 const (
-	imagePending   = "PENDING"
-	imageAvailable = "AVAILABLE"
-	imageError     = "ERROR"
+	imagePending   = deskplane.ImagePending
+	imageAvailable = deskplane.ImageAvailable
+	imageError     = deskplane.ImageError
 
 	tenancyDefault   = "DEFAULT"
 	tenancyDedicated = "DEDICATED"
 
 	// timerImageReady ends an image's PENDING state (and, for an image made
 	// from a WorkSpace, the WorkSpace's SUSPENDED state).
-	timerImageReady = "image.ready"
+	timerImageReady = deskplane.TimerImageReady
 )
 
 // The ways an image is made (deskplane.Image.Origin).
@@ -68,8 +68,8 @@ func isNotFound(err error) bool {
 }
 
 // osTypeOf maps an OperatingSystemName to the image's OperatingSystemType.
-func osTypeOf(osName string) string {
-	if osName == "" || osName == "UNKNOWN" || strings.HasPrefix(osName, "WINDOWS") {
+func osTypeOf(osName deskplane.OperatingSystemName) string {
+	if osName == "" || osName == deskplane.OSUnknown || osName.Windows() {
 		return string(wsapi.OperatingSystemTypeWindows)
 	}
 	return string(wsapi.OperatingSystemTypeLinux)
@@ -203,7 +203,7 @@ func imageNotFound(id string) error {
 // ---- CreateWorkspaceImage --------------------------------------------------
 
 // imageCaptureOS is what an image made from a WorkSpace inherits from it.
-func (w *wsService) workspaceImageTraits(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (osName, tenancy string, protocols []string, err error) {
+func (w *wsService) workspaceImageTraits(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (osName deskplane.OperatingSystemName, tenancy string, protocols []deskplane.Protocol, err error) {
 	osName, tenancy, protocols = ws.OperatingSystemName, tenancyDefault, ws.Protocols
 	b, err := w.visibleBundle(tx, sc, ws.BundleID)
 	switch {
@@ -239,7 +239,7 @@ func (w *wsService) CreateWorkspaceImage(ctx context.Context, in *wsapi.CreateWo
 	}
 	sc := caller(ctx).Scope()
 	now := w.now()
-	id := newID("wsi-", 9)
+	id := deskplane.NewID("wsi-", 9)
 	wsID := deref(in.WorkspaceId)
 	var img deskplane.Image
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
@@ -260,7 +260,7 @@ func (w *wsService) CreateWorkspaceImage(ctx context.Context, in *wsapi.CreateWo
 		if err != nil {
 			return err
 		}
-		if osName == string(wsapi.OperatingSystemNameWindows7) {
+		if osName == deskplane.OSWindows7 {
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedOperatingSystem",
 				Message: "Images cannot be created from Windows 7 WorkSpaces; WorkSpace " + wsID + " runs Windows 7."}
 		}
@@ -317,7 +317,7 @@ func (w *wsService) CreateWorkspaceImage(ctx context.Context, in *wsapi.CreateWo
 // updatableOS reports whether images of the operating system can be
 // updated programmatically (MODEL CreateUpdatedWorkspaceImage; decision
 // 0030 records the conflict with UpdateResult's "Windows 10 only").
-func updatableOS(osName string) bool {
+func updatableOS(osName deskplane.OperatingSystemName) bool {
 	switch wsapi.OperatingSystemName(osName) {
 	case wsapi.OperatingSystemNameWindows10, wsapi.OperatingSystemNameWindowsServer2016, wsapi.OperatingSystemNameWindowsServer2019:
 		return true
@@ -331,7 +331,7 @@ func (w *wsService) CreateUpdatedWorkspaceImage(ctx context.Context, in *wsapi.C
 	}
 	sc := caller(ctx).Scope()
 	now := w.now()
-	id := newID("wsi-", 9)
+	id := deskplane.NewID("wsi-", 9)
 	srcID := deref(in.SourceImageId)
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		src, ok, err := ownImage(tx, sc, srcID)
@@ -346,7 +346,7 @@ func (w *wsService) CreateUpdatedWorkspaceImage(ctx context.Context, in *wsapi.C
 		}
 		if !updatableOS(src.OperatingSystem) {
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedOperatingSystem",
-				Message: "Only Windows 10, Windows Server 2016 and Windows Server 2019 WorkSpace images can be updated programmatically; image " + srcID + " runs " + src.OperatingSystem + "."}
+				Message: "Only Windows 10, Windows Server 2016 and Windows Server 2019 WorkSpace images can be updated programmatically; image " + srcID + " runs " + string(src.OperatingSystem) + "."}
 		}
 		if !src.UpdateAvailable {
 			return deskplane.Errorf(deskplane.CodeInvalidState, "The image %s has no updates available; DescribeWorkspaceImages shows Updates.UpdateAvailable for each image.", srcID)
@@ -417,7 +417,7 @@ func (w *wsService) CopyWorkspaceImage(ctx context.Context, in *wsapi.CopyWorksp
 		return nil, err
 	}
 	now := w.now()
-	id := newID("wsi-", 9)
+	id := deskplane.NewID("wsi-", 9)
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		srcScope := deskplane.Scope{Account: sc.Account, Region: srcRegion}
 		src, _, ok, err := visibleImage(tx, srcScope, srcID)
@@ -429,7 +429,7 @@ func (w *wsService) CopyWorkspaceImage(ctx context.Context, in *wsapi.CopyWorksp
 		}
 		if src.State != imageAvailable {
 			return &deskplane.Error{Code: deskplane.CodeUnavailable, ResourceID: srcID,
-				Message: "The source image " + srcID + " is " + src.State + "; only an AVAILABLE image can be copied."}
+				Message: "The source image " + srcID + " is " + string(src.State) + "; only an AVAILABLE image can be copied."}
 		}
 		if src.RequiredTenancy == tenancyDedicated {
 			acct, err := accountSettings(tx, sc)
@@ -696,7 +696,7 @@ func (w *wsService) UpdateWorkspaceImagePermission(ctx context.Context, in *wsap
 		}
 		if img.State != imageAvailable {
 			return &deskplane.Error{Code: deskplane.CodeUnavailable, ResourceID: id,
-				Message: "The image " + id + " is " + img.State + "; only an AVAILABLE image can be shared."}
+				Message: "The image " + id + " is " + string(img.State) + "; only an AVAILABLE image can be shared."}
 		}
 		if img.RequiredTenancy == tenancyDedicated {
 			acct, err := accountSettings(tx, targetScope)
@@ -772,7 +772,7 @@ func (s *Server) finishImage(img *deskplane.Image, sc deskplane.Scope, at time.T
 		img.State = imageAvailable
 		return
 	}
-	img.State, img.ErrorCode, img.ErrorMessage = f.State, f.ErrorCode, f.ErrorMessage
+	img.State, img.ErrorCode, img.ErrorMessage = deskplane.ImageState(f.State), f.ErrorCode, f.ErrorMessage
 	if img.State == imageError && img.ErrorMessage == "" {
 		img.ErrorMessage = "The image " + img.ID + " could not be created."
 	}

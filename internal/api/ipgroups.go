@@ -121,7 +121,7 @@ func (w *wsService) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRe
 	}
 	sc := caller(ctx).Scope()
 	now := w.now()
-	id := newID("wsipg-", 9)
+	id := deskplane.NewID("wsipg-", 9)
 	err = w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
 		err := each(tx, sc, deskplane.KindIPGroup, 0, func(_ int64, g *deskplane.IPGroup) (bool, error) {

@@ -37,16 +37,16 @@ import (
 // TerminateWorkspacesPoolSession or when the pool stops.
 
 const (
-	poolCreating = string(wsapi.WorkspacesPoolStateCreating)
-	poolDeleting = string(wsapi.WorkspacesPoolStateDeleting)
-	poolRunning  = string(wsapi.WorkspacesPoolStateRunning)
-	poolStarting = string(wsapi.WorkspacesPoolStateStarting)
-	poolStopped  = string(wsapi.WorkspacesPoolStateStopped)
-	poolStopping = string(wsapi.WorkspacesPoolStateStopping)
-	poolUpdating = string(wsapi.WorkspacesPoolStateUpdating)
+	poolCreating = deskplane.PoolCreating
+	poolDeleting = deskplane.PoolDeleting
+	poolRunning  = deskplane.PoolRunning
+	poolStarting = deskplane.PoolStarting
+	poolStopped  = deskplane.PoolStopped
+	poolStopping = deskplane.PoolStopping
+	poolUpdating = deskplane.PoolUpdating
 
 	// timerPoolState ends a pool's transitional state (payload poolPayload).
-	timerPoolState = "pool.state"
+	timerPoolState = deskplane.TimerPoolState
 
 	// Defaults of a pool's settings when the request leaves them out
 	// (decision 0053).
@@ -84,7 +84,7 @@ func loadPool(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Pool, 
 
 // poolTransitional reports whether the pool is between states: no other
 // operation may act on it now (OperationInProgressException).
-func poolTransitional(state string) bool {
+func poolTransitional(state deskplane.PoolState) bool {
 	switch state {
 	case poolCreating, poolStarting, poolStopping, poolUpdating, poolDeleting:
 		return true
@@ -98,7 +98,7 @@ func poolInProgress(p *deskplane.Pool) error {
 
 // setPoolState moves the pool to state at t and, for a transitional state,
 // schedules its end after the transition's duration.
-func (s *Server) setPoolState(tx deskplane.Tx, sc deskplane.Scope, p *deskplane.Pool, state string, t time.Time, tr deskplane.Transition) error {
+func (s *Server) setPoolState(tx deskplane.Tx, sc deskplane.Scope, p *deskplane.Pool, state deskplane.PoolState, t time.Time, tr deskplane.Transition) error {
 	p.State, p.StateChanged = state, t
 	p.Generation++
 	if err := save(tx, poolKey(sc, p.ID), p); err != nil {
@@ -232,7 +232,7 @@ func (s *Server) poolBundle(tx deskplane.Tx, sc deskplane.Scope, id string) erro
 	if b.State != "AVAILABLE" {
 		return deskplane.Errorf(deskplane.CodeInvalidParameter, "The bundle %s is %s. A WorkSpaces Pool needs an AVAILABLE bundle.", id, b.State)
 	}
-	if b.OperatingSystem != "" && !isWindowsOS(b.OperatingSystem) {
+	if b.OperatingSystem != "" && !b.OperatingSystem.Windows() {
 		return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedOperatingSystem",
 			Message: fmt.Sprintf("The bundle %s runs %s. WorkSpaces Pools support Windows bundles only.", id, b.OperatingSystem)}
 	}
@@ -246,7 +246,7 @@ func (w *wsService) CreateWorkspacesPool(ctx context.Context, in *wsapi.CreateWo
 	sc := caller(ctx).Scope()
 	now := w.now()
 	p := &deskplane.Pool{
-		ID:                    newID("wspool-", 9),
+		ID:                    deskplane.NewID("wspool-", 9),
 		Name:                  deref(in.PoolName),
 		Description:           deref(in.Description),
 		BundleID:              deref(in.BundleId),
@@ -429,7 +429,7 @@ func (w *wsService) UpdateWorkspacesPool(ctx context.Context, in *wsapi.UpdateWo
 
 // changePoolState is the shape of Start, Stop and Terminate: the pool must
 // be in from; it moves to via and, after the transition, on.
-func (w *wsService) changePoolState(ctx context.Context, id, verb, from, via string, tr deskplane.Transition) error {
+func (w *wsService) changePoolState(ctx context.Context, id, verb string, from, via deskplane.PoolState, tr deskplane.Transition) error {
 	sc := caller(ctx).Scope()
 	now := w.now()
 	return w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
@@ -571,7 +571,7 @@ func (s *Server) onPoolState(ctx context.Context, tx deskplane.Tx, t deskplane.T
 		return err
 	}
 	sc := t.Key.Scope
-	next := ""
+	var next deskplane.PoolState
 	switch p.State {
 	case poolCreating:
 		next = poolStopped
@@ -612,8 +612,8 @@ func (s *Server) onPoolState(ctx context.Context, tx deskplane.Tx, t deskplane.T
 				}
 			}
 			next = poolStopped
-			if wsapi.WorkspacesPoolState(f.State).IsKnown() && !poolTransitional(f.State) {
-				next = f.State
+			if wsapi.WorkspacesPoolState(f.State).IsKnown() && !poolTransitional(deskplane.PoolState(f.State)) {
+				next = deskplane.PoolState(f.State)
 			}
 			p.Errors = append(p.Errors, deskplane.PoolError{Code: code, Message: msg})
 		}
@@ -703,7 +703,7 @@ func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 		sess := deskplane.PoolSession{
 			Seq: p.NextSessionSeq, ID: newUUID(), UserID: in.UserID,
 			AuthenticationType: string(wsapi.AuthenticationTypeSaml), ConnectionState: in.ConnectionState,
-			InstanceID: newHexID("i-", 17), EniID: newHexID("eni-", 17),
+			InstanceID: deskplane.NewHexID("i-", 17), EniID: deskplane.NewHexID("eni-", 17),
 			Started: now, Expires: now.Add(time.Duration(p.MaxUserDuration) * time.Second),
 		}
 		sess.EniIP = hostIn([3]byte{10, byte(len(p.ID)), byte(p.NextSessionSeq)}, sess.ID)

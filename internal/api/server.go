@@ -7,7 +7,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -190,28 +189,4 @@ func each[T any](tx deskplane.Tx, s deskplane.Scope, kind deskplane.Kind, afterS
 		return err
 	}
 	return ferr
-}
-
-// newID returns prefix followed by n random lowercase letters and digits,
-// the form of real WorkSpaces ids (ws-0d4y2sbl5).
-func newID(prefix string, n int) string {
-	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return prefix + string(b)
-}
-
-// newHexID returns prefix followed by n random lowercase hex digits (the
-// form of Directory Service ids, d-906732325d).
-func newHexID(prefix string, n int) string {
-	const alphabet = "0123456789abcdef"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[b[i]&0x0f]
-	}
-	return prefix + string(b)
 }

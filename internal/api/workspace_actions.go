@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deskplane/deskplane"
@@ -72,7 +73,7 @@ func modifying(ws *deskplane.Workspace, what string) *itemFailure {
 	return failItem(failInProgress, "The WorkSpace %s is being modified (%s); it can be %s once the modification is complete.", ws.ID, ws.Modifications[0].Resource, what)
 }
 
-func stateIn(state string, states ...string) bool {
+func stateIn[S ~string](state S, states ...S) bool {
 	for _, s := range states {
 		if state == s {
 			return true
@@ -84,7 +85,7 @@ func stateIn(state string, states ...string) bool {
 // startStoppable reports whether a running mode allows StartWorkspaces and
 // StopWorkspaces (AUTO_STOP and MANUAL).
 func startStoppable(ws *deskplane.Workspace) *itemFailure {
-	if ws.RunningMode == modeAutoStop || ws.RunningMode == modeManual {
+	if ws.RunningMode.StartStoppable() {
 		return nil
 	}
 	return failItem(failRunningMode, "The WorkSpace %s has the running mode %s; only AUTO_STOP and MANUAL WorkSpaces can be started and stopped.", ws.ID, ws.RunningMode)
@@ -186,7 +187,7 @@ func (w *wsService) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWork
 		ids[i] = deref(r.WorkspaceId)
 	}
 	failed, err := w.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
-		if ws.OperatingSystemName == string(wsapi.OperatingSystemNameWindows7) {
+		if ws.OperatingSystemName == deskplane.OSWindows7 {
 			return nil, &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedOperatingSystem",
 				Message: "Windows 7 WorkSpaces cannot be rebuilt; WorkSpace " + ws.ID + " runs Windows 7."}
 		}
@@ -310,7 +311,7 @@ func (w *wsService) ModifyWorkspaceState(ctx context.Context, in *wsapi.ModifyWo
 	sc := caller(ctx).Scope()
 	now := w.now()
 	id := deref(in.WorkspaceId)
-	target := string(in.WorkspaceState)
+	target := deskplane.WorkspaceState(in.WorkspaceState)
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		ws, err := mustWorkspace(tx, sc, id)
 		if err != nil {
@@ -380,17 +381,17 @@ func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorks
 		switch {
 		case b.ID == src.BundleID:
 			return notSupported("SameBundle", "The WorkSpace %s already uses bundle %s; migrate it to a different bundle.", srcID, bundleID)
-		case b.OperatingSystem == string(wsapi.OperatingSystemNameWindows7):
+		case b.OperatingSystem == deskplane.OSWindows7:
 			return notSupported("UnsupportedOperatingSystem", "WorkSpaces cannot be migrated to Windows 7 bundles such as %s.", bundleID)
 		case b.State != "" && b.State != "AVAILABLE":
-			return &deskplane.Error{Code: deskplane.CodeUnavailable, ResourceID: bundleID, Message: "The bundle " + bundleID + " is " + b.State + "; WorkSpaces can be migrated only to an AVAILABLE bundle."}
+			return &deskplane.Error{Code: deskplane.CodeUnavailable, ResourceID: bundleID, Message: "The bundle " + bundleID + " is " + string(b.State) + "; WorkSpaces can be migrated only to an AVAILABLE bundle."}
 		case len(src.RebuildSnapshots) == 0:
 			return unavailable("The WorkSpace %s has no snapshot of its user volume yet; migration recreates the user volume from it. The first snapshot is taken about %s after launch.", srcID, w.d.Rules.FirstSnapshotAfter)
 		}
 		// Root volume at least the target bundle's default; user volume
 		// the larger of the source's and the target default (AGA:migrate-workspaces).
 		root, user := max(src.RootVolumeSizeGib, b.RootStorageGB), max(src.UserVolumeSizeGib, b.UserStorageGB)
-		if err := wsCheckVolumes(b.ComputeType, root, user); err != nil {
+		if err := deskplane.CheckVolumes(b.ComputeType, root, user); err != nil {
 			return err
 		}
 		t := &deskplane.Workspace{
@@ -410,10 +411,10 @@ func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorks
 			RootVolumeSizeGib:           root,
 			UserVolumeSizeGib:           user,
 			ComputeType:                 b.ComputeType,
-			Protocols:                   append([]string(nil), b.Protocols...),
+			Protocols:                   slices.Clone(b.Protocols),
 			OperatingSystemName:         b.OperatingSystem,
 			GlobalAccelerator:           src.GlobalAccelerator,
-			ProtocolSwitchable:          wsProtocolSwitchable(b),
+			ProtocolSwitchable:          b.ProtocolSwitchable(),
 			MigratedFrom:                srcID,
 		}
 		if t.ID, err = newWorkspaceID(tx, sc); err != nil {
@@ -424,7 +425,7 @@ func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorks
 			return err
 		}
 		// The user's slot stays with the source until the target is ready.
-		if err := w.insertWorkspace(tx, sc, t, deskplane.Key{}, wireTags(tags), wsGPU(b.ComputeType), deskplane.TWorkspaceMigrate, now); err != nil {
+		if err := w.insertWorkspace(tx, sc, t, deskplane.Key{}, wireTags(tags), b.ComputeType.GPU(), deskplane.TWorkspaceMigrate, now); err != nil {
 			return err
 		}
 		src.MigratingTo = t.ID

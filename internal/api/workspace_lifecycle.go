@@ -46,7 +46,7 @@ func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplan
 		if ws.State == wsPending {
 			ws.SubnetID = "" // a launch that fails gets no network identity
 		}
-		failWorkspace(ws, fault.State, fault.ErrorCode, fault.ErrorMessage, at)
+		failWorkspace(ws, deskplane.WorkspaceState(fault.State), fault.ErrorCode, fault.ErrorMessage, at)
 		if err := s.scheduleAutoStop(tx, sc, ws, at); err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (s *Server) takeWorkspaceFault(sc deskplane.Scope, id string) (f struct{ St
 
 // failWorkspace ends a transition in a failure state (ERROR by default)
 // with an error code and message on the WorkSpace.
-func failWorkspace(ws *deskplane.Workspace, state, code, msg string, at time.Time) {
+func failWorkspace(ws *deskplane.Workspace, state deskplane.WorkspaceState, code, msg string, at time.Time) {
 	if state == "" {
 		state = wsError
 	}
@@ -295,7 +295,7 @@ func releaseIndex(tx deskplane.Tx, k deskplane.Key, wsID string) error {
 // WorkSpace id (AG:wsp-directory-identify-computer): Windows WSAMZN-
 // and 8 characters (public bundles since June 2020), Amazon Linux A-,
 // Ubuntu U-, Red Hat and Rocky Linux R- and 13 characters.
-func wsComputerName(id, os string) string {
+func wsComputerName(id string, os deskplane.OperatingSystemName) string {
 	sum := sha256.Sum256([]byte(id))
 	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	pick := func(n int) string {
@@ -308,7 +308,7 @@ func wsComputerName(id, os string) string {
 	switch {
 	case os == "AMAZON_LINUX_2":
 		return "A-" + pick(13)
-	case strings.HasPrefix(os, "UBUNTU"):
+	case strings.HasPrefix(string(os), "UBUNTU"):
 		return "U-" + pick(13)
 	case os == "RHEL_8" || os == "ROCKY_8":
 		return "R-" + pick(13)
@@ -530,7 +530,7 @@ func addSnapshot(snaps []time.Time, at time.Time) []time.Time {
 func (s *Server) onWorkspaceAutoStop(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
 	ws, err := loadWorkspace(tx, sc, t.Key.ID)
-	if err != nil || ws == nil || ws.RunningMode != modeAutoStop {
+	if err != nil || ws == nil || ws.RunningMode != deskplane.RunningModeAutoStop {
 		return err
 	}
 	at := t.Due

@@ -272,7 +272,7 @@ func TestWorkspaceSnapshotsRebuildRestore(t *testing.T) {
 	}
 }
 
-func (f *wsFixture) stopOrEdit(id, state string) {
+func (f *wsFixture) stopOrEdit(id string, state deskplane.WorkspaceState) {
 	f.edit(id, func(w *deskplane.Workspace) { w.State = state })
 }
 

@@ -22,13 +22,13 @@ import (
 
 // Modification states (model ModificationStateEnum) and resources.
 const (
-	modInitiated  = "UPDATE_INITIATED"
-	modInProgress = "UPDATE_IN_PROGRESS"
+	modInitiated  = deskplane.ModificationInitiated
+	modInProgress = deskplane.ModificationInProgress
 
-	modRootVolume  = "ROOT_VOLUME"
-	modUserVolume  = "USER_VOLUME"
-	modComputeType = "COMPUTE_TYPE"
-	modProtocol    = "PROTOCOL" // in the enum of current SDKs (aws-sdk-go-v2 workspaces v1.68), not in the 2025 model
+	modRootVolume  = deskplane.ModifyRootVolume
+	modUserVolume  = deskplane.ModifyUserVolume
+	modComputeType = deskplane.ModifyComputeType
+	modProtocol    = deskplane.ModifyProtocol
 )
 
 // initiatedFor is how long a modification stays UPDATE_INITIATED: a
@@ -47,7 +47,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 	if p == nil {
 		p = &wsapi.WorkspaceProperties{}
 	}
-	var proto string
+	var proto deskplane.Protocol
 	if len(p.Protocols) > 0 {
 		var err error
 		if proto, err = wsProtocols(p.Protocols); err != nil {
@@ -80,12 +80,12 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 		}
 		computeTo := ws.ComputeType
 		if p.ComputeTypeName != "" {
-			computeTo = string(p.ComputeTypeName)
+			computeTo = deskplane.Compute(p.ComputeTypeName)
 		}
 		root, user := rootTo != ws.RootVolumeSizeGib, userTo != ws.UserVolumeSizeGib
 		compute := computeTo != ws.ComputeType
 		protocol := proto != "" && !(len(ws.Protocols) == 1 && ws.Protocols[0] == proto)
-		if p.OperatingSystemName != "" && string(p.OperatingSystemName) != ws.OperatingSystemName {
+		if p.OperatingSystemName != "" && deskplane.OperatingSystemName(p.OperatingSystemName) != ws.OperatingSystemName {
 			return deskplane.Errorf(deskplane.CodeInvalidParameter,
 				"The operating system of WorkSpace %s (%s) cannot be modified; use MigrateWorkspace to move it to a bundle of another operating system.", id, ws.OperatingSystemName)
 		}
@@ -106,7 +106,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 			return err
 		}
 
-		var mod string
+		var mod deskplane.ModificationResource
 		var tr deskplane.Transition
 		switch {
 		case root || user:
@@ -114,7 +114,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 				return deskplane.Errorf(deskplane.CodeInvalidParameter,
 					"Volumes can only grow: WorkSpace %s has volumes of %d|%d GB (root|user) and %d|%d GB was requested.", id, ws.RootVolumeSizeGib, ws.UserVolumeSizeGib, rootTo, userTo)
 			}
-			if err := wsCheckVolumes(ws.ComputeType, rootTo, userTo); err != nil {
+			if err := deskplane.CheckVolumes(ws.ComputeType, rootTo, userTo); err != nil {
 				return err
 			}
 			last, which := ws.LastUserResize, "user"
@@ -132,11 +132,11 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 			}
 			tr = deskplane.TModifyVolume
 		case compute:
-			if err := wsCheckComputeChange(ws, computeTo); err != nil {
+			if err := deskplane.CheckComputeChange(ws, computeTo); err != nil {
 				return err
 			}
-			_, fromRank := wsCompute(ws.ComputeType)
-			_, toRank := wsCompute(computeTo)
+			_, fromRank := ws.ComputeType.Family()
+			_, toRank := computeTo.Family()
 			if toRank > fromRank {
 				if now.Before(ws.Created.Add(rules.ComputeUpsizeCooldown)) {
 					return deskplane.Errorf(deskplane.CodeInvalidState,
@@ -181,8 +181,8 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 		case modUserVolume:
 			ws.UserVolumeSizeGib, ws.LastUserResize = userTo, now
 		case modComputeType:
-			_, fromRank := wsCompute(ws.ComputeType)
-			_, toRank := wsCompute(computeTo)
+			_, fromRank := ws.ComputeType.Family()
+			_, toRank := computeTo.Family()
 			if toRank > fromRank {
 				ws.LastComputeUpsize = now
 			} else {
@@ -190,7 +190,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 			}
 			ws.ComputeType, ws.LastComputeChange = computeTo, now
 		case modProtocol:
-			ws.Protocols = []string{proto}
+			ws.Protocols = []deskplane.Protocol{proto}
 		}
 		if mod != "" {
 			d := w.d.Timing.Duration(tr)
@@ -204,7 +204,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 		modeChanged := mode != ws.RunningMode || timeout != ws.AutoStopTimeoutInMinutes
 		ws.RunningMode, ws.AutoStopTimeoutInMinutes = mode, timeout
 		if modeChanged {
-			if mode == modeAlwaysOn && ws.State == wsStopped {
+			if mode == deskplane.RunningModeAlwaysOn && ws.State == wsStopped {
 				// An ALWAYS_ON WorkSpace is never stopped, and StartWorkspaces
 				// refuses ALWAYS_ON: it starts now.
 				setState(ws, wsStarting, now)

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/deskplane/deskplane"
@@ -36,7 +37,7 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 		if err := checkTags(r.Tags); err != nil {
 			return nil, err
 		}
-		if k := deref(r.VolumeEncryptionKey); k != "" && !wsKMSKeyShape(k) {
+		if k := deref(r.VolumeEncryptionKey); k != "" && !deskplane.IsKMSKey(k) {
 			return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "VolumeEncryptionKey %q is not a KMS key ARN, key id or alias.", k)
 		}
 	}
@@ -73,7 +74,7 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 				fail(failWorkspaceState, "The WorkSpace "+pid+" is itself a standby WorkSpace; a standby needs a primary WorkSpace.")
 				continue
 			case !stateIn(p.State, wsAvailable, wsStopped):
-				fail(failWorkspaceState, "The primary WorkSpace "+pid+" is "+p.State+"; a standby can be created for an AVAILABLE or STOPPED WorkSpace.")
+				fail(failWorkspaceState, "The primary WorkSpace "+pid+" is "+string(p.State)+"; a standby can be created for an AVAILABLE or STOPPED WorkSpace.")
 				continue
 			case len(p.Standbys) > 0:
 				fail(failWorkspaceExists, "The primary WorkSpace "+pid+" already has a standby WorkSpace ("+p.Standbys[0].ID+").")
@@ -122,12 +123,12 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 				VolumeEncryptionKey:         key,
 				RootVolumeEncryptionEnabled: key != "" && p.RootVolumeEncryptionEnabled,
 				UserVolumeEncryptionEnabled: key != "" && p.UserVolumeEncryptionEnabled,
-				RunningMode:                 modeAutoStop,
-				AutoStopTimeoutInMinutes:    autoStopStep,
+				RunningMode:                 deskplane.RunningModeAutoStop,
+				AutoStopTimeoutInMinutes:    deskplane.AutoStopStepMinutes,
 				RootVolumeSizeGib:           p.RootVolumeSizeGib,
 				UserVolumeSizeGib:           p.UserVolumeSizeGib,
 				ComputeType:                 p.ComputeType,
-				Protocols:                   append([]string(nil), p.Protocols...),
+				Protocols:                   slices.Clone(p.Protocols),
 				OperatingSystemName:         p.OperatingSystemName,
 				ProtocolSwitchable:          p.ProtocolSwitchable,
 				StandbyOf:                   pid,
@@ -153,7 +154,7 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 			out.PendingStandbyRequests = append(out.PendingStandbyRequests, wsapi.PendingCreateStandbyWorkspacesRequest{
 				UserName:    ptr(sb.UserName),
 				DirectoryId: ptr(dirID),
-				State:       wsPending,
+				State:       wsapi.WorkspaceStatePending,
 				WorkspaceId: ptr(sb.ID),
 			})
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,29 +36,29 @@ import (
 
 // Timer names.
 const (
-	timerWSState    = "workspace.state"
-	timerWSModify   = "workspace.modify"
-	timerWSSnapshot = "workspace.snapshot"
-	timerWSAutoStop = "workspace.autostop"
+	timerWSState    = deskplane.TimerWorkspaceState
+	timerWSModify   = deskplane.TimerWorkspaceModify
+	timerWSSnapshot = deskplane.TimerWorkspaceSnapshot
+	timerWSAutoStop = deskplane.TimerWorkspaceAutoStop
 )
 
 // WorkSpace states (model WorkspaceState).
 const (
-	wsPending          = "PENDING"
-	wsAvailable        = "AVAILABLE"
-	wsImpaired         = "IMPAIRED"
-	wsUnhealthy        = "UNHEALTHY"
-	wsRebooting        = "REBOOTING"
-	wsStarting         = "STARTING"
-	wsRebuilding       = "REBUILDING"
-	wsRestoring        = "RESTORING"
-	wsAdminMaintenance = "ADMIN_MAINTENANCE"
-	wsTerminating      = "TERMINATING"
-	wsTerminated       = "TERMINATED"
-	wsSuspended        = "SUSPENDED"
-	wsStopping         = "STOPPING"
-	wsStopped          = "STOPPED"
-	wsError            = "ERROR"
+	wsPending          = deskplane.WorkspacePending
+	wsAvailable        = deskplane.WorkspaceAvailable
+	wsImpaired         = deskplane.WorkspaceImpaired
+	wsUnhealthy        = deskplane.WorkspaceUnhealthy
+	wsRebooting        = deskplane.WorkspaceRebooting
+	wsStarting         = deskplane.WorkspaceStarting
+	wsRebuilding       = deskplane.WorkspaceRebuilding
+	wsRestoring        = deskplane.WorkspaceRestoring
+	wsAdminMaintenance = deskplane.WorkspaceAdminMaintenance
+	wsTerminating      = deskplane.WorkspaceTerminating
+	wsTerminated       = deskplane.WorkspaceTerminated
+	wsSuspended        = deskplane.WorkspaceSuspended
+	wsStopping         = deskplane.WorkspaceStopping
+	wsStopped          = deskplane.WorkspaceStopped
+	wsError            = deskplane.WorkspaceError
 )
 
 // undefinedUser is the UserName of user-decoupled WorkSpaces (MODEL
@@ -143,10 +144,8 @@ func saveWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace)
 
 // setState moves a WorkSpace to a state at a time; the new Generation
 // makes pending state timers of the old state no-ops.
-func setState(ws *deskplane.Workspace, state string, at time.Time) {
-	ws.State = state
-	ws.Generation++
-	ws.StateChanged = at
+func setState(ws *deskplane.Workspace, state deskplane.WorkspaceState, at time.Time) {
+	ws.SetState(state, at)
 }
 
 // scheduleState schedules the end of the transitional state ws is in.
@@ -162,7 +161,7 @@ func (s *Server) scheduleState(tx deskplane.Tx, sc deskplane.Scope, ws *deskplan
 // scheduleAutoStop (re)starts the AutoStop clock of an AUTO_STOP
 // WorkSpace that is AVAILABLE from `from` on, and cancels it otherwise.
 func (s *Server) scheduleAutoStop(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, from time.Time) error {
-	if ws.RunningMode != modeAutoStop || ws.State != wsAvailable {
+	if ws.RunningMode != deskplane.RunningModeAutoStop || ws.State != wsAvailable {
 		return tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop)
 	}
 	return tx.Schedule(deskplane.Timer{
@@ -175,7 +174,7 @@ func (s *Server) scheduleAutoStop(tx deskplane.Tx, sc deskplane.Scope, ws *deskp
 func (s *Server) autoStopAfter(ws *deskplane.Workspace) time.Duration {
 	m := ws.AutoStopTimeoutInMinutes
 	if m <= 0 {
-		m = autoStopStep
+		m = deskplane.AutoStopStepMinutes
 	}
 	return time.Duration(m)*time.Minute + s.d.Rules.AutoStopGrace
 }
@@ -260,7 +259,7 @@ func wireWorkspace(ws *deskplane.Workspace, related []wsapi.RelatedWorkspaceProp
 		ComputeTypeName:     wsapi.Compute(ws.ComputeType),
 		OperatingSystemName: wsapi.OperatingSystemName(ws.OperatingSystemName),
 	}
-	if ws.RunningMode == modeAutoStop {
+	if ws.RunningMode == deskplane.RunningModeAutoStop {
 		props.RunningModeAutoStopTimeoutInMinutes = ptr(int32(ws.AutoStopTimeoutInMinutes))
 	}
 	for _, p := range ws.Protocols {
@@ -309,7 +308,7 @@ func relatedWorkspaces(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Worksp
 			return err
 		}
 		if other == nil {
-			r.State = wsTerminated
+			r.State = wsapi.WorkspaceStateTerminated
 		} else {
 			r.State = wsapi.WorkspaceState(other.State)
 		}
@@ -334,9 +333,9 @@ func relatedWorkspaces(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Worksp
 // wsCreateSpec is what the request-level checks of one WorkspaceRequest
 // resolved.
 type wsCreateSpec struct {
-	mode     string
+	mode     deskplane.RunningMode
 	timeout  int
-	protocol string // "" = the bundle's
+	protocol deskplane.Protocol // "" = the bundle's
 }
 
 // checkCreateRequest applies the checks that need nothing but the request
@@ -368,7 +367,7 @@ func checkCreateRequest(r *wsapi.WorkspaceRequest) (wsCreateSpec, error) {
 		return sp, err
 	}
 	sp.mode, sp.timeout = mode, timeout
-	if err := wsCheckEncryption(deref(r.VolumeEncryptionKey), deref(r.RootVolumeEncryptionEnabled), deref(r.UserVolumeEncryptionEnabled)); err != nil {
+	if err := deskplane.CheckEncryption(deref(r.VolumeEncryptionKey), deref(r.RootVolumeEncryptionEnabled), deref(r.UserVolumeEncryptionEnabled)); err != nil {
 		return sp, err
 	}
 	user, name := deref(r.UserName), deref(r.WorkspaceName)
@@ -436,7 +435,7 @@ func dirUsable(d *deskplane.Directory, err error, id string) (code, msg string) 
 	case err != nil:
 		return failDirectoryNotFound, "The specified directory " + id + " could not be found in the specified region."
 	case d.State != "REGISTERED":
-		return failDirectoryState, "The directory " + id + " is " + d.State + "; WorkSpaces can be created only in a REGISTERED directory."
+		return failDirectoryState, "The directory " + id + " is " + string(d.State) + "; WorkSpaces can be created only in a REGISTERED directory."
 	}
 	return "", ""
 }
@@ -498,12 +497,12 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 						userGB = int(*p.UserVolumeSizeGib)
 					}
 				}
-				if err := wsCheckVolumes(b.ComputeType, root, userGB); err != nil {
+				if err := deskplane.CheckVolumes(b.ComputeType, root, userGB); err != nil {
 					return err
 				}
-				if sp.protocol != "" && (len(b.Protocols) != 1 || b.Protocols[0] != sp.protocol) && !wsProtocolSwitchable(b) {
+				if sp.protocol != "" && (len(b.Protocols) != 1 || b.Protocols[0] != sp.protocol) && !b.ProtocolSwitchable() {
 					fail(failInvalidValues, fmt.Sprintf("Bundle %s supports only the %s protocol; only WorkSpaces of PCoIP bundles that are neither GPU-based nor Windows 7 may use another protocol.",
-						bundleID, strings.Join(b.Protocols, ", ")))
+						bundleID, joinProtocols(b.Protocols)))
 					continue
 				}
 			}
@@ -518,7 +517,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				fail(failBundleNotFound, "The specified bundle "+bundleID+" could not be found.")
 				continue
 			case b.State != "" && b.State != "AVAILABLE":
-				fail(failBundleUnavailable, "The bundle "+bundleID+" is "+b.State+"; WorkSpaces can be created only from an AVAILABLE bundle.")
+				fail(failBundleUnavailable, "The bundle "+bundleID+" is "+string(b.State)+"; WorkSpaces can be created only from an AVAILABLE bundle.")
 				continue
 			}
 			if user != undefinedUser {
@@ -546,7 +545,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				fail(failWorkspaceLimit, "Your account has reached its limit of "+strconv.Itoa(quota)+" WorkSpaces in this Region.")
 				continue
 			}
-			gpu := wsGPU(b.ComputeType)
+			gpu := b.ComputeType.GPU()
 			if gq := w.d.Quotas.GraphicsWorkspaces; gpu && gq > 0 {
 				if gpuCount < 0 {
 					if gpuCount, err = tx.Count(sc, deskplane.KindWorkspaceGPU); err != nil {
@@ -577,12 +576,12 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				RootVolumeSizeGib:           root,
 				UserVolumeSizeGib:           userGB,
 				ComputeType:                 b.ComputeType,
-				Protocols:                   append([]string(nil), b.Protocols...),
+				Protocols:                   slices.Clone(b.Protocols),
 				OperatingSystemName:         b.OperatingSystem,
-				ProtocolSwitchable:          wsProtocolSwitchable(b),
+				ProtocolSwitchable:          b.ProtocolSwitchable(),
 			}
 			if sp.protocol != "" {
-				ws.Protocols = []string{sp.protocol}
+				ws.Protocols = []deskplane.Protocol{sp.protocol}
 			}
 			if p := r.WorkspaceProperties; p != nil && p.GlobalAccelerator != nil {
 				if ws.GlobalAccelerator, err = json.Marshal(p.GlobalAccelerator); err != nil {
@@ -603,7 +602,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				WorkspaceId: ptr(ws.ID),
 				DirectoryId: ptr(dirID),
 				UserName:    ptr(user),
-				State:       wsPending,
+				State:       wsapi.WorkspaceStatePending,
 				BundleId:    ptr(bundleID),
 			}
 			if name != "" {
@@ -622,7 +621,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 // newWorkspaceID returns an unused WorkSpace id.
 func newWorkspaceID(tx deskplane.Tx, sc deskplane.Scope) (string, error) {
 	for {
-		id := newID("ws-", 9)
+		id := deskplane.NewID("ws-", 9)
 		_, err := tx.Get(wsKey(sc, id))
 		if errors.Is(err, deskplane.ErrNotFound) {
 			return id, nil
@@ -778,4 +777,34 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 		return nil, err
 	}
 	return out, nil
+}
+
+// wsRunningMode resolves the running mode and AutoStop timeout that p
+// asks for, given the current ones (empty for a new WorkSpace):
+// deskplane.ResolveRunningMode on the request's values.
+func wsRunningMode(p *wsapi.WorkspaceProperties, cur deskplane.RunningMode, curTimeout int) (deskplane.RunningMode, int, error) {
+	var want deskplane.RunningMode
+	var timeout *int32
+	if p != nil {
+		want, timeout = deskplane.RunningMode(p.RunningMode), p.RunningModeAutoStopTimeoutInMinutes
+	}
+	return deskplane.ResolveRunningMode(cur, curTimeout, want, timeout)
+}
+
+// wsProtocols checks a requested protocol list: one protocol.
+func wsProtocols(ps []wsapi.Protocol) (deskplane.Protocol, error) {
+	dp := make([]deskplane.Protocol, len(ps))
+	for i, p := range ps {
+		dp[i] = deskplane.Protocol(p)
+	}
+	return deskplane.OneProtocol(dp)
+}
+
+// joinProtocols lists protocols for messages: "PCOIP, WSP".
+func joinProtocols(ps []deskplane.Protocol) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
 }
