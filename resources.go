@@ -203,3 +203,7 @@ type ImageErrorDetail struct {
 func DirectoryNotFound(id string) *Error {
 	return NotFound(id, "The specified directory could not be found in the specified region.")
 }
+
+// AmazonOwner is the Owner of the AMAZON public bundles, images and
+// applications (internal/catalogue).
+const AmazonOwner = "AMAZON"

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -33,7 +34,7 @@ const (
 // without a record has BYOL disabled.
 func accountSettings(tx deskplane.Tx, sc deskplane.Scope) (deskplane.Account, error) {
 	var a deskplane.Account
-	if _, err := load(tx, deskplane.AccountKey(sc), &a); err != nil {
+	if _, err := deskplane.Load(tx, deskplane.AccountKey(sc), &a); err != nil {
 		return a, err
 	}
 	if a.DedicatedTenancySupport == "" {
@@ -105,7 +106,7 @@ func (w *wsService) ListAvailableManagementCidrRanges(ctx context.Context, in *w
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The management CIDR range constraint %s is smaller than /16; management ranges are /16 blocks, so the constraint must be /16 or larger.", raw)
 	}
 	purpose := "cidrs/" + constraint.String()
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -113,9 +114,9 @@ func (w *wsService) ListAvailableManagementCidrRanges(ctx context.Context, in *w
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	var p page[string]
+	var p paging.Page[string]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[string]{}
+		p = paging.Page[string]{}
 		acct, err := accountSettings(tx, sc)
 		if err != nil {
 			return err
@@ -127,7 +128,7 @@ func (w *wsService) ListAvailableManagementCidrRanges(ctx context.Context, in *w
 			if int64(i) < after || rangeInUse(acct, r) {
 				continue
 			}
-			if !p.add(size, int64(i+1), r.String()) {
+			if !p.Add(size, int64(i+1), r.String()) {
 				break
 			}
 		}
@@ -136,7 +137,7 @@ func (w *wsService) ListAvailableManagementCidrRanges(ctx context.Context, in *w
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.ListAvailableManagementCidrRangesResult{ManagementCidrRanges: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.ListAvailableManagementCidrRangesResult{ManagementCidrRanges: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -182,12 +183,12 @@ func (w *wsService) ModifyAccount(ctx context.Context, in *wsapi.ModifyAccountRe
 		}
 		mod := deskplane.AccountModification{ID: modID, ModificationState: modPending, DedicatedTenancySupport: byolEnabled,
 			DedicatedTenancyManagementCidrRange: cidr, StartTime: now}
-		if err := save(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindAccountMod, ID: modID}, mod); err != nil {
+		if err := deskplane.Save(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindAccountMod, ID: modID}, mod); err != nil {
 			return err
 		}
 		acct.Pending, acct.PendingModification, acct.PendingCidrRange = pendingEnable, modID, cidr
 		acct.Generation++
-		if err := save(tx, deskplane.AccountKey(sc), acct); err != nil {
+		if err := deskplane.Save(tx, deskplane.AccountKey(sc), acct); err != nil {
 			return err
 		}
 		payload, _ := json.Marshal(accountTimerPayload{Gen: acct.Generation})
@@ -214,10 +215,10 @@ func (s *Server) accountModified(ctx context.Context, tx deskplane.Tx, t deskpla
 	}
 	modKey := deskplane.Key{Scope: t.Key.Scope, Kind: deskplane.KindAccountMod, ID: acct.PendingModification}
 	var mod deskplane.AccountModification
-	if _, err := load(tx, modKey, &mod); err != nil {
+	if _, err := deskplane.Load(tx, modKey, &mod); err != nil {
 		return err
 	}
-	if f, ok := s.d.Faults.TakeTransition(deskplane.KindAccount, t.Key.Scope, deskplane.AccountRecordID); ok {
+	if f, ok := s.faults.TakeTransition(deskplane.KindAccount, t.Key.Scope, deskplane.AccountRecordID); ok {
 		mod.ModificationState, mod.ErrorCode, mod.ErrorMessage = modFailed, f.ErrorCode, f.ErrorMessage
 		if mod.ErrorMessage == "" {
 			mod.ErrorMessage = "BYOL could not be enabled for the account."
@@ -230,11 +231,11 @@ func (s *Server) accountModified(ctx context.Context, tx deskplane.Tx, t deskpla
 	acct.Pending, acct.PendingModification, acct.PendingCidrRange = "", "", ""
 	acct.Generation++
 	if mod.ID != "" {
-		if err := save(tx, modKey, mod); err != nil {
+		if err := deskplane.Save(tx, modKey, mod); err != nil {
 			return err
 		}
 	}
-	return save(tx, t.Key, acct)
+	return deskplane.Save(tx, t.Key, acct)
 }
 
 func (w *wsService) DescribeAccount(ctx context.Context, in *wsapi.DescribeAccountRequest) (*wsapi.DescribeAccountResult, error) {
@@ -275,14 +276,14 @@ func (w *wsService) DescribeAccount(ctx context.Context, in *wsapi.DescribeAccou
 func (w *wsService) DescribeAccountModifications(ctx context.Context, in *wsapi.DescribeAccountModificationsRequest) (*wsapi.DescribeAccountModificationsResult, error) {
 	sc := caller(ctx).Scope()
 	const purpose = "accountmods"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	var p page[wsapi.AccountModification]
+	var p paging.Page[wsapi.AccountModification]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.AccountModification]{}
-		return each(tx, sc, deskplane.KindAccountMod, after, func(seq int64, m *deskplane.AccountModification) (bool, error) {
+		p = paging.Page[wsapi.AccountModification]{}
+		return deskplane.Each(tx, sc, deskplane.KindAccountMod, after, func(seq int64, m *deskplane.AccountModification) (bool, error) {
 			am := wsapi.AccountModification{
 				ModificationState:       wsapi.DedicatedTenancyModificationStateEnum(m.ModificationState),
 				DedicatedTenancySupport: wsapi.DedicatedTenancySupportResultEnum(m.DedicatedTenancySupport),
@@ -297,12 +298,12 @@ func (w *wsService) DescribeAccountModifications(ctx context.Context, in *wsapi.
 			if m.ErrorMessage != "" {
 				am.ErrorMessage = ptr(m.ErrorMessage)
 			}
-			return p.add(defaultPageSize, seq, am), nil
+			return p.Add(paging.DefaultSize, seq, am), nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeAccountModificationsResult{AccountModifications: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeAccountModificationsResult{AccountModifications: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -44,7 +45,7 @@ func wireAccountLink(l *deskplane.AccountLink) *wsapi.AccountLink {
 // saveAccountLink writes both copies of a link.
 func saveAccountLink(tx deskplane.Tx, region string, l *deskplane.AccountLink) error {
 	for _, acct := range []string{l.SourceAccount, l.TargetAccount} {
-		if err := save(tx, accountLinkKey(deskplane.Scope{Account: acct, Region: region}, l.ID), l); err != nil {
+		if err := deskplane.Save(tx, accountLinkKey(deskplane.Scope{Account: acct, Region: region}, l.ID), l); err != nil {
 			return err
 		}
 	}
@@ -69,7 +70,7 @@ func counterpartHolds(tx deskplane.Tx, sc deskplane.Scope, l *deskplane.AccountL
 // loadAccountLink reads a link the scope is a party to.
 func loadAccountLink(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.AccountLink, error) {
 	var l deskplane.AccountLink
-	ok, err := load(tx, accountLinkKey(sc, id), &l)
+	ok, err := deskplane.Load(tx, accountLinkKey(sc, id), &l)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func loadAccountLink(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane
 // eachLink calls fn for each link of the scope after afterSeq, in creation
 // order, leaving out links whose other copy is gone.
 func eachLink(tx deskplane.Tx, sc deskplane.Scope, afterSeq int64, fn func(seq int64, l *deskplane.AccountLink) (bool, error)) error {
-	return each(tx, sc, deskplane.KindAccountLink, afterSeq, func(seq int64, l *deskplane.AccountLink) (bool, error) {
+	return deskplane.Each(tx, sc, deskplane.KindAccountLink, afterSeq, func(seq int64, l *deskplane.AccountLink) (bool, error) {
 		ok, err := counterpartHolds(tx, sc, l)
 		if err != nil || !ok {
 			return err == nil, err
@@ -295,25 +296,25 @@ func (w *wsService) GetAccountLink(ctx context.Context, in *wsapi.GetAccountLink
 
 func (w *wsService) ListAccountLinks(ctx context.Context, in *wsapi.ListAccountLinksRequest) (*wsapi.ListAccountLinksResult, error) {
 	const purpose = "accountlinks"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.MaxResults)
+	size := paging.Size(in.MaxResults)
 	sc := caller(ctx).Scope()
-	var p page[wsapi.AccountLink]
+	var p paging.Page[wsapi.AccountLink]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.AccountLink]{}
+		p = paging.Page[wsapi.AccountLink]{}
 		return eachLink(tx, sc, after, func(seq int64, l *deskplane.AccountLink) (bool, error) {
 			if len(in.LinkStatusFilter) > 0 && !slices.Contains(in.LinkStatusFilter, wsapi.AccountLinkStatusEnum(l.Status)) {
 				return true, nil
 			}
-			return p.add(size, seq, *wireAccountLink(l)), nil
+			return p.Add(size, seq, *wireAccountLink(l)), nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.ListAccountLinksResult{AccountLinks: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.ListAccountLinksResult{AccountLinks: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }

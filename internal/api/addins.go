@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -42,7 +43,7 @@ func addInNotFound(id, directoryID string) error {
 // directoryAddIns calls fn for each add-in of the directory's current
 // registration, in creation order, until it returns false.
 func (s *Server) directoryAddIns(tx deskplane.Tx, sc deskplane.Scope, d *deskplane.Directory, afterSeq int64, fn func(seq int64, a *deskplane.ConnectAddIn) bool) error {
-	return each(tx, sc, deskplane.KindAddIn, afterSeq, func(seq int64, a *deskplane.ConnectAddIn) (bool, error) {
+	return deskplane.Each(tx, sc, deskplane.KindAddIn, afterSeq, func(seq int64, a *deskplane.ConnectAddIn) (bool, error) {
 		if a.DirectoryID != d.ID || !a.Registered.Equal(d.Registered) {
 			return true, nil
 		}
@@ -57,7 +58,7 @@ func (s *Server) ownAddIn(tx deskplane.Tx, sc deskplane.Scope, directoryID, id s
 		return nil, err
 	}
 	var a deskplane.ConnectAddIn
-	ok, err := load(tx, addInKey(sc, id), &a)
+	ok, err := deskplane.Load(tx, addInKey(sc, id), &a)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +86,7 @@ func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Crea
 		// registration of the directory id are dropped on the way.
 		var existing *deskplane.ConnectAddIn
 		var stale []string
-		err = each(tx, sc, deskplane.KindAddIn, 0, func(_ int64, a *deskplane.ConnectAddIn) (bool, error) {
+		err = deskplane.Each(tx, sc, deskplane.KindAddIn, 0, func(_ int64, a *deskplane.ConnectAddIn) (bool, error) {
 			switch {
 			case a.DirectoryID != dirID:
 			case !a.Registered.Equal(d.Registered):
@@ -107,7 +108,7 @@ func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Crea
 			return &deskplane.Error{Code: deskplane.CodeAlreadyExists, ResourceID: existing.ID,
 				Message: fmt.Sprintf("The directory %s already has the Amazon Connect client add-in %q (%s). You can create only one Amazon Connect client add-in within a directory.", dirID, existing.Name, existing.ID)}
 		}
-		return save(tx, addInKey(sc, id), deskplane.ConnectAddIn{
+		return deskplane.Save(tx, addInKey(sc, id), deskplane.ConnectAddIn{
 			ID: id, DirectoryID: dirID, Name: name, URL: url, Created: now, Registered: d.Registered,
 		})
 	})
@@ -120,20 +121,20 @@ func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Crea
 func (w *wsService) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.DescribeConnectClientAddInsRequest) (*wsapi.DescribeConnectClientAddInsResult, error) {
 	sc, dirID := caller(ctx).Scope(), deref(in.ResourceId)
 	purpose := "addins/" + dirID
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.MaxResults)
-	var p page[wsapi.ConnectClientAddIn]
+	size := paging.Size(in.MaxResults)
+	var p paging.Page[wsapi.ConnectClientAddIn]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.ConnectClientAddIn]{}
+		p = paging.Page[wsapi.ConnectClientAddIn]{}
 		d, err := w.registeredDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
 		return w.directoryAddIns(tx, sc, d, after, func(seq int64, a *deskplane.ConnectAddIn) bool {
-			return p.add(size, seq, wsapi.ConnectClientAddIn{
+			return p.Add(size, seq, wsapi.ConnectClientAddIn{
 				AddInId: ptr(a.ID), ResourceId: ptr(a.DirectoryID), Name: ptr(a.Name), URL: ptr(a.URL),
 			})
 		})
@@ -141,7 +142,7 @@ func (w *wsService) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.D
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectClientAddInsResult{AddIns: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeConnectClientAddInsResult{AddIns: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -158,7 +159,7 @@ func (w *wsService) UpdateConnectClientAddIn(ctx context.Context, in *wsapi.Upda
 		if in.URL != nil {
 			a.URL = *in.URL
 		}
-		return save(tx, addInKey(sc, id), a)
+		return deskplane.Save(tx, addInKey(sc, id), a)
 	})
 	if err != nil {
 		return nil, err

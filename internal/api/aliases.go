@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -66,7 +67,7 @@ func aliasNotOwned(id, owner, what string) error {
 // ownAlias loads an alias the scope owns.
 func ownAlias(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.ConnectionAlias, bool, error) {
 	var a deskplane.ConnectionAlias
-	ok, err := load(tx, aliasKey(sc, id), &a)
+	ok, err := deskplane.Load(tx, aliasKey(sc, id), &a)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -77,7 +78,7 @@ func ownAlias(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Connec
 // scope, and false when none is (or the share no longer holds).
 func sharedAlias(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.ConnectionAlias, bool, error) {
 	var sh deskplane.AliasShare
-	ok, err := load(tx, aliasShareKey(sc, id), &sh)
+	ok, err := deskplane.Load(tx, aliasShareKey(sc, id), &sh)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -140,7 +141,7 @@ func liveAssociation(tx deskplane.Tx, region string, a *deskplane.ConnectionAlia
 }
 
 func saveAlias(tx deskplane.Tx, region string, a *deskplane.ConnectionAlias) error {
-	return save(tx, aliasKey(deskplane.Scope{Account: a.Owner, Region: region}, a.ID), a)
+	return deskplane.Save(tx, aliasKey(deskplane.Scope{Account: a.Owner, Region: region}, a.ID), a)
 }
 
 func (s *Server) scheduleAlias(tx deskplane.Tx, sc deskplane.Scope, a *deskplane.ConnectionAlias, from time.Time, t deskplane.Transition) error {
@@ -207,7 +208,7 @@ func (w *wsService) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateC
 	id := deskplane.NewID("wsca-", 9)
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
-		err := each(tx, sc, deskplane.KindAlias, 0, func(_ int64, a *deskplane.ConnectionAlias) (bool, error) {
+		err := deskplane.Each(tx, sc, deskplane.KindAlias, 0, func(_ int64, a *deskplane.ConnectionAlias) (bool, error) {
 			if strings.EqualFold(a.ConnectionString, cs) {
 				dup = a.ID
 			}
@@ -221,7 +222,7 @@ func (w *wsService) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateC
 				"A connection alias for the connection string %s already exists in this Region (%s).", cs, dup)
 		}
 		var res deskplane.AliasReservation
-		reserved, err := load(tx, aliasReservationKey(cs), &res)
+		reserved, err := deskplane.Load(tx, aliasReservationKey(cs), &res)
 		if err != nil {
 			return err
 		}
@@ -238,13 +239,13 @@ func (w *wsService) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateC
 				"Your account has reached its limit of %d connection aliases in Region %s. Delete aliases you no longer need, and try again.", q, sc.Region)
 		}
 		if !reserved {
-			if err := save(tx, aliasReservationKey(cs), deskplane.AliasReservation{Account: sc.Account, Created: now}); err != nil {
+			if err := deskplane.Save(tx, aliasReservationKey(cs), deskplane.AliasReservation{Account: sc.Account, Created: now}); err != nil {
 				return err
 			}
 		}
 		a := deskplane.ConnectionAlias{ID: id, ConnectionString: cs, Owner: sc.Account, State: aliasCreating,
 			Created: now, StateChanged: now, Generation: 1}
-		if err := save(tx, aliasKey(sc, id), &a); err != nil {
+		if err := deskplane.Save(tx, aliasKey(sc, id), &a); err != nil {
 			return err
 		}
 		if err := mergeTags(tx, sc, id, in.Tags); err != nil {
@@ -289,7 +290,7 @@ func (w *wsService) DeleteConnectionAlias(ctx context.Context, in *wsapi.DeleteC
 		}
 		a.State, a.StateChanged, a.Association = aliasDeleting, now, nil
 		a.Generation++
-		if err := save(tx, aliasKey(sc, id), a); err != nil {
+		if err := deskplane.Save(tx, aliasKey(sc, id), a); err != nil {
 			return err
 		}
 		return w.scheduleAlias(tx, sc, a, now, deskplane.TAliasDelete)
@@ -314,11 +315,11 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Specify either AliasIds or ResourceId, not both.")
 	}
 	const purpose = "aliases"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.Limit)
+	size := paging.Size(in.Limit)
 	sc := caller(ctx).Scope()
 	resource := deref(in.ResourceId)
 	match := func(tx deskplane.Tx, a *deskplane.ConnectionAlias) (*wsapi.ConnectionAlias, error) {
@@ -335,15 +336,15 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 		v := wireAlias(a, as)
 		return &v, nil
 	}
-	var p page[wsapi.ConnectionAlias]
+	var p paging.Page[wsapi.ConnectionAlias]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.ConnectionAlias]{}
+		p = paging.Page[wsapi.ConnectionAlias]{}
 		// Own aliases and share records each come in Seq order (Seq is
 		// unique store-wide); merging them gives one stable order. Each
 		// list needs at most size+1 matches to fill the page and know
 		// whether there is another.
 		var owned, shared []seqAlias
-		err := each(tx, sc, deskplane.KindAlias, after, func(seq int64, a *deskplane.ConnectionAlias) (bool, error) {
+		err := deskplane.Each(tx, sc, deskplane.KindAlias, after, func(seq int64, a *deskplane.ConnectionAlias) (bool, error) {
 			v, err := match(tx, a)
 			if err != nil || v == nil {
 				return err == nil, err
@@ -354,7 +355,7 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 		if err != nil {
 			return err
 		}
-		err = each(tx, sc, deskplane.KindAliasShare, after, func(seq int64, sh *deskplane.AliasShare) (bool, error) {
+		err = deskplane.Each(tx, sc, deskplane.KindAliasShare, after, func(seq int64, sh *deskplane.AliasShare) (bool, error) {
 			a, ok, err := sharedAlias(tx, sc, sh.AliasID)
 			if err != nil || !ok {
 				return err == nil, err
@@ -372,7 +373,7 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 		all := append(owned, shared...)
 		slices.SortFunc(all, func(a, b seqAlias) int { return int(a.seq - b.seq) })
 		for _, x := range all {
-			if !p.add(size, x.seq, x.alias) {
+			if !p.Add(size, x.seq, x.alias) {
 				break
 			}
 		}
@@ -381,7 +382,7 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -470,14 +471,14 @@ func (w *wsService) DisassociateConnectionAlias(ctx context.Context, in *wsapi.D
 func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *wsapi.DescribeConnectionAliasPermissionsRequest) (*wsapi.DescribeConnectionAliasPermissionsResult, error) {
 	sc, id := caller(ctx).Scope(), deref(in.AliasId)
 	purpose := "aliasperms/" + id
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.MaxResults)
-	var p page[wsapi.ConnectionAliasPermission]
+	size := paging.Size(in.MaxResults)
+	var p paging.Page[wsapi.ConnectionAliasPermission]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.ConnectionAliasPermission]{}
+		p = paging.Page[wsapi.ConnectionAliasPermission]{}
 		a, err := ownedAlias(tx, sc, id, "describe its permissions")
 		if err != nil {
 			return err
@@ -486,7 +487,7 @@ func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *
 			if int64(i) < after {
 				continue
 			}
-			if !p.add(size, int64(i+1), wsapi.ConnectionAliasPermission{SharedAccountId: ptr(acct), AllowAssociation: ptr(true)}) {
+			if !p.Add(size, int64(i+1), wsapi.ConnectionAliasPermission{SharedAccountId: ptr(acct), AllowAssociation: ptr(true)}) {
 				break
 			}
 		}
@@ -495,7 +496,7 @@ func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: ptr(id), ConnectionAliasPermissions: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: ptr(id), ConnectionAliasPermissions: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -541,7 +542,7 @@ func (w *wsService) UpdateConnectionAliasPermission(ctx context.Context, in *wsa
 			if _, err := tx.Delete(aliasShareKey(targetScope, id)); err != nil {
 				return err
 			}
-			return save(tx, aliasKey(sc, id), a)
+			return deskplane.Save(tx, aliasKey(sc, id), a)
 		}
 		if already {
 			return nil
@@ -551,10 +552,10 @@ func (w *wsService) UpdateConnectionAliasPermission(ctx context.Context, in *wsa
 				"The connection alias %s is already shared with account %s; a connection alias can be shared with only one other account. Unshare it first.", id, strings.Join(a.SharedWith, ", "))
 		}
 		a.SharedWith = append(a.SharedWith, target)
-		if err := save(tx, aliasShareKey(targetScope, id), deskplane.AliasShare{AliasID: id, Owner: sc.Account, Shared: now}); err != nil {
+		if err := deskplane.Save(tx, aliasShareKey(targetScope, id), deskplane.AliasShare{AliasID: id, Owner: sc.Account, Shared: now}); err != nil {
 			return err
 		}
-		return save(tx, aliasKey(sc, id), a)
+		return deskplane.Save(tx, aliasKey(sc, id), a)
 	})
 	if err != nil {
 		return nil, err
@@ -585,10 +586,10 @@ func (s *Server) aliasState(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 	if a.State != aliasCreating && a.State != aliasDeleting {
 		return nil
 	}
-	if f, hit := s.d.Faults.TakeTransition(deskplane.KindAlias, t.Key.Scope, a.ID); hit && f.State != "" {
+	if f, hit := s.faults.TakeTransition(deskplane.KindAlias, t.Key.Scope, a.ID); hit && f.State != "" {
 		a.State, a.StateChanged = deskplane.ConnectionAliasState(f.State), t.Due
 		a.Generation++
-		return save(tx, t.Key, a)
+		return deskplane.Save(tx, t.Key, a)
 	}
 	if a.State == aliasDeleting {
 		if _, err := tx.Delete(t.Key); err != nil {
@@ -598,5 +599,5 @@ func (s *Server) aliasState(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 	}
 	a.State, a.StateChanged = aliasCreated, t.Due
 	a.Generation++
-	return save(tx, t.Key, a)
+	return deskplane.Save(tx, t.Key, a)
 }

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/catalogue"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -166,7 +168,7 @@ func wireApplication(a catalogueApp) wsapi.WorkSpaceApplication {
 		Description:                   ptr(a.description),
 		LicenseType:                   a.license,
 		Name:                          ptr(a.name),
-		Owner:                         ptr(amazonOwner),
+		Owner:                         ptr(deskplane.AmazonOwner),
 		State:                         a.state,
 		SupportedComputeTypeNames:     slices.Clone(a.compute),
 		SupportedOperatingSystemNames: slices.Clone(a.os),
@@ -175,19 +177,19 @@ func wireApplication(a catalogueApp) wsapi.WorkSpaceApplication {
 
 func (w *wsService) DescribeApplications(ctx context.Context, in *wsapi.DescribeApplicationsRequest) (*wsapi.DescribeApplicationsResult, error) {
 	const purpose = "applications"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	if in.Owner != nil && *in.Owner != amazonOwner && *in.Owner != caller(ctx).Account {
+	if in.Owner != nil && *in.Owner != deskplane.AmazonOwner && *in.Owner != caller(ctx).Account {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The Owner %s is not valid. Specify AMAZON or your own account id.", *in.Owner)
 	}
-	size := pageSize(in.MaxResults)
+	size := paging.Size(in.MaxResults)
 	match := func(a catalogueApp) bool {
 		switch {
 		case in.ApplicationIds != nil && !slices.Contains(in.ApplicationIds, a.id),
 			in.LicenseType != "" && in.LicenseType != a.license,
-			in.Owner != nil && *in.Owner != amazonOwner:
+			in.Owner != nil && *in.Owner != deskplane.AmazonOwner:
 			return false
 		}
 		for _, c := range in.ComputeTypeNames {
@@ -202,16 +204,16 @@ func (w *wsService) DescribeApplications(ctx context.Context, in *wsapi.Describe
 		}
 		return true
 	}
-	var p page[wsapi.WorkSpaceApplication]
+	var p paging.Page[wsapi.WorkSpaceApplication]
 	for i, a := range applicationCatalogue() {
 		if int64(i+1) <= after || !match(a) {
 			continue
 		}
-		if !p.add(size, int64(i+1), wireApplication(a)) {
+		if !p.Add(size, int64(i+1), wireApplication(a)) {
 			break
 		}
 	}
-	out := &wsapi.DescribeApplicationsResult{Applications: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeApplicationsResult{Applications: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -246,7 +248,7 @@ func publicImageApplications(img *deskplane.Image) []catalogueApp {
 // of a BYOL import, what was installed on the WorkSpace an image was made
 // from when it was made, what the source of a copy or update had.
 func (s *Server) imageApplications(tx deskplane.Tx, sc deskplane.Scope, img *deskplane.Image, depth int) ([]catalogueApp, error) {
-	if img.Owner == amazonOwner {
+	if img.Owner == deskplane.AmazonOwner {
 		return publicImageApplications(img), nil
 	}
 	ids := map[string]bool{}
@@ -303,7 +305,7 @@ func (s *Server) sourceImage(tx deskplane.Tx, img *deskplane.Image) (*deskplane.
 	if region == "" {
 		return nil, false, nil
 	}
-	if pub, ok := s.amazonImage(img.SourceImageID); ok {
+	if pub, ok := catalogue.Image(img.SourceImageID); ok {
 		return pub, true, nil
 	}
 	account := img.SourceAccount
@@ -328,7 +330,7 @@ func (s *Server) bundleApplications(tx deskplane.Tx, sc deskplane.Scope, b *desk
 	if b.ImageID == "" {
 		return nil, nil
 	}
-	img, ok := s.amazonImage(b.ImageID)
+	img, ok := catalogue.Image(b.ImageID)
 	if !ok {
 		own, found, err := ownImage(tx, sc, b.ImageID)
 		if err != nil || !found {
@@ -398,7 +400,7 @@ func (s *Server) workspaceAssociations(tx deskplane.Tx, sc deskplane.Scope, ws *
 	var out []deskplane.AppAssociation
 	for _, a := range applicationCatalogue() {
 		var as deskplane.AppAssociation
-		ok, err := load(tx, appAssocKey(sc, ws.ID, a.id), &as)
+		ok, err := deskplane.Load(tx, appAssocKey(sc, ws.ID, a.id), &as)
 		if err != nil {
 			return nil, err
 		}
@@ -539,7 +541,7 @@ func (w *wsService) AssociateWorkspaceApplication(ctx context.Context, in *wsapi
 			return err
 		}
 		out = wireWorkspaceAssociation(as)
-		return save(tx, appAssocKey(sc, wsID, appID), as)
+		return deskplane.Save(tx, appAssocKey(sc, wsID, appID), as)
 	})
 	if err != nil {
 		return nil, err
@@ -590,7 +592,7 @@ func (w *wsService) DisassociateWorkspaceApplication(ctx context.Context, in *ws
 			setAssocState(&as, assocRemoved, now)
 		}
 		out = wireWorkspaceAssociation(as)
-		return save(tx, appAssocKey(sc, wsID, appID), as)
+		return deskplane.Save(tx, appAssocKey(sc, wsID, appID), as)
 	})
 	if err != nil {
 		return nil, err
@@ -635,7 +637,7 @@ func (w *wsService) DeployWorkspaceApplications(ctx context.Context, in *wsapi.D
 				continue
 			}
 			key := appAssocKey(sc, wsID, as.ApplicationID)
-			if err := save(tx, key, as); err != nil {
+			if err := deskplane.Save(tx, key, as); err != nil {
 				return err
 			}
 			p, _ := json.Marshal(appDeployPayload{Gen: as.Generation})
@@ -693,7 +695,7 @@ func (s *Server) visibleImageOrPublic(tx deskplane.Tx, sc deskplane.Scope, id st
 	if err != nil || ok {
 		return img, ok, err
 	}
-	img, ok = s.amazonImage(id)
+	img, ok = catalogue.Image(id)
 	return img, ok, nil
 }
 
@@ -747,17 +749,17 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 	types := slices.Clone(in.AssociatedResourceTypes)
 	slices.Sort(types)
 	purpose := "appassocs/" + appID + "/" + joinEnums(types)
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := catalogueApplication(appID); !ok {
 		return nil, appNotFound(appID)
 	}
-	size := pageSize(in.MaxResults)
-	var p page[wsapi.ApplicationResourceAssociation]
+	size := paging.Size(in.MaxResults)
+	var p paging.Page[wsapi.ApplicationResourceAssociation]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.ApplicationResourceAssociation]{}
+		p = paging.Page[wsapi.ApplicationResourceAssociation]{}
 		var all []seqAppAssoc
 		has := func(apps []catalogueApp) bool {
 			return slices.ContainsFunc(apps, func(a catalogueApp) bool { return a.id == appID })
@@ -766,7 +768,7 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 			// The application's association records, and which bundles
 			// bring it, are read once rather than per WorkSpace.
 			records := make(map[string]deskplane.AppAssociation)
-			err := each(tx, sc, deskplane.KindAppAssoc, 0, func(_ int64, as *deskplane.AppAssociation) (bool, error) {
+			err := deskplane.Each(tx, sc, deskplane.KindAppAssoc, 0, func(_ int64, as *deskplane.AppAssociation) (bool, error) {
 				if as.ApplicationID == appID {
 					records[as.WorkspaceID] = *as
 				}
@@ -776,7 +778,7 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 				return err
 			}
 			bundleHas := make(map[string]bool)
-			err = each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
+			err = deskplane.Each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
 				as, ok := records[ws.ID]
 				if !ok {
 					brings, known := bundleHas[ws.BundleID]
@@ -820,7 +822,7 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 		}
 		if wantType(types, wsapi.ApplicationAssociatedResourceTypeImage) {
 			n := 0
-			err := each(tx, sc, deskplane.KindImage, after, func(seq int64, img *deskplane.Image) (bool, error) {
+			err := deskplane.Each(tx, sc, deskplane.KindImage, after, func(seq int64, img *deskplane.Image) (bool, error) {
 				apps, err := w.imageApplications(tx, sc, img, 0)
 				if err != nil {
 					return false, err
@@ -837,7 +839,7 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 		}
 		if wantType(types, wsapi.ApplicationAssociatedResourceTypeBundle) {
 			n := 0
-			err := each(tx, sc, deskplane.KindBundle, after, func(seq int64, b *deskplane.Bundle) (bool, error) {
+			err := deskplane.Each(tx, sc, deskplane.KindBundle, after, func(seq int64, b *deskplane.Bundle) (bool, error) {
 				apps, err := w.bundleApplications(tx, sc, b)
 				if err != nil {
 					return false, err
@@ -854,7 +856,7 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 		}
 		slices.SortFunc(all, func(a, b seqAppAssoc) int { return int(a.seq - b.seq) })
 		for _, x := range all {
-			if !p.add(size, x.seq, x.a) {
+			if !p.Add(size, x.seq, x.a) {
 				break
 			}
 		}
@@ -863,7 +865,7 @@ func (w *wsService) DescribeApplicationAssociations(ctx context.Context, in *wsa
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeApplicationAssociationsResult{Associations: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeApplicationAssociationsResult{Associations: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -885,7 +887,7 @@ func (s *Server) onAppDeploy(ctx context.Context, tx deskplane.Tx, t deskplane.T
 		return fmt.Errorf("%s timer of %s: %w", timerAppDeploy, t.Key.ID, err)
 	}
 	var as deskplane.AppAssociation
-	ok, err := load(tx, t.Key, &as)
+	ok, err := deskplane.Load(tx, t.Key, &as)
 	if err != nil || !ok || as.Generation != p.Gen {
 		return err
 	}
@@ -905,7 +907,7 @@ func (s *Server) onAppDeploy(ctx context.Context, tx deskplane.Tx, t deskplane.T
 			next = assocUninstalling
 		}
 		setAssocState(&as, next, t.Due)
-		if err := save(tx, t.Key, as); err != nil {
+		if err := deskplane.Save(tx, t.Key, as); err != nil {
 			return err
 		}
 		d := s.d.Timing.Duration(deskplane.TApplicationDeploy)
@@ -927,7 +929,7 @@ func (s *Server) onAppDeploy(ctx context.Context, tx deskplane.Tx, t deskplane.T
 			setAssocState(&as, assocRemoved, t.Due)
 			as.Installed, as.RemovedAt = false, t.Due
 		}
-		return save(tx, t.Key, as)
+		return deskplane.Save(tx, t.Key, as)
 	}
 	return nil
 }
@@ -936,7 +938,7 @@ func (s *Server) onAppDeploy(ctx context.Context, tx deskplane.Tx, t deskplane.T
 // fails: an injected transition fault, or (installing) an older version of
 // the Office suite that stays on the WorkSpace.
 func (s *Server) deployFailure(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, as *deskplane.AppAssociation) (code, msg string, failed bool, err error) {
-	if f, ok := s.d.Faults.TakeTransition(deskplane.KindAppAssoc, sc, ws.ID+"/"+as.ApplicationID); ok {
+	if f, ok := s.faults.TakeTransition(deskplane.KindAppAssoc, sc, ws.ID+"/"+as.ApplicationID); ok {
 		code, msg = f.ErrorCode, f.ErrorMessage
 		if !wsapi.AssociationErrorCode(code).IsKnown() {
 			code = string(wsapi.AssociationErrorCodeInternalServerError)

@@ -166,7 +166,7 @@ func (s *Server) loadBranding(tx deskplane.Tx, sc deskplane.Scope, directoryID s
 		return nil, err
 	}
 	var b deskplane.Branding
-	ok, err := load(tx, brandingKey(sc, directoryID), &b)
+	ok, err := deskplane.Load(tx, brandingKey(sc, directoryID), &b)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (w *wsService) ImportClientBranding(ctx context.Context, in *wsapi.ImportCl
 			b.Platforms[string(p.name)] = p.attrs
 			only[p.name] = true
 		}
-		if err := save(tx, brandingKey(sc, id), b); err != nil {
+		if err := deskplane.Save(tx, brandingKey(sc, id), b); err != nil {
 			return err
 		}
 		out = wireBranding(sc, b, only)
@@ -258,7 +258,7 @@ func (w *wsService) DeleteClientBranding(ctx context.Context, in *wsapi.DeleteCl
 			_, err := tx.Delete(brandingKey(sc, id))
 			return err
 		}
-		return save(tx, brandingKey(sc, id), b)
+		return deskplane.Save(tx, brandingKey(sc, id), b)
 	})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/catalogue"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -41,7 +43,7 @@ func bundleNotFound(id string) error {
 // catalogue answers "Amazon" (what the live service returns; see
 // docs/decisions/0012-amazon-catalogue.md), custom bundles the account id.
 func wireOwner(owner string) string {
-	if owner == amazonOwner {
+	if owner == deskplane.AmazonOwner {
 		return "Amazon"
 	}
 	return owner
@@ -103,7 +105,7 @@ func parseCapacity(member, v string) (int, error) {
 // AVAILABLE image the caller owns.
 func (s *Server) bundleImage(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Image, error) {
 	var img deskplane.Image
-	ok, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindImage, ID: id}, &img)
+	ok, err := deskplane.Load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindImage, ID: id}, &img)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +121,7 @@ func (s *Server) bundleImage(tx deskplane.Tx, sc deskplane.Scope, id string) (*d
 	} else if err != deskplane.ErrNotFound {
 		return nil, err
 	}
-	if _, ok := s.amazonImage(id); ok {
+	if _, ok := catalogue.Image(id); ok {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The image %s is an Amazon WorkSpaces public image. A custom bundle needs an image that your account owns.", id)
 	}
 	return nil, deskplane.NotFound(id, "The specified image %s could not be found.", id)
@@ -165,7 +167,7 @@ func (w *wsService) CreateWorkspaceBundle(ctx context.Context, in *wsapi.CreateW
 			return deskplane.Errorf(deskplane.CodeInvalidParameter, "The bundle's volumes (root %d GB, user %d GB) cannot be smaller than those of the image %s (root %d GB, user %d GB).", r, user, img.ID, img.RootGB, img.UserGB)
 		}
 		count := 0
-		err = each(tx, sc, deskplane.KindBundle, 0, func(_ int64, b *deskplane.Bundle) (bool, error) {
+		err = deskplane.Each(tx, sc, deskplane.KindBundle, 0, func(_ int64, b *deskplane.Bundle) (bool, error) {
 			if b.Name == name {
 				return false, &deskplane.Error{Code: deskplane.CodeAlreadyExists, ResourceID: b.ID,
 					Message: fmt.Sprintf("A bundle named %s already exists in this Region (%s). Bundle names must be unique.", name, b.ID)}
@@ -206,7 +208,7 @@ func (w *wsService) CreateWorkspaceBundle(ctx context.Context, in *wsapi.CreateW
 				return err
 			}
 		}
-		if err := save(tx, bundleKey(sc, b.ID), b); err != nil {
+		if err := deskplane.Save(tx, bundleKey(sc, b.ID), b); err != nil {
 			return err
 		}
 		if err := mergeTags(tx, sc, b.ID, in.Tags); err != nil {
@@ -224,16 +226,16 @@ func (w *wsService) CreateWorkspaceBundle(ctx context.Context, in *wsapi.CreateW
 // bundleStateTimer makes a PENDING custom bundle AVAILABLE.
 func (s *Server) bundleStateTimer(ctx context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var b deskplane.Bundle
-	ok, err := load(tx, t.Key, &b)
+	ok, err := deskplane.Load(tx, t.Key, &b)
 	if err != nil || !ok || b.State != bundlePending {
 		return err
 	}
 	b.State = bundleAvailable
-	if f, hit := s.d.Faults.TakeTransition(deskplane.KindBundle, t.Key.Scope, b.ID); hit {
+	if f, hit := s.faults.TakeTransition(deskplane.KindBundle, t.Key.Scope, b.ID); hit {
 		b.State = deskplane.BundleState(f.State)
 	}
 	b.LastUpdated = t.Due
-	return save(tx, t.Key, b)
+	return deskplane.Save(tx, t.Key, b)
 }
 
 // ---- update and delete -----------------------------------------------------------------
@@ -243,14 +245,14 @@ func (w *wsService) UpdateWorkspaceBundle(ctx context.Context, in *wsapi.UpdateW
 	if id == "" || imageID == "" {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "UpdateWorkspaceBundle needs both BundleId and ImageId.")
 	}
-	if _, ok := w.amazonBundle(id); ok {
+	if _, ok := catalogue.Bundle(id); ok {
 		return nil, &deskplane.Error{Code: deskplane.CodeNotSupported, Message: fmt.Sprintf("The bundle %s is an Amazon WorkSpaces public bundle; only custom bundles can be updated.", id)}
 	}
 	sc := caller(ctx).Scope()
 	now := w.now()
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		var b deskplane.Bundle
-		ok, err := load(tx, bundleKey(sc, id), &b)
+		ok, err := deskplane.Load(tx, bundleKey(sc, id), &b)
 		if err != nil {
 			return err
 		}
@@ -270,7 +272,7 @@ func (w *wsService) UpdateWorkspaceBundle(ctx context.Context, in *wsapi.UpdateW
 			b.Protocols = slices.Clone(img.Protocols)
 		}
 		b.LastUpdated = now
-		return save(tx, bundleKey(sc, id), b)
+		return deskplane.Save(tx, bundleKey(sc, id), b)
 	})
 	if err != nil {
 		return nil, err
@@ -283,7 +285,7 @@ func (w *wsService) DeleteWorkspaceBundle(ctx context.Context, in *wsapi.DeleteW
 	if id == "" {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "BundleId is required.")
 	}
-	if _, ok := w.amazonBundle(id); ok {
+	if _, ok := catalogue.Bundle(id); ok {
 		return nil, deskplane.Errorf(deskplane.CodeAccessDenied, "The bundle %s is an Amazon WorkSpaces public bundle and cannot be deleted.", id)
 	}
 	sc := caller(ctx).Scope()
@@ -294,7 +296,7 @@ func (w *wsService) DeleteWorkspaceBundle(ctx context.Context, in *wsapi.DeleteW
 			return err
 		}
 		var user string
-		err := each(tx, sc, deskplane.KindWorkspace, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
+		err := deskplane.Each(tx, sc, deskplane.KindWorkspace, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
 			if ws.BundleID == id && ws.State != "TERMINATED" {
 				user = ws.ID
 				return false, nil
@@ -350,39 +352,39 @@ func (w *wsService) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Desc
 		if err != nil {
 			return nil, err
 		}
-	case strings.EqualFold(deref(in.Owner), amazonOwner):
+	case strings.EqualFold(deref(in.Owner), deskplane.AmazonOwner):
 		const purpose = "bundles-amazon"
-		after, err := parsePageToken(purpose, in.NextToken)
+		after, err := paging.Parse(purpose, in.NextToken)
 		if err != nil {
 			return nil, err
 		}
-		var p page[wsapi.WorkspaceBundle]
-		for i, b := range amazonCatalogue().bundles {
+		var p paging.Page[wsapi.WorkspaceBundle]
+		for i, b := range catalogue.Bundles() {
 			if int64(i+1) <= after {
 				continue
 			}
-			if !p.add(defaultPageSize, int64(i+1), wireBundle(&b)) {
+			if !p.Add(paging.DefaultSize, int64(i+1), wireBundle(&b)) {
 				break
 			}
 		}
-		out.Bundles, out.NextToken = p.items, p.next(purpose)
+		out.Bundles, out.NextToken = p.Items(), p.Next(purpose)
 	case in.Owner == nil || deref(in.Owner) == sc.Account:
 		const purpose = "bundles-own"
-		after, err := parsePageToken(purpose, in.NextToken)
+		after, err := paging.Parse(purpose, in.NextToken)
 		if err != nil {
 			return nil, err
 		}
-		var p page[wsapi.WorkspaceBundle]
+		var p paging.Page[wsapi.WorkspaceBundle]
 		err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-			p = page[wsapi.WorkspaceBundle]{}
-			return each(tx, sc, deskplane.KindBundle, after, func(seq int64, b *deskplane.Bundle) (bool, error) {
-				return p.add(defaultPageSize, seq, wireBundle(b)), nil
+			p = paging.Page[wsapi.WorkspaceBundle]{}
+			return deskplane.Each(tx, sc, deskplane.KindBundle, after, func(seq int64, b *deskplane.Bundle) (bool, error) {
+				return p.Add(paging.DefaultSize, seq, wireBundle(b)), nil
 			})
 		})
 		if err != nil {
 			return nil, err
 		}
-		out.Bundles, out.NextToken = p.items, p.next(purpose)
+		out.Bundles, out.NextToken = p.Items(), p.Next(purpose)
 	}
 	if out.Bundles == nil {
 		out.Bundles = []wsapi.WorkspaceBundle{}

@@ -14,6 +14,7 @@ import (
 	"github.com/deskplane/deskplane/internal/control"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -267,10 +268,10 @@ func (d *dsService) createDSDirectory(ctx context.Context, n newDSDirectory) (st
 			SID:            dir.DomainSID + "-500",
 			Created:        now,
 		}
-		if err := save(tx, deskplane.UserKey(sc, id, admin.SAMAccountName), admin); err != nil {
+		if err := deskplane.Save(tx, deskplane.UserKey(sc, id, admin.SAMAccountName), admin); err != nil {
 			return err
 		}
-		if err := save(tx, dsDirKey(sc, id), dir); err != nil {
+		if err := deskplane.Save(tx, dsDirKey(sc, id), dir); err != nil {
 			return err
 		}
 		return d.scheduleStage(tx, sc, &dir, now, deskplane.TDirectoryCreate)
@@ -349,7 +350,7 @@ func (s *Server) dsStageTimer(ctx context.Context, tx deskplane.Tx, t deskplane.
 		return fmt.Errorf("%s timer of %s: %w", timerDSStage, t.Key.ID, err)
 	}
 	var dir deskplane.DSDirectory
-	ok, err := load(tx, t.Key, &dir)
+	ok, err := deskplane.Load(tx, t.Key, &dir)
 	if err != nil || !ok || dir.Generation != p.Gen {
 		return err
 	}
@@ -358,13 +359,13 @@ func (s *Server) dsStageTimer(ctx context.Context, tx deskplane.Tx, t deskplane.
 	case dsStageRequested:
 		dir.Stage, dir.StageChanged = dsStageCreating, t.Due
 		dir.Generation++
-		if err := save(tx, t.Key, dir); err != nil {
+		if err := deskplane.Save(tx, t.Key, dir); err != nil {
 			return err
 		}
 		return s.scheduleStage(tx, sc, &dir, t.Due, deskplane.TDirectoryCreate)
 	case dsStageCreating:
 		dir.Stage, dir.StageChanged = dsStageActive, t.Due
-		if f, hit := s.d.Faults.TakeTransition(deskplane.KindDSDirectory, sc, dir.ID); hit {
+		if f, hit := s.faults.TakeTransition(deskplane.KindDSDirectory, sc, dir.ID); hit {
 			dir.Stage = deskplane.DSDirectoryStage(f.State)
 			dir.StageReason = f.ErrorMessage
 			if dir.StageReason == "" {
@@ -372,7 +373,7 @@ func (s *Server) dsStageTimer(ctx context.Context, tx deskplane.Tx, t deskplane.
 			}
 		}
 		dir.Generation++
-		return save(tx, t.Key, dir)
+		return deskplane.Save(tx, t.Key, dir)
 	case dsStageDeleting:
 		return s.removeDSDirectory(tx, sc, dir.ID)
 	}
@@ -406,7 +407,7 @@ func (d *dsService) DeleteDirectory(ctx context.Context, in *dsapi.DeleteDirecto
 	now := d.now()
 	err := d.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		var dir deskplane.DSDirectory
-		ok, err := load(tx, dsDirKey(sc, id), &dir)
+		ok, err := deskplane.Load(tx, dsDirKey(sc, id), &dir)
 		if err != nil {
 			return err
 		}
@@ -423,7 +424,7 @@ func (d *dsService) DeleteDirectory(ctx context.Context, in *dsapi.DeleteDirecto
 		}
 		dir.Stage, dir.StageChanged, dir.StageReason = dsStageDeleting, now, ""
 		dir.Generation++
-		if err := save(tx, dsDirKey(sc, id), dir); err != nil {
+		if err := deskplane.Save(tx, dsDirKey(sc, id), dir); err != nil {
 			return err
 		}
 		return d.scheduleStage(tx, sc, &dir, now, deskplane.TDirectoryDelete)
@@ -503,7 +504,7 @@ func (d *dsService) DescribeDirectories(ctx context.Context, in *dsapi.DescribeD
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "DirectoryIds must not be an empty list; omit it to describe every directory.")
 	}
 	const purpose = "ds-directories"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, &deskplane.Error{Code: deskplane.CodeInvalidNextToken, Message: "The NextToken value is not valid."}
 	}
@@ -512,9 +513,9 @@ func (d *dsService) DescribeDirectories(ctx context.Context, in *dsapi.DescribeD
 		size = int(*in.Limit)
 	}
 	sc := caller(ctx).Scope()
-	var p page[dsapi.DirectoryDescription]
+	var p paging.Page[dsapi.DirectoryDescription]
 	err = d.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[dsapi.DirectoryDescription]{}
+		p = paging.Page[dsapi.DirectoryDescription]{}
 		var want map[string]bool
 		if in.DirectoryIds != nil {
 			want = make(map[string]bool, len(in.DirectoryIds))
@@ -527,17 +528,17 @@ func (d *dsService) DescribeDirectories(ctx context.Context, in *dsapi.DescribeD
 				want[id] = true
 			}
 		}
-		return each(tx, sc, deskplane.KindDSDirectory, after, func(seq int64, dir *deskplane.DSDirectory) (bool, error) {
+		return deskplane.Each(tx, sc, deskplane.KindDSDirectory, after, func(seq int64, dir *deskplane.DSDirectory) (bool, error) {
 			if want != nil && !want[dir.ID] {
 				return true, nil
 			}
-			return p.add(size, seq, wireDSDirectory(dir)), nil
+			return p.Add(size, seq, wireDSDirectory(dir)), nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &dsapi.DescribeDirectoriesResult{DirectoryDescriptions: p.list(), NextToken: p.next(purpose)}
+	out := &dsapi.DescribeDirectoriesResult{DirectoryDescriptions: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -547,7 +548,7 @@ func (d *dsService) DescribeDirectories(ctx context.Context, in *dsapi.DescribeD
 func (d *dsService) updateDSDirectory(ctx context.Context, id string, fn func(*deskplane.DSDirectory) error) error {
 	sc := caller(ctx).Scope()
 	return d.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modify(tx, dsDirKey(sc, id), func() error { return dsNotFound(id) }, fn)
+		return deskplane.Modify(tx, dsDirKey(sc, id), func() error { return dsNotFound(id) }, fn)
 	})
 }
 
@@ -582,7 +583,7 @@ func (d *dsService) ListTagsForResource(ctx context.Context, in *dsapi.ListTagsF
 	sc, id := caller(ctx).Scope(), deref(in.ResourceId)
 	var dir deskplane.DSDirectory
 	err := d.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		ok, err := load(tx, dsDirKey(sc, id), &dir)
+		ok, err := deskplane.Load(tx, dsDirKey(sc, id), &dir)
 		if err != nil {
 			return err
 		}
@@ -632,7 +633,7 @@ func (s *Server) controlAnyUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	err := s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
 		var dir deskplane.DSDirectory
-		ok, err := load(tx, dsDirKey(sc, id), &dir)
+		ok, err := deskplane.Load(tx, dsDirKey(sc, id), &dir)
 		if err != nil {
 			return err
 		}
@@ -640,7 +641,7 @@ func (s *Server) controlAnyUser(w http.ResponseWriter, r *http.Request) {
 			return dsNotFound(id)
 		}
 		dir.AnyUser = enabled
-		return save(tx, dsDirKey(sc, id), dir)
+		return deskplane.Save(tx, dsDirKey(sc, id), dir)
 	})
 	if err != nil {
 		status := http.StatusInternalServerError
@@ -948,7 +949,7 @@ func (w *wsService) RegisterWorkspaceDirectory(ctx context.Context, in *wsapi.Re
 		d.SamlProperties = settingsJSON(defaultSaml())
 		d.CertAuthProperties = settingsJSON(defaultCertAuth())
 		d.ClientProperties = settingsJSON(defaultClientProperties())
-		if err := save(tx, wsDirKey(sc, d.ID), d); err != nil {
+		if err := deskplane.Save(tx, wsDirKey(sc, d.ID), d); err != nil {
 			return err
 		}
 		if err := mergeTags(tx, sc, d.ID, in.Tags); err != nil {
@@ -981,7 +982,7 @@ func (w *wsService) personalRegistration(tx deskplane.Tx, sc deskplane.Scope, in
 		return nil, wsDirNotFound(id)
 	}
 	var ds deskplane.DSDirectory
-	ok, err := load(tx, dsDirKey(sc, id), &ds)
+	ok, err := deskplane.Load(tx, dsDirKey(sc, id), &ds)
 	if err != nil {
 		return nil, err
 	}
@@ -1083,7 +1084,7 @@ func (s *Server) wsDirectoryTimer(ctx context.Context, tx deskplane.Tx, t deskpl
 		return fmt.Errorf("%s timer of %s: %w", timerWSDirectory, t.Key.ID, err)
 	}
 	var d deskplane.Directory
-	ok, err := load(tx, t.Key, &d)
+	ok, err := deskplane.Load(tx, t.Key, &d)
 	if err != nil || !ok || d.Generation != p.Gen {
 		return err
 	}
@@ -1091,7 +1092,7 @@ func (s *Server) wsDirectoryTimer(ctx context.Context, tx deskplane.Tx, t deskpl
 	switch d.State {
 	case wsDirRegistering:
 		d.State, d.StateChanged = wsDirRegistered, t.Due
-		if f, hit := s.d.Faults.TakeTransition(deskplane.KindDirectory, sc, d.ID); hit {
+		if f, hit := s.faults.TakeTransition(deskplane.KindDirectory, sc, d.ID); hit {
 			d.State = deskplane.DirectoryState(f.State)
 			d.ErrorMessage = f.ErrorMessage
 			if d.ErrorMessage == "" {
@@ -1099,7 +1100,7 @@ func (s *Server) wsDirectoryTimer(ctx context.Context, tx deskplane.Tx, t deskpl
 			}
 		}
 		d.Generation++
-		return save(tx, t.Key, d)
+		return deskplane.Save(tx, t.Key, d)
 	case wsDirDeregistering:
 		if _, err := tx.Delete(t.Key); err != nil {
 			return err
@@ -1116,7 +1117,7 @@ func (w *wsService) DeregisterWorkspaceDirectory(ctx context.Context, in *wsapi.
 	now := w.now()
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		var d deskplane.Directory
-		ok, err := load(tx, wsDirKey(sc, id), &d)
+		ok, err := deskplane.Load(tx, wsDirKey(sc, id), &d)
 		if err != nil {
 			return err
 		}
@@ -1127,7 +1128,7 @@ func (w *wsService) DeregisterWorkspaceDirectory(ctx context.Context, in *wsapi.
 			return deskplane.Errorf(deskplane.CodeInvalidState, "The directory %s is %s and cannot be deregistered now. Try again when it is REGISTERED.", id, d.State)
 		}
 		inUse := false
-		err = each(tx, sc, deskplane.KindWorkspace, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
+		err = deskplane.Each(tx, sc, deskplane.KindWorkspace, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
 			if ws.DirectoryID == id && ws.State != "TERMINATED" {
 				inUse = true
 				return false, nil
@@ -1143,7 +1144,7 @@ func (w *wsService) DeregisterWorkspaceDirectory(ctx context.Context, in *wsapi.
 		}
 		d.State, d.StateChanged = wsDirDeregistering, now
 		d.Generation++
-		if err := save(tx, wsDirKey(sc, id), d); err != nil {
+		if err := deskplane.Save(tx, wsDirKey(sc, id), d); err != nil {
 			return err
 		}
 		return w.scheduleWSDirectory(tx, sc, &d, now, deskplane.TDirectoryDeregister)
@@ -1221,11 +1222,11 @@ func wireWSDirectory(d *deskplane.Directory) wsapi.WorkspaceDirectory {
 
 func (w *wsService) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.DescribeWorkspaceDirectoriesRequest) (*wsapi.DescribeWorkspaceDirectoriesResult, error) {
 	const purpose = "ws-directories"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.Limit)
+	size := paging.Size(in.Limit)
 	match := func(d *deskplane.Directory) bool {
 		if in.DirectoryIds != nil && !slices.Contains(in.DirectoryIds, d.ID) {
 			return false
@@ -1248,10 +1249,10 @@ func (w *wsService) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.
 		return true
 	}
 	sc := caller(ctx).Scope()
-	var p page[wsapi.WorkspaceDirectory]
+	var p paging.Page[wsapi.WorkspaceDirectory]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.WorkspaceDirectory]{}
-		return each(tx, sc, deskplane.KindDirectory, after, func(seq int64, d *deskplane.Directory) (bool, error) {
+		p = paging.Page[wsapi.WorkspaceDirectory]{}
+		return deskplane.Each(tx, sc, deskplane.KindDirectory, after, func(seq int64, d *deskplane.Directory) (bool, error) {
 			if !match(d) {
 				return true, nil
 			}
@@ -1261,13 +1262,13 @@ func (w *wsService) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.
 				return false, err
 			}
 			wd.EndpointEncryptionMode = mode
-			return p.add(size, seq, wd), nil
+			return p.Add(size, seq, wd), nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspaceDirectoriesResult{Directories: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeWorkspaceDirectoriesResult{Directories: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -1278,7 +1279,7 @@ func (w *wsService) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.
 func (w *wsService) modifyRegistration(ctx context.Context, id string, fn func(*deskplane.Directory) error) error {
 	sc := caller(ctx).Scope()
 	return w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modify(tx, wsDirKey(sc, id), func() error { return wsDirNotFound(id) }, fn)
+		return deskplane.Modify(tx, wsDirKey(sc, id), func() error { return wsDirNotFound(id) }, fn)
 	})
 }
 
@@ -1480,7 +1481,7 @@ func (w *wsService) DescribeClientProperties(ctx context.Context, in *wsapi.Desc
 		out.ClientPropertiesList = out.ClientPropertiesList[:0]
 		for _, id := range in.ResourceIds {
 			var d deskplane.Directory
-			ok, err := load(tx, wsDirKey(sc, id), &d)
+			ok, err := deskplane.Load(tx, wsDirKey(sc, id), &d)
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/deskplane/deskplane/internal/awsjson"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/wireerror"
 )
 
 // The Directory Service Data subset over restJson1: each operation has its
@@ -24,12 +25,12 @@ import (
 // dataContentType is the media type of restJson1 answers.
 const dataContentType = "application/json"
 
-// DataRoutes serves the Directory Service Data subset (REST JSON).
-func (s *Server) DataRoutes(mux *http.ServeMux, v *sigv4.Verifier, log *slog.Logger, hook awsjson.Hook) {
+// DataRoutes serves the Directory Service Data subset (REST JSON) of svc.
+func DataRoutes(mux *http.ServeMux, svc dsdataapi.Service, v *sigv4.Verifier, log *slog.Logger, hook awsjson.Hook) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &dataHandler{d: dsdataapi.NewDispatcher(s.DirectoryServiceData()), verifier: v, log: log, hook: hook}
+	h := &dataHandler{d: dsdataapi.NewDispatcher(svc), verifier: v, log: log, hook: hook}
 	for _, r := range dsdataapi.Routes() {
 		uri := strings.ReplaceAll(r.URI, "+}", "...}")
 		mux.Handle(r.Method+" "+uri, h)
@@ -75,7 +76,7 @@ func (h *dataHandler) serve(w http.ResponseWriter, r *http.Request, c *deskplane
 		if errors.As(err, &ae) {
 			return writeDataError(w, &awsjson.Error{Type: ae.Code, Status: ae.Status, Message: ae.Message})
 		}
-		return writeDataError(w, MapDataError(err))
+		return writeDataError(w, wireerror.DirectoryServiceData(err))
 	}
 	if id.Service != dsdataapi.SigningName {
 		return writeDataError(w, &awsjson.Error{Type: "InvalidSignatureException", Status: http.StatusBadRequest,
@@ -85,12 +86,12 @@ func (h *dataHandler) serve(w http.ResponseWriter, r *http.Request, c *deskplane
 	ctx := deskplane.WithCaller(r.Context(), *c)
 	if h.hook != nil {
 		if err := h.hook(ctx, *c); err != nil {
-			return writeDataError(w, MapDataError(err))
+			return writeDataError(w, wireerror.DirectoryServiceData(err))
 		}
 	}
 	out, err := h.d.InvokeHTTP(ctx, op, r, body)
 	if err != nil {
-		ce := MapDataError(err)
+		ce := wireerror.DirectoryServiceData(err)
 		if ce.HTTPStatus() >= 500 && ce.HTTPStatus() != http.StatusNotImplemented {
 			h.log.Error("operation failed", "request_id", c.RequestID, "op", op, "err", err)
 		}

@@ -32,7 +32,7 @@ func endpointKey(sc deskplane.Scope, directoryID string) deskplane.Key {
 // changed it.
 func (s *Server) endpointEncryptionMode(tx deskplane.Tx, sc deskplane.Scope, d *deskplane.Directory) (wsapi.EndpointEncryptionMode, error) {
 	var e deskplane.EndpointEncryption
-	ok, err := load(tx, endpointKey(sc, d.ID), &e)
+	ok, err := deskplane.Load(tx, endpointKey(sc, d.ID), &e)
 	if err != nil {
 		return "", err
 	}
@@ -70,7 +70,7 @@ func (w *wsService) ModifyEndpointEncryptionMode(ctx context.Context, in *wsapi.
 			return nil
 		}
 		inUse := ""
-		err = each(tx, sc, deskplane.KindWorkspace, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
+		err = deskplane.Each(tx, sc, deskplane.KindWorkspace, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
 			if ws.DirectoryID == id && ws.State != "TERMINATED" {
 				inUse = ws.ID
 			}
@@ -83,7 +83,7 @@ func (w *wsService) ModifyEndpointEncryptionMode(ctx context.Context, in *wsapi.
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "WORKSPACES_EXIST",
 				Message: fmt.Sprintf("The endpoint encryption mode of directory %s cannot change from %s to %s while it has WorkSpaces (%s uses %s). The directory must be new, or all its WorkSpaces must already use the mode.", id, cur, mode, inUse, cur)}
 		}
-		return save(tx, endpointKey(sc, id), deskplane.EndpointEncryption{
+		return deskplane.Save(tx, endpointKey(sc, id), deskplane.EndpointEncryption{
 			DirectoryID: id, Mode: string(mode), Registered: d.Registered, Modified: now,
 		})
 	})

@@ -89,7 +89,7 @@ func (s *Server) ctlImageUpdates(w http.ResponseWriter, r *http.Request) {
 			return errControlNotFound
 		}
 		img.UpdateAvailable, img.UpdateDescription = in.UpdateAvailable, in.Description
-		return save(tx, imageKey(sc, id), img)
+		return deskplane.Save(tx, imageKey(sc, id), img)
 	})
 	switch {
 	case errors.Is(err, errControlNotFound):
@@ -126,7 +126,7 @@ func (s *Server) ctlAccountSettings(w http.ResponseWriter, r *http.Request) {
 		if in.CoreAllowListed != nil {
 			acct.CoreAllowListed = *in.CoreAllowListed
 		}
-		return save(tx, deskplane.AccountKey(sc), acct)
+		return deskplane.Save(tx, deskplane.AccountKey(sc), acct)
 	})
 	if err != nil {
 		control.WriteError(w, http.StatusInternalServerError, err)
@@ -163,7 +163,7 @@ func (s *Server) ctlEC2Image(w http.ResponseWriter, r *http.Request) {
 	}
 	ami := ec2Image{ID: id, Missing: in.Exists != nil && !*in.Exists, OperatingSystem: in.OperatingSystem}
 	err := s.d.Store.Update(r.Context(), func(tx deskplane.Tx) error {
-		return save(tx, deskplane.Key{Scope: sc, Kind: kindEC2Image, ID: id}, ami)
+		return deskplane.Save(tx, deskplane.Key{Scope: sc, Kind: kindEC2Image, ID: id}, ami)
 	})
 	if err != nil {
 		control.WriteError(w, http.StatusInternalServerError, err)

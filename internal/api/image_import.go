@@ -33,7 +33,7 @@ type ec2Image struct {
 // Windows 10.
 func ec2ImageFacts(tx deskplane.Tx, sc deskplane.Scope, id string) (ec2Image, error) {
 	ami := ec2Image{ID: id}
-	if _, err := load(tx, deskplane.Key{Scope: sc, Kind: kindEC2Image, ID: id}, &ami); err != nil {
+	if _, err := deskplane.Load(tx, deskplane.Key{Scope: sc, Kind: kindEC2Image, ID: id}, &ami); err != nil {
 		return ami, err
 	}
 	if ami.OperatingSystem == "" {
@@ -325,7 +325,7 @@ func (w *wsService) ImportCustomWorkspaceImage(ctx context.Context, in *wsapi.Im
 			Created:                        now,
 			Updated:                        now,
 		}
-		if err := save(tx, importKey(sc, id), imp); err != nil {
+		if err := deskplane.Save(tx, importKey(sc, id), imp); err != nil {
 			return err
 		}
 		return tx.Schedule(deskplane.Timer{Key: importKey(sc, id), Name: timerImageImportStep, Due: now.Add(time.Duration(imp.StepDuration))})
@@ -341,7 +341,7 @@ func (w *wsService) ImportCustomWorkspaceImage(ctx context.Context, in *wsapi.Im
 // transition fault of kind "image".
 func (s *Server) imageImportStep(ctx context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var imp imageImport
-	ok, err := load(tx, t.Key, &imp)
+	ok, err := deskplane.Load(tx, t.Key, &imp)
 	if err != nil || !ok {
 		return err
 	}
@@ -363,17 +363,17 @@ func (s *Server) imageImportStep(ctx context.Context, tx deskplane.Tx, t deskpla
 		if err := tx.Schedule(deskplane.Timer{Key: t.Key, Name: timerImageImportStep, Due: t.Due.Add(time.Duration(imp.StepDuration))}); err != nil {
 			return err
 		}
-		return save(tx, t.Key, imp)
+		return deskplane.Save(tx, t.Key, imp)
 	}
 	s.finishImage(img, t.Key.Scope, t.Due)
 	if img.State == imageError {
 		imp.State = string(wsapi.CustomWorkspaceImageImportStateError)
 		imp.ErrorCode, imp.ErrorMessage = img.ErrorCode, img.ErrorMessage
 	}
-	if err := save(tx, imgKey, img); err != nil {
+	if err := deskplane.Save(tx, imgKey, img); err != nil {
 		return err
 	}
-	return save(tx, t.Key, imp)
+	return deskplane.Save(tx, t.Key, imp)
 }
 
 func (w *wsService) DescribeCustomWorkspaceImageImport(ctx context.Context, in *wsapi.DescribeCustomWorkspaceImageImportRequest) (*wsapi.DescribeCustomWorkspaceImageImportResult, error) {
@@ -381,7 +381,7 @@ func (w *wsService) DescribeCustomWorkspaceImageImport(ctx context.Context, in *
 	id := deref(in.ImageId)
 	var imp imageImport
 	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		ok, err := load(tx, importKey(sc, id), &imp)
+		ok, err := deskplane.Load(tx, importKey(sc, id), &imp)
 		if err != nil {
 			return err
 		}

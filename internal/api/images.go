@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/catalogue"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -117,7 +119,7 @@ func wireImage(img *deskplane.Image) wsapi.WorkspaceImage {
 // do not count: they are not in the scope's image records).
 func (s *Server) checkNewImage(tx deskplane.Tx, sc deskplane.Scope, name string) error {
 	dup := false
-	err := each(tx, sc, deskplane.KindImage, 0, func(_ int64, img *deskplane.Image) (bool, error) {
+	err := deskplane.Each(tx, sc, deskplane.KindImage, 0, func(_ int64, img *deskplane.Image) (bool, error) {
 		dup = img.Name == name
 		return !dup, nil
 	})
@@ -142,7 +144,7 @@ func createImage(tx deskplane.Tx, sc deskplane.Scope, img *deskplane.Image, tags
 	img.State = imagePending
 	img.Created, img.StateChanged = now, now
 	img.Owner = sc.Account
-	if err := save(tx, imageKey(sc, img.ID), img); err != nil {
+	if err := deskplane.Save(tx, imageKey(sc, img.ID), img); err != nil {
 		return err
 	}
 	return mergeTags(tx, sc, img.ID, tags)
@@ -161,7 +163,7 @@ func createPendingImage(tx deskplane.Tx, sc deskplane.Scope, img *deskplane.Imag
 // by that id.
 func ownImage(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Image, bool, error) {
 	var img deskplane.Image
-	ok, err := load(tx, imageKey(sc, id), &img)
+	ok, err := deskplane.Load(tx, imageKey(sc, id), &img)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -172,7 +174,7 @@ func ownImage(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Image,
 // and false when none is (or the share no longer holds).
 func sharedImage(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Image, bool, error) {
 	var sh imageShare
-	ok, err := load(tx, imageShareKey(sc, id), &sh)
+	ok, err := deskplane.Load(tx, imageShareKey(sc, id), &sh)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -225,7 +227,7 @@ func (w *wsService) workspaceImageTraits(tx deskplane.Tx, sc deskplane.Scope, ws
 		return "", "", nil, err
 	}
 	var dir deskplane.Directory
-	if ok, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: ws.DirectoryID}, &dir); err != nil {
+	if ok, err := deskplane.Load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: ws.DirectoryID}, &dir); err != nil {
 		return "", "", nil, err
 	} else if ok && dir.Tenancy == tenancyDedicated {
 		tenancy = tenancyDedicated
@@ -245,7 +247,7 @@ func (w *wsService) CreateWorkspaceImage(ctx context.Context, in *wsapi.CreateWo
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		var ws deskplane.Workspace
 		wsKey := deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspace, ID: wsID}
-		ok, err := load(tx, wsKey, &ws)
+		ok, err := deskplane.Load(tx, wsKey, &ws)
 		if err != nil {
 			return err
 		}
@@ -294,7 +296,7 @@ func (w *wsService) CreateWorkspaceImage(ctx context.Context, in *wsapi.CreateWo
 		if err := w.scheduleAutoStop(tx, sc, &ws, now); err != nil { // cancels it while SUSPENDED
 			return err
 		}
-		return save(tx, wsKey, &ws)
+		return deskplane.Save(tx, wsKey, &ws)
 	})
 	if err != nil {
 		return nil, err
@@ -486,7 +488,7 @@ func (w *wsService) DeleteWorkspaceImage(ctx context.Context, in *wsapi.DeleteWo
 			return deskplane.Errorf(deskplane.CodeInvalidState, "The image %s is shared with %d account(s) (%s); unshare it with UpdateWorkspaceImagePermission before deleting it.", id, len(img.SharedWith), strings.Join(img.SharedWith, ", "))
 		}
 		var bundle string
-		err = each(tx, sc, deskplane.KindBundle, 0, func(_ int64, b *deskplane.Bundle) (bool, error) {
+		err = deskplane.Each(tx, sc, deskplane.KindBundle, 0, func(_ int64, b *deskplane.Bundle) (bool, error) {
 			if b.ImageID == id {
 				bundle = b.ID
 			}
@@ -526,20 +528,20 @@ type seqImage struct {
 
 func (w *wsService) DescribeWorkspaceImages(ctx context.Context, in *wsapi.DescribeWorkspaceImagesRequest) (*wsapi.DescribeWorkspaceImagesResult, error) {
 	sc := caller(ctx).Scope()
-	size := pageSize(in.MaxResults)
+	size := paging.Size(in.MaxResults)
 	wantOwned := in.ImageType == "" || in.ImageType == wsapi.ImageTypeOwned
 	wantShared := in.ImageType == "" || in.ImageType == wsapi.ImageTypeShared
 	purpose := purposeImages
 	if len(in.ImageIds) > 0 {
 		purpose = purposeImageIDs
 	}
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	var p page[wsapi.WorkspaceImage]
+	var p paging.Page[wsapi.WorkspaceImage]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.WorkspaceImage]{}
+		p = paging.Page[wsapi.WorkspaceImage]{}
 		if len(in.ImageIds) > 0 {
 			return w.describeImagesByID(tx, sc, in.ImageIds, int(after), size, wantOwned, wantShared, in.ImageType == "", &p)
 		}
@@ -547,7 +549,7 @@ func (w *wsService) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Descr
 		// unique store-wide); merging them gives one stable order.
 		var owned, shared []seqImage
 		if wantOwned {
-			err := each(tx, sc, deskplane.KindImage, after, func(seq int64, img *deskplane.Image) (bool, error) {
+			err := deskplane.Each(tx, sc, deskplane.KindImage, after, func(seq int64, img *deskplane.Image) (bool, error) {
 				owned = append(owned, seqImage{seq, wireImage(img)})
 				return len(owned) <= size, nil
 			})
@@ -556,7 +558,7 @@ func (w *wsService) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Descr
 			}
 		}
 		if wantShared {
-			err := each(tx, sc, deskplane.KindImageShare, after, func(seq int64, sh *imageShare) (bool, error) {
+			err := deskplane.Each(tx, sc, deskplane.KindImageShare, after, func(seq int64, sh *imageShare) (bool, error) {
 				img, ok, err := sharedImage(tx, sc, sh.ImageID)
 				if err != nil || !ok {
 					return err == nil, err
@@ -571,7 +573,7 @@ func (w *wsService) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Descr
 		all := append(owned, shared...)
 		slices.SortFunc(all, func(a, b seqImage) int { return cmp.Compare(a.seq, b.seq) })
 		for _, x := range all {
-			if !p.add(size, x.seq, x.img) {
+			if !p.Add(size, x.seq, x.img) {
 				break
 			}
 		}
@@ -580,13 +582,13 @@ func (w *wsService) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspaceImagesResult{Images: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeWorkspaceImagesResult{Images: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
 // describeImagesByID pages through the requested ids in request order
 // (the token's position is an index into them); unknown ids are left out.
-func (w *wsService) describeImagesByID(tx deskplane.Tx, sc deskplane.Scope, ids []string, after, size int, wantOwned, wantShared, wantPublic bool, p *page[wsapi.WorkspaceImage]) error {
+func (w *wsService) describeImagesByID(tx deskplane.Tx, sc deskplane.Scope, ids []string, after, size int, wantOwned, wantShared, wantPublic bool, p *paging.Page[wsapi.WorkspaceImage]) error {
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		if seen[id] {
@@ -610,7 +612,7 @@ func (w *wsService) describeImagesByID(tx deskplane.Tx, sc deskplane.Scope, ids 
 		} else if (shared && !wantShared) || (!shared && !wantOwned) {
 			continue
 		}
-		if !p.add(size, int64(i+1), wireImage(img)) {
+		if !p.Add(size, int64(i+1), wireImage(img)) {
 			break
 		}
 	}
@@ -620,7 +622,7 @@ func (w *wsService) describeImagesByID(tx deskplane.Tx, sc deskplane.Scope, ids 
 // publicImage returns an image of the AMAZON public catalogue, which any
 // caller can describe by id.
 func (w *wsService) publicImage(id string) (*deskplane.Image, bool) {
-	return w.amazonImage(id)
+	return catalogue.Image(id)
 }
 
 // ---- permissions -------------------------------------------------------------
@@ -629,14 +631,14 @@ func (w *wsService) DescribeWorkspaceImagePermissions(ctx context.Context, in *w
 	sc := caller(ctx).Scope()
 	id := deref(in.ImageId)
 	purpose := "imageperms/" + id
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.MaxResults)
-	var p page[wsapi.ImagePermission]
+	size := paging.Size(in.MaxResults)
+	var p paging.Page[wsapi.ImagePermission]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.ImagePermission]{}
+		p = paging.Page[wsapi.ImagePermission]{}
 		img, ok, err := ownImage(tx, sc, id)
 		if err != nil {
 			return err
@@ -648,7 +650,7 @@ func (w *wsService) DescribeWorkspaceImagePermissions(ctx context.Context, in *w
 			if int64(i) < after {
 				continue
 			}
-			if !p.add(size, int64(i+1), wsapi.ImagePermission{SharedAccountId: ptr(acct)}) {
+			if !p.Add(size, int64(i+1), wsapi.ImagePermission{SharedAccountId: ptr(acct)}) {
 				break
 			}
 		}
@@ -657,7 +659,7 @@ func (w *wsService) DescribeWorkspaceImagePermissions(ctx context.Context, in *w
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspaceImagePermissionsResult{ImageId: ptr(id), ImagePermissions: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeWorkspaceImagePermissionsResult{ImageId: ptr(id), ImagePermissions: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -692,7 +694,7 @@ func (w *wsService) UpdateWorkspaceImagePermission(ctx context.Context, in *wsap
 			if _, err := tx.Delete(imageShareKey(targetScope, id)); err != nil {
 				return err
 			}
-			return save(tx, imageKey(sc, id), img)
+			return deskplane.Save(tx, imageKey(sc, id), img)
 		}
 		if img.State != imageAvailable {
 			return &deskplane.Error{Code: deskplane.CodeUnavailable, ResourceID: id,
@@ -712,10 +714,10 @@ func (w *wsService) UpdateWorkspaceImagePermission(ctx context.Context, in *wsap
 			return nil
 		}
 		img.SharedWith = append(img.SharedWith, target)
-		if err := save(tx, imageShareKey(targetScope, id), imageShare{ImageID: id, Owner: sc.Account, Shared: now}); err != nil {
+		if err := deskplane.Save(tx, imageShareKey(targetScope, id), imageShare{ImageID: id, Owner: sc.Account, Shared: now}); err != nil {
 			return err
 		}
-		return save(tx, imageKey(sc, id), img)
+		return deskplane.Save(tx, imageKey(sc, id), img)
 	})
 	if err != nil {
 		return nil, err
@@ -742,7 +744,7 @@ func (s *Server) imageReady(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 		return err
 	}
 	s.finishImage(img, t.Key.Scope, t.Due)
-	if err := save(tx, t.Key, img); err != nil {
+	if err := deskplane.Save(tx, t.Key, img); err != nil {
 		return err
 	}
 	if img.SourceWorkspaceID == "" || img.Origin != originWorkspace {
@@ -750,7 +752,7 @@ func (s *Server) imageReady(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 	}
 	var ws deskplane.Workspace
 	wsKey := deskplane.Key{Scope: t.Key.Scope, Kind: deskplane.KindWorkspace, ID: img.SourceWorkspaceID}
-	ok, err = load(tx, wsKey, &ws)
+	ok, err = deskplane.Load(tx, wsKey, &ws)
 	if err != nil || !ok || ws.State != "SUSPENDED" || ws.ImageCapture != img.ID {
 		return err
 	}
@@ -759,7 +761,7 @@ func (s *Server) imageReady(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 	if err := s.scheduleAutoStop(tx, t.Key.Scope, &ws, t.Due); err != nil { // an AUTO_STOP WorkSpace's clock restarts
 		return err
 	}
-	return save(tx, wsKey, &ws)
+	return deskplane.Save(tx, wsKey, &ws)
 }
 
 // finishImage moves a PENDING image to AVAILABLE, or to the state of an
@@ -767,7 +769,7 @@ func (s *Server) imageReady(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 // validation failure also appears in ErrorDetails.
 func (s *Server) finishImage(img *deskplane.Image, sc deskplane.Scope, at time.Time) {
 	img.StateChanged = at
-	f, ok := s.d.Faults.TakeTransition(deskplane.KindImage, sc, img.ID)
+	f, ok := s.faults.TakeTransition(deskplane.KindImage, sc, img.ID)
 	if !ok {
 		img.State = imageAvailable
 		return

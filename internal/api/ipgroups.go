@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -31,7 +32,7 @@ func ipGroupNotFound(id string) error {
 // ResourceNotFoundException.
 func loadIPGroup(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.IPGroup, error) {
 	var g deskplane.IPGroup
-	ok, err := load(tx, ipGroupKey(sc, id), &g)
+	ok, err := deskplane.Load(tx, ipGroupKey(sc, id), &g)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +125,7 @@ func (w *wsService) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRe
 	id := deskplane.NewID("wsipg-", 9)
 	err = w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
-		err := each(tx, sc, deskplane.KindIPGroup, 0, func(_ int64, g *deskplane.IPGroup) (bool, error) {
+		err := deskplane.Each(tx, sc, deskplane.KindIPGroup, 0, func(_ int64, g *deskplane.IPGroup) (bool, error) {
 			if g.Name == name {
 				dup = g.ID
 			}
@@ -146,7 +147,7 @@ func (w *wsService) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRe
 				"Your account has reached its limit of %d IP access control groups in Region %s. Delete groups you no longer need, and try again.", q, sc.Region)
 		}
 		g := deskplane.IPGroup{ID: id, Name: name, Description: deref(in.GroupDesc), Rules: rules, Created: now}
-		if err := save(tx, ipGroupKey(sc, id), &g); err != nil {
+		if err := deskplane.Save(tx, ipGroupKey(sc, id), &g); err != nil {
 			return err
 		}
 		return mergeTags(tx, sc, id, in.Tags)
@@ -164,7 +165,7 @@ func (w *wsService) DeleteIpGroup(ctx context.Context, in *wsapi.DeleteIpGroupRe
 			return err
 		}
 		var dirs []string
-		err := each(tx, sc, deskplane.KindDirectory, 0, func(_ int64, d *deskplane.Directory) (bool, error) {
+		err := deskplane.Each(tx, sc, deskplane.KindDirectory, 0, func(_ int64, d *deskplane.Directory) (bool, error) {
 			if slices.Contains(d.IPGroupIDs, id) {
 				dirs = append(dirs, d.ID)
 			}
@@ -190,11 +191,11 @@ func (w *wsService) DeleteIpGroup(ctx context.Context, in *wsapi.DeleteIpGroupRe
 
 func (w *wsService) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGroupsRequest) (*wsapi.DescribeIpGroupsResult, error) {
 	const purpose = "ipgroups"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.MaxResults)
+	size := paging.Size(in.MaxResults)
 	var want map[string]bool
 	if in.GroupIds != nil {
 		want = make(map[string]bool, len(in.GroupIds))
@@ -203,23 +204,23 @@ func (w *wsService) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGr
 		}
 	}
 	sc := caller(ctx).Scope()
-	var p page[wsapi.WorkspacesIpGroup]
+	var p paging.Page[wsapi.WorkspacesIpGroup]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		p = page[wsapi.WorkspacesIpGroup]{}
+		p = paging.Page[wsapi.WorkspacesIpGroup]{}
 		if want != nil && len(want) == 0 {
 			return nil
 		}
-		return each(tx, sc, deskplane.KindIPGroup, after, func(seq int64, g *deskplane.IPGroup) (bool, error) {
+		return deskplane.Each(tx, sc, deskplane.KindIPGroup, after, func(seq int64, g *deskplane.IPGroup) (bool, error) {
 			if want != nil && !want[g.ID] {
 				return true, nil
 			}
-			return p.add(size, seq, wireIPGroup(g)), nil
+			return p.Add(size, seq, wireIPGroup(g)), nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeIpGroupsResult{Result: p.list(), NextToken: p.next(purpose)}
+	out := &wsapi.DescribeIpGroupsResult{Result: p.Items(), NextToken: p.Next(purpose)}
 	return out, nil
 }
 
@@ -236,7 +237,7 @@ func (w *wsService) updateIPGroup(ctx context.Context, id string, fn func(*deskp
 		if err := fn(g); err != nil {
 			return err
 		}
-		return save(tx, ipGroupKey(sc, id), g)
+		return deskplane.Save(tx, ipGroupKey(sc, id), g)
 	})
 }
 
@@ -371,7 +372,7 @@ func (w *wsService) AssociateIpGroups(ctx context.Context, in *wsapi.AssociateIp
 			return nil // every group was associated already
 		}
 		d.IPGroupIDs = groups
-		return save(tx, wsDirKey(sc, dirID), d)
+		return deskplane.Save(tx, wsDirKey(sc, dirID), d)
 	})
 	if err != nil {
 		return nil, err
@@ -408,7 +409,7 @@ func (w *wsService) DisassociateIpGroups(ctx context.Context, in *wsapi.Disassoc
 		if len(d.IPGroupIDs) == 0 {
 			d.IPGroupIDs = nil
 		}
-		return save(tx, wsDirKey(sc, dirID), d)
+		return deskplane.Save(tx, wsDirKey(sc, dirID), d)
 	})
 	if err != nil {
 		return nil, err

@@ -1,16 +1,19 @@
 package api
 
-import "github.com/deskplane/deskplane"
+import (
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/catalogue"
+)
 
 // Lookups shared across feature areas; directories.go, users.go,
-// bundles.go and catalogue.go own what they read.
+// bundles.go and internal/catalogue own what they read.
 
 // registeredDirectory returns the caller's WorkSpaces registration of a
 // directory, in whatever state it is (callers check State: only REGISTERED
 // directories take new WorkSpaces), or a CodeNotFound error naming it.
 func (s *Server) registeredDirectory(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Directory, error) {
 	var d deskplane.Directory
-	ok, err := load(tx, wsDirKey(sc, id), &d)
+	ok, err := deskplane.Load(tx, wsDirKey(sc, id), &d)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +45,7 @@ func (s *Server) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directoryI
 		}
 		return err == nil, err
 	}
-	dir, err := s.anyUser.decode(rec)
+	dir, err := s.anyUser.Decode(rec)
 	if err != nil {
 		return false, err
 	}
@@ -60,11 +63,11 @@ func (s *Server) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directoryI
 // catalogue (Owner "AMAZON") or the caller's own custom bundle;
 // CodeNotFound otherwise.
 func (s *Server) visibleBundle(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Bundle, error) {
-	if b, ok := s.amazonBundle(id); ok {
+	if b, ok := catalogue.Bundle(id); ok {
 		return b, nil
 	}
 	var b deskplane.Bundle
-	ok, err := load(tx, bundleKey(sc, id), &b)
+	ok, err := deskplane.Load(tx, bundleKey(sc, id), &b)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/control"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -72,7 +73,7 @@ func poolNotFound(id string) error {
 
 func loadPool(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Pool, error) {
 	var p deskplane.Pool
-	ok, err := load(tx, poolKey(sc, id), &p)
+	ok, err := deskplane.Load(tx, poolKey(sc, id), &p)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +102,7 @@ func poolInProgress(p *deskplane.Pool) error {
 func (s *Server) setPoolState(tx deskplane.Tx, sc deskplane.Scope, p *deskplane.Pool, state deskplane.PoolState, t time.Time, tr deskplane.Transition) error {
 	p.State, p.StateChanged = state, t
 	p.Generation++
-	if err := save(tx, poolKey(sc, p.ID), p); err != nil {
+	if err := deskplane.Save(tx, poolKey(sc, p.ID), p); err != nil {
 		return err
 	}
 	if tr == "" {
@@ -275,7 +276,7 @@ func (w *wsService) CreateWorkspacesPool(ctx context.Context, in *wsapi.CreateWo
 			return err
 		}
 		dup := false
-		err := each(tx, sc, deskplane.KindPool, 0, func(_ int64, o *deskplane.Pool) (bool, error) {
+		err := deskplane.Each(tx, sc, deskplane.KindPool, 0, func(_ int64, o *deskplane.Pool) (bool, error) {
 			dup = o.Name == p.Name
 			return !dup, nil
 		})
@@ -322,16 +323,16 @@ func poolFilterMatches(f wsapi.DescribeWorkspacesPoolsFilter, p *deskplane.Pool)
 
 func (w *wsService) DescribeWorkspacesPools(ctx context.Context, in *wsapi.DescribeWorkspacesPoolsRequest) (*wsapi.DescribeWorkspacesPoolsResult, error) {
 	const purpose = "pools"
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.Limit)
+	size := paging.Size(in.Limit)
 	sc := caller(ctx).Scope()
-	var pg page[wsapi.WorkspacesPool]
+	var pg paging.Page[wsapi.WorkspacesPool]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		pg = page[wsapi.WorkspacesPool]{}
-		return each(tx, sc, deskplane.KindPool, after, func(seq int64, p *deskplane.Pool) (bool, error) {
+		pg = paging.Page[wsapi.WorkspacesPool]{}
+		return deskplane.Each(tx, sc, deskplane.KindPool, after, func(seq int64, p *deskplane.Pool) (bool, error) {
 			if in.PoolIds != nil && !slices.Contains(in.PoolIds, p.ID) {
 				return true, nil
 			}
@@ -340,13 +341,13 @@ func (w *wsService) DescribeWorkspacesPools(ctx context.Context, in *wsapi.Descr
 					return true, nil
 				}
 			}
-			return pg.add(size, seq, wirePool(sc, p)), nil
+			return pg.Add(size, seq, wirePool(sc, p)), nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspacesPoolsResult{WorkspacesPools: pg.items, NextToken: pg.next(purpose)}
+	out := &wsapi.DescribeWorkspacesPoolsResult{WorkspacesPools: pg.Items(), NextToken: pg.Next(purpose)}
 	if out.WorkspacesPools == nil {
 		out.WorkspacesPools = []wsapi.WorkspacesPool{}
 	}
@@ -487,7 +488,7 @@ func wirePoolSession(poolID string, s deskplane.PoolSession) wsapi.WorkspacesPoo
 func (w *wsService) DescribeWorkspacesPoolSessions(ctx context.Context, in *wsapi.DescribeWorkspacesPoolSessionsRequest) (*wsapi.DescribeWorkspacesPoolSessionsResult, error) {
 	sc, id := caller(ctx).Scope(), deref(in.PoolId)
 	purpose := "poolsessions/" + id
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -495,9 +496,9 @@ func (w *wsService) DescribeWorkspacesPoolSessions(ctx context.Context, in *wsap
 	if in.Limit != nil {
 		size = int(*in.Limit)
 	}
-	var pg page[wsapi.WorkspacesPoolSession]
+	var pg paging.Page[wsapi.WorkspacesPoolSession]
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		pg = page[wsapi.WorkspacesPoolSession]{}
+		pg = paging.Page[wsapi.WorkspacesPoolSession]{}
 		p, err := loadPool(tx, sc, id)
 		if err != nil {
 			return err
@@ -506,7 +507,7 @@ func (w *wsService) DescribeWorkspacesPoolSessions(ctx context.Context, in *wsap
 			if s.Seq <= after || (in.UserId != nil && s.UserID != *in.UserId) {
 				continue
 			}
-			if !pg.add(size, s.Seq, wirePoolSession(p.ID, s)) {
+			if !pg.Add(size, s.Seq, wirePoolSession(p.ID, s)) {
 				break
 			}
 		}
@@ -515,7 +516,7 @@ func (w *wsService) DescribeWorkspacesPoolSessions(ctx context.Context, in *wsap
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspacesPoolSessionsResult{Sessions: pg.items, NextToken: pg.next(purpose)}
+	out := &wsapi.DescribeWorkspacesPoolSessionsResult{Sessions: pg.Items(), NextToken: pg.Next(purpose)}
 	if out.Sessions == nil {
 		out.Sessions = []wsapi.WorkspacesPoolSession{}
 	}
@@ -526,7 +527,7 @@ func (w *wsService) TerminateWorkspacesPoolSession(ctx context.Context, in *wsap
 	sc, sid := caller(ctx).Scope(), deref(in.SessionId)
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
 		var found *deskplane.Pool
-		err := each(tx, sc, deskplane.KindPool, 0, func(_ int64, p *deskplane.Pool) (bool, error) {
+		err := deskplane.Each(tx, sc, deskplane.KindPool, 0, func(_ int64, p *deskplane.Pool) (bool, error) {
 			if slices.ContainsFunc(p.Sessions, func(s deskplane.PoolSession) bool { return s.ID == sid }) {
 				found = p
 			}
@@ -542,7 +543,7 @@ func (w *wsService) TerminateWorkspacesPoolSession(ctx context.Context, in *wsap
 			return poolInProgress(found)
 		}
 		found.Sessions = slices.DeleteFunc(found.Sessions, func(s deskplane.PoolSession) bool { return s.ID == sid })
-		return save(tx, poolKey(sc, found.ID), found)
+		return deskplane.Save(tx, poolKey(sc, found.ID), found)
 	})
 	if err != nil {
 		return nil, err
@@ -566,7 +567,7 @@ func (s *Server) onPoolState(ctx context.Context, tx deskplane.Tx, t deskplane.T
 		return fmt.Errorf("%s timer of %s: %w", timerPoolState, t.Key.ID, err)
 	}
 	var p deskplane.Pool
-	ok, err := load(tx, t.Key, &p)
+	ok, err := deskplane.Load(tx, t.Key, &p)
 	if err != nil || !ok || p.Generation != pl.Gen {
 		return err
 	}
@@ -599,7 +600,7 @@ func (s *Server) onPoolState(ctx context.Context, tx deskplane.Tx, t deskplane.T
 		}
 	}
 	if p.State == poolCreating || p.State == poolStarting {
-		if f, hit := s.d.Faults.TakeTransition(deskplane.KindPool, sc, p.ID); hit {
+		if f, hit := s.faults.TakeTransition(deskplane.KindPool, sc, p.ID); hit {
 			code := f.ErrorCode
 			if !wsapi.WorkspacesPoolErrorCode(code).IsKnown() {
 				code = string(wsapi.WorkspacesPoolErrorCodeInternalServiceError)
@@ -712,7 +713,7 @@ func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Sessions = append(p.Sessions, sess)
 		out = wirePoolSession(p.ID, sess)
-		return save(tx, poolKey(sc, p.ID), p)
+		return deskplane.Save(tx, poolKey(sc, p.ID), p)
 	})
 	var conflict *poolSessionConflict
 	switch {

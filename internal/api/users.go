@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/paging"
 )
 
 // Directory users through the Directory Service Data subset (CreateUser,
@@ -33,7 +34,7 @@ func (s *Server) DirectoryServiceData() dsdataapi.Service { return &dsDataServic
 // on: it must exist and be Active; a given realm must be its domain.
 func dataDirectory(tx deskplane.Tx, sc deskplane.Scope, id string, realm *string) (*deskplane.DSDirectory, error) {
 	var dir deskplane.DSDirectory
-	ok, err := load(tx, dsDirKey(sc, id), &dir)
+	ok, err := deskplane.Load(tx, dsDirKey(sc, id), &dir)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func (d *dsDataService) CreateUser(ctx context.Context, in *dsdataapi.CreateUser
 		}
 		key := deskplane.UserKey(sc, dirID, name)
 		var u deskplane.User
-		ok, err := load(tx, key, &u)
+		ok, err := deskplane.Load(tx, key, &u)
 		if err != nil {
 			return err
 		}
@@ -140,10 +141,10 @@ func (d *dsDataService) CreateUser(ctx context.Context, in *dsdataapi.CreateUser
 			ClientToken:    token,
 		}
 		dir.NextRID++
-		if err := save(tx, dsDirKey(sc, dirID), dir); err != nil {
+		if err := deskplane.Save(tx, dsDirKey(sc, dirID), dir); err != nil {
 			return err
 		}
-		if err := save(tx, key, u); err != nil {
+		if err := deskplane.Save(tx, key, u); err != nil {
 			return err
 		}
 		out = dsdataapi.CreateUserResult{DirectoryId: ptr(dirID), SID: ptr(u.SID), SAMAccountName: ptr(u.SAMAccountName)}
@@ -165,7 +166,7 @@ func (d *dsDataService) DescribeUser(ctx context.Context, in *dsdataapi.Describe
 			return err
 		}
 		var u deskplane.User
-		ok, err := load(tx, deskplane.UserKey(sc, dirID, name), &u)
+		ok, err := deskplane.Load(tx, deskplane.UserKey(sc, dirID, name), &u)
 		if err != nil {
 			return err
 		}
@@ -212,7 +213,7 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 	sc := caller(ctx).Scope()
 	dirID := deref(in.DirectoryId)
 	purpose := "users/" + dirID
-	after, err := parsePageToken(purpose, in.NextToken)
+	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, &deskplane.Error{Code: deskplane.CodeValidation, Reason: string(dsdataapi.ValidationExceptionReasonInvalidNextToken),
 			Message: "The NextToken is not valid for this request."}
@@ -228,7 +229,7 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 			return err
 		}
 		prefix := dirID + "/"
-		var p page[dsdataapi.UserSummary]
+		var p paging.Page[dsdataapi.UserSummary]
 		var ferr error
 		err = tx.List(sc, deskplane.KindUser, after, func(r deskplane.Record) bool {
 			if !strings.HasPrefix(r.ID, prefix) {
@@ -245,7 +246,7 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 			if u.Surname != "" {
 				s.Surname = ptr(u.Surname)
 			}
-			return p.add(size, r.Seq, s)
+			return p.Add(size, r.Seq, s)
 		})
 		if err == nil {
 			err = ferr
@@ -253,7 +254,7 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 		if err != nil {
 			return err
 		}
-		out = dsdataapi.ListUsersResult{DirectoryId: ptr(dirID), Realm: ptr(dir.Name), Users: p.items, NextToken: p.next(purpose)}
+		out = dsdataapi.ListUsersResult{DirectoryId: ptr(dirID), Realm: ptr(dir.Name), Users: p.Items(), NextToken: p.Next(purpose)}
 		return nil
 	})
 	if err != nil {

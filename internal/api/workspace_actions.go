@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -483,7 +484,7 @@ func (w *wsService) DescribeWorkspacesConnectionStatus(ctx context.Context, in *
 	if len(in.WorkspaceIds) > 0 && in.NextToken != nil {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "NextToken cannot be combined with WorkspaceIds.")
 	}
-	after, err := parsePageToken(purposeConnectionStatus, in.NextToken)
+	after, err := paging.Parse(purposeConnectionStatus, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -519,17 +520,17 @@ func (w *wsService) DescribeWorkspacesConnectionStatus(ctx context.Context, in *
 			}
 			return nil
 		}
-		var p page[*deskplane.Workspace]
-		err := each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
-			return p.add(defaultPageSize, seq, ws), nil
+		var p paging.Page[*deskplane.Workspace]
+		err := deskplane.Each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
+			return p.Add(paging.DefaultSize, seq, ws), nil
 		})
 		if err != nil {
 			return err
 		}
-		for _, ws := range p.items {
+		for _, ws := range p.Items() {
 			out.WorkspacesConnectionStatus = append(out.WorkspacesConnectionStatus, status(ws))
 		}
-		out.NextToken = p.next(purposeConnectionStatus)
+		out.NextToken = p.Next(purposeConnectionStatus)
 		return nil
 	})
 	if err != nil {

@@ -95,10 +95,10 @@ func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplan
 }
 
 func (s *Server) takeWorkspaceFault(sc deskplane.Scope, id string) (f struct{ State, ErrorCode, ErrorMessage string }, ok bool) {
-	if s.d.Faults == nil {
+	if s.faults == nil {
 		return f, false
 	}
-	tf, ok := s.d.Faults.TakeTransition(deskplane.KindWorkspace, sc, id)
+	tf, ok := s.faults.TakeTransition(deskplane.KindWorkspace, sc, id)
 	f.State, f.ErrorCode, f.ErrorMessage = tf.State, tf.ErrorCode, tf.ErrorMessage
 	return f, ok
 }
@@ -181,7 +181,7 @@ type dirNetwork struct {
 
 func loadDirNetwork(tx deskplane.Tx, sc deskplane.Scope, dirID string) (dirNetwork, bool, error) {
 	var d dirNetwork
-	found, err := load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: dirID}, &d)
+	found, err := deskplane.Load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: dirID}, &d)
 	return d, found, err
 }
 
@@ -232,7 +232,7 @@ func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.W
 	subnet := ws.SubnetID
 	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
 	var c ipCounter
-	if _, err := load(tx, ck, &c); err != nil {
+	if _, err := deskplane.Load(tx, ck, &c); err != nil {
 		return "", err
 	}
 	if !c.Known {
@@ -264,12 +264,12 @@ func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.W
 		if !errors.Is(err, deskplane.ErrNotFound) {
 			return "", err
 		}
-		if err := save(tx, k, wsIndex{WS: ws.ID}); err != nil {
+		if err := deskplane.Save(tx, k, wsIndex{WS: ws.ID}); err != nil {
 			return "", err
 		}
-		return ip, save(tx, ck, c)
+		return ip, deskplane.Save(tx, ck, c)
 	}
-	return "", save(tx, ck, c)
+	return "", deskplane.Save(tx, ck, c)
 }
 
 // releaseIP frees the WorkSpace's private IP for reuse.
@@ -283,7 +283,7 @@ func (s *Server) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Wo
 // releaseIndex deletes an index record if it still names the WorkSpace.
 func releaseIndex(tx deskplane.Tx, k deskplane.Key, wsID string) error {
 	var idx wsIndex
-	ok, err := load(tx, k, &idx)
+	ok, err := deskplane.Load(tx, k, &idx)
 	if err != nil || !ok || idx.WS != wsID {
 		return err
 	}
@@ -431,12 +431,12 @@ func (s *Server) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *de
 	// terminated meanwhile and the user has a new WorkSpace already.
 	ik := wsUserIndexKey(sc, target.DirectoryID, target.UserName, target.WorkspaceName)
 	var idx wsIndex
-	held, err := load(tx, ik, &idx)
+	held, err := deskplane.Load(tx, ik, &idx)
 	if err != nil {
 		return err
 	}
 	if !held || idx.WS == target.MigratedFrom {
-		if err := save(tx, ik, wsIndex{WS: target.ID}); err != nil {
+		if err := deskplane.Save(tx, ik, wsIndex{WS: target.ID}); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/recordcache"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -117,7 +119,7 @@ func wsUserIndexKey(sc deskplane.Scope, dirID, user, name string) deskplane.Key 
 // loadWorkspace returns the WorkSpace, or nil when there is none.
 func loadWorkspace(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Workspace, error) {
 	var ws deskplane.Workspace
-	ok, err := load(tx, wsKey(sc, id), &ws)
+	ok, err := deskplane.Load(tx, wsKey(sc, id), &ws)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -139,7 +141,7 @@ func wsNotFoundError(id string) error {
 }
 
 func saveWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
-	return save(tx, wsKey(sc, ws.ID), ws)
+	return deskplane.Save(tx, wsKey(sc, ws.ID), ws)
 }
 
 // setState moves a WorkSpace to a state at a time; the new Generation
@@ -208,7 +210,7 @@ type workspaceView struct {
 }
 
 func newWorkspaceView(data []byte) (*workspaceView, error) {
-	ws, err := decodeJSON[deskplane.Workspace](data)
+	ws, err := recordcache.JSON[deskplane.Workspace](data)
 	if err != nil {
 		return nil, err
 	}
@@ -639,12 +641,12 @@ func (s *Server) insertWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskpl
 		return err
 	}
 	if userIndex.ID != "" {
-		if err := save(tx, userIndex, wsIndex{WS: ws.ID}); err != nil {
+		if err := deskplane.Save(tx, userIndex, wsIndex{WS: ws.ID}); err != nil {
 			return err
 		}
 	}
 	if gpu {
-		if err := save(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceGPU, ID: ws.ID}, wsIndex{WS: ws.ID}); err != nil {
+		if err := deskplane.Save(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceGPU, ID: ws.ID}, wsIndex{WS: ws.ID}); err != nil {
 			return err
 		}
 	}
@@ -672,15 +674,15 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 	if in.UserName != nil && in.DirectoryId == nil {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The DirectoryId parameter is required when UserName is used.")
 	}
-	after, err := parsePageToken(purposeDescribeWorkspaces, in.NextToken)
+	after, err := paging.Parse(purposeDescribeWorkspaces, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(in.Limit)
+	size := paging.Size(in.Limit)
 	sc := caller(ctx).Scope()
 	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
 	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		var p page[*workspaceView]
+		var p paging.Page[*workspaceView]
 		if len(in.WorkspaceIds) > 0 {
 			type hit struct {
 				seq int64
@@ -703,7 +705,7 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 				if rec.Seq <= after {
 					continue
 				}
-				v, err := w.workspaces.decode(rec)
+				v, err := w.workspaces.Decode(rec)
 				if err != nil {
 					return err
 				}
@@ -711,7 +713,7 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 			}
 			sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
 			for _, h := range hits {
-				if !p.add(size, h.seq, h.ws) {
+				if !p.Add(size, h.seq, h.ws) {
 					break
 				}
 			}
@@ -732,13 +734,13 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 				if needle != nil && !bytes.Contains(r.Data, needle) {
 					return true
 				}
-				if needle == nil && len(p.items) == size {
+				if needle == nil && p.Len() == size {
 					// Unfiltered: any further record proves a next page.
-					p.more = true
+					p.SetMore()
 					return false
 				}
 				var v *workspaceView
-				if v, ferr = w.workspaces.decode(r); ferr != nil {
+				if v, ferr = w.workspaces.Decode(r); ferr != nil {
 					return false
 				}
 				ws := v.ws
@@ -749,7 +751,7 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName:
 					return true
 				}
-				return p.add(size, r.Seq, v)
+				return p.Add(size, r.Seq, v)
 			})
 			if err != nil {
 				return err
@@ -758,8 +760,8 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 				return ferr
 			}
 		}
-		out.Workspaces = make([]wsapi.Workspace, 0, len(p.items))
-		for _, v := range p.items {
+		out.Workspaces = make([]wsapi.Workspace, 0, p.Len())
+		for _, v := range p.Items() {
 			if v.ws.StandbyOf == "" && len(v.ws.Standbys) == 0 {
 				out.Workspaces = append(out.Workspaces, v.wire)
 				continue
@@ -770,7 +772,7 @@ func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWo
 			}
 			out.Workspaces = append(out.Workspaces, wireWorkspace(v.ws, rel))
 		}
-		out.NextToken = p.next(purposeDescribeWorkspaces)
+		out.NextToken = p.Next(purposeDescribeWorkspaces)
 		return nil
 	})
 	if err != nil {

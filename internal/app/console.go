@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/deskplane/deskplane/internal/api"
 	"github.com/deskplane/deskplane/internal/console"
 	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/wireerror"
 )
 
 // console builds the WorkSpaces console (/console/): the same service
@@ -23,8 +23,8 @@ func (a *App) console(ctl control.Deps, regions []string) http.Handler {
 		Token:              a.AdminToken,
 		WorkSpaces:         a.Service.WorkSpaces(),
 		Directories:        a.Service.DirectoryService(),
-		MapWorkSpacesError: func(err error) error { return api.MapWorkSpacesError(err) },
-		MapDirectoryError:  func(err error) error { return api.MapDirectoryError(err) },
+		MapWorkSpacesError: func(err error) error { return wireerror.WorkSpaces(err) },
+		MapDirectoryError:  func(err error) error { return wireerror.DirectoryService(err) },
 		Controls:           console.LocalControls{Deps: ctl},
 		Accounts:           accounts,
 		Regions:            regions,

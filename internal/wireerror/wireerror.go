@@ -1,4 +1,10 @@
-package api
+// Package wireerror is THE table from errors to the wire: what a client
+// of each service sees for a domain error (*deskplane.Error), for the
+// generated dispatchers' errors, and for any other error (a 500 with a
+// generic message; the detail goes to the log with the request id).
+// Services return domain errors and nothing else decides what a client
+// sees; wireerror_test.go pins every row.
+package wireerror
 
 import (
 	"errors"
@@ -12,12 +18,9 @@ import (
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
-// This file is THE table from errors to the wire. Handlers return
-// *deskplane.Error (or let the generated dispatcher return smithy errors);
-// nothing else decides what a client sees. Each domain code becomes the
-// generated exception type of each service (errors_test.go pins every
-// one); a code only one service has an error for maps to the closest
-// error of the others.
+// Each domain code becomes the generated exception type of each service; a
+// code only one service has an error for maps to the closest error of the
+// others.
 
 // Wire errors no model declares as a shape: the framing errors every
 // service answers alike, and the errors of codes some services model and
@@ -50,8 +53,8 @@ func withMessage(e awsjson.CodedError, msg string) awsjson.CodedError {
 	return &awsjson.Error{Type: e.ErrorCode(), Status: e.HTTPStatus(), Message: msg}
 }
 
-// MapWorkSpacesError maps any error to the WorkSpaces wire.
-func MapWorkSpacesError(err error) awsjson.CodedError {
+// WorkSpaces maps any error to the WorkSpaces wire.
+func WorkSpaces(err error) awsjson.CodedError {
 	if ce, ok := common(err); ok {
 		return ce
 	}
@@ -111,9 +114,9 @@ func MapWorkSpacesError(err error) awsjson.CodedError {
 	return &awsjson.Error{Type: typeInternal, Status: http.StatusInternalServerError, Message: internalMessage}
 }
 
-// MapDirectoryError maps any error to the Directory Service wire, whose
+// DirectoryService maps any error to the Directory Service wire, whose
 // errors carry Message and RequestId.
-func MapDirectoryError(err error) awsjson.CodedError {
+func DirectoryService(err error) awsjson.CodedError {
 	if ce, ok := common(err); ok {
 		return ce
 	}
@@ -156,11 +159,11 @@ func MapDirectoryError(err error) awsjson.CodedError {
 	return &dsapi.ServiceException{Message: ptr(internalMessage)}
 }
 
-// MapDataError maps any error to the Directory Service Data wire
+// DirectoryServiceData maps any error to the Directory Service Data wire
 // (restJson1): the modeled errors carry Message, some a Reason, and their
 // own HTTP status (404 ResourceNotFoundException, 409 ConflictException,
 // 403 AccessDeniedException, 429 ThrottlingException).
-func MapDataError(err error) awsjson.CodedError {
+func DirectoryServiceData(err error) awsjson.CodedError {
 	if ce, ok := common(err); ok {
 		return ce
 	}

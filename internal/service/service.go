@@ -1,0 +1,151 @@
+// Package service composes the services deskplane serves — WorkSpaces
+// (wsapi.Service), Directory Service (dsapi.Service) and Directory Service
+// Data (dsdataapi.Service) — from the resource family packages under
+// internal/service/, and collects every family's lifecycle timer handlers.
+//
+// Each served API is a struct that embeds the family services at depth one
+// and a fallback one level deeper, so that a family's method wins over the
+// fallback's method of the same name:
+//
+//	type workSpaces struct {
+//		*networkFamily // network.Service: IP groups, connection aliases
+//		wsFallback     // struct{ wsapi.Service }: the remainder, or wsapi.Unimplemented
+//	}
+//
+// The fallback is the families still in internal/api while they move out
+// one by one (Remainder), and the generated Unimplemented once they have
+// all moved. Two families must not serve the same operation: the compiler
+// then sees an ambiguous selector at depth one and the composite no longer
+// implements the API — the build fails, which is the point.
+//
+// The package is a service package: it must not import net/http,
+// internal/sigv4 or internal/awsjson (internal/deprules checks).
+package service
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/service/env"
+	"github.com/deskplane/deskplane/internal/wsapi"
+)
+
+// The fallbacks, one embedding level below the families.
+type (
+	wsFallback   struct{ wsapi.Service }
+	dsFallback   struct{ dsapi.Service }
+	dataFallback struct{ dsdataapi.Service }
+)
+
+// workSpaces serves the WorkSpaces API.
+type workSpaces struct {
+	wsFallback
+}
+
+// directoryService serves the Directory Service API.
+type directoryService struct {
+	dsFallback
+}
+
+// directoryServiceData serves the Directory Service Data API.
+type directoryServiceData struct {
+	dataFallback
+}
+
+var (
+	_ wsapi.Service     = (*workSpaces)(nil)
+	_ dsapi.Service     = (*directoryService)(nil)
+	_ dsdataapi.Service = (*directoryServiceData)(nil)
+)
+
+// Remainder is what internal/api still serves: the resource families not
+// yet moved to packages of their own, as services (answering
+// NotImplementedException for what they do not serve) and their timer
+// handlers. A nil service falls back to the generated Unimplemented.
+type Remainder struct {
+	WorkSpaces           wsapi.Service
+	DirectoryService     dsapi.Service
+	DirectoryServiceData dsdataapi.Service
+	Timers               map[string]lifecycle.Handler
+}
+
+// Service is the composed service layer.
+type Service struct {
+	ws     *workSpaces
+	ds     *directoryService
+	data   *directoryServiceData
+	timers map[string]lifecycle.Handler
+}
+
+// New builds every family on e and composes them with the remainder. It
+// fails when two families register a timer handler of the same name.
+func New(e env.Env, rem Remainder) (*Service, error) {
+	e.Log = e.Logger()
+	s := &Service{
+		ws:   &workSpaces{wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})}},
+		ds:   &directoryService{dsFallback{orUnimplemented[dsapi.Service](rem.DirectoryService, dsapi.Unimplemented{})}},
+		data: &directoryServiceData{dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})}},
+	}
+	timers, err := mergeTimers(
+		family{"internal/api", rem.Timers},
+	)
+	if err != nil {
+		return nil, err
+	}
+	s.timers = timers
+	return s, nil
+}
+
+func orUnimplemented[S comparable](s, fallback S) S {
+	var zero S
+	if s == zero {
+		return fallback
+	}
+	return s
+}
+
+// family is one family's timer handlers, named for error messages.
+type family struct {
+	name   string
+	timers map[string]lifecycle.Handler
+}
+
+// mergeTimers collects the timer handlers of every family; a timer name
+// registered twice is an error (its timers would fire the wrong handler).
+func mergeTimers(fams ...family) (map[string]lifecycle.Handler, error) {
+	all := make(map[string]lifecycle.Handler)
+	owner := make(map[string]string)
+	for _, f := range fams {
+		for _, name := range slices.Sorted(maps.Keys(f.timers)) {
+			if prev, dup := owner[name]; dup {
+				return nil, fmt.Errorf("timer %q has handlers in both %s and %s", name, prev, f.name)
+			}
+			owner[name] = f.name
+			all[name] = f.timers[name]
+		}
+	}
+	return all, nil
+}
+
+// WorkSpaces returns the WorkSpaces service.
+func (s *Service) WorkSpaces() wsapi.Service { return s.ws }
+
+// DirectoryService returns the Directory Service service.
+func (s *Service) DirectoryService() dsapi.Service { return s.ds }
+
+// DirectoryServiceData returns the Directory Service Data service.
+func (s *Service) DirectoryServiceData() dsdataapi.Service { return s.data }
+
+// Timers returns every family's timer handlers by timer name.
+func (s *Service) Timers() map[string]lifecycle.Handler { return maps.Clone(s.timers) }
+
+// RegisterTimers registers every family's timer handlers with the engine.
+func (s *Service) RegisterTimers(e *lifecycle.Engine) {
+	for name, h := range s.timers {
+		e.Handle(name, h)
+	}
+}
