@@ -26,6 +26,10 @@ const (
 	KindImageImport Kind = "imageimport" // custom image imports
 	KindCounter     Kind = "counter"     // internal counters
 
+	// KindTransitionFault is an injected transition fault (faults.go), in
+	// GlobalScope(): id = fault id.
+	KindTransitionFault Kind = "transitionfault"
+
 	// Indexes kept by the WorkSpaces area so that CreateWorkspaces checks
 	// need no scan: each record's body names the WorkSpace holding it.
 	KindWorkspaceUser Kind = "workspaceuser" // one WorkSpace per user per directory: id = directory id + "/" + lower-cased user name, or directory id + "#" + WorkspaceName (user-decoupled)

@@ -218,7 +218,11 @@ func (s *Server) accountModified(ctx context.Context, tx deskplane.Tx, t deskpla
 	if _, err := deskplane.Load(tx, modKey, &mod); err != nil {
 		return err
 	}
-	if f, ok := s.faults.TakeTransition(deskplane.KindAccount, t.Key.Scope, deskplane.AccountRecordID); ok {
+	f, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindAccount, t.Key.Scope, deskplane.AccountRecordID)
+	if err != nil {
+		return err
+	}
+	if faulted {
 		mod.ModificationState, mod.ErrorCode, mod.ErrorMessage = modFailed, f.ErrorCode, f.ErrorMessage
 		if mod.ErrorMessage == "" {
 			mod.ErrorMessage = "BYOL could not be enabled for the account."

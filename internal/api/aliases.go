@@ -586,7 +586,11 @@ func (s *Server) aliasState(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 	if a.State != aliasCreating && a.State != aliasDeleting {
 		return nil
 	}
-	if f, hit := s.faults.TakeTransition(deskplane.KindAlias, t.Key.Scope, a.ID); hit && f.State != "" {
+	f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindAlias, t.Key.Scope, a.ID)
+	if err != nil {
+		return err
+	}
+	if hit && f.State != "" {
 		a.State, a.StateChanged = deskplane.ConnectionAliasState(f.State), t.Due
 		a.Generation++
 		return deskplane.Save(tx, t.Key, a)

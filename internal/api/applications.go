@@ -938,7 +938,11 @@ func (s *Server) onAppDeploy(ctx context.Context, tx deskplane.Tx, t deskplane.T
 // fails: an injected transition fault, or (installing) an older version of
 // the Office suite that stays on the WorkSpace.
 func (s *Server) deployFailure(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, as *deskplane.AppAssociation) (code, msg string, failed bool, err error) {
-	if f, ok := s.faults.TakeTransition(deskplane.KindAppAssoc, sc, ws.ID+"/"+as.ApplicationID); ok {
+	f, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindAppAssoc, sc, ws.ID+"/"+as.ApplicationID)
+	if err != nil {
+		return "", "", false, err
+	}
+	if faulted {
 		code, msg = f.ErrorCode, f.ErrorMessage
 		if !wsapi.AssociationErrorCode(code).IsKnown() {
 			code = string(wsapi.AssociationErrorCodeInternalServerError)

@@ -231,7 +231,11 @@ func (s *Server) bundleStateTimer(ctx context.Context, tx deskplane.Tx, t deskpl
 		return err
 	}
 	b.State = bundleAvailable
-	if f, hit := s.faults.TakeTransition(deskplane.KindBundle, t.Key.Scope, b.ID); hit {
+	f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindBundle, t.Key.Scope, b.ID)
+	if err != nil {
+		return err
+	}
+	if hit {
 		b.State = deskplane.BundleState(f.State)
 	}
 	b.LastUpdated = t.Due

@@ -365,7 +365,11 @@ func (s *Server) dsStageTimer(ctx context.Context, tx deskplane.Tx, t deskplane.
 		return s.scheduleStage(tx, sc, &dir, t.Due, deskplane.TDirectoryCreate)
 	case dsStageCreating:
 		dir.Stage, dir.StageChanged = dsStageActive, t.Due
-		if f, hit := s.faults.TakeTransition(deskplane.KindDSDirectory, sc, dir.ID); hit {
+		f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindDSDirectory, sc, dir.ID)
+		if err != nil {
+			return err
+		}
+		if hit {
 			dir.Stage = deskplane.DSDirectoryStage(f.State)
 			dir.StageReason = f.ErrorMessage
 			if dir.StageReason == "" {
@@ -1092,7 +1096,11 @@ func (s *Server) wsDirectoryTimer(ctx context.Context, tx deskplane.Tx, t deskpl
 	switch d.State {
 	case wsDirRegistering:
 		d.State, d.StateChanged = wsDirRegistered, t.Due
-		if f, hit := s.faults.TakeTransition(deskplane.KindDirectory, sc, d.ID); hit {
+		f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindDirectory, sc, d.ID)
+		if err != nil {
+			return err
+		}
+		if hit {
 			d.State = deskplane.DirectoryState(f.State)
 			d.ErrorMessage = f.ErrorMessage
 			if d.ErrorMessage == "" {

@@ -365,7 +365,9 @@ func (s *Server) imageImportStep(ctx context.Context, tx deskplane.Tx, t deskpla
 		}
 		return deskplane.Save(tx, t.Key, imp)
 	}
-	s.finishImage(img, t.Key.Scope, t.Due)
+	if err := s.finishImage(tx, img, t.Key.Scope, t.Due); err != nil {
+		return err
+	}
 	if img.State == imageError {
 		imp.State = string(wsapi.CustomWorkspaceImageImportStateError)
 		imp.ErrorCode, imp.ErrorMessage = img.ErrorCode, img.ErrorMessage

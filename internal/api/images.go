@@ -743,7 +743,9 @@ func (s *Server) imageReady(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 	if err != nil || !ok || img.State != imagePending {
 		return err
 	}
-	s.finishImage(img, t.Key.Scope, t.Due)
+	if err := s.finishImage(tx, img, t.Key.Scope, t.Due); err != nil {
+		return err
+	}
 	if err := deskplane.Save(tx, t.Key, img); err != nil {
 		return err
 	}
@@ -767,12 +769,12 @@ func (s *Server) imageReady(ctx context.Context, tx deskplane.Tx, t deskplane.Ti
 // finishImage moves a PENDING image to AVAILABLE, or to the state of an
 // injected transition fault; a fault's error code that names an image
 // validation failure also appears in ErrorDetails.
-func (s *Server) finishImage(img *deskplane.Image, sc deskplane.Scope, at time.Time) {
+func (s *Server) finishImage(tx deskplane.Tx, img *deskplane.Image, sc deskplane.Scope, at time.Time) error {
 	img.StateChanged = at
-	f, ok := s.faults.TakeTransition(deskplane.KindImage, sc, img.ID)
-	if !ok {
+	f, ok, err := deskplane.TakeTransitionFault(tx, deskplane.KindImage, sc, img.ID)
+	if err != nil || !ok {
 		img.State = imageAvailable
-		return
+		return err
 	}
 	img.State, img.ErrorCode, img.ErrorMessage = deskplane.ImageState(f.State), f.ErrorCode, f.ErrorMessage
 	if img.State == imageError && img.ErrorMessage == "" {
@@ -781,6 +783,7 @@ func (s *Server) finishImage(img *deskplane.Image, sc deskplane.Scope, at time.T
 	if code := wsapi.WorkspaceImageErrorDetailCode(f.ErrorCode); code.IsKnown() {
 		img.ErrorDetails = append(img.ErrorDetails, deskplane.ImageErrorDetail{Code: f.ErrorCode, Message: img.ErrorMessage})
 	}
+	return nil
 }
 
 // imageControlRoutes adds the control routes of images and accounts

@@ -15,7 +15,7 @@ func lookupServer(t *testing.T) (*Server, deskplane.Store) {
 	t.Helper()
 	st := memory.New()
 	t.Cleanup(func() { st.Close() })
-	return New(env.Env{Store: st, Quotas: deskplane.DefaultQuotas()}, nil), st
+	return New(env.Env{Store: st, Quotas: deskplane.DefaultQuotas()}), st
 }
 
 func TestLookupUserInDirectory(t *testing.T) {
@@ -121,7 +121,7 @@ func TestLookupBundlesAndDirectories(t *testing.T) {
 func BenchmarkVisibleBundle(b *testing.B) {
 	st := memory.New()
 	defer st.Close()
-	s := New(env.Env{Store: st, Quotas: deskplane.DefaultQuotas()}, nil)
+	s := New(env.Env{Store: st, Quotas: deskplane.DefaultQuotas()})
 	sc := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -600,7 +600,11 @@ func (s *Server) onPoolState(ctx context.Context, tx deskplane.Tx, t deskplane.T
 		}
 	}
 	if p.State == poolCreating || p.State == poolStarting {
-		if f, hit := s.faults.TakeTransition(deskplane.KindPool, sc, p.ID); hit {
+		f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindPool, sc, p.ID)
+		if err != nil {
+			return err
+		}
+		if hit {
 			code := f.ErrorCode
 			if !wsapi.WorkspacesPoolErrorCode(code).IsKnown() {
 				code = string(wsapi.WorkspacesPoolErrorCodeInternalServiceError)

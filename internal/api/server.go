@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
-	"github.com/deskplane/deskplane/internal/control"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/recordcache"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -23,8 +22,6 @@ import (
 // yet moved to their own packages under internal/service (docs/PATTERNS.md).
 type Server struct {
 	d env.Env
-	// faults are the injected transition faults.
-	faults *control.Faults
 	// workspaces caches decoded WorkSpace records, with their wire form,
 	// for read paths.
 	workspaces *recordcache.Cache[workspaceView]
@@ -39,9 +36,9 @@ type anyUserSwitch struct {
 }
 
 // New returns the service layer.
-func New(e env.Env, faults *control.Faults) *Server {
+func New(e env.Env) *Server {
 	e.Log = e.Logger()
-	return &Server{d: e, faults: faults, workspaces: recordcache.New(1<<16, newWorkspaceView),
+	return &Server{d: e, workspaces: recordcache.New(1<<16, newWorkspaceView),
 		anyUser: recordcache.New(1<<10, recordcache.JSON[anyUserSwitch])}
 }
 

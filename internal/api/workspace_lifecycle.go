@@ -38,7 +38,10 @@ func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplan
 	default:
 		return nil
 	}
-	fault, faulted := s.takeWorkspaceFault(sc, ws.ID)
+	fault, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindWorkspace, sc, ws.ID)
+	if err != nil {
+		return err
+	}
 	if ws.State == wsPending && ws.MigratedFrom != "" {
 		return s.finishMigration(tx, sc, ws, at, faulted)
 	}
@@ -92,15 +95,6 @@ func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplan
 		}
 	}
 	return saveWorkspace(tx, sc, ws)
-}
-
-func (s *Server) takeWorkspaceFault(sc deskplane.Scope, id string) (f struct{ State, ErrorCode, ErrorMessage string }, ok bool) {
-	if s.faults == nil {
-		return f, false
-	}
-	tf, ok := s.faults.TakeTransition(deskplane.KindWorkspace, sc, id)
-	f.State, f.ErrorCode, f.ErrorMessage = tf.State, tf.ErrorCode, tf.ErrorMessage
-	return f, ok
 }
 
 // failWorkspace ends a transition in a failure state (ERROR by default)

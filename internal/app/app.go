@@ -64,6 +64,9 @@ type Options struct {
 	Wall func() time.Time // wall clock under the service clock; nil = time.Now
 	// Engine tunes the lifecycle engine.
 	Engine lifecycle.Options
+	// WrapStore, when set, wraps the store once it is open (tests:
+	// storetest.ForcedRetries).
+	WrapStore func(deskplane.Store) deskplane.Store
 }
 
 // New builds the app: opens the store and wires everything. Close releases it.
@@ -98,6 +101,9 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	store, loc, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if o.WrapStore != nil {
+		store = o.WrapStore(store)
 	}
 	a.Store, a.DataLocation = store, loc
 
@@ -136,7 +142,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Regions: regions,
 	}
 	// The families not yet moved out of internal/api (docs/ARCHITECTURE.md).
-	remainder := api.New(senv, a.Faults)
+	remainder := api.New(senv)
 	a.Service, err = service.New(senv, service.Remainder{
 		WorkSpaces:           remainder.WorkSpaces(),
 		DirectoryService:     remainder.DirectoryService(),

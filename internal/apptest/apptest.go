@@ -7,6 +7,8 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,8 +28,11 @@ import (
 	dstypes "github.com/aws/aws-sdk-go-v2/service/directoryservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/smithy-go"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/storetest"
 )
 
 // Accounts used by tests: the default credential and two more.
@@ -48,9 +53,17 @@ type Env struct {
 	done   chan error
 }
 
-// Options change how the app starts. Zero value: in-memory store, instant
-// timing profile, frozen clock.
+// Options change how the app starts. Zero value: the store named by
+// DESKPLANE_TEST_STORE (memory when unset), instant timing profile, frozen
+// clock.
 type Options struct {
+	// Store is the store to run on: "memory", "bolt" (a fresh file in the
+	// test's directory) or "postgres" (a fresh schema, dropped at cleanup;
+	// see PostgresDSN). Empty means the DESKPLANE_TEST_STORE environment
+	// variable, and memory when that is unset too.
+	Store string
+	// WrapStore, when set, wraps the store (storetest.ForcedRetries).
+	WrapStore func(deskplane.Store) deskplane.Store
 	// Config edits the configuration before start.
 	Config func(*app.Config)
 	// Running leaves the clock running (default: frozen, so that nothing
@@ -71,11 +84,21 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	cfg := app.Defaults(func(string) string { return "" })
 	cfg.Addr = "127.0.0.1:0"
-	cfg.InMemory = true
 	cfg.Timing = "instant"
 	cfg.CredentialsFile = credFile
 	cfg.AdminToken = "admin"
 	cfg.DataDir = dir + "/data"
+	switch store := StoreName(o); store {
+	case "memory":
+		cfg.InMemory = true
+	case "bolt":
+		cfg.InMemory = false
+	case "postgres":
+		cfg.InMemory = false
+		cfg.Postgres = PostgresDSN(t)
+	default:
+		t.Fatalf("apptest: unknown store %q (want memory, bolt or postgres; DESKPLANE_TEST_STORE=%q)", store, os.Getenv(StoreVariable))
+	}
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
@@ -84,7 +107,11 @@ func Start(t testing.TB, o Options) *Env {
 		logw = testWriter{t}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Log: logw})
+	wrap := o.WrapStore
+	if wrap == nil && os.Getenv(RetriesVariable) != "" {
+		wrap = storetest.ForcedRetries
+	}
+	a, err := app.New(ctx, cfg, app.Options{Log: logw, WrapStore: wrap})
 	if err != nil {
 		cancel()
 		t.Fatalf("starting deskplane: %v", err)
@@ -102,6 +129,74 @@ func Start(t testing.TB, o Options) *Env {
 	go func() { e.done <- a.Serve(ctx, ln) }()
 	t.Cleanup(e.Stop)
 	return e
+}
+
+// StoreVariable names the environment variable that picks the store the
+// API tests run on: memory (the default), bolt or postgres.
+const StoreVariable = "DESKPLANE_TEST_STORE"
+
+// RetriesVariable names the environment variable that, when set (to
+// anything), runs every test's store under storetest.ForcedRetries: each
+// Update runs its function twice, the first run rolled back. It shows
+// effects that escape a transaction (docs/PATTERNS.md, "Transactions").
+const RetriesVariable = "DESKPLANE_TEST_FORCED_RETRIES"
+
+// StoreName is the store o runs on.
+func StoreName(o Options) string {
+	switch {
+	case o.Store != "":
+		return o.Store
+	case os.Getenv(StoreVariable) != "":
+		return os.Getenv(StoreVariable)
+	}
+	return "memory"
+}
+
+// PostgresDSN creates a fresh schema for the test on the PostgreSQL server
+// of DESKPLANE_TEST_POSTGRES (default: the local test database) and returns
+// a DSN that uses it; the schema is dropped when the test ends. It skips the
+// test when the server is unreachable, except under CI=true, where it
+// fails.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("DESKPLANE_TEST_POSTGRES")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL unreachable in CI: %v", err)
+		}
+		t.Skipf("PostgreSQL unreachable (set DESKPLANE_TEST_POSTGRES): %v", err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "deskplane_apptest_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
 }
 
 // Stop shuts the app down (idempotent).

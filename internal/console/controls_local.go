@@ -59,9 +59,12 @@ func (c LocalControls) SetTiming(profile string, overrides map[string]string) er
 	return c.Deps.Timing.Set(profile, overrides)
 }
 
-// Faults lists faults and throttling.
+// Faults lists faults and throttling. Transition faults are records of the
+// store: should reading them fail, the page lists none (the interface has
+// no error; adding one, or clearing, reports the store's failure).
 func (c LocalControls) Faults() FaultState {
-	calls, trans, thr := c.Deps.Faults.Snapshot()
+	calls, thr := c.Deps.Faults.Snapshot()
+	trans, _ := c.Deps.TransitionFaults(context.Background())
 	var st FaultState
 	for _, f := range calls {
 		st.Calls = append(st.Calls, CallFault{ID: f.ID, Operation: f.Operation, Account: f.Account, Region: f.Region,
@@ -85,7 +88,7 @@ func (c LocalControls) AddCallFault(f CallFault) (CallFault, error) {
 
 // AddTransitionFault registers a transition fault.
 func (c LocalControls) AddTransitionFault(f TransitionFault) (TransitionFault, error) {
-	out, err := c.Deps.Faults.AddTransition(control.TransitionFault{Kind: f.Kind, ResourceID: f.ResourceID,
+	out, err := c.Deps.AddTransitionFault(context.Background(), control.TransitionFault{Kind: f.Kind, ResourceID: f.ResourceID,
 		Account: f.Account, Region: f.Region, State: f.State, ErrorCode: f.ErrorCode, ErrorMessage: f.ErrorMessage, Count: f.Count})
 	f.ID, f.Count = out.ID, out.Count
 	return f, err
@@ -96,8 +99,10 @@ func (c LocalControls) SetThrottling(t Throttling) error {
 	return c.Deps.Faults.SetThrottle(control.Throttle{Enabled: t.Enabled, Rate: t.Rate, Burst: t.Burst})
 }
 
-// ClearFaults removes every fault and the throttle.
-func (c LocalControls) ClearFaults() { c.Deps.Faults.Clear() }
+// ClearFaults removes every fault and the throttle. The interface has no
+// error: should the store fail, the transition faults stay and the page
+// lists them.
+func (c LocalControls) ClearFaults() { _ = c.Deps.ClearFaults(context.Background()) }
 
 // FaultKinds are the kinds whose transitions take faults.
 func (c LocalControls) FaultKinds() []string {

@@ -1,8 +1,9 @@
 // Package control is deskplane's control API for tests (not an AWS API):
 // reset state, read and advance the service clock, change the timing
 // profile, inject faults and throttling. It is served under /_deskplane/ and
-// guarded by an admin token. Control settings live in the memory of the node
-// that receives them.
+// guarded by an admin token. Call faults, throttling and the timing profile
+// live in the memory of the node that receives them; transition faults are
+// records of the store (deskplane.TransitionFault), shared by every node.
 package control
 
 import (
@@ -40,19 +41,9 @@ type CallFault struct {
 }
 
 // TransitionFault makes the next transitions of matching resources end in a
-// failure state (ERROR, UNHEALTHY…) with an error code.
-type TransitionFault struct {
-	ID           string `json:"id"`
-	Kind         string `json:"kind,omitempty"` // workspace, image, directory…; empty = any
-	ResourceID   string `json:"resourceId,omitempty"`
-	Account      string `json:"account,omitempty"`
-	Region       string `json:"region,omitempty"`
-	State        string `json:"state"` // the state the transition ends in
-	ErrorCode    string `json:"errorCode,omitempty"`
-	ErrorMessage string `json:"errorMessage,omitempty"`
-	Count        int    `json:"count,omitempty"` // 0 = 1
-	hits         int
-}
+// failure state (ERROR, UNHEALTHY…) with an error code. It is kept in the
+// store: see deskplane.TakeTransitionFault.
+type TransitionFault = deskplane.TransitionFault
 
 // Throttle models the service's request rate limit: a token bucket per
 // account, region and operation.
@@ -67,17 +58,17 @@ type bucket struct {
 	last   time.Time
 }
 
-// Faults holds the injected faults and the throttle. Safe for concurrent use.
+// Faults holds the injected call faults and the throttle of this node.
+// Safe for concurrent use.
 type Faults struct {
 	wall func() time.Time
 	rand func() float64
 
-	mu          sync.Mutex
-	next        int
-	calls       []*CallFault
-	transitions []*TransitionFault
-	throttle    Throttle
-	buckets     map[string]*bucket
+	mu       sync.Mutex
+	next     int
+	calls    []*CallFault
+	throttle Throttle
+	buckets  map[string]*bucket
 }
 
 // NewFaults returns an empty registry. wall is the wall clock for latency
@@ -144,28 +135,6 @@ func defaultMessage(code string) string {
 	return "Injected fault: " + code
 }
 
-func (f *TransitionFault) validate() error {
-	if f.State == "" {
-		return fmt.Errorf("a transition fault needs the state the transition ends in, such as ERROR")
-	}
-	return nil
-}
-
-// AddTransition registers a transition fault and returns it with its id.
-func (f *Faults) AddTransition(t TransitionFault) (TransitionFault, error) {
-	if err := t.validate(); err != nil {
-		return TransitionFault{}, err
-	}
-	if t.Count <= 0 {
-		t.Count = 1
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t.ID = f.id("transition")
-	f.transitions = append(f.transitions, &t)
-	return t, nil
-}
-
 // SetThrottle replaces the throttle settings.
 func (f *Faults) SetThrottle(t Throttle) error {
 	if t.Enabled && (t.Rate <= 0 || t.Burst < 1) {
@@ -178,28 +147,24 @@ func (f *Faults) SetThrottle(t Throttle) error {
 	return nil
 }
 
-// Clear removes every fault and turns throttling off.
+// Clear removes every call fault and turns throttling off.
 func (f *Faults) Clear() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls, f.transitions = nil, nil
+	f.calls = nil
 	f.throttle = Throttle{}
 	f.buckets = make(map[string]*bucket)
 }
 
-// Snapshot lists the registered faults and the throttle.
-func (f *Faults) Snapshot() ([]CallFault, []TransitionFault, Throttle) {
+// Snapshot lists the registered call faults and the throttle.
+func (f *Faults) Snapshot() ([]CallFault, Throttle) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	calls := make([]CallFault, 0, len(f.calls))
 	for _, c := range f.calls {
 		calls = append(calls, *c)
 	}
-	trans := make([]TransitionFault, 0, len(f.transitions))
-	for _, t := range f.transitions {
-		trans = append(trans, *t)
-	}
-	return calls, trans, f.throttle
+	return calls, f.throttle
 }
 
 func match(want, got string) bool { return want == "" || want == got }
@@ -259,23 +224,4 @@ func (f *Faults) Hook(ctx context.Context, c deskplane.Caller) error {
 		return &awsjson.Error{Type: hit.Error, Status: hit.Status, Message: hit.Message}
 	}
 	return nil
-}
-
-// TakeTransition consumes a matching transition fault, if any, for a
-// transition of the resource; the caller makes the transition end in the
-// returned fault's State with its error code and message.
-func (f *Faults) TakeTransition(kind deskplane.Kind, s deskplane.Scope, id string) (TransitionFault, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i, t := range f.transitions {
-		if !match(t.Kind, string(kind)) || !match(t.ResourceID, id) || !match(t.Account, s.Account) || !match(t.Region, s.Region) {
-			continue
-		}
-		t.hits++
-		if t.hits >= t.Count {
-			f.transitions = append(f.transitions[:i], f.transitions[i+1:]...)
-		}
-		return *t, true
-	}
-	return TransitionFault{}, false
 }

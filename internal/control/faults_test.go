@@ -74,25 +74,3 @@ func TestCallFaultMatchingCountAndProbability(t *testing.T) {
 		t.Fatal("a fault with neither error nor latency was accepted")
 	}
 }
-
-func TestTransitionFaultIsConsumed(t *testing.T) {
-	f := NewFaults(nil)
-	if _, err := f.AddTransition(TransitionFault{Kind: "workspace", State: "ERROR", ErrorCode: "X", Count: 2}); err != nil {
-		t.Fatal(err)
-	}
-	s := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
-	if _, ok := f.TakeTransition(deskplane.KindImage, s, "wsi-1"); ok {
-		t.Fatal("an image matched a workspace fault")
-	}
-	for i := range 2 {
-		if tf, ok := f.TakeTransition(deskplane.KindWorkspace, s, "ws-1"); !ok || tf.State != "ERROR" {
-			t.Fatalf("take %d: %v %+v", i, ok, tf)
-		}
-	}
-	if _, ok := f.TakeTransition(deskplane.KindWorkspace, s, "ws-1"); ok {
-		t.Fatal("the fault outlived its count")
-	}
-	if _, err := f.AddTransition(TransitionFault{}); err == nil {
-		t.Fatal("a transition fault without a state was accepted")
-	}
-}

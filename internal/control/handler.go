@@ -95,9 +95,29 @@ func Decode(r *http.Request, v any) error {
 }
 
 // Reset deletes all state of one account, or of every account when account
-// is empty. The HTTP route and the console call it.
+// is empty (the transition faults stay). The HTTP route and the console
+// call it.
 func (d Deps) Reset(ctx context.Context, account string) error {
-	err := d.Store.Update(ctx, func(tx deskplane.Tx) error { return tx.Reset(account) })
+	err := d.Store.Update(ctx, func(tx deskplane.Tx) error {
+		if account != "" {
+			return tx.Reset(account)
+		}
+		// A reset of every account deletes the global records too; the
+		// transition faults are test settings, not state: keep them.
+		faults, err := deskplane.ListTransitionFaults(tx)
+		if err != nil {
+			return err
+		}
+		if err := tx.Reset(""); err != nil {
+			return err
+		}
+		for _, f := range faults {
+			if err := deskplane.TransitionFaults().Put(tx, deskplane.GlobalScope(), f.ID, &f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err == nil && account == "" {
 		err = lifecycle.SaveClock(ctx, d.Store, d.Clock) // Reset of everything took the saved clock too
 	}
@@ -272,13 +292,55 @@ func (d Deps) putTiming(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, d.timingState())
 }
 
+// TransitionFaults lists the transition faults, which the store keeps.
+func (d Deps) TransitionFaults(ctx context.Context) ([]TransitionFault, error) {
+	trans := []TransitionFault{}
+	err := d.Store.View(ctx, func(tx deskplane.Tx) error {
+		fs, err := deskplane.ListTransitionFaults(tx)
+		trans = append(trans[:0], fs...)
+		return err
+	})
+	return trans, err
+}
+
+// AddTransitionFault stores a transition fault after validating it (an
+// invalid one answers its validation error and nothing is stored). The
+// HTTP route and the console call it.
+func (d Deps) AddTransitionFault(ctx context.Context, in TransitionFault) (TransitionFault, error) {
+	if err := in.Validate(); err != nil {
+		return TransitionFault{}, err
+	}
+	var out TransitionFault
+	err := d.Store.Update(ctx, func(tx deskplane.Tx) error {
+		var err error
+		out, err = deskplane.AddTransitionFault(tx, in)
+		return err
+	})
+	return out, err
+}
+
+// ClearFaults removes every call fault and transition fault and turns
+// throttling off. The HTTP route and the console call it.
+func (d Deps) ClearFaults(ctx context.Context) error {
+	d.Faults.Clear()
+	return d.Store.Update(ctx, deskplane.ClearTransitionFaults)
+}
+
 func (d Deps) listFaults(w http.ResponseWriter, r *http.Request) {
-	calls, trans, thr := d.Faults.Snapshot()
+	calls, thr := d.Faults.Snapshot()
+	trans, err := d.TransitionFaults(r.Context())
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
 	WriteJSON(w, http.StatusOK, map[string]any{"calls": calls, "transitions": trans, "throttling": thr})
 }
 
 func (d Deps) clearFaults(w http.ResponseWriter, r *http.Request) {
-	d.Faults.Clear()
+	if err := d.ClearFaults(r.Context()); err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
 	WriteJSON(w, http.StatusOK, map[string]any{"cleared": true})
 }
 
@@ -302,9 +364,13 @@ func (d Deps) addTransitionFault(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
-	out, err := d.Faults.AddTransition(in)
-	if err != nil {
+	if err := in.Validate(); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	out, err := d.AddTransitionFault(r.Context(), in)
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
 		return
 	}
 	WriteJSON(w, http.StatusCreated, out)
