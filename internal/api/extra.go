@@ -4,7 +4,6 @@ import "github.com/deskplane/deskplane/internal/lifecycle"
 
 // extraTimers registers the handlers of the remaining operations' resources.
 func (s *Server) extraTimers(m map[string]lifecycle.Handler) {
-	s.aliasTimers(m)       // aliases.go
 	s.poolTimers(m)        // pools.go
 	s.applicationTimers(m) // applications.go
 }

@@ -59,7 +59,7 @@ func (s *Server) Timers() map[string]lifecycle.Handler {
 		s.directoryTimers, // directories.go
 		s.workspaceTimers, // workspaces.go
 		s.imageTimers,     // images.go
-		s.extraTimers,     // the remaining operations (ipgroups.go, aliases.go, pools.go …)
+		s.extraTimers,     // the remaining operations (pools.go, applications.go)
 	} {
 		add(m)
 	}

@@ -1,68 +1,64 @@
 // Package coverage derives the operation coverage table of README.md from
-// the code: an operation is implemented when internal/api declares a method
-// of that name on the service's implementation type; otherwise the generated
-// Unimplemented fallback answers it. `go test ./internal/coverage -args -w`
-// rewrites the README section; TestReadmeIsCurrent fails when it is stale.
+// the code: an operation is implemented unless the composed service
+// (internal/service, as internal/app builds it) answers it with the
+// generated Unimplemented fallback's *smithy.NotImplementedError. Probe
+// asks each operation with an empty input, so the table follows wherever a
+// family's code lives. `go test ./internal/coverage -args -w` rewrites the
+// README section; TestReadmeIsCurrent fails when it is stale.
 package coverage
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
-	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 // Service is one served API.
 type Service struct {
 	Name       string   // shown in the table
-	Receiver   string   // the implementation type in internal/api
+	Impl       any      // the service: wsapi.Service, dsapi.Service, …
 	Operations []string // every operation of the model
 }
 
-// Implemented returns the method names declared on each receiver type in
-// the Go files of dir (tests excluded).
-func Implemented(dir string) (map[string]map[string]bool, error) {
-	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]map[string]bool)
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
+// Probe returns the operations impl serves: it calls each with an empty
+// input (in a request of the default account) and counts it unless the
+// answer is a *smithy.NotImplementedError. An operation that panics on an
+// empty input (the dispatcher never hands it one) is served.
+func Probe(impl any, ops []string) (map[string]bool, error) {
+	ctx := deskplane.WithCaller(context.Background(), deskplane.Caller{Account: "000000000000", Region: "us-east-1", RequestID: "coverage"})
+	v := reflect.ValueOf(impl)
+	out := make(map[string]bool, len(ops))
+	for _, op := range ops {
+		m := v.MethodByName(op)
+		if !m.IsValid() || m.Type().NumIn() != 2 || m.Type().In(1).Kind() != reflect.Pointer {
+			return nil, fmt.Errorf("%T has no method %s(ctx, *input)", impl, op)
 		}
-		af, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range af.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
-				continue
-			}
-			t := fd.Recv.List[0].Type
-			if st, ok := t.(*ast.StarExpr); ok {
-				t = st.X
-			}
-			id, ok := t.(*ast.Ident)
-			if !ok {
-				continue
-			}
-			if out[id.Name] == nil {
-				out[id.Name] = make(map[string]bool)
-			}
-			out[id.Name][fd.Name.Name] = true
-		}
+		out[op] = probe(ctx, m)
 	}
 	return out, nil
 }
 
-// Table renders the coverage table in Markdown, and the counts.
+func probe(ctx context.Context, m reflect.Value) (served bool) {
+	defer func() {
+		if recover() != nil {
+			served = true
+		}
+	}()
+	res := m.Call([]reflect.Value{reflect.ValueOf(ctx), reflect.New(m.Type().In(1).Elem())})
+	err, _ := res[len(res)-1].Interface().(error)
+	var ni *smithy.NotImplementedError
+	return !errors.As(err, &ni)
+}
+
+// Table renders the coverage table in Markdown, and the counts; impl
+// holds the served operations of each service by name.
 func Table(services []Service, impl map[string]map[string]bool) string {
 	var b strings.Builder
 	for _, s := range services {
@@ -70,7 +66,7 @@ func Table(services []Service, impl map[string]map[string]bool) string {
 		sort.Strings(ops)
 		n := 0
 		for _, op := range ops {
-			if impl[s.Receiver][op] {
+			if impl[s.Name][op] {
 				n++
 			}
 		}
@@ -78,7 +74,7 @@ func Table(services []Service, impl map[string]map[string]bool) string {
 		b.WriteString("| operation | status |\n| --- | --- |\n")
 		for _, op := range ops {
 			status := "not yet (answers `NotImplementedException`, HTTP 501)"
-			if impl[s.Receiver][op] {
+			if impl[s.Name][op] {
 				status = "implemented"
 			}
 			fmt.Fprintf(&b, "| %s | %s |\n", op, status)

@@ -1,10 +1,12 @@
 package coverage
 
 import (
+	"context"
 	"flag"
-	"os"
-	"path/filepath"
+	"fmt"
 	"testing"
+
+	"github.com/deskplane/deskplane/internal/smithy"
 )
 
 var update = flag.Bool("w", false, "rewrite README.md's generated sections")
@@ -13,7 +15,7 @@ var update = flag.Bool("w", false, "rewrite README.md's generated sections")
 // table no longer matches the code; `go test ./internal/coverage -args -w`
 // rewrites them.
 func TestReadmeIsCurrent(t *testing.T) {
-	sections, err := Sections("../..")
+	sections, err := Sections()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,23 +28,32 @@ func TestReadmeIsCurrent(t *testing.T) {
 	}
 }
 
-func TestImplementedFindsDeclaredMethods(t *testing.T) {
-	dir := t.TempDir()
-	src := "package api\ntype wsService struct{}\nfunc (w *wsService) CreateTags() {}\nfunc (w wsService) DeleteTags() {}\nfunc helper() {}\n"
-	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "a_test.go"), []byte("package api\nfunc (w *wsService) DescribeTags() {}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	impl, err := Implemented(dir)
+// stubService serves one of its two operations.
+type stubService struct{}
+
+type stubInput struct{ Name *string }
+
+func (stubService) CreateTags(_ context.Context, in *stubInput) (*struct{}, error) {
+	_ = *in.Name // panics on an empty input: still served
+	return &struct{}{}, nil
+}
+
+func (stubService) DescribeTags(context.Context, *stubInput) (*struct{}, error) {
+	return nil, fmt.Errorf("wrapped: %w", &smithy.NotImplementedError{Service: "X", Operation: "DescribeTags"})
+}
+
+func TestProbeTellsServedFromUnimplemented(t *testing.T) {
+	impl, err := Probe(stubService{}, []string{"DescribeTags", "CreateTags"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !impl["wsService"]["CreateTags"] || !impl["wsService"]["DeleteTags"] || impl["wsService"]["DescribeTags"] {
-		t.Fatalf("implemented = %v", impl)
+	if !impl["CreateTags"] || impl["DescribeTags"] {
+		t.Fatalf("served = %v", impl)
 	}
-	table := Table([]Service{{Name: "X", Receiver: "wsService", Operations: []string{"DescribeTags", "CreateTags"}}}, impl)
+	if _, err := Probe(stubService{}, []string{"DeleteTags"}); err == nil {
+		t.Fatal("an operation without a method was probed")
+	}
+	table := Table([]Service{{Name: "X", Operations: []string{"DescribeTags", "CreateTags"}}}, map[string]map[string]bool{"X": impl})
 	want := "**X: 1 of 2 operations implemented.**\n\n| operation | status |\n| --- | --- |\n| CreateTags | implemented |\n| DescribeTags | not yet (answers `NotImplementedException`, HTTP 501) |\n"
 	if table != want {
 		t.Fatalf("table =\n%s\nwant\n%s", table, want)

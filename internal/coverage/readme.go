@@ -1,30 +1,37 @@
 package coverage
 
 import (
+	"context"
+
 	"github.com/deskplane/deskplane/internal/app"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
-// Services lists the served APIs with their implementation types.
-func Services() []Service {
-	return []Service{
-		{Name: "Amazon WorkSpaces", Receiver: "wsService", Operations: wsapi.OperationNames()},
-		{Name: "AWS Directory Service (the subset WorkSpaces needs)", Receiver: "dsService", Operations: dsapi.OperationNames()},
-		{Name: "AWS Directory Service Data (users)", Receiver: "dsDataService", Operations: dsdataapi.OperationNames()},
-	}
-}
-
-// Sections computes every generated README section from the repository
-// root dir.
-func Sections(root string) (map[string]string, error) {
-	impl, err := Implemented(root + "/internal/api")
+// Sections computes every generated README section, from an in-memory
+// deskplane built as the binary builds it.
+func Sections() (map[string]string, error) {
+	cfg := app.Defaults(func(string) string { return "" })
+	cfg.InMemory, cfg.AdminToken = true, "coverage"
+	a, err := app.New(context.Background(), cfg, app.Options{})
 	if err != nil {
 		return nil, err
 	}
+	defer a.Close()
+	services := []Service{
+		{Name: "Amazon WorkSpaces", Impl: a.Service.WorkSpaces(), Operations: wsapi.OperationNames()},
+		{Name: "AWS Directory Service (the subset WorkSpaces needs)", Impl: a.Service.DirectoryService(), Operations: dsapi.OperationNames()},
+		{Name: "AWS Directory Service Data (users)", Impl: a.Service.DirectoryServiceData(), Operations: dsdataapi.OperationNames()},
+	}
+	impl := make(map[string]map[string]bool, len(services))
+	for _, s := range services {
+		if impl[s.Name], err = Probe(s.Impl, s.Operations); err != nil {
+			return nil, err
+		}
+	}
 	return map[string]string{
-		"coverage": Table(Services(), impl),
+		"coverage": Table(services, impl),
 		"config":   app.FlagTable(),
 	}, nil
 }

@@ -31,7 +31,14 @@ import (
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/env"
+	"github.com/deskplane/deskplane/internal/service/network"
 	"github.com/deskplane/deskplane/internal/wsapi"
+)
+
+// The family services, under names of their own: an embedded field is
+// named after its type, and every family names its type Service.
+type (
+	networkFamily = network.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -43,6 +50,7 @@ type (
 
 // workSpaces serves the WorkSpaces API.
 type workSpaces struct {
+	*networkFamily
 	wsFallback
 }
 
@@ -85,12 +93,18 @@ type Service struct {
 // fails when two families register a timer handler of the same name.
 func New(e env.Env, rem Remainder) (*Service, error) {
 	e.Log = e.Logger()
+	net := network.New(e)
+
 	s := &Service{
-		ws:   &workSpaces{wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})}},
+		ws: &workSpaces{
+			networkFamily: net,
+			wsFallback:    wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
+		},
 		ds:   &directoryService{dsFallback{orUnimplemented[dsapi.Service](rem.DirectoryService, dsapi.Unimplemented{})}},
 		data: &directoryServiceData{dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})}},
 	}
 	timers, err := mergeTimers(
+		family{"network", net.Timers()},
 		family{"internal/api", rem.Timers},
 	)
 	if err != nil {

@@ -1,4 +1,4 @@
-package api
+package network
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -20,26 +21,17 @@ import (
 // IpGroupIds), so a deregistered directory takes its associations with it
 // and DeleteIpGroup finds them by looking at the scope's directories.
 
-func ipGroupKey(sc deskplane.Scope, id string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindIPGroup, ID: id}
-}
-
 func ipGroupNotFound(id string) error {
 	return deskplane.NotFound(id, "The IP access control group %s could not be found in your account in this Region.", id)
 }
 
-// loadIPGroup reads one of the scope's groups, or answers
-// ResourceNotFoundException.
+// loadIPGroup reads one of the scope's groups, or answers CodeNotFound.
 func loadIPGroup(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.IPGroup, error) {
-	var g deskplane.IPGroup
-	ok, err := deskplane.Load(tx, ipGroupKey(sc, id), &g)
-	if err != nil {
-		return nil, err
+	g, ok, err := deskplane.IPGroups().Get(tx, sc, id)
+	if err == nil && !ok {
+		err = ipGroupNotFound(id)
 	}
-	if !ok {
-		return nil, ipGroupNotFound(id)
-	}
-	return &g, nil
+	return g, err
 }
 
 // parseIPRule checks that s is an IPv4 range in CIDR notation and returns
@@ -55,12 +47,13 @@ func parseIPRule(s string) (netip.Prefix, error) {
 	return p.Masked(), nil
 }
 
-// checkIPRules validates rules and converts them; a range may appear once.
+// checkIPRules validates a request's rules and converts them; a range may
+// appear once.
 func checkIPRules(rules []wsapi.IpRuleItem) ([]deskplane.IPRule, error) {
 	out := make([]deskplane.IPRule, 0, len(rules))
 	seen := make(map[netip.Prefix]string, len(rules))
 	for _, r := range rules {
-		cidr := deref(r.IpRule)
+		cidr := value(r.IpRule)
 		p, err := parseIPRule(cidr)
 		if err != nil {
 			return nil, err
@@ -70,15 +63,15 @@ func checkIPRules(rules []wsapi.IpRuleItem) ([]deskplane.IPRule, error) {
 				"The IP rules %s and %s name the same address range; each range may appear only once in a group.", prev, cidr)
 		}
 		seen[p] = cidr
-		out = append(out, deskplane.IPRule{CIDR: cidr, Description: deref(r.RuleDesc)})
+		out = append(out, deskplane.IPRule{CIDR: cidr, Description: value(r.RuleDesc)})
 	}
 	return out, nil
 }
 
 // checkRuleCount applies the rules-per-group quota to a group (named by
 // what) that would have n rules.
-func (s *Server) checkRuleCount(what string, n int) error {
-	if q := s.d.Quotas.RulesPerIPGroup; q > 0 && n > q {
+func (s *Service) checkRuleCount(what string, n int) error {
+	if q := s.Quotas.RulesPerIPGroup; q > 0 && n > q {
 		return deskplane.Errorf(deskplane.CodeLimitExceeded,
 			"An IP access control group can have at most %d rules; %s would have %d.", q, what, n)
 	}
@@ -87,29 +80,25 @@ func (s *Server) checkRuleCount(what string, n int) error {
 
 func wireIPGroup(g *deskplane.IPGroup) wsapi.WorkspacesIpGroup {
 	out := wsapi.WorkspacesIpGroup{
-		GroupId:   ptr(g.ID),
-		GroupName: ptr(g.Name),
+		GroupId:   new(g.ID),
+		GroupName: new(g.Name),
+		GroupDesc: optional(g.Description),
 		UserRules: make([]wsapi.IpRuleItem, len(g.Rules)),
 	}
-	if g.Description != "" {
-		out.GroupDesc = ptr(g.Description)
-	}
 	for i, r := range g.Rules {
-		out.UserRules[i] = wsapi.IpRuleItem{IpRule: ptr(r.CIDR)}
-		if r.Description != "" {
-			out.UserRules[i].RuleDesc = ptr(r.Description)
-		}
+		out.UserRules[i] = wsapi.IpRuleItem{IpRule: new(r.CIDR), RuleDesc: optional(r.Description)}
 	}
 	return out
 }
 
 // ---- create, delete, describe -------------------------------------------------
 
-func (w *wsService) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRequest) (*wsapi.CreateIpGroupResult, error) {
-	if err := checkTags(in.Tags); err != nil {
+func (s *Service) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRequest) (*wsapi.CreateIpGroupResult, error) {
+	tags := tags(in.Tags)
+	if err := deskplane.CheckTags(tags); err != nil {
 		return nil, err
 	}
-	name := deref(in.GroupName)
+	name := value(in.GroupName)
 	if strings.TrimSpace(name) == "" {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The GroupName of an IP access control group cannot be empty.")
 	}
@@ -117,15 +106,16 @@ func (w *wsService) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRe
 	if err != nil {
 		return nil, err
 	}
-	if err := w.checkRuleCount("the new group "+name, len(rules)); err != nil {
+	if err := s.checkRuleCount("the new group "+name, len(rules)); err != nil {
 		return nil, err
 	}
-	sc := caller(ctx).Scope()
-	now := w.now()
+	sc := env.Scope(ctx)
+	now := s.Now()
 	id := deskplane.NewID("wsipg-", 9)
-	err = w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	groups := deskplane.IPGroups()
+	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
-		err := deskplane.Each(tx, sc, deskplane.KindIPGroup, 0, func(_ int64, g *deskplane.IPGroup) (bool, error) {
+		err := groups.Each(tx, sc, 0, func(_ int64, g *deskplane.IPGroup) (bool, error) {
 			if g.Name == name {
 				dup = g.ID
 			}
@@ -138,34 +128,34 @@ func (w *wsService) CreateIpGroup(ctx context.Context, in *wsapi.CreateIpGroupRe
 			return deskplane.Errorf(deskplane.CodeAlreadyExists,
 				"An IP access control group named %s already exists in this Region (%s). Provide a unique group name, and try again.", name, dup)
 		}
-		n, err := tx.Count(sc, deskplane.KindIPGroup)
+		n, err := groups.Count(tx, sc)
 		if err != nil {
 			return err
 		}
-		if q := w.d.Quotas.IPGroups; q > 0 && n >= q {
+		if q := s.Quotas.IPGroups; q > 0 && n >= q {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded,
 				"Your account has reached its limit of %d IP access control groups in Region %s. Delete groups you no longer need, and try again.", q, sc.Region)
 		}
-		g := deskplane.IPGroup{ID: id, Name: name, Description: deref(in.GroupDesc), Rules: rules, Created: now}
-		if err := deskplane.Save(tx, ipGroupKey(sc, id), &g); err != nil {
+		g := deskplane.IPGroup{ID: id, Name: name, Description: value(in.GroupDesc), Rules: rules, Created: now}
+		if err := groups.Put(tx, sc, id, &g); err != nil {
 			return err
 		}
-		return mergeTags(tx, sc, id, in.Tags)
+		return deskplane.MergeTags(tx, sc, id, tags)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.CreateIpGroupResult{GroupId: ptr(id)}, nil
+	return &wsapi.CreateIpGroupResult{GroupId: new(id)}, nil
 }
 
-func (w *wsService) DeleteIpGroup(ctx context.Context, in *wsapi.DeleteIpGroupRequest) (*wsapi.DeleteIpGroupResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.GroupId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+func (s *Service) DeleteIpGroup(ctx context.Context, in *wsapi.DeleteIpGroupRequest) (*wsapi.DeleteIpGroupResult, error) {
+	sc, id := env.Scope(ctx), value(in.GroupId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		if _, err := loadIPGroup(tx, sc, id); err != nil {
 			return err
 		}
 		var dirs []string
-		err := deskplane.Each(tx, sc, deskplane.KindDirectory, 0, func(_ int64, d *deskplane.Directory) (bool, error) {
+		err := deskplane.Directories().Each(tx, sc, 0, func(_ int64, d *deskplane.Directory) (bool, error) {
 			if slices.Contains(d.IPGroupIDs, id) {
 				dirs = append(dirs, d.ID)
 			}
@@ -178,10 +168,10 @@ func (w *wsService) DeleteIpGroup(ctx context.Context, in *wsapi.DeleteIpGroupRe
 			return deskplane.Errorf(deskplane.CodeAssociated,
 				"The IP access control group %s is associated with directory %s. Disassociate it from every directory with DisassociateIpGroups before deleting it.", id, strings.Join(dirs, ", "))
 		}
-		if _, err := tx.Delete(ipGroupKey(sc, id)); err != nil {
+		if _, err := deskplane.IPGroups().Delete(tx, sc, id); err != nil {
 			return err
 		}
-		return deleteTagsOf(tx, sc, id)
+		return deskplane.DeleteTags(tx, sc, id)
 	})
 	if err != nil {
 		return nil, err
@@ -189,7 +179,7 @@ func (w *wsService) DeleteIpGroup(ctx context.Context, in *wsapi.DeleteIpGroupRe
 	return &wsapi.DeleteIpGroupResult{}, nil
 }
 
-func (w *wsService) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGroupsRequest) (*wsapi.DescribeIpGroupsResult, error) {
+func (s *Service) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGroupsRequest) (*wsapi.DescribeIpGroupsResult, error) {
 	const purpose = "ipgroups"
 	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
@@ -203,14 +193,14 @@ func (w *wsService) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGr
 			want[id] = true
 		}
 	}
-	sc := caller(ctx).Scope()
+	sc := env.Scope(ctx)
 	var p paging.Page[wsapi.WorkspacesIpGroup]
-	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.WorkspacesIpGroup]{}
 		if want != nil && len(want) == 0 {
 			return nil
 		}
-		return deskplane.Each(tx, sc, deskplane.KindIPGroup, after, func(seq int64, g *deskplane.IPGroup) (bool, error) {
+		return deskplane.IPGroups().Each(tx, sc, after, func(seq int64, g *deskplane.IPGroup) (bool, error) {
 			if want != nil && !want[g.ID] {
 				return true, nil
 			}
@@ -220,34 +210,26 @@ func (w *wsService) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGr
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeIpGroupsResult{Result: p.Items(), NextToken: p.Next(purpose)}
-	return out, nil
+	return &wsapi.DescribeIpGroupsResult{Result: p.Items(), NextToken: p.Next(purpose)}, nil
 }
 
 // ---- rules -----------------------------------------------------------------------
 
 // updateIPGroup runs fn on one of the caller's groups and saves it.
-func (w *wsService) updateIPGroup(ctx context.Context, id string, fn func(*deskplane.IPGroup) error) error {
-	sc := caller(ctx).Scope()
-	return w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		g, err := loadIPGroup(tx, sc, id)
-		if err != nil {
-			return err
-		}
-		if err := fn(g); err != nil {
-			return err
-		}
-		return deskplane.Save(tx, ipGroupKey(sc, id), g)
+func (s *Service) updateIPGroup(ctx context.Context, id string, fn func(*deskplane.IPGroup) error) error {
+	sc := env.Scope(ctx)
+	return s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		return deskplane.IPGroups().Modify(tx, sc, id, func() error { return ipGroupNotFound(id) }, fn)
 	})
 }
 
-func (w *wsService) AuthorizeIpRules(ctx context.Context, in *wsapi.AuthorizeIpRulesRequest) (*wsapi.AuthorizeIpRulesResult, error) {
-	id := deref(in.GroupId)
+func (s *Service) AuthorizeIpRules(ctx context.Context, in *wsapi.AuthorizeIpRulesRequest) (*wsapi.AuthorizeIpRulesResult, error) {
+	id := value(in.GroupId)
 	rules, err := checkIPRules(in.UserRules)
 	if err != nil {
 		return nil, err
 	}
-	err = w.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
+	err = s.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
 		have := make(map[netip.Prefix]string, len(g.Rules))
 		for _, r := range g.Rules {
 			if p, err := parseIPRule(r.CIDR); err == nil {
@@ -261,7 +243,7 @@ func (w *wsService) AuthorizeIpRules(ctx context.Context, in *wsapi.AuthorizeIpR
 					"The IP access control group %s already has a rule for %s (%s). Use UpdateRulesOfIpGroup to change a rule's description.", id, r.CIDR, prev)
 			}
 		}
-		if err := w.checkRuleCount("group "+id, len(g.Rules)+len(rules)); err != nil {
+		if err := s.checkRuleCount("group "+id, len(g.Rules)+len(rules)); err != nil {
 			return err
 		}
 		g.Rules = append(g.Rules, rules...)
@@ -273,17 +255,17 @@ func (w *wsService) AuthorizeIpRules(ctx context.Context, in *wsapi.AuthorizeIpR
 	return &wsapi.AuthorizeIpRulesResult{}, nil
 }
 
-func (w *wsService) RevokeIpRules(ctx context.Context, in *wsapi.RevokeIpRulesRequest) (*wsapi.RevokeIpRulesResult, error) {
-	id := deref(in.GroupId)
+func (s *Service) RevokeIpRules(ctx context.Context, in *wsapi.RevokeIpRulesRequest) (*wsapi.RevokeIpRulesResult, error) {
+	id := value(in.GroupId)
 	drop := make(map[netip.Prefix]bool, len(in.UserRules))
-	for _, s := range in.UserRules {
-		p, err := parseIPRule(s)
+	for _, r := range in.UserRules {
+		p, err := parseIPRule(r)
 		if err != nil {
 			return nil, err
 		}
 		drop[p] = true
 	}
-	err := w.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
+	err := s.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
 		// Revoking a range the group has no rule for changes nothing
 		// (decision 0040).
 		g.Rules = slices.DeleteFunc(g.Rules, func(r deskplane.IPRule) bool {
@@ -298,16 +280,16 @@ func (w *wsService) RevokeIpRules(ctx context.Context, in *wsapi.RevokeIpRulesRe
 	return &wsapi.RevokeIpRulesResult{}, nil
 }
 
-func (w *wsService) UpdateRulesOfIpGroup(ctx context.Context, in *wsapi.UpdateRulesOfIpGroupRequest) (*wsapi.UpdateRulesOfIpGroupResult, error) {
-	id := deref(in.GroupId)
+func (s *Service) UpdateRulesOfIpGroup(ctx context.Context, in *wsapi.UpdateRulesOfIpGroupRequest) (*wsapi.UpdateRulesOfIpGroupResult, error) {
+	id := value(in.GroupId)
 	rules, err := checkIPRules(in.UserRules)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.checkRuleCount("group "+id, len(rules)); err != nil {
+	if err := s.checkRuleCount("group "+id, len(rules)); err != nil {
 		return nil, err
 	}
-	err = w.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
+	err = s.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
 		g.Rules = rules
 		return nil
 	})
@@ -320,15 +302,17 @@ func (w *wsService) UpdateRulesOfIpGroup(ctx context.Context, in *wsapi.UpdateRu
 // ---- directories --------------------------------------------------------------------
 
 // ipGroupDirectory loads the caller's registration of a directory for an
-// association change: it must be REGISTERED.
-func (w *wsService) ipGroupDirectory(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Directory, error) {
-	d, err := w.registeredDirectory(tx, sc, id)
+// association change (action), which the directory's state must allow.
+func ipGroupDirectory(tx deskplane.Tx, sc deskplane.Scope, id string, action deskplane.Action) (*deskplane.Directory, error) {
+	d, ok, err := deskplane.Directories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
-	if d.State != wsDirRegistered {
-		return nil, deskplane.Errorf(deskplane.CodeInvalidState,
-			"The directory %s is %s. IP access control groups can be associated with and disassociated from a REGISTERED directory only.", id, d.State)
+	if !ok {
+		return nil, deskplane.DirectoryNotFound(id)
+	}
+	if _, err := deskplane.DirectoryTable().Check(action, id, d.State); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -344,14 +328,14 @@ func uniqueIDs(ids []string) []string {
 	return out
 }
 
-func (w *wsService) AssociateIpGroups(ctx context.Context, in *wsapi.AssociateIpGroupsRequest) (*wsapi.AssociateIpGroupsResult, error) {
+func (s *Service) AssociateIpGroups(ctx context.Context, in *wsapi.AssociateIpGroupsRequest) (*wsapi.AssociateIpGroupsResult, error) {
 	ids := uniqueIDs(in.GroupIds)
 	if len(ids) == 0 {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Specify at least one IP access control group in GroupIds.")
 	}
-	sc, dirID := caller(ctx).Scope(), deref(in.DirectoryId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		d, err := w.ipGroupDirectory(tx, sc, dirID)
+	sc, dirID := env.Scope(ctx), value(in.DirectoryId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		d, err := ipGroupDirectory(tx, sc, dirID, deskplane.ActionAssociateIPGroups)
 		if err != nil {
 			return err
 		}
@@ -364,7 +348,7 @@ func (w *wsService) AssociateIpGroups(ctx context.Context, in *wsapi.AssociateIp
 				groups = append(groups, id)
 			}
 		}
-		if q := w.d.Quotas.IPGroupsPerDir; q > 0 && len(groups) > q {
+		if q := s.Quotas.IPGroupsPerDir; q > 0 && len(groups) > q {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded,
 				"A directory can be associated with at most %d IP access control groups; directory %s has %d and the request would make it %d.", q, dirID, len(d.IPGroupIDs), len(groups))
 		}
@@ -372,7 +356,7 @@ func (w *wsService) AssociateIpGroups(ctx context.Context, in *wsapi.AssociateIp
 			return nil // every group was associated already
 		}
 		d.IPGroupIDs = groups
-		return deskplane.Save(tx, wsDirKey(sc, dirID), d)
+		return deskplane.Directories().Put(tx, sc, dirID, d)
 	})
 	if err != nil {
 		return nil, err
@@ -380,14 +364,14 @@ func (w *wsService) AssociateIpGroups(ctx context.Context, in *wsapi.AssociateIp
 	return &wsapi.AssociateIpGroupsResult{}, nil
 }
 
-func (w *wsService) DisassociateIpGroups(ctx context.Context, in *wsapi.DisassociateIpGroupsRequest) (*wsapi.DisassociateIpGroupsResult, error) {
+func (s *Service) DisassociateIpGroups(ctx context.Context, in *wsapi.DisassociateIpGroupsRequest) (*wsapi.DisassociateIpGroupsResult, error) {
 	ids := uniqueIDs(in.GroupIds)
 	if len(ids) == 0 {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Specify at least one IP access control group in GroupIds.")
 	}
-	sc, dirID := caller(ctx).Scope(), deref(in.DirectoryId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		d, err := w.ipGroupDirectory(tx, sc, dirID)
+	sc, dirID := env.Scope(ctx), value(in.DirectoryId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		d, err := ipGroupDirectory(tx, sc, dirID, deskplane.ActionDisassociateIPGroups)
 		if err != nil {
 			return err
 		}
@@ -409,7 +393,7 @@ func (w *wsService) DisassociateIpGroups(ctx context.Context, in *wsapi.Disassoc
 		if len(d.IPGroupIDs) == 0 {
 			d.IPGroupIDs = nil
 		}
-		return deskplane.Save(tx, wsDirKey(sc, dirID), d)
+		return deskplane.Directories().Put(tx, sc, dirID, d)
 	})
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package api_test
+package network_test
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package api_test
+package network_test
 
 import (
 	"fmt"
@@ -7,47 +7,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
-	dstypes "github.com/aws/aws-sdk-go-v2/service/directoryservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
 	"github.com/deskplane/deskplane/internal/apptest"
 )
-
-// registeredDirectory makes a directory through the real Directory Service
-// and WorkSpaces APIs (CreateDirectory, RegisterWorkspaceDirectory) and
-// returns its id once it is REGISTERED.
-func registeredDirectory(t *testing.T, e *apptest.Env, account string) string {
-	t.Helper()
-	id := registeringDirectory(t, e, account)
-	e.Advance(time.Hour)
-	return id
-}
-
-// registeringDirectory makes an Active Simple AD directory and registers
-// it, leaving the registration to the timing profile (REGISTERING until the
-// clock is advanced, under any profile but instant).
-func registeringDirectory(t *testing.T, e *apptest.Env, account string) string {
-	t.Helper()
-	out, err := e.DS(account).CreateDirectory(e.Ctx(), &directoryservice.CreateDirectoryInput{
-		Name:     aws.String("corp.example.com"),
-		Password: aws.String("Passw0rd!"),
-		Size:     dstypes.DirectorySizeSmall,
-		VpcSettings: &dstypes.DirectoryVpcSettings{
-			VpcId:     aws.String("vpc-" + randHex(17)),
-			SubnetIds: []string{"subnet-" + randHex(17), "subnet-" + randHex(17)},
-		},
-	})
-	if err != nil {
-		t.Fatalf("CreateDirectory: %v", err)
-	}
-	e.Advance(time.Hour)
-	if _, err := e.WS(account).RegisterWorkspaceDirectory(e.Ctx(), &workspaces.RegisterWorkspaceDirectoryInput{DirectoryId: out.DirectoryId}); err != nil {
-		t.Fatalf("RegisterWorkspaceDirectory: %v", err)
-	}
-	return aws.ToString(out.DirectoryId)
-}
 
 func rule(cidr, desc string) types.IpRuleItem {
 	r := types.IpRuleItem{IpRule: aws.String(cidr)}

@@ -1,16 +1,17 @@
-package api
+package network
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/deskplane/deskplane"
-	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -18,24 +19,16 @@ import (
 // MODEL CreateConnectionAlias … UpdateConnectionAliasPermission;
 // docs/decisions/0041-connection-aliases.md).
 //
-// An alias is a deskplane.ConnectionAlias record in its owner's scope,
-// CREATING → CREATED → DELETING → gone on the alias.state timer. The owner
-// may share it with one other account of the Region: the account is listed
-// in SharedWith and gets a KindAliasShare record, through which it sees the
-// owner's alias in DescribeConnectionAliases and may associate it with one
-// of its own directories. An alias has at most one association per Region,
-// kept on the owner's record; an association whose directory is no longer
-// registered counts as gone. A connection string stays reserved for the
-// account that first created it (KindAliasReservation in GlobalScope()).
-
-const (
-	aliasCreating = deskplane.ConnectionAliasCreating
-	aliasCreated  = deskplane.ConnectionAliasCreated
-	aliasDeleting = deskplane.ConnectionAliasDeleting
-
-	// timerAliasState ends CREATING and DELETING.
-	timerAliasState = deskplane.TimerAliasState
-)
+// An alias is a deskplane.ConnectionAlias record in its owner's scope that
+// follows deskplane.ConnectionAliasTable: CREATING → CREATED → DELETING →
+// gone on the alias.state timer. The owner may share it with one other
+// account of the Region: the account is listed in SharedWith and gets a
+// deskplane.AliasShare record, through which it sees the owner's alias in
+// DescribeConnectionAliases and may associate it with one of its own
+// directories. An alias has at most one association per Region, kept on the
+// owner's record; an association whose directory is no longer registered
+// counts as gone. A connection string stays reserved for the account that
+// first created it (deskplane.AliasReservation in GlobalScope()).
 
 // aliasPayload is carried by the alias.state timer: the generation the
 // transition was scheduled at.
@@ -43,17 +36,9 @@ type aliasPayload struct {
 	Gen int64 `json:"gen"`
 }
 
-func aliasKey(sc deskplane.Scope, id string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindAlias, ID: id}
-}
-
-func aliasShareKey(sc deskplane.Scope, id string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindAliasShare, ID: id}
-}
-
-func aliasReservationKey(connectionString string) deskplane.Key {
-	return deskplane.Key{Scope: deskplane.GlobalScope(), Kind: deskplane.KindAliasReservation, ID: strings.ToLower(connectionString)}
-}
+// aliasReservationID is the reservation record's id of a connection
+// string: connection strings are DNS names, compared case-insensitively.
+func aliasReservationID(connectionString string) string { return strings.ToLower(connectionString) }
 
 func aliasNotFound(id string) error {
 	return deskplane.NotFound(id, "The connection alias %s could not be found. Confirm that it exists in this Region and is owned by or shared with your account.", id)
@@ -64,38 +49,24 @@ func aliasNotOwned(id, owner, what string) error {
 		"The connection alias %s is owned by account %s and shared with you; only its owner can %s.", id, owner, what)
 }
 
-// ownAlias loads an alias the scope owns.
-func ownAlias(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.ConnectionAlias, bool, error) {
-	var a deskplane.ConnectionAlias
-	ok, err := deskplane.Load(tx, aliasKey(sc, id), &a)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	return &a, true, nil
-}
-
 // sharedAlias returns the owner's record of an alias shared with the
 // scope, and false when none is (or the share no longer holds).
 func sharedAlias(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.ConnectionAlias, bool, error) {
-	var sh deskplane.AliasShare
-	ok, err := deskplane.Load(tx, aliasShareKey(sc, id), &sh)
+	sh, ok, err := deskplane.AliasShares().Get(tx, sc, id)
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	a, ok, err := ownAlias(tx, deskplane.Scope{Account: sh.Owner, Region: sc.Region}, id)
-	if err != nil || !ok {
+	a, ok, err := deskplane.ConnectionAliases().Get(tx, deskplane.Scope{Account: sh.Owner, Region: sc.Region}, id)
+	if err != nil || !ok || !slices.Contains(a.SharedWith, sc.Account) {
 		return nil, false, err
-	}
-	if !slices.Contains(a.SharedWith, sc.Account) {
-		return nil, false, nil
 	}
 	return a, true, nil
 }
 
 // visibleAlias returns an alias the scope owns or that is shared with it,
-// or answers ResourceNotFoundException.
+// or answers CodeNotFound.
 func visibleAlias(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.ConnectionAlias, error) {
-	if a, ok, err := ownAlias(tx, sc, id); err != nil || ok {
+	if a, ok, err := deskplane.ConnectionAliases().Get(tx, sc, id); err != nil || ok {
 		return a, err
 	}
 	a, ok, err := sharedAlias(tx, sc, id)
@@ -109,8 +80,8 @@ func visibleAlias(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Co
 }
 
 // ownedAlias returns an alias the scope owns for an operation only its
-// owner may perform: AccessDeniedException when it is shared with the
-// scope, ResourceNotFoundException when the scope cannot see it.
+// owner may perform (what): CodeAccessDenied when it is shared with the
+// scope, CodeNotFound when the scope cannot see it.
 func ownedAlias(tx deskplane.Tx, sc deskplane.Scope, id, what string) (*deskplane.ConnectionAlias, error) {
 	a, err := visibleAlias(tx, sc, id)
 	if err != nil {
@@ -130,26 +101,34 @@ func liveAssociation(tx deskplane.Tx, region string, a *deskplane.ConnectionAlia
 	if as == nil {
 		return nil, nil
 	}
-	_, err := tx.Get(wsDirKey(deskplane.Scope{Account: as.Account, Region: region}, as.DirectoryID))
-	if err == deskplane.ErrNotFound {
+	_, err := tx.Get(deskplane.Directories().Key(deskplane.Scope{Account: as.Account, Region: region}, as.DirectoryID))
+	switch {
+	case errors.Is(err, deskplane.ErrNotFound):
 		return nil, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, err
 	}
 	return as, nil
 }
 
+// saveAlias writes the alias in its owner's scope.
 func saveAlias(tx deskplane.Tx, region string, a *deskplane.ConnectionAlias) error {
-	return deskplane.Save(tx, aliasKey(deskplane.Scope{Account: a.Owner, Region: region}, a.ID), a)
+	return deskplane.ConnectionAliases().Put(tx, deskplane.Scope{Account: a.Owner, Region: region}, a.ID, a)
 }
 
-func (s *Server) scheduleAlias(tx deskplane.Tx, sc deskplane.Scope, a *deskplane.ConnectionAlias, from time.Time, t deskplane.Transition) error {
+// enter puts the alias in the transitional state of a row of its table at
+// from and schedules the end of the row's transition.
+func (s *Service) enter(tx deskplane.Tx, sc deskplane.Scope, a *deskplane.ConnectionAlias, row deskplane.TransitionRow[deskplane.ConnectionAliasState], from time.Time) error {
+	a.SetState(row.Via, from)
 	p, err := json.Marshal(aliasPayload{Gen: a.Generation})
 	if err != nil {
 		return err
 	}
-	return tx.Schedule(deskplane.Timer{Key: aliasKey(sc, a.ID), Name: timerAliasState, Due: s.after(from, t), Payload: p})
+	if err := deskplane.ConnectionAliases().Put(tx, sc, a.ID, a); err != nil {
+		return err
+	}
+	return tx.Schedule(deskplane.Timer{Key: deskplane.ConnectionAliases().Key(sc, a.ID), Name: deskplane.TimerAliasState,
+		Due: s.After(from, row.Timing), Payload: p})
 }
 
 // checkConnectionString applies the FQDN rules the model's pattern does
@@ -172,17 +151,17 @@ func checkConnectionString(cs string) error {
 
 func wireAlias(a *deskplane.ConnectionAlias, as *deskplane.AliasAssociation) wsapi.ConnectionAlias {
 	out := wsapi.ConnectionAlias{
-		ConnectionString: ptr(a.ConnectionString),
-		AliasId:          ptr(a.ID),
+		ConnectionString: new(a.ConnectionString),
+		AliasId:          new(a.ID),
 		State:            wsapi.ConnectionAliasState(a.State),
-		OwnerAccountId:   ptr(a.Owner),
+		OwnerAccountId:   new(a.Owner),
 	}
 	if as != nil {
 		out.Associations = []wsapi.ConnectionAliasAssociation{{
 			AssociationStatus:    wsapi.AssociationStatus(as.Status),
-			AssociatedAccountId:  ptr(as.Account),
-			ResourceId:           ptr(as.DirectoryID),
-			ConnectionIdentifier: ptr(as.ConnectionIdentifier),
+			AssociatedAccountId:  new(as.Account),
+			ResourceId:           new(as.DirectoryID),
+			ConnectionIdentifier: new(as.ConnectionIdentifier),
 		}}
 	}
 	return out
@@ -190,25 +169,35 @@ func wireAlias(a *deskplane.ConnectionAlias, as *deskplane.AliasAssociation) wsa
 
 // ---- create, delete ----------------------------------------------------------------
 
-func (w *wsService) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateConnectionAliasRequest) (*wsapi.CreateConnectionAliasResult, error) {
-	if err := checkTags(in.Tags); err != nil {
+// noRedirectionRegions are the Regions without cross-Region redirection
+// (AGA:cross-region-redirection, "Limitations").
+func noRedirectionRegions() []string { return []string{"us-gov-west-1", "cn-northwest-1"} }
+
+func (s *Service) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateConnectionAliasRequest) (*wsapi.CreateConnectionAliasResult, error) {
+	tags := tags(in.Tags)
+	if err := deskplane.CheckTags(tags); err != nil {
 		return nil, err
 	}
-	cs := deref(in.ConnectionString)
+	cs := value(in.ConnectionString)
 	if err := checkConnectionString(cs); err != nil {
 		return nil, err
 	}
-	sc := caller(ctx).Scope()
-	switch sc.Region {
-	case "us-gov-west-1", "cn-northwest-1":
+	sc := env.Scope(ctx)
+	if slices.Contains(noRedirectionRegions(), sc.Region) {
 		return nil, &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "CrossRegionRedirectionNotSupported",
 			Message: "Cross-Region redirection is not available in Region " + sc.Region + "."}
 	}
-	now := w.now()
+	table := deskplane.ConnectionAliasTable()
+	row, err := table.Check(deskplane.ActionCreate, "", "")
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
 	id := deskplane.NewID("wsca-", 9)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	aliases, reservations := deskplane.ConnectionAliases(), deskplane.AliasReservations()
+	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
-		err := deskplane.Each(tx, sc, deskplane.KindAlias, 0, func(_ int64, a *deskplane.ConnectionAlias) (bool, error) {
+		err := aliases.Each(tx, sc, 0, func(_ int64, a *deskplane.ConnectionAlias) (bool, error) {
 			if strings.EqualFold(a.ConnectionString, cs) {
 				dup = a.ID
 			}
@@ -221,8 +210,7 @@ func (w *wsService) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateC
 			return deskplane.Errorf(deskplane.CodeAlreadyExists,
 				"A connection alias for the connection string %s already exists in this Region (%s).", cs, dup)
 		}
-		var res deskplane.AliasReservation
-		reserved, err := deskplane.Load(tx, aliasReservationKey(cs), &res)
+		res, reserved, err := reservations.Get(tx, deskplane.GlobalScope(), aliasReservationID(cs))
 		if err != nil {
 			return err
 		}
@@ -230,51 +218,43 @@ func (w *wsService) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateC
 			return deskplane.Errorf(deskplane.CodeAlreadyExists,
 				"The connection string %s is reserved for another AWS account. A connection string belongs to the account that first created it, even after its aliases are deleted.", cs)
 		}
-		n, err := tx.Count(sc, deskplane.KindAlias)
+		n, err := aliases.Count(tx, sc)
 		if err != nil {
 			return err
 		}
-		if q := w.d.Quotas.ConnectionAliases; q > 0 && n >= q {
+		if q := s.Quotas.ConnectionAliases; q > 0 && n >= q {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded,
 				"Your account has reached its limit of %d connection aliases in Region %s. Delete aliases you no longer need, and try again.", q, sc.Region)
 		}
 		if !reserved {
-			if err := deskplane.Save(tx, aliasReservationKey(cs), deskplane.AliasReservation{Account: sc.Account, Created: now}); err != nil {
+			res := deskplane.AliasReservation{Account: sc.Account, Created: now}
+			if err := reservations.Put(tx, deskplane.GlobalScope(), aliasReservationID(cs), &res); err != nil {
 				return err
 			}
 		}
-		a := deskplane.ConnectionAlias{ID: id, ConnectionString: cs, Owner: sc.Account, State: aliasCreating,
-			Created: now, StateChanged: now, Generation: 1}
-		if err := deskplane.Save(tx, aliasKey(sc, id), &a); err != nil {
+		a := deskplane.ConnectionAlias{ID: id, ConnectionString: cs, Owner: sc.Account, Created: now}
+		if err := s.enter(tx, sc, &a, row, now); err != nil {
 			return err
 		}
-		if err := mergeTags(tx, sc, id, in.Tags); err != nil {
-			return err
-		}
-		return w.scheduleAlias(tx, sc, &a, now, deskplane.TAliasCreate)
+		return deskplane.MergeTags(tx, sc, id, tags)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.CreateConnectionAliasResult{AliasId: ptr(id)}, nil
+	return &wsapi.CreateConnectionAliasResult{AliasId: new(id)}, nil
 }
 
-// aliasStateError is the error for an operation that needs a CREATED alias.
-func aliasStateError(a *deskplane.ConnectionAlias) error {
-	return deskplane.Errorf(deskplane.CodeInvalidState,
-		"The connection alias %s is %s; this operation needs it to be CREATED. Check its state with DescribeConnectionAliases.", a.ID, a.State)
-}
-
-func (w *wsService) DeleteConnectionAlias(ctx context.Context, in *wsapi.DeleteConnectionAliasRequest) (*wsapi.DeleteConnectionAliasResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.AliasId)
-	now := w.now()
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+func (s *Service) DeleteConnectionAlias(ctx context.Context, in *wsapi.DeleteConnectionAliasRequest) (*wsapi.DeleteConnectionAliasResult, error) {
+	sc, id := env.Scope(ctx), value(in.AliasId)
+	now := s.Now()
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		a, err := ownedAlias(tx, sc, id, "delete it")
 		if err != nil {
 			return err
 		}
-		if a.State != aliasCreated {
-			return aliasStateError(a)
+		row, err := deskplane.ConnectionAliasTable().Check(deskplane.ActionDelete, id, a.State)
+		if err != nil {
+			return err
 		}
 		as, err := liveAssociation(tx, sc.Region, a)
 		if err != nil {
@@ -288,12 +268,8 @@ func (w *wsService) DeleteConnectionAlias(ctx context.Context, in *wsapi.DeleteC
 			return deskplane.Errorf(deskplane.CodeInvalidState,
 				"The connection alias %s is shared with account %s. Unshare it with UpdateConnectionAliasPermission before deleting it.", id, strings.Join(a.SharedWith, ", "))
 		}
-		a.State, a.StateChanged, a.Association = aliasDeleting, now, nil
-		a.Generation++
-		if err := deskplane.Save(tx, aliasKey(sc, id), a); err != nil {
-			return err
-		}
-		return w.scheduleAlias(tx, sc, a, now, deskplane.TAliasDelete)
+		a.Association = nil
+		return s.enter(tx, sc, a, row, now)
 	})
 	if err != nil {
 		return nil, err
@@ -310,7 +286,7 @@ type seqAlias struct {
 	alias wsapi.ConnectionAlias
 }
 
-func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.DescribeConnectionAliasesRequest) (*wsapi.DescribeConnectionAliasesResult, error) {
+func (s *Service) DescribeConnectionAliases(ctx context.Context, in *wsapi.DescribeConnectionAliasesRequest) (*wsapi.DescribeConnectionAliasesResult, error) {
 	if in.AliasIds != nil && in.ResourceId != nil {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Specify either AliasIds or ResourceId, not both.")
 	}
@@ -320,8 +296,8 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 		return nil, err
 	}
 	size := paging.Size(in.Limit)
-	sc := caller(ctx).Scope()
-	resource := deref(in.ResourceId)
+	sc := env.Scope(ctx)
+	resource := value(in.ResourceId)
 	match := func(tx deskplane.Tx, a *deskplane.ConnectionAlias) (*wsapi.ConnectionAlias, error) {
 		if in.AliasIds != nil && !slices.Contains(in.AliasIds, a.ID) {
 			return nil, nil
@@ -337,14 +313,14 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 		return &v, nil
 	}
 	var p paging.Page[wsapi.ConnectionAlias]
-	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.ConnectionAlias]{}
 		// Own aliases and share records each come in Seq order (Seq is
 		// unique store-wide); merging them gives one stable order. Each
 		// list needs at most size+1 matches to fill the page and know
 		// whether there is another.
 		var owned, shared []seqAlias
-		err := deskplane.Each(tx, sc, deskplane.KindAlias, after, func(seq int64, a *deskplane.ConnectionAlias) (bool, error) {
+		err := deskplane.ConnectionAliases().Each(tx, sc, after, func(seq int64, a *deskplane.ConnectionAlias) (bool, error) {
 			v, err := match(tx, a)
 			if err != nil || v == nil {
 				return err == nil, err
@@ -355,7 +331,7 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 		if err != nil {
 			return err
 		}
-		err = deskplane.Each(tx, sc, deskplane.KindAliasShare, after, func(seq int64, sh *deskplane.AliasShare) (bool, error) {
+		err = deskplane.AliasShares().Each(tx, sc, after, func(seq int64, sh *deskplane.AliasShare) (bool, error) {
 			a, ok, err := sharedAlias(tx, sc, sh.AliasID)
 			if err != nil || !ok {
 				return err == nil, err
@@ -382,31 +358,32 @@ func (w *wsService) DescribeConnectionAliases(ctx context.Context, in *wsapi.Des
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.Items(), NextToken: p.Next(purpose)}
-	return out, nil
+	return &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.Items(), NextToken: p.Next(purpose)}, nil
 }
 
 // ---- associations ------------------------------------------------------------------------
 
-func (w *wsService) AssociateConnectionAlias(ctx context.Context, in *wsapi.AssociateConnectionAliasRequest) (*wsapi.AssociateConnectionAliasResult, error) {
-	sc, id, dirID := caller(ctx).Scope(), deref(in.AliasId), deref(in.ResourceId)
-	now := w.now()
+func (s *Service) AssociateConnectionAlias(ctx context.Context, in *wsapi.AssociateConnectionAliasRequest) (*wsapi.AssociateConnectionAliasResult, error) {
+	sc, id, dirID := env.Scope(ctx), value(in.AliasId), value(in.ResourceId)
+	now := s.Now()
 	var connID string
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		a, err := visibleAlias(tx, sc, id)
 		if err != nil {
 			return err
 		}
-		if a.State != aliasCreated {
-			return aliasStateError(a)
+		if _, err := deskplane.ConnectionAliasTable().Check(deskplane.ActionAssociate, id, a.State); err != nil {
+			return err
 		}
-		d, err := w.registeredDirectory(tx, sc, dirID)
+		d, ok, err := deskplane.Directories().Get(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
-		if d.State != wsDirRegistered {
-			return deskplane.Errorf(deskplane.CodeInvalidState,
-				"The directory %s is %s. A connection alias can be associated with a REGISTERED directory only.", dirID, d.State)
+		if !ok {
+			return deskplane.DirectoryNotFound(dirID)
+		}
+		if _, err := deskplane.DirectoryTable().Check(deskplane.ActionAssociateAlias, dirID, d.State); err != nil {
+			return err
 		}
 		as, err := liveAssociation(tx, sc.Region, a)
 		if err != nil {
@@ -420,30 +397,30 @@ func (w *wsService) AssociateConnectionAlias(ctx context.Context, in *wsapi.Asso
 			return deskplane.Errorf(deskplane.CodeAssociated,
 				"The connection alias %s is already associated with directory %s of account %s. A connection alias can be associated with only one directory per Region.", id, as.DirectoryID, as.Account)
 		}
-		status := wsapi.AssociationStatusAssociatedWithOwnerAccount
+		status := deskplane.AliasAssociatedWithOwnerAccount
 		if a.Owner != sc.Account {
-			status = wsapi.AssociationStatusAssociatedWithSharedAccount
+			status = deskplane.AliasAssociatedWithSharedAcct
 		}
 		connID = deskplane.NewID("", 12)
 		a.Association = &deskplane.AliasAssociation{Account: sc.Account, DirectoryID: dirID,
-			ConnectionIdentifier: connID, Status: deskplane.AliasAssociationStatus(status), Associated: now}
+			ConnectionIdentifier: connID, Status: status, Associated: now}
 		return saveAlias(tx, sc.Region, a)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.AssociateConnectionAliasResult{ConnectionIdentifier: ptr(connID)}, nil
+	return &wsapi.AssociateConnectionAliasResult{ConnectionIdentifier: new(connID)}, nil
 }
 
-func (w *wsService) DisassociateConnectionAlias(ctx context.Context, in *wsapi.DisassociateConnectionAliasRequest) (*wsapi.DisassociateConnectionAliasResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.AliasId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+func (s *Service) DisassociateConnectionAlias(ctx context.Context, in *wsapi.DisassociateConnectionAliasRequest) (*wsapi.DisassociateConnectionAliasResult, error) {
+	sc, id := env.Scope(ctx), value(in.AliasId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		a, err := visibleAlias(tx, sc, id)
 		if err != nil {
 			return err
 		}
-		if a.State != aliasCreated {
-			return aliasStateError(a)
+		if _, err := deskplane.ConnectionAliasTable().Check(deskplane.ActionDisassociate, id, a.State); err != nil {
+			return err
 		}
 		as, err := liveAssociation(tx, sc.Region, a)
 		if err != nil {
@@ -468,8 +445,8 @@ func (w *wsService) DisassociateConnectionAlias(ctx context.Context, in *wsapi.D
 
 // ---- permissions ---------------------------------------------------------------------------
 
-func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *wsapi.DescribeConnectionAliasPermissionsRequest) (*wsapi.DescribeConnectionAliasPermissionsResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.AliasId)
+func (s *Service) DescribeConnectionAliasPermissions(ctx context.Context, in *wsapi.DescribeConnectionAliasPermissionsRequest) (*wsapi.DescribeConnectionAliasPermissionsResult, error) {
+	sc, id := env.Scope(ctx), value(in.AliasId)
 	purpose := "aliasperms/" + id
 	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
@@ -477,7 +454,7 @@ func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *
 	}
 	size := paging.Size(in.MaxResults)
 	var p paging.Page[wsapi.ConnectionAliasPermission]
-	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.ConnectionAliasPermission]{}
 		a, err := ownedAlias(tx, sc, id, "describe its permissions")
 		if err != nil {
@@ -487,7 +464,7 @@ func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *
 			if int64(i) < after {
 				continue
 			}
-			if !p.Add(size, int64(i+1), wsapi.ConnectionAliasPermission{SharedAccountId: ptr(acct), AllowAssociation: ptr(true)}) {
+			if !p.Add(size, int64(i+1), wsapi.ConnectionAliasPermission{SharedAccountId: new(acct), AllowAssociation: new(true)}) {
 				break
 			}
 		}
@@ -496,32 +473,32 @@ func (w *wsService) DescribeConnectionAliasPermissions(ctx context.Context, in *
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: ptr(id), ConnectionAliasPermissions: p.Items(), NextToken: p.Next(purpose)}
-	return out, nil
+	return &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: new(id), ConnectionAliasPermissions: p.Items(), NextToken: p.Next(purpose)}, nil
 }
 
 // maxAliasShares is how many accounts an alias can be shared with: "one
 // other AWS account in the same AWS Region" (AGA:cross-region-redirection).
 const maxAliasShares = 1
 
-func (w *wsService) UpdateConnectionAliasPermission(ctx context.Context, in *wsapi.UpdateConnectionAliasPermissionRequest) (*wsapi.UpdateConnectionAliasPermissionResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.AliasId)
+func (s *Service) UpdateConnectionAliasPermission(ctx context.Context, in *wsapi.UpdateConnectionAliasPermissionRequest) (*wsapi.UpdateConnectionAliasPermissionResult, error) {
+	sc, id := env.Scope(ctx), value(in.AliasId)
 	var target string
 	var allow bool
 	if perm := in.ConnectionAliasPermission; perm != nil {
-		target, allow = deref(perm.SharedAccountId), deref(perm.AllowAssociation)
+		target, allow = value(perm.SharedAccountId), value(perm.AllowAssociation)
 	}
 	if target == sc.Account {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The connection alias %s cannot be shared with its owner, account %s.", id, target)
 	}
-	now := w.now()
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	now := s.Now()
+	aliases, shares := deskplane.ConnectionAliases(), deskplane.AliasShares()
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		a, err := ownedAlias(tx, sc, id, "share or unshare it")
 		if err != nil {
 			return err
 		}
-		if a.State != aliasCreated {
-			return aliasStateError(a)
+		if _, err := deskplane.ConnectionAliasTable().Check(deskplane.ActionShare, id, a.State); err != nil {
+			return err
 		}
 		targetScope := deskplane.Scope{Account: target, Region: sc.Region}
 		already := slices.Contains(a.SharedWith, target)
@@ -539,10 +516,10 @@ func (w *wsService) UpdateConnectionAliasPermission(ctx context.Context, in *wsa
 					"Account %s has associated the connection alias %s with its directory %s. That account must disassociate it before the alias can be unshared.", target, id, as.DirectoryID)
 			}
 			a.SharedWith = slices.DeleteFunc(a.SharedWith, func(acct string) bool { return acct == target })
-			if _, err := tx.Delete(aliasShareKey(targetScope, id)); err != nil {
+			if _, err := shares.Delete(tx, targetScope, id); err != nil {
 				return err
 			}
-			return deskplane.Save(tx, aliasKey(sc, id), a)
+			return aliases.Put(tx, sc, id, a)
 		}
 		if already {
 			return nil
@@ -552,10 +529,10 @@ func (w *wsService) UpdateConnectionAliasPermission(ctx context.Context, in *wsa
 				"The connection alias %s is already shared with account %s; a connection alias can be shared with only one other account. Unshare it first.", id, strings.Join(a.SharedWith, ", "))
 		}
 		a.SharedWith = append(a.SharedWith, target)
-		if err := deskplane.Save(tx, aliasShareKey(targetScope, id), deskplane.AliasShare{AliasID: id, Owner: sc.Account, Shared: now}); err != nil {
+		if err := shares.Put(tx, targetScope, id, &deskplane.AliasShare{AliasID: id, Owner: sc.Account, Shared: now}); err != nil {
 			return err
 		}
-		return deskplane.Save(tx, aliasKey(sc, id), a)
+		return aliases.Put(tx, sc, id, a)
 	})
 	if err != nil {
 		return nil, err
@@ -565,43 +542,39 @@ func (w *wsService) UpdateConnectionAliasPermission(ctx context.Context, in *wsa
 
 // ---- lifecycle ------------------------------------------------------------------------------
 
-// aliasTimers registers the connection alias lifecycle handlers.
-func (s *Server) aliasTimers(m map[string]lifecycle.Handler) {
-	m[timerAliasState] = s.aliasState
-}
-
-// aliasState ends CREATING (CREATED) and DELETING (the alias and its tags
-// go). An injected transition fault (kind "alias") makes the transition end
-// in the fault's state instead, e.g. CREATING for an alias that never
+// onAliasState ends the transition the alias is in, as its table's row
+// says: CREATING ends CREATED, DELETING ends with the alias and its tags
+// gone. An injected transition fault (kind "alias") makes the transition
+// end in the fault's state instead, e.g. CREATING for an alias that never
 // finishes, or CREATED for a deletion that did not happen.
-func (s *Server) aliasState(ctx context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+func (s *Service) onAliasState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var p aliasPayload
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
-		return fmt.Errorf("%s timer of %s: %w", timerAliasState, t.Key.ID, err)
+		return fmt.Errorf("%s timer of %s: %w", deskplane.TimerAliasState, t.Key.ID, err)
 	}
-	a, ok, err := ownAlias(tx, t.Key.Scope, t.Key.ID)
+	sc, aliases := t.Key.Scope, deskplane.ConnectionAliases()
+	a, ok, err := aliases.Get(tx, sc, t.Key.ID)
 	if err != nil || !ok || a.Generation != p.Gen {
 		return err
 	}
-	if a.State != aliasCreating && a.State != aliasDeleting {
+	row, ok := deskplane.ConnectionAliasTable().Ending(a.State)
+	if !ok {
 		return nil
 	}
-	f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindAlias, t.Key.Scope, a.ID)
+	f, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindAlias, sc, a.ID)
 	if err != nil {
 		return err
 	}
-	if hit && f.State != "" {
-		a.State, a.StateChanged = deskplane.ConnectionAliasState(f.State), t.Due
-		a.Generation++
-		return deskplane.Save(tx, t.Key, a)
-	}
-	if a.State == aliasDeleting {
-		if _, err := tx.Delete(t.Key); err != nil {
+	switch {
+	case faulted:
+		a.SetState(deskplane.ConnectionAliasState(f.State), t.Due)
+	case row.Gone:
+		if _, err := aliases.Delete(tx, sc, a.ID); err != nil {
 			return err
 		}
-		return deleteTagsOf(tx, t.Key.Scope, a.ID)
+		return deskplane.DeleteTags(tx, sc, a.ID)
+	default:
+		a.SetState(row.To, t.Due)
 	}
-	a.State, a.StateChanged = aliasCreated, t.Due
-	a.Generation++
-	return deskplane.Save(tx, t.Key, a)
+	return aliases.Put(tx, sc, a.ID, a)
 }
