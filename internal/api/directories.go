@@ -694,9 +694,7 @@ func wsDirAlreadyRegistered(id string) error {
 		Message: fmt.Sprintf("The directory %s is already registered with Amazon WorkSpaces.", id)}
 }
 
-func wsDirNotFound(id string) error {
-	return deskplane.NotFound(id, "The specified directory could not be found in the specified region.")
-}
+func wsDirNotFound(id string) error { return deskplane.DirectoryNotFound(id) }
 
 // regionAirports are the airport codes registration codes start with
 // (SLiad+… in us-east-1).

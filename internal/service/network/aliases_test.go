@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
+	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/apptest"
-	"github.com/deskplane/deskplane/internal/control"
 )
 
 func createAlias(t *testing.T, c *workspaces.Client, cs string) string {
@@ -446,7 +446,7 @@ func TestAliasSharedListing(t *testing.T) {
 func TestAliasTransitionFault(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	c := e.WS(acctA)
-	e.Control("POST", "faults/transitions", control.TransitionFault{Kind: "alias", Account: acctA, State: "CREATING"}, nil)
+	e.Control("POST", "faults/transitions", deskplane.TransitionFault{Kind: string(deskplane.KindAlias), Account: acctA, State: string(deskplane.ConnectionAliasCreating)}, nil)
 	id := createAlias(t, c, "stuck.example.com")
 	e.Advance(time.Hour)
 	if a := mustAlias(t, c, id); a.State != types.ConnectionAliasStateCreating {
