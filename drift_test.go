@@ -47,7 +47,10 @@ func modelValues() map[string][]string {
 // notModel lists the typed string types of the root package that are not
 // model enums (deskplane's own vocabularies).
 func notModel() []string {
-	return []string{"Kind", "Transition", "Action", "ComputeFamily"}
+	return []string{
+		"Kind", "Transition", "Action", "ComputeFamily",
+		"DesktopState", // a desktop provider's view of a desktop (desktop.go)
+	}
 }
 
 func values[T ~string](vs []T) []string {
