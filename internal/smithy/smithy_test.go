@@ -3,9 +3,11 @@ package smithy
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestTimestampMarshal(t *testing.T) {
@@ -202,5 +204,42 @@ func TestErrors(t *testing.T) {
 	}
 	if got := (&UnknownOperationError{Operation: "Nope"}).Error(); got != `unknown operation "Nope"` {
 		t.Errorf("UnknownOperationError: %s", got)
+	}
+}
+
+// TestValidationMessageIsBounded: a 10 MB value, or a million violations,
+// must not make a message of the same size (a 10 MB request once got a
+// 20 MB answer: the value was quoted whole, twice).
+func TestValidationMessageIsBounded(t *testing.T) {
+	huge := strings.Repeat("é", 5<<20) // 10 MiB of two-byte runes
+	e := &ValidationError{Violations: []Violation{
+		{Path: "bundleId", Value: huge, Constraint: MaxLength(68)},
+		{Path: "bundleId", Value: huge, Constraint: Pattern("^wsb-[0-9a-z]{8,63}$")},
+	}}
+	msg := e.Error()
+	if len(msg) > MaxValidationMessage+1024 {
+		t.Fatalf("message of %d bytes for a 10 MiB value", len(msg))
+	}
+	if !utf8.ValidString(msg) {
+		t.Fatal("the cut split a rune")
+	}
+	if !strings.HasPrefix(msg, "2 validation errors detected: Value 'éé") || !strings.Contains(msg, "...' at 'bundleId' failed to satisfy constraint: Member must have length less than or equal to 68") {
+		t.Fatalf("message does not keep AWS's form: %.200q", msg)
+	}
+	many := &ValidationError{}
+	for i := range 1_000_000 {
+		many.Violations = append(many.Violations, Violation{Path: ElementPath("workspaceIds", i), Value: "x", Constraint: Pattern("^ws-[0-9a-z]{8,63}$")})
+	}
+	msg = many.Error()
+	if len(msg) > MaxValidationMessage+1024 || !strings.HasPrefix(msg, "1000000 validation errors detected: Value 'x' at 'workspaceIds.1.member'") {
+		t.Fatalf("a million violations: %d bytes, %.100q", len(msg), msg)
+	}
+	if !regexp.MustCompile(`; and [0-9]+ more validation errors$`).MatchString(msg) {
+		t.Fatalf("the rest is not summed up: …%s", msg[len(msg)-100:])
+	}
+	// Ordinary values are quoted whole, as AWS does.
+	long := strings.Repeat("a", 60_000)
+	if got := (Violation{Path: "p", Value: long, Constraint: MaxLength(2)}).String(); !strings.Contains(got, "'"+long+"'") {
+		t.Fatal("a 60 kB value was cut")
 	}
 }

@@ -38,7 +38,7 @@ func (v Violation) String() string {
 		b.WriteString("Value")
 	default:
 		b.WriteString("Value '")
-		b.WriteString(v.Value)
+		b.WriteString(clipValue(v.Value))
 		b.WriteString("'")
 	}
 	b.WriteString(" at '")
@@ -54,8 +54,34 @@ type ValidationError struct {
 	Violations []Violation
 }
 
+// Bounds of the validation message (docs/decisions/0122-validation-message-size.md).
+// AWS quotes offending values whole — tens of kilobytes have been seen —
+// but its request size limits keep that small; deskplane accepts bodies of
+// up to 16 MiB, so a value is quoted up to MaxQuotedValue bytes and the
+// message lists violations up to MaxValidationMessage bytes.
+const (
+	MaxQuotedValue       = 64 << 10
+	MaxValidationMessage = 256 << 10
+)
+
+// clipValue cuts a value longer than MaxQuotedValue bytes at a rune
+// boundary and marks the cut with "...".
+func clipValue(s string) string {
+	if len(s) <= MaxQuotedValue {
+		return s
+	}
+	i := MaxQuotedValue
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i] + "..."
+}
+
 // Error is the Coral message: "1 validation error detected: <v>" or
-// "3 validation errors detected: <v1>; <v2>; <v3>".
+// "3 validation errors detected: <v1>; <v2>; <v3>". The count is always
+// the whole count; when the clauses would take the message past
+// MaxValidationMessage bytes, the rest are summed up as
+// "; and N more validation errors".
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(len(e.Violations)))
@@ -65,10 +91,19 @@ func (e *ValidationError) Error() string {
 		b.WriteString(" validation errors detected: ")
 	}
 	for i, v := range e.Violations {
+		clause := v.String()
+		if i > 0 && b.Len()+2+len(clause) > MaxValidationMessage {
+			rest := len(e.Violations) - i
+			b.WriteString("; and " + strconv.Itoa(rest) + " more validation error")
+			if rest > 1 {
+				b.WriteString("s")
+			}
+			break
+		}
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(v.String())
+		b.WriteString(clause)
 	}
 	return b.String()
 }
