@@ -93,7 +93,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		}
 	}
 	a.Credentials = creds
-	verifier, err := sigv4.NewVerifier(creds, sigv4.Options{AcceptAny: cfg.AcceptAnyCreds, DefaultAccount: creds[0].Account})
+	verifier, err := sigv4.NewVerifier(creds, sigv4.Options{AcceptAny: cfg.AcceptAnyCreds, AnonymousAccount: "999999999999"})
 	if err != nil {
 		return nil, err
 	}

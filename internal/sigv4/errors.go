@@ -24,17 +24,52 @@ const (
 const statusAuth = 400
 
 // AuthError is an authentication failure, ready for the wire: Code is the
-// __type, Status the HTTP status and Message the message member.
+// __type, Status the HTTP status and Message the message member of an AWS
+// JSON-protocol answer. Check names the check that failed and AccessKey the
+// access key the request named (empty when it named none), for logs and for
+// protocols whose error names differ (the Query protocol's
+// SignatureDoesNotMatch, InvalidClientTokenId…), which map Check.
 type AuthError struct {
-	Code    string
-	Status  int
-	Message string
+	Code      string `json:"-"`
+	Status    int    `json:"-"`
+	Message   string `json:"message"`
+	Check     Check  `json:"-"`
+	AccessKey string `json:"-"`
 }
 
 func (e *AuthError) Error() string { return e.Code + ": " + e.Message }
 
-func authErr(code, msg string) *AuthError {
-	return &AuthError{Code: code, Status: statusAuth, Message: msg}
+// ErrorCode, HTTPStatus and ErrorMessage make an AuthError a wire error.
+func (e *AuthError) ErrorCode() string    { return e.Code }
+func (e *AuthError) HTTPStatus() int      { return e.Status }
+func (e *AuthError) ErrorMessage() string { return e.Message }
+
+// Check is the verification step a request failed, in the order the
+// verifier runs them.
+type Check string
+
+const (
+	CheckMissing          Check = "missing-authentication" // no Authorization header and no presigned query
+	CheckAlgorithm        Check = "algorithm"              // not AWS4-HMAC-SHA256
+	CheckSyntax           Check = "authorization-syntax"   // a parameter without '=', or parameters missing
+	CheckHostNotSigned    Check = "host-not-signed"        // host is not a signed header
+	CheckTargetNotSigned  Check = "target-not-signed"      // X-Amz-Target is not a signed header
+	CheckDate             Check = "date-format"            // the request date does not parse
+	CheckPresignExpires   Check = "presign-expires"        // X-Amz-Expires is not a number of seconds up to a week
+	CheckExpired          Check = "expired"                // the request date is too old
+	CheckNotYetCurrent    Check = "not-yet-current"        // the request date is too far ahead
+	CheckCredentialFormat Check = "credential-format"      // the credential is not KEY/DATE/REGION/SERVICE/aws4_request
+	CheckScope            Check = "credential-scope"       // scope region, terminator or date is wrong
+	CheckRegion           Check = "region-not-served"      // the scope names a Region this endpoint does not serve
+	CheckService          Check = "wrong-service"          // the scope names another service (WrongServiceError)
+	CheckUnknownKey       Check = "unknown-access-key"     // the access key is not in the credential store
+	CheckPayloadHash      Check = "payload-hash-mismatch"  // a signed X-Amz-Content-Sha256 is not the body's hash
+	CheckSignature        Check = "signature-mismatch"     // the signature is not the one the secret gives
+	CheckQueryEscape      Check = "malformed-query"        // a bad % escape in the query string
+)
+
+func authErr(check Check, code, msg string) *AuthError {
+	return &AuthError{Code: code, Status: statusAuth, Message: msg, Check: check}
 }
 
 // Message texts. Where AWS builds a message from several fragments, every
@@ -56,42 +91,50 @@ const (
 	msgFiveParts         = "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"
 )
 
-func errMissingToken() *AuthError { return authErr(CodeMissingAuthenticationToken, msgMissingToken) }
+func errMissingToken() *AuthError {
+	return authErr(CheckMissing, CodeMissingAuthenticationToken, msgMissingToken)
+}
 
-func errUnknownKey() *AuthError { return authErr(CodeUnrecognizedClient, msgUnknownKey) }
+func errUnknownKey() *AuthError {
+	return authErr(CheckUnknownKey, CodeUnrecognizedClient, msgUnknownKey)
+}
 
-func errSignatureMismatch() *AuthError { return authErr(CodeInvalidSignature, msgSignatureMismatch) }
+func errSignatureMismatch(check Check) *AuthError {
+	return authErr(check, CodeInvalidSignature, msgSignatureMismatch)
+}
 
 func errUnsupportedAlgorithm(alg string) *AuthError {
-	return authErr(CodeIncompleteSignature, "Unsupported AWS 'algorithm': '"+alg+"'.")
+	return authErr(CheckAlgorithm, CodeIncompleteSignature, "Unsupported AWS 'algorithm': '"+alg+"'.")
 }
 
 func errMissingEqualSign(part, header string) *AuthError {
-	return authErr(CodeIncompleteSignature,
+	return authErr(CheckSyntax, CodeIncompleteSignature,
 		"'"+part+"' not a valid key=value pair (missing equal-sign) in Authorization header: '"+header+"'.")
 }
 
 func errBadDate(date string) *AuthError {
-	return authErr(CodeIncompleteSignature,
+	return authErr(CheckDate, CodeIncompleteSignature,
 		"Date must be in ISO-8601 'basic format'. Got '"+date+"'. See http://en.wikipedia.org/wiki/ISO_8601")
 }
 
 func errFiveParts(credential string) *AuthError {
-	return authErr(CodeIncompleteSignature, msgFiveParts+credential+"'")
+	return authErr(CheckCredentialFormat, CodeIncompleteSignature, msgFiveParts+credential+"'")
 }
 
-func errMalformedQuery(msg string) *AuthError { return authErr(CodeMalformedQueryString, msg) }
+func errMalformedQuery(msg string) *AuthError {
+	return authErr(CheckQueryEscape, CodeMalformedQueryString, msg)
+}
 
 // errExpired and errNotYetCurrent report a request time outside the allowed
 // skew: "Signature expired: 20240101T000000Z is now earlier than
 // 20240101T001500Z (20240101T003000Z - 15 min.)".
 func errExpired(req, now time.Time, skew time.Duration) *AuthError {
-	return authErr(CodeInvalidSignature, "Signature expired: "+isoBasic(req)+" is now earlier than "+
+	return authErr(CheckExpired, CodeInvalidSignature, "Signature expired: "+isoBasic(req)+" is now earlier than "+
 		isoBasic(now.Add(-skew))+" ("+isoBasic(now)+" - "+skewText(skew)+".)")
 }
 
 func errNotYetCurrent(req, now time.Time, skew time.Duration) *AuthError {
-	return authErr(CodeInvalidSignature, "Signature not yet current: "+isoBasic(req)+" is still later than "+
+	return authErr(CheckNotYetCurrent, CodeInvalidSignature, "Signature not yet current: "+isoBasic(req)+" is still later than "+
 		isoBasic(now.Add(skew))+" ("+isoBasic(now)+" + "+skewText(skew)+".)")
 }
 
@@ -110,11 +153,14 @@ func skewText(d time.Duration) string {
 // cannot check this itself because one endpoint serves several signing
 // names; the caller that knows the target checks it.
 func WrongServiceError(want string) *AuthError {
-	return authErr(CodeInvalidSignature, "Credential should be scoped to correct service: '"+want+"'. ")
+	return authErr(CheckService, CodeInvalidSignature, "Credential should be scoped to correct service: '"+want+"'. ")
 }
 
 // scopeErrors collects the credential-scope complaints AWS reports together.
-type scopeErrors struct{ b strings.Builder }
+type scopeErrors struct {
+	b     strings.Builder
+	check Check
+}
 
 func (s *scopeErrors) add(parts ...string) {
 	for _, p := range parts {
@@ -127,5 +173,9 @@ func (s *scopeErrors) err() *AuthError {
 	if s.b.Len() == 0 {
 		return nil
 	}
-	return authErr(CodeInvalidSignature, s.b.String())
+	check := s.check
+	if check == "" {
+		check = CheckScope
+	}
+	return authErr(check, CodeInvalidSignature, s.b.String())
 }

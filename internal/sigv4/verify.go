@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,13 +23,20 @@ type Options struct {
 	MaxSkew time.Duration    // 0 = 15 minutes
 	// AcceptAny is an explicit opt-in for tools that cannot sign: requests
 	// whose access key is not in the store (or that carry no usable
-	// signature at all) are accepted as DefaultAccount without checking
+	// signature at all) are accepted as AnonymousAccount without checking
 	// the signature; the region and service still come from the
-	// credential scope when there is one (else region "us-east-1").
-	// Requests naming a known access key are verified in full, so an
-	// account's key can never be used without its secret.
-	AcceptAny      bool
-	DefaultAccount string // used by AcceptAny
+	// credential scope when there is one (else the first of Regions, or
+	// us-east-1). Requests naming a known access key are verified in full,
+	// and AnonymousAccount may not be an account of the store, so AcceptAny
+	// never lets anyone act as a configured account
+	// (docs/decisions/0120-accept-any-credentials.md).
+	AcceptAny        bool
+	AnonymousAccount string // the account of AcceptAny's unverified requests
+	// Regions, when not empty, are the only Regions served: a credential
+	// scoped to another one fails like a request sent to the wrong
+	// Regional endpoint ("Credential should be scoped to a valid region,
+	// not '…'."). Empty serves every region-shaped name.
+	Regions []string
 }
 
 const (
@@ -40,24 +48,37 @@ const (
 // Verifier checks SigV4 signatures against a fixed credential store. It is
 // safe for concurrent use.
 type Verifier struct {
-	creds          map[string]Credential
-	now            func() time.Time
-	skew           time.Duration
-	acceptAny      bool
-	defaultAccount string
-	keys           keyCache
+	creds         map[string]Credential
+	now           func() time.Time
+	skew          time.Duration
+	acceptAny     bool
+	anonAccount   string
+	regions       []string
+	defaultRegion string
+	keys          keyCache
 }
 
 // NewVerifier builds a Verifier for creds. It rejects the same credential
-// problems ParseCredentials does, a negative MaxSkew, and AcceptAny without
-// a 12-digit DefaultAccount.
+// problems ParseCredentials does, a negative MaxSkew, AcceptAny without a
+// 12-digit AnonymousAccount, an AnonymousAccount that an access key of the
+// store acts for, and Regions that are not region-shaped.
 func NewVerifier(creds []Credential, opts Options) (*Verifier, error) {
 	v := &Verifier{
-		creds:          make(map[string]Credential, len(creds)),
-		now:            opts.Now,
-		skew:           opts.MaxSkew,
-		acceptAny:      opts.AcceptAny,
-		defaultAccount: opts.DefaultAccount,
+		creds:         make(map[string]Credential, len(creds)),
+		now:           opts.Now,
+		skew:          opts.MaxSkew,
+		acceptAny:     opts.AcceptAny,
+		anonAccount:   opts.AnonymousAccount,
+		regions:       slices.Clone(opts.Regions),
+		defaultRegion: defaultRegion,
+	}
+	for _, r := range v.regions {
+		if !validRegion(r) {
+			return nil, fmt.Errorf("sigv4: region %q is not a region name", r)
+		}
+	}
+	if len(v.regions) > 0 && !slices.Contains(v.regions, defaultRegion) {
+		v.defaultRegion = v.regions[0]
 	}
 	for i, c := range creds {
 		if err := checkCredential(c); err != nil {
@@ -77,8 +98,13 @@ func NewVerifier(creds []Credential, opts Options) (*Verifier, error) {
 	case v.skew == 0:
 		v.skew = defaultSkew
 	}
-	if (v.acceptAny || v.defaultAccount != "") && !isAccountID(v.defaultAccount) {
-		return nil, fmt.Errorf("sigv4: DefaultAccount %q is not 12 digits", v.defaultAccount)
+	if (v.acceptAny || v.anonAccount != "") && !isAccountID(v.anonAccount) {
+		return nil, fmt.Errorf("sigv4: AnonymousAccount %q is not 12 digits", v.anonAccount)
+	}
+	for _, c := range v.creds {
+		if v.anonAccount != "" && c.Account == v.anonAccount {
+			return nil, fmt.Errorf("sigv4: AnonymousAccount %s is the account of access key %q; unverified requests must never act as a configured account", v.anonAccount, c.AccessKeyID)
+		}
 	}
 	return v, nil
 }
@@ -117,17 +143,27 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	}
 	if v.acceptAny {
 		if _, known := v.creds[accessKey(in.credential)]; !known {
-			return v.anonymous(in.credential), nil
+			id, aerr := v.anonymous(in.credential)
+			if aerr != nil {
+				return Identity{}, aerr
+			}
+			return id, nil
 		}
 	}
-	if err != nil {
-		return Identity{}, err
+	if err == nil {
+		var id Identity
+		if id, err = v.verify(r, body, &in); err == nil {
+			return id, nil
+		}
 	}
-	id, err := v.verify(r, body, &in)
-	if err != nil {
-		return Identity{}, err
+	// Which key the request named, for the log; a copy, not a view of
+	// the request's headers.
+	if p, ok := splitCredential(in.credential); ok {
+		err.AccessKey = strings.Clone(p[0])
+	} else {
+		err.AccessKey = strings.Clone(accessKey(in.credential))
 	}
-	return id, nil
+	return Identity{}, err
 }
 
 func wireQuery(r *http.Request) string {
@@ -141,20 +177,39 @@ func accessKey(credential string) string {
 	return k
 }
 
-// anonymous is the identity AcceptAny gives requests it does not verify.
-// Its strings are copies, not views of the request's headers.
-func (v *Verifier) anonymous(credential string) Identity {
-	id := Identity{Account: v.defaultAccount, Region: defaultRegion}
+// anonymous is the identity AcceptAny gives requests it does not verify:
+// the anonymous account, never a configured one. A scope naming a Region
+// that is not served fails as it would for a signed request. Its strings
+// are copies, not views of the request's headers.
+func (v *Verifier) anonymous(credential string) (Identity, *AuthError) {
+	id := Identity{Account: v.anonAccount, Region: v.defaultRegion}
 	if p, ok := splitCredential(credential); ok {
 		id.AccessKeyID = strings.Clone(p[0])
 		if p[2] != "" {
+			if !v.serves(p[2]) {
+				err := errRegionNotServed(p[2])
+				err.AccessKey = id.AccessKeyID
+				return Identity{}, err
+			}
 			id.Region = strings.Clone(p[2])
 		}
 		id.Service = strings.Clone(p[3])
 	} else {
 		id.AccessKeyID = strings.Clone(accessKey(credential))
 	}
-	return id
+	return id, nil
+}
+
+// serves reports whether region is one the verifier serves.
+func (v *Verifier) serves(region string) bool {
+	return len(v.regions) == 0 || slices.Contains(v.regions, region)
+}
+
+func errRegionNotServed(region string) *AuthError {
+	var se scopeErrors
+	se.check = CheckRegion
+	se.add("Credential should be scoped to a valid region, not '", region, "'")
+	return se.err()
 }
 
 // splitCredential splits KEY/DATE/REGION/SERVICE/TERM; ok is false unless
@@ -240,7 +295,7 @@ func parseAuthorization(r *http.Request, hdr string, in *authInput) *AuthError {
 		}
 		b.WriteString("Authorization=")
 		b.WriteString(hdr)
-		return authErr(CodeIncompleteSignature, b.String())
+		return authErr(CheckSyntax, CodeIncompleteSignature, b.String())
 	}
 	if alg != algorithm {
 		return errUnsupportedAlgorithm(alg)
@@ -323,7 +378,7 @@ func parsePresigned(r *http.Request, q string, in *authInput) *AuthError {
 			}
 		}
 		b.WriteString(msgQueryReexamine)
-		return authErr(CodeIncompleteSignature, b.String())
+		return authErr(CheckSyntax, CodeIncompleteSignature, b.String())
 	}
 	return nil
 }
@@ -333,13 +388,13 @@ func parsePresigned(r *http.Request, q string, in *authInput) *AuthError {
 // key, payload hash, signature.
 func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity, *AuthError) {
 	if !hasName(in.signedHeaders, "host") && !hasName(in.signedHeaders, ":authority") {
-		return Identity{}, authErr(CodeInvalidSignature, msgHostNotSigned)
+		return Identity{}, authErr(CheckHostNotSigned, CodeInvalidSignature, msgHostNotSigned)
 	}
 	// The operation of a JSON request is its X-Amz-Target header; if it
 	// were not signed, a captured request could be replayed as another
 	// operation. Every SDK signs it; deskplane insists.
 	if len(r.Header["X-Amz-Target"]) > 0 && !hasName(in.signedHeaders, "x-amz-target") {
-		return Identity{}, authErr(CodeInvalidSignature, msgTargetNotSigned)
+		return Identity{}, authErr(CheckTargetNotSigned, CodeInvalidSignature, msgTargetNotSigned)
 	}
 
 	t, ok := parseISOBasic(in.date)
@@ -358,11 +413,11 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 		exp, err := strconv.ParseInt(in.expires, 10, 64)
 		switch {
 		case err != nil:
-			return Identity{}, authErr(CodeIncompleteSignature, "X-Amz-Expires should be a number")
+			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature, "X-Amz-Expires should be a number")
 		case exp < 0:
-			return Identity{}, authErr(CodeIncompleteSignature, "X-Amz-Expires must be non-negative")
+			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature, "X-Amz-Expires must be non-negative")
 		case exp > maxPresignTime:
-			return Identity{}, authErr(CodeIncompleteSignature,
+			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature,
 				"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")
 		}
 		life := time.Duration(exp) * time.Second
@@ -389,6 +444,11 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 	var se scopeErrors
 	if !validRegion(region) {
 		se.add("Credential should be scoped to a valid region, not '", region, "'")
+	} else if !v.serves(region) {
+		// What the real service answers a request signed for another
+		// Region than its endpoint's.
+		se.check = CheckRegion
+		se.add("Credential should be scoped to a valid region, not '", region, "'")
 	}
 	if term != scopeTerminator {
 		se.add("Credential should be scoped with a valid terminator: 'aws4_request', not '", term, "'")
@@ -413,7 +473,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 	// states another hash (UNSIGNED-PAYLOAD included) in a signed
 	// X-Amz-Content-Sha256 has not signed this body.
 	if in.hasContentSHA && in.contentSHA != string(hash[:]) {
-		return Identity{}, errSignatureMismatch()
+		return Identity{}, errSignatureMismatch(CheckPayloadHash)
 	}
 
 	path, rawQuery := wirePath(r)
@@ -436,7 +496,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 	var want [64]byte
 	hex.Encode(want[:], sig[:])
 	if !equalSignature(in.signature, &want) {
-		return Identity{}, errSignatureMismatch()
+		return Identity{}, errSignatureMismatch(CheckSignature)
 	}
 	// Strings from the store and the cache, not from the request.
 	return Identity{AccessKeyID: cred.AccessKeyID, Account: cred.Account, Region: ck.region, Service: ck.service}, nil
@@ -456,7 +516,7 @@ func equalSignature(got string, want *[64]byte) bool {
 }
 
 // validRegion accepts region-shaped names (us-east-1, eu-central-2, local);
-// deskplane serves every region, so it checks form, not membership.
+// membership in Options.Regions is checked apart.
 func validRegion(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false

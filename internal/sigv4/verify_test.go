@@ -684,7 +684,7 @@ func TestAcceptAny(t *testing.T) {
 	if (Options{}).AcceptAny {
 		t.Fatal("AcceptAny is on in the zero Options")
 	}
-	anyOpts := Options{AcceptAny: true, DefaultAccount: "999999999999"}
+	anyOpts := Options{AcceptAny: true, AnonymousAccount: "999999999999"}
 
 	t.Run("unknown key is the default account, scope kept", func(t *testing.T) {
 		r, body := signedRequest(t, Credential{AccessKeyID: "AKIDWHOEVER", SecretAccessKey: "whatever"}, t0)
@@ -734,7 +734,7 @@ func TestAcceptAny(t *testing.T) {
 	})
 	t.Run("off: unknown key rejected", func(t *testing.T) {
 		r, body := signedRequest(t, Credential{AccessKeyID: "AKIDWHOEVER", SecretAccessKey: "whatever"}, t0)
-		_, err := newTestVerifier(t, t0, Options{DefaultAccount: "999999999999"}).Verify(r, body)
+		_, err := newTestVerifier(t, t0, Options{AnonymousAccount: "999999999999"}).Verify(r, body)
 		authError(t, err, CodeUnrecognizedClient, msgUnknownKey)
 	})
 }
@@ -750,8 +750,8 @@ func TestNewVerifierRejects(t *testing.T) {
 		"slash in key":                {creds: []Credential{{AccessKeyID: "A/B", SecretAccessKey: "s", Account: "123456789012"}}},
 		"negative skew":               {opts: Options{MaxSkew: -time.Second}},
 		"AcceptAny without account":   {opts: Options{AcceptAny: true}},
-		"AcceptAny with bad account":  {opts: Options{AcceptAny: true, DefaultAccount: "12345678901a"}},
-		"default account not 12 long": {opts: Options{DefaultAccount: "1"}},
+		"AcceptAny with bad account":  {opts: Options{AcceptAny: true, AnonymousAccount: "12345678901a"}},
+		"default account not 12 long": {opts: Options{AnonymousAccount: "1"}},
 	} {
 		if _, err := NewVerifier(tc.creds, tc.opts); err == nil {
 			t.Errorf("%s: NewVerifier succeeded", name)
