@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,19 +16,16 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/api"
-	"github.com/deskplane/deskplane/internal/awsjson"
 	"github.com/deskplane/deskplane/internal/bolt"
-	"github.com/deskplane/deskplane/internal/console"
 	"github.com/deskplane/deskplane/internal/control"
-	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/httpx"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/memory"
+	"github.com/deskplane/deskplane/internal/metrics"
 	"github.com/deskplane/deskplane/internal/postgres"
 	"github.com/deskplane/deskplane/internal/service"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/sigv4"
-	"github.com/deskplane/deskplane/internal/wireerror"
-	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
 // DefaultCredential is the credential deskplane accepts when no
@@ -53,8 +48,11 @@ type App struct {
 	AdminToken  string
 	// DataLocation says where state lives, for the start-up banner.
 	DataLocation string
+	// Metrics are served on GET /metrics.
+	Metrics *metrics.Metrics
 
 	log       *slog.Logger
+	chain     *httpx.Chain
 	closeOnce sync.Once
 }
 
@@ -67,6 +65,8 @@ type Options struct {
 	// WrapStore, when set, wraps the store once it is open (tests:
 	// storetest.ForcedRetries).
 	WrapStore func(deskplane.Store) deskplane.Store
+	// Limits bound request bodies and answers (zero: the defaults).
+	Limits httpx.Limits
 }
 
 // New builds the app: opens the store and wires everything. Close releases it.
@@ -77,35 +77,25 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a := &App{Config: cfg}
 	a.log = newLogger(cfg, o.Log)
 
-	creds := []sigv4.Credential{DefaultCredential()}
-	if cfg.CredentialsFile != "" {
-		f, err := os.Open(cfg.CredentialsFile)
-		if err != nil {
-			return nil, fmt.Errorf("-credentials: %w", err)
-		}
-		creds, err = sigv4.ParseCredentials(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("-credentials %s: %w", cfg.CredentialsFile, err)
-		}
-		if len(creds) == 0 {
-			return nil, fmt.Errorf("-credentials %s: no credentials in the file", cfg.CredentialsFile)
-		}
+	creds, err := loadCredentials(cfg)
+	if err != nil {
+		return nil, err
 	}
 	a.Credentials = creds
-	verifier, err := sigv4.NewVerifier(creds, sigv4.Options{AcceptAny: cfg.AcceptAnyCreds, AnonymousAccount: "999999999999"})
+	verifier, err := newVerifier(cfg, creds)
 	if err != nil {
 		return nil, err
 	}
 
-	store, loc, err := openStore(ctx, cfg)
+	raw, loc, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	if o.WrapStore != nil {
-		store = o.WrapStore(store)
+		raw = o.WrapStore(raw)
 	}
-	a.Store, a.DataLocation = store, loc
+	a.Store, a.DataLocation = raw, loc
+	store := a.instrument(raw)
 
 	a.AdminToken, err = adminToken(cfg)
 	if err != nil {
@@ -118,7 +108,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		store.Close()
 		return nil, err
 	}
-	a.Engine = lifecycle.New(store, a.Clock, a.log, o.Engine)
+	a.Engine = lifecycle.New(store, a.Clock, a.log, a.engineOptions(o.Engine))
 	a.Timing, err = control.NewTiming(cfg.Timing)
 	if err != nil {
 		store.Close()
@@ -128,10 +118,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 
 	quotas := deskplane.DefaultQuotas()
 	quotas.Workspaces, quotas.Images, quotas.Bundles, quotas.Pools = cfg.QuotaWorkspaces, cfg.QuotaImages, cfg.QuotaBundles, cfg.QuotaPools
-	var regions []string
-	if cfg.Regions != "" {
-		regions = strings.Split(cfg.Regions, ",")
-	}
+	regions, _ := cfg.RegionList() // validated above
 	senv := env.Env{
 		Store:   a.Engine.Store(),
 		Clock:   a.Clock,
@@ -155,20 +142,6 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 	a.Service.RegisterTimers(a.Engine)
 
-	aws := awsjson.NewHandler(verifier, a.log, a.Faults.Hook,
-		awsjson.Service{
-			TargetPrefix: wsapi.TargetPrefix,
-			SigningName:  wsapi.SigningName,
-			Backend:      wsapi.NewDispatcher(a.Service.WorkSpaces()),
-			MapError:     wireerror.WorkSpaces,
-		},
-		awsjson.Service{
-			TargetPrefix: dsapi.TargetPrefix,
-			SigningName:  dsapi.SigningName,
-			Backend:      dsapi.NewDispatcher(a.Service.DirectoryService()),
-			MapError:     wireerror.DirectoryService,
-		},
-	)
 	ctlDeps := control.Deps{
 		Token:  a.AdminToken,
 		Store:  a.Engine.Store(),
@@ -179,29 +152,8 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Routes: remainder.ControlRoutes,
 	}
 	ctl := control.NewHandler(ctlDeps)
-	mux := http.NewServeMux()
-	mux.Handle("/", aws)
-	mux.Handle(control.Prefix, ctl)
-	mux.Handle(console.Prefix, a.console(ctlDeps, regions)) // console.go
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
-		control.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	api.DataRoutes(mux, a.Service.DirectoryServiceData(), verifier, a.log, a.Faults.Hook)
-	a.Handler = mux
+	a.Handler = a.routes(verifier, ctl, a.console(ctlDeps, regions), o.Limits)
 	return a, nil
-}
-
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
-	if w == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func openStore(ctx context.Context, cfg Config) (deskplane.Store, string, error) {
@@ -221,7 +173,7 @@ func openStore(ctx context.Context, cfg Config) (deskplane.Store, string, error)
 	path := filepath.Join(cfg.DataDir, "deskplane.db")
 	s, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
-		return nil, "", fmt.Errorf("opening %s: %w", path, err)
+		return nil, "", storeOpenError(cfg, path, err)
 	}
 	return s, path, nil
 }
@@ -263,42 +215,6 @@ func adminToken(cfg Config) (string, error) {
 		return "", fmt.Errorf("writing admin token: %w", err)
 	}
 	return tok, nil
-}
-
-// Serve runs the lifecycle engine and the HTTP server on ln until ctx ends,
-// then shuts down gracefully (in-flight requests finish) and closes the app.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-	}
-	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
-	engDone := make(chan struct{})
-	go func() {
-		defer close(engDone)
-		_ = a.Engine.Run(engCtx)
-	}()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	var err error
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = srv.Shutdown(shutCtx)
-		cancel()
-	}
-	stopEngine()
-	<-engDone
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	if cerr := a.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Close releases the store. Serve calls it on the way out.

@@ -11,6 +11,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,12 +61,12 @@ func Defaults(getenv func(string) string) Config {
 // defaultDataDir follows the XDG base directory convention.
 func defaultDataDir(getenv func(string) string) string {
 	if d := getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "github.com/deskplane/deskplane")
+		return filepath.Join(d, "deskplane")
 	}
 	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".local", "share", "github.com/deskplane/deskplane")
+		return filepath.Join(h, ".local", "share", "deskplane")
 	}
-	return filepath.Join(os.TempDir(), "github.com/deskplane/deskplane")
+	return filepath.Join(os.TempDir(), "deskplane")
 }
 
 // flagSpec describes one setting for the flag set and the README table.
@@ -81,13 +83,13 @@ func (c *Config) specs() []flagSpec {
 		{name: "data-dir", usage: "directory of the embedded store", str: &c.DataDir},
 		{name: "in-memory", usage: "keep state in memory only (lost at exit)", b: &c.InMemory},
 		{name: "postgres", usage: "PostgreSQL DSN: share state with other nodes instead of the embedded store", str: &c.Postgres},
-		{name: "credentials", usage: "file of 'ACCESS_KEY SECRET ACCOUNT_ID' lines (default: test/test/000000000000)", str: &c.CredentialsFile},
+		{name: "credentials", usage: "file of 'ACCESS_KEY SECRET ACCOUNT_ID' lines: more accounts (test/test/000000000000 stays unless the file defines key test)", str: &c.CredentialsFile},
 		{name: "timing", usage: "timing profile: instant, fast or realistic", str: &c.Timing},
 		{name: "admin-token", usage: "token for the control API (default: generated and kept in the data directory)", str: &c.AdminToken},
-		{name: "accept-any-credentials", usage: "accept any access key without checking signatures (INSECURE)", b: &c.AcceptAnyCreds},
-		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{name: "accept-any-credentials", usage: "accept unknown access keys and unsigned requests, unchecked, as account " + AnonymousAccount + " (INSECURE)", b: &c.AcceptAnyCreds},
+		{name: "log-level", usage: "debug, info, warn or error (any case)", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
-		{name: "regions", usage: "comma-separated regions to serve (default: any)", str: &c.Regions},
+		{name: "regions", usage: "comma-separated Regions to serve, e.g. us-east-1,eu-west-1 (default: any)", str: &c.Regions},
 		{name: "quota-workspaces", usage: "WorkSpaces per account and region", i: &c.QuotaWorkspaces},
 		{name: "quota-images", usage: "images per account and region", i: &c.QuotaImages},
 		{name: "quota-bundles", usage: "custom bundles per account and region", i: &c.QuotaBundles},
@@ -100,15 +102,25 @@ func EnvName(flagName string) string {
 	return "DESKPLANE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// ErrHelp is returned by Parse when -h or -help was asked for: the usage
+// has been printed, and the program should exit with status 0.
+var ErrHelp = flag.ErrHelp
+
 // Parse builds the configuration from defaults, then the environment, then
-// flags (the last wins).
+// flags (the last wins). An error names the setting as it was given: the
+// flag, or the environment variable when the value came from there.
 func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := Defaults(getenv)
-	fs := flag.NewFlagSet("github.com/deskplane/deskplane", flag.ContinueOnError)
+	fs := flag.NewFlagSet("deskplane", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(fs) }
+	fromEnv := make(map[string]bool)
 	for _, s := range c.specs() {
 		env := getenv(EnvName(s.name))
 		usage := s.usage + " (env " + EnvName(s.name) + ")"
+		if env != "" {
+			fromEnv[s.name] = true
+		}
 		switch {
 		case s.str != nil:
 			if env != "" {
@@ -119,7 +131,7 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 			if env != "" {
 				v, err := strconv.ParseBool(env)
 				if err != nil {
-					return c, fmt.Errorf("%s: %q is not a boolean", EnvName(s.name), env)
+					return c, fmt.Errorf("%s: %q is not a boolean (true or false)", EnvName(s.name), env)
 				}
 				*s.b = v
 			}
@@ -139,38 +151,118 @@ func Parse(args []string, getenv func(string) string, stderr io.Writer) (Config,
 		return c, err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return c, fmt.Errorf("unexpected argument %q (see deskplane -h)", fs.Arg(0))
 	}
-	return c, c.Validate()
+	fs.Visit(func(f *flag.Flag) { delete(fromEnv, f.Name) })
+	err := c.Validate()
+	var se *settingError
+	if errors.As(err, &se) && fromEnv[se.name] {
+		se.env = true
+	}
+	return c, err
+}
+
+// usage prints the help of the deskplane command.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprint(w, `Usage:
+  deskplane [flags]      serve the Amazon WorkSpaces API (default http://127.0.0.1:4599)
+  deskplane -version     print the version and exit
+  deskplane -h           print this help and exit
+
+Subcommands: none; the load generator is its own command, deskplane-load
+(subcommands bench and baseline; see deskplane-load -h).
+
+Every flag can also be set with its environment variable; a flag wins.
+
+Flags:
+`)
+	fs.PrintDefaults()
+}
+
+// settingError is a setting that cannot work; it names the flag, or the
+// environment variable the value came from.
+type settingError struct {
+	name string // flag name, without the dash
+	env  bool
+	msg  string
+}
+
+func (e *settingError) Error() string {
+	if e.env {
+		return EnvName(e.name) + e.msg
+	}
+	return "-" + e.name + e.msg
+}
+
+func settingErr(name, format string, args ...any) error {
+	return &settingError{name: name, msg: fmt.Sprintf(format, args...)}
+}
+
+// AnonymousAccount is the account of the requests -accept-any-credentials
+// lets in unverified; it may not be an account of the credentials
+// (docs/decisions/0120-accept-any-credentials.md).
+const AnonymousAccount = "999999999999"
+
+// regionPattern is the shape of an AWS Region name: us-east-1,
+// us-gov-west-1, cn-north-1, ap-southeast-2, eu-central-1, us-isob-east-1.
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// RegionList returns the Regions of -regions (nil: every Region), or why
+// the list is not one.
+func (c Config) RegionList() ([]string, error) {
+	if strings.TrimSpace(c.Regions) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, r := range strings.Split(c.Regions, ",") {
+		r = strings.TrimSpace(r)
+		switch {
+		case r == "":
+			return nil, settingErr("regions", " %q: an empty Region in the list", c.Regions)
+		case !regionPattern.MatchString(r):
+			return nil, settingErr("regions", " %q: %q is not a Region name such as us-east-1 or eu-west-1", c.Regions, r)
+		case slices.Contains(out, r):
+			return nil, settingErr("regions", " %q: %s is listed twice", c.Regions, r)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("-addr %q: %v", c.Addr, err)
+		return settingErr("addr", " %q: %v", c.Addr, err)
 	}
 	if _, err := deskplane.NamedProfile(c.Timing); err != nil {
-		return fmt.Errorf("-timing: %v", err)
+		return settingErr("timing", ": %v", err)
 	}
 	if c.InMemory && c.Postgres != "" {
 		return errors.New("-in-memory and -postgres exclude each other")
 	}
 	if !c.InMemory && c.Postgres == "" && c.DataDir == "" {
-		return errors.New("-data-dir is empty")
+		return settingErr("data-dir", " is empty")
 	}
-	switch c.LogLevel {
+	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("-log-level %q: want debug, info, warn or error", c.LogLevel)
+		return settingErr("log-level", " %q: want debug, info, warn or error", c.LogLevel)
 	}
-	switch c.LogFormat {
+	switch strings.ToLower(c.LogFormat) {
 	case "text", "json":
 	default:
-		return fmt.Errorf("-log-format %q: want text or json", c.LogFormat)
+		return settingErr("log-format", " %q: want text or json", c.LogFormat)
 	}
-	for name, v := range map[string]int{"quota-workspaces": c.QuotaWorkspaces, "quota-images": c.QuotaImages, "quota-bundles": c.QuotaBundles, "quota-pools": c.QuotaPools} {
-		if v < 0 {
-			return fmt.Errorf("-%s must not be negative", name)
+	if _, err := c.RegionList(); err != nil {
+		return err
+	}
+	for _, q := range []struct {
+		name string
+		v    int
+	}{{"quota-workspaces", c.QuotaWorkspaces}, {"quota-images", c.QuotaImages}, {"quota-bundles", c.QuotaBundles}, {"quota-pools", c.QuotaPools}} {
+		if q.v < 0 {
+			return settingErr(q.name, " %d must not be negative", q.v)
 		}
 	}
 	return nil

@@ -32,6 +32,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/app"
+	"github.com/deskplane/deskplane/internal/httpx"
 	"github.com/deskplane/deskplane/internal/storetest"
 )
 
@@ -71,6 +72,10 @@ type Options struct {
 	Running bool
 	// Log shows the server log in the test output.
 	Log bool
+	// LogTo receives the server log (instead of the test output).
+	LogTo io.Writer
+	// Limits bound request bodies and answers (zero: the defaults).
+	Limits httpx.Limits
 }
 
 // Start starts deskplane for the test and stops it at cleanup.
@@ -106,12 +111,15 @@ func Start(t testing.TB, o Options) *Env {
 	if o.Log {
 		logw = testWriter{t}
 	}
+	if o.LogTo != nil {
+		logw = o.LogTo
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wrap := o.WrapStore
 	if wrap == nil && os.Getenv(RetriesVariable) != "" {
 		wrap = storetest.ForcedRetries
 	}
-	a, err := app.New(ctx, cfg, app.Options{Log: logw, WrapStore: wrap})
+	a, err := app.New(ctx, cfg, app.Options{Log: logw, WrapStore: wrap, Limits: o.Limits})
 	if err != nil {
 		cancel()
 		t.Fatalf("starting deskplane: %v", err)

@@ -3,44 +3,36 @@
 // X-Amz-Target, JSON bodies, x-amzn-RequestId on every answer, and errors as
 // {"__type": …, "message": …} with their status code.
 //
-// Decisions recorded in docs/decisions/0001-wire-protocol.md.
+// The request itself (request id, body, signature, faults) is handled by
+// the httpx chain; Protocol is this package's adapter to it. Decisions
+// recorded in docs/decisions/0001-wire-protocol.md.
 package awsjson
 
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/httpx"
 	"github.com/deskplane/deskplane/internal/sigv4"
 )
-
-// MaxBodyBytes is the largest request body accepted. The largest WorkSpaces
-// input is ImportClientBranding with its logos (each at most 1.5 MB of
-// base64 text on the wire per platform); 16 MiB leaves room for all of them.
-const MaxBodyBytes = 16 << 20
 
 // ContentType is the media type of every AWS JSON 1.1 answer.
 const ContentType = "application/x-amz-json-1.1"
 
 // CodedError is an error that knows its wire name and status. Its exported
 // fields are encoded with encoding/json next to __type.
-type CodedError interface {
-	error
-	ErrorCode() string
-	HTTPStatus() int
-}
+type CodedError = httpx.CodedError
+
+// Hook is the control-fault hook the chain runs before the operation.
+type Hook = httpx.Hook
 
 // Error is an error produced by the framing itself.
 type Error struct {
@@ -49,9 +41,10 @@ type Error struct {
 	Message string `json:"message"`
 }
 
-func (e *Error) Error() string     { return e.Type + ": " + e.Message }
-func (e *Error) ErrorCode() string { return e.Type }
-func (e *Error) HTTPStatus() int   { return e.Status }
+func (e *Error) Error() string        { return e.Type + ": " + e.Message }
+func (e *Error) ErrorCode() string    { return e.Type }
+func (e *Error) HTTPStatus() int      { return e.Status }
+func (e *Error) ErrorMessage() string { return e.Message }
 
 // Backend invokes one operation of a service on a decoded body.
 type Backend interface {
@@ -62,156 +55,123 @@ type Backend interface {
 type Service struct {
 	TargetPrefix string // e.g. "WorkspacesService"
 	SigningName  string // e.g. "workspaces"
-	Backend      Backend
+	// Operations, when set, are the operation names served: a request
+	// for another is answered UnknownOperationException before anything
+	// else (and never becomes a metrics label).
+	Operations []string
+	Backend    Backend
 	// MapError turns whatever the backend returned into a wire error. It
 	// must never return nil for a non-nil error.
 	MapError func(error) CodedError
+
+	ops map[string]bool
 }
 
-// Hook runs after authentication and before the backend; a non-nil error
-// answers the request instead (fault injection, throttling).
-type Hook func(ctx context.Context, c deskplane.Caller) error
-
-// Handler serves AWS JSON 1.1 requests on POST /.
-type Handler struct {
-	services map[string]Service
-	verifier *sigv4.Verifier
-	log      *slog.Logger
-	hook     Hook
+// Protocol is the AWS JSON 1.1 adapter of the httpx chain: POST / with the
+// operation in X-Amz-Target, JSON bodies, and errors as
+// {"__type": …, "message": …}.
+type Protocol struct {
+	services map[string]*Service
 	enc      *Encoder
 }
 
-// NewHandler returns a handler for the services.
-func NewHandler(verifier *sigv4.Verifier, log *slog.Logger, hook Hook, services ...Service) *Handler {
-	m := make(map[string]Service, len(services))
-	for _, s := range services {
-		m[s.TargetPrefix] = s
+var _ httpx.Protocol = (*Protocol)(nil)
+
+// New returns the protocol adapter for the services.
+func New(services ...Service) *Protocol {
+	m := make(map[string]*Service, len(services))
+	for i := range services {
+		svc := &services[i]
+		if svc.Operations != nil {
+			svc.ops = make(map[string]bool, len(svc.Operations))
+			for _, op := range svc.Operations {
+				svc.ops[op] = true
+			}
+		}
+		m[svc.TargetPrefix] = svc
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Handler{services: m, verifier: verifier, log: log, hook: hook, enc: NewEncoder()}
+	return &Protocol{services: m, enc: NewEncoder()}
 }
 
-// NewRequestID returns a request id in the form AWS uses (a random UUID).
-func NewRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+// methodError is the answer to a method other than POST; WriteError adds
+// the Allow header for it.
+type methodError struct{ e *Error }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqID := NewRequestID()
-	w.Header().Set("x-amzn-RequestId", reqID)
-	c := deskplane.Caller{RequestID: reqID}
-	status := h.serve(w, r, &c)
-	h.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("request_id", reqID),
-		slog.String("op", c.Operation),
-		slog.String("account", c.Account),
-		slog.String("region", c.Region),
-		slog.Int("status", status),
-		slog.Duration("took", time.Since(start)),
-	)
-}
+func (m methodError) Error() string        { return m.e.Error() }
+func (m methodError) ErrorCode() string    { return m.e.Type }
+func (m methodError) HTTPStatus() int      { return m.e.Status }
+func (m methodError) ErrorMessage() string { return m.e.Message }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c *deskplane.Caller) int {
+// Route names the service and operation from X-Amz-Target.
+func (p *Protocol) Route(r *http.Request, ex *httpx.Exchange) (httpx.Route, error) {
+	target := r.Header.Get("X-Amz-Target")
+	ex.Target = target
 	if r.URL.Path != "/" {
-		return WriteError(w, &Error{Type: "UnknownOperationException", Status: http.StatusNotFound,
-			Message: fmt.Sprintf("No operation is served at path %q: AWS JSON 1.1 requests are POST / with an X-Amz-Target header.", r.URL.Path)})
+		ex.Target = r.Method + " " + r.URL.Path
+		return httpx.Route{}, &Error{Type: "UnknownOperationException", Status: http.StatusNotFound,
+			Message: fmt.Sprintf("No operation is served at path %q: AWS JSON 1.1 requests are POST / with an X-Amz-Target header.", r.URL.Path)}
 	}
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		return WriteError(w, &Error{Type: "UnknownOperationException", Status: http.StatusMethodNotAllowed,
-			Message: fmt.Sprintf("Method %s is not allowed: AWS JSON 1.1 requests are POST / with an X-Amz-Target header.", r.Method)})
+		ex.Target = r.Method + " " + r.URL.Path
+		return httpx.Route{}, methodError{&Error{Type: "UnknownOperationException", Status: http.StatusMethodNotAllowed,
+			Message: fmt.Sprintf("Method %s is not allowed: AWS JSON 1.1 requests are POST / with an X-Amz-Target header.", r.Method)}}
 	}
-	body, err := ReadBody(w, r)
-	if err != nil {
-		return WriteError(w, err.(CodedError))
-	}
-	target := r.Header.Get("X-Amz-Target")
 	prefix, op, _ := strings.Cut(target, ".")
-	svc, ok := h.services[prefix]
-	if target == "" || !ok || op == "" {
-		return WriteError(w, &Error{Type: "UnknownOperationException", Status: http.StatusBadRequest,
-			Message: fmt.Sprintf("Unknown operation %q: the X-Amz-Target header must name a served operation, such as WorkspacesService.DescribeWorkspaces.", target)})
+	svc, ok := p.services[prefix]
+	if target == "" || !ok || op == "" || svc.ops != nil && !svc.ops[op] {
+		return httpx.Route{}, &Error{Type: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Unknown operation %q: the X-Amz-Target header must name a served operation, such as WorkspacesService.DescribeWorkspaces.", target)}
 	}
-	c.Operation = op
+	rt := httpx.Route{Service: svc.TargetPrefix, SigningName: svc.SigningName, Operation: op, Target: svc}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(strings.HasPrefix(mt, "application/x-amz-json-1.") || mt == "application/json") {
-			return WriteError(w, &Error{Type: "SerializationException", Status: http.StatusBadRequest,
-				Message: fmt.Sprintf("Content-Type %q is not supported; send application/x-amz-json-1.1.", ct)})
+			return rt, &Error{Type: "SerializationException", Status: http.StatusBadRequest,
+				Message: fmt.Sprintf("Content-Type %q is not supported; send application/x-amz-json-1.1.", ct)}
 		}
 	}
-	id, err := h.verifier.Verify(r, body)
-	if err != nil {
-		var ae *sigv4.AuthError
-		if errors.As(err, &ae) {
-			return WriteError(w, &Error{Type: ae.Code, Status: ae.Status, Message: ae.Message})
-		}
-		return WriteError(w, &Error{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The request processing has failed because of an unknown error, exception or failure."})
-	}
-	if id.Service != "" && id.Service != svc.SigningName { // "" only under -accept-any-credentials
-		ae := sigv4.WrongServiceError(svc.SigningName)
-		return WriteError(w, &Error{Type: ae.Code, Status: ae.Status, Message: ae.Message})
-	}
-	c.Account, c.Region, c.AccessKey = id.Account, id.Region, id.AccessKeyID
-	ctx := deskplane.WithCaller(r.Context(), *c)
-	if h.hook != nil {
-		if err := h.hook(ctx, *c); err != nil {
-			return WriteError(w, svc.MapError(err))
-		}
-	}
-	out, err := svc.Backend.Invoke(ctx, op, body)
-	if err != nil {
-		ce := svc.MapError(err)
-		if ce.HTTPStatus() == http.StatusInternalServerError {
-			h.log.Error("operation failed", "request_id", c.RequestID, "op", op, "err", err)
-		}
-		return WriteError(w, ce)
-	}
-	return h.enc.WriteJSON(w, http.StatusOK, out)
+	return rt, nil
 }
 
-// ReadBody reads the whole body within MaxBodyBytes. Its error is a
-// CodedError.
-func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if r.ContentLength > MaxBodyBytes {
-		return nil, tooLarge()
-	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+// Serve invokes the operation and writes its output.
+func (p *Protocol) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, ex *httpx.Exchange) error {
+	svc := ex.Route.Target.(*Service)
+	out, err := svc.Backend.Invoke(ctx, ex.Route.Operation, ex.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, tooLarge()
-		}
-		return nil, &Error{Type: "SerializationException", Status: http.StatusBadRequest, Message: "The request body could not be read: " + err.Error()}
+		return err
 	}
-	return buf.Bytes(), nil
+	p.enc.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func tooLarge() *Error {
-	return &Error{Type: "RequestEntityTooLargeException", Status: http.StatusRequestEntityTooLarge,
-		Message: fmt.Sprintf("The request body is larger than the %d bytes deskplane accepts.", MaxBodyBytes)}
+// Wire maps an error to the AWS JSON wire: signature failures as the
+// verifier words them, the rest through the routed service's table.
+func (p *Protocol) Wire(ex *httpx.Exchange, err error) CodedError {
+	return wire(ex, err)
+}
+
+func wire(ex *httpx.Exchange, err error) CodedError {
+	var ae *sigv4.AuthError
+	if errors.As(err, &ae) {
+		return &Error{Type: ae.Code, Status: ae.Status, Message: ae.Message}
+	}
+	if svc, ok := ex.Route.Target.(*Service); ok && svc.MapError != nil {
+		return svc.MapError(err)
+	}
+	var ce CodedError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return httpx.Internal()
+}
+
+// WriteError writes the error envelope.
+func (p *Protocol) WriteError(w http.ResponseWriter, r *http.Request, ex *httpx.Exchange, e CodedError) {
+	if me, ok := e.(methodError); ok {
+		w.Header().Set("Allow", http.MethodPost)
+		e = me.e
+	}
+	WriteError(w, e)
 }
 
 // jsonAppender is what the generated output and error shapes implement: an
@@ -250,13 +210,24 @@ func NewEncoder() *Encoder {
 // it into a reused buffer (buffers that grew beyond 1 MiB are dropped);
 // anything else goes through encoding/json.
 func (e *Encoder) WriteJSON(w http.ResponseWriter, status int, v any) int {
+	return e.WriteJSONType(w, status, ContentType, v)
+}
+
+// WriteJSONType is WriteJSON with another media type (restJson1 answers
+// application/json).
+func (e *Encoder) WriteJSONType(w http.ResponseWriter, status int, contentType string, v any) int {
 	a, ok := v.(jsonAppender)
 	if !ok {
-		return WriteJSON(w, status, v)
+		b, err := marshal(v)
+		if err != nil {
+			b = nil
+		}
+		writeBody(w, status, contentType, b)
+		return status
 	}
 	bp := e.pool.Get().(*[]byte)
 	b := a.AppendJSON((*bp)[:0])
-	writeBody(w, status, b)
+	writeBody(w, status, contentType, b)
 	if cap(b) <= maxPooledBuf {
 		*bp = b[:0]
 		e.pool.Put(bp)
@@ -271,16 +242,16 @@ func WriteJSON(w http.ResponseWriter, status int, v any) int {
 	if err != nil {
 		b = nil
 	}
-	writeBody(w, status, b)
+	writeBody(w, status, ContentType, b)
 	return status
 }
 
-func writeBody(w http.ResponseWriter, status int, b []byte) {
+func writeBody(w http.ResponseWriter, status int, contentType string, b []byte) {
 	if len(b) == 0 || string(b) == "null" {
 		b = []byte("{}")
 	}
 	h := w.Header()
-	h.Set("Content-Type", ContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
@@ -306,10 +277,15 @@ func EncodeError(e CodedError) []byte {
 // WriteError writes the error envelope with the error's status and the
 // X-Amzn-ErrorType header, and returns the status.
 func WriteError(w http.ResponseWriter, e CodedError) int {
+	return WriteErrorType(w, ContentType, e)
+}
+
+// WriteErrorType is WriteError with another media type.
+func WriteErrorType(w http.ResponseWriter, contentType string, e CodedError) int {
 	status := e.HTTPStatus()
 	b := EncodeError(e)
 	h := w.Header()
-	h.Set("Content-Type", ContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("X-Amzn-ErrorType", e.ErrorCode())
 	w.WriteHeader(status)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/httpx"
 	"github.com/deskplane/deskplane/internal/sigv4"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -69,18 +70,19 @@ func BenchmarkErrorEncoding(b *testing.B) {
 }
 
 // BenchmarkRequestPath is one whole DescribeWorkspaces request through the
-// handler in-process: request id, body, target, SigV4 verification,
-// dispatch, encoding — everything but the network and the store.
+// httpx chain in-process: request id, access log (discarded), panic
+// recovery, body, target, SigV4 verification, the fault hook, dispatch,
+// encoding — everything but the network and the store.
 func BenchmarkRequestPath(b *testing.B) {
 	creds := []sigv4.Credential{{AccessKeyID: "test", SecretAccessKey: "test", Account: "000000000000"}}
 	v, err := sigv4.NewVerifier(creds, sigv4.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := awsjson.NewHandler(v, nil, func(context.Context, deskplane.Caller) error { return nil }, awsjson.Service{
-		TargetPrefix: wsapi.TargetPrefix, SigningName: wsapi.SigningName,
+	h := httpx.New(httpx.Config{Verifier: v, Hook: func(context.Context, deskplane.Caller) error { return nil }}).Handler(awsjson.New(awsjson.Service{
+		TargetPrefix: wsapi.TargetPrefix, SigningName: wsapi.SigningName, Operations: wsapi.OperationNames(),
 		Backend: wsapi.NewDispatcher(stub{}), MapError: func(err error) awsjson.CodedError { return err.(awsjson.CodedError) },
-	})
+	}))
 	body := []byte(`{"Limit":25}`)
 	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4599/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -81,8 +82,57 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 
 // WriteError answers {"error": message}.
 func WriteError(w http.ResponseWriter, status int, err error) {
+	if lw, ok := w.(*loggedWriter); ok {
+		lw.msg = err.Error()
+	}
 	WriteJSON(w, status, map[string]string{"error": err.Error()})
 }
+
+// Logged logs every control-API call: method, path, status, how long it
+// took, and the error message of a failure (WARN for 4xx, ERROR for 5xx).
+// Never the token nor any other header: the token is a credential.
+func Logged(log *slog.Logger, next http.Handler) http.Handler {
+	if log == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		lw := &loggedWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(lw, r)
+		level := slog.LevelInfo
+		switch {
+		case lw.status >= 500:
+			level = slog.LevelError
+		case lw.status >= 400:
+			level = slog.LevelWarn
+		}
+		attrs := []slog.Attr{
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", lw.status),
+			slog.Duration("took", time.Since(start)),
+		}
+		if lw.msg != "" {
+			attrs = append(attrs, slog.String("error", lw.msg))
+		}
+		log.LogAttrs(r.Context(), level, "control", attrs...)
+	})
+}
+
+// loggedWriter records the status and error message of a control call.
+type loggedWriter struct {
+	http.ResponseWriter
+	status int
+	msg    string
+}
+
+func (w *loggedWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *loggedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Decode reads a JSON body into v; an empty body leaves v as it is.
 func Decode(r *http.Request, v any) error {
