@@ -1,4 +1,4 @@
-package load
+package main
 
 import (
 	"context"
@@ -38,9 +38,9 @@ func FixedBody(n int) []byte {
 	return []byte(`{"p":"` + strings.Repeat("x", n-8) + `"}`)
 }
 
-// MainBaseline is `deskplane baseline`: serve the baseline on -addr.
-func MainBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("deskplane baseline", flag.ContinueOnError)
+// mainBaseline is `deskplane-load baseline`: serve the baseline on -addr.
+func mainBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("deskplane-load baseline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:4600", "address to listen on")
 	size := fs.Int("size", 4096, "size in bytes of the fixed answer")
@@ -60,9 +60,9 @@ func MainBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-// MainBench is `deskplane bench`.
-func MainBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("deskplane bench", flag.ContinueOnError)
+// mainBench is `deskplane-load bench`.
+func mainBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("deskplane-load bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	endpoint := fs.String("endpoint", "http://127.0.0.1:4599", "endpoint to load")
 	region := fs.String("region", "us-east-1", "region to sign for")

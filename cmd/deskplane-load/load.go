@@ -1,12 +1,4 @@
-// Package load is deskplane's load tool (`deskplane bench`): it signs
-// requests as a real client does, runs a weighted mix of operations at a
-// chosen concurrency for a chosen time or count against any endpoint, and
-// reports throughput, latency percentiles and errors by code. It can also
-// pre-load accounts with directories and WorkSpaces, and serve the baseline
-// (`deskplane baseline`): a plain net/http handler answering a fixed body,
-// whose throughput under the same load is the ceiling deskplane is quoted
-// against.
-package load
+package main
 
 import (
 	"bytes"
