@@ -93,14 +93,21 @@ type bodies struct {
 	reserved atomic.Int64
 
 	mu       sync.Mutex
-	reading  map[*bodyRead]struct{}
+	reading  bodyRead // sentinel of the circular list of reads in progress
 	aborting bool
 }
 
-type bodyRead struct{ dl deadliner }
+// bodyRead is one read in progress, in the bodies' list (it lives in the
+// exchange's allocation).
+type bodyRead struct {
+	dl         deadliner
+	prev, next *bodyRead
+}
 
 func newBodies(l Limits) *bodies {
-	return &bodies{limits: l, budget: semaphore.NewWeighted(l.BodyBudget), reading: make(map[*bodyRead]struct{})}
+	b := &bodies{limits: l, budget: semaphore.NewWeighted(l.BodyBudget)}
+	b.reading.prev, b.reading.next = &b.reading, &b.reading
+	return b
 }
 
 func (b *bodies) inFlight() (int, int64) { return int(b.n.Load()), b.reserved.Load() }
@@ -111,7 +118,7 @@ func (b *bodies) abortAll() {
 	defer b.mu.Unlock()
 	b.aborting = true
 	past := time.Unix(1, 0)
-	for br := range b.reading {
+	for br := b.reading.next; br != &b.reading; br = br.next {
 		_ = br.dl.SetReadDeadline(past)
 	}
 }
@@ -125,7 +132,8 @@ func (b *bodies) start(br *bodyRead) bool {
 		return false
 	}
 	if br.dl != nil {
-		b.reading[br] = struct{}{}
+		br.prev, br.next = b.reading.prev, &b.reading
+		br.prev.next, b.reading.prev = br, br
 	}
 	return true
 }
@@ -135,7 +143,8 @@ func (b *bodies) done(br *bodyRead) {
 		return
 	}
 	b.mu.Lock()
-	delete(b.reading, br)
+	br.prev.next, br.next.prev = br.next, br.prev
+	br.prev, br.next = nil, nil
 	b.mu.Unlock()
 }
 
@@ -178,7 +187,7 @@ func (c *Chain) Body() func(http.Handler) http.Handler {
 			ex.rw.writeTimeout = b.limits.WriteTimeout
 			b.n.Add(1)
 			defer b.n.Add(-1)
-			body, held, err := b.read(r, ex.rw.dl)
+			body, held, err := b.read(r, &ex.read)
 			defer b.release(held)
 			if err != nil {
 				if ce, ok := err.(*Error); ok && ce.Status != http.StatusBadRequest {
@@ -198,7 +207,7 @@ func (c *Chain) Body() func(http.Handler) http.Handler {
 // read reads r's body, growing its buffer as bytes arrive, under the read
 // deadline. It returns the bytes reserved from the budget (to release)
 // and a *Error on failure.
-func (b *bodies) read(r *http.Request, dl deadliner) (body []byte, held int64, err error) {
+func (b *bodies) read(r *http.Request, br *bodyRead) (body []byte, held int64, err error) {
 	cl, max := r.ContentLength, b.limits.MaxBody
 	if cl > max {
 		return nil, 0, TooLarge(max)
@@ -206,14 +215,13 @@ func (b *bodies) read(r *http.Request, dl deadliner) (body []byte, held int64, e
 	if cl == 0 || r.Body == nil || r.Body == http.NoBody {
 		return nil, 0, nil
 	}
-	br := bodyRead{dl: dl}
-	if !b.start(&br) {
+	if !b.start(br) {
 		return nil, 0, Unavailable()
 	}
-	defer b.done(&br)
+	defer b.done(br)
 	deadline := time.Now().Add(b.limits.BodyTimeout)
-	if dl != nil {
-		_ = dl.SetReadDeadline(deadline)
+	if br.dl != nil {
+		_ = br.dl.SetReadDeadline(deadline)
 	}
 	size := min(int64(firstChunk), max)
 	if cl > 0 && cl < size {

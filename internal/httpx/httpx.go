@@ -124,7 +124,8 @@ type Exchange struct {
 	// -accept-any-credentials).
 	Verified bool
 
-	rw *responseWriter
+	rw   *responseWriter
+	read bodyRead
 }
 
 type exchangeKey struct{}

@@ -57,6 +57,7 @@ func RequestID(p Protocol) func(http.Handler) http.Handler {
 			ex.Caller.RequestID = NewRequestID()
 			a.rw = responseWriter{ResponseWriter: w, ex: ex, dl: deadlinerOf(w)}
 			ex.rw = &a.rw
+			ex.read.dl = a.rw.dl
 			w.Header().Set(RequestIDHeader, ex.Caller.RequestID)
 			next.ServeHTTP(&a.rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
 		})

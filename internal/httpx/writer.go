@@ -61,3 +61,44 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// WriteTimeout bounds the writing of the answers of routes outside the
+// chain (/health, /metrics, the control API): the deadline starts when
+// the answer begins, so a long-running handler is not cut short, but a
+// client that does not read cannot hold the connection.
+func WriteTimeout(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(&deadlineWriter{ResponseWriter: w, dl: deadlinerOf(w), d: d}, r)
+		})
+	}
+}
+
+type deadlineWriter struct {
+	http.ResponseWriter
+	dl      deadliner
+	d       time.Duration
+	started bool
+}
+
+func (w *deadlineWriter) start() {
+	if !w.started {
+		w.started = true
+		if w.dl != nil {
+			_ = w.dl.SetWriteDeadline(time.Now().Add(w.d))
+		}
+	}
+}
+
+func (w *deadlineWriter) WriteHeader(status int) {
+	w.start()
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	w.start()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -10,6 +10,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,12 +38,24 @@ type Metrics struct {
 	timerLateness prometheus.Histogram
 
 	store *store // set by Store
+
+	opsMu sync.RWMutex
+	ops   map[string]map[string]*opMetrics // service → operation
+}
+
+// opMetrics are one operation's children of the request metrics, kept so
+// that the request path does not hash label values.
+type opMetrics struct {
+	latency prometheus.Observer
+	mu      sync.RWMutex
+	status  map[int]prometheus.Counter
+	codes   map[string]prometheus.Counter
 }
 
 // New returns the metrics, with the Go runtime and process collectors
 // (memory, goroutines, resident set size) registered too.
 func New() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry()}
+	m := &Metrics{reg: prometheus.NewRegistry(), ops: make(map[string]map[string]*opMetrics)}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "deskplane_requests_total",
@@ -98,11 +111,52 @@ func (m *Metrics) Handler() http.Handler {
 // ObserveExchange implements httpx.Observer: one answered AWS request.
 func (m *Metrics) ObserveExchange(ex *httpx.Exchange, took time.Duration) {
 	service, op := ex.Route.Service, ex.Route.Operation
-	m.requests.WithLabelValues(service, op, statusLabel(ex.Status)).Inc()
-	m.latency.WithLabelValues(service, op).Observe(took.Seconds())
-	if ex.ErrCode != "" {
-		m.errors.WithLabelValues(service, op, ex.ErrCode).Inc()
+	om := m.op(service, op)
+	om.latency.Observe(took.Seconds())
+	om.mu.RLock()
+	c, ok := om.status[ex.Status]
+	om.mu.RUnlock()
+	if !ok {
+		c = m.requests.WithLabelValues(service, op, strconv.Itoa(ex.Status))
+		om.mu.Lock()
+		om.status[ex.Status] = c
+		om.mu.Unlock()
 	}
+	c.Inc()
+	if ex.ErrCode == "" {
+		return
+	}
+	om.mu.RLock()
+	c, ok = om.codes[ex.ErrCode]
+	om.mu.RUnlock()
+	if !ok {
+		c = m.errors.WithLabelValues(service, op, ex.ErrCode)
+		om.mu.Lock()
+		om.codes[ex.ErrCode] = c
+		om.mu.Unlock()
+	}
+	c.Inc()
+}
+
+// op returns the metrics of an operation, made on first use.
+func (m *Metrics) op(service, op string) *opMetrics {
+	m.opsMu.RLock()
+	om := m.ops[service][op]
+	m.opsMu.RUnlock()
+	if om != nil {
+		return om
+	}
+	m.opsMu.Lock()
+	defer m.opsMu.Unlock()
+	if om = m.ops[service][op]; om != nil {
+		return om
+	}
+	if m.ops[service] == nil {
+		m.ops[service] = make(map[string]*opMetrics)
+	}
+	om = &opMetrics{latency: m.latency.WithLabelValues(service, op), status: make(map[int]prometheus.Counter), codes: make(map[string]prometheus.Counter)}
+	m.ops[service][op] = om
+	return om
 }
 
 // ObserveTimer is the lifecycle engine's Observe option: a fired timer.
@@ -118,21 +172,4 @@ func (m *Metrics) ObserveTimer(t deskplane.Timer, firedAt time.Time) {
 // Gauge registers a gauge whose value f returns at each scrape.
 func (m *Metrics) Gauge(name, help string, f func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
-}
-
-// statusLabel is strconv.Itoa without an allocation for the usual codes.
-func statusLabel(s int) string {
-	switch s {
-	case 200:
-		return "200"
-	case 400:
-		return "400"
-	case 404:
-		return "404"
-	case 500:
-		return "500"
-	case 501:
-		return "501"
-	}
-	return strconv.Itoa(s)
 }
