@@ -134,11 +134,14 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons http.Handler, limits ht
 	for _, r := range dsdataapi.Routes() {
 		mux.Handle(restjson.Pattern(r.Method, r.URI), data)
 	}
-	mux.Handle(control.Prefix, control.Logged(a.log, ctl))
+	// Outside the chain: no body is read before the admin token is
+	// checked, and answers get the same write deadline.
+	bounded := httpx.WriteTimeout(httpx.DefaultWriteTimeout)
+	mux.Handle(control.Prefix, bounded(control.Logged(a.log, ctl)))
 	mux.Handle(console.Prefix, cons) // console.go
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /health", bounded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		control.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	})))
 	a.Metrics.WatchResources(0)
 	a.Metrics.WatchTimers(a.Clock)
 	a.Metrics.Gauge("deskplane_http_bodies_in_flight", "Request bodies being read or served.", func() float64 {
@@ -149,7 +152,7 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons http.Handler, limits ht
 		_, b := a.chain.BodiesInFlight()
 		return float64(b)
 	})
-	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.Handle("GET /metrics", bounded(a.Metrics.Handler()))
 	return mux
 }
 
