@@ -13,7 +13,7 @@ import (
 )
 
 // Directory users through the Directory Service Data subset (CreateUser,
-// DescribeUser, ListUsers, DeleteUser); dsdata.go serves it over HTTP.
+// DescribeUser, ListUsers, DeleteUser); internal/restjson serves it over HTTP.
 // Users are deskplane.User records (kind KindUser, id = directory id + "/" +
 // lower-cased SAMAccountName), so names match case-insensitively and keep
 // the case they were created with. Every directory starts with its
