@@ -193,8 +193,16 @@ func New(cfg Config) *Chain {
 
 // Handler returns the whole chain for protocol p.
 func (c *Chain) Handler(p Protocol) http.Handler {
+	return c.Select(func(*http.Request) Protocol { return p })
+}
+
+// Select returns the whole chain for requests whose protocol depends on
+// the request itself: AWS JSON and the Query protocols share POST /, told
+// apart by X-Amz-Target or a form-encoded body. pick must not read the
+// body, and must return a protocol for every request.
+func (c *Chain) Select(pick func(*http.Request) Protocol) http.Handler {
 	return Compose(Dispatch(),
-		RequestID(p),
+		RequestIDFor(pick),
 		AccessLog(c.log, c.cfg.Observer),
 		Recover(c.log),
 		c.Body(),

@@ -415,3 +415,33 @@ func TestHeaderOnlyConnectionsDoNotPinMemory(t *testing.T) {
 		t.Fatalf("%d header-only connections pinned %d MiB", conns, grew>>20)
 	}
 }
+
+// TestSelectPicksTheProtocolPerRequest: protocols that share a path (AWS
+// JSON and the Query protocols on POST /) plug into one chain, each
+// answering its own errors.
+func TestSelectPicksTheProtocolPerRequest(t *testing.T) {
+	jsonish := &testProtocol{}
+	formish := &testProtocol{serve: func(ctx context.Context, w http.ResponseWriter, ex *httpx.Exchange) error {
+		_, err := w.Write([]byte(`{"protocol":"form"}`))
+		return err
+	}}
+	chain := httpx.New(httpx.Config{Verifier: verifier(t)})
+	srv := httptest.NewServer(chain.Select(func(r *http.Request) httpx.Protocol {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			return formish
+		}
+		return jsonish
+	}))
+	defer srv.Close()
+	r := signed(t, srv.URL+"/op/A", "Action=A", "test")
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if err := sigv4.Sign(r, []byte("Action=A"), cred, "us-east-1", "test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, m := do(t, r); m["protocol"] != "form" {
+		t.Fatalf("form request: %v", m)
+	}
+	if _, m := do(t, signed(t, srv.URL+"/op/A", `{}`, "test")); m["op"] != "A" {
+		t.Fatalf("JSON request: %v", m)
+	}
+}

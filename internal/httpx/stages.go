@@ -48,12 +48,17 @@ type exchangeAlloc struct {
 // context and a ResponseWriter that records what is answered. It must be
 // the first stage.
 func RequestID(p Protocol) func(http.Handler) http.Handler {
+	return RequestIDFor(func(*http.Request) Protocol { return p })
+}
+
+// RequestIDFor is RequestID with the protocol picked per request.
+func RequestIDFor(pick func(*http.Request) Protocol) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a := &exchangeAlloc{}
 			ex := &a.ex
 			ex.Start = time.Now()
-			ex.Protocol = p
+			ex.Protocol = pick(r)
 			ex.Caller.RequestID = NewRequestID()
 			a.rw = responseWriter{ResponseWriter: w, ex: ex, dl: deadlinerOf(w)}
 			ex.rw = &a.rw
