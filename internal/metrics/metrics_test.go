@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/bolt"
 	"github.com/deskplane/deskplane/internal/memory"
@@ -184,4 +186,40 @@ func BenchmarkResourceScan(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/total, "ns/record")
+}
+
+// TestSlowScansAreSpacedOut: the next scan waits at least 20 times as long
+// as the last one took, so that counting stays under 5 % of one core.
+func TestSlowScansAreSpacedOut(t *testing.T) {
+	m := New()
+	s := m.Store(memory.New())
+	ctx := context.Background()
+	put := func(id string) {
+		k := deskplane.Key{Scope: deskplane.Scope{Account: "111111111111", Region: "us-east-1"}, Kind: deskplane.KindPool, ID: id}
+		if err := s.Update(ctx, func(tx deskplane.Tx) error { _, err := tx.Put(k, []byte(`{"state":"RUNNING"}`)); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("wspool-1")
+	now := time.Unix(1000, 0)
+	c := &resourceCollector{store: s, interval: 30 * time.Second, now: func() time.Time { return now }}
+	collect := func() map[kindState]int {
+		ch := make(chan prometheus.Metric, 100)
+		c.desc = prometheus.NewDesc("x", "x", []string{"kind", "state"}, nil)
+		c.ageDesc, c.durDesc = prometheus.NewDesc("a", "a", nil, nil), prometheus.NewDesc("d", "d", nil, nil)
+		c.Collect(ch)
+		close(ch)
+		return c.counts
+	}
+	collect()
+	c.took = 10 * time.Second // as if the scan had been slow
+	put("wspool-2")
+	now = now.Add(time.Minute)
+	if n := collect()[kindState{"pool", "RUNNING"}]; n != 1 {
+		t.Fatalf("rescanned after 1 min although the last scan took 10 s: %d", n)
+	}
+	now = now.Add(150 * time.Second)
+	if n := collect()[kindState{"pool", "RUNNING"}]; n != 2 {
+		t.Fatalf("not rescanned 210 s after a 10 s scan: %d", n)
+	}
 }

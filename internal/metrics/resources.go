@@ -13,14 +13,16 @@ import (
 
 // Resources by kind and state.
 //
-// Counting is a scan of the store, run at most once per interval (30 s by
-// default) and only when /metrics is scraped; in between, scrapes answer
-// the last counts, with their age. The store is read in pages of 10,000
+// Counting is a scan of the store, run only when /metrics is scraped and
+// at most once per interval: 30 s, or 20 times as long as the last scan
+// took, whichever is longer, so that counting never takes more than 5 % of
+// one core however many records there are. In between, scrapes answer the
+// last counts, with their age. The store is read in pages of 10,000
 // records, each page in its own read transaction (so a long scan never
 // holds a snapshot open), and a record's state is found by looking at the
-// top level of its JSON without decoding it. With 1,000,000 records a scan
-// costs about a second of CPU (docs/BENCHMARKS.md), so at most ~3 % of one
-// core at the default interval.
+// top level of its JSON without decoding it. On bolt a scan costs about
+// 3 µs per record (docs/BENCHMARKS.md): 3 s for 1,000,000 records, which
+// are then recounted at most once a minute.
 //
 // The store has no list of scopes, so the store wrapper (store.go)
 // registers each scope written to in a marker record of the global scope,
@@ -44,6 +46,10 @@ var resourceKinds = []deskplane.Kind{
 }
 
 const scanPage = 10_000
+
+// maxShare bounds the time spent counting: the next scan waits at least
+// maxShare times as long as the last one took.
+const maxShare = 20
 
 // resourceCollector is the prometheus.Collector of resource counts.
 type resourceCollector struct {
@@ -87,7 +93,7 @@ func (c *resourceCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *resourceCollector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.counts == nil || c.now().Sub(c.at) >= c.interval {
+	if c.counts == nil || c.now().Sub(c.at) >= max(c.interval, maxShare*c.took) {
 		start := c.now()
 		counts, err := c.scan(context.Background())
 		if err == nil || c.counts == nil {
