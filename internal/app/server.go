@@ -134,8 +134,9 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons http.Handler, limits ht
 	for _, r := range dsdataapi.Routes() {
 		mux.Handle(restjson.Pattern(r.Method, r.URI), data)
 	}
-	// Outside the chain: no body is read before the admin token is
-	// checked, and answers get the same write deadline.
+	// Outside the chain: the control API reads no body before it has
+	// checked the admin token; its answers, /health's and /metrics' get
+	// the chain's write deadline. The console has its own sessions.
 	bounded := httpx.WriteTimeout(httpx.DefaultWriteTimeout)
 	mux.Handle(control.Prefix, bounded(control.Logged(a.log, ctl)))
 	mux.Handle(console.Prefix, cons) // console.go
