@@ -207,8 +207,13 @@ func Listen(cfg Config) (net.Listener, error) {
 // their own, tighter deadlines in the httpx chain.
 const (
 	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 10 * time.Second
+	// readTimeout bounds headers and body of requests outside the chain
+	// (control API, console); the chain sets its own body deadline. Once a
+	// body has been read whole, net/http lifts the deadline, so a long
+	// handler is not cut short.
+	readTimeout     = readHeaderTimeout + httpx.DefaultBodyTimeout
+	idleTimeout     = 2 * time.Minute
+	shutdownTimeout = 10 * time.Second
 )
 
 // Serve runs the lifecycle engine and the HTTP server on ln until ctx ends,
@@ -218,6 +223,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
