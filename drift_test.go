@@ -26,6 +26,7 @@ func modelValues() map[string][]string {
 	return map[string][]string{
 		"WorkspaceState":           values(wsapi.WorkspaceState("").Values()),
 		"ImageState":               values(wsapi.WorkspaceImageState("").Values()),
+		"ImageTenancy":             values(wsapi.WorkspaceImageRequiredTenancy("").Values()),
 		"BundleState":              values(wsapi.WorkspaceBundleState("").Values()),
 		"DirectoryState":           values(wsapi.WorkspaceDirectoryState("").Values()),
 		"DSDirectoryStage":         values(dsapi.DirectoryStage("").Values()),
@@ -50,6 +51,7 @@ func notModel() []string {
 	return []string{
 		"Kind", "Transition", "Action", "ComputeFamily",
 		"DesktopState", // a desktop provider's view of a desktop (desktop.go)
+		"ImageOrigin",  // how an image was made (image.go)
 	}
 }
 

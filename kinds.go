@@ -24,6 +24,7 @@ const (
 	KindAppAssoc    Kind = "appassoc"    // application associations
 	KindAccountLink Kind = "accountlink" // account link invitations
 	KindImageImport Kind = "imageimport" // custom image imports
+	KindEC2Image    Kind = "ec2image"    // the control API's facts about an EC2 AMI (id = AMI id)
 	KindCounter     Kind = "counter"     // internal counters
 
 	// KindTransitionFault is an injected transition fault (faults.go), in

@@ -151,6 +151,9 @@ type Bundle struct {
 	Protocols       []Protocol          `json:"protocols"`
 	Created         time.Time           `json:"created"`
 	LastUpdated     time.Time           `json:"lastUpdated"`
+	// Generation grows on every state change; the bundle.state timer
+	// carries the generation it was scheduled at.
+	Generation int64 `json:"gen,omitempty"`
 }
 
 // Image is a WorkSpace image, kept in its owner's scope.
@@ -162,8 +165,8 @@ type Image struct {
 	OperatingSystem   OperatingSystemName `json:"os"`
 	OSType            string              `json:"osType"` // WINDOWS | LINUX
 	State             ImageState          `json:"state"`
-	RequiredTenancy   string              `json:"tenancy"` // DEFAULT | DEDICATED
-	Owner             string              `json:"owner"`   // account id (AMAZON for public images)
+	RequiredTenancy   ImageTenancy        `json:"tenancy"`
+	Owner             string              `json:"owner"` // account id (AMAZON for public images)
 	Created           time.Time           `json:"created"`
 	ErrorCode         string              `json:"errorCode,omitempty"`
 	ErrorMessage      string              `json:"errorMessage,omitempty"`
@@ -184,12 +187,13 @@ type Image struct {
 	// RootGB and UserGB are the volume sizes the image was made with.
 	RootGB int `json:"rootGb,omitempty"`
 	UserGB int `json:"userGb,omitempty"`
-	// Origin says how the image was made: WORKSPACE (CreateWorkspaceImage),
-	// UPDATE (CreateUpdatedWorkspaceImage), COPY, IMPORT
-	// (ImportWorkspaceImage) or CUSTOM_IMPORT (ImportCustomWorkspaceImage).
-	Origin string `json:"origin,omitempty"`
+	// Origin says how the image was made (image.go).
+	Origin ImageOrigin `json:"origin,omitempty"`
 	// StateChanged is when State last changed.
 	StateChanged time.Time `json:"stateChanged,omitzero"`
+	// Generation grows on every state change; the image.ready timer
+	// carries the generation it was scheduled at.
+	Generation int64 `json:"gen,omitempty"`
 }
 
 // ImageErrorDetail is one reason an image failed validation.

@@ -43,6 +43,16 @@ const (
 	ImageError     ImageState = "ERROR"
 )
 
+// ImageTenancy is the tenancy an image requires (model
+// WorkspaceImageRequiredTenancy): a DEDICATED image is a BYOL image.
+type ImageTenancy string
+
+// Image tenancies.
+const (
+	ImageTenancyDefault   ImageTenancy = "DEFAULT"
+	ImageTenancyDedicated ImageTenancy = "DEDICATED"
+)
+
 // BundleState is a custom bundle's state (model WorkspaceBundleState).
 type BundleState string
 

@@ -55,6 +55,12 @@ func WorkspaceTable() TransitionTable[WorkspaceState] {
 			{Action: ActionCaptureImage, From: []WorkspaceState{WorkspaceAvailable},
 				Via: WorkspaceSuspended, To: WorkspaceAvailable, Timing: TImageCreate,
 				Cancels: []string{TimerWorkspaceAutoStop}, Verb: "captured in an image"},
+			// Applications are associated, disassociated and deployed
+			// only on a WorkSpace that is AVAILABLE or STOPPED (AG
+			// manage-applications); the model refuses with
+			// OperationNotSupportedException.
+			{Action: ActionManageApplications, From: []WorkspaceState{WorkspaceAvailable, WorkspaceStopped},
+				Verb: "used to install or uninstall applications", Refusal: CodeNotSupported, Reason: "InvalidWorkspaceState"},
 			{Action: ActionEnterMaintenance, From: []WorkspaceState{WorkspaceAvailable},
 				To: WorkspaceAdminMaintenance, Verb: "set to ADMIN_MAINTENANCE"},
 			{Action: ActionExitMaintenance, From: []WorkspaceState{WorkspaceAdminMaintenance},
@@ -64,14 +70,20 @@ func WorkspaceTable() TransitionTable[WorkspaceState] {
 }
 
 // ImageTable is the image lifecycle (behaviour doc §3,
-// docs/decisions/0030-images.md).
+// docs/decisions/0030-images.md). Every way of making an image goes
+// through PENDING; the creation row's Timing is the capture's, and an image
+// of another origin stays PENDING for its origin's step
+// (ImageOrigin.Transition). The other rows are what the image's owner,
+// its recipients and other families do with an existing image.
 func ImageTable() TransitionTable[ImageState] {
 	available := []ImageState{ImageAvailable}
 	return TransitionTable[ImageState]{
 		Resource: "image",
 		Rows: []TransitionRow[ImageState]{
 			{Action: ActionCreate, Via: ImagePending, To: ImageAvailable, Timing: TImageCreate},
+			// The source of CreateUpdatedWorkspaceImage.
 			{Action: ActionUpdate, From: available, Verb: "updated"},
+			// The source of CopyWorkspaceImage.
 			{Action: ActionCopy, From: available, Verb: "copied", Refusal: CodeUnavailable},
 			{Action: ActionShare, From: available, Verb: "shared", Refusal: CodeUnavailable},
 			{Action: ActionCreateBundle, From: available, Verb: "used for a bundle", Refusal: CodeUnavailable},
@@ -174,16 +186,24 @@ func ConnectionAliasTable() TransitionTable[ConnectionAliasState] {
 // AppAssociationTable is the lifecycle of an application's association
 // with a WorkSpace (docs/decisions/0052-applications.md): associated
 // applications wait for DeployWorkspaceApplications, whose deployment
-// takes one TApplicationDeploy (half pending, half running).
+// takes one TApplicationDeploy (half pending, half running). Which row an
+// association takes depends on whether the application is on the
+// WorkSpace (AppAssociation.Installed) as well as on its state: an
+// installed application is disassociated to PENDING_UNINSTALL, one never
+// installed is withdrawn (REMOVED at once), and an installed one on its
+// way out that is associated again is retained (COMPLETED). A failed
+// deployment ends in ERROR, from which a forced deployment starts again.
 func AppAssociationTable() TransitionTable[AppAssociationState] {
 	return TransitionTable[AppAssociationState]{
 		Resource: "application association",
 		Rows: []TransitionRow[AppAssociationState]{
 			{Action: ActionAssociate, To: AppPendingInstall},
+			{Action: ActionRetain, From: []AppAssociationState{AppPendingUninstall, AppError}, To: AppCompleted, Verb: "retained"},
 			{Action: ActionDeploy, From: []AppAssociationState{AppPendingInstall, AppError},
 				Via: AppPendingInstallDeployment, To: AppInstalling, Timing: TApplicationDeploy, Verb: "deployed"},
 			{Action: ActionInstall, Via: AppInstalling, To: AppCompleted, Timing: TApplicationDeploy},
-			{Action: ActionDisassociate, From: []AppAssociationState{AppCompleted}, To: AppPendingUninstall, Verb: "disassociated"},
+			{Action: ActionDisassociate, From: []AppAssociationState{AppCompleted, AppError}, To: AppPendingUninstall, Verb: "disassociated"},
+			{Action: ActionWithdraw, From: []AppAssociationState{AppPendingInstall, AppError}, To: AppRemoved, Verb: "withdrawn"},
 			{Action: ActionDeployUninstall, From: []AppAssociationState{AppPendingUninstall, AppError},
 				Via: AppPendingUninstallDeployment, To: AppUninstalling, Timing: TApplicationDeploy, Verb: "deployed"},
 			{Action: ActionUninstall, Via: AppUninstalling, To: AppRemoved, Timing: TApplicationDeploy},

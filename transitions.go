@@ -42,6 +42,9 @@ const (
 	ActionManageUsers          Action = "manage-users"
 	ActionDeploy               Action = "deploy"
 	ActionDeployUninstall      Action = "deploy-uninstall"
+	ActionManageApplications   Action = "manage-applications"
+	ActionRetain               Action = "retain"    // an application on its way out is associated again
+	ActionWithdraw             Action = "withdraw"  // an application never installed is disassociated
 	ActionActivate             Action = "activate"  // lifecycle: the second step of a creation
 	ActionInstall              Action = "install"   // lifecycle: a deployed installation runs
 	ActionUninstall            Action = "uninstall" // lifecycle: a deployed removal runs

@@ -101,3 +101,8 @@ func (ws *Workspace) SetState(s WorkspaceState, at time.Time) {
 	ws.Generation++
 	ws.StateChanged = at
 }
+
+// WorkspaceNotFound is the error for a WorkSpace the caller does not have.
+func WorkspaceNotFound(id string) *Error {
+	return NotFound(id, "The WorkSpace %s could not be found. Confirm that the WorkSpace exists in your AWS account and Region, and try again.", id)
+}

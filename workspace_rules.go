@@ -1,6 +1,9 @@
 package deskplane
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // The WorkSpace property rules of behaviour doc §2.3 and §2.4, as pure
 // functions of domain values: running modes, volume sizes, compute-type
@@ -14,6 +17,22 @@ const (
 	AutoStopStepMinutes = 60
 	AutoStopMaxMinutes  = 36000
 )
+
+// ScheduleAutoStop (re)starts the AutoStop clock of an AUTO_STOP WorkSpace
+// that is AVAILABLE from `from` on — its timeout plus the rules' grace —
+// and cancels the clock of any other WorkSpace. Every family that makes a
+// WorkSpace AVAILABLE (an image capture ends, a start completes) calls it.
+func ScheduleAutoStop(tx Tx, sc Scope, ws *Workspace, from time.Time, r Rules) error {
+	key := Workspaces().Key(sc, ws.ID)
+	if ws.RunningMode != RunningModeAutoStop || ws.State != WorkspaceAvailable {
+		return tx.Cancel(key, TimerWorkspaceAutoStop)
+	}
+	m := ws.AutoStopTimeoutInMinutes
+	if m <= 0 {
+		m = AutoStopStepMinutes
+	}
+	return tx.Schedule(Timer{Key: key, Name: TimerWorkspaceAutoStop, Due: from.Add(time.Duration(m)*time.Minute + r.AutoStopGrace)})
+}
 
 // ResolveRunningMode returns the running mode and AutoStop timeout a
 // WorkSpace gets when a request asks for mode want (empty: keep the

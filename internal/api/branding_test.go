@@ -107,21 +107,6 @@ func xLoad(t *testing.T, e *apptest.Env, key deskplane.Key, v any) bool {
 	return found
 }
 
-// xSeed stores v as the record at key.
-func xSeed(t *testing.T, e *apptest.Env, key deskplane.Key, v any) {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.App.Store.Update(context.Background(), func(tx deskplane.Tx) error {
-		_, err := tx.Put(key, b)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // xWant fails the test unless err is the wire error code.
 func xWant(t *testing.T, what string, err error, code string) {
 	t.Helper()

@@ -334,12 +334,11 @@ func (d *dsService) ConnectDirectory(ctx context.Context, in *dsapi.ConnectDirec
 
 // ---- lifecycle ------------------------------------------------------------------
 
-// directoryTimers registers the lifecycle handlers of directories,
-// registrations and custom bundles.
+// directoryTimers registers the lifecycle handlers of directories and
+// registrations.
 func (s *Server) directoryTimers(m map[string]lifecycle.Handler) {
 	m[timerDSStage] = s.dsStageTimer
 	m[timerWSDirectory] = s.wsDirectoryTimer
-	m[timerBundleState] = s.bundleStateTimer
 }
 
 // dsStageTimer moves a directory one stage on: Requested → Creating →

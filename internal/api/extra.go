@@ -4,6 +4,6 @@ import "github.com/deskplane/deskplane/internal/lifecycle"
 
 // extraTimers registers the handlers of the remaining operations' resources.
 func (s *Server) extraTimers(m map[string]lifecycle.Handler) {
-	s.poolTimers(m)        // pools.go
-	s.applicationTimers(m) // applications.go
+	s.poolTimers(m)                           // pools.go
+	m[timerAccountModify] = s.accountModified // account.go
 }

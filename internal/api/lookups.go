@@ -67,12 +67,12 @@ func (s *Server) visibleBundle(tx deskplane.Tx, sc deskplane.Scope, id string) (
 		return b, nil
 	}
 	var b deskplane.Bundle
-	ok, err := deskplane.Load(tx, bundleKey(sc, id), &b)
+	ok, err := deskplane.Load(tx, deskplane.Bundles().Key(sc, id), &b)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, bundleNotFound(id)
+		return nil, deskplane.BundleNotFound(id)
 	}
 	return &b, nil
 }

@@ -80,7 +80,7 @@ func TestLookupBundlesAndDirectories(t *testing.T) {
 	other := deskplane.Scope{Account: "111111111111", Region: "us-east-1"}
 	ctx := context.Background()
 	if err := st.Update(ctx, func(tx deskplane.Tx) error {
-		if err := deskplane.Save(tx, bundleKey(sc, "wsb-custom001"), deskplane.Bundle{ID: "wsb-custom001", Owner: sc.Account}); err != nil {
+		if err := deskplane.Save(tx, deskplane.Bundles().Key(sc, "wsb-custom001"), deskplane.Bundle{ID: "wsb-custom001", Owner: sc.Account}); err != nil {
 			return err
 		}
 		return deskplane.Save(tx, wsDirKey(sc, "d-1111111111"), deskplane.Directory{ID: "d-1111111111", State: wsDirRegistering})

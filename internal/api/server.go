@@ -58,8 +58,7 @@ func (s *Server) Timers() map[string]lifecycle.Handler {
 	for _, add := range []func(map[string]lifecycle.Handler){
 		s.directoryTimers, // directories.go
 		s.workspaceTimers, // workspaces.go
-		s.imageTimers,     // images.go
-		s.extraTimers,     // the remaining operations (pools.go, applications.go)
+		s.extraTimers,     // the remaining operations (pools.go, account.go)
 	} {
 		add(m)
 	}

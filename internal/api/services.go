@@ -28,7 +28,6 @@ func (s *Server) DirectoryService() dsapi.Service { return &dsService{Server: s}
 
 // ControlRoutes adds the service's own control routes (under /_deskplane/).
 func (s *Server) ControlRoutes(mux *http.ServeMux) {
-	s.imageControlRoutes(mux)     // images.go
 	s.directoryControlRoutes(mux) // directories.go
 	s.poolControlRoutes(mux)      // pools.go
 	s.workspaceControlRoutes(mux) // workspace_control.go

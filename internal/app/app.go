@@ -149,7 +149,10 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Engine: a.Engine,
 		Timing: a.Timing,
 		Faults: a.Faults,
-		Routes: remainder.ControlRoutes,
+		Routes: func(mux *http.ServeMux) {
+			remainder.ControlRoutes(mux)
+			control.ImageRoutes(mux, a.Service.Images())
+		},
 	}
 	ctl := control.NewHandler(ctlDeps)
 	a.Handler = a.routes(verifier, ctl, a.console(ctlDeps, regions), o.Limits)

@@ -227,7 +227,7 @@ func catalogueImageRecord(ci catalogueImage) deskplane.Image {
 		OperatingSystem: ci.os,
 		OSType:          string(osType),
 		State:           deskplane.ImageAvailable,
-		RequiredTenancy: string(wsapi.WorkspaceImageRequiredTenancyDefault),
+		RequiredTenancy: deskplane.ImageTenancyDefault,
 		Owner:           deskplane.AmazonOwner,
 		Created:         ci.created,
 		Protocols:       []deskplane.Protocol{ci.protocol},
@@ -304,4 +304,26 @@ func Image(id string) (*deskplane.Image, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LookupBundle returns a bundle the scope may use: one of the AMAZON
+// catalogue, or the scope's own custom bundle; found is false for any
+// other id. Every family that follows a WorkSpace, pool or image to its
+// bundle uses it.
+func LookupBundle(tx deskplane.Tx, sc deskplane.Scope, id string) (b *deskplane.Bundle, found bool, err error) {
+	if b, ok := Bundle(id); ok {
+		return b, true, nil
+	}
+	return deskplane.Bundles().Get(tx, sc, id)
+}
+
+// LookupImage returns an image the scope may see: its own, one shared with
+// it, or one of the AMAZON catalogue; found is false for any other id.
+func LookupImage(tx deskplane.Tx, sc deskplane.Scope, id string) (img *deskplane.Image, found bool, err error) {
+	img, _, found, err = deskplane.VisibleImage(tx, sc, id)
+	if err != nil || found {
+		return img, found, err
+	}
+	img, found = Image(id)
+	return img, found, nil
 }

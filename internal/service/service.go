@@ -30,7 +30,10 @@ import (
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/service/applications"
+	"github.com/deskplane/deskplane/internal/service/bundles"
 	"github.com/deskplane/deskplane/internal/service/env"
+	"github.com/deskplane/deskplane/internal/service/images"
 	"github.com/deskplane/deskplane/internal/service/network"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -38,7 +41,10 @@ import (
 // The family services, under names of their own: an embedded field is
 // named after its type, and every family names its type Service.
 type (
-	networkFamily = network.Service
+	networkFamily      = network.Service
+	imagesFamily       = images.Service
+	bundlesFamily      = bundles.Service
+	applicationsFamily = applications.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -51,6 +57,9 @@ type (
 // workSpaces serves the WorkSpaces API.
 type workSpaces struct {
 	*networkFamily
+	*imagesFamily
+	*bundlesFamily
+	*applicationsFamily
 	wsFallback
 }
 
@@ -83,6 +92,7 @@ type Remainder struct {
 
 // Service is the composed service layer.
 type Service struct {
+	images *images.Service
 	ws     *workSpaces
 	ds     *directoryService
 	data   *directoryServiceData
@@ -94,17 +104,25 @@ type Service struct {
 func New(e env.Env, rem Remainder) (*Service, error) {
 	e.Log = e.Logger()
 	net := network.New(e)
+	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
 
 	s := &Service{
+		images: img,
 		ws: &workSpaces{
-			networkFamily: net,
-			wsFallback:    wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
+			networkFamily:      net,
+			imagesFamily:       img,
+			bundlesFamily:      bun,
+			applicationsFamily: app,
+			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
 		ds:   &directoryService{dsFallback{orUnimplemented[dsapi.Service](rem.DirectoryService, dsapi.Unimplemented{})}},
 		data: &directoryServiceData{dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})}},
 	}
 	timers, err := mergeTimers(
 		family{"network", net.Timers()},
+		family{"images", img.Timers()},
+		family{"bundles", bun.Timers()},
+		family{"applications", app.Timers()},
 		family{"internal/api", rem.Timers},
 	)
 	if err != nil {
@@ -147,6 +165,10 @@ func mergeTimers(fams ...family) (map[string]lifecycle.Handler, error) {
 
 // WorkSpaces returns the WorkSpaces service.
 func (s *Service) WorkSpaces() wsapi.Service { return s.ws }
+
+// Images returns the images family, whose control settings the control
+// API changes (internal/control.Images).
+func (s *Service) Images() *images.Service { return s.images }
 
 // DirectoryService returns the Directory Service service.
 func (s *Service) DirectoryService() dsapi.Service { return s.ds }

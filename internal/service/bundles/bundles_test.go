@@ -1,4 +1,4 @@
-package api_test
+package bundles_test
 
 import (
 	"regexp"
@@ -25,8 +25,8 @@ func bunScope(account string) deskplane.Scope {
 func bunImage(t *testing.T, e *apptest.Env, account, id string, state deskplane.ImageState, rootGB, userGB int) {
 	t.Helper()
 	dirSeed(t, e, deskplane.Key{Scope: bunScope(account), Kind: deskplane.KindImage, ID: id}, deskplane.Image{
-		ID: id, Name: "img-" + id, OperatingSystem: "WINDOWS_SERVER_2022", OSType: "WINDOWS", State: state,
-		RequiredTenancy: "DEFAULT", Owner: account, Protocols: []deskplane.Protocol{deskplane.ProtocolWSP}, RootGB: rootGB, UserGB: userGB,
+		ID: id, Name: "img-" + id, OperatingSystem: deskplane.OSWindowsServer2022, OSType: string(types.OperatingSystemTypeWindows), State: state,
+		RequiredTenancy: deskplane.ImageTenancyDefault, Owner: account, Protocols: []deskplane.Protocol{deskplane.ProtocolWSP}, RootGB: rootGB, UserGB: userGB,
 	})
 }
 
@@ -136,7 +136,7 @@ func TestBundleAmazonCatalogue(t *testing.T) {
 func TestBundleCreateAndDescribe(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	ws := e.WS(apptest.AccountA)
-	bunImage(t, e, apptest.AccountA, "wsi-abcdefgh1", "AVAILABLE", 80, 10)
+	bunImage(t, e, apptest.AccountA, "wsi-abcdefgh1", deskplane.ImageAvailable, 80, 10)
 	out, err := e.WS(apptest.AccountA).CreateWorkspaceBundle(e.Ctx(), &workspaces.CreateWorkspaceBundleInput{
 		BundleName:        aws.String("finance-std"),
 		BundleDescription: aws.String("Finance desktop (standard)"),
@@ -202,11 +202,11 @@ func TestBundleCreateAndDescribe(t *testing.T) {
 func TestBundleCreateErrors(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{Config: func(c *app.Config) { c.QuotaBundles = 3 }})
 	a := apptest.AccountA
-	bunImage(t, e, a, "wsi-abcdefgh1", "AVAILABLE", 80, 10)
-	bunImage(t, e, a, "wsi-pending01", "PENDING", 80, 10)
-	bunImage(t, e, a, "wsi-bigroot01", "AVAILABLE", 200, 100)
+	bunImage(t, e, a, "wsi-abcdefgh1", deskplane.ImageAvailable, 80, 10)
+	bunImage(t, e, a, "wsi-pending01", deskplane.ImagePending, 80, 10)
+	bunImage(t, e, a, "wsi-bigroot01", deskplane.ImageAvailable, 200, 100)
 	// An image of account B shared with A.
-	bunImage(t, e, apptest.AccountB, "wsi-sharedb01", "AVAILABLE", 80, 10)
+	bunImage(t, e, apptest.AccountB, "wsi-sharedb01", deskplane.ImageAvailable, 80, 10)
 	dirSeed(t, e, deskplane.Key{Scope: bunScope(a), Kind: deskplane.KindImageShare, ID: "wsi-sharedb01"}, map[string]string{"imageId": "wsi-sharedb01", "owner": apptest.AccountB})
 
 	cases := []struct {
@@ -259,9 +259,9 @@ func TestBundleUpdateAndDelete(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	a := apptest.AccountA
 	ws := e.WS(a)
-	bunImage(t, e, a, "wsi-abcdefgh1", "AVAILABLE", 80, 10)
-	bunImage(t, e, a, "wsi-abcdefgh2", "AVAILABLE", 80, 50)
-	bunImage(t, e, a, "wsi-bigroot01", "AVAILABLE", 200, 100)
+	bunImage(t, e, a, "wsi-abcdefgh1", deskplane.ImageAvailable, 80, 10)
+	bunImage(t, e, a, "wsi-abcdefgh2", deskplane.ImageAvailable, 80, 50)
+	bunImage(t, e, a, "wsi-bigroot01", deskplane.ImageAvailable, 200, 100)
 	out, err := bunCreate(e, a, "std", "wsi-abcdefgh1", "STANDARD", "80", "50")
 	if err != nil {
 		t.Fatal(err)

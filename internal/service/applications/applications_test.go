@@ -1,4 +1,4 @@
-package api_test
+package applications_test
 
 import (
 	"slices"
@@ -415,8 +415,8 @@ func TestApplicationPreinstalledOfficeAndImages(t *testing.T) {
 		t.Errorf("image associations %+v %v", img, err)
 	}
 	// A custom bundle of the image carries them too.
-	bundle := deskplane.Bundle{ID: "wsb-" + xHex(9), Name: "office", Owner: apptest.AccountA, ImageID: imgID, ComputeType: "STANDARD", State: "AVAILABLE",
-		BundleType: "REGULAR", OperatingSystem: "WINDOWS_SERVER_2016", RootStorageGB: 80, UserStorageGB: 50, Created: time.Now()}
+	bundle := deskplane.Bundle{ID: "wsb-" + xHex(9), Name: "office", Owner: apptest.AccountA, ImageID: imgID, ComputeType: deskplane.ComputeStandard, State: deskplane.BundleAvailable,
+		BundleType: string(types.BundleTypeRegular), OperatingSystem: deskplane.OSWindowsServer2016, RootStorageGB: 80, UserStorageGB: 50, Created: time.Now()}
 	xSeed(t, e, deskplane.Key{Scope: deskplane.Scope{Account: apptest.AccountA, Region: apptest.Region}, Kind: deskplane.KindBundle, ID: bundle.ID}, bundle)
 
 	var got []types.ApplicationResourceAssociation

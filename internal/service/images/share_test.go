@@ -1,4 +1,4 @@
-package api_test
+package images_test
 
 import (
 	"slices"
