@@ -119,6 +119,32 @@ func TestCheckAllowsAndRefuses(t *testing.T) {
 			_, err := ConnectionAliasTable().Check(ActionReboot, "wsca-1", ConnectionAliasCreated)
 			return "", err
 		}, CodeInternal, "", ""},
+		{"capture a STOPPED WorkSpace", func() (string, error) {
+			_, err := ws.Check(ActionCaptureImage, "ws-4", WorkspaceStopped)
+			return "", err
+		}, CodeInvalidState, "",
+			"The WorkSpace ws-4 is STOPPED; only an AVAILABLE WorkSpace can be captured in an image."},
+		{"applications of a SUSPENDED WorkSpace", func() (string, error) {
+			_, err := ws.Check(ActionManageApplications, "ws-5", WorkspaceSuspended)
+			return "", err
+		}, CodeNotSupported, "InvalidWorkspaceState", ""},
+		{"applications of a STOPPED WorkSpace", func() (string, error) {
+			_, err := ws.Check(ActionManageApplications, "ws-5", WorkspaceStopped)
+			return "", err
+		}, allowed, "", ""},
+		{"copy a PENDING image", func() (string, error) {
+			_, err := ImageTable().Check(ActionCopy, "wsi-1", ImagePending)
+			return "", err
+		}, CodeUnavailable, "",
+			"The image wsi-1 is PENDING; only an AVAILABLE image can be copied."},
+		{"delete an image in ERROR", func() (string, error) {
+			r, err := ImageTable().Check(ActionDelete, "wsi-1", ImageError)
+			return string(r.Via), err
+		}, allowed, "", ""},
+		{"withdraw an installed application", func() (string, error) {
+			_, err := AppAssociationTable().Check(ActionWithdraw, "ws-1/wsa-1", AppCompleted)
+			return "", err
+		}, CodeInvalidState, "", ""},
 		{"users of an inactive directory", func() (string, error) {
 			_, err := DSDirectoryTable().Check(ActionManageUsers, "d-1", DSDirectoryCreating)
 			return "", err
@@ -180,5 +206,26 @@ func TestStatesPhrase(t *testing.T) {
 		if got := statesPhrase(strings.Split(in, ",")); got != want {
 			t.Errorf("statesPhrase(%s) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestImagesLeavePendingAfterTheirOriginsStep(t *testing.T) {
+	for o, want := range map[ImageOrigin]Transition{
+		OriginWorkspace: TImageCreate, OriginUpdate: TImageUpdate, OriginCopy: TImageCopy,
+		OriginImport: TImageImport, OriginCustomImport: TImageImport, "": TImageCreate,
+	} {
+		if got := o.Transition(); got != want {
+			t.Errorf("%q: %s, want %s", o, got, want)
+		}
+	}
+	if r, ok := ImageTable().Ending(ImagePending); !ok || r.To != ImageAvailable {
+		t.Errorf("PENDING ends in %+v %v, want AVAILABLE", r, ok)
+	}
+	apps := AppAssociationTable()
+	if r, _ := apps.Ending(AppPendingInstallDeployment); r.To != AppInstalling || !apps.Transitional(r.To) {
+		t.Errorf("a deployment ends in %s, which should be the installation", r.To)
+	}
+	if r, _ := apps.Ending(AppUninstalling); r.To != AppRemoved || r.Action != ActionUninstall {
+		t.Errorf("UNINSTALLING ends by %s in %s", r.Action, r.To)
 	}
 }
