@@ -33,6 +33,10 @@ type Account struct {
 	// (a deskplane control setting): the _BYOP ingestion processes and the
 	// BYOP protocol need it.
 	CoreAllowListed bool `json:"coreAllowListed,omitempty"`
+	// GraphicsBYOLAllowListed marks an account that AWS Support has enabled
+	// for BYOL on GPU bundles (a deskplane control setting): the
+	// Graphics.g4dn ingestion processes and custom imports need it.
+	GraphicsBYOLAllowListed bool `json:"graphicsByolAllowListed,omitempty"`
 	// Generation grows on every change of the enablement; the
 	// account.modify timer carries the generation it was scheduled at.
 	Generation int64 `json:"gen,omitempty"`

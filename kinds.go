@@ -5,27 +5,28 @@ import "strings"
 // The record kinds. Each resource kind keeps one record per resource in its
 // owner's scope.
 const (
-	KindWorkspace   Kind = "workspace"   // ws-
-	KindImage       Kind = "image"       // wsi-
-	KindImageShare  Kind = "imageshare"  // in the recipient's scope: an image shared with it (id = image id)
-	KindBundle      Kind = "bundle"      // wsb- (custom bundles; the AMAZON catalogue is built in)
-	KindDirectory   Kind = "directory"   // a WorkSpaces registration of a directory (d-/wsd-)
-	KindDSDirectory Kind = "dsdirectory" // a Directory Service directory (d-)
-	KindUser        Kind = "user"        // a directory user (id = directory id + "/" + lower-cased name)
-	KindIPGroup     Kind = "ipgroup"     // wsipg-
-	KindAlias       Kind = "alias"       // wsca-
-	KindAliasShare  Kind = "aliasshare"  // in the recipient's scope
-	KindPool        Kind = "pool"        // wspool-
-	KindTags        Kind = "tags"        // the tags of a resource (id = resource id)
-	KindAccount     Kind = "account"     // account settings (id "account")
-	KindAccountMod  Kind = "accountmod"  // account modification history
-	KindBranding    Kind = "branding"    // client branding per directory
-	KindAddIn       Kind = "addin"       // Amazon Connect client add-ins
-	KindAppAssoc    Kind = "appassoc"    // application associations
-	KindAccountLink Kind = "accountlink" // account link invitations
-	KindImageImport Kind = "imageimport" // custom image imports
-	KindEC2Image    Kind = "ec2image"    // the control API's facts about an EC2 AMI (id = AMI id)
-	KindCounter     Kind = "counter"     // internal counters
+	KindWorkspace    Kind = "workspace"    // ws-
+	KindImage        Kind = "image"        // wsi-
+	KindImageShare   Kind = "imageshare"   // in the recipient's scope: an image shared with it (id = image id)
+	KindBundle       Kind = "bundle"       // wsb- (custom bundles; the AMAZON catalogue is built in)
+	KindDirectory    Kind = "directory"    // a WorkSpaces registration of a directory (d-/wsd-)
+	KindDSDirectory  Kind = "dsdirectory"  // a Directory Service directory (d-)
+	KindUser         Kind = "user"         // a directory user (id = directory id + "/" + lower-cased name)
+	KindIPGroup      Kind = "ipgroup"      // wsipg-
+	KindAlias        Kind = "alias"        // wsca-
+	KindAliasShare   Kind = "aliasshare"   // in the recipient's scope
+	KindPool         Kind = "pool"         // wspool-
+	KindTags         Kind = "tags"         // the tags of a resource (id = resource id)
+	KindAccount      Kind = "account"      // account settings (id "account")
+	KindAccountMod   Kind = "accountmod"   // account modification history
+	KindBranding     Kind = "branding"     // client branding per directory
+	KindAddIn        Kind = "addin"        // Amazon Connect client add-ins
+	KindAppAssoc     Kind = "appassoc"     // application associations
+	KindAccountLink  Kind = "accountlink"  // account link invitations
+	KindImageImport  Kind = "imageimport"  // custom image imports
+	KindEC2Image     Kind = "ec2image"     // the control API's facts about an EC2 AMI (id = AMI id)
+	KindOrganization Kind = "organization" // an account's AWS Organizations membership, in Scope{Account: a} (id "organization")
+	KindCounter      Kind = "counter"      // internal counters
 
 	// KindTransitionFault is an injected transition fault (faults.go), in
 	// GlobalScope(): id = fault id.

@@ -29,6 +29,9 @@ type Images interface {
 	ChangeAccount(ctx context.Context, sc deskplane.Scope, change func(*deskplane.Account)) (deskplane.Account, error)
 	// SetEC2Image records what an AMI of the scope's account is.
 	SetEC2Image(ctx context.Context, sc deskplane.Scope, ami deskplane.EC2Image) error
+	// SetOrganization sets the organization an account is in (""
+	// for none; nil for deskplane's default) and returns it.
+	SetOrganization(ctx context.Context, account string, id *string) (string, error)
 }
 
 // ImageRoutes adds the image and account control routes to mux, which
@@ -38,6 +41,7 @@ func ImageRoutes(mux *http.ServeMux, svc Images) {
 	mux.HandleFunc("POST "+Prefix+"images/{id}/updates", r.updates)
 	mux.HandleFunc("POST "+Prefix+"account-settings", r.accountSettings)
 	mux.HandleFunc("PUT "+Prefix+"ec2-images/{id}", r.ec2Image)
+	mux.HandleFunc("POST "+Prefix+"account-organization", r.organization)
 }
 
 type imageRoutes struct{ svc Images }
@@ -50,10 +54,18 @@ type imageTarget struct {
 	Region  string `json:"region"`
 }
 
+// checkAccount checks an account id a route names.
+func checkAccount(account string) error {
+	if !regexp.MustCompile(`^\d{12}$`).MatchString(account) {
+		return fmt.Errorf("account must be a 12-digit account id, not %q", account)
+	}
+	return nil
+}
+
 // scope checks the account and Region.
 func (t imageTarget) scope() (deskplane.Scope, error) {
-	if !regexp.MustCompile(`^\d{12}$`).MatchString(t.Account) {
-		return deskplane.Scope{}, fmt.Errorf("account must be a 12-digit account id, not %q", t.Account)
+	if err := checkAccount(t.Account); err != nil {
+		return deskplane.Scope{}, err
 	}
 	if !regexp.MustCompile(`^[-0-9a-z]{1,31}$`).MatchString(t.Region) {
 		return deskplane.Scope{}, fmt.Errorf("region must be a Region name such as us-east-1, not %q", t.Region)
@@ -108,15 +120,17 @@ func (ir imageRoutes) updates(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// accountSettings sets what AWS decides about an account outside the API:
-// whether it may use BYOL at all, and whether it is allow-listed for
-// WorkSpaces Core (the _BYOP ingestion processes, the BYOP protocol).
-// Omitted settings stay as they are.
+// accountSettings sets what AWS decides about an account outside the API,
+// per Region: whether it may use BYOL at all, whether it is allow-listed
+// for WorkSpaces Core (the _BYOP ingestion processes, the BYOP protocol)
+// and whether AWS Support has enabled it for BYOL on Graphics.g4dn
+// bundles. Omitted settings stay as they are.
 func (ir imageRoutes) accountSettings(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		imageTarget
-		BYOLEligible    *bool `json:"byolEligible"`
-		CoreAllowListed *bool `json:"coreAllowListed"`
+		BYOLEligible            *bool `json:"byolEligible"`
+		CoreAllowListed         *bool `json:"coreAllowListed"`
+		GraphicsBYOLAllowListed *bool `json:"graphicsByolAllowListed"`
 	}
 	sc, ok := decodeImageBody(w, r, &in, &in.imageTarget)
 	if !ok {
@@ -128,6 +142,9 @@ func (ir imageRoutes) accountSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		if in.CoreAllowListed != nil {
 			a.CoreAllowListed = *in.CoreAllowListed
+		}
+		if in.GraphicsBYOLAllowListed != nil {
+			a.GraphicsBYOLAllowListed = *in.GraphicsBYOLAllowListed
 		}
 	})
 	if err != nil {
@@ -141,7 +158,7 @@ func (ir imageRoutes) accountSettings(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{
 		"account": sc.Account, "region": sc.Region,
 		"byolEligible": !acct.BYOLIneligible, "coreAllowListed": acct.CoreAllowListed,
-		"dedicatedTenancySupport": support,
+		"graphicsByolAllowListed": acct.GraphicsBYOLAllowListed, "dedicatedTenancySupport": support,
 	})
 }
 
@@ -178,4 +195,33 @@ func (ir imageRoutes) ec2Image(w http.ResponseWriter, r *http.Request) {
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"imageId": id, "account": sc.Account, "region": sc.Region,
 		"exists": !ami.Missing, "operatingSystem": ami.OperatingSystem})
+}
+
+// organization sets the organization in AWS Organizations an account is a
+// member of, in every Region: "organizationId" an organization id, "" for
+// none, absent (or null) for deskplane's default organization, which every
+// account without a setting shares (decision 0329).
+func (ir imageRoutes) organization(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Account        string  `json:"account"`
+		OrganizationID *string `json:"organizationId"`
+	}
+	if err := Decode(r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if err := checkAccount(in.Account); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if in.OrganizationID != nil && *in.OrganizationID != "" && !regexp.MustCompile(`^o-[a-z0-9]{10,32}$`).MatchString(*in.OrganizationID) {
+		WriteError(w, http.StatusBadRequest, fmt.Errorf("organizationId must be an AWS Organizations id such as o-a1b2c3d4e5 (or \"\" for none), not %q", *in.OrganizationID))
+		return
+	}
+	org, err := ir.svc.SetOrganization(r.Context(), in.Account, in.OrganizationID)
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"account": in.Account, "organizationId": org, "default": in.OrganizationID == nil})
 }

@@ -46,3 +46,25 @@ func (s *Service) SetEC2Image(ctx context.Context, sc deskplane.Scope, ami deskp
 		return deskplane.EC2Images().Put(tx, sc, ami.ID, &ami)
 	})
 }
+
+// SetOrganization sets the organization in AWS Organizations an account
+// is a member of (id; "" for none), or returns it to deskplane's default
+// organization (nil), and returns the organization it is in now. BYOL
+// images are shared only within an organization (share.go).
+func (s *Service) SetOrganization(ctx context.Context, account string, id *string) (string, error) {
+	var out string
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		key := deskplane.OrganizationKey(account)
+		if id == nil {
+			if _, err := tx.Delete(key); err != nil {
+				return err
+			}
+		} else if err := deskplane.Save(tx, key, deskplane.Organization{ID: *id}); err != nil {
+			return err
+		}
+		var err error
+		out, err = deskplane.OrganizationOf(tx, account)
+		return err
+	})
+	return out, err
+}

@@ -209,12 +209,19 @@ func derived(src *deskplane.Image, id, name string) deskplane.Image {
 
 // ---- CopyWorkspaceImage ------------------------------------------------------
 
+// The partitions whose rules differ.
+const (
+	partitionGovCloud = "aws-us-gov"
+	partitionChina    = "aws-cn"
+)
+
+// partitionOf is the partition of a Region.
 func partitionOf(region string) string {
 	switch {
 	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
+		return partitionChina
 	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
+		return partitionGovCloud
 	case strings.HasPrefix(region, "us-iso"):
 		return "aws-iso"
 	}
@@ -240,7 +247,7 @@ func (s *Service) checkCopyRegions(src, dst string) error {
 		return notSupported("Images cannot be copied from " + src + " to " + dst + ": the Regions are in different partitions.")
 	case src == "cn-northwest-1" || dst == "cn-northwest-1":
 		return notSupported("In the China (Ningxia) Region, images can be copied only within the same Region.")
-	case partitionOf(dst) == "aws-us-gov":
+	case partitionOf(dst) == partitionGovCloud:
 		return notSupported("In AWS GovCloud (US), copying images to and from other Regions requires AWS Support.")
 	}
 	return nil

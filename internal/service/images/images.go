@@ -27,6 +27,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/deskplane/deskplane"
@@ -109,7 +110,7 @@ func wireImage(img *deskplane.Image) wsapi.WorkspaceImage {
 		State:           wsapi.WorkspaceImageState(img.State),
 		RequiredTenancy: wsapi.WorkspaceImageRequiredTenancy(img.RequiredTenancy),
 		Created:         smithy.NewTimestamp(img.Created),
-		OwnerAccountId:  new(img.Owner),
+		OwnerAccountId:  ownerAccount(img.Owner),
 		Updates:         &wsapi.UpdateResult{UpdateAvailable: new(img.UpdateAvailable), Description: optional(img.UpdateDescription)},
 	}
 	if img.State == deskplane.ImageError {
@@ -120,6 +121,16 @@ func wireImage(img *deskplane.Image) wsapi.WorkspaceImage {
 		}
 	}
 	return out
+}
+
+// ownerAccount is an image's OwnerAccountId: its owner's account id, and
+// none for the AMAZON catalogue's images, whose owner is no account (the
+// model's AwsAccount is twelve digits; decision 0328).
+func ownerAccount(owner string) *string {
+	if len(owner) != 12 || strings.Trim(owner, "0123456789") != "" {
+		return nil
+	}
+	return &owner
 }
 
 // checkNewImage applies the rules every new image in scope sc obeys: a

@@ -54,6 +54,17 @@ func notAllowListed(what string) error {
 		Message: what + " is supported only by Amazon WorkSpaces Core. Contact your account team to be allow-listed."}
 }
 
+// graphicsAllowListed refuses a Graphics.g4dn BYOL import for an account
+// AWS Support has not enabled for BYOL on GPU bundles in the Region (the
+// control setting graphicsByolAllowListed; decision 0331).
+func graphicsAllowListed(acct deskplane.Account, sc deskplane.Scope, what string) error {
+	if acct.GraphicsBYOLAllowListed {
+		return nil
+	}
+	return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "NotAllowListed",
+		Message: what + " needs your account to be enabled for BYOL on Graphics.g4dn and GraphicsPro.g4dn bundles; account " + sc.Account + " is not in " + sc.Region + ". Contact AWS Support to have it enabled."}
+}
+
 // ---- ImportWorkspaceImage ----------------------------------------------------
 
 // ingestion is what an ImportWorkspaceImage IngestionProcess means: the
@@ -64,13 +75,17 @@ type ingestion struct {
 	byop     bool               // bring your own protocol: WorkSpaces Core only
 	gpu      bool               // a Graphics bundle's image
 	g4dn     bool               // a Graphics.g4dn or GraphicsPro.g4dn bundle's image
+	// retired is set for the bundles AWS retired (Graphics and
+	// GraphicsPro): their values stay in the model, imports are refused
+	// (decision 0331).
+	retired bool
 }
 
 // ingestionOf reads an ingestion process.
 func ingestionOf(p wsapi.WorkspaceImageIngestionProcess) ingestion {
 	switch p {
 	case wsapi.WorkspaceImageIngestionProcessByolGraphics, wsapi.WorkspaceImageIngestionProcessByolGraphicspro:
-		return ingestion{protocol: deskplane.ProtocolPCoIP, gpu: true}
+		return ingestion{protocol: deskplane.ProtocolPCoIP, gpu: true, retired: true}
 	case wsapi.WorkspaceImageIngestionProcessByolGraphicsG4dn:
 		return ingestion{protocol: deskplane.ProtocolPCoIP, gpu: true, g4dn: true}
 	case wsapi.WorkspaceImageIngestionProcessByolRegularWsp:
@@ -105,6 +120,8 @@ func checkOffice(apps []wsapi.Application, osName deskplane.OperatingSystemName,
 	app := apps[0]
 	win11, dcv := osName == deskplane.OSWindows11, ing.protocol == deskplane.ProtocolWSP
 	switch {
+	case osName != deskplane.OSWindows10 && !win11:
+		return deskplane.Errorf(deskplane.CodeInvalidParameter, "Office subscriptions are available only for Windows 10 and Windows 11 BYOL images, not for %s; remove %s from Applications.", osName, app)
 	case win11 && dcv && ing.gpu:
 		return deskplane.Errorf(deskplane.CodeInvalidParameter, "GPU DCV WorkSpaces with Windows 11 do not support Office installation; remove %s from Applications.", app)
 	case win11 && dcv && app != wsapi.ApplicationMicrosoftOffice2019:
@@ -116,9 +133,14 @@ func checkOffice(apps []wsapi.Application, osName deskplane.OperatingSystemName,
 }
 
 // importableOS reports whether an AMI's operating system can be imported
-// for BYOL.
+// for BYOL: Windows 10 and 11 (MODEL) and Windows Server 2016 (seed 004;
+// decision 0331).
 func importableOS(osName deskplane.OperatingSystemName) bool {
-	return osName == deskplane.OSWindows10 || osName == deskplane.OSWindows11
+	switch osName {
+	case deskplane.OSWindows10, deskplane.OSWindows11, deskplane.OSWindowsServer2016:
+		return true
+	}
+	return false
 }
 
 func (s *Service) ImportWorkspaceImage(ctx context.Context, in *wsapi.ImportWorkspaceImageRequest) (*wsapi.ImportWorkspaceImageResult, error) {
@@ -130,6 +152,10 @@ func (s *Service) ImportWorkspaceImage(ctx context.Context, in *wsapi.ImportWork
 	now := s.Now()
 	id := newImageID()
 	amiID, ing := value(in.Ec2ImageId), ingestionOf(in.IngestionProcess)
+	if ing.retired {
+		return nil, &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedIngestionProcess",
+			Message: "The ingestion process " + string(in.IngestionProcess) + " is for Graphics and GraphicsPro bundles, which are no longer supported; import the image for Graphics.g4dn with " + string(wsapi.WorkspaceImageIngestionProcessByolGraphicsG4dn) + " or " + string(wsapi.WorkspaceImageIngestionProcessByolGraphicsG4dnWsp) + "."}
+	}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		acct, err := account(tx, sc)
 		if err != nil {
@@ -137,6 +163,11 @@ func (s *Service) ImportWorkspaceImage(ctx context.Context, in *wsapi.ImportWork
 		}
 		if ing.byop && !acct.CoreAllowListed {
 			return notAllowListed("The ingestion process " + string(in.IngestionProcess))
+		}
+		if ing.g4dn {
+			if err := graphicsAllowListed(acct, sc, "The ingestion process "+string(in.IngestionProcess)); err != nil {
+				return err
+			}
 		}
 		if err := byolRequired(acct, sc); err != nil {
 			return err
@@ -150,7 +181,7 @@ func (s *Service) ImportWorkspaceImage(ctx context.Context, in *wsapi.ImportWork
 		}
 		if !importableOS(ami.OperatingSystem) {
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedOperatingSystem",
-				Message: "Only Windows 10 and Windows 11 images can be imported for BYOL; the EC2 image " + amiID + " runs " + string(ami.OperatingSystem) + "."}
+				Message: "Only Windows 10, Windows 11 and Windows Server 2016 images can be imported for BYOL; the EC2 image " + amiID + " runs " + string(ami.OperatingSystem) + "."}
 		}
 		if ami.OperatingSystem == deskplane.OSWindows11 && ing.protocol == deskplane.ProtocolPCoIP {
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedProtocol",
@@ -278,6 +309,11 @@ func (s *Service) ImportCustomWorkspaceImage(ctx context.Context, in *wsapi.Impo
 		}
 		if in.Protocol == wsapi.CustomImageProtocolByop && !acct.CoreAllowListed {
 			return notAllowListed("The BYOP protocol")
+		}
+		if in.ComputeType != wsapi.ImageComputeTypeBase { // a GPU compute type
+			if err := graphicsAllowListed(acct, sc, "An import for compute type "+string(in.ComputeType)); err != nil {
+				return err
+			}
 		}
 		if err := byolRequired(acct, sc); err != nil {
 			return err

@@ -76,9 +76,11 @@ func TestImageImport(t *testing.T) {
 	}
 	e.SetTiming("instant")
 
-	// Every ingestion process but the Core-only ones.
+	// Every current ingestion process but the Core-only ones, once AWS
+	// Support has enabled the account for Graphics.g4dn BYOL (the retired
+	// Graphics values and the allow-list: fidelity_test.go).
+	e.Control("POST", "account-settings", map[string]any{"account": acctA, "region": reg1, "graphicsByolAllowListed": true}, nil)
 	for _, ing := range []types.WorkspaceImageIngestionProcess{
-		types.WorkspaceImageIngestionProcessByolGraphics, types.WorkspaceImageIngestionProcessByolGraphicspro,
 		types.WorkspaceImageIngestionProcessByolGraphicsG4dn, types.WorkspaceImageIngestionProcessByolGraphicsG4dnWsp,
 		types.WorkspaceImageIngestionProcessByolRegularWsp,
 	} {

@@ -47,6 +47,26 @@ func (s *Service) DescribeWorkspaceImagePermissions(ctx context.Context, in *wsa
 	return &wsapi.DescribeWorkspaceImagePermissionsResult{ImageId: new(id), ImagePermissions: p.Items(), NextToken: p.Next(purpose)}, nil
 }
 
+// byolShareable applies the rules a BYOL image's sharing always obeys
+// (AG share-custom-image; decision 0329): never across accounts in the
+// AWS GovCloud (US) Regions, and only with accounts of the owner's
+// organization in AWS Organizations.
+func byolShareable(tx deskplane.Tx, sc deskplane.Scope, img *deskplane.Image, target string) error {
+	if partitionOf(sc.Region) == partitionGovCloud {
+		return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "BYOLSharingNotSupportedInRegion",
+			Message: "The image " + img.ID + " is a BYOL image. Sharing BYOL images across AWS accounts is not supported in the AWS GovCloud (US) Regions; contact AWS Support to share BYOL images in " + sc.Region + "."}
+	}
+	same, err := deskplane.SameOrganization(tx, sc.Account, target)
+	if err != nil {
+		return err
+	}
+	if !same {
+		return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "TargetAccountNotInOrganization",
+			Message: "The image " + img.ID + " is a BYOL image; BYOL images can be shared only with accounts in your organization in AWS Organizations (under the same payer account), and account " + target + " is not."}
+	}
+	return nil
+}
+
 // notOwned refuses a recipient's attempt to share an image shared with it.
 func notOwned(id string) error {
 	return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "ImageNotOwned",
@@ -56,9 +76,6 @@ func notOwned(id string) error {
 func (s *Service) UpdateWorkspaceImagePermission(ctx context.Context, in *wsapi.UpdateWorkspaceImagePermissionRequest) (*wsapi.UpdateWorkspaceImagePermissionResult, error) {
 	sc := env.Scope(ctx)
 	id, target, allow := value(in.ImageId), value(in.SharedAccountId), value(in.AllowCopyImage)
-	if target == sc.Account {
-		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The image %s cannot be shared with its owner, account %s.", id, target)
-	}
 	now := s.Now()
 	images, shares := deskplane.Images(), deskplane.ImageShares()
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
@@ -74,6 +91,11 @@ func (s *Service) UpdateWorkspaceImagePermission(ctx context.Context, in *wsapi.
 			}
 			return deskplane.ImageNotFound(id)
 		}
+		// Only the owner gets here: a recipient naming itself was refused
+		// as not the owner above (decision 0330).
+		if target == sc.Account {
+			return deskplane.Errorf(deskplane.CodeInvalidParameter, "The image %s cannot be shared with its owner, account %s.", id, target)
+		}
 		targetScope := deskplane.Scope{Account: target, Region: sc.Region}
 		already := slices.Contains(img.SharedWith, target)
 		if !allow {
@@ -85,6 +107,11 @@ func (s *Service) UpdateWorkspaceImagePermission(ctx context.Context, in *wsapi.
 				return err
 			}
 			return images.Put(tx, sc, id, img)
+		}
+		if img.BYOL() {
+			if err := byolShareable(tx, sc, img, target); err != nil {
+				return err
+			}
 		}
 		if _, err := deskplane.ImageTable().Check(deskplane.ActionShare, id, img.State); err != nil {
 			return err
