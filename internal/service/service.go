@@ -32,6 +32,7 @@ import (
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/applications"
 	"github.com/deskplane/deskplane/internal/service/bundles"
+	"github.com/deskplane/deskplane/internal/service/dsdata"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/service/images"
 	"github.com/deskplane/deskplane/internal/service/network"
@@ -45,6 +46,7 @@ type (
 	imagesFamily       = images.Service
 	bundlesFamily      = bundles.Service
 	applicationsFamily = applications.Service
+	dsdataFamily       = dsdata.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -70,6 +72,7 @@ type directoryService struct {
 
 // directoryServiceData serves the Directory Service Data API.
 type directoryServiceData struct {
+	*dsdataFamily
 	dataFallback
 }
 
@@ -105,6 +108,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 	e.Log = e.Logger()
 	net := network.New(e)
 	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
+	data := dsdata.New(e)
 
 	s := &Service{
 		images: img,
@@ -115,14 +119,18 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			applicationsFamily: app,
 			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
-		ds:   &directoryService{dsFallback{orUnimplemented[dsapi.Service](rem.DirectoryService, dsapi.Unimplemented{})}},
-		data: &directoryServiceData{dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})}},
+		ds: &directoryService{dsFallback{orUnimplemented[dsapi.Service](rem.DirectoryService, dsapi.Unimplemented{})}},
+		data: &directoryServiceData{
+			dsdataFamily: data,
+			dataFallback: dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})},
+		},
 	}
 	timers, err := mergeTimers(
 		family{"network", net.Timers()},
 		family{"images", img.Timers()},
 		family{"bundles", bun.Timers()},
 		family{"applications", app.Timers()},
+		family{"dsdata", data.Timers()},
 		family{"internal/api", rem.Timers},
 	)
 	if err != nil {

@@ -1,4 +1,4 @@
-package api
+package dsdata
 
 import (
 	"context"
@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/service/env"
 )
 
 // Directory users through the Directory Service Data subset (CreateUser,
@@ -21,27 +23,18 @@ import (
 // service account of an AD Connector). Decisions:
 // docs/decisions/0014-directory-users.md.
 
-// dsDataService implements dsdataapi.Service.
-type dsDataService struct {
-	dsdataapi.Unimplemented
-	*Server
-}
-
-// DirectoryServiceData returns the Directory Service Data subset.
-func (s *Server) DirectoryServiceData() dsdataapi.Service { return &dsDataService{Server: s} }
-
 // dataDirectory returns the directory a Directory Service Data call acts
 // on: it must exist and be Active; a given realm must be its domain.
 func dataDirectory(tx deskplane.Tx, sc deskplane.Scope, id string, realm *string) (*deskplane.DSDirectory, error) {
 	var dir deskplane.DSDirectory
-	ok, err := deskplane.Load(tx, dsDirKey(sc, id), &dir)
+	ok, err := deskplane.Load(tx, deskplane.DSDirectories().Key(sc, id), &dir)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, deskplane.NotFound(id, "Directory %s does not exist.", id)
 	}
-	if dir.Stage != dsStageActive {
+	if dir.Stage != deskplane.DSDirectoryActive {
 		return nil, &deskplane.Error{Code: deskplane.CodeUnavailable, Reason: string(dsdataapi.DirectoryUnavailableReasonInvalidDirectoryState),
 			Message: fmt.Sprintf("Directory %s is %s; its data can be accessed once it is Active.", id, dir.Stage)}
 	}
@@ -64,7 +57,7 @@ func distinguishedName(dir *deskplane.DSDirectory, sam string) string {
 		dc = append(dc, "DC="+label)
 	}
 	container := "CN=Users"
-	if dir.Type == dsTypeMicrosoftAD {
+	if dir.Type == string(dsapi.DirectoryTypeMicrosoftAd) {
 		container = "OU=Users,OU=" + dir.ShortName
 	}
 	return "CN=" + sam + "," + container + "," + strings.Join(dc, ",")
@@ -99,19 +92,19 @@ func reservedUserAttribute(name string) bool {
 	return false
 }
 
-func (d *dsDataService) CreateUser(ctx context.Context, in *dsdataapi.CreateUserRequest) (*dsdataapi.CreateUserResult, error) {
+func (s *Service) CreateUser(ctx context.Context, in *dsdataapi.CreateUserRequest) (*dsdataapi.CreateUserResult, error) {
 	for k := range in.OtherAttributes {
 		if reservedUserAttribute(k) {
 			return nil, &deskplane.Error{Code: deskplane.CodeValidation, Reason: string(dsdataapi.ValidationExceptionReasonDuplicateAttribute),
 				Message: fmt.Sprintf("The attribute %s is set by its own request member, not OtherAttributes.", k)}
 		}
 	}
-	sc := caller(ctx).Scope()
-	dirID, name := deref(in.DirectoryId), deref(in.SAMAccountName)
-	token := deref(in.ClientToken)
-	now := d.now()
+	sc := env.Scope(ctx)
+	dirID, name := value(in.DirectoryId), value(in.SAMAccountName)
+	token := value(in.ClientToken)
+	now := s.Now()
 	var out dsdataapi.CreateUserResult
-	err := d.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dir, err := dataDirectory(tx, sc, dirID, nil)
 		if err != nil {
 			return err
@@ -124,7 +117,7 @@ func (d *dsDataService) CreateUser(ctx context.Context, in *dsdataapi.CreateUser
 		}
 		if ok {
 			if token != "" && token == u.ClientToken {
-				out = dsdataapi.CreateUserResult{DirectoryId: ptr(dirID), SID: ptr(u.SID), SAMAccountName: ptr(u.SAMAccountName)}
+				out = dsdataapi.CreateUserResult{DirectoryId: new(dirID), SID: new(u.SID), SAMAccountName: new(u.SAMAccountName)}
 				return nil
 			}
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "The user %s already exists in directory %s.", u.SAMAccountName, dirID)
@@ -132,22 +125,22 @@ func (d *dsDataService) CreateUser(ctx context.Context, in *dsdataapi.CreateUser
 		u = deskplane.User{
 			DirectoryID:    dirID,
 			SAMAccountName: name,
-			GivenName:      deref(in.GivenName),
-			Surname:        deref(in.Surname),
-			Email:          deref(in.EmailAddress),
+			GivenName:      value(in.GivenName),
+			Surname:        value(in.Surname),
+			Email:          value(in.EmailAddress),
 			SID:            dir.DomainSID + "-" + strconv.Itoa(dir.NextRID),
 			Attributes:     encodeAttributes(in.OtherAttributes),
 			Created:        now,
 			ClientToken:    token,
 		}
 		dir.NextRID++
-		if err := deskplane.Save(tx, dsDirKey(sc, dirID), dir); err != nil {
+		if err := deskplane.Save(tx, deskplane.DSDirectories().Key(sc, dirID), dir); err != nil {
 			return err
 		}
 		if err := deskplane.Save(tx, key, u); err != nil {
 			return err
 		}
-		out = dsdataapi.CreateUserResult{DirectoryId: ptr(dirID), SID: ptr(u.SID), SAMAccountName: ptr(u.SAMAccountName)}
+		out = dsdataapi.CreateUserResult{DirectoryId: new(dirID), SID: new(u.SID), SAMAccountName: new(u.SAMAccountName)}
 		return nil
 	})
 	if err != nil {
@@ -156,11 +149,11 @@ func (d *dsDataService) CreateUser(ctx context.Context, in *dsdataapi.CreateUser
 	return &out, nil
 }
 
-func (d *dsDataService) DescribeUser(ctx context.Context, in *dsdataapi.DescribeUserRequest) (*dsdataapi.DescribeUserResult, error) {
-	sc := caller(ctx).Scope()
-	dirID, name := deref(in.DirectoryId), deref(in.SAMAccountName)
+func (s *Service) DescribeUser(ctx context.Context, in *dsdataapi.DescribeUserRequest) (*dsdataapi.DescribeUserResult, error) {
+	sc := env.Scope(ctx)
+	dirID, name := value(in.DirectoryId), value(in.SAMAccountName)
 	var out dsdataapi.DescribeUserResult
-	err := d.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		dir, err := dataDirectory(tx, sc, dirID, in.Realm)
 		if err != nil {
 			return err
@@ -174,22 +167,22 @@ func (d *dsDataService) DescribeUser(ctx context.Context, in *dsdataapi.Describe
 			return userNotFound(dirID, name)
 		}
 		out = dsdataapi.DescribeUserResult{
-			DirectoryId:       ptr(dirID),
-			Realm:             ptr(dir.Name),
-			SID:               ptr(u.SID),
-			SAMAccountName:    ptr(u.SAMAccountName),
-			DistinguishedName: ptr(distinguishedName(dir, u.SAMAccountName)),
-			UserPrincipalName: ptr(u.SAMAccountName + "@" + strings.ToUpper(dir.Name)),
-			Enabled:           ptr(u.Enabled),
+			DirectoryId:       new(dirID),
+			Realm:             new(dir.Name),
+			SID:               new(u.SID),
+			SAMAccountName:    new(u.SAMAccountName),
+			DistinguishedName: new(distinguishedName(dir, u.SAMAccountName)),
+			UserPrincipalName: new(u.SAMAccountName + "@" + strings.ToUpper(dir.Name)),
+			Enabled:           new(u.Enabled),
 		}
 		if u.Email != "" {
-			out.EmailAddress = ptr(u.Email)
+			out.EmailAddress = new(u.Email)
 		}
 		if u.GivenName != "" {
-			out.GivenName = ptr(u.GivenName)
+			out.GivenName = new(u.GivenName)
 		}
 		if u.Surname != "" {
-			out.Surname = ptr(u.Surname)
+			out.Surname = new(u.Surname)
 		}
 		for _, a := range in.OtherAttributes {
 			for k, raw := range u.Attributes {
@@ -209,9 +202,9 @@ func (d *dsDataService) DescribeUser(ctx context.Context, in *dsdataapi.Describe
 	return &out, nil
 }
 
-func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRequest) (*dsdataapi.ListUsersResult, error) {
-	sc := caller(ctx).Scope()
-	dirID := deref(in.DirectoryId)
+func (s *Service) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRequest) (*dsdataapi.ListUsersResult, error) {
+	sc := env.Scope(ctx)
+	dirID := value(in.DirectoryId)
 	purpose := "users/" + dirID
 	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
@@ -223,7 +216,7 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 		size = int(*in.MaxResults)
 	}
 	var out dsdataapi.ListUsersResult
-	err = d.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		dir, err := dataDirectory(tx, sc, dirID, in.Realm)
 		if err != nil {
 			return err
@@ -239,12 +232,12 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 			if ferr = json.Unmarshal(r.Data, &u); ferr != nil {
 				return false
 			}
-			s := dsdataapi.UserSummary{SID: ptr(u.SID), SAMAccountName: ptr(u.SAMAccountName), Enabled: ptr(u.Enabled)}
+			s := dsdataapi.UserSummary{SID: new(u.SID), SAMAccountName: new(u.SAMAccountName), Enabled: new(u.Enabled)}
 			if u.GivenName != "" {
-				s.GivenName = ptr(u.GivenName)
+				s.GivenName = new(u.GivenName)
 			}
 			if u.Surname != "" {
-				s.Surname = ptr(u.Surname)
+				s.Surname = new(u.Surname)
 			}
 			return p.Add(size, r.Seq, s)
 		})
@@ -254,7 +247,7 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 		if err != nil {
 			return err
 		}
-		out = dsdataapi.ListUsersResult{DirectoryId: ptr(dirID), Realm: ptr(dir.Name), Users: p.Items(), NextToken: p.Next(purpose)}
+		out = dsdataapi.ListUsersResult{DirectoryId: new(dirID), Realm: new(dir.Name), Users: p.Items(), NextToken: p.Next(purpose)}
 		return nil
 	})
 	if err != nil {
@@ -266,10 +259,10 @@ func (d *dsDataService) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRe
 	return &out, nil
 }
 
-func (d *dsDataService) DeleteUser(ctx context.Context, in *dsdataapi.DeleteUserRequest) (*dsdataapi.DeleteUserResult, error) {
-	sc := caller(ctx).Scope()
-	dirID, name := deref(in.DirectoryId), deref(in.SAMAccountName)
-	err := d.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+func (s *Service) DeleteUser(ctx context.Context, in *dsdataapi.DeleteUserRequest) (*dsdataapi.DeleteUserResult, error) {
+	sc := env.Scope(ctx)
+	dirID, name := value(in.DirectoryId), value(in.SAMAccountName)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		if _, err := dataDirectory(tx, sc, dirID, nil); err != nil {
 			return err
 		}
