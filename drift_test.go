@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/dsapi"
+	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -42,6 +43,10 @@ func modelValues() map[string][]string {
 		"Compute":                  values(wsapi.Compute("").Values()),
 		"Protocol":                 values(wsapi.Protocol("").Values()),
 		"OperatingSystemName":      values(wsapi.OperatingSystemName("").Values()),
+		"GroupType":                values(dsdataapi.GroupType("").Values()),
+		"GroupScope":               values(dsdataapi.GroupScope("").Values()),
+		"MemberType":               values(dsdataapi.MemberType("").Values()),
+		"DataAccessStatus":         values(dsapi.DataAccessStatus("").Values()),
 	}
 }
 

@@ -49,6 +49,10 @@ type DSDirectory struct {
 	Tags []DSTag `json:"tags,omitempty"`
 	// Generation grows on every stage change; stage timers carry it.
 	Generation int64 `json:"gen,omitempty"`
+	// DataAccess is the Directory Service Data access status
+	// (EnableDirectoryDataAccess); empty means never changed, which
+	// deskplane treats as enabled (DataAccessAllowed).
+	DataAccess DataAccessStatus `json:"dataAccess,omitempty"`
 }
 
 // DSTag is one Directory Service tag.
@@ -58,20 +62,29 @@ type DSTag struct {
 }
 
 // User is a user of a directory. Its record id is DirectoryID + "/" +
-// lower-cased SAMAccountName: names match case-insensitively.
+// lower-cased SAMAccountName: names match case-insensitively
+// (principals.go has the groups and memberships).
 type User struct {
-	DirectoryID    string            `json:"directoryId"`
-	SAMAccountName string            `json:"sam"`
-	GivenName      string            `json:"givenName,omitempty"`
-	Surname        string            `json:"surname,omitempty"`
-	Email          string            `json:"email,omitempty"`
-	Enabled        bool              `json:"enabled"`
-	SID            string            `json:"sid"`
-	Attributes     map[string]string `json:"attributes,omitempty"`
-	Created        time.Time         `json:"created"`
-	// ClientToken is the idempotency token of the CreateUser call that
-	// made the user.
-	ClientToken string `json:"clientToken,omitempty"`
+	DirectoryID    string `json:"directoryId"`
+	SAMAccountName string `json:"sam"`
+	GivenName      string `json:"givenName,omitempty"`
+	Surname        string `json:"surname,omitempty"`
+	Email          string `json:"email,omitempty"`
+	// Enabled says the user may sign in. A new user is disabled until
+	// ResetUserPassword gives it a password; DisableUser disables it
+	// again until the next ResetUserPassword.
+	Enabled bool   `json:"enabled"`
+	SID     string `json:"sid"`
+	// Container is where the user is, as the part of its distinguished
+	// name between its CN and the domain's DC parts ("CN=Users"); empty
+	// means the directory's DefaultContainer.
+	Container string `json:"container,omitempty"`
+	// System marks a user the directory made itself (Administrator,
+	// Guest, krbtgt, Microsoft AD's Admin): it cannot be deleted.
+	System     bool       `json:"system,omitempty"`
+	Attributes Attributes `json:"attributes,omitempty"`
+	Created    time.Time  `json:"created"`
+	Modified   time.Time  `json:"modified,omitzero"`
 }
 
 // UserKey returns the record key of a directory user.

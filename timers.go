@@ -21,4 +21,5 @@ const (
 	TimerPoolState         = "pool.state"         // ends a pool's transitional state
 	TimerAppDeploy         = "application.deploy" // moves a deployed application association on
 	TimerAccountModify     = "account.modify"     // completes a BYOL enablement
+	TimerDataToken         = "datatoken.expire"   // forgets a Directory Service Data client token after its idempotency window
 )

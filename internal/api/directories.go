@@ -261,14 +261,7 @@ func (d *dsService) createDSDirectory(ctx context.Context, n newDSDirectory) (st
 		if err := addDSTags(&dir, n.tags); err != nil {
 			return err
 		}
-		admin := deskplane.User{
-			DirectoryID:    id,
-			SAMAccountName: dir.AdminUser,
-			Enabled:        true,
-			SID:            dir.DomainSID + "-500",
-			Created:        now,
-		}
-		if err := deskplane.Save(tx, deskplane.UserKey(sc, id, admin.SAMAccountName), admin); err != nil {
+		if err := deskplane.SeedDirectoryPrincipals(tx, sc, &dir, now); err != nil {
 			return err
 		}
 		if err := deskplane.Save(tx, dsDirKey(sc, id), dir); err != nil {
@@ -383,25 +376,12 @@ func (s *Server) dsStageTimer(ctx context.Context, tx deskplane.Tx, t deskplane.
 	return nil
 }
 
-// removeDSDirectory deletes a directory and its users.
+// removeDSDirectory deletes a directory and its users and groups.
 func (s *Server) removeDSDirectory(tx deskplane.Tx, sc deskplane.Scope, id string) error {
-	var users []string
-	prefix := id + "/"
-	err := tx.List(sc, deskplane.KindUser, 0, func(r deskplane.Record) bool {
-		if strings.HasPrefix(r.ID, prefix) {
-			users = append(users, r.ID)
-		}
-		return true
-	})
-	if err != nil {
+	if err := deskplane.DeleteDirectoryPrincipals(tx, sc, id); err != nil {
 		return err
 	}
-	for _, u := range users {
-		if _, err := tx.Delete(deskplane.Key{Scope: sc, Kind: deskplane.KindUser, ID: u}); err != nil {
-			return err
-		}
-	}
-	_, err = tx.Delete(dsDirKey(sc, id))
+	_, err := tx.Delete(dsDirKey(sc, id))
 	return err
 }
 
