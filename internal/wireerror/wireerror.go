@@ -164,6 +164,12 @@ func DirectoryService(err error) awsjson.CodedError {
 // own HTTP status (404 ResourceNotFoundException, 409 ConflictException,
 // 403 AccessDeniedException, 429 ThrottlingException).
 func DirectoryServiceData(err error) awsjson.CodedError {
+	// The model's own ValidationException, whose member is Message (the
+	// SDKs read no "message" in a restJson1 error).
+	var ve *smithy.ValidationError
+	if errors.As(err, &ve) {
+		return &dsdataapi.ValidationException{Message: ptr(ve.Error())}
+	}
 	if ce, ok := common(err); ok {
 		return ce
 	}

@@ -113,6 +113,8 @@ func TestErrorEnvelopes(t *testing.T) {
 			`{"__type":"ResourceNotFoundException","Message":"no user"}`, 404},
 		{"data unavailable carries Reason", &deskplane.Error{Code: deskplane.CodeUnavailable, Message: "not active", Reason: "INVALID_DIRECTORY_STATE"}, DirectoryServiceData,
 			`{"__type":"DirectoryUnavailableException","Message":"not active","Reason":"INVALID_DIRECTORY_STATE"}`, 400},
+		{"data validation uses Message", &smithy.ValidationError{Violations: []smithy.Violation{{Path: "maxResults", Value: "300", Constraint: "Member must have value less than or equal to 250"}}}, DirectoryServiceData,
+			`{"__type":"ValidationException","Message":"1 validation error detected: Value '300' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 250"}`, 400},
 		{"data internal", errors.New("disk on fire"), DirectoryServiceData,
 			`{"__type":"InternalServerException","Message":"The request processing has failed because of an unknown error, exception or failure."}`, 500},
 		{"resource in use carries ResourceId", &deskplane.Error{Code: deskplane.CodeResourceInUse, Message: "deploying", ResourceID: "ws-123456789"}, WorkSpaces,
