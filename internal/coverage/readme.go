@@ -22,7 +22,7 @@ func Sections() (map[string]string, error) {
 	services := []Service{
 		{Name: "Amazon WorkSpaces", Impl: a.Service.WorkSpaces(), Operations: wsapi.OperationNames()},
 		{Name: "AWS Directory Service (the subset WorkSpaces needs)", Impl: a.Service.DirectoryService(), Operations: dsapi.OperationNames()},
-		{Name: "AWS Directory Service Data (users)", Impl: a.Service.DirectoryServiceData(), Operations: dsdataapi.OperationNames()},
+		{Name: "AWS Directory Service Data", Impl: a.Service.DirectoryServiceData(), Operations: dsdataapi.OperationNames()},
 	}
 	impl := make(map[string]map[string]bool, len(services))
 	for _, s := range services {
