@@ -172,8 +172,12 @@ func (d *DSDirectory) DefaultContainer() string {
 	return ContainerUsers
 }
 
-// typeMicrosoftAD is the Directory Service type of Managed Microsoft AD.
-const typeMicrosoftAD = "MicrosoftAD"
+// The Directory Service directory types the principals depend on (model
+// DirectoryType; the root has no typed directory type yet).
+const (
+	typeMicrosoftAD = "MicrosoftAD"
+	typeSimpleAD    = "SimpleAD"
+)
 
 // DistinguishedName returns the distinguished name of an object named
 // name in container (empty: the directory's DefaultContainer).
@@ -302,82 +306,84 @@ type wellKnownGroup struct {
 // listing shows them (docs/decisions/0240-directory-data-objects.md):
 // the Builtin groups, the default groups of a domain, then Managed
 // Microsoft AD's own groups.
-var wellKnownGroups = [...]wellKnownGroup{
-	{name: "Administrators", scope: GroupBuiltinLocal, rid: 544, container: ContainerBuiltin},
-	{name: "Users", scope: GroupBuiltinLocal, rid: 545, container: ContainerBuiltin},
-	{name: "Guests", scope: GroupBuiltinLocal, rid: 546, container: ContainerBuiltin},
-	{name: "Print Operators", scope: GroupBuiltinLocal, rid: 550, container: ContainerBuiltin},
-	{name: "Backup Operators", scope: GroupBuiltinLocal, rid: 551, container: ContainerBuiltin},
-	{name: "Replicator", scope: GroupBuiltinLocal, rid: 552, container: ContainerBuiltin},
-	{name: "Remote Desktop Users", scope: GroupBuiltinLocal, rid: 555, container: ContainerBuiltin},
-	{name: "Network Configuration Operators", scope: GroupBuiltinLocal, rid: 556, container: ContainerBuiltin},
-	{name: "Performance Monitor Users", scope: GroupBuiltinLocal, rid: 558, container: ContainerBuiltin},
-	{name: "Performance Log Users", scope: GroupBuiltinLocal, rid: 559, container: ContainerBuiltin},
-	{name: "Distributed COM Users", scope: GroupBuiltinLocal, rid: 562, container: ContainerBuiltin},
-	{name: "IIS_IUSRS", scope: GroupBuiltinLocal, rid: 568, container: ContainerBuiltin},
-	{name: "Cryptographic Operators", scope: GroupBuiltinLocal, rid: 569, container: ContainerBuiltin},
-	{name: "Event Log Readers", scope: GroupBuiltinLocal, rid: 573, container: ContainerBuiltin},
-	{name: "Certificate Service DCOM Access", scope: GroupBuiltinLocal, rid: 574, container: ContainerBuiltin},
-	{name: "RDS Remote Access Servers", scope: GroupBuiltinLocal, rid: 575, container: ContainerBuiltin, windows: true},
-	{name: "RDS Endpoint Servers", scope: GroupBuiltinLocal, rid: 576, container: ContainerBuiltin, windows: true},
-	{name: "RDS Management Servers", scope: GroupBuiltinLocal, rid: 577, container: ContainerBuiltin, windows: true},
-	{name: "Hyper-V Administrators", scope: GroupBuiltinLocal, rid: 578, container: ContainerBuiltin, windows: true},
-	{name: "Access Control Assistance Operators", scope: GroupBuiltinLocal, rid: 579, container: ContainerBuiltin, windows: true},
-	{name: "Remote Management Users", scope: GroupBuiltinLocal, rid: 580, container: ContainerBuiltin, windows: true},
-	{name: "Storage Replica Administrators", scope: GroupBuiltinLocal, rid: 582, container: ContainerBuiltin, windows: true},
-	{name: "Domain Computers", scope: GroupGlobal, rid: 515, container: ContainerUsers},
-	{name: "Domain Controllers", scope: GroupGlobal, rid: 516, container: ContainerUsers},
-	{name: "Schema Admins", scope: GroupUniversal, rid: 518, container: ContainerUsers},
-	{name: "Enterprise Admins", scope: GroupUniversal, rid: 519, container: ContainerUsers},
-	{name: "Cert Publishers", scope: GroupDomainLocal, rid: 517, container: ContainerUsers},
-	{name: "Domain Admins", scope: GroupGlobal, rid: RIDDomainAdmins, container: ContainerUsers},
-	{name: "Domain Users", scope: GroupGlobal, rid: RIDDomainUsers, container: ContainerUsers},
-	{name: "Domain Guests", scope: GroupGlobal, rid: RIDDomainGuests, container: ContainerUsers},
-	{name: "Group Policy Creator Owners", scope: GroupGlobal, rid: 520, container: ContainerUsers},
-	{name: "RAS and IAS Servers", scope: GroupDomainLocal, rid: 553, container: ContainerUsers},
-	{name: "Server Operators", scope: GroupBuiltinLocal, rid: 549, container: ContainerBuiltin},
-	{name: "Account Operators", scope: GroupBuiltinLocal, rid: 548, container: ContainerBuiltin},
-	{name: "Pre-Windows 2000 Compatible Access", scope: GroupBuiltinLocal, rid: 554, container: ContainerBuiltin},
-	{name: "Incoming Forest Trust Builders", scope: GroupBuiltinLocal, rid: 557, container: ContainerBuiltin},
-	{name: "Windows Authorization Access Group", scope: GroupBuiltinLocal, rid: 560, container: ContainerBuiltin},
-	{name: "Terminal Server License Servers", scope: GroupBuiltinLocal, rid: 561, container: ContainerBuiltin},
-	{name: "Allowed RODC Password Replication Group", scope: GroupDomainLocal, rid: 571, container: ContainerUsers},
-	{name: "Denied RODC Password Replication Group", scope: GroupDomainLocal, rid: 572, container: ContainerUsers},
-	{name: "Read-only Domain Controllers", scope: GroupGlobal, rid: 521, container: ContainerUsers},
-	{name: "Enterprise Read-only Domain Controllers", scope: GroupUniversal, rid: 498, container: ContainerUsers},
-	{name: "Cloneable Domain Controllers", scope: GroupGlobal, rid: 522, container: ContainerUsers, windows: true},
-	{name: "Protected Users", scope: GroupGlobal, rid: 525, container: ContainerUsers, windows: true},
-	{name: "Key Admins", scope: GroupGlobal, rid: 526, container: ContainerUsers, windows: true},
-	{name: "Enterprise Key Admins", scope: GroupUniversal, rid: 527, container: ContainerUsers, windows: true},
-	{name: "DnsAdmins", scope: GroupDomainLocal, container: ContainerUsers},
-	{name: "DnsUpdateProxy", scope: GroupGlobal, container: ContainerUsers},
-	{name: "Admins", scope: GroupDomainLocal, container: ContainerReserved, aws: true},
-	{name: "AWSAdministrators", scope: GroupDomainLocal, container: ContainerReserved, aws: true},
-	{name: "AWS Delegated Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated FSx Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Account Operators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Active Directory Based Activation Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Allowed to Authenticate Objects", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Allowed to Authenticate to Domain Controllers", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Deleted Object Lifetime Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Distributed File System Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Dynamic Host Configuration Protocol Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Enterprise Certificate Authority Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Fine Grained Password Policy Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Group Policy Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Managed Service Account Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Read Foreign Security Principals", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Remote Access Service Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Replicate Directory Changes Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Sites and Services Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated System Management Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Terminal Server Licensing Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated User Principal Name Suffix Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Add Workstations To Domain Users", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Domain Name System Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Kerberos Delegation Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated Server Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
-	{name: "AWS Delegated MS-NPRC Non-Compliant Devices", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+func wellKnownGroups() []wellKnownGroup {
+	return []wellKnownGroup{
+		{name: "Administrators", scope: GroupBuiltinLocal, rid: 544, container: ContainerBuiltin},
+		{name: "Users", scope: GroupBuiltinLocal, rid: 545, container: ContainerBuiltin},
+		{name: "Guests", scope: GroupBuiltinLocal, rid: 546, container: ContainerBuiltin},
+		{name: "Print Operators", scope: GroupBuiltinLocal, rid: 550, container: ContainerBuiltin},
+		{name: "Backup Operators", scope: GroupBuiltinLocal, rid: 551, container: ContainerBuiltin},
+		{name: "Replicator", scope: GroupBuiltinLocal, rid: 552, container: ContainerBuiltin},
+		{name: "Remote Desktop Users", scope: GroupBuiltinLocal, rid: 555, container: ContainerBuiltin},
+		{name: "Network Configuration Operators", scope: GroupBuiltinLocal, rid: 556, container: ContainerBuiltin},
+		{name: "Performance Monitor Users", scope: GroupBuiltinLocal, rid: 558, container: ContainerBuiltin},
+		{name: "Performance Log Users", scope: GroupBuiltinLocal, rid: 559, container: ContainerBuiltin},
+		{name: "Distributed COM Users", scope: GroupBuiltinLocal, rid: 562, container: ContainerBuiltin},
+		{name: "IIS_IUSRS", scope: GroupBuiltinLocal, rid: 568, container: ContainerBuiltin},
+		{name: "Cryptographic Operators", scope: GroupBuiltinLocal, rid: 569, container: ContainerBuiltin},
+		{name: "Event Log Readers", scope: GroupBuiltinLocal, rid: 573, container: ContainerBuiltin},
+		{name: "Certificate Service DCOM Access", scope: GroupBuiltinLocal, rid: 574, container: ContainerBuiltin},
+		{name: "RDS Remote Access Servers", scope: GroupBuiltinLocal, rid: 575, container: ContainerBuiltin, windows: true},
+		{name: "RDS Endpoint Servers", scope: GroupBuiltinLocal, rid: 576, container: ContainerBuiltin, windows: true},
+		{name: "RDS Management Servers", scope: GroupBuiltinLocal, rid: 577, container: ContainerBuiltin, windows: true},
+		{name: "Hyper-V Administrators", scope: GroupBuiltinLocal, rid: 578, container: ContainerBuiltin, windows: true},
+		{name: "Access Control Assistance Operators", scope: GroupBuiltinLocal, rid: 579, container: ContainerBuiltin, windows: true},
+		{name: "Remote Management Users", scope: GroupBuiltinLocal, rid: 580, container: ContainerBuiltin, windows: true},
+		{name: "Storage Replica Administrators", scope: GroupBuiltinLocal, rid: 582, container: ContainerBuiltin, windows: true},
+		{name: "Domain Computers", scope: GroupGlobal, rid: 515, container: ContainerUsers},
+		{name: "Domain Controllers", scope: GroupGlobal, rid: 516, container: ContainerUsers},
+		{name: "Schema Admins", scope: GroupUniversal, rid: 518, container: ContainerUsers},
+		{name: "Enterprise Admins", scope: GroupUniversal, rid: 519, container: ContainerUsers},
+		{name: "Cert Publishers", scope: GroupDomainLocal, rid: 517, container: ContainerUsers},
+		{name: "Domain Admins", scope: GroupGlobal, rid: RIDDomainAdmins, container: ContainerUsers},
+		{name: "Domain Users", scope: GroupGlobal, rid: RIDDomainUsers, container: ContainerUsers},
+		{name: "Domain Guests", scope: GroupGlobal, rid: RIDDomainGuests, container: ContainerUsers},
+		{name: "Group Policy Creator Owners", scope: GroupGlobal, rid: 520, container: ContainerUsers},
+		{name: "RAS and IAS Servers", scope: GroupDomainLocal, rid: 553, container: ContainerUsers},
+		{name: "Server Operators", scope: GroupBuiltinLocal, rid: 549, container: ContainerBuiltin},
+		{name: "Account Operators", scope: GroupBuiltinLocal, rid: 548, container: ContainerBuiltin},
+		{name: "Pre-Windows 2000 Compatible Access", scope: GroupBuiltinLocal, rid: 554, container: ContainerBuiltin},
+		{name: "Incoming Forest Trust Builders", scope: GroupBuiltinLocal, rid: 557, container: ContainerBuiltin},
+		{name: "Windows Authorization Access Group", scope: GroupBuiltinLocal, rid: 560, container: ContainerBuiltin},
+		{name: "Terminal Server License Servers", scope: GroupBuiltinLocal, rid: 561, container: ContainerBuiltin},
+		{name: "Allowed RODC Password Replication Group", scope: GroupDomainLocal, rid: 571, container: ContainerUsers},
+		{name: "Denied RODC Password Replication Group", scope: GroupDomainLocal, rid: 572, container: ContainerUsers},
+		{name: "Read-only Domain Controllers", scope: GroupGlobal, rid: 521, container: ContainerUsers},
+		{name: "Enterprise Read-only Domain Controllers", scope: GroupUniversal, rid: 498, container: ContainerUsers},
+		{name: "Cloneable Domain Controllers", scope: GroupGlobal, rid: 522, container: ContainerUsers, windows: true},
+		{name: "Protected Users", scope: GroupGlobal, rid: 525, container: ContainerUsers, windows: true},
+		{name: "Key Admins", scope: GroupGlobal, rid: 526, container: ContainerUsers, windows: true},
+		{name: "Enterprise Key Admins", scope: GroupUniversal, rid: 527, container: ContainerUsers, windows: true},
+		{name: "DnsAdmins", scope: GroupDomainLocal, container: ContainerUsers},
+		{name: "DnsUpdateProxy", scope: GroupGlobal, container: ContainerUsers},
+		{name: "Admins", scope: GroupDomainLocal, container: ContainerReserved, aws: true},
+		{name: "AWSAdministrators", scope: GroupDomainLocal, container: ContainerReserved, aws: true},
+		{name: "AWS Delegated Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated FSx Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Account Operators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Active Directory Based Activation Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Allowed to Authenticate Objects", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Allowed to Authenticate to Domain Controllers", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Deleted Object Lifetime Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Distributed File System Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Dynamic Host Configuration Protocol Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Enterprise Certificate Authority Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Fine Grained Password Policy Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Group Policy Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Managed Service Account Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Read Foreign Security Principals", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Remote Access Service Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Replicate Directory Changes Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Sites and Services Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated System Management Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Terminal Server Licensing Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated User Principal Name Suffix Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Add Workstations To Domain Users", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Domain Name System Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Kerberos Delegation Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated Server Administrators", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+		{name: "AWS Delegated MS-NPRC Non-Compliant Devices", scope: GroupDomainLocal, container: ContainerDelegated, aws: true},
+	}
 }
 
 // wellKnownUser is a user every directory has.
@@ -388,11 +394,14 @@ type wellKnownUser struct {
 	groups  []string // besides Domain Users (Domain Guests for Guest), its primary group
 }
 
-var wellKnownUsers = [...]wellKnownUser{
-	{name: "Administrator", rid: RIDAdministrator, enabled: true,
-		groups: []string{"Administrators", "Domain Admins", "Schema Admins", "Enterprise Admins", "Group Policy Creator Owners"}},
-	{name: "Guest", rid: RIDGuest, groups: []string{"Guests"}},
-	{name: "krbtgt", rid: RIDKrbtgt, groups: []string{"Denied RODC Password Replication Group"}},
+// wellKnownUsers lists the users of a new directory, in order.
+func wellKnownUsers() []wellKnownUser {
+	return []wellKnownUser{
+		{name: "Administrator", rid: RIDAdministrator, enabled: true,
+			groups: []string{"Administrators", "Domain Admins", "Schema Admins", "Enterprise Admins", "Group Policy Creator Owners"}},
+		{name: "Guest", rid: RIDGuest, groups: []string{"Guests"}},
+		{name: "krbtgt", rid: RIDKrbtgt, groups: []string{"Denied RODC Password Replication Group"}},
+	}
 }
 
 // SeedDirectoryPrincipals writes the users, groups and memberships a new
@@ -404,7 +413,7 @@ var wellKnownUsers = [...]wellKnownUser{
 // dir.NextRID, which the caller saves with the directory afterwards.
 func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) error {
 	microsoft := string(dir.Type) == typeMicrosoftAD
-	simple := string(dir.Type) == "SimpleAD"
+	simple := string(dir.Type) == typeSimpleAD
 	sid := func(rid int) string {
 		if rid == 0 {
 			rid = dir.NextRID
@@ -413,7 +422,7 @@ func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) er
 		return dir.DomainSID + "-" + strconv.Itoa(rid)
 	}
 	groups := make(map[string]*Group)
-	for _, w := range wellKnownGroups {
+	for _, w := range wellKnownGroups() {
 		if (w.windows && simple) || (w.aws && !microsoft) {
 			continue
 		}
@@ -453,7 +462,8 @@ func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) er
 		return nil
 	}
 	admin := FoldName(dir.AdminUser)
-	for _, w := range wellKnownUsers {
+	users := wellKnownUsers()
+	for _, w := range users {
 		u := &User{DirectoryID: dir.ID, SAMAccountName: w.name, SID: sid(w.rid), Enabled: w.enabled,
 			Container: ContainerUsers, System: true, Created: now}
 		if FoldName(w.name) == admin {
@@ -468,7 +478,7 @@ func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) er
 		}
 	}
 	switch {
-	case admin == "" || admin == FoldName(wellKnownUsers[0].name):
+	case admin == "" || admin == FoldName(users[0].name):
 	case microsoft:
 		// Admin, in the OU the customer controls (decision 0240).
 		u := &User{DirectoryID: dir.ID, SAMAccountName: dir.AdminUser, SID: sid(0), Enabled: true, System: true, Created: now}
