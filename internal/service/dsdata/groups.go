@@ -187,6 +187,9 @@ func (s *Service) UpdateGroup(ctx context.Context, in *dsdataapi.UpdateGroupRequ
 		if !dir.Writable(g.Container) {
 			return outsideOU(dir, "group", g.SAMAccountName)
 		}
+		if len(changes) == 0 && in.GroupType == "" && in.GroupScope == "" {
+			return s.remember(tx, sc, tok, now, &out) // nothing to change (decision 0244)
+		}
 		if err := s.retype(tx, sc, dir, g, how, deskplane.GroupType(in.GroupType), deskplane.GroupScope(in.GroupScope)); err != nil {
 			return err
 		}

@@ -353,6 +353,9 @@ func (s *Service) UpdateUser(ctx context.Context, in *dsdataapi.UpdateUserReques
 		if !dir.Writable(u.Container) {
 			return outsideOU(dir, "user", u.SAMAccountName)
 		}
+		if len(changes) == 0 {
+			return s.remember(tx, sc, tok, now, &out) // nothing to change (decision 0244)
+		}
 		view := maps.Clone(u.Attributes)
 		if view == nil {
 			view = deskplane.Attributes{}

@@ -288,6 +288,16 @@ func TestUpdateUser(t *testing.T) {
 	}
 	_, err := c.UpdateUser(ctx, &directoryservicedata.UpdateUserInput{DirectoryId: aws.String(id), SAMAccountName: aws.String("nobody"), GivenName: aws.String("x")})
 	wantCode(t, "update an unknown user", err, "ResourceNotFoundException")
+
+	// An update that names nothing succeeds and changes nothing.
+	before := str(describe().OtherAttributes["whenChanged"])
+	e.Advance(time.Minute)
+	if err := update("", directoryservicedata.UpdateUserInput{}); err != nil {
+		t.Errorf("an empty update: %v", err)
+	}
+	if str(describe().OtherAttributes["whenChanged"]) != before {
+		t.Error("an empty update moved whenChanged")
+	}
 }
 
 func TestAttributeRules(t *testing.T) {
