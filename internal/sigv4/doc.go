@@ -9,8 +9,13 @@
 // are *AuthError values carrying the __type, HTTP status and message an AWS
 // JSON-protocol service answers with (docs/decisions/0002-sigv4-errors.md).
 //
-// What deskplane does not model: session tokens (X-Amz-Security-Token is
-// signed like any header but not checked — keys are long-lived), SigV4a,
+// Temporary credentials (sessions.go): an access key that is not in the
+// store is looked up, with the request's session token
+// (X-Amz-Security-Token), in Options.Sessions — the credentials STS issued
+// (docs/decisions/0292-sts-temporary-credentials.md). A key of the store
+// may send a token too; it is signed like any header and not checked.
+//
+// What deskplane does not model: SigV4a,
 // S3's single-encoded paths, chunked (streaming) payloads and
 // UNSIGNED-PAYLOAD, and replay protection, which AWS does not offer either
 // within the 15-minute window.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,8 +15,12 @@ import (
 
 // Identity is who a verified request acts as: the access key it was signed
 // with, the account that key belongs to, and the region and service of its
-// credential scope.
-type Identity struct{ AccessKeyID, Account, Region, Service string }
+// credential scope. Temporary is true when the key is a temporary
+// credential of Options.Sessions (its session token was checked).
+type Identity struct {
+	AccessKeyID, Account, Region, Service string
+	Temporary                             bool
+}
 
 // Options tune a Verifier.
 type Options struct {
@@ -37,6 +42,15 @@ type Options struct {
 	// Regional endpoint ("Credential should be scoped to a valid region,
 	// not '…'."). Empty serves every region-shaped name.
 	Regions []string
+	// GlobalRegions maps the signing names of global services to the
+	// Region their global endpoint signs for (iam and sts: us-east-1): a
+	// scope of that service and Region is served even when Regions does
+	// not list the Region.
+	GlobalRegions map[string]string
+	// Sessions, when set, is where access keys that are not in the
+	// credential store are looked up as temporary credentials, with the
+	// request's session token (X-Amz-Security-Token).
+	Sessions SessionSource
 }
 
 const (
@@ -54,7 +68,9 @@ type Verifier struct {
 	acceptAny     bool
 	anonAccount   string
 	regions       []string
+	global        map[string]string
 	defaultRegion string
+	sessions      SessionSource
 	keys          keyCache
 }
 
@@ -70,11 +86,18 @@ func NewVerifier(creds []Credential, opts Options) (*Verifier, error) {
 		acceptAny:     opts.AcceptAny,
 		anonAccount:   opts.AnonymousAccount,
 		regions:       slices.Clone(opts.Regions),
+		global:        maps.Clone(opts.GlobalRegions),
 		defaultRegion: defaultRegion,
+		sessions:      opts.Sessions,
 	}
 	for _, r := range v.regions {
 		if !validRegion(r) {
 			return nil, fmt.Errorf("sigv4: region %q is not a region name", r)
+		}
+	}
+	for svc, r := range v.global {
+		if !validRegion(r) {
+			return nil, fmt.Errorf("sigv4: global region %q of service %q is not a region name", r, svc)
 		}
 	}
 	if len(v.regions) > 0 && !slices.Contains(v.regions, defaultRegion) {
@@ -142,7 +165,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 		err = errMissingToken()
 	}
 	if v.acceptAny {
-		if _, known := v.creds[accessKey(in.credential)]; !known {
+		if _, known := v.creds[accessKey(in.credential)]; !known && !v.isSession(r, &in, err) {
 			id, aerr := v.anonymous(in.credential)
 			if aerr != nil {
 				return Identity{}, aerr
@@ -152,7 +175,12 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	}
 	if err == nil {
 		var id Identity
-		if id, err = v.verify(r, body, &in); err == nil {
+		var fail error
+		id, err, fail = v.verify(r, body, &in)
+		if fail != nil {
+			return Identity{}, fail
+		}
+		if err == nil {
 			return id, nil
 		}
 	}
@@ -186,7 +214,7 @@ func (v *Verifier) anonymous(credential string) (Identity, *AuthError) {
 	if p, ok := splitCredential(credential); ok {
 		id.AccessKeyID = strings.Clone(p[0])
 		if p[2] != "" {
-			if !v.serves(p[2]) {
+			if !v.serves(p[2], p[3]) {
 				err := errRegionNotServed(p[2])
 				err.AccessKey = id.AccessKeyID
 				return Identity{}, err
@@ -200,9 +228,9 @@ func (v *Verifier) anonymous(credential string) (Identity, *AuthError) {
 	return id, nil
 }
 
-// serves reports whether region is one the verifier serves.
-func (v *Verifier) serves(region string) bool {
-	return len(v.regions) == 0 || slices.Contains(v.regions, region)
+// serves reports whether the verifier serves the Region for the service.
+func (v *Verifier) serves(region, service string) bool {
+	return len(v.regions) == 0 || slices.Contains(v.regions, region) || region != "" && v.global[service] == region
 }
 
 func errRegionNotServed(region string) *AuthError {
@@ -386,15 +414,18 @@ func parsePresigned(r *http.Request, q string, in *authInput) *AuthError {
 // verify runs the checks that follow parsing, in AWS's order: signed
 // headers, date, time window, credential shape, credential scope, access
 // key, payload hash, signature.
-func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity, *AuthError) {
+//
+// A failed check is an *AuthError; an error of the session source (a
+// store that cannot be read) is returned apart, as fail.
+func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (_ Identity, _ *AuthError, fail error) {
 	if !hasName(in.signedHeaders, "host") && !hasName(in.signedHeaders, ":authority") {
-		return Identity{}, authErr(CheckHostNotSigned, CodeInvalidSignature, msgHostNotSigned)
+		return Identity{}, authErr(CheckHostNotSigned, CodeInvalidSignature, msgHostNotSigned), nil
 	}
 	// The operation of a JSON request is its X-Amz-Target header; if it
 	// were not signed, a captured request could be replayed as another
 	// operation. Every SDK signs it; deskplane insists.
 	if len(r.Header["X-Amz-Target"]) > 0 && !hasName(in.signedHeaders, "x-amz-target") {
-		return Identity{}, authErr(CheckTargetNotSigned, CodeInvalidSignature, msgTargetNotSigned)
+		return Identity{}, authErr(CheckTargetNotSigned, CodeInvalidSignature, msgTargetNotSigned), nil
 	}
 
 	t, ok := parseISOBasic(in.date)
@@ -404,7 +435,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 		ok = err == nil
 	}
 	if !ok {
-		return Identity{}, errBadDate(in.date)
+		return Identity{}, errBadDate(in.date), nil
 	}
 	t = t.UTC()
 
@@ -413,38 +444,38 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 		exp, err := strconv.ParseInt(in.expires, 10, 64)
 		switch {
 		case err != nil:
-			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature, "X-Amz-Expires should be a number")
+			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature, "X-Amz-Expires should be a number"), nil
 		case exp < 0:
-			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature, "X-Amz-Expires must be non-negative")
+			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature, "X-Amz-Expires must be non-negative"), nil
 		case exp > maxPresignTime:
 			return Identity{}, authErr(CheckPresignExpires, CodeIncompleteSignature,
-				"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")
+				"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"), nil
 		}
 		life := time.Duration(exp) * time.Second
 		if now.Sub(t) > life {
-			return Identity{}, errExpired(t, now, life)
+			return Identity{}, errExpired(t, now, life), nil
 		}
 		if t.Sub(now) > v.skew {
-			return Identity{}, errNotYetCurrent(t, now, v.skew)
+			return Identity{}, errNotYetCurrent(t, now, v.skew), nil
 		}
 	} else {
 		if now.Sub(t) > v.skew {
-			return Identity{}, errExpired(t, now, v.skew)
+			return Identity{}, errExpired(t, now, v.skew), nil
 		}
 		if t.Sub(now) > v.skew {
-			return Identity{}, errNotYetCurrent(t, now, v.skew)
+			return Identity{}, errNotYetCurrent(t, now, v.skew), nil
 		}
 	}
 
 	p, ok := splitCredential(in.credential)
 	if !ok {
-		return Identity{}, errFiveParts(in.credential)
+		return Identity{}, errFiveParts(in.credential), nil
 	}
 	key, date, region, service, term := p[0], p[1], p[2], p[3], p[4]
 	var se scopeErrors
 	if !validRegion(region) {
 		se.add("Credential should be scoped to a valid region, not '", region, "'")
-	} else if !v.serves(region) {
+	} else if !v.serves(region, service) {
 		// What the real service answers a request signed for another
 		// Region than its endpoint's.
 		se.check = CheckRegion
@@ -460,12 +491,27 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 			date, "' != '", string(day), "', from '", isoBasic(t), "'")
 	}
 	if err := se.err(); err != nil {
-		return Identity{}, err
+		return Identity{}, err, nil
 	}
 
 	cred, known := v.creds[key]
+	temporary := false
 	if !known {
-		return Identity{}, errUnknownKey()
+		token := securityToken(r, in)
+		if v.sessions == nil || token == "" {
+			return Identity{}, errUnknownKey(), nil
+		}
+		var err error
+		cred, err = v.sessions.Session(r.Context(), key, token)
+		switch {
+		case errors.Is(err, ErrInvalidSessionToken):
+			return Identity{}, errInvalidToken(), nil
+		case errors.Is(err, ErrExpiredSessionToken):
+			return Identity{}, errExpiredToken(), nil
+		case err != nil:
+			return Identity{}, nil, fmt.Errorf("looking up temporary credential %s: %w", key, err)
+		}
+		temporary = true
 	}
 
 	hash := payloadHash(body)
@@ -473,7 +519,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 	// states another hash (UNSIGNED-PAYLOAD included) in a signed
 	// X-Amz-Content-Sha256 has not signed this body.
 	if in.hasContentSHA && in.contentSHA != string(hash[:]) {
-		return Identity{}, errSignatureMismatch(CheckPayloadHash)
+		return Identity{}, errSignatureMismatch(CheckPayloadHash), nil
 	}
 
 	path, rawQuery := wirePath(r)
@@ -487,7 +533,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 		payloadHash:   hash,
 	})
 	if aerr != nil {
-		return Identity{}, aerr
+		return Identity{}, aerr, nil
 	}
 	var stsBuf [256]byte
 	sts := appendStringToSign(stsBuf[:0], t, in.credential[len(key)+1:], cr)
@@ -496,10 +542,10 @@ func (v *Verifier) verify(r *http.Request, body []byte, in *authInput) (Identity
 	var want [64]byte
 	hex.Encode(want[:], sig[:])
 	if !equalSignature(in.signature, &want) {
-		return Identity{}, errSignatureMismatch(CheckSignature)
+		return Identity{}, errSignatureMismatch(CheckSignature), nil
 	}
 	// Strings from the store and the cache, not from the request.
-	return Identity{AccessKeyID: cred.AccessKeyID, Account: cred.Account, Region: ck.region, Service: ck.service}, nil
+	return Identity{AccessKeyID: cred.AccessKeyID, Account: cred.Account, Region: ck.region, Service: ck.service, Temporary: temporary}, nil, nil
 }
 
 // equalSignature compares the signature sent with the one computed in
