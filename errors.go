@@ -42,6 +42,7 @@ const (
 	CodeComputeNotCompatible         // the WorkSpace's compute type does not run the application
 	CodeTagLimitExceeded             // a resource would have too many tags (Directory Service TagLimitExceededException)
 	CodeInvalidNextToken             // a pagination token is not valid (Directory Service InvalidNextTokenException)
+	CodeMalformedPolicy              // a policy document is not valid JSON or not a policy (IAM and STS MalformedPolicyDocument)
 
 	codeEnd // one past the last code
 )
