@@ -19,7 +19,10 @@
 // and the caller already verified (the middleware chain's work), and puts
 // the caller in the context of the operation. SigningName tells a router
 // which service a request is signed for, since the three services share
-// POST /. The choices where AWS is silent are docs/decisions/0163-query-protocol-framing.md.
+// POST /. Protocol (protocol.go) is the adapter that plugs the services
+// into the httpx chain. The choices where AWS is silent are
+// docs/decisions/0163-query-protocol-framing.md and
+// docs/decisions/0290-query-protocols-mounted.md.
 package awsquery
 
 import (
@@ -97,6 +100,9 @@ type Service struct {
 	// MapError turns a service's own errors (domain errors) into wire
 	// errors; nil, or a nil answer, leaves the error to Wire's defaults.
 	MapError func(error) CodedError
+	// Operations are the service's operations (the generated
+	// OperationNames), which Protocol routes.
+	Operations []string
 }
 
 // NewRequestID returns a request id in the form AWS uses (a random UUID).
@@ -194,25 +200,16 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, body []byte, c d
 // (awsQuery) a Version other than the service's. EC2 answers every API
 // version it ever had, so ec2Query accepts any Version.
 func (s *Service) Parse(r *http.Request, body []byte) (string, *smithy.Form, error) {
-	var raw string
-	switch r.Method {
-	case http.MethodPost:
-		if ct := r.Header.Get("Content-Type"); ct != "" {
-			mt, _, err := mime.ParseMediaType(ct)
-			if err != nil || mt != "application/x-www-form-urlencoded" {
-				return "", nil, &Error{Code: "MalformedQueryString", Status: http.StatusBadRequest,
-					Message: fmt.Sprintf("Content-Type %q is not supported: %s requests are application/x-www-form-urlencoded.", ct, s.Name)}
-			}
+	raw, err := rawForm(r, body)
+	if err != nil {
+		switch err {
+		case errContentType:
+			return "", nil, &Error{Code: "MalformedQueryString", Status: http.StatusBadRequest,
+				Message: fmt.Sprintf("Content-Type %q is not supported: %s requests are application/x-www-form-urlencoded.", r.Header.Get("Content-Type"), s.Name)}
+		default:
+			return "", nil, &Error{Code: "MethodNotAllowed", Status: http.StatusMethodNotAllowed,
+				Message: fmt.Sprintf("Method %s is not allowed: %s requests are POST with a form body, or GET with a query string.", r.Method, s.Name)}
 		}
-		raw = string(body)
-		if r.URL.RawQuery != "" {
-			raw += "&" + r.URL.RawQuery
-		}
-	case http.MethodGet:
-		raw = r.URL.RawQuery
-	default:
-		return "", nil, &Error{Code: "MethodNotAllowed", Status: http.StatusMethodNotAllowed,
-			Message: fmt.Sprintf("Method %s is not allowed: %s requests are POST with a form body, or GET with a query string.", r.Method, s.Name)}
 	}
 	f, err := smithy.ParseForm(raw)
 	if err != nil {
@@ -231,6 +228,34 @@ func (s *Service) Parse(r *http.Request, body []byte) (string, *smithy.Form, err
 			Message: fmt.Sprintf("Could not find operation %s for version %s.", action, version)}
 	}
 	return action, f, nil
+}
+
+var (
+	errContentType = errors.New("awsquery: not a form")
+	errMethod      = errors.New("awsquery: not GET or POST")
+)
+
+// rawForm returns the parameters of a request: the form body of a POST
+// (with the query string's parameters after it), the query string of a
+// GET.
+func rawForm(r *http.Request, body []byte) (string, error) {
+	switch r.Method {
+	case http.MethodPost:
+		if ct := r.Header.Get("Content-Type"); ct != "" {
+			mt, _, err := mime.ParseMediaType(ct)
+			if err != nil || mt != "application/x-www-form-urlencoded" {
+				return "", errContentType
+			}
+		}
+		raw := string(body)
+		if r.URL.RawQuery != "" {
+			raw += "&" + r.URL.RawQuery
+		}
+		return raw, nil
+	case http.MethodGet:
+		return r.URL.RawQuery, nil
+	}
+	return "", errMethod
 }
 
 // Wire maps any error to the wire error this service answers: MapError's
