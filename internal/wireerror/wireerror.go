@@ -68,7 +68,7 @@ func WorkSpaces(err error) awsjson.CodedError {
 		return &wsapi.ResourceNotFoundException{Message: msg, ResourceId: optional(de.ResourceID)}
 	case deskplane.CodeAlreadyExists:
 		return &wsapi.ResourceAlreadyExistsException{Message: msg}
-	case deskplane.CodeInvalidParameter, deskplane.CodeInvalidNextToken:
+	case deskplane.CodeInvalidParameter, deskplane.CodeInvalidNextToken, deskplane.CodeMalformedPolicy:
 		return &wsapi.InvalidParameterValuesException{Message: msg}
 	case deskplane.CodeInvalidState:
 		return &wsapi.InvalidResourceStateException{Message: msg}
@@ -131,7 +131,7 @@ func DirectoryService(err error) awsjson.CodedError {
 	case deskplane.CodeAlreadyExists:
 		return &dsapi.EntityAlreadyExistsException{Message: msg}
 	case deskplane.CodeInvalidParameter, deskplane.CodeUnsupportedNetwork, deskplane.CodeValidation,
-		deskplane.CodeIncompatibleApplications:
+		deskplane.CodeIncompatibleApplications, deskplane.CodeMalformedPolicy:
 		return &dsapi.InvalidParameterException{Message: msg}
 	case deskplane.CodeInvalidState, deskplane.CodeInProgress, deskplane.CodeAssociated, deskplane.CodeConflict,
 		deskplane.CodeThrottled, deskplane.CodeResourceInUse, deskplane.CodeResourceCreationFailed:
@@ -188,7 +188,7 @@ func DirectoryServiceData(err error) awsjson.CodedError {
 		deskplane.CodeUnsupportedConfiguration, deskplane.CodeUnsupportedNetwork, deskplane.CodeValidation,
 		deskplane.CodeApplicationNotSupported, deskplane.CodeIncompatibleApplications,
 		deskplane.CodeOperatingSystemNotCompatible, deskplane.CodeComputeNotCompatible, deskplane.CodeTagLimitExceeded,
-		deskplane.CodeInvalidNextToken:
+		deskplane.CodeInvalidNextToken, deskplane.CodeMalformedPolicy:
 		return &dsdataapi.ValidationException{Message: msg, Reason: dsdataapi.ValidationExceptionReason(de.Reason)}
 	case deskplane.CodeInvalidState, deskplane.CodeUnavailable, deskplane.CodeResourceCreationFailed:
 		return &dsdataapi.DirectoryUnavailableException{Message: msg, Reason: dsdataapi.DirectoryUnavailableReason(de.Reason)}

@@ -48,6 +48,7 @@ func TestErrorTable(t *testing.T) {
 		{deskplane.CodeComputeNotCompatible, "ComputeNotCompatibleException", "UnsupportedOperationException", 400, "ValidationException", 400},
 		{deskplane.CodeTagLimitExceeded, "ResourceLimitExceededException", "TagLimitExceededException", 400, "ValidationException", 400},
 		{deskplane.CodeInvalidNextToken, "InvalidParameterValuesException", "InvalidNextTokenException", 400, "ValidationException", 400},
+		{deskplane.CodeMalformedPolicy, "InvalidParameterValuesException", "InvalidParameterException", 400, "ValidationException", 400},
 	}
 	pinned := map[deskplane.Code]bool{}
 	for _, c := range cases {
