@@ -10,6 +10,9 @@ type Caller struct {
 	AccessKey string
 	RequestID string
 	Operation string
+	// Temporary is true when the request was signed with temporary
+	// credentials that STS issued (AccessKey is their ASIA… key).
+	Temporary bool
 }
 
 // Scope returns the caller's state partition.

@@ -27,7 +27,19 @@ const (
 	// KindSessionKey is the key STS derives the secrets of temporary
 	// credentials with, in GlobalScope: id SessionKeyID.
 	KindSessionKey Kind = "stskey"
+	// KindIAMAccount is what IAM knows of an account as a whole, in
+	// IAMScope: id IAMAccountID.
+	KindIAMAccount Kind = "iamaccount"
 )
+
+// IAMAccountID is the id of an account's KindIAMAccount record.
+const IAMAccountID = "account"
+
+// IAMAccount is what IAM knows of an account: when deskplane first saw it
+// in IAM (the CreateDate of its root user).
+type IAMAccount struct {
+	Created time.Time `json:"created"`
+}
 
 // SessionKeyID is the id of the one KindSessionKey record.
 const SessionKeyID = "session-secrets"
@@ -130,6 +142,7 @@ type Session struct {
 	// name has another id).
 	RoleName       string `json:"roleName,omitempty"`
 	RoleID         string `json:"roleId,omitempty"`
+	RoleARN        string `json:"roleArn,omitempty"`
 	SessionName    string `json:"sessionName,omitempty"`
 	SourceIdentity string `json:"sourceIdentity,omitempty"`
 }

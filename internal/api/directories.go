@@ -886,6 +886,11 @@ func (w *wsService) RegisterWorkspaceDirectory(ctx context.Context, in *wsapi.Re
 	now := w.now()
 	var out wsapi.RegisterWorkspaceDirectoryResult
 	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+		if w.d.Strict { // strict mode: AWS's check of the IAM role (docs/decisions/0293-strict-mode.md)
+			if err := deskplane.RequireDefaultRole(tx, sc.Account); err != nil {
+				return err
+			}
+		}
 		var d *deskplane.Directory
 		var err error
 		if in.DirectoryId != nil {

@@ -82,8 +82,9 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Credentials = creds
-	verifier, err := newVerifier(cfg, creds)
-	if err != nil {
+	// Checked before the store opens; built again below with the
+	// temporary credentials of STS.
+	if _, err := newVerifier(cfg, creds, nil); err != nil {
 		return nil, err
 	}
 
@@ -127,6 +128,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Quotas:  quotas,
 		Log:     a.log,
 		Regions: regions,
+		Strict:  cfg.Strict,
 	}
 	// The families not yet moved out of internal/api (docs/ARCHITECTURE.md).
 	remainder := api.New(senv)
@@ -140,6 +142,11 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Service.RegisterTimers(a.Engine)
+	verifier, err := newVerifier(cfg, creds, sessionSource{a.Service.Sessions()})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 
 	ctlDeps := control.Deps{
 		Token:  a.AdminToken,

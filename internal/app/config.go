@@ -33,6 +33,7 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	Regions         string
+	Strict          bool
 
 	QuotaWorkspaces int
 	QuotaImages     int
@@ -90,6 +91,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "log-level", usage: "debug, info, warn or error (any case)", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "regions", usage: "comma-separated Regions to serve, e.g. us-east-1,eu-west-1 (default: any)", str: &c.Regions},
+		{name: "strict", usage: "refuse what AWS refuses for want of resources deskplane otherwise takes on trust: registering a directory without the IAM role workspaces_DefaultRole, VPCs and subnets EC2 never saw", b: &c.Strict},
 		{name: "quota-workspaces", usage: "WorkSpaces per account and region", i: &c.QuotaWorkspaces},
 		{name: "quota-images", usage: "images per account and region", i: &c.QuotaImages},
 		{name: "quota-bundles", usage: "custom bundles per account and region", i: &c.QuotaBundles},

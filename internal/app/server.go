@@ -20,15 +20,20 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/deskplane/deskplane/internal/awsjson"
+	"github.com/deskplane/deskplane/internal/awsquery"
 	"github.com/deskplane/deskplane/internal/console"
 	"github.com/deskplane/deskplane/internal/control"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/httpx"
+	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/metrics"
 	"github.com/deskplane/deskplane/internal/restjson"
+	"github.com/deskplane/deskplane/internal/service/sts"
 	"github.com/deskplane/deskplane/internal/sigv4"
+	"github.com/deskplane/deskplane/internal/stsapi"
 	"github.com/deskplane/deskplane/internal/wireerror"
 	"github.com/deskplane/deskplane/internal/wsapi"
 
@@ -60,13 +65,36 @@ func loadCredentials(cfg Config) ([]sigv4.Credential, error) {
 	return append([]sigv4.Credential{def}, creds...), nil
 }
 
-// newVerifier builds the SigV4 verifier of the configuration.
-func newVerifier(cfg Config, creds []sigv4.Credential) (*sigv4.Verifier, error) {
+// globalRegions are the Regions the global endpoints of IAM and STS sign
+// for: served whatever -regions says (docs/decisions/0290-query-protocols-mounted.md).
+func globalRegions() map[string]string {
+	return map[string]string{iamapi.SigningName: "us-east-1", stsapi.SigningName: "us-east-1"}
+}
+
+// sessionSource hands the verifier the temporary credentials of STS.
+type sessionSource struct{ sts *sts.Service }
+
+func (s sessionSource) Session(ctx context.Context, accessKeyID, token string) (sigv4.Credential, error) {
+	c, err := s.sts.Session(ctx, accessKeyID, token)
+	switch {
+	case errors.Is(err, sts.ErrInvalidToken):
+		return sigv4.Credential{}, sigv4.ErrInvalidSessionToken
+	case errors.Is(err, sts.ErrExpiredToken):
+		return sigv4.Credential{}, sigv4.ErrExpiredSessionToken
+	case err != nil:
+		return sigv4.Credential{}, err
+	}
+	return sigv4.Credential{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Account: c.Account}, nil
+}
+
+// newVerifier builds the SigV4 verifier of the configuration; sessions
+// (nil: none) resolves temporary credentials.
+func newVerifier(cfg Config, creds []sigv4.Credential, sessions sigv4.SessionSource) (*sigv4.Verifier, error) {
 	regions, err := cfg.RegionList()
 	if err != nil {
 		return nil, err
 	}
-	opts := sigv4.Options{AcceptAny: cfg.AcceptAnyCreds, Regions: regions}
+	opts := sigv4.Options{AcceptAny: cfg.AcceptAnyCreds, Regions: regions, GlobalRegions: globalRegions(), Sessions: sessions}
 	if cfg.AcceptAnyCreds {
 		opts.AnonymousAccount = AnonymousAccount
 		for _, c := range creds {
@@ -107,8 +135,7 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons http.Handler, limits ht
 		Observer: a.Metrics,
 		Limits:   limits,
 	})
-	mux := http.NewServeMux()
-	mux.Handle("/", a.chain.Handler(awsjson.New(
+	json := awsjson.New(
 		awsjson.Service{
 			TargetPrefix: wsapi.TargetPrefix,
 			SigningName:  wsapi.SigningName,
@@ -123,7 +150,27 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons http.Handler, limits ht
 			Backend:      dsapi.NewDispatcher(a.Service.DirectoryService()),
 			MapError:     wireerror.DirectoryService,
 		},
-	)))
+	)
+	query := awsquery.NewProtocol(
+		&awsquery.Service{Dialect: awsquery.AWSQuery, Name: "STS", SigningName: stsapi.SigningName, Version: stsapi.APIVersion,
+			Namespace: stsapi.XMLNamespace, Backend: stsapi.NewDispatcher(a.Service.STS()), MapError: wireerror.STS,
+			Operations: stsapi.OperationNames()},
+		&awsquery.Service{Dialect: awsquery.AWSQuery, Name: "IAM", SigningName: iamapi.SigningName, Version: iamapi.APIVersion,
+			Namespace: iamapi.XMLNamespace, Backend: iamapi.NewDispatcher(a.Service.IAM()), MapError: wireerror.IAM,
+			Operations: iamapi.OperationNames()},
+		&awsquery.Service{Dialect: awsquery.EC2Query, Name: "EC2", SigningName: ec2api.SigningName, Version: ec2api.APIVersion,
+			Namespace: ec2api.XMLNamespace, Backend: ec2api.NewDispatcher(a.Service.EC2()),
+			Operations: ec2api.OperationNames()},
+	)
+	mux := http.NewServeMux()
+	// AWS JSON and the query protocols share POST /: a form body without
+	// X-Amz-Target is a query request (decision 0121).
+	mux.Handle("/", a.chain.Select(func(r *http.Request) httpx.Protocol {
+		if awsquery.IsQuery(r) {
+			return query
+		}
+		return json
+	}))
 	data := a.chain.Handler(restjson.New(restjson.Service{
 		Name:        "DirectoryServiceData",
 		Title:       "Directory Service Data",

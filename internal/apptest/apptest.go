@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
 	dstypes "github.com/aws/aws-sdk-go-v2/service/directoryservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
@@ -290,6 +292,25 @@ func TransportRetryer() aws.Retryer {
 		})}
 		o.RateLimiter = ratelimit.None
 	})
+}
+
+// TempConfig returns an SDK configuration signed with temporary
+// credentials (key, secret, session token) in region.
+func (e *Env) TempConfig(key, secret, token, region string) aws.Config {
+	cfg := e.AWSConfig(AccountA, region)
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(key, secret, token)
+	return cfg
+}
+
+// STS returns an STS client for the account in us-east-1.
+func (e *Env) STS(account string) *sts.Client {
+	return sts.NewFromConfig(e.AWSConfig(account, Region))
+}
+
+// IAM returns an IAM client for the account, signed for us-east-1 as the
+// SDKs sign for IAM's global endpoint.
+func (e *Env) IAM(account string) *iam.Client {
+	return iam.NewFromConfig(e.AWSConfig(account, Region))
 }
 
 // WS returns a WorkSpaces client for the account in us-east-1.

@@ -243,6 +243,7 @@ func Auth(v Verifier) func(http.Handler) http.Handler {
 				return
 			}
 			ex.Caller.Account, ex.Caller.Region, ex.Caller.AccessKey = id.Account, id.Region, id.AccessKeyID
+			ex.Caller.Temporary = id.Temporary
 			ex.Verified = true
 			next.ServeHTTP(w, r)
 		})

@@ -1,6 +1,7 @@
 // Package service composes the services deskplane serves — WorkSpaces
-// (wsapi.Service), Directory Service (dsapi.Service) and Directory Service
-// Data (dsdataapi.Service) — from the resource family packages under
+// (wsapi.Service), Directory Service (dsapi.Service), Directory Service
+// Data (dsdataapi.Service), STS (stsapi.Service), IAM (iamapi.Service) and
+// EC2 (ec2api.Service) — from the resource family packages under
 // internal/service/, and collects every family's lifecycle timer handlers.
 //
 // Each served API is a struct that embeds the family services at depth one
@@ -29,13 +30,18 @@ import (
 
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/ec2api"
+	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/applications"
 	"github.com/deskplane/deskplane/internal/service/bundles"
 	"github.com/deskplane/deskplane/internal/service/dsdata"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/service/images"
+	"github.com/deskplane/deskplane/internal/service/iam"
 	"github.com/deskplane/deskplane/internal/service/network"
+	"github.com/deskplane/deskplane/internal/service/sts"
+	"github.com/deskplane/deskplane/internal/stsapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -47,6 +53,8 @@ type (
 	bundlesFamily      = bundles.Service
 	applicationsFamily = applications.Service
 	dsdataFamily       = dsdata.Service
+	stsFamily          = sts.Service
+	iamFamily          = iam.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -54,6 +62,9 @@ type (
 	wsFallback   struct{ wsapi.Service }
 	dsFallback   struct{ dsapi.Service }
 	dataFallback struct{ dsdataapi.Service }
+	stsFallback  struct{ stsapi.Service }
+	iamFallback  struct{ iamapi.Service }
+	ec2Fallback  struct{ ec2api.Service }
 )
 
 // workSpaces serves the WorkSpaces API.
@@ -76,10 +87,31 @@ type directoryServiceData struct {
 	dataFallback
 }
 
+// securityToken serves the STS API.
+type securityToken struct {
+	*stsFamily
+	stsFallback
+}
+
+// identity serves the IAM API.
+type identity struct {
+	*iamFamily
+	iamFallback
+}
+
+// compute serves the EC2 API: the generated Unimplemented until the EC2
+// family is embedded here.
+type compute struct {
+	ec2Fallback
+}
+
 var (
 	_ wsapi.Service     = (*workSpaces)(nil)
 	_ dsapi.Service     = (*directoryService)(nil)
 	_ dsdataapi.Service = (*directoryServiceData)(nil)
+	_ stsapi.Service    = (*securityToken)(nil)
+	_ iamapi.Service    = (*identity)(nil)
+	_ ec2api.Service    = (*compute)(nil)
 )
 
 // Remainder is what internal/api still serves: the resource families not
@@ -99,6 +131,9 @@ type Service struct {
 	ws     *workSpaces
 	ds     *directoryService
 	data   *directoryServiceData
+	sts    *securityToken
+	iam    *identity
+	ec2    *compute
 	timers map[string]lifecycle.Handler
 }
 
@@ -109,6 +144,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 	net := network.New(e)
 	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
 	data := dsdata.New(e)
+	tokens := sts.New(e)
 
 	s := &Service{
 		images: img,
@@ -124,6 +160,9 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			dsdataFamily: data,
 			dataFallback: dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})},
 		},
+		sts: &securityToken{stsFamily: tokens, stsFallback: stsFallback{stsapi.Unimplemented{}}},
+		iam: &identity{iamFamily: iam.New(e), iamFallback: iamFallback{iamapi.Unimplemented{}}},
+		ec2: &compute{ec2Fallback{ec2api.Unimplemented{}}},
 	}
 	timers, err := mergeTimers(
 		family{"network", net.Timers()},
@@ -131,6 +170,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		family{"bundles", bun.Timers()},
 		family{"applications", app.Timers()},
 		family{"dsdata", data.Timers()},
+		family{"sts", tokens.Timers()},
 		family{"internal/api", rem.Timers},
 	)
 	if err != nil {
@@ -183,6 +223,19 @@ func (s *Service) DirectoryService() dsapi.Service { return s.ds }
 
 // DirectoryServiceData returns the Directory Service Data service.
 func (s *Service) DirectoryServiceData() dsdataapi.Service { return s.data }
+
+// STS returns the STS service.
+func (s *Service) STS() stsapi.Service { return s.sts }
+
+// IAM returns the IAM service.
+func (s *Service) IAM() iamapi.Service { return s.iam }
+
+// EC2 returns the EC2 service.
+func (s *Service) EC2() ec2api.Service { return s.ec2 }
+
+// Sessions resolves temporary credentials for the signature verifier
+// (internal/app adapts it to sigv4.SessionSource).
+func (s *Service) Sessions() *sts.Service { return s.sts.stsFamily }
 
 // Timers returns every family's timer handlers by timer name.
 func (s *Service) Timers() map[string]lifecycle.Handler { return maps.Clone(s.timers) }

@@ -84,6 +84,8 @@ func STS(err error) awsquery.CodedError {
 		return queryError(queryAccessDenied, http.StatusForbidden, de.Message)
 	case deskplane.CodeMalformedPolicy:
 		return &stsapi.MalformedPolicyDocumentException{Message: ptr(de.Message)}
+	case deskplane.CodeLimitExceeded:
+		return &stsapi.PackedPolicyTooLargeException{Message: ptr(de.Message)}
 	case deskplane.CodeThrottled:
 		return queryError(queryThrottling, http.StatusBadRequest, de.Message)
 	case deskplane.CodeNotImplemented:

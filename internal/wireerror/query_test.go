@@ -25,7 +25,7 @@ func TestQueryErrorTable(t *testing.T) {
 		{deskplane.CodeAlreadyExists, "EntityAlreadyExists", 409, "ValidationError", 400, ""},
 		{deskplane.CodeInvalidParameter, "InvalidInput", 400, "ValidationError", 400, ""},
 		{deskplane.CodeInvalidState, "EntityTemporarilyUnmodifiable", 409, "ValidationError", 400, ""},
-		{deskplane.CodeLimitExceeded, "LimitExceeded", 409, "ValidationError", 400, ""},
+		{deskplane.CodeLimitExceeded, "LimitExceeded", 409, "PackedPolicyTooLarge", 400, ""},
 		{deskplane.CodeNotSupported, "UnmodifiableEntity", 400, "ValidationError", 400, ""},
 		{deskplane.CodeInProgress, "EntityTemporarilyUnmodifiable", 409, "ValidationError", 400, ""},
 		{deskplane.CodeAssociated, "DeleteConflict", 409, "ValidationError", 400, ""},

@@ -40,6 +40,11 @@ type Env struct {
 	Log    *slog.Logger
 	// Regions lists the Regions served; empty means any Region.
 	Regions []string
+	// Strict makes deskplane refuse what AWS refuses for want of
+	// resources it does not otherwise insist on: registering a directory
+	// without the IAM role workspaces_DefaultRole, VPCs and subnets it
+	// never saw (-strict; docs/decisions/0293-strict-mode.md).
+	Strict bool
 }
 
 // Now is the service clock's time (never time.Now: tests move the clock).
