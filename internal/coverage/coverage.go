@@ -25,6 +25,9 @@ type Service struct {
 	Name       string   // shown in the table
 	Impl       any      // the service: wsapi.Service, dsapi.Service, …
 	Operations []string // every operation of the model
+	// NotImplemented is the wire error an operation not served answers
+	// (empty: NotImplementedException, the JSON protocols' name).
+	NotImplemented string
 }
 
 // Probe returns the operations impl serves: it calls each with an empty
@@ -72,8 +75,12 @@ func Table(services []Service, impl map[string]map[string]bool) string {
 		}
 		fmt.Fprintf(&b, "**%s: %d of %d operations implemented.**\n\n", s.Name, n, len(ops))
 		b.WriteString("| operation | status |\n| --- | --- |\n")
+		code := s.NotImplemented
+		if code == "" {
+			code = "NotImplementedException"
+		}
 		for _, op := range ops {
-			status := "not yet (answers `NotImplementedException`, HTTP 501)"
+			status := "not yet (answers `" + code + "`, HTTP 501)"
 			if impl[s.Name][op] {
 				status = "implemented"
 			}

@@ -6,6 +6,8 @@ import (
 	"github.com/deskplane/deskplane/internal/app"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/iamapi"
+	"github.com/deskplane/deskplane/internal/stsapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -23,6 +25,8 @@ func Sections() (map[string]string, error) {
 		{Name: "Amazon WorkSpaces", Impl: a.Service.WorkSpaces(), Operations: wsapi.OperationNames()},
 		{Name: "AWS Directory Service (the subset WorkSpaces needs)", Impl: a.Service.DirectoryService(), Operations: dsapi.OperationNames()},
 		{Name: "AWS Directory Service Data", Impl: a.Service.DirectoryServiceData(), Operations: dsdataapi.OperationNames()},
+		{Name: "AWS Security Token Service (STS)", Impl: a.Service.STS(), Operations: stsapi.OperationNames(), NotImplemented: "NotImplemented"},
+		{Name: "AWS Identity and Access Management (IAM: the part WorkSpaces uses)", Impl: a.Service.IAM(), Operations: iamapi.OperationNames(), NotImplemented: "NotImplemented"},
 	}
 	impl := make(map[string]map[string]bool, len(services))
 	for _, s := range services {
