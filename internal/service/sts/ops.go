@@ -128,10 +128,9 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	partition := deskplane.Partition(c.Region)
 	var cred Credential
 	var token string
-	var key []byte
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		var err error
-		if key, err = ensureKey(tx); err != nil {
+		key, err := ensureKey(tx)
+		if err != nil {
 			return err
 		}
 		cred, token, err = issue(tx, key, deskplane.Session{
@@ -143,7 +142,6 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	if err != nil {
 		return nil, err
 	}
-	s.remember(key)
 	return &stsapi.GetSessionTokenResponse{Credentials: wireCredentials(cred, token, expires)}, nil
 }
 
@@ -216,7 +214,6 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	}
 	now := s.Now().UTC().Truncate(time.Second)
 	var out stsapi.AssumeRoleResponse
-	var key []byte
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		p, err := who(tx, c)
 		if err != nil {
@@ -244,7 +241,8 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			return deskplane.Errorf(deskplane.CodeValidation, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		}
 		expires := now.Add(time.Duration(d) * time.Second)
-		if key, err = ensureKey(tx); err != nil {
+		key, err := ensureKey(tx)
+		if err != nil {
 			return err
 		}
 		partition := deskplane.Partition(c.Region)
@@ -276,6 +274,5 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	if err != nil {
 		return nil, err
 	}
-	s.remember(key)
 	return &out, nil
 }

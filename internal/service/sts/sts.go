@@ -22,7 +22,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/deskplane/deskplane"
@@ -34,9 +33,6 @@ import (
 // composes it with stsapi.Unimplemented.
 type Service struct {
 	env.Env
-
-	mu  sync.Mutex
-	key []byte // the session key, once read or created (it never changes)
 }
 
 // New returns the family's service on e.
@@ -121,21 +117,6 @@ func keyRecord() deskplane.Key {
 	return deskplane.Key{Scope: deskplane.GlobalScope(), Kind: deskplane.KindSessionKey, ID: deskplane.SessionKeyID}
 }
 
-// cachedKey returns the session key once this process has seen it.
-func (s *Service) cachedKey() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.key
-}
-
-func (s *Service) remember(key []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.key == nil {
-		s.key = key
-	}
-}
-
 // loadKey reads the session key in tx; nil when none was ever created.
 func loadKey(tx deskplane.Tx) ([]byte, error) {
 	var k deskplane.SessionKey
@@ -147,7 +128,9 @@ func loadKey(tx deskplane.Tx) ([]byte, error) {
 }
 
 // ensureKey reads the session key in tx, creating it when there is none
-// yet. The caller remembers it once the transaction has committed.
+// yet. The key is read in every transaction that needs it, never cached:
+// a control-API reset of every account removes it, and another node may
+// then have created the next one.
 func ensureKey(tx deskplane.Tx) ([]byte, error) {
 	key, err := loadKey(tx)
 	if err != nil || key != nil {
@@ -189,7 +172,6 @@ func (s *Service) Session(ctx context.Context, accessKeyID, token string) (Crede
 	}
 	now := s.Now()
 	var out Credential
-	var key []byte
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		sess, found, err := deskplane.Sessions().Get(tx, deskplane.GlobalScope(), accessKeyID)
 		if err != nil {
@@ -210,13 +192,12 @@ func (s *Service) Session(ctx context.Context, accessKeyID, token string) (Crede
 		if !now.Before(sess.Expires) {
 			return ErrExpiredToken
 		}
-		if key = s.cachedKey(); key == nil {
-			if key, err = loadKey(tx); err != nil {
-				return err
-			}
-			if key == nil {
-				return ErrInvalidToken
-			}
+		key, err := loadKey(tx)
+		if err != nil {
+			return err
+		}
+		if key == nil {
+			return ErrInvalidToken
 		}
 		out = Credential{AccessKeyID: sess.AccessKeyID, SecretAccessKey: secret(key, sess.AccessKeyID, nonce), Account: sess.Account}
 		return nil
@@ -224,6 +205,5 @@ func (s *Service) Session(ctx context.Context, accessKeyID, token string) (Crede
 	if err != nil {
 		return Credential{}, err
 	}
-	s.remember(key)
 	return out, nil
 }
