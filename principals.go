@@ -499,6 +499,23 @@ func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) er
 	return nil
 }
 
+// SetUserPassword gives a directory user the password whose hash is hash
+// (internal/password's Hash, made before the transaction) and enables it:
+// what ResetUserPassword does, and what CreateDirectory does for the
+// administrator the directory is created with. It answers ErrNotFound
+// when the user does not exist.
+func SetUserPassword(tx Tx, s Scope, directoryID, name, hash string, now time.Time) error {
+	notFound := func() error {
+		return NotFound(name, "The user %s does not exist in directory %s.", name, directoryID)
+	}
+	return Modify(tx, UserKey(s, directoryID, name), notFound, func(u *User) error {
+		u.PasswordHash = hash
+		u.Enabled = true
+		u.Modified = now
+		return nil
+	})
+}
+
 // DeleteDirectoryPrincipals removes every user, group and membership of a
 // directory, with the directory.
 func DeleteDirectoryPrincipals(tx Tx, s Scope, directoryID string) error {

@@ -75,6 +75,10 @@ type User struct {
 	// again until the next ResetUserPassword.
 	Enabled bool   `json:"enabled"`
 	SID     string `json:"sid"`
+	// PasswordHash is the user's password as internal/password keeps it
+	// (argon2id, with its salt and parameters); empty until a password is
+	// set (SetUserPassword). Never the password itself.
+	PasswordHash string `json:"passwordHash,omitempty"`
 	// Container is where the user is, as the part of its distinguished
 	// name between its CN and the domain's DC parts ("CN=Users"); empty
 	// means the directory's DefaultContainer.
