@@ -1,16 +1,14 @@
 package api
 
 import (
-	"context"
-
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
-// Tags (behaviour doc §8): the rules and the tag records are the root
-// package's (deskplane.CheckTags, MergeTags, ReadTags, DeleteTags); this
-// file converts the wire shapes and serves CreateTags, DeleteTags and
-// DescribeTags.
+// Tag helpers of the families still here: the rules and the tag records
+// are the root package's (deskplane.CheckTags, MergeTags, ReadTags,
+// DeleteTags); CreateTags, DeleteTags and DescribeTags are served by
+// internal/service/tags.
 
 // domainTags converts request tags to the domain's.
 func domainTags(tags []wsapi.Tag) []deskplane.Tag {
@@ -50,89 +48,6 @@ func wireTags(tags []deskplane.Tag) []wsapi.Tag {
 		out[i] = wsapi.Tag{Key: ptr(t.Key), Value: ptr(t.Value)}
 	}
 	return out
-}
-
-// taggable checks that resourceID names a taggable resource the caller owns.
-func taggable(tx deskplane.Tx, s deskplane.Scope, resourceID string) error {
-	kind, ok := deskplane.KindOfID(resourceID)
-	if !ok {
-		return deskplane.NotFound(resourceID, "The resource %s could not be found. Tags can be set on WorkSpaces (ws-), registered directories (d-, wsd-), images (wsi-), custom bundles (wsb-), IP access control groups (wsipg-), connection aliases (wsca-) and pools (wspool-).", resourceID)
-	}
-	_, err := tx.Get(deskplane.Key{Scope: s, Kind: kind, ID: resourceID})
-	if err == deskplane.ErrNotFound {
-		return deskplane.NotFound(resourceID, "The resource %s could not be found.", resourceID)
-	}
-	return err
-}
-
-func (w *wsService) CreateTags(ctx context.Context, in *wsapi.CreateTagsRequest) (*wsapi.CreateTagsResult, error) {
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
-	s, id := caller(ctx).Scope(), deref(in.ResourceId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		if err := taggable(tx, s, id); err != nil {
-			return err
-		}
-		return mergeTags(tx, s, id, in.Tags)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &wsapi.CreateTagsResult{}, nil
-}
-
-func (w *wsService) DeleteTags(ctx context.Context, in *wsapi.DeleteTagsRequest) (*wsapi.DeleteTagsResult, error) {
-	for _, k := range in.TagKeys {
-		if err := deskplane.CheckTagKey(k); err != nil {
-			return nil, err
-		}
-	}
-	s, id := caller(ctx).Scope(), deref(in.ResourceId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		if err := taggable(tx, s, id); err != nil {
-			return err
-		}
-		cur, err := readTags(tx, s, id)
-		if err != nil {
-			return err
-		}
-		drop := make(map[string]bool, len(in.TagKeys))
-		for _, k := range in.TagKeys {
-			drop[k] = true
-		}
-		kept := cur[:0]
-		for _, t := range cur {
-			if !drop[t.Key] {
-				kept = append(kept, t)
-			}
-		}
-		if len(kept) == 0 {
-			return deskplane.DeleteTags(tx, s, id)
-		}
-		return deskplane.TagSets().Put(tx, s, id, &deskplane.TagSet{Tags: kept})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &wsapi.DeleteTagsResult{}, nil
-}
-
-func (w *wsService) DescribeTags(ctx context.Context, in *wsapi.DescribeTagsRequest) (*wsapi.DescribeTagsResult, error) {
-	s, id := caller(ctx).Scope(), deref(in.ResourceId)
-	var tags []deskplane.Tag
-	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		if err := taggable(tx, s, id); err != nil {
-			return err
-		}
-		var err error
-		tags, err = readTags(tx, s, id)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &wsapi.DescribeTagsResult{TagList: wireTags(tags)}, nil
 }
 
 // deleteTagsOf removes a resource's tags when the resource goes away.

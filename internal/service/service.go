@@ -41,6 +41,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/images"
 	"github.com/deskplane/deskplane/internal/service/network"
 	"github.com/deskplane/deskplane/internal/service/sts"
+	"github.com/deskplane/deskplane/internal/service/tags"
 	"github.com/deskplane/deskplane/internal/stsapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -55,6 +56,7 @@ type (
 	dsdataFamily       = dsdata.Service
 	stsFamily          = sts.Service
 	iamFamily          = iam.Service
+	tagsFamily         = tags.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -73,6 +75,7 @@ type workSpaces struct {
 	*imagesFamily
 	*bundlesFamily
 	*applicationsFamily
+	*tagsFamily
 	wsFallback
 }
 
@@ -153,6 +156,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			imagesFamily:       img,
 			bundlesFamily:      bun,
 			applicationsFamily: app,
+			tagsFamily:         tags.New(e),
 			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
 		ds: &directoryService{dsFallback{orUnimplemented[dsapi.Service](rem.DirectoryService, dsapi.Unimplemented{})}},
