@@ -114,14 +114,6 @@ func catalogueImages() []catalogueImage {
 
 func catalogueBundles() []catalogueBundle {
 	return []catalogueBundle{
-		// Legacy.
-		{"wsb-b0s22j3d7", "wsi-1d3cdq1c7", deskplane.ComputePerformance},
-		{"wsb-1pzkp0bx4", "wsi-1d3cdq1c7", deskplane.ComputePowerPro},
-		{"wsb-df76rqys9", "wsi-0v4zpw1b8", deskplane.ComputeValue},
-		{"wsb-bh8rsxt14", "wsi-6wkl2xb3j", deskplane.ComputeValue},
-		{"wsb-8vbljg4r6", "wsi-6wkl2xb3j", deskplane.ComputeStandard},
-		{"wsb-gm4d5tx2v", "wsi-6wkl2xb3j", deskplane.ComputePerformance},
-		{"wsb-03gyjnfyy", "wsi-h2d6yq0pv", deskplane.ComputeGraphics},
 		// Windows 10 (Server 2019 based), PCoIP.
 		{"wsb-fb2xfp6r8", "wsi-9fw7m2kxq", deskplane.ComputeValue},
 		{"wsb-gk1wpk43z", "wsi-9fw7m2kxq", deskplane.ComputeStandard},
@@ -172,6 +164,14 @@ func catalogueBundles() []catalogueBundle {
 		{"wsb-b1rv0gp2f", "wsi-r4b1w8zhl", deskplane.ComputePerformance},
 		{"wsb-jdk1hz784", "wsi-r4b1w8zhl", deskplane.ComputePower},
 		{"wsb-3v313gvgc", "wsi-r4b1w8zhl", deskplane.ComputePowerPro},
+		// Legacy, listed after the current bundles (docs/decisions/0012-amazon-catalogue.md).
+		{"wsb-b0s22j3d7", "wsi-1d3cdq1c7", deskplane.ComputePerformance},
+		{"wsb-1pzkp0bx4", "wsi-1d3cdq1c7", deskplane.ComputePowerPro},
+		{"wsb-df76rqys9", "wsi-0v4zpw1b8", deskplane.ComputeValue},
+		{"wsb-bh8rsxt14", "wsi-6wkl2xb3j", deskplane.ComputeValue},
+		{"wsb-8vbljg4r6", "wsi-6wkl2xb3j", deskplane.ComputeStandard},
+		{"wsb-gm4d5tx2v", "wsi-6wkl2xb3j", deskplane.ComputePerformance},
+		{"wsb-03gyjnfyy", "wsi-h2d6yq0pv", deskplane.ComputeGraphics},
 	}
 }
 
