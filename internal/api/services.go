@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -14,17 +13,8 @@ type wsService struct {
 	*Server
 }
 
-// dsService implements dsapi.Service (the Directory Service subset).
-type dsService struct {
-	dsapi.Unimplemented
-	*Server
-}
-
 // WorkSpaces returns the WorkSpaces service.
 func (s *Server) WorkSpaces() wsapi.Service { return &wsService{Server: s} }
-
-// DirectoryService returns the Directory Service subset.
-func (s *Server) DirectoryService() dsapi.Service { return &dsService{Server: s} }
 
 // ControlRoutes adds the service's own control routes (under /_deskplane/).
 func (s *Server) ControlRoutes(mux *http.ServeMux) {

@@ -133,9 +133,8 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// The families not yet moved out of internal/api (docs/ARCHITECTURE.md).
 	remainder := api.New(senv)
 	a.Service, err = service.New(senv, service.Remainder{
-		WorkSpaces:       remainder.WorkSpaces(),
-		DirectoryService: remainder.DirectoryService(),
-		Timers:           remainder.Timers(),
+		WorkSpaces: remainder.WorkSpaces(),
+		Timers:     remainder.Timers(),
 	})
 	if err != nil {
 		store.Close()

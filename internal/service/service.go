@@ -35,6 +35,7 @@ import (
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/applications"
 	"github.com/deskplane/deskplane/internal/service/bundles"
+	"github.com/deskplane/deskplane/internal/service/ds"
 	"github.com/deskplane/deskplane/internal/service/dsdata"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/service/iam"
@@ -53,6 +54,7 @@ type (
 	imagesFamily       = images.Service
 	bundlesFamily      = bundles.Service
 	applicationsFamily = applications.Service
+	dsFamily           = ds.Service
 	dsdataFamily       = dsdata.Service
 	stsFamily          = sts.Service
 	iamFamily          = iam.Service
@@ -81,6 +83,7 @@ type workSpaces struct {
 
 // directoryService serves the Directory Service API.
 type directoryService struct {
+	*dsFamily
 	dsFallback
 }
 
@@ -123,7 +126,6 @@ var (
 // handlers. A nil service falls back to the generated Unimplemented.
 type Remainder struct {
 	WorkSpaces           wsapi.Service
-	DirectoryService     dsapi.Service
 	DirectoryServiceData dsdataapi.Service
 	Timers               map[string]lifecycle.Handler
 }
@@ -146,7 +148,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 	e.Log = e.Logger()
 	net := network.New(e)
 	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
-	data := dsdata.New(e)
+	dir, data := ds.New(e), dsdata.New(e)
 	tokens := sts.New(e)
 
 	s := &Service{
@@ -159,7 +161,10 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			tagsFamily:         tags.New(e),
 			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
-		ds: &directoryService{dsFallback{orUnimplemented[dsapi.Service](rem.DirectoryService, dsapi.Unimplemented{})}},
+		ds: &directoryService{
+			dsFamily:   dir,
+			dsFallback: dsFallback{dsapi.Unimplemented{}},
+		},
 		data: &directoryServiceData{
 			dsdataFamily: data,
 			dataFallback: dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})},
@@ -173,6 +178,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		family{"images", img.Timers()},
 		family{"bundles", bun.Timers()},
 		family{"applications", app.Timers()},
+		family{"ds", dir.Timers()},
 		family{"dsdata", data.Timers()},
 		family{"sts", tokens.Timers()},
 		family{"internal/api", rem.Timers},
