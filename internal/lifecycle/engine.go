@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -26,10 +27,54 @@ import (
 // removed the timer; the handler may schedule follow-up timers (including
 // one with the same name). Timer.Due is the time the event happens: use it,
 // not the clock, for timestamps and follow-up due times, so that a large
-// clock advance replays events at their proper times. A handler returns an
-// error only when the store fails or the timer cannot be handled at all; a
-// timer that no longer applies (the resource moved on) is a silent no-op.
+// clock advance replays events at their proper times. A timer that no
+// longer applies (the resource moved on) is a silent no-op.
+//
+// An error rolls the transaction back and leaves the timer in the store.
+// The engine fires it again later, with a jittered backoff, unless the
+// error is the handler's own permanent one (see Permanent): store failures,
+// lost connections, conflicts and cancelled contexts never lose a timer.
 type Handler func(ctx context.Context, tx deskplane.Tx, t deskplane.Timer) error
+
+// FailureHandler puts a timer's resource in its failure state (a WorkSpace
+// in ERROR) after the timer's handler failed permanently with cause, so
+// that the resource does not stay transitional forever. It runs in a
+// transaction of its own, in which the engine has removed the timer; it
+// may be run again when that transaction fails.
+type FailureHandler func(ctx context.Context, tx deskplane.Tx, t deskplane.Timer, cause error) error
+
+// Permanent marks err as a handler's own permanent failure: the timer can
+// never be handled, so the engine removes it and runs the timer's failure
+// handler. A handler's domain error (*deskplane.Error) is permanent too,
+// unless it wraps deskplane.ErrConflict (docs/decisions/0140-timers-never-lost.md).
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+type permanentError struct{ err error }
+
+func (p *permanentError) Error() string { return p.err.Error() }
+func (p *permanentError) Unwrap() error { return p.err }
+
+// IsPermanent reports whether a handler's error is permanent: marked by
+// Permanent, or a domain error that is not a store conflict. Everything
+// else (store and connection failures, conflicts, cancelled contexts,
+// errors of unknown origin) is transient.
+func IsPermanent(err error) bool {
+	if err == nil || errors.Is(err, deskplane.ErrConflict) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var p *permanentError
+	if errors.As(err, &p) {
+		return true
+	}
+	var de *deskplane.Error
+	return errors.As(err, &de)
+}
 
 // Options tune the engine.
 type Options struct {
@@ -38,6 +83,14 @@ type Options struct {
 	// PollInterval bounds how long the loop sleeps without looking at the
 	// store; it matters when other nodes schedule timers (default 1s).
 	PollInterval time.Duration
+	// RetryMin and RetryMax bound the pause before a timer whose handler
+	// failed transiently is fired again, and before the loop asks a failing
+	// store again: it doubles from RetryMin on every failure, up to
+	// RetryMax, and is jittered (defaults 50ms and 30s).
+	RetryMin, RetryMax time.Duration
+	// Wall is the real-time clock the retry pauses are measured on (they
+	// must pass while the service clock is frozen); time.Now when nil.
+	Wall func() time.Time
 	// Observe, when set, is called after each fired timer's transaction
 	// commits, with the clock time at which it fired (for lateness figures).
 	Observe func(t deskplane.Timer, firedAt time.Time)
@@ -50,8 +103,28 @@ type Engine struct {
 	log      *slog.Logger
 	opts     Options
 	handlers map[string]Handler
+	failures map[string]FailureHandler
 	wake     chan struct{}
-	runMu    sync.Mutex
+	// base is the context timers fire with when a write's Update fires
+	// them: never the request's own, which its client may cancel.
+	base context.Context
+
+	runMu sync.Mutex
+	retry map[timerID]*retryState // guarded by runMu
+}
+
+// timerID names one stored timer.
+type timerID struct {
+	key  deskplane.Key
+	name string
+}
+
+// retryState is a timer whose handler failed transiently: it is not fired
+// again before at.
+type retryState struct {
+	due      time.Time // the timer's Due when it failed; a rescheduled timer starts afresh
+	attempts int
+	at       time.Time
 }
 
 // New returns an engine over store (the raw store, not the one returned by
@@ -63,6 +136,15 @@ func New(store deskplane.Store, clock deskplane.Clock, log *slog.Logger, opts Op
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = 50 * time.Millisecond
+	}
+	if opts.RetryMax < opts.RetryMin {
+		opts.RetryMax = max(30*time.Second, opts.RetryMin)
+	}
+	if opts.Wall == nil {
+		opts.Wall = time.Now
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -72,7 +154,10 @@ func New(store deskplane.Store, clock deskplane.Clock, log *slog.Logger, opts Op
 		log:      log,
 		opts:     opts,
 		handlers: make(map[string]Handler),
+		failures: make(map[string]FailureHandler),
 		wake:     make(chan struct{}, 1),
+		base:     context.Background(),
+		retry:    make(map[timerID]*retryState),
 	}
 }
 
@@ -80,6 +165,12 @@ func New(store deskplane.Store, clock deskplane.Clock, log *slog.Logger, opts Op
 // handler before Run or RunDue is first called.
 func (e *Engine) Handle(name string, h Handler) {
 	e.handlers[name] = h
+}
+
+// HandleFailure registers the failure handler for timers named name. A
+// timer without one is only removed when its handler fails permanently.
+func (e *Engine) HandleFailure(name string, f FailureHandler) {
+	e.failures[name] = f
 }
 
 // Wake makes the loop look at the store again now.
@@ -90,33 +181,61 @@ func (e *Engine) Wake() {
 	}
 }
 
-// Run drives the engine until ctx ends.
+// backoff is the jittered pause before the attempt after the n-th failure:
+// RetryMin doubled n-1 times, capped at RetryMax, then a random point in
+// its upper half.
+func (e *Engine) backoff(n int) time.Duration {
+	d := e.opts.RetryMax
+	if n < 40 {
+		if x := e.opts.RetryMin << (n - 1); x > 0 && x < d {
+			d = x
+		}
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// Run drives the engine until ctx ends. A store that fails is asked again
+// after a growing, jittered pause; the timers stay in it meanwhile.
 func (e *Engine) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	failures := 0
 	for {
-		if _, err := e.RunDue(ctx); err != nil && ctx.Err() == nil {
-			e.log.Error("lifecycle: firing timers", "err", err)
+		_, retryAt, err := e.runDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			failures++
+			e.log.Error("lifecycle: firing timers; trying again", "err", err, "failures", failures)
 		}
 		wait := e.opts.PollInterval
 		var next time.Time
 		var ok bool
-		err := e.store.View(ctx, func(tx deskplane.Tx) error {
+		verr := e.store.View(ctx, func(tx deskplane.Tx) error {
 			var err error
 			next, ok, err = tx.NextDue()
 			return err
 		})
-		if err != nil && ctx.Err() == nil {
-			e.log.Error("lifecycle: reading next due time", "err", err)
+		if verr != nil && ctx.Err() == nil {
+			if err == nil {
+				failures++
+			}
+			e.log.Error("lifecycle: reading next due time", "err", verr)
+		}
+		if err == nil && verr == nil {
+			failures = 0
 		}
 		if ok {
-			if d := next.Sub(e.clock.Now()); d < wait {
-				wait = d
+			d := next.Sub(e.clock.Now())
+			if d <= 0 && !retryAt.IsZero() {
+				// What is due now waits for its retry.
+				d = max(retryAt.Sub(e.opts.Wall()), time.Millisecond)
 			}
+			wait = min(wait, d)
 		}
-		if wait < 0 {
-			wait = 0
+		if failures > 0 {
+			wait = e.backoff(failures)
 		}
+		wait = max(wait, 0)
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
@@ -142,26 +261,55 @@ func (h *handlerError) Error() string {
 	return fmt.Sprintf("timer %s/%s of %s: %v", h.timer.Key.Kind, h.timer.Key.ID, h.timer.Name, h.err)
 }
 
+func (h *handlerError) Unwrap() error { return h.err }
+
 // maxPerRun bounds one RunDue so that a handler that keeps scheduling
 // already-due timers cannot spin forever.
 const maxPerRun = 10_000_000
 
 // RunDue fires every timer that is due at the clock's current time, including
 // timers that handlers schedule as already due, and returns how many fired.
+// A timer whose handler failed transiently stays in the store and is fired
+// by a later RunDue once its retry pause has passed.
 func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	n, _, err := e.runDue(ctx)
+	return n, err
+}
+
+// runDue is RunDue; it also says when the earliest timer waiting for a
+// retry may fire (zero when none waits).
+func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
 	total := 0
 	var fired []deskplane.Timer
 	for total < maxPerRun {
-		now := e.clock.Now()
+		now, wall := e.clock.Now(), e.opts.Wall()
+		var seen map[timerID]bool
 		err := e.store.Update(ctx, func(tx deskplane.Tx) error {
 			fired = fired[:0]
-			due, err := tx.Due(now, e.opts.Batch)
+			limit := e.opts.Batch + len(e.retry)
+			due, err := tx.Due(now, limit)
 			if err != nil {
 				return err
 			}
+			seen = nil
+			if len(due) < limit {
+				seen = make(map[timerID]bool, len(e.retry)) // every due timer is here
+			}
+			n := 0
 			for _, t := range due {
+				id := timerID{t.Key, t.Name}
+				if seen != nil {
+					seen[id] = true
+				}
+				if r := e.retry[id]; r != nil && r.due.Equal(t.Due) && wall.Before(r.at) {
+					continue // waits for its retry
+				}
+				if n == e.opts.Batch {
+					break
+				}
+				n++
 				if err := tx.Cancel(t.Key, t.Name); err != nil {
 					return err
 				}
@@ -179,20 +327,30 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 		})
 		var he *handlerError
 		if errors.As(err, &he) {
-			// Drop the failing timer on its own so the others still fire.
-			e.log.Error("lifecycle: handler failed; timer dropped", "err", he)
-			if err := e.store.Update(ctx, func(tx deskplane.Tx) error {
-				return tx.Cancel(he.timer.Key, he.timer.Name)
-			}); err != nil {
-				return total, err
+			if !IsPermanent(he.err) {
+				e.later(he, wall)
+				continue
+			}
+			if err := e.fail(ctx, he); err != nil {
+				e.later(&handlerError{timer: he.timer, err: err}, wall)
 			}
 			continue
 		}
 		if err != nil {
-			return total, err
+			return total, e.retryAt(), err
+		}
+		if seen != nil {
+			for id := range e.retry {
+				if !seen[id] {
+					delete(e.retry, id) // fired, cancelled or rescheduled meanwhile
+				}
+			}
+		}
+		for _, t := range fired {
+			delete(e.retry, timerID{t.Key, t.Name})
 		}
 		if len(fired) == 0 {
-			return total, nil
+			return total, e.retryAt(), nil
 		}
 		total += len(fired)
 		if e.opts.Observe != nil {
@@ -202,7 +360,58 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	return total, nil
+	return total, e.retryAt(), nil
+}
+
+// later notes that he's timer failed transiently: it stays in the store
+// and fires again after a backoff.
+func (e *Engine) later(he *handlerError, wall time.Time) {
+	id := timerID{he.timer.Key, he.timer.Name}
+	r := e.retry[id]
+	if r == nil || !r.due.Equal(he.timer.Due) {
+		r = &retryState{due: he.timer.Due}
+		e.retry[id] = r
+	}
+	r.attempts++
+	pause := e.backoff(r.attempts)
+	r.at = wall.Add(pause)
+	level := slog.LevelWarn
+	if r.attempts >= 5 {
+		level = slog.LevelError
+	}
+	e.log.Log(e.base, level, "lifecycle: handler failed; timer kept, retrying", "err", he, "attempt", r.attempts, "pause", pause)
+}
+
+// fail removes a timer whose handler failed permanently and runs its
+// failure handler, in one transaction.
+func (e *Engine) fail(ctx context.Context, he *handlerError) error {
+	t := he.timer
+	f := e.failures[t.Name]
+	e.log.Error("lifecycle: handler failed permanently; timer removed", "err", he, "failure_handler", f != nil)
+	err := e.store.Update(ctx, func(tx deskplane.Tx) error {
+		if err := tx.Cancel(t.Key, t.Name); err != nil {
+			return err
+		}
+		if f == nil {
+			return nil
+		}
+		return f(ctx, tx, t, he.err)
+	})
+	if err == nil {
+		delete(e.retry, timerID{t.Key, t.Name})
+	}
+	return err
+}
+
+// retryAt is the earliest time a timer waiting for a retry may fire.
+func (e *Engine) retryAt() time.Time {
+	var at time.Time
+	for _, r := range e.retry {
+		if at.IsZero() || r.at.Before(at) {
+			at = r.at
+		}
+	}
+	return at
 }
 
 // Store returns a view of the engine's store that notices writes which
@@ -245,7 +454,9 @@ func (s *wakingStore) Update(ctx context.Context, fn func(deskplane.Tx) error) e
 		return err
 	}
 	if !st.earliest.After(s.e.clock.Now()) {
-		if _, err := s.e.RunDue(ctx); err != nil {
+		// The due timers may be other resources': they fire with the
+		// engine's context, never with this request's.
+		if _, err := s.e.RunDue(s.e.base); err != nil {
 			s.e.log.Error("lifecycle: firing due timers after a write", "err", err)
 		}
 		return nil

@@ -129,41 +129,6 @@ func TestHandlersChainTimersAtEventTime(t *testing.T) {
 	}
 }
 
-func TestFailingHandlerDropsOnlyItsTimer(t *testing.T) {
-	ctx := context.Background()
-	store := memory.New()
-	clock := frozenClock()
-	// Handlers run inside transactions that may be rolled back and run
-	// again, so what counts is what Observe reports after commit.
-	var r recorder
-	e := lifecycle.New(store, clock, nil, lifecycle.Options{Observe: func(tm deskplane.Timer, _ time.Time) {
-		_ = r.handler(ctx, nil, tm)
-	}})
-	e.Handle("ok", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error { return nil })
-	e.Handle("bad", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
-		return errors.New("boom")
-	})
-	schedule(t, store,
-		deskplane.Timer{Key: key("a"), Name: "ok", Due: t0},
-		deskplane.Timer{Key: key("b"), Name: "bad", Due: t0},
-		deskplane.Timer{Key: key("c"), Name: "ok", Due: t0},
-		deskplane.Timer{Key: key("d"), Name: "nobody-handles-this", Due: t0},
-	)
-	n, err := e.RunDue(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("fired %d, %v; want 2", n, err)
-	}
-	if got, want := r.list(), []string{"a@0s", "c@0s"}; !equal(got, want) {
-		t.Fatalf("fired %v, want %v", got, want)
-	}
-	_ = store.View(ctx, func(tx deskplane.Tx) error {
-		if _, ok, _ := tx.NextDue(); ok {
-			t.Error("timers left behind")
-		}
-		return nil
-	})
-}
-
 func TestWakingStoreFiresDueTimersBeforeReturning(t *testing.T) {
 	store := memory.New()
 	clock := frozenClock()

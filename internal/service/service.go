@@ -140,6 +140,28 @@ type Service struct {
 	iam    *identity
 	ec2    *compute
 	timers map[string]lifecycle.Handler
+	// failures are the failure handlers of the families that have some
+	// (failer), by timer name.
+	failures map[string]lifecycle.FailureHandler
+}
+
+// failer is a family whose resources have a failure state: it returns, by
+// timer name, what puts a resource in it when a timer's handler fails
+// permanently (docs/decisions/0140-timers-never-lost.md).
+type failer interface {
+	Failures() map[string]lifecycle.FailureHandler
+}
+
+// collectFailures merges the failure handlers of every family that has
+// some.
+func collectFailures(families ...any) map[string]lifecycle.FailureHandler {
+	all := make(map[string]lifecycle.FailureHandler)
+	for _, f := range families {
+		if f, ok := f.(failer); ok {
+			maps.Copy(all, f.Failures())
+		}
+	}
+	return all
 }
 
 // New builds every family on e and composes them with the remainder. It
@@ -187,6 +209,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		return nil, err
 	}
 	s.timers = timers
+	s.failures = collectFailures(net, img, bun, app, data, tokens, rem.WorkSpaces)
 	return s, nil
 }
 
@@ -254,5 +277,8 @@ func (s *Service) Timers() map[string]lifecycle.Handler { return maps.Clone(s.ti
 func (s *Service) RegisterTimers(e *lifecycle.Engine) {
 	for name, h := range s.timers {
 		e.Handle(name, h)
+	}
+	for name, f := range s.failures {
+		e.HandleFailure(name, f)
 	}
 }
