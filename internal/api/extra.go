@@ -4,6 +4,5 @@ import "github.com/deskplane/deskplane/internal/lifecycle"
 
 // extraTimers registers the handlers of the remaining operations' resources.
 func (s *Server) extraTimers(m map[string]lifecycle.Handler) {
-	s.poolTimers(m)                           // pools.go
-	m[timerAccountModify] = s.accountModified // account.go
+	s.poolTimers(m) // pools.go
 }

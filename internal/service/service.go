@@ -33,6 +33,7 @@ import (
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/service/account"
 	"github.com/deskplane/deskplane/internal/service/applications"
 	"github.com/deskplane/deskplane/internal/service/bundles"
 	"github.com/deskplane/deskplane/internal/service/ds"
@@ -59,6 +60,7 @@ type (
 	stsFamily          = sts.Service
 	iamFamily          = iam.Service
 	tagsFamily         = tags.Service
+	accountFamily      = account.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -78,6 +80,7 @@ type workSpaces struct {
 	*bundlesFamily
 	*applicationsFamily
 	*tagsFamily
+	*accountFamily
 	wsFallback
 }
 
@@ -172,6 +175,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
 	dir, data := ds.New(e), dsdata.New(e)
 	tokens := sts.New(e)
+	acct := account.New(e)
 
 	s := &Service{
 		images: img,
@@ -181,6 +185,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			bundlesFamily:      bun,
 			applicationsFamily: app,
 			tagsFamily:         tags.New(e),
+			accountFamily:      acct,
 			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
 		ds: &directoryService{
@@ -201,6 +206,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		family{"bundles", bun.Timers()},
 		family{"applications", app.Timers()},
 		family{"ds", dir.Timers()},
+		family{"account", acct.Timers()},
 		family{"dsdata", data.Timers()},
 		family{"sts", tokens.Timers()},
 		family{"internal/api", rem.Timers},

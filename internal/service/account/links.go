@@ -1,4 +1,4 @@
-package api
+package account
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -25,27 +26,23 @@ const (
 	linkRejected = deskplane.AccountLinkRejected
 )
 
-func accountLinkKey(sc deskplane.Scope, id string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindAccountLink, ID: id}
-}
-
 func accountLinkNotFound(id string) error {
 	return deskplane.NotFound(id, "The account link %s could not be found in this Region.", id)
 }
 
 func wireAccountLink(l *deskplane.AccountLink) *wsapi.AccountLink {
 	return &wsapi.AccountLink{
-		AccountLinkId:     ptr(l.ID),
+		AccountLinkId:     new(l.ID),
 		AccountLinkStatus: wsapi.AccountLinkStatusEnum(l.Status),
-		SourceAccountId:   ptr(l.SourceAccount),
-		TargetAccountId:   ptr(l.TargetAccount),
+		SourceAccountId:   new(l.SourceAccount),
+		TargetAccountId:   new(l.TargetAccount),
 	}
 }
 
 // saveAccountLink writes both copies of a link.
 func saveAccountLink(tx deskplane.Tx, region string, l *deskplane.AccountLink) error {
 	for _, acct := range []string{l.SourceAccount, l.TargetAccount} {
-		if err := deskplane.Save(tx, accountLinkKey(deskplane.Scope{Account: acct, Region: region}, l.ID), l); err != nil {
+		if err := deskplane.AccountLinks().Put(tx, deskplane.Scope{Account: acct, Region: region}, l.ID, l); err != nil {
 			return err
 		}
 	}
@@ -60,22 +57,18 @@ func counterpartHolds(tx deskplane.Tx, sc deskplane.Scope, l *deskplane.AccountL
 	if other == sc.Account {
 		other = l.SourceAccount
 	}
-	_, err := tx.Get(accountLinkKey(deskplane.Scope{Account: other, Region: sc.Region}, l.ID))
-	if err == deskplane.ErrNotFound {
-		return false, nil
-	}
-	return err == nil, err
+	_, found, err := deskplane.AccountLinks().Get(tx, deskplane.Scope{Account: other, Region: sc.Region}, l.ID)
+	return found, err
 }
 
 // loadAccountLink reads a link the scope is a party to.
 func loadAccountLink(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.AccountLink, error) {
-	var l deskplane.AccountLink
-	ok, err := deskplane.Load(tx, accountLinkKey(sc, id), &l)
+	l, ok, err := deskplane.AccountLinks().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
 	if ok {
-		ok, err = counterpartHolds(tx, sc, &l)
+		ok, err = counterpartHolds(tx, sc, l)
 		if err != nil {
 			return nil, err
 		}
@@ -83,13 +76,13 @@ func loadAccountLink(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane
 	if !ok {
 		return nil, accountLinkNotFound(id)
 	}
-	return &l, nil
+	return l, nil
 }
 
 // eachLink calls fn for each link of the scope after afterSeq, in creation
 // order, leaving out links whose other copy is gone.
 func eachLink(tx deskplane.Tx, sc deskplane.Scope, afterSeq int64, fn func(seq int64, l *deskplane.AccountLink) (bool, error)) error {
-	return deskplane.Each(tx, sc, deskplane.KindAccountLink, afterSeq, func(seq int64, l *deskplane.AccountLink) (bool, error) {
+	return deskplane.AccountLinks().Each(tx, sc, afterSeq, func(seq int64, l *deskplane.AccountLink) (bool, error) {
 		ok, err := counterpartHolds(tx, sc, l)
 		if err != nil || !ok {
 			return err == nil, err
@@ -103,19 +96,20 @@ func linkOpen(l *deskplane.AccountLink) bool {
 	return l.Status == linkPending || l.Status == linkLinked
 }
 
-func (w *wsService) CreateAccountLinkInvitation(ctx context.Context, in *wsapi.CreateAccountLinkInvitationRequest) (*wsapi.CreateAccountLinkInvitationResult, error) {
-	sc := caller(ctx).Scope()
-	target, token := deref(in.TargetAccountId), deref(in.ClientToken)
+// CreateAccountLinkInvitation invites a target account of the same Region to link with the caller.
+func (s *Service) CreateAccountLinkInvitation(ctx context.Context, in *wsapi.CreateAccountLinkInvitationRequest) (*wsapi.CreateAccountLinkInvitationResult, error) {
+	sc := env.Scope(ctx)
+	target, token := value(in.TargetAccountId), value(in.ClientToken)
 	if target == "" {
 		return nil, deskplane.Errorf(deskplane.CodeValidation, "TargetAccountId is required.")
 	}
 	if target == sc.Account {
 		return nil, deskplane.Errorf(deskplane.CodeValidation, "The TargetAccountId %s is the calling account; an account cannot link with itself.", target)
 	}
-	now := w.now()
+	now := s.Now()
 	id := deskplane.NewID("link-", 12)
 	var out *deskplane.AccountLink
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		out = nil
 		var conflict *deskplane.AccountLink
 		err := eachLink(tx, sc, 0, func(_ int64, l *deskplane.AccountLink) (bool, error) {
@@ -173,11 +167,11 @@ func (w *wsService) CreateAccountLinkInvitation(ctx context.Context, in *wsapi.C
 // RejectAccountLinkInvitation (REJECTED): only the target answers, and only
 // a pending invitation. A retry with the client token of the call that
 // answered returns the link unchanged.
-func (w *wsService) answerInvitation(ctx context.Context, id, token string, status deskplane.AccountLinkStatus) (*wsapi.AccountLink, error) {
-	sc := caller(ctx).Scope()
-	now := w.now()
+func (s *Service) answerInvitation(ctx context.Context, id, token string, status deskplane.AccountLinkStatus) (*wsapi.AccountLink, error) {
+	sc := env.Scope(ctx)
+	now := s.Now()
 	var out *deskplane.AccountLink
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		l, err := loadAccountLink(tx, sc, id)
 		if err != nil {
 			return err
@@ -204,26 +198,29 @@ func (w *wsService) answerInvitation(ctx context.Context, id, token string, stat
 	return wireAccountLink(out), nil
 }
 
-func (w *wsService) AcceptAccountLinkInvitation(ctx context.Context, in *wsapi.AcceptAccountLinkInvitationRequest) (*wsapi.AcceptAccountLinkInvitationResult, error) {
-	l, err := w.answerInvitation(ctx, deref(in.LinkId), deref(in.ClientToken), linkLinked)
+// AcceptAccountLinkInvitation links the target account with the source that invited it.
+func (s *Service) AcceptAccountLinkInvitation(ctx context.Context, in *wsapi.AcceptAccountLinkInvitationRequest) (*wsapi.AcceptAccountLinkInvitationResult, error) {
+	l, err := s.answerInvitation(ctx, value(in.LinkId), value(in.ClientToken), linkLinked)
 	if err != nil {
 		return nil, err
 	}
 	return &wsapi.AcceptAccountLinkInvitationResult{AccountLink: l}, nil
 }
 
-func (w *wsService) RejectAccountLinkInvitation(ctx context.Context, in *wsapi.RejectAccountLinkInvitationRequest) (*wsapi.RejectAccountLinkInvitationResult, error) {
-	l, err := w.answerInvitation(ctx, deref(in.LinkId), deref(in.ClientToken), linkRejected)
+// RejectAccountLinkInvitation refuses an invitation; the link stays, REJECTED.
+func (s *Service) RejectAccountLinkInvitation(ctx context.Context, in *wsapi.RejectAccountLinkInvitationRequest) (*wsapi.RejectAccountLinkInvitationResult, error) {
+	l, err := s.answerInvitation(ctx, value(in.LinkId), value(in.ClientToken), linkRejected)
 	if err != nil {
 		return nil, err
 	}
 	return &wsapi.RejectAccountLinkInvitationResult{AccountLink: l}, nil
 }
 
-func (w *wsService) DeleteAccountLinkInvitation(ctx context.Context, in *wsapi.DeleteAccountLinkInvitationRequest) (*wsapi.DeleteAccountLinkInvitationResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.LinkId)
+// DeleteAccountLinkInvitation withdraws an invitation not yet accepted.
+func (s *Service) DeleteAccountLinkInvitation(ctx context.Context, in *wsapi.DeleteAccountLinkInvitationRequest) (*wsapi.DeleteAccountLinkInvitationResult, error) {
+	sc, id := env.Scope(ctx), value(in.LinkId)
 	var out *deskplane.AccountLink
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		l, err := loadAccountLink(tx, sc, id)
 		if err != nil {
 			return err
@@ -237,7 +234,7 @@ func (w *wsService) DeleteAccountLinkInvitation(ctx context.Context, in *wsapi.D
 				"The account link %s has been accepted and is LINKED; linked accounts cannot be unlinked.", id)
 		}
 		for _, acct := range []string{l.SourceAccount, l.TargetAccount} {
-			if _, err := tx.Delete(accountLinkKey(deskplane.Scope{Account: acct, Region: sc.Region}, id)); err != nil {
+			if _, err := deskplane.AccountLinks().Delete(tx, deskplane.Scope{Account: acct, Region: sc.Region}, id); err != nil {
 				return err
 			}
 		}
@@ -250,14 +247,15 @@ func (w *wsService) DeleteAccountLinkInvitation(ctx context.Context, in *wsapi.D
 	return &wsapi.DeleteAccountLinkInvitationResult{AccountLink: wireAccountLink(out)}, nil
 }
 
-func (w *wsService) GetAccountLink(ctx context.Context, in *wsapi.GetAccountLinkRequest) (*wsapi.GetAccountLinkResult, error) {
-	sc := caller(ctx).Scope()
-	id, other := deref(in.LinkId), deref(in.LinkedAccountId)
+// GetAccountLink reads a link by its id or by the other account.
+func (s *Service) GetAccountLink(ctx context.Context, in *wsapi.GetAccountLinkRequest) (*wsapi.GetAccountLinkResult, error) {
+	sc := env.Scope(ctx)
+	id, other := value(in.LinkId), value(in.LinkedAccountId)
 	if id == "" && other == "" {
 		return nil, deskplane.Errorf(deskplane.CodeValidation, "Specify LinkId or LinkedAccountId.")
 	}
 	var out *deskplane.AccountLink
-	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		out = nil
 		if id != "" {
 			l, err := loadAccountLink(tx, sc, id)
@@ -294,16 +292,17 @@ func (w *wsService) GetAccountLink(ctx context.Context, in *wsapi.GetAccountLink
 	return &wsapi.GetAccountLinkResult{AccountLink: wireAccountLink(out)}, nil
 }
 
-func (w *wsService) ListAccountLinks(ctx context.Context, in *wsapi.ListAccountLinksRequest) (*wsapi.ListAccountLinksResult, error) {
+// ListAccountLinks lists the caller's links in creation order.
+func (s *Service) ListAccountLinks(ctx context.Context, in *wsapi.ListAccountLinksRequest) (*wsapi.ListAccountLinksResult, error) {
 	const purpose = "accountlinks"
 	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
 	size := paging.Size(in.MaxResults)
-	sc := caller(ctx).Scope()
+	sc := env.Scope(ctx)
 	var p paging.Page[wsapi.AccountLink]
-	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.AccountLink]{}
 		return eachLink(tx, sc, after, func(seq int64, l *deskplane.AccountLink) (bool, error) {
 			if len(in.LinkStatusFilter) > 0 && !slices.Contains(in.LinkStatusFilter, wsapi.AccountLinkStatusEnum(l.Status)) {
