@@ -18,6 +18,8 @@ import (
 	"github.com/deskplane/deskplane/internal/api"
 	"github.com/deskplane/deskplane/internal/bolt"
 	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/desktop/local"
+	"github.com/deskplane/deskplane/internal/desktop/reconcile"
 	"github.com/deskplane/deskplane/internal/httpx"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/memory"
@@ -50,6 +52,10 @@ type App struct {
 	DataLocation string
 	// Metrics are served on GET /metrics.
 	Metrics *metrics.Metrics
+	// Desktops are the real desktops of -desktops local (nil for none),
+	// and Reconciler makes the WorkSpaces lifecycle follow them.
+	Desktops   *local.Provider
+	Reconciler *reconcile.Reconciler
 
 	log       *slog.Logger
 	chain     *httpx.Chain
@@ -109,7 +115,18 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		store.Close()
 		return nil, err
 	}
+	a.Desktops, a.Reconciler, err = a.openDesktops(cfg, a.Clock)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if a.Reconciler != nil {
+		store = a.Reconciler.Store(store)
+	}
 	a.Engine = lifecycle.New(store, a.Clock, a.log, a.engineOptions(o.Engine))
+	if a.Reconciler != nil {
+		a.Reconciler.SetStore(a.Engine.Store())
+	}
 	a.Timing, err = control.NewTiming(cfg.Timing)
 	if err != nil {
 		store.Close()
@@ -129,6 +146,9 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Log:     a.log,
 		Regions: regions,
 		Strict:  cfg.Strict,
+	}
+	if a.Desktops != nil {
+		senv.Node = cfg.NodeName
 	}
 	// The families not yet moved out of internal/api (docs/ARCHITECTURE.md).
 	remainder := api.New(senv)
@@ -228,6 +248,12 @@ func adminToken(cfg Config) (string, error) {
 // Close releases the store. Serve calls it on the way out.
 func (a *App) Close() error {
 	var err error
-	a.closeOnce.Do(func() { err = a.Store.Close() })
+	a.closeOnce.Do(func() {
+		err = a.Store.Close()
+		if a.Desktops != nil {
+			// Desktops keep running: the next start adopts them.
+			_ = a.Desktops.Close()
+		}
+	})
 	return err
 }
