@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -730,4 +732,21 @@ func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 	default:
 		control.WriteJSON(w, http.StatusOK, out)
 	}
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return ptr(s)
+}
+
+// newUUID returns a random (version 4) UUID in the model's AmazonUuid form.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

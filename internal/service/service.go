@@ -36,6 +36,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/account"
 	"github.com/deskplane/deskplane/internal/service/applications"
 	"github.com/deskplane/deskplane/internal/service/bundles"
+	"github.com/deskplane/deskplane/internal/service/clientconfig"
 	"github.com/deskplane/deskplane/internal/service/ds"
 	"github.com/deskplane/deskplane/internal/service/dsdata"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -61,6 +62,7 @@ type (
 	iamFamily          = iam.Service
 	tagsFamily         = tags.Service
 	accountFamily      = account.Service
+	clientconfigFamily = clientconfig.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -81,6 +83,7 @@ type workSpaces struct {
 	*applicationsFamily
 	*tagsFamily
 	*accountFamily
+	*clientconfigFamily
 	wsFallback
 }
 
@@ -186,6 +189,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			applicationsFamily: app,
 			tagsFamily:         tags.New(e),
 			accountFamily:      acct,
+			clientconfigFamily: clientconfig.New(e),
 			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
 		ds: &directoryService{
