@@ -177,6 +177,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Routes: func(mux *http.ServeMux) {
 			remainder.ControlRoutes(mux)
 			control.ImageRoutes(mux, a.Service.Images())
+			control.WorkspaceRoutes(mux, a.Service.Workspaces())
 		},
 	}
 	ctl := control.NewHandler(ctlDeps)

@@ -38,9 +38,10 @@ func TestFallbackIsUnimplemented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.WorkSpaces().DescribeWorkspaces(context.Background(), &wsapi.DescribeWorkspacesRequest{})
+	// An operation only the remainder (internal/api) serves.
+	_, err = s.WorkSpaces().DescribeConnectClientAddIns(context.Background(), &wsapi.DescribeConnectClientAddInsRequest{})
 	var ni *smithy.NotImplementedError
 	if !errors.As(err, &ni) {
-		t.Fatalf("DescribeWorkspaces without its family: %v, want NotImplementedError", err)
+		t.Fatalf("DescribeConnectClientAddIns without its family: %v, want NotImplementedError", err)
 	}
 }
