@@ -53,32 +53,7 @@ type stagePayload struct {
 
 // ---- deterministic network values --------------------------------------------
 
-// deskplane has no VPC data: the network of a subnet is derived from its
-// id, so the same subnet always has the same range. subnetNetwork returns
-// the first three octets of the subnet's /24, inside 10.0.0.0/8.
-func subnetNetwork(subnetID string) [3]byte {
-	h := fnv.New32a()
-	h.Write([]byte(subnetID))
-	v := h.Sum32()
-	return [3]byte{10, byte(v >> 8), byte(v)}
-}
-
-// subnetNetworks returns the networks of the subnets, made distinct: a
-// subnet whose derived range collides with an earlier one moves up.
-func subnetNetworks(subnetIDs []string) [][3]byte {
-	out := make([][3]byte, len(subnetIDs))
-	for i, id := range subnetIDs {
-		n := subnetNetwork(id)
-		for slices.Contains(out[:i], n) {
-			n[2]++
-			if n[2] == 0 {
-				n[1]++
-			}
-		}
-		out[i] = n
-	}
-	return out
-}
+// The network of a subnet is the root's deskplane.SubnetNetwork.
 
 // hostIn returns an address in the network, its host part derived from
 // seed (10–249, away from the addresses AWS reserves).

@@ -715,7 +715,7 @@ func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 		}
 		sess.EniIP = hostIn([3]byte{10, byte(len(p.ID)), byte(p.NextSessionSeq)}, sess.ID)
 		if d, err := s.registeredDirectory(tx, sc, p.DirectoryID); err == nil && len(d.SubnetIDs) > 0 {
-			sess.EniIP = hostIn(subnetNetwork(d.SubnetIDs[int(p.NextSessionSeq)%len(d.SubnetIDs)]), sess.ID)
+			sess.EniIP = hostIn(deskplane.SubnetNetwork(d.SubnetIDs[int(p.NextSessionSeq)%len(d.SubnetIDs)]), sess.ID)
 		}
 		p.Sessions = append(p.Sessions, sess)
 		out = wirePoolSession(p.ID, sess)
