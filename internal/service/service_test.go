@@ -38,10 +38,10 @@ func TestFallbackIsUnimplemented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An operation only the remainder (internal/api) serves.
-	_, err = s.WorkSpaces().DescribeConnectClientAddIns(context.Background(), &wsapi.DescribeConnectClientAddInsRequest{})
+	// The fallback itself, whichever operations the families serve.
+	_, err = s.ws.wsFallback.DescribeWorkspaces(context.Background(), &wsapi.DescribeWorkspacesRequest{})
 	var ni *smithy.NotImplementedError
 	if !errors.As(err, &ni) {
-		t.Fatalf("DescribeConnectClientAddIns without its family: %v, want NotImplementedError", err)
+		t.Fatalf("the fallback without a remainder: %v, want NotImplementedError", err)
 	}
 }
