@@ -34,6 +34,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/sts"
 	"github.com/deskplane/deskplane/internal/sigv4"
 	"github.com/deskplane/deskplane/internal/stsapi"
+	"github.com/deskplane/deskplane/internal/webclient"
 	"github.com/deskplane/deskplane/internal/wireerror"
 	"github.com/deskplane/deskplane/internal/wsapi"
 
@@ -127,7 +128,7 @@ func (a *App) engineOptions(o lifecycle.Options) lifecycle.Options {
 
 // routes is the endpoint: the AWS protocols behind the httpx chain, the
 // control API, the console, /health and /metrics.
-func (a *App) routes(verifier *sigv4.Verifier, ctl, cons http.Handler, limits httpx.Limits) http.Handler {
+func (a *App) routes(verifier *sigv4.Verifier, ctl, cons, web http.Handler, limits httpx.Limits) http.Handler {
 	a.chain = httpx.New(httpx.Config{
 		Log:      a.log,
 		Verifier: verifier,
@@ -186,7 +187,8 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons http.Handler, limits ht
 	// the chain's write deadline. The console has its own sessions.
 	bounded := httpx.WriteTimeout(httpx.DefaultWriteTimeout)
 	mux.Handle(control.Prefix, bounded(control.Logged(a.log, ctl)))
-	mux.Handle(console.Prefix, cons) // console.go
+	mux.Handle(console.Prefix, cons)  // console.go
+	mux.Handle(webclient.Prefix, web) // webclient.go; WebSockets outlive any write deadline
 	mux.Handle("GET /health", bounded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		control.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})))
@@ -281,11 +283,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(engDone)
 		_ = a.Engine.Run(engCtx)
 	}()
-	deskDone := make(chan struct{})
-	go func() {
-		defer close(deskDone)
-		a.runDesktops(engCtx)
-	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var err error
@@ -298,7 +295,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	stopEngine()
 	<-engDone
-	<-deskDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -1,0 +1,544 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/wsapi"
+)
+
+// The WorkSpace lifecycle timers (see workspaces.go for the list), the
+// network identity a WorkSpace gets when it launches, and the clean-up when
+// it goes (docs/decisions/0022-workspace-lifecycle.md).
+
+// onWorkspaceState ends the transitional state a WorkSpace is in. A
+// transition fault (control API) makes it end in the fault's state with
+// its error code instead.
+func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+	sc := t.Key.Scope
+	ws, err := loadWorkspace(tx, sc, t.Key.ID)
+	if err != nil || ws == nil {
+		return err
+	}
+	if gen, err := strconv.ParseInt(string(t.Payload), 10, 64); err != nil || gen != ws.Generation {
+		return nil
+	}
+	at := t.Due
+	if ws.State == wsTerminated {
+		return s.removeWorkspace(tx, sc, ws)
+	}
+	switch ws.State {
+	case wsPending, wsStarting, wsRebooting, wsRebuilding, wsRestoring, wsStopping, wsTerminating:
+	default:
+		return nil
+	}
+	fault, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindWorkspace, sc, ws.ID)
+	if err != nil {
+		return err
+	}
+	if ws.State == wsPending && ws.MigratedFrom != "" {
+		return s.finishMigration(tx, sc, ws, at, faulted)
+	}
+	if faulted {
+		if ws.State == wsPending {
+			ws.SubnetID = "" // a launch that fails gets no network identity
+		}
+		failWorkspace(ws, deskplane.WorkspaceState(fault.State), fault.ErrorCode, fault.ErrorMessage, at)
+		if err := s.scheduleAutoStop(tx, sc, ws, at); err != nil {
+			return err
+		}
+		return saveWorkspace(tx, sc, ws)
+	}
+	switch ws.State {
+	case wsPending:
+		if err := s.launch(tx, sc, ws, at); err != nil {
+			return err
+		}
+	case wsStarting, wsRebooting, wsRebuilding, wsRestoring:
+		if ws.State == wsRebuilding {
+			// Rebuild assigns a new private IP (AGA:rebuild-workspace).
+			if err := s.releaseIP(tx, sc, ws); err != nil {
+				return err
+			}
+			ok, err := s.assignNetwork(tx, sc, ws)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				noAddress(ws, at)
+				return saveWorkspace(tx, sc, ws)
+			}
+		}
+		restored := ws.State == wsRestoring
+		ws.ErrorCode, ws.ErrorMessage = "", ""
+		setState(ws, wsAvailable, at)
+		if restored {
+			// New snapshots about 30 minutes after a restore (AGA:restore-workspace).
+			if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(s.d.Rules.FirstSnapshotAfter)); err != nil {
+				return err
+			}
+		}
+		if err := s.scheduleAutoStop(tx, sc, ws, at); err != nil {
+			return err
+		}
+	case wsStopping:
+		setState(ws, wsStopped, at)
+	case wsTerminating:
+		if err := s.terminated(tx, sc, ws, at); err != nil {
+			return err
+		}
+	}
+	return saveWorkspace(tx, sc, ws)
+}
+
+// failWorkspace ends a transition in a failure state (ERROR by default)
+// with an error code and message on the WorkSpace.
+func failWorkspace(ws *deskplane.Workspace, state deskplane.WorkspaceState, code, msg string, at time.Time) {
+	if state == "" {
+		state = wsError
+	}
+	if code == "" {
+		code = failCreationDefault
+	}
+	if msg == "" {
+		msg = failCreationDefaultMsg
+	}
+	setState(ws, state, at)
+	ws.ErrorCode, ws.ErrorMessage = code, msg
+}
+
+// launch makes a PENDING WorkSpace AVAILABLE: it gets its subnet, private
+// IP and computer name, its snapshot schedule and, for AUTO_STOP, its
+// AutoStop clock.
+func (s *Server) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
+	ok, err := s.assignNetwork(tx, sc, ws)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		noAddress(ws, at)
+		return nil
+	}
+	if ws.StandbyOf != "" {
+		// A standby waits stopped for a failover (decision 0023).
+		setState(ws, wsStopped, at)
+	} else {
+		setState(ws, wsAvailable, at)
+	}
+	if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(s.d.Rules.FirstSnapshotAfter)); err != nil {
+		return err
+	}
+	return s.scheduleAutoStop(tx, sc, ws, at)
+}
+
+// ---- network identity -------------------------------------------------------
+
+// A WorkSpace's subnet is one of its directory's subnets, chosen from its
+// id. Its private IP is in the network deskplane derives for the subnet
+// (directories.go: 10.a.b.0/24, where the directory's own addresses are):
+// the next free host address of a per-subnet counter, 10.a.b.4–254 first,
+// then on into the following /24s of 10.a.0.0/16 (VPC subnets may be that
+// large; a /24 alone would hold only 251 WorkSpaces). The directory's
+// addresses are skipped, and the KindWorkspaceIP index keeps addresses
+// unique among the scope's WorkSpaces even when a counter wraps. Only
+// lifecycle handlers allocate, so the counter sees no contention from API
+// calls.
+
+const (
+	ipFirstHost   = 4   // .0–.3 are reserved in every VPC subnet
+	ipHostsPer24  = 251 // .4–.254
+	ipHosts       = ipHostsPer24 * 256
+	ipMaxProbes   = 1024
+	ipCounterKind = "workspaceip/"
+)
+
+// noAddress ends a launch or rebuild whose subnet has no free address.
+func noAddress(ws *deskplane.Workspace, at time.Time) {
+	failWorkspace(ws, wsError, "InsufficientFreeAddressesInSubnet",
+		"The subnet "+ws.SubnetID+" has no free private IP address left for the WorkSpace.", at)
+	ws.SubnetID, ws.IPAddress = "", ""
+}
+
+// dirNetwork is the part of a directory registration the network needs.
+// Only these fields are decoded: the registration's settings documents
+// would make a full decode the launch's largest cost.
+type dirNetwork struct {
+	SubnetIDs []string `json:"subnetIds"`
+	DNSAddrs  []string `json:"dnsAddrs"`
+}
+
+func loadDirNetwork(tx deskplane.Tx, sc deskplane.Scope, dirID string) (dirNetwork, bool, error) {
+	var d dirNetwork
+	found, err := deskplane.Load(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindDirectory, ID: dirID}, &d)
+	return d, found, err
+}
+
+// pickSubnet chooses a WorkSpace's subnet among its directory's.
+func pickSubnet(wsID string, subnets []string) string {
+	if len(subnets) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(wsID))
+	return subnets[int(h.Sum32()%uint32(len(subnets)))]
+}
+
+// assignNetwork gives ws a private IP and computer name, and a subnet if
+// it has none yet (CreateWorkspaces picks it); ok is false when its subnet
+// has no free address.
+func (s *Server) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (ok bool, err error) {
+	if ws.ComputerName == "" {
+		ws.ComputerName = wsComputerName(ws.ID, ws.OperatingSystemName)
+	}
+	if ws.SubnetID == "" {
+		d, found, err := loadDirNetwork(tx, sc, ws.DirectoryID)
+		if err != nil || !found {
+			return true, err
+		}
+		if ws.SubnetID = pickSubnet(ws.ID, d.SubnetIDs); ws.SubnetID == "" {
+			return true, nil
+		}
+	}
+	ip, err := s.allocateIP(tx, sc, ws)
+	if err != nil || ip == "" {
+		return false, err
+	}
+	ws.IPAddress = ip
+	return true, nil
+}
+
+// ipCounter is the allocation state of a subnet: the next host index and
+// the subnet's network, learnt from the directory on first use.
+type ipCounter struct {
+	Next     int      `json:"next"`
+	Net      [3]byte  `json:"net"`
+	Reserved []string `json:"reserved,omitempty"`
+	Known    bool     `json:"known,omitempty"`
+}
+
+func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
+	subnet := ws.SubnetID
+	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
+	var c ipCounter
+	if _, err := deskplane.Load(tx, ck, &c); err != nil {
+		return "", err
+	}
+	if !c.Known {
+		d, _, err := loadDirNetwork(tx, sc, ws.DirectoryID)
+		if err != nil {
+			return "", err
+		}
+		c.Net, c.Reserved, c.Known = subnetNetwork(subnet), d.DNSAddrs, true
+		for i, id := range d.SubnetIDs {
+			if id == subnet {
+				c.Net = subnetNetworks(d.SubnetIDs)[i]
+			}
+		}
+	}
+	prefix := strconv.Itoa(int(c.Net[0])) + "." + strconv.Itoa(int(c.Net[1])) + "."
+	for range ipMaxProbes {
+		n := c.Next % ipHosts
+		c.Next++
+		third := (int(c.Net[2]) + n/ipHostsPer24) % 256
+		ip := prefix + strconv.Itoa(third) + "." + strconv.Itoa(ipFirstHost+n%ipHostsPer24)
+		if stateIn(ip, c.Reserved...) {
+			continue
+		}
+		k := deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ip}
+		_, err := tx.Get(k)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, deskplane.ErrNotFound) {
+			return "", err
+		}
+		if err := deskplane.Save(tx, k, wsIndex{WS: ws.ID}); err != nil {
+			return "", err
+		}
+		return ip, deskplane.Save(tx, ck, c)
+	}
+	return "", deskplane.Save(tx, ck, c)
+}
+
+// releaseIP frees the WorkSpace's private IP for reuse.
+func (s *Server) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+	if ws.IPAddress == "" {
+		return nil
+	}
+	return releaseIndex(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ws.IPAddress}, ws.ID)
+}
+
+// releaseIndex deletes an index record if it still names the WorkSpace.
+func releaseIndex(tx deskplane.Tx, k deskplane.Key, wsID string) error {
+	var idx wsIndex
+	ok, err := deskplane.Load(tx, k, &idx)
+	if err != nil || !ok || idx.WS != wsID {
+		return err
+	}
+	_, err = tx.Delete(k)
+	return err
+}
+
+// wsComputerName derives a computer name of the real formats from the
+// WorkSpace id (AG:wsp-directory-identify-computer): Windows WSAMZN-
+// and 8 characters (public bundles since June 2020), Amazon Linux A-,
+// Ubuntu U-, Red Hat and Rocky Linux R- and 13 characters.
+func wsComputerName(id string, os deskplane.OperatingSystemName) string {
+	sum := sha256.Sum256([]byte(id))
+	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	pick := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alnum[int(sum[i])%len(alnum)]
+		}
+		return string(b)
+	}
+	switch {
+	case os == "AMAZON_LINUX_2":
+		return "A-" + pick(13)
+	case strings.HasPrefix(string(os), "UBUNTU"):
+		return "U-" + pick(13)
+	case os == "RHEL_8" || os == "ROCKY_8":
+		return "R-" + pick(13)
+	}
+	return "WSAMZN-" + pick(8)
+}
+
+// ---- termination ------------------------------------------------------------
+
+// terminated moves a WorkSpace to TERMINATED: it frees its private IP and
+// its user's one-WorkSpace slot, stops its other timers and schedules its
+// removal, after which DescribeWorkspaces no longer returns it.
+func (s *Server) terminated(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
+	setState(ws, wsTerminated, at)
+	ws.Modifications = nil
+	if err := s.releaseIP(tx, sc, ws); err != nil {
+		return err
+	}
+	if err := releaseIndex(tx, wsUserIndexKey(sc, ws.DirectoryID, ws.UserName, ws.WorkspaceName), ws.ID); err != nil {
+		return err
+	}
+	k := wsKey(sc, ws.ID)
+	for _, name := range []string{timerWSModify, timerWSSnapshot, timerWSAutoStop} {
+		if err := tx.Cancel(k, name); err != nil {
+			return err
+		}
+	}
+	if err := s.unlinkStandbys(tx, sc, ws); err != nil {
+		return err
+	}
+	return s.scheduleState(tx, sc, ws, deskplane.TWorkspaceTerminated, at)
+}
+
+// removeWorkspace deletes a TERMINATED WorkSpace with its timers, tags and
+// index records.
+func (s *Server) removeWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+	if _, err := tx.Delete(wsKey(sc, ws.ID)); err != nil {
+		return err
+	}
+	if _, err := tx.Delete(deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceGPU, ID: ws.ID}); err != nil {
+		return err
+	}
+	return deleteTagsOf(tx, sc, ws.ID)
+}
+
+// unlinkStandbys removes a terminated WorkSpace from its primary's list of
+// standbys, and its standbys' link to it.
+func (s *Server) unlinkStandbys(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+	if ws.StandbyOf != "" {
+		psc := deskplane.Scope{Account: sc.Account, Region: ws.StandbyRegion}
+		p, err := loadWorkspace(tx, psc, ws.StandbyOf)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			kept := p.Standbys[:0]
+			for _, l := range p.Standbys {
+				if l.ID != ws.ID || l.Region != sc.Region {
+					kept = append(kept, l)
+				}
+			}
+			p.Standbys = kept
+			if len(kept) == 0 {
+				p.Standbys, p.DataReplication = nil, ""
+			}
+			if err := saveWorkspace(tx, psc, p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, l := range ws.Standbys {
+		ssc := deskplane.Scope{Account: sc.Account, Region: l.Region}
+		sb, err := loadWorkspace(tx, ssc, l.ID)
+		if err != nil {
+			return err
+		}
+		if sb != nil && sb.StandbyOf == ws.ID {
+			sb.StandbyOf, sb.StandbyRegion = "", ""
+			if err := saveWorkspace(tx, ssc, sb); err != nil {
+				return err
+			}
+		}
+	}
+	ws.Standbys = nil
+	return nil
+}
+
+// ---- migration --------------------------------------------------------------
+
+// finishMigration ends the launch of a MigrateWorkspace target: on success
+// the target becomes AVAILABLE, takes over its user's slot and the source
+// is terminated; on failure the target is terminated unused and the source
+// stays as it was (AGA:migrate-workspaces).
+func (s *Server) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *deskplane.Workspace, at time.Time, failed bool) error {
+	src, err := loadWorkspace(tx, sc, target.MigratedFrom)
+	if err != nil {
+		return err
+	}
+	if src != nil && src.MigratingTo == target.ID {
+		src.MigratingTo = ""
+		if !failed && src.State != wsTerminating && src.State != wsTerminated {
+			if err := s.terminated(tx, sc, src, at); err != nil {
+				return err
+			}
+		}
+		if err := saveWorkspace(tx, sc, src); err != nil {
+			return err
+		}
+	}
+	if failed {
+		if err := s.terminated(tx, sc, target, at); err != nil {
+			return err
+		}
+		return saveWorkspace(tx, sc, target)
+	}
+	if err := s.launch(tx, sc, target, at); err != nil {
+		return err
+	}
+	// The target takes over the user's slot, unless the source was
+	// terminated meanwhile and the user has a new WorkSpace already.
+	ik := wsUserIndexKey(sc, target.DirectoryID, target.UserName, target.WorkspaceName)
+	var idx wsIndex
+	held, err := deskplane.Load(tx, ik, &idx)
+	if err != nil {
+		return err
+	}
+	if !held || idx.WS == target.MigratedFrom {
+		if err := deskplane.Save(tx, ik, wsIndex{WS: target.ID}); err != nil {
+			return err
+		}
+	}
+	return saveWorkspace(tx, sc, target)
+}
+
+// ---- modifications, snapshots, AutoStop --------------------------------------
+
+// onWorkspaceModify advances the running modification: UPDATE_INITIATED →
+// UPDATE_IN_PROGRESS → done (gone from ModificationStates).
+func (s *Server) onWorkspaceModify(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+	sc := t.Key.Scope
+	ws, err := loadWorkspace(tx, sc, t.Key.ID)
+	if err != nil || ws == nil || len(ws.Modifications) == 0 {
+		return err
+	}
+	at := t.Due
+	var next time.Time
+	kept := ws.Modifications[:0]
+	for _, m := range ws.Modifications {
+		if !at.Before(m.Ends) {
+			continue
+		}
+		if m.State == modInitiated && !at.Before(m.InProgress) {
+			m.State = modInProgress
+		}
+		due := m.Ends
+		if m.State == modInitiated {
+			due = m.InProgress
+		}
+		if next.IsZero() || due.Before(next) {
+			next = due
+		}
+		kept = append(kept, m)
+	}
+	ws.Modifications = kept
+	if len(kept) == 0 {
+		ws.Modifications = nil
+	} else if err := tx.Schedule(deskplane.Timer{Key: wsKey(sc, ws.ID), Name: timerWSModify, Due: next}); err != nil {
+		return err
+	}
+	return saveWorkspace(tx, sc, ws)
+}
+
+// maxSnapshots is how many snapshots of each kind DescribeWorkspaceSnapshots
+// shows (the newest).
+const maxSnapshots = 3
+
+func (s *Server) scheduleSnapshot(tx deskplane.Tx, sc deskplane.Scope, id string, due time.Time) error {
+	return tx.Schedule(deskplane.Timer{Key: wsKey(sc, id), Name: timerWSSnapshot, Due: due})
+}
+
+// onWorkspaceSnapshot takes the periodic snapshots: root and user volume,
+// only the user volume of an unhealthy WorkSpace, none while the volumes
+// are being made (AGA:restore-workspace). It reschedules itself.
+func (s *Server) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+	sc := t.Key.Scope
+	ws, err := loadWorkspace(tx, sc, t.Key.ID)
+	if err != nil || ws == nil {
+		return err
+	}
+	at := t.Due
+	switch ws.State {
+	case wsTerminating, wsTerminated:
+		return nil
+	case wsPending, wsRebuilding, wsRestoring:
+	case wsUnhealthy, wsImpaired, wsError:
+		ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
+	default:
+		ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
+		ws.RestoreSnapshots = addSnapshot(ws.RestoreSnapshots, at)
+	}
+	if iv := s.d.Rules.SnapshotInterval; iv > 0 {
+		if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(iv)); err != nil {
+			return err
+		}
+	}
+	return saveWorkspace(tx, sc, ws)
+}
+
+func addSnapshot(snaps []time.Time, at time.Time) []time.Time {
+	snaps = append(snaps, at)
+	if len(snaps) > maxSnapshots {
+		snaps = append(snaps[:0], snaps[len(snaps)-maxSnapshots:]...)
+	}
+	return snaps
+}
+
+// onWorkspaceAutoStop stops an AUTO_STOP WorkSpace nobody is connected to
+// once its timeout has passed (AG:running-mode).
+func (s *Server) onWorkspaceAutoStop(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+	sc := t.Key.Scope
+	ws, err := loadWorkspace(tx, sc, t.Key.ID)
+	if err != nil || ws == nil || ws.RunningMode != deskplane.RunningModeAutoStop {
+		return err
+	}
+	at := t.Due
+	switch {
+	case ws.State == wsAvailable && ws.ConnectionState != string(wsapi.ConnectionStateConnected) && len(ws.Modifications) == 0:
+		setState(ws, wsStopping, at)
+		if err := s.scheduleState(tx, sc, ws, deskplane.TWorkspaceStop, at); err != nil {
+			return err
+		}
+		return saveWorkspace(tx, sc, ws)
+	case ws.State == wsAvailable, ws.State == wsSuspended:
+		// Connected, being modified, or capturing an image (which ends
+		// in AVAILABLE without passing here): look again a timeout later.
+		return tx.Schedule(deskplane.Timer{Key: t.Key, Name: timerWSAutoStop, Due: at.Add(s.autoStopAfter(ws))})
+	}
+	return nil
+}

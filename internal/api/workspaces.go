@@ -1,0 +1,812 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/recordcache"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
+)
+
+// WorkSpaces (behaviour doc §2, §6, §7.3, §8): CreateWorkspaces,
+// DescribeWorkspaces and the lifecycle timers. The other operations on
+// WorkSpaces are in workspace_*.go; the choices where AWS documents nothing
+// are recorded in docs/decisions/0020-…0029-….
+//
+// Every WorkSpace has at most four timers, one per concern:
+//
+//	workspace.state     the running transition (PENDING → AVAILABLE, STOPPING → STOPPED, …)
+//	workspace.modify    the running ModifyWorkspaceProperties change
+//	workspace.snapshot  the next snapshot pair; reschedules itself
+//	workspace.autostop  when an AUTO_STOP WorkSpace stops for lack of a connection
+//
+// The state timer carries the WorkSpace's Generation and does nothing when
+// the WorkSpace moved on; the other three are replaced whenever they are
+// scheduled again and check the WorkSpace when they fire.
+
+// Timer names.
+const (
+	timerWSState    = deskplane.TimerWorkspaceState
+	timerWSModify   = deskplane.TimerWorkspaceModify
+	timerWSSnapshot = deskplane.TimerWorkspaceSnapshot
+	timerWSAutoStop = deskplane.TimerWorkspaceAutoStop
+)
+
+// WorkSpace states (model WorkspaceState).
+const (
+	wsPending          = deskplane.WorkspacePending
+	wsAvailable        = deskplane.WorkspaceAvailable
+	wsImpaired         = deskplane.WorkspaceImpaired
+	wsUnhealthy        = deskplane.WorkspaceUnhealthy
+	wsRebooting        = deskplane.WorkspaceRebooting
+	wsStarting         = deskplane.WorkspaceStarting
+	wsRebuilding       = deskplane.WorkspaceRebuilding
+	wsRestoring        = deskplane.WorkspaceRestoring
+	wsAdminMaintenance = deskplane.WorkspaceAdminMaintenance
+	wsTerminating      = deskplane.WorkspaceTerminating
+	wsTerminated       = deskplane.WorkspaceTerminated
+	wsSuspended        = deskplane.WorkspaceSuspended
+	wsStopping         = deskplane.WorkspaceStopping
+	wsStopped          = deskplane.WorkspaceStopped
+	wsError            = deskplane.WorkspaceError
+)
+
+// undefinedUser is the UserName of user-decoupled WorkSpaces (MODEL
+// WorkspaceRequest.UserName).
+const undefinedUser = "[UNDEFINED]"
+
+// Per-item error codes of the batch operations (decision 0020). The two
+// AWS shows in public sources are ResourceExists.WorkSpace and
+// InvalidUserConfiguration.Workspace; the others follow their form.
+const (
+	failDirectoryNotFound  = "ResourceNotFound.Directory"
+	failDirectoryState     = "InvalidResourceState.Directory"
+	failUserNotFound       = "ResourceNotFound.User"
+	failBundleNotFound     = "ResourceNotFound.Bundle"
+	failBundleUnavailable  = "ResourceUnavailable.Bundle"
+	failWorkspaceExists    = "ResourceExists.WorkSpace"
+	failWorkspaceLimit     = "ResourceLimitExceeded.WorkSpace"
+	failWorkspaceNotFound  = "ResourceNotFound.Workspace"
+	failWorkspaceState     = "InvalidResourceState.Workspace"
+	failRunningMode        = "OperationNotSupported.RunningMode"
+	failInProgress         = "OperationInProgress.Workspace"
+	failSnapshotMissing    = "ResourceUnavailable.Snapshot"
+	failCreationDefault    = "InternalError.Workspace"
+	failCreationDefaultMsg = "The WorkSpace could not be created because of an internal error."
+)
+
+func (s *Server) workspaceTimers(m map[string]lifecycle.Handler) {
+	m[timerWSState] = s.onWorkspaceState
+	m[timerWSModify] = s.onWorkspaceModify
+	m[timerWSSnapshot] = s.onWorkspaceSnapshot
+	m[timerWSAutoStop] = s.onWorkspaceAutoStop
+}
+
+// ---- records ----------------------------------------------------------------
+
+func wsKey(sc deskplane.Scope, id string) deskplane.Key {
+	return deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspace, ID: id}
+}
+
+// wsIndex is the body of the index records (KindWorkspaceUser,
+// KindWorkspaceIP, KindWorkspaceGPU): the WorkSpace holding the entry.
+type wsIndex struct {
+	WS string `json:"ws"`
+}
+
+// wsUserIndexKey is the key of the one-WorkSpace-per-user record of a
+// directory user, or of a user-decoupled WorkSpace's name.
+func wsUserIndexKey(sc deskplane.Scope, dirID, user, name string) deskplane.Key {
+	id := dirID + "/" + strings.ToLower(user)
+	if user == undefinedUser {
+		id = dirID + "#" + name
+	}
+	return deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceUser, ID: id}
+}
+
+// loadWorkspace returns the WorkSpace, or nil when there is none.
+func loadWorkspace(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Workspace, error) {
+	var ws deskplane.Workspace
+	ok, err := deskplane.Load(tx, wsKey(sc, id), &ws)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &ws, nil
+}
+
+// mustWorkspace is loadWorkspace for the operations that answer
+// ResourceNotFoundException.
+func mustWorkspace(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Workspace, error) {
+	ws, err := loadWorkspace(tx, sc, id)
+	if err == nil && ws == nil {
+		err = wsNotFoundError(id)
+	}
+	return ws, err
+}
+
+func wsNotFoundError(id string) error {
+	return deskplane.NotFound(id, "The WorkSpace %s could not be found. Confirm that the WorkSpace exists in your AWS account and Region, and try again.", id)
+}
+
+func saveWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+	return deskplane.Save(tx, wsKey(sc, ws.ID), ws)
+}
+
+// setState moves a WorkSpace to a state at a time; the new Generation
+// makes pending state timers of the old state no-ops.
+func setState(ws *deskplane.Workspace, state deskplane.WorkspaceState, at time.Time) {
+	ws.SetState(state, at)
+}
+
+// scheduleState schedules the end of the transitional state ws is in.
+func (s *Server) scheduleState(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, tr deskplane.Transition, from time.Time) error {
+	return tx.Schedule(deskplane.Timer{
+		Key:     wsKey(sc, ws.ID),
+		Name:    timerWSState,
+		Due:     s.after(from, tr),
+		Payload: strconv.AppendInt(nil, ws.Generation, 10),
+	})
+}
+
+// scheduleAutoStop (re)starts the AutoStop clock of an AUTO_STOP
+// WorkSpace that is AVAILABLE from `from` on, and cancels it otherwise.
+func (s *Server) scheduleAutoStop(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, from time.Time) error {
+	if ws.RunningMode != deskplane.RunningModeAutoStop || ws.State != wsAvailable {
+		return tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop)
+	}
+	return tx.Schedule(deskplane.Timer{
+		Key:  wsKey(sc, ws.ID),
+		Name: timerWSAutoStop,
+		Due:  from.Add(s.autoStopAfter(ws)),
+	})
+}
+
+func (s *Server) autoStopAfter(ws *deskplane.Workspace) time.Duration {
+	m := ws.AutoStopTimeoutInMinutes
+	if m <= 0 {
+		m = deskplane.AutoStopStepMinutes
+	}
+	return time.Duration(m)*time.Minute + s.d.Rules.AutoStopGrace
+}
+
+// wsDeErr returns the domain error code of err.
+func wsDeErr(err error) (deskplane.Code, bool) {
+	var de *deskplane.Error
+	if errors.As(err, &de) {
+		return de.Code, true
+	}
+	return 0, false
+}
+
+func wsIsNotFound(err error) bool {
+	c, ok := wsDeErr(err)
+	return ok && c == deskplane.CodeNotFound
+}
+
+// ---- wire -------------------------------------------------------------------
+
+func wsTime(t time.Time) *smithy.Timestamp { return smithy.NewTimestamp(t) }
+
+// wireWorkspace converts a WorkSpace to the wire; related fills
+// RelatedWorkspaces with the states of the WorkSpaces it names.
+// workspaceView is a decoded WorkSpace record with its wire form (for a
+// WorkSpace with no standby relations, whose wire form depends on the
+// record alone). Views are shared through the record cache: read only.
+type workspaceView struct {
+	ws   *deskplane.Workspace
+	wire wsapi.Workspace
+}
+
+func newWorkspaceView(data []byte) (*workspaceView, error) {
+	ws, err := recordcache.JSON[deskplane.Workspace](data)
+	if err != nil {
+		return nil, err
+	}
+	return &workspaceView{ws: ws, wire: wireWorkspace(ws, nil)}, nil
+}
+
+func wireWorkspace(ws *deskplane.Workspace, related []wsapi.RelatedWorkspaceProperties) wsapi.Workspace {
+	out := wsapi.Workspace{
+		WorkspaceId:                 ptr(ws.ID),
+		DirectoryId:                 ptr(ws.DirectoryID),
+		UserName:                    ptr(ws.UserName),
+		State:                       wsapi.WorkspaceState(ws.State),
+		BundleId:                    ptr(ws.BundleID),
+		UserVolumeEncryptionEnabled: ptr(ws.UserVolumeEncryptionEnabled),
+		RootVolumeEncryptionEnabled: ptr(ws.RootVolumeEncryptionEnabled),
+		ModificationStates:          []wsapi.ModificationState{},
+		RelatedWorkspaces:           related,
+	}
+	// While PENDING, SubnetId, IpAddress and ComputerName are absent
+	// (behaviour doc §2.2, CLI:describe-workspaces).
+	if ws.State != wsPending {
+		if ws.IPAddress != "" {
+			out.IpAddress = ptr(ws.IPAddress)
+		}
+		if ws.SubnetID != "" {
+			out.SubnetId = ptr(ws.SubnetID)
+		}
+		if ws.ComputerName != "" {
+			out.ComputerName = ptr(ws.ComputerName)
+		}
+	}
+	if ws.ErrorCode != "" {
+		out.ErrorCode = ptr(ws.ErrorCode)
+	}
+	if ws.ErrorMessage != "" {
+		out.ErrorMessage = ptr(ws.ErrorMessage)
+	}
+	if ws.VolumeEncryptionKey != "" {
+		out.VolumeEncryptionKey = ptr(ws.VolumeEncryptionKey)
+	}
+	if ws.WorkspaceName != "" {
+		out.WorkspaceName = ptr(ws.WorkspaceName)
+	}
+	props := &wsapi.WorkspaceProperties{
+		RunningMode:         wsapi.RunningMode(ws.RunningMode),
+		RootVolumeSizeGib:   ptr(int32(ws.RootVolumeSizeGib)),
+		UserVolumeSizeGib:   ptr(int32(ws.UserVolumeSizeGib)),
+		ComputeTypeName:     wsapi.Compute(ws.ComputeType),
+		OperatingSystemName: wsapi.OperatingSystemName(ws.OperatingSystemName),
+	}
+	if ws.RunningMode == deskplane.RunningModeAutoStop {
+		props.RunningModeAutoStopTimeoutInMinutes = ptr(int32(ws.AutoStopTimeoutInMinutes))
+	}
+	for _, p := range ws.Protocols {
+		props.Protocols = append(props.Protocols, wsapi.Protocol(p))
+	}
+	if len(ws.GlobalAccelerator) > 0 {
+		var ga wsapi.GlobalAcceleratorForWorkSpace
+		if json.Unmarshal(ws.GlobalAccelerator, &ga) == nil {
+			props.GlobalAccelerator = &ga
+		}
+	}
+	out.WorkspaceProperties = props
+	for _, m := range ws.Modifications {
+		out.ModificationStates = append(out.ModificationStates, wsapi.ModificationState{
+			Resource: wsapi.ModificationResourceEnum(m.Resource),
+			State:    wsapi.ModificationStateEnum(m.State),
+		})
+	}
+	if ws.DataReplication != "" {
+		out.DataReplicationSettings = &wsapi.DataReplicationSettings{DataReplication: wsapi.DataReplication(ws.DataReplication)}
+		if n := len(ws.RestoreSnapshots); n > 0 && ws.DataReplication == string(wsapi.DataReplicationPrimaryAsSource) {
+			out.DataReplicationSettings.RecoverySnapshotTime = wsTime(ws.RestoreSnapshots[n-1])
+		}
+	}
+	for _, l := range ws.Standbys {
+		sp := wsapi.StandbyWorkspacesProperties{StandbyWorkspaceId: ptr(l.ID)}
+		if ws.DataReplication != "" {
+			sp.DataReplication = wsapi.DataReplication(ws.DataReplication)
+		}
+		out.StandbyWorkspacesProperties = append(out.StandbyWorkspacesProperties, sp)
+	}
+	return out
+}
+
+// relatedWorkspaces describes the primary or standbys of ws, reading
+// their current states (they live in other Regions of the account).
+func relatedWorkspaces(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) ([]wsapi.RelatedWorkspaceProperties, error) {
+	if ws.StandbyOf == "" && len(ws.Standbys) == 0 {
+		return nil, nil
+	}
+	var out []wsapi.RelatedWorkspaceProperties
+	add := func(id, region string, typ wsapi.StandbyWorkspaceRelationshipType) error {
+		r := wsapi.RelatedWorkspaceProperties{WorkspaceId: ptr(id), Region: ptr(region), Type: typ}
+		other, err := loadWorkspace(tx, deskplane.Scope{Account: sc.Account, Region: region}, id)
+		if err != nil {
+			return err
+		}
+		if other == nil {
+			r.State = wsapi.WorkspaceStateTerminated
+		} else {
+			r.State = wsapi.WorkspaceState(other.State)
+		}
+		out = append(out, r)
+		return nil
+	}
+	if ws.StandbyOf != "" {
+		if err := add(ws.StandbyOf, ws.StandbyRegion, wsapi.StandbyWorkspaceRelationshipTypePrimary); err != nil {
+			return nil, err
+		}
+	}
+	for _, l := range ws.Standbys {
+		if err := add(l.ID, l.Region, wsapi.StandbyWorkspaceRelationshipTypeStandby); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ---- CreateWorkspaces -------------------------------------------------------
+
+// wsCreateSpec is what the request-level checks of one WorkspaceRequest
+// resolved.
+type wsCreateSpec struct {
+	mode     deskplane.RunningMode
+	timeout  int
+	protocol deskplane.Protocol // "" = the bundle's
+}
+
+// checkCreateRequest applies the checks that need nothing but the request
+// (decision 0020: they fail the whole call with
+// InvalidParameterValuesException, as the volume-size check does on AWS).
+// failInvalidValues and failTagLimit are the item codes of a request whose
+// own values are wrong (decision 0020).
+const (
+	failInvalidValues = "InvalidParameterValues.WorkSpace"
+	failTagLimit      = "ResourceLimitExceeded.Tags"
+)
+
+// itemErrorCode is the FailedRequests code of a request-value error.
+func itemErrorCode(err error) string {
+	var de *deskplane.Error
+	if errors.As(err, &de) && de.Code == deskplane.CodeLimitExceeded {
+		return failTagLimit
+	}
+	return failInvalidValues
+}
+
+func checkCreateRequest(r *wsapi.WorkspaceRequest) (wsCreateSpec, error) {
+	var sp wsCreateSpec
+	if err := checkTags(r.Tags); err != nil {
+		return sp, err
+	}
+	mode, timeout, err := wsRunningMode(r.WorkspaceProperties, "", 0)
+	if err != nil {
+		return sp, err
+	}
+	sp.mode, sp.timeout = mode, timeout
+	if err := deskplane.CheckEncryption(deref(r.VolumeEncryptionKey), deref(r.RootVolumeEncryptionEnabled), deref(r.UserVolumeEncryptionEnabled)); err != nil {
+		return sp, err
+	}
+	user, name := deref(r.UserName), deref(r.WorkspaceName)
+	switch {
+	case user == undefinedUser && name == "":
+		return sp, deskplane.Errorf(deskplane.CodeInvalidParameter,
+			"WorkspaceName is required for a user-decoupled WorkSpace (UserName %s).", undefinedUser)
+	case user != undefinedUser && name != "":
+		return sp, deskplane.Errorf(deskplane.CodeInvalidParameter,
+			"WorkspaceName applies only to user-decoupled WorkSpaces (UserName %s), not to the WorkSpace of user %s.", undefinedUser, user)
+	}
+	if p := r.WorkspaceProperties; p != nil && len(p.Protocols) > 0 {
+		proto, err := wsProtocols(p.Protocols)
+		if err != nil {
+			return sp, err
+		}
+		sp.protocol = proto
+	}
+	return sp, nil
+}
+
+// wsBatchCache keeps the directories and bundles one call looked up.
+type wsBatchCache struct {
+	dirs    map[string]*deskplane.Directory
+	dirErr  map[string]error
+	bundles map[string]*deskplane.Bundle
+	bunErr  map[string]error
+}
+
+func newBatchCache() *wsBatchCache {
+	return &wsBatchCache{
+		dirs: map[string]*deskplane.Directory{}, dirErr: map[string]error{},
+		bundles: map[string]*deskplane.Bundle{}, bunErr: map[string]error{},
+	}
+}
+
+func (c *wsBatchCache) directory(s *Server, tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Directory, error) {
+	if d, ok := c.dirs[id]; ok {
+		return d, c.dirErr[id]
+	}
+	d, err := s.registeredDirectory(tx, sc, id)
+	if err != nil && !wsIsNotFound(err) {
+		return nil, err
+	}
+	c.dirs[id], c.dirErr[id] = d, err
+	return d, err
+}
+
+func (c *wsBatchCache) bundle(s *Server, tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Bundle, error) {
+	if b, ok := c.bundles[id]; ok {
+		return b, c.bunErr[id]
+	}
+	b, err := s.visibleBundle(tx, sc, id)
+	if err != nil && !wsIsNotFound(err) {
+		return nil, err
+	}
+	c.bundles[id], c.bunErr[id] = b, err
+	return b, err
+}
+
+// dirUsable checks a directory a WorkSpace is created in; it returns the
+// per-item failure, if any.
+func dirUsable(d *deskplane.Directory, err error, id string) (code, msg string) {
+	switch {
+	case err != nil:
+		return failDirectoryNotFound, "The specified directory " + id + " could not be found in the specified region."
+	case d.State != "REGISTERED":
+		return failDirectoryState, "The directory " + id + " is " + string(d.State) + "; WorkSpaces can be created only in a REGISTERED directory."
+	}
+	return "", ""
+}
+
+func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspacesRequest) (*wsapi.CreateWorkspacesResult, error) {
+	sc := caller(ctx).Scope()
+	now := w.now()
+	// A request's own values are checked on their own: a bad one fails its
+	// item only (decision 0020). Volume sizes, judged against the bundle
+	// below, fail the whole call as AWS does (TF#39553).
+	specs := make([]wsCreateSpec, len(in.Workspaces))
+	itemErrs := make([]error, len(in.Workspaces))
+	for i := range in.Workspaces {
+		specs[i], itemErrs[i] = checkCreateRequest(&in.Workspaces[i])
+	}
+	var out wsapi.CreateWorkspacesResult
+	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+		out = wsapi.CreateWorkspacesResult{
+			FailedRequests:  []wsapi.FailedCreateWorkspaceRequest{},
+			PendingRequests: []wsapi.Workspace{},
+		}
+		count, err := tx.Count(sc, deskplane.KindWorkspace)
+		if err != nil {
+			return err
+		}
+		quota := w.d.Quotas.Workspaces
+		if count >= quota {
+			return deskplane.Errorf(deskplane.CodeLimitExceeded,
+				"Your account has reached its limit of %d WorkSpaces in this Region; no WorkSpace was created. Terminate WorkSpaces or request a quota increase.", quota)
+		}
+		gpuCount := -1
+		cache := newBatchCache()
+		for i := range in.Workspaces {
+			r := &in.Workspaces[i]
+			sp := specs[i]
+			fail := func(code, msg string) {
+				out.FailedRequests = append(out.FailedRequests, wsapi.FailedCreateWorkspaceRequest{
+					WorkspaceRequest: r, ErrorCode: ptr(code), ErrorMessage: ptr(msg),
+				})
+			}
+			if err := itemErrs[i]; err != nil {
+				fail(itemErrorCode(err), err.Error())
+				continue
+			}
+			dirID, user, name, bundleID := deref(r.DirectoryId), deref(r.UserName), deref(r.WorkspaceName), deref(r.BundleId)
+
+			b, err := cache.bundle(w.Server, tx, sc, bundleID)
+			if err != nil && !wsIsNotFound(err) {
+				return err
+			}
+			var root, userGB int
+			if b != nil {
+				root, userGB = b.RootStorageGB, b.UserStorageGB
+				if p := r.WorkspaceProperties; p != nil {
+					if p.RootVolumeSizeGib != nil {
+						root = int(*p.RootVolumeSizeGib)
+					}
+					if p.UserVolumeSizeGib != nil {
+						userGB = int(*p.UserVolumeSizeGib)
+					}
+				}
+				if err := deskplane.CheckVolumes(b.ComputeType, root, userGB); err != nil {
+					return err
+				}
+				if sp.protocol != "" && (len(b.Protocols) != 1 || b.Protocols[0] != sp.protocol) && !b.ProtocolSwitchable() {
+					fail(failInvalidValues, fmt.Sprintf("Bundle %s supports only the %s protocol; only WorkSpaces of PCoIP bundles that are neither GPU-based nor Windows 7 may use another protocol.",
+						bundleID, joinProtocols(b.Protocols)))
+					continue
+				}
+			}
+
+			d, derr := cache.directory(w.Server, tx, sc, dirID)
+			if code, msg := dirUsable(d, derr, dirID); code != "" {
+				fail(code, msg)
+				continue
+			}
+			switch {
+			case err != nil:
+				fail(failBundleNotFound, "The specified bundle "+bundleID+" could not be found.")
+				continue
+			case b.State != "" && b.State != "AVAILABLE":
+				fail(failBundleUnavailable, "The bundle "+bundleID+" is "+string(b.State)+"; WorkSpaces can be created only from an AVAILABLE bundle.")
+				continue
+			}
+			if user != undefinedUser {
+				ok, err := w.userInDirectory(tx, sc, dirID, user)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					fail(failUserNotFound, "The user "+user+" could not be found in the directory "+dirID+".")
+					continue
+				}
+			}
+			ik := wsUserIndexKey(sc, dirID, user, name)
+			if _, err := tx.Get(ik); err == nil {
+				if user == undefinedUser {
+					fail(failWorkspaceExists, "A WorkSpace named "+name+" already exists in the directory "+dirID+".")
+				} else {
+					fail(failWorkspaceExists, "A WorkSpace already exists for the specified user.")
+				}
+				continue
+			} else if !errors.Is(err, deskplane.ErrNotFound) {
+				return err
+			}
+			if count >= quota {
+				fail(failWorkspaceLimit, "Your account has reached its limit of "+strconv.Itoa(quota)+" WorkSpaces in this Region.")
+				continue
+			}
+			gpu := b.ComputeType.GPU()
+			if gq := w.d.Quotas.GraphicsWorkspaces; gpu && gq > 0 {
+				if gpuCount < 0 {
+					if gpuCount, err = tx.Count(sc, deskplane.KindWorkspaceGPU); err != nil {
+						return err
+					}
+				}
+				if gpuCount >= gq {
+					fail(failWorkspaceLimit, "Your account has reached its limit of "+strconv.Itoa(gq)+" Graphics WorkSpaces in this Region.")
+					continue
+				}
+				gpuCount++
+			}
+
+			ws := &deskplane.Workspace{
+				DirectoryID:                 dirID,
+				UserName:                    user,
+				WorkspaceName:               name,
+				BundleID:                    bundleID,
+				State:                       wsPending,
+				Generation:                  1,
+				StateChanged:                now,
+				Created:                     now,
+				VolumeEncryptionKey:         deref(r.VolumeEncryptionKey),
+				RootVolumeEncryptionEnabled: deref(r.RootVolumeEncryptionEnabled),
+				UserVolumeEncryptionEnabled: deref(r.UserVolumeEncryptionEnabled),
+				RunningMode:                 sp.mode,
+				AutoStopTimeoutInMinutes:    sp.timeout,
+				RootVolumeSizeGib:           root,
+				UserVolumeSizeGib:           userGB,
+				ComputeType:                 b.ComputeType,
+				Protocols:                   slices.Clone(b.Protocols),
+				OperatingSystemName:         b.OperatingSystem,
+				ProtocolSwitchable:          b.ProtocolSwitchable(),
+			}
+			if sp.protocol != "" {
+				ws.Protocols = []deskplane.Protocol{sp.protocol}
+			}
+			if p := r.WorkspaceProperties; p != nil && p.GlobalAccelerator != nil {
+				if ws.GlobalAccelerator, err = json.Marshal(p.GlobalAccelerator); err != nil {
+					return err
+				}
+			}
+			if ws.ID, err = newWorkspaceID(tx, sc); err != nil {
+				return err
+			}
+			// The subnet is chosen now, while the directory is at hand; it
+			// shows once the WorkSpace leaves PENDING.
+			ws.SubnetID = pickSubnet(ws.ID, d.SubnetIDs)
+			if err := w.insertWorkspace(tx, sc, ws, ik, r.Tags, gpu, deskplane.TWorkspaceCreate, now); err != nil {
+				return err
+			}
+			count++
+			pending := wsapi.Workspace{
+				WorkspaceId: ptr(ws.ID),
+				DirectoryId: ptr(dirID),
+				UserName:    ptr(user),
+				State:       wsapi.WorkspaceStatePending,
+				BundleId:    ptr(bundleID),
+			}
+			if name != "" {
+				pending.WorkspaceName = ptr(name)
+			}
+			out.PendingRequests = append(out.PendingRequests, pending)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// newWorkspaceID returns an unused WorkSpace id.
+func newWorkspaceID(tx deskplane.Tx, sc deskplane.Scope) (string, error) {
+	for {
+		id := deskplane.NewID("ws-", 9)
+		_, err := tx.Get(wsKey(sc, id))
+		if errors.Is(err, deskplane.ErrNotFound) {
+			return id, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// insertWorkspace stores a new PENDING WorkSpace with its index records
+// and tags, and schedules the end of its launch.
+func (s *Server) insertWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, userIndex deskplane.Key, tags []wsapi.Tag, gpu bool, tr deskplane.Transition, now time.Time) error {
+	if err := saveWorkspace(tx, sc, ws); err != nil {
+		return err
+	}
+	if userIndex.ID != "" {
+		if err := deskplane.Save(tx, userIndex, wsIndex{WS: ws.ID}); err != nil {
+			return err
+		}
+	}
+	if gpu {
+		if err := deskplane.Save(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceGPU, ID: ws.ID}, wsIndex{WS: ws.ID}); err != nil {
+			return err
+		}
+	}
+	if err := mergeTags(tx, sc, ws.ID, tags); err != nil {
+		return err
+	}
+	return s.scheduleState(tx, sc, ws, tr, now)
+}
+
+// ---- DescribeWorkspaces -----------------------------------------------------
+
+const purposeDescribeWorkspaces = "describe-workspaces"
+
+func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*wsapi.DescribeWorkspacesResult, error) {
+	filters := 0
+	for _, set := range []bool{len(in.WorkspaceIds) > 0, in.DirectoryId != nil, in.BundleId != nil, in.WorkspaceName != nil} {
+		if set {
+			filters++
+		}
+	}
+	if filters > 1 {
+		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter,
+			"An invalid number of parameters provided with DescribeWorkspaces. Only one of the following are allowed to be specified: WorkspaceIds, DirectoryId, BundleId, WorkspaceName.")
+	}
+	if in.UserName != nil && in.DirectoryId == nil {
+		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The DirectoryId parameter is required when UserName is used.")
+	}
+	after, err := paging.Parse(purposeDescribeWorkspaces, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	size := paging.Size(in.Limit)
+	sc := caller(ctx).Scope()
+	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
+	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+		var p paging.Page[*workspaceView]
+		if len(in.WorkspaceIds) > 0 {
+			type hit struct {
+				seq int64
+				ws  *workspaceView
+			}
+			var hits []hit
+			seen := make(map[string]bool, len(in.WorkspaceIds))
+			for _, id := range in.WorkspaceIds {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				rec, err := tx.Get(wsKey(sc, id))
+				if errors.Is(err, deskplane.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if rec.Seq <= after {
+					continue
+				}
+				v, err := w.workspaces.Decode(rec)
+				if err != nil {
+					return err
+				}
+				hits = append(hits, hit{rec.Seq, v})
+			}
+			sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
+			for _, h := range hits {
+				if !p.Add(size, h.seq, h.ws) {
+					break
+				}
+			}
+		} else {
+			// A cheap byte test skips most records of other directories
+			// or bundles before they are decoded.
+			var needle []byte
+			switch {
+			case in.DirectoryId != nil:
+				needle = []byte(`"` + *in.DirectoryId + `"`)
+			case in.BundleId != nil:
+				needle = []byte(`"` + *in.BundleId + `"`)
+			case in.WorkspaceName != nil:
+				needle = []byte(*in.WorkspaceName)
+			}
+			var ferr error
+			err := tx.List(sc, deskplane.KindWorkspace, after, func(r deskplane.Record) bool {
+				if needle != nil && !bytes.Contains(r.Data, needle) {
+					return true
+				}
+				if needle == nil && p.Len() == size {
+					// Unfiltered: any further record proves a next page.
+					p.SetMore()
+					return false
+				}
+				var v *workspaceView
+				if v, ferr = w.workspaces.Decode(r); ferr != nil {
+					return false
+				}
+				ws := v.ws
+				switch {
+				case in.DirectoryId != nil && ws.DirectoryID != *in.DirectoryId,
+					in.UserName != nil && !strings.EqualFold(ws.UserName, *in.UserName),
+					in.BundleId != nil && ws.BundleID != *in.BundleId,
+					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName:
+					return true
+				}
+				return p.Add(size, r.Seq, v)
+			})
+			if err != nil {
+				return err
+			}
+			if ferr != nil {
+				return ferr
+			}
+		}
+		out.Workspaces = make([]wsapi.Workspace, 0, p.Len())
+		for _, v := range p.Items() {
+			if v.ws.StandbyOf == "" && len(v.ws.Standbys) == 0 {
+				out.Workspaces = append(out.Workspaces, v.wire)
+				continue
+			}
+			rel, err := relatedWorkspaces(tx, sc, v.ws)
+			if err != nil {
+				return err
+			}
+			out.Workspaces = append(out.Workspaces, wireWorkspace(v.ws, rel))
+		}
+		out.NextToken = p.Next(purposeDescribeWorkspaces)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// wsRunningMode resolves the running mode and AutoStop timeout that p
+// asks for, given the current ones (empty for a new WorkSpace):
+// deskplane.ResolveRunningMode on the request's values.
+func wsRunningMode(p *wsapi.WorkspaceProperties, cur deskplane.RunningMode, curTimeout int) (deskplane.RunningMode, int, error) {
+	var want deskplane.RunningMode
+	var timeout *int32
+	if p != nil {
+		want, timeout = deskplane.RunningMode(p.RunningMode), p.RunningModeAutoStopTimeoutInMinutes
+	}
+	return deskplane.ResolveRunningMode(cur, curTimeout, want, timeout)
+}
+
+// wsProtocols checks a requested protocol list: one protocol.
+func wsProtocols(ps []wsapi.Protocol) (deskplane.Protocol, error) {
+	dp := make([]deskplane.Protocol, len(ps))
+	for i, p := range ps {
+		dp[i] = deskplane.Protocol(p)
+	}
+	return deskplane.OneProtocol(dp)
+}
+
+// joinProtocols lists protocols for messages: "PCOIP, WSP".
+func joinProtocols(ps []deskplane.Protocol) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
