@@ -75,6 +75,11 @@ type Workspace struct {
 	// built in MigratingTo; the target names its source in MigratedFrom.
 	MigratingTo  string `json:"migratingTo,omitempty"`
 	MigratedFrom string `json:"migratedFrom,omitempty"`
+	// Node names the deskplane node whose desktop this WorkSpace is
+	// (-node-name, with -desktops local); only that node acts on the
+	// desktop. Empty: no desktop, the lifecycle is timer-driven
+	// (docs/decisions/0184-desktop-reconciler.md).
+	Node string `json:"node,omitempty"`
 }
 
 // WorkspaceLink names a WorkSpace in another Region of the same account.

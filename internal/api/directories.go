@@ -53,32 +53,7 @@ type stagePayload struct {
 
 // ---- deterministic network values --------------------------------------------
 
-// deskplane has no VPC data: the network of a subnet is derived from its
-// id, so the same subnet always has the same range. subnetNetwork returns
-// the first three octets of the subnet's /24, inside 10.0.0.0/8.
-func subnetNetwork(subnetID string) [3]byte {
-	h := fnv.New32a()
-	h.Write([]byte(subnetID))
-	v := h.Sum32()
-	return [3]byte{10, byte(v >> 8), byte(v)}
-}
-
-// subnetNetworks returns the networks of the subnets, made distinct: a
-// subnet whose derived range collides with an earlier one moves up.
-func subnetNetworks(subnetIDs []string) [][3]byte {
-	out := make([][3]byte, len(subnetIDs))
-	for i, id := range subnetIDs {
-		n := subnetNetwork(id)
-		for slices.Contains(out[:i], n) {
-			n[2]++
-			if n[2] == 0 {
-				n[1]++
-			}
-		}
-		out[i] = n
-	}
-	return out
-}
+// The network of a subnet is the root's deskplane.SubnetNetwork.
 
 // hostIn returns an address in the network, its host part derived from
 // seed (10–249, away from the addresses AWS reserves).
@@ -306,10 +281,6 @@ func defaultCertAuth() wsapi.CertificateBasedAuthProperties {
 	return wsapi.CertificateBasedAuthProperties{Status: wsapi.CertificateBasedAuthStatusEnumDisabled}
 }
 
-func defaultClientProperties() wsapi.ClientProperties {
-	return wsapi.ClientProperties{ReconnectEnabled: wsapi.ReconnectEnumEnabled, LogUploadEnabled: wsapi.LogUploadEnumEnabled}
-}
-
 // dirSettings decodes a kept settings document, or returns def when none was
 // written.
 func dirSettings[T any](raw []byte, def T) T {
@@ -446,7 +417,6 @@ func (w *wsService) RegisterWorkspaceDirectory(ctx context.Context, in *wsapi.Re
 		d.AccessProperties = settingsJSON(defaultAccessProperties())
 		d.SamlProperties = settingsJSON(defaultSaml())
 		d.CertAuthProperties = settingsJSON(defaultCertAuth())
-		d.ClientProperties = settingsJSON(defaultClientProperties())
 		if err := deskplane.Save(tx, wsDirKey(sc, d.ID), d); err != nil {
 			return err
 		}
@@ -959,44 +929,4 @@ func (w *wsService) ModifyStreamingProperties(ctx context.Context, in *wsapi.Mod
 		return nil, err
 	}
 	return &wsapi.ModifyStreamingPropertiesResult{}, nil
-}
-
-func (w *wsService) ModifyClientProperties(ctx context.Context, in *wsapi.ModifyClientPropertiesRequest) (*wsapi.ModifyClientPropertiesResult, error) {
-	p := in.ClientProperties
-	err := w.modifyRegistration(ctx, deref(in.ResourceId), func(d *deskplane.Directory) error {
-		cur := dirSettings(d.ClientProperties, defaultClientProperties())
-		setEnumIfGiven(&cur.ReconnectEnabled, p.ReconnectEnabled)
-		setEnumIfGiven(&cur.LogUploadEnabled, p.LogUploadEnabled)
-		d.ClientProperties = settingsJSON(cur)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &wsapi.ModifyClientPropertiesResult{}, nil
-}
-
-func (w *wsService) DescribeClientProperties(ctx context.Context, in *wsapi.DescribeClientPropertiesRequest) (*wsapi.DescribeClientPropertiesResult, error) {
-	sc := caller(ctx).Scope()
-	out := &wsapi.DescribeClientPropertiesResult{ClientPropertiesList: []wsapi.ClientPropertiesResult{}}
-	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		out.ClientPropertiesList = out.ClientPropertiesList[:0]
-		for _, id := range in.ResourceIds {
-			var d deskplane.Directory
-			ok, err := deskplane.Load(tx, wsDirKey(sc, id), &d)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return wsDirNotFound(id)
-			}
-			cp := dirSettings(d.ClientProperties, defaultClientProperties())
-			out.ClientPropertiesList = append(out.ClientPropertiesList, wsapi.ClientPropertiesResult{ResourceId: ptr(id), ClientProperties: &cp})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

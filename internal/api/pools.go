@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -713,7 +715,7 @@ func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 		}
 		sess.EniIP = hostIn([3]byte{10, byte(len(p.ID)), byte(p.NextSessionSeq)}, sess.ID)
 		if d, err := s.registeredDirectory(tx, sc, p.DirectoryID); err == nil && len(d.SubnetIDs) > 0 {
-			sess.EniIP = hostIn(subnetNetwork(d.SubnetIDs[int(p.NextSessionSeq)%len(d.SubnetIDs)]), sess.ID)
+			sess.EniIP = hostIn(deskplane.SubnetNetwork(d.SubnetIDs[int(p.NextSessionSeq)%len(d.SubnetIDs)]), sess.ID)
 		}
 		p.Sessions = append(p.Sessions, sess)
 		out = wirePoolSession(p.ID, sess)
@@ -730,4 +732,21 @@ func (s *Server) ctlPoolSession(w http.ResponseWriter, r *http.Request) {
 	default:
 		control.WriteJSON(w, http.StatusOK, out)
 	}
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return ptr(s)
+}
+
+// newUUID returns a random (version 4) UUID in the model's AmazonUuid form.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

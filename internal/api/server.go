@@ -14,7 +14,6 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/lifecycle"
-	"github.com/deskplane/deskplane/internal/recordcache"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
 
@@ -22,24 +21,12 @@ import (
 // yet moved to their own packages under internal/service (docs/PATTERNS.md).
 type Server struct {
 	d env.Env
-	// workspaces caches decoded WorkSpace records, with their wire form,
-	// for read paths.
-	workspaces *recordcache.Cache[workspaceView]
-	// anyUser caches the any-user switch of Directory Service directories.
-	anyUser *recordcache.Cache[anyUserSwitch]
-}
-
-// anyUserSwitch is the part of a Directory Service directory record that
-// user lookups need.
-type anyUserSwitch struct {
-	AnyUser bool `json:"anyUser"`
 }
 
 // New returns the service layer.
 func New(e env.Env) *Server {
 	e.Log = e.Logger()
-	return &Server{d: e, workspaces: recordcache.New(1<<16, newWorkspaceView),
-		anyUser: recordcache.New(1<<10, recordcache.JSON[anyUserSwitch])}
+	return &Server{d: e}
 }
 
 // caller returns the request's caller; every served request has one.
@@ -57,7 +44,6 @@ func (s *Server) Timers() map[string]lifecycle.Handler {
 	m := make(map[string]lifecycle.Handler)
 	for _, add := range []func(map[string]lifecycle.Handler){
 		s.directoryTimers, // directories.go
-		s.workspaceTimers, // workspaces.go
 		s.extraTimers,     // the remaining operations (pools.go, account.go)
 	} {
 		add(m)

@@ -20,5 +20,4 @@ func (s *Server) WorkSpaces() wsapi.Service { return &wsService{Server: s} }
 func (s *Server) ControlRoutes(mux *http.ServeMux) {
 	s.directoryControlRoutes(mux) // directories.go
 	s.poolControlRoutes(mux)      // pools.go
-	s.workspaceControlRoutes(mux) // workspace_control.go
 }

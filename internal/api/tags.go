@@ -30,24 +30,10 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// readTags returns a resource's tags in creation order.
-func readTags(tx deskplane.Tx, s deskplane.Scope, resourceID string) ([]deskplane.Tag, error) {
-	return deskplane.ReadTags(tx, s, resourceID)
-}
-
 // mergeTags adds or overwrites tags on a resource; the resource must exist
 // (the caller checks). It enforces the 50-tag limit on the result.
 func mergeTags(tx deskplane.Tx, s deskplane.Scope, resourceID string, tags []wsapi.Tag) error {
 	return deskplane.MergeTags(tx, s, resourceID, domainTags(tags))
-}
-
-// wireTags converts stored tags to the wire shape.
-func wireTags(tags []deskplane.Tag) []wsapi.Tag {
-	out := make([]wsapi.Tag, len(tags))
-	for i, t := range tags {
-		out[i] = wsapi.Tag{Key: ptr(t.Key), Value: ptr(t.Value)}
-	}
-	return out
 }
 
 // deleteTagsOf removes a resource's tags when the resource goes away.

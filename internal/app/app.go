@@ -18,6 +18,8 @@ import (
 	"github.com/deskplane/deskplane/internal/api"
 	"github.com/deskplane/deskplane/internal/bolt"
 	"github.com/deskplane/deskplane/internal/control"
+	"github.com/deskplane/deskplane/internal/desktop/local"
+	"github.com/deskplane/deskplane/internal/desktop/reconcile"
 	"github.com/deskplane/deskplane/internal/httpx"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/memory"
@@ -51,6 +53,10 @@ type App struct {
 	DataLocation string
 	// Metrics are served on GET /metrics.
 	Metrics *metrics.Metrics
+	// Desktops are the real desktops of -desktops local (nil for none),
+	// and Reconciler makes the WorkSpaces lifecycle follow them.
+	Desktops   *local.Provider
+	Reconciler *reconcile.Reconciler
 	// WebAccess is the web client's service side (sign-in, connections).
 	WebAccess *webaccess.Service
 
@@ -112,7 +118,18 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		store.Close()
 		return nil, err
 	}
+	a.Desktops, a.Reconciler, err = a.openDesktops(cfg, a.Clock)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if a.Reconciler != nil {
+		store = a.Reconciler.Store(store)
+	}
 	a.Engine = lifecycle.New(store, a.Clock, a.log, a.engineOptions(o.Engine))
+	if a.Reconciler != nil {
+		a.Reconciler.SetStore(a.Engine.Store())
+	}
 	a.Timing, err = control.NewTiming(cfg.Timing)
 	if err != nil {
 		store.Close()
@@ -132,6 +149,9 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Log:     a.log,
 		Regions: regions,
 		Strict:  cfg.Strict,
+	}
+	if a.Desktops != nil {
+		senv.Node = cfg.NodeName
 	}
 	// The families not yet moved out of internal/api (docs/ARCHITECTURE.md).
 	remainder := api.New(senv)
@@ -160,10 +180,15 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Routes: func(mux *http.ServeMux) {
 			remainder.ControlRoutes(mux)
 			control.ImageRoutes(mux, a.Service.Images())
+			control.WorkspaceRoutes(mux, a.Service.Workspaces())
 		},
 	}
 	ctl := control.NewHandler(ctlDeps)
-	web, err := a.webClient(senv, nil)
+	var desktops deskplane.Desktops
+	if a.Desktops != nil {
+		desktops = a.Desktops
+	}
+	web, err := a.webClient(senv, desktops)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -236,6 +261,12 @@ func adminToken(cfg Config) (string, error) {
 // Close releases the store. Serve calls it on the way out.
 func (a *App) Close() error {
 	var err error
-	a.closeOnce.Do(func() { err = a.Store.Close() })
+	a.closeOnce.Do(func() {
+		err = a.Store.Close()
+		if a.Desktops != nil {
+			// Desktops keep running: the next start adopts them.
+			_ = a.Desktops.Close()
+		}
+	})
 	return err
 }

@@ -34,6 +34,10 @@ type Config struct {
 	LogFormat       string
 	Regions         string
 	Strict          bool
+	Desktops        string
+	NodeName        string
+	DesktopDir      string
+	DesktopUIDs     int
 	NoVNCDir        string
 
 	QuotaWorkspaces int
@@ -58,7 +62,38 @@ func Defaults(getenv func(string) string) Config {
 		QuotaImages:     40,
 		QuotaBundles:    50,
 		QuotaPools:      10,
+		Desktops:        DesktopsNone,
+		NodeName:        defaultNodeName(),
+		DesktopUIDs:     1500000,
 	}
+}
+
+// The values of -desktops.
+const (
+	DesktopsNone  = "none"  // no desktops: the lifecycle is timer-driven
+	DesktopsLocal = "local" // real desktops on this host (internal/desktop/local)
+)
+
+// defaultNodeName is the host name, or "node" when it has none usable.
+func defaultNodeName() string {
+	h, err := os.Hostname()
+	if err != nil || !nodeNamePattern.MatchString(h) {
+		return "node"
+	}
+	return h
+}
+
+// nodeNamePattern is what a node name may be: it names the node's desktops
+// in the store and in its records.
+var nodeNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+// DesktopDirectory is where the desktops' volumes, snapshots and images
+// live: -desktop-dir, or "desktops" in the data directory.
+func (c Config) DesktopDirectory() string {
+	if c.DesktopDir != "" {
+		return c.DesktopDir
+	}
+	return filepath.Join(c.DataDir, "desktops")
 }
 
 // defaultDataDir follows the XDG base directory convention.
@@ -94,6 +129,10 @@ func (c *Config) specs() []flagSpec {
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "regions", usage: "comma-separated Regions to serve, e.g. us-east-1,eu-west-1 (default: any)", str: &c.Regions},
 		{name: "strict", usage: "refuse what AWS refuses for want of resources deskplane otherwise takes on trust: registering a directory without the IAM role workspaces_DefaultRole, VPCs and subnets EC2 never saw", b: &c.Strict},
+		{name: "desktops", usage: "what is behind a WorkSpace: none (the API only, timer-driven) or local (a real Linux desktop on this host; needs root and the packages of README, Real desktops)", str: &c.Desktops},
+		{name: "node-name", usage: "this node's name: WorkSpaces launched here name it, and only this node acts on their desktops", str: &c.NodeName},
+		{name: "desktop-dir", usage: "directory of the desktops' volumes, snapshots and images (default: desktops in the data directory)", str: &c.DesktopDir},
+		{name: "desktop-uids", usage: "first of the host uids given to desktops, one each (100000 of them); no other deskplane on the host may use the same range", i: &c.DesktopUIDs},
 		{name: "novnc-dir", usage: "directory of noVNC (Debian's novnc package) that the web client at /client/ serves", str: &c.NoVNCDir},
 		{name: "quota-workspaces", usage: "WorkSpaces per account and region", i: &c.QuotaWorkspaces},
 		{name: "quota-images", usage: "images per account and region", i: &c.QuotaImages},
@@ -262,6 +301,20 @@ func (c Config) Validate() error {
 	if _, err := c.RegionList(); err != nil {
 		return err
 	}
+	switch c.Desktops {
+	case DesktopsNone, DesktopsLocal:
+	default:
+		return settingErr("desktops", " %q: want none or local", c.Desktops)
+	}
+	if !nodeNamePattern.MatchString(c.NodeName) {
+		return settingErr("node-name", " %q: want 1 to 63 letters, digits, dots, dashes or underscores", c.NodeName)
+	}
+	if c.Desktops == DesktopsLocal && c.DesktopDir == "" && c.DataDir == "" {
+		return settingErr("desktop-dir", " is empty and so is -data-dir")
+	}
+	if c.DesktopUIDs < 1000 || c.DesktopUIDs > 1<<31-1-100000 {
+		return settingErr("desktop-uids", " %d: want a uid from 1000 that leaves room for 100000 more", c.DesktopUIDs)
+	}
 	for _, q := range []struct {
 		name string
 		v    int
@@ -290,6 +343,9 @@ func FlagTable() string {
 		}
 		if s.name == "data-dir" {
 			def = "$XDG_DATA_HOME/deskplane or ~/.local/share/deskplane"
+		}
+		if s.name == "node-name" {
+			def = "the host name"
 		}
 		if def != "" {
 			def = "`" + def + "`"

@@ -283,6 +283,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(engDone)
 		_ = a.Engine.Run(engCtx)
 	}()
+	deskDone := make(chan struct{})
+	go func() {
+		defer close(deskDone)
+		a.runDesktops(engCtx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var err error
@@ -295,6 +300,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	stopEngine()
 	<-engDone
+	<-deskDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

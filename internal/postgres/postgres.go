@@ -4,9 +4,12 @@
 // # Isolation
 //
 // Update runs fn in a SERIALIZABLE transaction and, when PostgreSQL aborts
-// it for a serialization failure or a deadlock (SQLSTATE 40001, 40P01),
-// runs fn again in a new transaction, up to Options.MaxAttempts times with
-// a jittered exponential pause, then answers deskplane.ErrConflict.
+// it for a serialization failure, a deadlock or a full predicate-lock table
+// (SQLSTATE 40001, 40P01, 53200 out of shared memory), or the connection is
+// cut before the commit, runs fn again in a new transaction, up to
+// Options.MaxAttempts times with a jittered exponential pause, then answers
+// deskplane.ErrConflict, which is also a retryable CodeThrottled domain
+// error (docs/decisions/0141-store-contention-is-throttling.md).
 // SERIALIZABLE rather than REPEATABLE READ plus row locks because the Tx
 // interface is generic: the service checks quotas with Count, uniqueness
 // with List and preconditions with Get before it writes, and only
@@ -40,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -119,7 +123,7 @@ func (s *Store) Update(ctx context.Context, fn func(deskplane.Tx) error) error {
 			return err
 		}
 		if attempt >= s.maxAttempts {
-			return fmt.Errorf("%w after %d attempts: %v", deskplane.ErrConflict, attempt, err)
+			return &exhausted{attempts: attempt, last: err}
 		}
 		// Jittered exponential pause: up to 1 ms, 2 ms, … 128 ms.
 		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt-1, 7)))
@@ -155,7 +159,7 @@ func (s *Store) attempt(ctx context.Context, fn func(deskplane.Tx) error) error 
 	}
 	committed = true
 	if err := ptx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: commit: %w", err)
+		return &commitError{err: err}
 	}
 	return nil
 }
@@ -172,11 +176,55 @@ func (s *Store) View(ctx context.Context, fn func(deskplane.Tx) error) error {
 	return fn(t)
 }
 
-// retryable reports whether err is a serialization failure or a deadlock.
+// retryable reports whether an attempt that failed with err, before its
+// commit, is worth running again: a serialization failure, a deadlock, a
+// full lock table, or a connection the server cut or lost (the attempt
+// never committed, so running it again on another connection is safe).
 func retryable(err error) bool {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return false
+	if ce := (*commitError)(nil); errors.As(err, &ce) {
+		return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 	}
-	return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "40001", // serialization_failure
+			"40P01", // deadlock_detected
+			"53200", // out_of_memory: "out of shared memory", the predicate-lock table is full
+			"57P01", // admin_shutdown: pg_terminate_backend, a server shutting down
+			"57P02", // crash_shutdown
+			"57P03": // cannot_connect_now
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08") // connection_exception
+	}
+	return pgconn.SafeToRetry(err)
+}
+
+// commitError is a failed COMMIT. Only a serialization failure or deadlock
+// there is retried: after a lost connection the commit may have happened.
+type commitError struct{ err error }
+
+func (c *commitError) Error() string { return "postgres: commit: " + c.err.Error() }
+func (c *commitError) Unwrap() error { return c.err }
+
+// exhausted is Update's answer when the attempts ran out: it is
+// deskplane.ErrConflict and a CodeThrottled domain error, which the wire
+// answers as a retryable ThrottlingException.
+type exhausted struct {
+	attempts int
+	last     error
+}
+
+func (e *exhausted) Error() string {
+	return fmt.Sprintf("%v after %d attempts: %v", deskplane.ErrConflict, e.attempts, e.last)
+}
+
+func (e *exhausted) Is(target error) bool { return target == deskplane.ErrConflict }
+
+func (e *exhausted) As(target any) bool {
+	if de, ok := target.(**deskplane.Error); ok {
+		*de = &deskplane.Error{Code: deskplane.CodeThrottled, Message: "Rate exceeded"}
+		return true
+	}
+	return false
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/storetest"
@@ -265,6 +266,13 @@ func TestSerializable(t *testing.T) {
 		if conflicts != 1 {
 			t.Errorf("errors %v: want one ErrConflict", errs)
 		}
+		// The wire answers a retryable ThrottlingException, never a 500
+		// (docs/decisions/0141-store-contention-is-throttling.md).
+		for _, err := range errs {
+			if err != nil && !deskplane.HasCode(err, deskplane.CodeThrottled) {
+				t.Errorf("%v: not a CodeThrottled domain error", err)
+			}
+		}
 	})
 	t.Run("SwallowedError", func(t *testing.T) {
 		// fn that hides the serialization failure is still retried.
@@ -394,5 +402,28 @@ func TestMigrations(t *testing.T) {
 	}
 	if _, err := Open(ctx, dsn, Options{Schema: schema}); err == nil {
 		t.Error("an older program opened a newer schema")
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	pg := func(code string) error { return fmt.Errorf("postgres: get: %w", &pgconn.PgError{Code: code}) }
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{pg("40001"), true},
+		{pg("40P01"), true},
+		{pg("53200"), true}, // out of shared memory: the predicate-lock table is full
+		{pg("57P01"), true}, // pg_terminate_backend
+		{pg("08006"), true},
+		{pg("22021"), false}, // bad input is not retried
+		{pg("23505"), false},
+		{&commitError{err: &pgconn.PgError{Code: "40001"}}, true},
+		{&commitError{err: &pgconn.PgError{Code: "57P01"}}, false}, // the commit may have happened
+		{errors.New("something else"), false},
+	} {
+		if got := retryable(c.err); got != c.want {
+			t.Errorf("retryable(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }

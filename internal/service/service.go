@@ -36,6 +36,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/account"
 	"github.com/deskplane/deskplane/internal/service/applications"
 	"github.com/deskplane/deskplane/internal/service/bundles"
+	"github.com/deskplane/deskplane/internal/service/clientconfig"
 	"github.com/deskplane/deskplane/internal/service/ds"
 	"github.com/deskplane/deskplane/internal/service/dsdata"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -44,6 +45,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/network"
 	"github.com/deskplane/deskplane/internal/service/sts"
 	"github.com/deskplane/deskplane/internal/service/tags"
+	"github.com/deskplane/deskplane/internal/service/workspaces"
 	"github.com/deskplane/deskplane/internal/stsapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -52,6 +54,7 @@ import (
 // named after its type, and every family names its type Service.
 type (
 	networkFamily      = network.Service
+	workspacesFamily   = workspaces.Service
 	imagesFamily       = images.Service
 	bundlesFamily      = bundles.Service
 	applicationsFamily = applications.Service
@@ -61,6 +64,7 @@ type (
 	iamFamily          = iam.Service
 	tagsFamily         = tags.Service
 	accountFamily      = account.Service
+	clientconfigFamily = clientconfig.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -75,12 +79,14 @@ type (
 
 // workSpaces serves the WorkSpaces API.
 type workSpaces struct {
+	*workspacesFamily
 	*networkFamily
 	*imagesFamily
 	*bundlesFamily
 	*applicationsFamily
 	*tagsFamily
 	*accountFamily
+	*clientconfigFamily
 	wsFallback
 }
 
@@ -135,14 +141,15 @@ type Remainder struct {
 
 // Service is the composed service layer.
 type Service struct {
-	images *images.Service
-	ws     *workSpaces
-	ds     *directoryService
-	data   *directoryServiceData
-	sts    *securityToken
-	iam    *identity
-	ec2    *compute
-	timers map[string]lifecycle.Handler
+	images     *images.Service
+	workspaces *workspaces.Service
+	ws         *workSpaces
+	ds         *directoryService
+	data       *directoryServiceData
+	sts        *securityToken
+	iam        *identity
+	ec2        *compute
+	timers     map[string]lifecycle.Handler
 	// failures are the failure handlers of the families that have some
 	// (failer), by timer name.
 	failures map[string]lifecycle.FailureHandler
@@ -171,21 +178,24 @@ func collectFailures(families ...any) map[string]lifecycle.FailureHandler {
 // fails when two families register a timer handler of the same name.
 func New(e env.Env, rem Remainder) (*Service, error) {
 	e.Log = e.Logger()
-	net := network.New(e)
+	net, wks := network.New(e), workspaces.New(e)
 	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
 	dir, data := ds.New(e), dsdata.New(e)
 	tokens := sts.New(e)
 	acct := account.New(e)
 
 	s := &Service{
-		images: img,
+		images:     img,
+		workspaces: wks,
 		ws: &workSpaces{
+			workspacesFamily:   wks,
 			networkFamily:      net,
 			imagesFamily:       img,
 			bundlesFamily:      bun,
 			applicationsFamily: app,
 			tagsFamily:         tags.New(e),
 			accountFamily:      acct,
+			clientconfigFamily: clientconfig.New(e),
 			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
 		ds: &directoryService{
@@ -201,6 +211,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		ec2: &compute{ec2Fallback{ec2api.Unimplemented{}}},
 	}
 	timers, err := mergeTimers(
+		family{"workspaces", wks.Timers()},
 		family{"network", net.Timers()},
 		family{"images", img.Timers()},
 		family{"bundles", bun.Timers()},
@@ -215,7 +226,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		return nil, err
 	}
 	s.timers = timers
-	s.failures = collectFailures(net, img, bun, app, data, tokens, rem.WorkSpaces)
+	s.failures = collectFailures(wks, net, img, bun, app, data, tokens, rem.WorkSpaces)
 	return s, nil
 }
 
@@ -256,6 +267,10 @@ func (s *Service) WorkSpaces() wsapi.Service { return s.ws }
 // Images returns the images family, whose control settings the control
 // API changes (internal/control.Images).
 func (s *Service) Images() *images.Service { return s.images }
+
+// Workspaces returns the WorkSpaces family, whose control actions the
+// control API calls (internal/control.Workspaces).
+func (s *Service) Workspaces() *workspaces.Service { return s.workspaces }
 
 // DirectoryService returns the Directory Service service.
 func (s *Service) DirectoryService() dsapi.Service { return s.ds }

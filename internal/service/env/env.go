@@ -45,6 +45,11 @@ type Env struct {
 	// without the IAM role workspaces_DefaultRole, VPCs and subnets it
 	// never saw (-strict; docs/decisions/0293-strict-mode.md).
 	Strict bool
+	// Node is this node's name when it runs real desktops (-desktops
+	// local, -node-name): a WorkSpace launched here names it, and its
+	// transitions wait for its desktop. Empty: no desktops
+	// (docs/decisions/0184-desktop-reconciler.md).
+	Node string
 }
 
 // Now is the service clock's time (never time.Now: tests move the clock).

@@ -1,4 +1,4 @@
-package api
+package workspaces
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -18,10 +19,10 @@ import (
 // waits STOPPED for a failover (standby WorkSpaces are billed as stopped
 // desktops). The primary lists it in StandbyWorkspacesProperties and both
 // name each other in RelatedWorkspaces.
-func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateStandbyWorkspacesRequest) (*wsapi.CreateStandbyWorkspacesResult, error) {
-	sc := caller(ctx).Scope()
-	now := w.now()
-	primaryRegion := deref(in.PrimaryRegion)
+func (s *Service) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateStandbyWorkspacesRequest) (*wsapi.CreateStandbyWorkspacesResult, error) {
+	sc := env.Scope(ctx)
+	now := s.Now()
+	primaryRegion := value(in.PrimaryRegion)
 	if primaryRegion == sc.Region {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter,
 			"A standby WorkSpace must be in a Region other than its primary WorkSpace; PrimaryRegion is this Region (%s).", sc.Region)
@@ -29,7 +30,7 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 	if len(in.StandbyWorkspaces) == 0 {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "StandbyWorkspaces must list at least one standby WorkSpace.")
 	}
-	if len(w.d.Regions) > 0 && !stateIn(primaryRegion, w.d.Regions...) {
+	if len(s.Regions) > 0 && !stateIn(primaryRegion, s.Regions...) {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The Region %s is not served.", primaryRegion)
 	}
 	for i := range in.StandbyWorkspaces {
@@ -37,13 +38,13 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 		if err := checkTags(r.Tags); err != nil {
 			return nil, err
 		}
-		if k := deref(r.VolumeEncryptionKey); k != "" && !deskplane.IsKMSKey(k) {
+		if k := value(r.VolumeEncryptionKey); k != "" && !deskplane.IsKMSKey(k) {
 			return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "VolumeEncryptionKey %q is not a KMS key ARN, key id or alias.", k)
 		}
 	}
 	psc := deskplane.Scope{Account: sc.Account, Region: primaryRegion}
 	var out wsapi.CreateStandbyWorkspacesResult
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		out = wsapi.CreateStandbyWorkspacesResult{
 			FailedStandbyRequests:  []wsapi.FailedCreateStandbyWorkspacesRequest{},
 			PendingStandbyRequests: []wsapi.PendingCreateStandbyWorkspacesRequest{},
@@ -52,16 +53,16 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 		if err != nil {
 			return err
 		}
-		quota := w.d.Quotas.Workspaces
+		quota := s.Quotas.Workspaces
 		cache := newBatchCache()
 		for i := range in.StandbyWorkspaces {
 			r := &in.StandbyWorkspaces[i]
 			fail := func(code, msg string) {
 				out.FailedStandbyRequests = append(out.FailedStandbyRequests, wsapi.FailedCreateStandbyWorkspacesRequest{
-					StandbyWorkspaceRequest: r, ErrorCode: ptr(code), ErrorMessage: ptr(msg),
+					StandbyWorkspaceRequest: r, ErrorCode: new(code), ErrorMessage: new(msg),
 				})
 			}
-			pid, dirID := deref(r.PrimaryWorkspaceId), deref(r.DirectoryId)
+			pid, dirID := value(r.PrimaryWorkspaceId), value(r.DirectoryId)
 			p, err := loadWorkspace(tx, psc, pid)
 			if err != nil {
 				return err
@@ -80,13 +81,13 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 				fail(failWorkspaceExists, "The primary WorkSpace "+pid+" already has a standby WorkSpace ("+p.Standbys[0].ID+").")
 				continue
 			}
-			d, derr := cache.directory(w.Server, tx, sc, dirID)
+			d, derr := cache.directory(tx, sc, dirID)
 			if code, msg := dirUsable(d, derr, dirID); code != "" {
 				fail(code, msg)
 				continue
 			}
 			if p.UserName != undefinedUser {
-				ok, err := w.userInDirectory(tx, sc, dirID, p.UserName)
+				ok, err := s.userInDirectory(tx, sc, dirID, p.UserName)
 				if err != nil {
 					return err
 				}
@@ -110,7 +111,7 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 			if dr == "" {
 				dr = string(wsapi.DataReplicationNoReplication)
 			}
-			key := deref(r.VolumeEncryptionKey)
+			key := value(r.VolumeEncryptionKey)
 			sb := &deskplane.Workspace{
 				DirectoryID:                 dirID,
 				UserName:                    p.UserName,
@@ -142,7 +143,7 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 				return err
 			}
 			sb.SubnetID = pickSubnet(sb.ID, d.SubnetIDs)
-			if err := w.insertWorkspace(tx, sc, sb, ik, r.Tags, false, deskplane.TWorkspaceCreate, now); err != nil {
+			if err := s.insertWorkspace(tx, sc, sb, ik, domainTags(r.Tags), false, deskplane.TWorkspaceCreate, now); err != nil {
 				return err
 			}
 			count++
@@ -152,10 +153,10 @@ func (w *wsService) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.Creat
 				return err
 			}
 			out.PendingStandbyRequests = append(out.PendingStandbyRequests, wsapi.PendingCreateStandbyWorkspacesRequest{
-				UserName:    ptr(sb.UserName),
-				DirectoryId: ptr(dirID),
+				UserName:    new(sb.UserName),
+				DirectoryId: new(dirID),
 				State:       wsapi.WorkspaceStatePending,
-				WorkspaceId: ptr(sb.ID),
+				WorkspaceId: new(sb.ID),
 			})
 		}
 		return nil

@@ -1,4 +1,4 @@
-package api_test
+package workspaces_test
 
 import (
 	"context"

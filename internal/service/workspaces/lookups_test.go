@@ -1,7 +1,8 @@
-package api
+package workspaces
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/deskplane/deskplane"
@@ -11,7 +12,7 @@ import (
 
 // The shared lookups and the built-in catalogue, tested on a bare store.
 
-func lookupServer(t *testing.T) (*Server, deskplane.Store) {
+func lookupServer(t *testing.T) (*Service, deskplane.Store) {
 	t.Helper()
 	st := memory.New()
 	t.Cleanup(func() { st.Close() })
@@ -28,10 +29,10 @@ func TestLookupUserInDirectory(t *testing.T) {
 			k deskplane.Key
 			v any
 		}{
-			{dsDirKey(sc, "d-1111111111"), deskplane.DSDirectory{ID: "d-1111111111", Stage: dsStageActive}},
+			{deskplane.DSDirectories().Key(sc, "d-1111111111"), deskplane.DSDirectory{ID: "d-1111111111", Stage: deskplane.DSDirectoryActive}},
 			{deskplane.UserKey(sc, "d-1111111111", "Alice"), deskplane.User{DirectoryID: "d-1111111111", SAMAccountName: "Alice"}},
-			{dsDirKey(sc, "d-2222222222"), deskplane.DSDirectory{ID: "d-2222222222", Stage: dsStageActive, AnyUser: true}},
-			{wsDirKey(sc, "wsd-abcdefgh1"), deskplane.Directory{ID: "wsd-abcdefgh1", State: wsDirRegistered}},
+			{deskplane.DSDirectories().Key(sc, "d-2222222222"), deskplane.DSDirectory{ID: "d-2222222222", Stage: deskplane.DSDirectoryActive, AnyUser: true}},
+			{deskplane.Directories().Key(sc, "wsd-abcdefgh1"), deskplane.Directory{ID: "wsd-abcdefgh1", State: deskplane.DirectoryRegistered}},
 		} {
 			if err := deskplane.Save(tx, r.k, r.v); err != nil {
 				return err
@@ -75,7 +76,7 @@ func TestLookupUserInDirectory(t *testing.T) {
 }
 
 func TestLookupBundlesAndDirectories(t *testing.T) {
-	s, st := lookupServer(t)
+	_, st := lookupServer(t)
 	sc := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
 	other := deskplane.Scope{Account: "111111111111", Region: "us-east-1"}
 	ctx := context.Background()
@@ -83,30 +84,30 @@ func TestLookupBundlesAndDirectories(t *testing.T) {
 		if err := deskplane.Save(tx, deskplane.Bundles().Key(sc, "wsb-custom001"), deskplane.Bundle{ID: "wsb-custom001", Owner: sc.Account}); err != nil {
 			return err
 		}
-		return deskplane.Save(tx, wsDirKey(sc, "d-1111111111"), deskplane.Directory{ID: "d-1111111111", State: wsDirRegistering})
+		return deskplane.Save(tx, deskplane.Directories().Key(sc, "d-1111111111"), deskplane.Directory{ID: "d-1111111111", State: deskplane.DirectoryRegistering})
 	}); err != nil {
 		t.Fatal(err)
 	}
 	code := func(err error) deskplane.Code {
-		if de, ok := err.(*deskplane.Error); ok {
+		if de, ok := errors.AsType[*deskplane.Error](err); ok {
 			return de.Code
 		}
 		return -1
 	}
 	err := st.View(ctx, func(tx deskplane.Tx) error {
-		if b, err := s.visibleBundle(tx, other, "wsb-clj85qzj1"); err != nil || b.Owner != deskplane.AmazonOwner || b.ComputeType != "STANDARD" {
+		if b, err := visibleBundle(tx, other, "wsb-clj85qzj1"); err != nil || b.Owner != deskplane.AmazonOwner || b.ComputeType != "STANDARD" {
 			t.Errorf("public bundle: %+v %v", b, err)
 		}
-		if b, err := s.visibleBundle(tx, sc, "wsb-custom001"); err != nil || b.ID != "wsb-custom001" {
+		if b, err := visibleBundle(tx, sc, "wsb-custom001"); err != nil || b.ID != "wsb-custom001" {
 			t.Errorf("own bundle: %+v %v", b, err)
 		}
-		if _, err := s.visibleBundle(tx, other, "wsb-custom001"); code(err) != deskplane.CodeNotFound {
+		if _, err := visibleBundle(tx, other, "wsb-custom001"); code(err) != deskplane.CodeNotFound {
 			t.Errorf("another account's bundle: %v", err)
 		}
-		if d, err := s.registeredDirectory(tx, sc, "d-1111111111"); err != nil || d.State != wsDirRegistering {
+		if d, err := registeredDirectory(tx, sc, "d-1111111111"); err != nil || d.State != deskplane.DirectoryRegistering {
 			t.Errorf("registered directory: %+v %v", d, err)
 		}
-		if _, err := s.registeredDirectory(tx, other, "d-1111111111"); code(err) != deskplane.CodeNotFound {
+		if _, err := registeredDirectory(tx, other, "d-1111111111"); code(err) != deskplane.CodeNotFound {
 			t.Errorf("another account's directory: %v", err)
 		}
 		return nil
@@ -121,12 +122,11 @@ func TestLookupBundlesAndDirectories(t *testing.T) {
 func BenchmarkVisibleBundle(b *testing.B) {
 	st := memory.New()
 	defer st.Close()
-	s := New(env.Env{Store: st, Quotas: deskplane.DefaultQuotas()})
 	sc := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = st.View(context.Background(), func(tx deskplane.Tx) error {
-			_, err := s.visibleBundle(tx, sc, "wsb-3v313gvgc") // the last of the catalogue
+			_, err := visibleBundle(tx, sc, "wsb-3v313gvgc") // the last of the catalogue
 			return err
 		})
 	}

@@ -1,4 +1,4 @@
-package api
+package workspaces
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // onWorkspaceState ends the transitional state a WorkSpace is in. A
 // transition fault (control API) makes it end in the fault's state with
 // its error code instead.
-func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
 	ws, err := loadWorkspace(tx, sc, t.Key.ID)
 	if err != nil || ws == nil {
@@ -80,7 +80,7 @@ func (s *Server) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplan
 		setState(ws, wsAvailable, at)
 		if restored {
 			// New snapshots about 30 minutes after a restore (AGA:restore-workspace).
-			if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(s.d.Rules.FirstSnapshotAfter)); err != nil {
+			if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(s.Rules.FirstSnapshotAfter)); err != nil {
 				return err
 			}
 		}
@@ -116,7 +116,7 @@ func failWorkspace(ws *deskplane.Workspace, state deskplane.WorkspaceState, code
 // launch makes a PENDING WorkSpace AVAILABLE: it gets its subnet, private
 // IP and computer name, its snapshot schedule and, for AUTO_STOP, its
 // AutoStop clock.
-func (s *Server) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
+func (s *Service) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
 	ok, err := s.assignNetwork(tx, sc, ws)
 	if err != nil {
 		return err
@@ -131,7 +131,7 @@ func (s *Server) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Works
 	} else {
 		setState(ws, wsAvailable, at)
 	}
-	if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(s.d.Rules.FirstSnapshotAfter)); err != nil {
+	if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(s.Rules.FirstSnapshotAfter)); err != nil {
 		return err
 	}
 	return s.scheduleAutoStop(tx, sc, ws, at)
@@ -192,7 +192,7 @@ func pickSubnet(wsID string, subnets []string) string {
 // assignNetwork gives ws a private IP and computer name, and a subnet if
 // it has none yet (CreateWorkspaces picks it); ok is false when its subnet
 // has no free address.
-func (s *Server) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (ok bool, err error) {
+func (s *Service) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (ok bool, err error) {
 	if ws.ComputerName == "" {
 		ws.ComputerName = wsComputerName(ws.ID, ws.OperatingSystemName)
 	}
@@ -222,7 +222,7 @@ type ipCounter struct {
 	Known    bool     `json:"known,omitempty"`
 }
 
-func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
+func (s *Service) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
 	subnet := ws.SubnetID
 	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
 	var c ipCounter
@@ -234,10 +234,10 @@ func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.W
 		if err != nil {
 			return "", err
 		}
-		c.Net, c.Reserved, c.Known = subnetNetwork(subnet), d.DNSAddrs, true
+		c.Net, c.Reserved, c.Known = deskplane.SubnetNetwork(subnet), d.DNSAddrs, true
 		for i, id := range d.SubnetIDs {
 			if id == subnet {
-				c.Net = subnetNetworks(d.SubnetIDs)[i]
+				c.Net = deskplane.SubnetNetworks(d.SubnetIDs)[i]
 			}
 		}
 	}
@@ -267,7 +267,7 @@ func (s *Server) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.W
 }
 
 // releaseIP frees the WorkSpace's private IP for reuse.
-func (s *Server) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+func (s *Service) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
 	if ws.IPAddress == "" {
 		return nil
 	}
@@ -315,7 +315,7 @@ func wsComputerName(id string, os deskplane.OperatingSystemName) string {
 // terminated moves a WorkSpace to TERMINATED: it frees its private IP and
 // its user's one-WorkSpace slot, stops its other timers and schedules its
 // removal, after which DescribeWorkspaces no longer returns it.
-func (s *Server) terminated(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
+func (s *Service) terminated(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
 	setState(ws, wsTerminated, at)
 	ws.Modifications = nil
 	if err := s.releaseIP(tx, sc, ws); err != nil {
@@ -338,19 +338,19 @@ func (s *Server) terminated(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.W
 
 // removeWorkspace deletes a TERMINATED WorkSpace with its timers, tags and
 // index records.
-func (s *Server) removeWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+func (s *Service) removeWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
 	if _, err := tx.Delete(wsKey(sc, ws.ID)); err != nil {
 		return err
 	}
 	if _, err := tx.Delete(deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceGPU, ID: ws.ID}); err != nil {
 		return err
 	}
-	return deleteTagsOf(tx, sc, ws.ID)
+	return deskplane.DeleteTags(tx, sc, ws.ID)
 }
 
 // unlinkStandbys removes a terminated WorkSpace from its primary's list of
 // standbys, and its standbys' link to it.
-func (s *Server) unlinkStandbys(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+func (s *Service) unlinkStandbys(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
 	if ws.StandbyOf != "" {
 		psc := deskplane.Scope{Account: sc.Account, Region: ws.StandbyRegion}
 		p, err := loadWorkspace(tx, psc, ws.StandbyOf)
@@ -396,7 +396,7 @@ func (s *Server) unlinkStandbys(tx deskplane.Tx, sc deskplane.Scope, ws *deskpla
 // the target becomes AVAILABLE, takes over its user's slot and the source
 // is terminated; on failure the target is terminated unused and the source
 // stays as it was (AGA:migrate-workspaces).
-func (s *Server) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *deskplane.Workspace, at time.Time, failed bool) error {
+func (s *Service) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *deskplane.Workspace, at time.Time, failed bool) error {
 	src, err := loadWorkspace(tx, sc, target.MigratedFrom)
 	if err != nil {
 		return err
@@ -441,7 +441,7 @@ func (s *Server) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *de
 
 // onWorkspaceModify advances the running modification: UPDATE_INITIATED →
 // UPDATE_IN_PROGRESS → done (gone from ModificationStates).
-func (s *Server) onWorkspaceModify(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+func (s *Service) onWorkspaceModify(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
 	ws, err := loadWorkspace(tx, sc, t.Key.ID)
 	if err != nil || ws == nil || len(ws.Modifications) == 0 {
@@ -479,14 +479,14 @@ func (s *Server) onWorkspaceModify(_ context.Context, tx deskplane.Tx, t deskpla
 // shows (the newest).
 const maxSnapshots = 3
 
-func (s *Server) scheduleSnapshot(tx deskplane.Tx, sc deskplane.Scope, id string, due time.Time) error {
+func (s *Service) scheduleSnapshot(tx deskplane.Tx, sc deskplane.Scope, id string, due time.Time) error {
 	return tx.Schedule(deskplane.Timer{Key: wsKey(sc, id), Name: timerWSSnapshot, Due: due})
 }
 
 // onWorkspaceSnapshot takes the periodic snapshots: root and user volume,
 // only the user volume of an unhealthy WorkSpace, none while the volumes
 // are being made (AGA:restore-workspace). It reschedules itself.
-func (s *Server) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+func (s *Service) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
 	ws, err := loadWorkspace(tx, sc, t.Key.ID)
 	if err != nil || ws == nil {
@@ -503,7 +503,7 @@ func (s *Server) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t deskp
 		ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
 		ws.RestoreSnapshots = addSnapshot(ws.RestoreSnapshots, at)
 	}
-	if iv := s.d.Rules.SnapshotInterval; iv > 0 {
+	if iv := s.Rules.SnapshotInterval; iv > 0 {
 		if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(iv)); err != nil {
 			return err
 		}
@@ -521,7 +521,7 @@ func addSnapshot(snaps []time.Time, at time.Time) []time.Time {
 
 // onWorkspaceAutoStop stops an AUTO_STOP WorkSpace nobody is connected to
 // once its timeout has passed (AG:running-mode).
-func (s *Server) onWorkspaceAutoStop(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+func (s *Service) onWorkspaceAutoStop(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
 	ws, err := loadWorkspace(tx, sc, t.Key.ID)
 	if err != nil || ws == nil || ws.RunningMode != deskplane.RunningModeAutoStop {

@@ -1,4 +1,4 @@
-package api
+package clientconfig
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -31,10 +32,6 @@ const pngSignature = "\x89PNG\r\n\x1a\n"
 // (MODEL DefaultImportClientBrandingAttributes.LoginMessage).
 const loginMessageLocale = "en_US"
 
-func brandingKey(sc deskplane.Scope, directoryID string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindBranding, ID: directoryID}
-}
-
 // importedPlatform is one platform of an ImportClientBranding request in
 // the domain's terms.
 type importedPlatform struct {
@@ -51,8 +48,8 @@ func brandingPlatforms(in *wsapi.ImportClientBrandingRequest) []importedPlatform
 			return
 		}
 		out = append(out, importedPlatform{name, deskplane.BrandingAttributes{
-			Logo: a.Logo, SupportEmail: deref(a.SupportEmail), SupportLink: deref(a.SupportLink),
-			ForgotPasswordLink: deref(a.ForgotPasswordLink), LoginMessage: a.LoginMessage,
+			Logo: a.Logo, SupportEmail: value(a.SupportEmail), SupportLink: value(a.SupportLink),
+			ForgotPasswordLink: value(a.ForgotPasswordLink), LoginMessage: a.LoginMessage,
 		}})
 	}
 	add(wsapi.ClientDeviceTypeDeviceTypeWindows, in.DeviceTypeWindows)
@@ -60,8 +57,8 @@ func brandingPlatforms(in *wsapi.ImportClientBrandingRequest) []importedPlatform
 	add(wsapi.ClientDeviceTypeDeviceTypeAndroid, in.DeviceTypeAndroid)
 	if a := in.DeviceTypeIos; a != nil {
 		out = append(out, importedPlatform{wsapi.ClientDeviceTypeDeviceTypeIos, deskplane.BrandingAttributes{
-			Logo: a.Logo, Logo2x: a.Logo2x, Logo3x: a.Logo3x, SupportEmail: deref(a.SupportEmail),
-			SupportLink: deref(a.SupportLink), ForgotPasswordLink: deref(a.ForgotPasswordLink), LoginMessage: a.LoginMessage,
+			Logo: a.Logo, Logo2x: a.Logo2x, Logo3x: a.Logo3x, SupportEmail: value(a.SupportEmail),
+			SupportLink: value(a.SupportLink), ForgotPasswordLink: value(a.ForgotPasswordLink), LoginMessage: a.LoginMessage,
 		}})
 	}
 	add(wsapi.ClientDeviceTypeDeviceTypeLinux, in.DeviceTypeLinux)
@@ -102,15 +99,8 @@ func logoURL(sc deskplane.Scope, directoryID string, platform wsapi.ClientDevice
 		return nil
 	}
 	sum := sha256.Sum256(logo)
-	return ptr("https://workspaces-client-branding-" + sc.Region + ".s3." + sc.Region + ".amazonaws.com/" +
+	return new("https://workspaces-client-branding-" + sc.Region + ".s3." + sc.Region + ".amazonaws.com/" +
 		sc.Account + "/" + directoryID + "/" + string(platform) + "/" + hex.EncodeToString(sum[:8]) + "/" + file)
-}
-
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return ptr(s)
 }
 
 // wireBranding converts the branding to the wire (ImportClientBranding's
@@ -125,9 +115,9 @@ func wireBranding(sc deskplane.Scope, b *deskplane.Branding, only map[wsapi.Clie
 		}
 		def := &wsapi.DefaultClientBrandingAttributes{
 			LogoUrl:            logoURL(sc, b.DirectoryID, p, "logo.png", a.Logo),
-			SupportEmail:       optString(a.SupportEmail),
-			SupportLink:        optString(a.SupportLink),
-			ForgotPasswordLink: optString(a.ForgotPasswordLink),
+			SupportEmail:       optional(a.SupportEmail),
+			SupportLink:        optional(a.SupportLink),
+			ForgotPasswordLink: optional(a.ForgotPasswordLink),
 			LoginMessage:       a.LoginMessage,
 		}
 		switch p {
@@ -160,26 +150,26 @@ func wireBranding(sc deskplane.Scope, b *deskplane.Branding, only map[wsapi.Clie
 // caller: an empty one when none was imported (or it belonged to an
 // earlier registration of the same directory id). The directory must be
 // registered (ResourceNotFoundException otherwise).
-func (s *Server) loadBranding(tx deskplane.Tx, sc deskplane.Scope, directoryID string) (*deskplane.Branding, error) {
-	d, err := s.registeredDirectory(tx, sc, directoryID)
+func loadBranding(tx deskplane.Tx, sc deskplane.Scope, directoryID string) (*deskplane.Branding, error) {
+	d, err := registration(tx, sc, directoryID)
 	if err != nil {
 		return nil, err
 	}
-	var b deskplane.Branding
-	ok, err := deskplane.Load(tx, brandingKey(sc, directoryID), &b)
+	b, ok, err := deskplane.Brandings().Get(tx, sc, directoryID)
 	if err != nil {
 		return nil, err
 	}
 	if !ok || !b.Registered.Equal(d.Registered) {
-		b = deskplane.Branding{DirectoryID: directoryID, Registered: d.Registered}
+		b = &deskplane.Branding{DirectoryID: directoryID, Registered: d.Registered}
 	}
 	if b.Platforms == nil {
 		b.Platforms = make(map[string]deskplane.BrandingAttributes)
 	}
-	return &b, nil
+	return b, nil
 }
 
-func (w *wsService) ImportClientBranding(ctx context.Context, in *wsapi.ImportClientBrandingRequest) (*wsapi.ImportClientBrandingResult, error) {
+// ImportClientBranding replaces the branding of the platforms it names and keeps the others.
+func (s *Service) ImportClientBranding(ctx context.Context, in *wsapi.ImportClientBrandingRequest) (*wsapi.ImportClientBrandingResult, error) {
 	platforms := brandingPlatforms(in)
 	if len(platforms) == 0 {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Specify the client branding of at least one platform type (DeviceTypeWindows, DeviceTypeOsx, DeviceTypeAndroid, DeviceTypeIos, DeviceTypeLinux or DeviceTypeWeb).")
@@ -194,11 +184,11 @@ func (w *wsService) ImportClientBranding(ctx context.Context, in *wsapi.ImportCl
 	if size > maxBrandingImport {
 		return nil, deskplane.Errorf(deskplane.CodeLimitExceeded, "The request imports %d bytes of logos. You can import up to 6 MB of data with each request; import the client branding of different platform types in separate requests.", size)
 	}
-	sc, id := caller(ctx).Scope(), deref(in.ResourceId)
-	now := w.now()
+	sc, id := env.Scope(ctx), value(in.ResourceId)
+	now := s.Now()
 	var out wsapi.DescribeClientBrandingResult
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		b, err := w.loadBranding(tx, sc, id)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		b, err := loadBranding(tx, sc, id)
 		if err != nil {
 			return err
 		}
@@ -208,7 +198,7 @@ func (w *wsService) ImportClientBranding(ctx context.Context, in *wsapi.ImportCl
 			b.Platforms[string(p.name)] = p.attrs
 			only[p.name] = true
 		}
-		if err := deskplane.Save(tx, brandingKey(sc, id), b); err != nil {
+		if err := deskplane.Brandings().Put(tx, sc, id, b); err != nil {
 			return err
 		}
 		out = wireBranding(sc, b, only)
@@ -227,11 +217,12 @@ func (w *wsService) ImportClientBranding(ctx context.Context, in *wsapi.ImportCl
 	}, nil
 }
 
-func (w *wsService) DescribeClientBranding(ctx context.Context, in *wsapi.DescribeClientBrandingRequest) (*wsapi.DescribeClientBrandingResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.ResourceId)
+// DescribeClientBranding answers the branding of every platform that has one.
+func (s *Service) DescribeClientBranding(ctx context.Context, in *wsapi.DescribeClientBrandingRequest) (*wsapi.DescribeClientBrandingResult, error) {
+	sc, id := env.Scope(ctx), value(in.ResourceId)
 	var out wsapi.DescribeClientBrandingResult
-	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		b, err := w.loadBranding(tx, sc, id)
+	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
+		b, err := loadBranding(tx, sc, id)
 		if err != nil {
 			return err
 		}
@@ -244,10 +235,11 @@ func (w *wsService) DescribeClientBranding(ctx context.Context, in *wsapi.Descri
 	return &out, nil
 }
 
-func (w *wsService) DeleteClientBranding(ctx context.Context, in *wsapi.DeleteClientBrandingRequest) (*wsapi.DeleteClientBrandingResult, error) {
-	sc, id := caller(ctx).Scope(), deref(in.ResourceId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		b, err := w.loadBranding(tx, sc, id)
+// DeleteClientBranding removes the branding of the platforms it names.
+func (s *Service) DeleteClientBranding(ctx context.Context, in *wsapi.DeleteClientBrandingRequest) (*wsapi.DeleteClientBrandingResult, error) {
+	sc, id := env.Scope(ctx), value(in.ResourceId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		b, err := loadBranding(tx, sc, id)
 		if err != nil {
 			return err
 		}
@@ -255,10 +247,10 @@ func (w *wsService) DeleteClientBranding(ctx context.Context, in *wsapi.DeleteCl
 			delete(b.Platforms, string(p))
 		}
 		if len(b.Platforms) == 0 {
-			_, err := tx.Delete(brandingKey(sc, id))
+			_, err := deskplane.Brandings().Delete(tx, sc, id)
 			return err
 		}
-		return deskplane.Save(tx, brandingKey(sc, id), b)
+		return deskplane.Brandings().Put(tx, sc, id, b)
 	})
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package api
+package workspaces
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -39,7 +40,7 @@ func initiatedFor(d time.Duration) time.Duration {
 
 const msgUnderModification = "The properties of this WorkSpace are currently under modification. Please try again in a moment."
 
-func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.ModifyWorkspacePropertiesRequest) (*wsapi.ModifyWorkspacePropertiesResult, error) {
+func (s *Service) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.ModifyWorkspacePropertiesRequest) (*wsapi.ModifyWorkspacePropertiesResult, error) {
 	p := in.WorkspaceProperties
 	if p == nil && in.DataReplication == "" {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Specify the WorkspaceProperties or the DataReplication to modify.")
@@ -54,11 +55,11 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 			return nil, err
 		}
 	}
-	sc := caller(ctx).Scope()
-	now := w.now()
-	id := deref(in.WorkspaceId)
-	rules := w.d.Rules
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	sc := env.Scope(ctx)
+	now := s.Now()
+	id := value(in.WorkspaceId)
+	rules := s.Rules
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		ws, err := mustWorkspace(tx, sc, id)
 		if err != nil {
 			return err
@@ -164,7 +165,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 				return deskplane.Errorf(deskplane.CodeInvalidParameter,
 					"The WorkSpace %s has no standby WorkSpace; data replication applies to primary WorkSpaces with a standby.", id)
 			}
-			if err := w.setDataReplication(tx, sc, ws, string(in.DataReplication)); err != nil {
+			if err := s.setDataReplication(tx, sc, ws, string(in.DataReplication)); err != nil {
 				return err
 			}
 		}
@@ -193,7 +194,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 			ws.Protocols = []deskplane.Protocol{proto}
 		}
 		if mod != "" {
-			d := w.d.Timing.Duration(tr)
+			d := s.Timing.Duration(tr)
 			m := deskplane.Modification{Resource: mod, State: modInitiated, Started: now,
 				InProgress: now.Add(initiatedFor(d)), Ends: now.Add(d)}
 			ws.Modifications = []deskplane.Modification{m}
@@ -208,11 +209,11 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 				// An ALWAYS_ON WorkSpace is never stopped, and StartWorkspaces
 				// refuses ALWAYS_ON: it starts now.
 				setState(ws, wsStarting, now)
-				if err := w.scheduleState(tx, sc, ws, deskplane.TWorkspaceStart, now); err != nil {
+				if err := s.scheduleState(tx, sc, ws, deskplane.TWorkspaceStart, now); err != nil {
 					return err
 				}
 			}
-			if err := w.scheduleAutoStop(tx, sc, ws, now); err != nil {
+			if err := s.scheduleAutoStop(tx, sc, ws, now); err != nil {
 				return err
 			}
 		}
@@ -226,7 +227,7 @@ func (w *wsService) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Mod
 
 // setDataReplication sets the data replication of a primary WorkSpace and
 // of its standbys.
-func (w *wsService) setDataReplication(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, dr string) error {
+func (s *Service) setDataReplication(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, dr string) error {
 	ws.DataReplication = dr
 	for _, l := range ws.Standbys {
 		ssc := deskplane.Scope{Account: sc.Account, Region: l.Region}

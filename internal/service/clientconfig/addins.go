@@ -1,4 +1,4 @@
-package api
+package clientconfig
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -20,10 +21,6 @@ import (
 // registration — whatever its name — is ResourceAlreadyExistsException. An
 // add-in belongs to the directory registration it was made in: after the
 // directory is deregistered (and registered again) it is gone.
-
-func addInKey(sc deskplane.Scope, id string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindAddIn, ID: id}
-}
 
 // newUUID returns a random (version 4) UUID in the model's AmazonUuid form,
 // ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$.
@@ -42,8 +39,8 @@ func addInNotFound(id, directoryID string) error {
 
 // directoryAddIns calls fn for each add-in of the directory's current
 // registration, in creation order, until it returns false.
-func (s *Server) directoryAddIns(tx deskplane.Tx, sc deskplane.Scope, d *deskplane.Directory, afterSeq int64, fn func(seq int64, a *deskplane.ConnectAddIn) bool) error {
-	return deskplane.Each(tx, sc, deskplane.KindAddIn, afterSeq, func(seq int64, a *deskplane.ConnectAddIn) (bool, error) {
+func directoryAddIns(tx deskplane.Tx, sc deskplane.Scope, d *deskplane.Directory, afterSeq int64, fn func(seq int64, a *deskplane.ConnectAddIn) bool) error {
+	return deskplane.AddIns().Each(tx, sc, afterSeq, func(seq int64, a *deskplane.ConnectAddIn) (bool, error) {
 		if a.DirectoryID != d.ID || !a.Registered.Equal(d.Registered) {
 			return true, nil
 		}
@@ -52,33 +49,33 @@ func (s *Server) directoryAddIns(tx deskplane.Tx, sc deskplane.Scope, d *deskpla
 }
 
 // ownAddIn loads an add-in of the directory's current registration.
-func (s *Server) ownAddIn(tx deskplane.Tx, sc deskplane.Scope, directoryID, id string) (*deskplane.ConnectAddIn, error) {
-	d, err := s.registeredDirectory(tx, sc, directoryID)
+func ownAddIn(tx deskplane.Tx, sc deskplane.Scope, directoryID, id string) (*deskplane.ConnectAddIn, error) {
+	d, err := registration(tx, sc, directoryID)
 	if err != nil {
 		return nil, err
 	}
-	var a deskplane.ConnectAddIn
-	ok, err := deskplane.Load(tx, addInKey(sc, id), &a)
+	a, ok, err := deskplane.AddIns().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok || a.DirectoryID != directoryID || !a.Registered.Equal(d.Registered) {
 		return nil, addInNotFound(id, directoryID)
 	}
-	return &a, nil
+	return a, nil
 }
 
-func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.CreateConnectClientAddInRequest) (*wsapi.CreateConnectClientAddInResult, error) {
-	sc, dirID := caller(ctx).Scope(), deref(in.ResourceId)
-	name, url := deref(in.Name), deref(in.URL)
-	now := w.now()
+// CreateConnectClientAddIn adds the one add-in a REGISTERED directory may have.
+func (s *Service) CreateConnectClientAddIn(ctx context.Context, in *wsapi.CreateConnectClientAddInRequest) (*wsapi.CreateConnectClientAddInResult, error) {
+	sc, dirID := env.Scope(ctx), value(in.ResourceId)
+	name, url := value(in.Name), value(in.URL)
+	now := s.Now()
 	id := newUUID()
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		d, err := w.registeredDirectory(tx, sc, dirID)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		d, err := registration(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
-		if d.State != wsDirRegistered {
+		if d.State != deskplane.DirectoryRegistered {
 			return &deskplane.Error{Code: deskplane.CodeResourceCreationFailed,
 				Message: fmt.Sprintf("The Amazon Connect client add-in could not be created: the directory %s is %s. Try again when it is REGISTERED.", dirID, d.State)}
 		}
@@ -86,7 +83,7 @@ func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Crea
 		// registration of the directory id are dropped on the way.
 		var existing *deskplane.ConnectAddIn
 		var stale []string
-		err = deskplane.Each(tx, sc, deskplane.KindAddIn, 0, func(_ int64, a *deskplane.ConnectAddIn) (bool, error) {
+		err = deskplane.AddIns().Each(tx, sc, 0, func(_ int64, a *deskplane.ConnectAddIn) (bool, error) {
 			switch {
 			case a.DirectoryID != dirID:
 			case !a.Registered.Equal(d.Registered):
@@ -100,7 +97,7 @@ func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Crea
 			return err
 		}
 		for _, sid := range stale {
-			if _, err := tx.Delete(addInKey(sc, sid)); err != nil {
+			if _, err := deskplane.AddIns().Delete(tx, sc, sid); err != nil {
 				return err
 			}
 		}
@@ -108,18 +105,19 @@ func (w *wsService) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Crea
 			return &deskplane.Error{Code: deskplane.CodeAlreadyExists, ResourceID: existing.ID,
 				Message: fmt.Sprintf("The directory %s already has the Amazon Connect client add-in %q (%s). You can create only one Amazon Connect client add-in within a directory.", dirID, existing.Name, existing.ID)}
 		}
-		return deskplane.Save(tx, addInKey(sc, id), deskplane.ConnectAddIn{
+		return deskplane.AddIns().Put(tx, sc, id, &deskplane.ConnectAddIn{
 			ID: id, DirectoryID: dirID, Name: name, URL: url, Created: now, Registered: d.Registered,
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.CreateConnectClientAddInResult{AddInId: ptr(id)}, nil
+	return &wsapi.CreateConnectClientAddInResult{AddInId: new(id)}, nil
 }
 
-func (w *wsService) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.DescribeConnectClientAddInsRequest) (*wsapi.DescribeConnectClientAddInsResult, error) {
-	sc, dirID := caller(ctx).Scope(), deref(in.ResourceId)
+// DescribeConnectClientAddIns lists the add-ins of a directory's registration.
+func (s *Service) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.DescribeConnectClientAddInsRequest) (*wsapi.DescribeConnectClientAddInsResult, error) {
+	sc, dirID := env.Scope(ctx), value(in.ResourceId)
 	purpose := "addins/" + dirID
 	after, err := paging.Parse(purpose, in.NextToken)
 	if err != nil {
@@ -127,15 +125,15 @@ func (w *wsService) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.D
 	}
 	size := paging.Size(in.MaxResults)
 	var p paging.Page[wsapi.ConnectClientAddIn]
-	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.ConnectClientAddIn]{}
-		d, err := w.registeredDirectory(tx, sc, dirID)
+		d, err := registration(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
-		return w.directoryAddIns(tx, sc, d, after, func(seq int64, a *deskplane.ConnectAddIn) bool {
+		return directoryAddIns(tx, sc, d, after, func(seq int64, a *deskplane.ConnectAddIn) bool {
 			return p.Add(size, seq, wsapi.ConnectClientAddIn{
-				AddInId: ptr(a.ID), ResourceId: ptr(a.DirectoryID), Name: ptr(a.Name), URL: ptr(a.URL),
+				AddInId: new(a.ID), ResourceId: new(a.DirectoryID), Name: new(a.Name), URL: new(a.URL),
 			})
 		})
 	})
@@ -146,10 +144,11 @@ func (w *wsService) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.D
 	return out, nil
 }
 
-func (w *wsService) UpdateConnectClientAddIn(ctx context.Context, in *wsapi.UpdateConnectClientAddInRequest) (*wsapi.UpdateConnectClientAddInResult, error) {
-	sc, dirID, id := caller(ctx).Scope(), deref(in.ResourceId), deref(in.AddInId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		a, err := w.ownAddIn(tx, sc, dirID, id)
+// UpdateConnectClientAddIn renames an add-in or changes its URL.
+func (s *Service) UpdateConnectClientAddIn(ctx context.Context, in *wsapi.UpdateConnectClientAddInRequest) (*wsapi.UpdateConnectClientAddInResult, error) {
+	sc, dirID, id := env.Scope(ctx), value(in.ResourceId), value(in.AddInId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		a, err := ownAddIn(tx, sc, dirID, id)
 		if err != nil {
 			return err
 		}
@@ -159,7 +158,7 @@ func (w *wsService) UpdateConnectClientAddIn(ctx context.Context, in *wsapi.Upda
 		if in.URL != nil {
 			a.URL = *in.URL
 		}
-		return deskplane.Save(tx, addInKey(sc, id), a)
+		return deskplane.AddIns().Put(tx, sc, id, a)
 	})
 	if err != nil {
 		return nil, err
@@ -167,13 +166,14 @@ func (w *wsService) UpdateConnectClientAddIn(ctx context.Context, in *wsapi.Upda
 	return &wsapi.UpdateConnectClientAddInResult{}, nil
 }
 
-func (w *wsService) DeleteConnectClientAddIn(ctx context.Context, in *wsapi.DeleteConnectClientAddInRequest) (*wsapi.DeleteConnectClientAddInResult, error) {
-	sc, dirID, id := caller(ctx).Scope(), deref(in.ResourceId), deref(in.AddInId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		if _, err := w.ownAddIn(tx, sc, dirID, id); err != nil {
+// DeleteConnectClientAddIn removes an add-in.
+func (s *Service) DeleteConnectClientAddIn(ctx context.Context, in *wsapi.DeleteConnectClientAddInRequest) (*wsapi.DeleteConnectClientAddInResult, error) {
+	sc, dirID, id := env.Scope(ctx), value(in.ResourceId), value(in.AddInId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		if _, err := ownAddIn(tx, sc, dirID, id); err != nil {
 			return err
 		}
-		_, err := tx.Delete(addInKey(sc, id))
+		_, err := deskplane.AddIns().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package api_test
+package clientconfig_test
 
 import (
 	"regexp"

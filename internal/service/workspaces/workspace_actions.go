@@ -1,4 +1,4 @@
-package api
+package workspaces
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -27,11 +28,11 @@ func failItem(code, format string, args ...any) *itemFailure {
 // batch applies fn to each WorkSpace of a batch call in one transaction.
 // fn changes the WorkSpace (it is saved afterwards) or says why it cannot;
 // an error from fn fails the whole call. Unknown ids fail their item.
-func (w *wsService) batch(ctx context.Context, ids []string, fn func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error)) ([]wsapi.FailedWorkspaceChangeRequest, error) {
-	sc := caller(ctx).Scope()
-	now := w.now()
+func (s *Service) batch(ctx context.Context, ids []string, fn func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error)) ([]wsapi.FailedWorkspaceChangeRequest, error) {
+	sc := env.Scope(ctx)
+	now := s.Now()
 	var failed []wsapi.FailedWorkspaceChangeRequest
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		failed = []wsapi.FailedWorkspaceChangeRequest{}
 		for _, id := range ids {
 			f := (*itemFailure)(nil)
@@ -45,7 +46,7 @@ func (w *wsService) batch(ctx context.Context, ids []string, fn func(tx deskplan
 				return err
 			}
 			if f != nil {
-				failed = append(failed, wsapi.FailedWorkspaceChangeRequest{WorkspaceId: ptr(id), ErrorCode: ptr(f.code), ErrorMessage: ptr(f.msg)})
+				failed = append(failed, wsapi.FailedWorkspaceChangeRequest{WorkspaceId: new(id), ErrorCode: new(f.code), ErrorMessage: new(f.msg)})
 				continue
 			}
 			if err := saveWorkspace(tx, sc, ws); err != nil {
@@ -92,12 +93,12 @@ func startStoppable(ws *deskplane.Workspace) *itemFailure {
 	return failItem(failRunningMode, "The WorkSpace %s has the running mode %s; only AUTO_STOP and MANUAL WorkSpaces can be started and stopped.", ws.ID, ws.RunningMode)
 }
 
-func (w *wsService) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspacesRequest) (*wsapi.StartWorkspacesResult, error) {
+func (s *Service) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspacesRequest) (*wsapi.StartWorkspacesResult, error) {
 	ids := make([]string, len(in.StartWorkspaceRequests))
 	for i, r := range in.StartWorkspaceRequests {
-		ids[i] = deref(r.WorkspaceId)
+		ids[i] = value(r.WorkspaceId)
 	}
-	failed, err := w.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
+	failed, err := s.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
 		if f := adminMaintenance(ws, "start"); f != nil {
 			return f, nil
 		}
@@ -111,7 +112,7 @@ func (w *wsService) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspac
 			return f, nil
 		}
 		setState(ws, wsStarting, now)
-		return nil, w.scheduleState(tx, sc, ws, deskplane.TWorkspaceStart, now)
+		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceStart, now)
 	})
 	if err != nil {
 		return nil, err
@@ -119,12 +120,12 @@ func (w *wsService) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspac
 	return &wsapi.StartWorkspacesResult{FailedRequests: failed}, nil
 }
 
-func (w *wsService) StopWorkspaces(ctx context.Context, in *wsapi.StopWorkspacesRequest) (*wsapi.StopWorkspacesResult, error) {
+func (s *Service) StopWorkspaces(ctx context.Context, in *wsapi.StopWorkspacesRequest) (*wsapi.StopWorkspacesResult, error) {
 	ids := make([]string, len(in.StopWorkspaceRequests))
 	for i, r := range in.StopWorkspaceRequests {
-		ids[i] = deref(r.WorkspaceId)
+		ids[i] = value(r.WorkspaceId)
 	}
-	failed, err := w.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
+	failed, err := s.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
 		if f := adminMaintenance(ws, "stop"); f != nil {
 			return f, nil
 		}
@@ -141,7 +142,7 @@ func (w *wsService) StopWorkspaces(ctx context.Context, in *wsapi.StopWorkspaces
 		if err := tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop); err != nil {
 			return nil, err
 		}
-		return nil, w.scheduleState(tx, sc, ws, deskplane.TWorkspaceStop, now)
+		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceStop, now)
 	})
 	if err != nil {
 		return nil, err
@@ -149,21 +150,21 @@ func (w *wsService) StopWorkspaces(ctx context.Context, in *wsapi.StopWorkspaces
 	return &wsapi.StopWorkspacesResult{FailedRequests: failed}, nil
 }
 
-func (w *wsService) RebootWorkspaces(ctx context.Context, in *wsapi.RebootWorkspacesRequest) (*wsapi.RebootWorkspacesResult, error) {
+func (s *Service) RebootWorkspaces(ctx context.Context, in *wsapi.RebootWorkspacesRequest) (*wsapi.RebootWorkspacesResult, error) {
 	ids := make([]string, len(in.RebootWorkspaceRequests))
 	for i, r := range in.RebootWorkspaceRequests {
-		ids[i] = deref(r.WorkspaceId)
+		ids[i] = value(r.WorkspaceId)
 	}
-	failed, err := w.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
+	failed, err := s.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
 		if f := adminMaintenance(ws, "reboot"); f != nil {
 			return f, nil
 		}
 		// AVAILABLE, UNHEALTHY (IMPAIRED), ERROR (AG:running-mode), or
 		// REBOOTING for longer than 20 minutes (MODEL RebootWorkspaces).
-		stuck := ws.State == wsRebooting && now.Sub(ws.StateChanged) > w.d.Rules.RebootStuckAfter
+		stuck := ws.State == wsRebooting && now.Sub(ws.StateChanged) > s.Rules.RebootStuckAfter
 		if !stuck && !stateIn(ws.State, wsAvailable, wsUnhealthy, wsImpaired, wsError) {
 			if ws.State == wsRebooting {
-				return failItem(failWorkspaceState, "The WorkSpace %s is already rebooting; reboot it again only if it stays REBOOTING for more than %s.", ws.ID, w.d.Rules.RebootStuckAfter), nil
+				return failItem(failWorkspaceState, "The WorkSpace %s is already rebooting; reboot it again only if it stays REBOOTING for more than %s.", ws.ID, s.Rules.RebootStuckAfter), nil
 			}
 			return failItem(failWorkspaceState, "The WorkSpace %s is %s; only an AVAILABLE, UNHEALTHY or ERROR WorkSpace can be rebooted.", ws.ID, ws.State), nil
 		}
@@ -174,7 +175,7 @@ func (w *wsService) RebootWorkspaces(ctx context.Context, in *wsapi.RebootWorksp
 		if err := tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop); err != nil {
 			return nil, err
 		}
-		return nil, w.scheduleState(tx, sc, ws, deskplane.TWorkspaceReboot, now)
+		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceReboot, now)
 	})
 	if err != nil {
 		return nil, err
@@ -182,12 +183,12 @@ func (w *wsService) RebootWorkspaces(ctx context.Context, in *wsapi.RebootWorksp
 	return &wsapi.RebootWorkspacesResult{FailedRequests: failed}, nil
 }
 
-func (w *wsService) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWorkspacesRequest) (*wsapi.RebuildWorkspacesResult, error) {
+func (s *Service) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWorkspacesRequest) (*wsapi.RebuildWorkspacesResult, error) {
 	ids := make([]string, len(in.RebuildWorkspaceRequests))
 	for i, r := range in.RebuildWorkspaceRequests {
-		ids[i] = deref(r.WorkspaceId)
+		ids[i] = value(r.WorkspaceId)
 	}
-	failed, err := w.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
+	failed, err := s.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
 		if ws.OperatingSystemName == deskplane.OSWindows7 {
 			return nil, &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "UnsupportedOperatingSystem",
 				Message: "Windows 7 WorkSpaces cannot be rebuilt; WorkSpace " + ws.ID + " runs Windows 7."}
@@ -202,10 +203,10 @@ func (w *wsService) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWork
 			return f, nil
 		}
 		if len(ws.RebuildSnapshots) == 0 {
-			return failItem(failSnapshotMissing, "The WorkSpace %s has no snapshot of its user volume yet; the first snapshot is taken about %s after launch.", ws.ID, w.d.Rules.FirstSnapshotAfter), nil
+			return failItem(failSnapshotMissing, "The WorkSpace %s has no snapshot of its user volume yet; the first snapshot is taken about %s after launch.", ws.ID, s.Rules.FirstSnapshotAfter), nil
 		}
 		// The root volume is made from the bundle's current image.
-		b, err := w.visibleBundle(tx, sc, ws.BundleID)
+		b, err := visibleBundle(tx, sc, ws.BundleID)
 		switch {
 		case err == nil && b.OperatingSystem != "":
 			ws.OperatingSystemName = b.OperatingSystem
@@ -216,7 +217,7 @@ func (w *wsService) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWork
 		if err := tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop); err != nil {
 			return nil, err
 		}
-		return nil, w.scheduleState(tx, sc, ws, deskplane.TWorkspaceRebuild, now)
+		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceRebuild, now)
 	})
 	if err != nil {
 		return nil, err
@@ -224,12 +225,12 @@ func (w *wsService) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWork
 	return &wsapi.RebuildWorkspacesResult{FailedRequests: failed}, nil
 }
 
-func (w *wsService) TerminateWorkspaces(ctx context.Context, in *wsapi.TerminateWorkspacesRequest) (*wsapi.TerminateWorkspacesResult, error) {
+func (s *Service) TerminateWorkspaces(ctx context.Context, in *wsapi.TerminateWorkspacesRequest) (*wsapi.TerminateWorkspacesResult, error) {
 	ids := make([]string, len(in.TerminateWorkspaceRequests))
 	for i, r := range in.TerminateWorkspaceRequests {
-		ids[i] = deref(r.WorkspaceId)
+		ids[i] = value(r.WorkspaceId)
 	}
-	failed, err := w.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
+	failed, err := s.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
 		switch ws.State {
 		case wsSuspended:
 			return failItem(failWorkspaceState, "The WorkSpace %s is SUSPENDED while an image is created from it; it can be terminated once the image is created.", ws.ID), nil
@@ -258,7 +259,7 @@ func (w *wsService) TerminateWorkspaces(ctx context.Context, in *wsapi.Terminate
 				return nil, err
 			}
 		}
-		return nil, w.scheduleState(tx, sc, ws, deskplane.TWorkspaceTerminate, now)
+		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceTerminate, now)
 	})
 	if err != nil {
 		return nil, err
@@ -269,11 +270,11 @@ func (w *wsService) TerminateWorkspaces(ctx context.Context, in *wsapi.Terminate
 // RestoreWorkspace answers exceptions, not FailedRequests (MODEL). Its
 // model has no InvalidResourceStateException: wrong states and missing
 // snapshots are OperationNotSupportedException (behaviour doc §7.3).
-func (w *wsService) RestoreWorkspace(ctx context.Context, in *wsapi.RestoreWorkspaceRequest) (*wsapi.RestoreWorkspaceResult, error) {
-	sc := caller(ctx).Scope()
-	now := w.now()
-	id := deref(in.WorkspaceId)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+func (s *Service) RestoreWorkspace(ctx context.Context, in *wsapi.RestoreWorkspaceRequest) (*wsapi.RestoreWorkspaceResult, error) {
+	sc := env.Scope(ctx)
+	now := s.Now()
+	id := value(in.WorkspaceId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		ws, err := mustWorkspace(tx, sc, id)
 		if err != nil {
 			return err
@@ -289,13 +290,13 @@ func (w *wsService) RestoreWorkspace(ctx context.Context, in *wsapi.RestoreWorks
 		case len(ws.Modifications) > 0:
 			return notSupported("ModificationInProgress", "The WorkSpace %s is being modified (%s); it can be restored once the modification is complete.", id, ws.Modifications[0].Resource)
 		case len(ws.RestoreSnapshots) == 0:
-			return notSupported("NoSnapshot", "The WorkSpace %s has no snapshot of its root and user volumes yet; the first snapshots are taken about %s after launch.", id, w.d.Rules.FirstSnapshotAfter)
+			return notSupported("NoSnapshot", "The WorkSpace %s has no snapshot of its root and user volumes yet; the first snapshots are taken about %s after launch.", id, s.Rules.FirstSnapshotAfter)
 		}
 		setState(ws, wsRestoring, now)
 		if err := tx.Cancel(wsKey(sc, id), timerWSAutoStop); err != nil {
 			return err
 		}
-		if err := w.scheduleState(tx, sc, ws, deskplane.TWorkspaceRestore, now); err != nil {
+		if err := s.scheduleState(tx, sc, ws, deskplane.TWorkspaceRestore, now); err != nil {
 			return err
 		}
 		return saveWorkspace(tx, sc, ws)
@@ -308,12 +309,12 @@ func (w *wsService) RestoreWorkspace(ctx context.Context, in *wsapi.RestoreWorks
 
 // ModifyWorkspaceState flips a WorkSpace between AVAILABLE and
 // ADMIN_MAINTENANCE at once; setting the state it is in already succeeds.
-func (w *wsService) ModifyWorkspaceState(ctx context.Context, in *wsapi.ModifyWorkspaceStateRequest) (*wsapi.ModifyWorkspaceStateResult, error) {
-	sc := caller(ctx).Scope()
-	now := w.now()
-	id := deref(in.WorkspaceId)
+func (s *Service) ModifyWorkspaceState(ctx context.Context, in *wsapi.ModifyWorkspaceStateRequest) (*wsapi.ModifyWorkspaceStateResult, error) {
+	sc := env.Scope(ctx)
+	now := s.Now()
+	id := value(in.WorkspaceId)
 	target := deskplane.WorkspaceState(in.WorkspaceState)
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		ws, err := mustWorkspace(tx, sc, id)
 		if err != nil {
 			return err
@@ -336,7 +337,7 @@ func (w *wsService) ModifyWorkspaceState(ctx context.Context, in *wsapi.ModifyWo
 			return deskplane.Errorf(deskplane.CodeInvalidParameter, "WorkspaceState must be AVAILABLE or ADMIN_MAINTENANCE, not %q.", target)
 		}
 		setState(ws, target, now)
-		if err := w.scheduleAutoStop(tx, sc, ws, now); err != nil {
+		if err := s.scheduleAutoStop(tx, sc, ws, now); err != nil {
 			return err
 		}
 		return saveWorkspace(tx, sc, ws)
@@ -349,12 +350,12 @@ func (w *wsService) ModifyWorkspaceState(ctx context.Context, in *wsapi.ModifyWo
 
 // ---- MigrateWorkspace -------------------------------------------------------
 
-func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorkspaceRequest) (*wsapi.MigrateWorkspaceResult, error) {
-	sc := caller(ctx).Scope()
-	now := w.now()
-	srcID, bundleID := deref(in.SourceWorkspaceId), deref(in.BundleId)
+func (s *Service) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorkspaceRequest) (*wsapi.MigrateWorkspaceResult, error) {
+	sc := env.Scope(ctx)
+	now := s.Now()
+	srcID, bundleID := value(in.SourceWorkspaceId), value(in.BundleId)
 	var targetID string
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		src, err := mustWorkspace(tx, sc, srcID)
 		if err != nil {
 			return err
@@ -375,7 +376,7 @@ func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorks
 		case !stateIn(src.State, wsAvailable, wsStopped, wsError):
 			return unavailable("The WorkSpace %s is %s; only an AVAILABLE, STOPPED or ERROR WorkSpace can be migrated.", srcID, src.State)
 		}
-		b, err := w.visibleBundle(tx, sc, bundleID)
+		b, err := visibleBundle(tx, sc, bundleID)
 		if err != nil {
 			return err
 		}
@@ -387,7 +388,7 @@ func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorks
 		case b.State != "" && b.State != "AVAILABLE":
 			return &deskplane.Error{Code: deskplane.CodeUnavailable, ResourceID: bundleID, Message: "The bundle " + bundleID + " is " + string(b.State) + "; WorkSpaces can be migrated only to an AVAILABLE bundle."}
 		case len(src.RebuildSnapshots) == 0:
-			return unavailable("The WorkSpace %s has no snapshot of its user volume yet; migration recreates the user volume from it. The first snapshot is taken about %s after launch.", srcID, w.d.Rules.FirstSnapshotAfter)
+			return unavailable("The WorkSpace %s has no snapshot of its user volume yet; migration recreates the user volume from it. The first snapshot is taken about %s after launch.", srcID, s.Rules.FirstSnapshotAfter)
 		}
 		// Root volume at least the target bundle's default; user volume
 		// the larger of the source's and the target default (AGA:migrate-workspaces).
@@ -421,12 +422,12 @@ func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorks
 		if t.ID, err = newWorkspaceID(tx, sc); err != nil {
 			return err
 		}
-		tags, err := readTags(tx, sc, srcID)
+		tags, err := deskplane.ReadTags(tx, sc, srcID)
 		if err != nil {
 			return err
 		}
 		// The user's slot stays with the source until the target is ready.
-		if err := w.insertWorkspace(tx, sc, t, deskplane.Key{}, wireTags(tags), b.ComputeType.GPU(), deskplane.TWorkspaceMigrate, now); err != nil {
+		if err := s.insertWorkspace(tx, sc, t, deskplane.Key{}, tags, b.ComputeType.GPU(), deskplane.TWorkspaceMigrate, now); err != nil {
 			return err
 		}
 		src.MigratingTo = t.ID
@@ -436,16 +437,16 @@ func (w *wsService) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorks
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.MigrateWorkspaceResult{SourceWorkspaceId: ptr(srcID), TargetWorkspaceId: ptr(targetID)}, nil
+	return &wsapi.MigrateWorkspaceResult{SourceWorkspaceId: new(srcID), TargetWorkspaceId: new(targetID)}, nil
 }
 
 // ---- snapshots and connection status ----------------------------------------
 
-func (w *wsService) DescribeWorkspaceSnapshots(ctx context.Context, in *wsapi.DescribeWorkspaceSnapshotsRequest) (*wsapi.DescribeWorkspaceSnapshotsResult, error) {
-	sc := caller(ctx).Scope()
-	id := deref(in.WorkspaceId)
+func (s *Service) DescribeWorkspaceSnapshots(ctx context.Context, in *wsapi.DescribeWorkspaceSnapshotsRequest) (*wsapi.DescribeWorkspaceSnapshotsResult, error) {
+	sc := env.Scope(ctx)
+	id := value(in.WorkspaceId)
 	out := &wsapi.DescribeWorkspaceSnapshotsResult{RebuildSnapshots: []wsapi.Snapshot{}, RestoreSnapshots: []wsapi.Snapshot{}}
-	err := w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		ws, err := mustWorkspace(tx, sc, id)
 		if err != nil {
 			return err
@@ -480,7 +481,7 @@ func connectionState(ws *deskplane.Workspace) wsapi.ConnectionState {
 	return wsapi.ConnectionStateUnknown
 }
 
-func (w *wsService) DescribeWorkspacesConnectionStatus(ctx context.Context, in *wsapi.DescribeWorkspacesConnectionStatusRequest) (*wsapi.DescribeWorkspacesConnectionStatusResult, error) {
+func (s *Service) DescribeWorkspacesConnectionStatus(ctx context.Context, in *wsapi.DescribeWorkspacesConnectionStatusRequest) (*wsapi.DescribeWorkspacesConnectionStatusResult, error) {
 	if len(in.WorkspaceIds) > 0 && in.NextToken != nil {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "NextToken cannot be combined with WorkspaceIds.")
 	}
@@ -488,12 +489,12 @@ func (w *wsService) DescribeWorkspacesConnectionStatus(ctx context.Context, in *
 	if err != nil {
 		return nil, err
 	}
-	sc := caller(ctx).Scope()
-	now := w.now()
+	sc := env.Scope(ctx)
+	now := s.Now()
 	out := &wsapi.DescribeWorkspacesConnectionStatusResult{WorkspacesConnectionStatus: []wsapi.WorkspaceConnectionStatus{}}
 	status := func(ws *deskplane.Workspace) wsapi.WorkspaceConnectionStatus {
 		st := wsapi.WorkspaceConnectionStatus{
-			WorkspaceId:                   ptr(ws.ID),
+			WorkspaceId:                   new(ws.ID),
 			ConnectionState:               connectionState(ws),
 			ConnectionStateCheckTimestamp: wsTime(now),
 		}
@@ -502,7 +503,7 @@ func (w *wsService) DescribeWorkspacesConnectionStatus(ctx context.Context, in *
 		}
 		return st
 	}
-	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		if len(in.WorkspaceIds) > 0 {
 			seen := map[string]bool{}
 			for _, id := range in.WorkspaceIds {

@@ -1,22 +1,17 @@
-package api
+package workspaces
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/deskplane/deskplane"
-	"github.com/deskplane/deskplane/internal/lifecycle"
-	"github.com/deskplane/deskplane/internal/paging"
-	"github.com/deskplane/deskplane/internal/recordcache"
-	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -87,13 +82,6 @@ const (
 	failCreationDefaultMsg = "The WorkSpace could not be created because of an internal error."
 )
 
-func (s *Server) workspaceTimers(m map[string]lifecycle.Handler) {
-	m[timerWSState] = s.onWorkspaceState
-	m[timerWSModify] = s.onWorkspaceModify
-	m[timerWSSnapshot] = s.onWorkspaceSnapshot
-	m[timerWSAutoStop] = s.onWorkspaceAutoStop
-}
-
 // ---- records ----------------------------------------------------------------
 
 func wsKey(sc deskplane.Scope, id string) deskplane.Key {
@@ -151,18 +139,18 @@ func setState(ws *deskplane.Workspace, state deskplane.WorkspaceState, at time.T
 }
 
 // scheduleState schedules the end of the transitional state ws is in.
-func (s *Server) scheduleState(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, tr deskplane.Transition, from time.Time) error {
+func (s *Service) scheduleState(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, tr deskplane.Transition, from time.Time) error {
 	return tx.Schedule(deskplane.Timer{
 		Key:     wsKey(sc, ws.ID),
 		Name:    timerWSState,
-		Due:     s.after(from, tr),
+		Due:     s.After(from, tr),
 		Payload: strconv.AppendInt(nil, ws.Generation, 10),
 	})
 }
 
 // scheduleAutoStop (re)starts the AutoStop clock of an AUTO_STOP
 // WorkSpace that is AVAILABLE from `from` on, and cancels it otherwise.
-func (s *Server) scheduleAutoStop(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, from time.Time) error {
+func (s *Service) scheduleAutoStop(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, from time.Time) error {
 	if ws.RunningMode != deskplane.RunningModeAutoStop || ws.State != wsAvailable {
 		return tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop)
 	}
@@ -173,12 +161,12 @@ func (s *Server) scheduleAutoStop(tx deskplane.Tx, sc deskplane.Scope, ws *deskp
 	})
 }
 
-func (s *Server) autoStopAfter(ws *deskplane.Workspace) time.Duration {
+func (s *Service) autoStopAfter(ws *deskplane.Workspace) time.Duration {
 	m := ws.AutoStopTimeoutInMinutes
 	if m <= 0 {
 		m = deskplane.AutoStopStepMinutes
 	}
-	return time.Duration(m)*time.Minute + s.d.Rules.AutoStopGrace
+	return time.Duration(m)*time.Minute + s.Rules.AutoStopGrace
 }
 
 // wsDeErr returns the domain error code of err.
@@ -193,141 +181,6 @@ func wsDeErr(err error) (deskplane.Code, bool) {
 func wsIsNotFound(err error) bool {
 	c, ok := wsDeErr(err)
 	return ok && c == deskplane.CodeNotFound
-}
-
-// ---- wire -------------------------------------------------------------------
-
-func wsTime(t time.Time) *smithy.Timestamp { return smithy.NewTimestamp(t) }
-
-// wireWorkspace converts a WorkSpace to the wire; related fills
-// RelatedWorkspaces with the states of the WorkSpaces it names.
-// workspaceView is a decoded WorkSpace record with its wire form (for a
-// WorkSpace with no standby relations, whose wire form depends on the
-// record alone). Views are shared through the record cache: read only.
-type workspaceView struct {
-	ws   *deskplane.Workspace
-	wire wsapi.Workspace
-}
-
-func newWorkspaceView(data []byte) (*workspaceView, error) {
-	ws, err := recordcache.JSON[deskplane.Workspace](data)
-	if err != nil {
-		return nil, err
-	}
-	return &workspaceView{ws: ws, wire: wireWorkspace(ws, nil)}, nil
-}
-
-func wireWorkspace(ws *deskplane.Workspace, related []wsapi.RelatedWorkspaceProperties) wsapi.Workspace {
-	out := wsapi.Workspace{
-		WorkspaceId:                 ptr(ws.ID),
-		DirectoryId:                 ptr(ws.DirectoryID),
-		UserName:                    ptr(ws.UserName),
-		State:                       wsapi.WorkspaceState(ws.State),
-		BundleId:                    ptr(ws.BundleID),
-		UserVolumeEncryptionEnabled: ptr(ws.UserVolumeEncryptionEnabled),
-		RootVolumeEncryptionEnabled: ptr(ws.RootVolumeEncryptionEnabled),
-		ModificationStates:          []wsapi.ModificationState{},
-		RelatedWorkspaces:           related,
-	}
-	// While PENDING, SubnetId, IpAddress and ComputerName are absent
-	// (behaviour doc §2.2, CLI:describe-workspaces).
-	if ws.State != wsPending {
-		if ws.IPAddress != "" {
-			out.IpAddress = ptr(ws.IPAddress)
-		}
-		if ws.SubnetID != "" {
-			out.SubnetId = ptr(ws.SubnetID)
-		}
-		if ws.ComputerName != "" {
-			out.ComputerName = ptr(ws.ComputerName)
-		}
-	}
-	if ws.ErrorCode != "" {
-		out.ErrorCode = ptr(ws.ErrorCode)
-	}
-	if ws.ErrorMessage != "" {
-		out.ErrorMessage = ptr(ws.ErrorMessage)
-	}
-	if ws.VolumeEncryptionKey != "" {
-		out.VolumeEncryptionKey = ptr(ws.VolumeEncryptionKey)
-	}
-	if ws.WorkspaceName != "" {
-		out.WorkspaceName = ptr(ws.WorkspaceName)
-	}
-	props := &wsapi.WorkspaceProperties{
-		RunningMode:         wsapi.RunningMode(ws.RunningMode),
-		RootVolumeSizeGib:   ptr(int32(ws.RootVolumeSizeGib)),
-		UserVolumeSizeGib:   ptr(int32(ws.UserVolumeSizeGib)),
-		ComputeTypeName:     wsapi.Compute(ws.ComputeType),
-		OperatingSystemName: wsapi.OperatingSystemName(ws.OperatingSystemName),
-	}
-	if ws.RunningMode == deskplane.RunningModeAutoStop {
-		props.RunningModeAutoStopTimeoutInMinutes = ptr(int32(ws.AutoStopTimeoutInMinutes))
-	}
-	for _, p := range ws.Protocols {
-		props.Protocols = append(props.Protocols, wsapi.Protocol(p))
-	}
-	if len(ws.GlobalAccelerator) > 0 {
-		var ga wsapi.GlobalAcceleratorForWorkSpace
-		if json.Unmarshal(ws.GlobalAccelerator, &ga) == nil {
-			props.GlobalAccelerator = &ga
-		}
-	}
-	out.WorkspaceProperties = props
-	for _, m := range ws.Modifications {
-		out.ModificationStates = append(out.ModificationStates, wsapi.ModificationState{
-			Resource: wsapi.ModificationResourceEnum(m.Resource),
-			State:    wsapi.ModificationStateEnum(m.State),
-		})
-	}
-	if ws.DataReplication != "" {
-		out.DataReplicationSettings = &wsapi.DataReplicationSettings{DataReplication: wsapi.DataReplication(ws.DataReplication)}
-		if n := len(ws.RestoreSnapshots); n > 0 && ws.DataReplication == string(wsapi.DataReplicationPrimaryAsSource) {
-			out.DataReplicationSettings.RecoverySnapshotTime = wsTime(ws.RestoreSnapshots[n-1])
-		}
-	}
-	for _, l := range ws.Standbys {
-		sp := wsapi.StandbyWorkspacesProperties{StandbyWorkspaceId: ptr(l.ID)}
-		if ws.DataReplication != "" {
-			sp.DataReplication = wsapi.DataReplication(ws.DataReplication)
-		}
-		out.StandbyWorkspacesProperties = append(out.StandbyWorkspacesProperties, sp)
-	}
-	return out
-}
-
-// relatedWorkspaces describes the primary or standbys of ws, reading
-// their current states (they live in other Regions of the account).
-func relatedWorkspaces(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) ([]wsapi.RelatedWorkspaceProperties, error) {
-	if ws.StandbyOf == "" && len(ws.Standbys) == 0 {
-		return nil, nil
-	}
-	var out []wsapi.RelatedWorkspaceProperties
-	add := func(id, region string, typ wsapi.StandbyWorkspaceRelationshipType) error {
-		r := wsapi.RelatedWorkspaceProperties{WorkspaceId: ptr(id), Region: ptr(region), Type: typ}
-		other, err := loadWorkspace(tx, deskplane.Scope{Account: sc.Account, Region: region}, id)
-		if err != nil {
-			return err
-		}
-		if other == nil {
-			r.State = wsapi.WorkspaceStateTerminated
-		} else {
-			r.State = wsapi.WorkspaceState(other.State)
-		}
-		out = append(out, r)
-		return nil
-	}
-	if ws.StandbyOf != "" {
-		if err := add(ws.StandbyOf, ws.StandbyRegion, wsapi.StandbyWorkspaceRelationshipTypePrimary); err != nil {
-			return nil, err
-		}
-	}
-	for _, l := range ws.Standbys {
-		if err := add(l.ID, l.Region, wsapi.StandbyWorkspaceRelationshipTypeStandby); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // ---- CreateWorkspaces -------------------------------------------------------
@@ -369,10 +222,10 @@ func checkCreateRequest(r *wsapi.WorkspaceRequest) (wsCreateSpec, error) {
 		return sp, err
 	}
 	sp.mode, sp.timeout = mode, timeout
-	if err := deskplane.CheckEncryption(deref(r.VolumeEncryptionKey), deref(r.RootVolumeEncryptionEnabled), deref(r.UserVolumeEncryptionEnabled)); err != nil {
+	if err := deskplane.CheckEncryption(value(r.VolumeEncryptionKey), value(r.RootVolumeEncryptionEnabled), value(r.UserVolumeEncryptionEnabled)); err != nil {
 		return sp, err
 	}
-	user, name := deref(r.UserName), deref(r.WorkspaceName)
+	user, name := value(r.UserName), value(r.WorkspaceName)
 	switch {
 	case user == undefinedUser && name == "":
 		return sp, deskplane.Errorf(deskplane.CodeInvalidParameter,
@@ -406,11 +259,11 @@ func newBatchCache() *wsBatchCache {
 	}
 }
 
-func (c *wsBatchCache) directory(s *Server, tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Directory, error) {
+func (c *wsBatchCache) directory(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Directory, error) {
 	if d, ok := c.dirs[id]; ok {
 		return d, c.dirErr[id]
 	}
-	d, err := s.registeredDirectory(tx, sc, id)
+	d, err := registeredDirectory(tx, sc, id)
 	if err != nil && !wsIsNotFound(err) {
 		return nil, err
 	}
@@ -418,11 +271,11 @@ func (c *wsBatchCache) directory(s *Server, tx deskplane.Tx, sc deskplane.Scope,
 	return d, err
 }
 
-func (c *wsBatchCache) bundle(s *Server, tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Bundle, error) {
+func (c *wsBatchCache) bundle(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Bundle, error) {
 	if b, ok := c.bundles[id]; ok {
 		return b, c.bunErr[id]
 	}
-	b, err := s.visibleBundle(tx, sc, id)
+	b, err := visibleBundle(tx, sc, id)
 	if err != nil && !wsIsNotFound(err) {
 		return nil, err
 	}
@@ -442,9 +295,9 @@ func dirUsable(d *deskplane.Directory, err error, id string) (code, msg string) 
 	return "", ""
 }
 
-func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspacesRequest) (*wsapi.CreateWorkspacesResult, error) {
-	sc := caller(ctx).Scope()
-	now := w.now()
+func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspacesRequest) (*wsapi.CreateWorkspacesResult, error) {
+	sc := env.Scope(ctx)
+	now := s.Now()
 	// A request's own values are checked on their own: a bad one fails its
 	// item only (decision 0020). Volume sizes, judged against the bundle
 	// below, fail the whole call as AWS does (TF#39553).
@@ -454,7 +307,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 		specs[i], itemErrs[i] = checkCreateRequest(&in.Workspaces[i])
 	}
 	var out wsapi.CreateWorkspacesResult
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		out = wsapi.CreateWorkspacesResult{
 			FailedRequests:  []wsapi.FailedCreateWorkspaceRequest{},
 			PendingRequests: []wsapi.Workspace{},
@@ -463,7 +316,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 		if err != nil {
 			return err
 		}
-		quota := w.d.Quotas.Workspaces
+		quota := s.Quotas.Workspaces
 		if count >= quota {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded,
 				"Your account has reached its limit of %d WorkSpaces in this Region; no WorkSpace was created. Terminate WorkSpaces or request a quota increase.", quota)
@@ -475,16 +328,16 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 			sp := specs[i]
 			fail := func(code, msg string) {
 				out.FailedRequests = append(out.FailedRequests, wsapi.FailedCreateWorkspaceRequest{
-					WorkspaceRequest: r, ErrorCode: ptr(code), ErrorMessage: ptr(msg),
+					WorkspaceRequest: r, ErrorCode: new(code), ErrorMessage: new(msg),
 				})
 			}
 			if err := itemErrs[i]; err != nil {
 				fail(itemErrorCode(err), err.Error())
 				continue
 			}
-			dirID, user, name, bundleID := deref(r.DirectoryId), deref(r.UserName), deref(r.WorkspaceName), deref(r.BundleId)
+			dirID, user, name, bundleID := value(r.DirectoryId), value(r.UserName), value(r.WorkspaceName), value(r.BundleId)
 
-			b, err := cache.bundle(w.Server, tx, sc, bundleID)
+			b, err := cache.bundle(tx, sc, bundleID)
 			if err != nil && !wsIsNotFound(err) {
 				return err
 			}
@@ -509,7 +362,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				}
 			}
 
-			d, derr := cache.directory(w.Server, tx, sc, dirID)
+			d, derr := cache.directory(tx, sc, dirID)
 			if code, msg := dirUsable(d, derr, dirID); code != "" {
 				fail(code, msg)
 				continue
@@ -523,7 +376,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				continue
 			}
 			if user != undefinedUser {
-				ok, err := w.userInDirectory(tx, sc, dirID, user)
+				ok, err := s.userInDirectory(tx, sc, dirID, user)
 				if err != nil {
 					return err
 				}
@@ -548,7 +401,7 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				continue
 			}
 			gpu := b.ComputeType.GPU()
-			if gq := w.d.Quotas.GraphicsWorkspaces; gpu && gq > 0 {
+			if gq := s.Quotas.GraphicsWorkspaces; gpu && gq > 0 {
 				if gpuCount < 0 {
 					if gpuCount, err = tx.Count(sc, deskplane.KindWorkspaceGPU); err != nil {
 						return err
@@ -570,9 +423,9 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 				Generation:                  1,
 				StateChanged:                now,
 				Created:                     now,
-				VolumeEncryptionKey:         deref(r.VolumeEncryptionKey),
-				RootVolumeEncryptionEnabled: deref(r.RootVolumeEncryptionEnabled),
-				UserVolumeEncryptionEnabled: deref(r.UserVolumeEncryptionEnabled),
+				VolumeEncryptionKey:         value(r.VolumeEncryptionKey),
+				RootVolumeEncryptionEnabled: value(r.RootVolumeEncryptionEnabled),
+				UserVolumeEncryptionEnabled: value(r.UserVolumeEncryptionEnabled),
 				RunningMode:                 sp.mode,
 				AutoStopTimeoutInMinutes:    sp.timeout,
 				RootVolumeSizeGib:           root,
@@ -596,19 +449,19 @@ func (w *wsService) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorksp
 			// The subnet is chosen now, while the directory is at hand; it
 			// shows once the WorkSpace leaves PENDING.
 			ws.SubnetID = pickSubnet(ws.ID, d.SubnetIDs)
-			if err := w.insertWorkspace(tx, sc, ws, ik, r.Tags, gpu, deskplane.TWorkspaceCreate, now); err != nil {
+			if err := s.insertWorkspace(tx, sc, ws, ik, domainTags(r.Tags), gpu, deskplane.TWorkspaceCreate, now); err != nil {
 				return err
 			}
 			count++
 			pending := wsapi.Workspace{
-				WorkspaceId: ptr(ws.ID),
-				DirectoryId: ptr(dirID),
-				UserName:    ptr(user),
+				WorkspaceId: new(ws.ID),
+				DirectoryId: new(dirID),
+				UserName:    new(user),
 				State:       wsapi.WorkspaceStatePending,
-				BundleId:    ptr(bundleID),
+				BundleId:    new(bundleID),
 			}
 			if name != "" {
-				pending.WorkspaceName = ptr(name)
+				pending.WorkspaceName = new(name)
 			}
 			out.PendingRequests = append(out.PendingRequests, pending)
 		}
@@ -636,7 +489,7 @@ func newWorkspaceID(tx deskplane.Tx, sc deskplane.Scope) (string, error) {
 
 // insertWorkspace stores a new PENDING WorkSpace with its index records
 // and tags, and schedules the end of its launch.
-func (s *Server) insertWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, userIndex deskplane.Key, tags []wsapi.Tag, gpu bool, tr deskplane.Transition, now time.Time) error {
+func (s *Service) insertWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, userIndex deskplane.Key, tags []deskplane.Tag, gpu bool, tr deskplane.Transition, now time.Time) error {
 	if err := saveWorkspace(tx, sc, ws); err != nil {
 		return err
 	}
@@ -650,163 +503,8 @@ func (s *Server) insertWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskpl
 			return err
 		}
 	}
-	if err := mergeTags(tx, sc, ws.ID, tags); err != nil {
+	if err := deskplane.MergeTags(tx, sc, ws.ID, tags); err != nil {
 		return err
 	}
 	return s.scheduleState(tx, sc, ws, tr, now)
-}
-
-// ---- DescribeWorkspaces -----------------------------------------------------
-
-const purposeDescribeWorkspaces = "describe-workspaces"
-
-func (w *wsService) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*wsapi.DescribeWorkspacesResult, error) {
-	filters := 0
-	for _, set := range []bool{len(in.WorkspaceIds) > 0, in.DirectoryId != nil, in.BundleId != nil, in.WorkspaceName != nil} {
-		if set {
-			filters++
-		}
-	}
-	if filters > 1 {
-		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter,
-			"An invalid number of parameters provided with DescribeWorkspaces. Only one of the following are allowed to be specified: WorkspaceIds, DirectoryId, BundleId, WorkspaceName.")
-	}
-	if in.UserName != nil && in.DirectoryId == nil {
-		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The DirectoryId parameter is required when UserName is used.")
-	}
-	after, err := paging.Parse(purposeDescribeWorkspaces, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	size := paging.Size(in.Limit)
-	sc := caller(ctx).Scope()
-	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
-	err = w.d.Store.View(ctx, func(tx deskplane.Tx) error {
-		var p paging.Page[*workspaceView]
-		if len(in.WorkspaceIds) > 0 {
-			type hit struct {
-				seq int64
-				ws  *workspaceView
-			}
-			var hits []hit
-			seen := make(map[string]bool, len(in.WorkspaceIds))
-			for _, id := range in.WorkspaceIds {
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-				rec, err := tx.Get(wsKey(sc, id))
-				if errors.Is(err, deskplane.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				if rec.Seq <= after {
-					continue
-				}
-				v, err := w.workspaces.Decode(rec)
-				if err != nil {
-					return err
-				}
-				hits = append(hits, hit{rec.Seq, v})
-			}
-			sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
-			for _, h := range hits {
-				if !p.Add(size, h.seq, h.ws) {
-					break
-				}
-			}
-		} else {
-			// A cheap byte test skips most records of other directories
-			// or bundles before they are decoded.
-			var needle []byte
-			switch {
-			case in.DirectoryId != nil:
-				needle = []byte(`"` + *in.DirectoryId + `"`)
-			case in.BundleId != nil:
-				needle = []byte(`"` + *in.BundleId + `"`)
-			case in.WorkspaceName != nil:
-				needle = []byte(*in.WorkspaceName)
-			}
-			var ferr error
-			err := tx.List(sc, deskplane.KindWorkspace, after, func(r deskplane.Record) bool {
-				if needle != nil && !bytes.Contains(r.Data, needle) {
-					return true
-				}
-				if needle == nil && p.Len() == size {
-					// Unfiltered: any further record proves a next page.
-					p.SetMore()
-					return false
-				}
-				var v *workspaceView
-				if v, ferr = w.workspaces.Decode(r); ferr != nil {
-					return false
-				}
-				ws := v.ws
-				switch {
-				case in.DirectoryId != nil && ws.DirectoryID != *in.DirectoryId,
-					in.UserName != nil && !strings.EqualFold(ws.UserName, *in.UserName),
-					in.BundleId != nil && ws.BundleID != *in.BundleId,
-					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName:
-					return true
-				}
-				return p.Add(size, r.Seq, v)
-			})
-			if err != nil {
-				return err
-			}
-			if ferr != nil {
-				return ferr
-			}
-		}
-		out.Workspaces = make([]wsapi.Workspace, 0, p.Len())
-		for _, v := range p.Items() {
-			if v.ws.StandbyOf == "" && len(v.ws.Standbys) == 0 {
-				out.Workspaces = append(out.Workspaces, v.wire)
-				continue
-			}
-			rel, err := relatedWorkspaces(tx, sc, v.ws)
-			if err != nil {
-				return err
-			}
-			out.Workspaces = append(out.Workspaces, wireWorkspace(v.ws, rel))
-		}
-		out.NextToken = p.Next(purposeDescribeWorkspaces)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// wsRunningMode resolves the running mode and AutoStop timeout that p
-// asks for, given the current ones (empty for a new WorkSpace):
-// deskplane.ResolveRunningMode on the request's values.
-func wsRunningMode(p *wsapi.WorkspaceProperties, cur deskplane.RunningMode, curTimeout int) (deskplane.RunningMode, int, error) {
-	var want deskplane.RunningMode
-	var timeout *int32
-	if p != nil {
-		want, timeout = deskplane.RunningMode(p.RunningMode), p.RunningModeAutoStopTimeoutInMinutes
-	}
-	return deskplane.ResolveRunningMode(cur, curTimeout, want, timeout)
-}
-
-// wsProtocols checks a requested protocol list: one protocol.
-func wsProtocols(ps []wsapi.Protocol) (deskplane.Protocol, error) {
-	dp := make([]deskplane.Protocol, len(ps))
-	for i, p := range ps {
-		dp[i] = deskplane.Protocol(p)
-	}
-	return deskplane.OneProtocol(dp)
-}
-
-// joinProtocols lists protocols for messages: "PCOIP, WSP".
-func joinProtocols(ps []deskplane.Protocol) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = string(p)
-	}
-	return strings.Join(s, ", ")
 }

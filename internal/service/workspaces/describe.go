@@ -1,0 +1,169 @@
+package workspaces
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/paging"
+	"github.com/deskplane/deskplane/internal/service/env"
+	"github.com/deskplane/deskplane/internal/wsapi"
+)
+
+// ---- DescribeWorkspaces -----------------------------------------------------
+
+const purposeDescribeWorkspaces = "describe-workspaces"
+
+func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*wsapi.DescribeWorkspacesResult, error) {
+	filters := 0
+	for _, set := range []bool{len(in.WorkspaceIds) > 0, in.DirectoryId != nil, in.BundleId != nil, in.WorkspaceName != nil} {
+		if set {
+			filters++
+		}
+	}
+	if filters > 1 {
+		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter,
+			"An invalid number of parameters provided with DescribeWorkspaces. Only one of the following are allowed to be specified: WorkspaceIds, DirectoryId, BundleId, WorkspaceName.")
+	}
+	if in.UserName != nil && in.DirectoryId == nil {
+		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The DirectoryId parameter is required when UserName is used.")
+	}
+	after, err := paging.Parse(purposeDescribeWorkspaces, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	size := paging.Size(in.Limit)
+	sc := env.Scope(ctx)
+	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
+	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
+		var p paging.Page[*workspaceView]
+		if len(in.WorkspaceIds) > 0 {
+			type hit struct {
+				seq int64
+				ws  *workspaceView
+			}
+			var hits []hit
+			seen := make(map[string]bool, len(in.WorkspaceIds))
+			for _, id := range in.WorkspaceIds {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				rec, err := tx.Get(wsKey(sc, id))
+				if errors.Is(err, deskplane.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if rec.Seq <= after {
+					continue
+				}
+				v, err := s.workspaces.Decode(rec)
+				if err != nil {
+					return err
+				}
+				hits = append(hits, hit{rec.Seq, v})
+			}
+			sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
+			for _, h := range hits {
+				if !p.Add(size, h.seq, h.ws) {
+					break
+				}
+			}
+		} else {
+			// A cheap byte test skips most records of other directories
+			// or bundles before they are decoded.
+			var needle []byte
+			switch {
+			case in.DirectoryId != nil:
+				needle = []byte(`"` + *in.DirectoryId + `"`)
+			case in.BundleId != nil:
+				needle = []byte(`"` + *in.BundleId + `"`)
+			case in.WorkspaceName != nil:
+				needle = []byte(*in.WorkspaceName)
+			}
+			var ferr error
+			err := tx.List(sc, deskplane.KindWorkspace, after, func(r deskplane.Record) bool {
+				if needle != nil && !bytes.Contains(r.Data, needle) {
+					return true
+				}
+				if needle == nil && p.Len() == size {
+					// Unfiltered: any further record proves a next page.
+					p.SetMore()
+					return false
+				}
+				var v *workspaceView
+				if v, ferr = s.workspaces.Decode(r); ferr != nil {
+					return false
+				}
+				ws := v.ws
+				switch {
+				case in.DirectoryId != nil && ws.DirectoryID != *in.DirectoryId,
+					in.UserName != nil && !strings.EqualFold(ws.UserName, *in.UserName),
+					in.BundleId != nil && ws.BundleID != *in.BundleId,
+					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName:
+					return true
+				}
+				return p.Add(size, r.Seq, v)
+			})
+			if err != nil {
+				return err
+			}
+			if ferr != nil {
+				return ferr
+			}
+		}
+		out.Workspaces = make([]wsapi.Workspace, 0, p.Len())
+		for _, v := range p.Items() {
+			if v.ws.StandbyOf == "" && len(v.ws.Standbys) == 0 {
+				out.Workspaces = append(out.Workspaces, v.wire)
+				continue
+			}
+			rel, err := relatedWorkspaces(tx, sc, v.ws)
+			if err != nil {
+				return err
+			}
+			out.Workspaces = append(out.Workspaces, wireWorkspace(v.ws, rel))
+		}
+		out.NextToken = p.Next(purposeDescribeWorkspaces)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// wsRunningMode resolves the running mode and AutoStop timeout that p
+// asks for, given the current ones (empty for a new WorkSpace):
+// deskplane.ResolveRunningMode on the request's values.
+func wsRunningMode(p *wsapi.WorkspaceProperties, cur deskplane.RunningMode, curTimeout int) (deskplane.RunningMode, int, error) {
+	var want deskplane.RunningMode
+	var timeout *int32
+	if p != nil {
+		want, timeout = deskplane.RunningMode(p.RunningMode), p.RunningModeAutoStopTimeoutInMinutes
+	}
+	return deskplane.ResolveRunningMode(cur, curTimeout, want, timeout)
+}
+
+// wsProtocols checks a requested protocol list: one protocol.
+func wsProtocols(ps []wsapi.Protocol) (deskplane.Protocol, error) {
+	dp := make([]deskplane.Protocol, len(ps))
+	for i, p := range ps {
+		dp[i] = deskplane.Protocol(p)
+	}
+	return deskplane.OneProtocol(dp)
+}
+
+// joinProtocols lists protocols for messages: "PCOIP, WSP".
+func joinProtocols(ps []deskplane.Protocol) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,82 @@
+// Package workspaces is the WorkSpaces family of the WorkSpaces API: the
+// WorkSpaces themselves — their records and CreateWorkspaces
+// (workspaces.go), DescribeWorkspaces (describe.go) and their wire form
+// (wire.go), their lifecycle timers, network identity and clean-up
+// (workspace_lifecycle.go), Start, Stop, Reboot, Rebuild, Restore,
+// Terminate, ModifyWorkspaceState, MigrateWorkspace, snapshots and
+// connection status (workspace_actions.go), ModifyWorkspaceProperties
+// (workspace_modify.go) and CreateStandbyWorkspaces (workspace_standby.go),
+// and the connection state the control API sets (control.go). It follows
+// docs/decisions/0020-… to 0029-….
+//
+// A WorkSpace is a deskplane.Workspace record in its owner's scope. It reads
+// the directories' registrations, users and bundles of other families
+// through the root's records and internal/catalogue, never their code.
+package workspaces
+
+import (
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/recordcache"
+	"github.com/deskplane/deskplane/internal/service/env"
+	"github.com/deskplane/deskplane/internal/wsapi"
+)
+
+// Service serves the WorkSpaces family's operations. It implements part of
+// wsapi.Service; internal/service composes it with the other families, and
+// internal/control calls its control actions.
+type Service struct {
+	env.Env
+	// workspaces caches decoded WorkSpace records, with their wire form,
+	// for read paths.
+	workspaces *recordcache.Cache[workspaceView]
+	// anyUser caches the any-user switch of Directory Service directories.
+	anyUser *recordcache.Cache[anyUserSwitch]
+}
+
+// anyUserSwitch is the part of a Directory Service directory record that
+// user lookups need.
+type anyUserSwitch struct {
+	AnyUser bool `json:"anyUser"`
+}
+
+// New returns the family's service on e.
+func New(e env.Env) *Service {
+	return &Service{
+		Env:        e,
+		workspaces: recordcache.New(1<<16, newWorkspaceView),
+		anyUser:    recordcache.New(1<<10, recordcache.JSON[anyUserSwitch]),
+	}
+}
+
+// Timers returns the family's lifecycle timer handlers by timer name.
+func (s *Service) Timers() map[string]lifecycle.Handler {
+	return map[string]lifecycle.Handler{
+		timerWSState:    s.onWorkspaceState,
+		timerWSModify:   s.onWorkspaceModify,
+		timerWSSnapshot: s.onWorkspaceSnapshot,
+		timerWSAutoStop: s.onWorkspaceAutoStop,
+	}
+}
+
+// value returns what p points at, or the zero value for nil: optional
+// members of a request.
+func value[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// checkTags checks a request's tags against the tag rules.
+func checkTags(in []wsapi.Tag) error { return deskplane.CheckTags(domainTags(in)) }
+
+// domainTags converts a request's tags to the domain's.
+func domainTags(in []wsapi.Tag) []deskplane.Tag {
+	out := make([]deskplane.Tag, len(in))
+	for i, t := range in {
+		out[i] = deskplane.Tag{Key: value(t.Key), Value: value(t.Value)}
+	}
+	return out
+}

@@ -1,0 +1,146 @@
+package workspaces
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/recordcache"
+	"github.com/deskplane/deskplane/internal/smithy"
+	"github.com/deskplane/deskplane/internal/wsapi"
+)
+
+// ---- wire -------------------------------------------------------------------
+
+func wsTime(t time.Time) *smithy.Timestamp { return smithy.NewTimestamp(t) }
+
+// wireWorkspace converts a WorkSpace to the wire; related fills
+// RelatedWorkspaces with the states of the WorkSpaces it names.
+// workspaceView is a decoded WorkSpace record with its wire form (for a
+// WorkSpace with no standby relations, whose wire form depends on the
+// record alone). Views are shared through the record cache: read only.
+type workspaceView struct {
+	ws   *deskplane.Workspace
+	wire wsapi.Workspace
+}
+
+func newWorkspaceView(data []byte) (*workspaceView, error) {
+	ws, err := recordcache.JSON[deskplane.Workspace](data)
+	if err != nil {
+		return nil, err
+	}
+	return &workspaceView{ws: ws, wire: wireWorkspace(ws, nil)}, nil
+}
+
+func wireWorkspace(ws *deskplane.Workspace, related []wsapi.RelatedWorkspaceProperties) wsapi.Workspace {
+	out := wsapi.Workspace{
+		WorkspaceId:                 new(ws.ID),
+		DirectoryId:                 new(ws.DirectoryID),
+		UserName:                    new(ws.UserName),
+		State:                       wsapi.WorkspaceState(ws.State),
+		BundleId:                    new(ws.BundleID),
+		UserVolumeEncryptionEnabled: new(ws.UserVolumeEncryptionEnabled),
+		RootVolumeEncryptionEnabled: new(ws.RootVolumeEncryptionEnabled),
+		ModificationStates:          []wsapi.ModificationState{},
+		RelatedWorkspaces:           related,
+	}
+	// While PENDING, SubnetId, IpAddress and ComputerName are absent
+	// (behaviour doc §2.2, CLI:describe-workspaces).
+	if ws.State != wsPending {
+		if ws.IPAddress != "" {
+			out.IpAddress = new(ws.IPAddress)
+		}
+		if ws.SubnetID != "" {
+			out.SubnetId = new(ws.SubnetID)
+		}
+		if ws.ComputerName != "" {
+			out.ComputerName = new(ws.ComputerName)
+		}
+	}
+	if ws.ErrorCode != "" {
+		out.ErrorCode = new(ws.ErrorCode)
+	}
+	if ws.ErrorMessage != "" {
+		out.ErrorMessage = new(ws.ErrorMessage)
+	}
+	if ws.VolumeEncryptionKey != "" {
+		out.VolumeEncryptionKey = new(ws.VolumeEncryptionKey)
+	}
+	if ws.WorkspaceName != "" {
+		out.WorkspaceName = new(ws.WorkspaceName)
+	}
+	props := &wsapi.WorkspaceProperties{
+		RunningMode:         wsapi.RunningMode(ws.RunningMode),
+		RootVolumeSizeGib:   new(int32(ws.RootVolumeSizeGib)),
+		UserVolumeSizeGib:   new(int32(ws.UserVolumeSizeGib)),
+		ComputeTypeName:     wsapi.Compute(ws.ComputeType),
+		OperatingSystemName: wsapi.OperatingSystemName(ws.OperatingSystemName),
+	}
+	if ws.RunningMode == deskplane.RunningModeAutoStop {
+		props.RunningModeAutoStopTimeoutInMinutes = new(int32(ws.AutoStopTimeoutInMinutes))
+	}
+	for _, p := range ws.Protocols {
+		props.Protocols = append(props.Protocols, wsapi.Protocol(p))
+	}
+	if len(ws.GlobalAccelerator) > 0 {
+		var ga wsapi.GlobalAcceleratorForWorkSpace
+		if json.Unmarshal(ws.GlobalAccelerator, &ga) == nil {
+			props.GlobalAccelerator = &ga
+		}
+	}
+	out.WorkspaceProperties = props
+	for _, m := range ws.Modifications {
+		out.ModificationStates = append(out.ModificationStates, wsapi.ModificationState{
+			Resource: wsapi.ModificationResourceEnum(m.Resource),
+			State:    wsapi.ModificationStateEnum(m.State),
+		})
+	}
+	if ws.DataReplication != "" {
+		out.DataReplicationSettings = &wsapi.DataReplicationSettings{DataReplication: wsapi.DataReplication(ws.DataReplication)}
+		if n := len(ws.RestoreSnapshots); n > 0 && ws.DataReplication == string(wsapi.DataReplicationPrimaryAsSource) {
+			out.DataReplicationSettings.RecoverySnapshotTime = wsTime(ws.RestoreSnapshots[n-1])
+		}
+	}
+	for _, l := range ws.Standbys {
+		sp := wsapi.StandbyWorkspacesProperties{StandbyWorkspaceId: new(l.ID)}
+		if ws.DataReplication != "" {
+			sp.DataReplication = wsapi.DataReplication(ws.DataReplication)
+		}
+		out.StandbyWorkspacesProperties = append(out.StandbyWorkspacesProperties, sp)
+	}
+	return out
+}
+
+// relatedWorkspaces describes the primary or standbys of ws, reading
+// their current states (they live in other Regions of the account).
+func relatedWorkspaces(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) ([]wsapi.RelatedWorkspaceProperties, error) {
+	if ws.StandbyOf == "" && len(ws.Standbys) == 0 {
+		return nil, nil
+	}
+	var out []wsapi.RelatedWorkspaceProperties
+	add := func(id, region string, typ wsapi.StandbyWorkspaceRelationshipType) error {
+		r := wsapi.RelatedWorkspaceProperties{WorkspaceId: new(id), Region: new(region), Type: typ}
+		other, err := loadWorkspace(tx, deskplane.Scope{Account: sc.Account, Region: region}, id)
+		if err != nil {
+			return err
+		}
+		if other == nil {
+			r.State = wsapi.WorkspaceStateTerminated
+		} else {
+			r.State = wsapi.WorkspaceState(other.State)
+		}
+		out = append(out, r)
+		return nil
+	}
+	if ws.StandbyOf != "" {
+		if err := add(ws.StandbyOf, ws.StandbyRegion, wsapi.StandbyWorkspaceRelationshipTypePrimary); err != nil {
+			return nil, err
+		}
+	}
+	for _, l := range ws.Standbys {
+		if err := add(l.ID, l.Region, wsapi.StandbyWorkspaceRelationshipTypeStandby); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
