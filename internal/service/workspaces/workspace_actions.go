@@ -75,13 +75,26 @@ func modifying(ws *deskplane.Workspace, what string) *itemFailure {
 	return failItem(failInProgress, "The WorkSpace %s is being modified (%s); it can be %s once the modification is complete.", ws.ID, ws.Modifications[0].Resource, what)
 }
 
-func stateIn[S ~string](state S, states ...S) bool {
-	for _, s := range states {
-		if state == s {
-			return true
+// refused checks an action on a WorkSpace against deskplane.WorkspaceTable
+// and returns its row, or the item failure whose message the table builds.
+func refused(a deskplane.Action, ws *deskplane.Workspace) (deskplane.TransitionRow[deskplane.WorkspaceState], *itemFailure) {
+	row, err := deskplane.WorkspaceTable().Check(a, ws.ID, ws.State)
+	if err != nil {
+		return row, &itemFailure{code: failWorkspaceState, msg: err.Error()}
+	}
+	return row, nil
+}
+
+// enter puts a WorkSpace in the row's transitional state: its timers of
+// the row are cancelled and the end of the transition is scheduled.
+func (s *Service) enter(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, row deskplane.TransitionRow[deskplane.WorkspaceState], now time.Time) error {
+	setState(ws, row.Via, now)
+	for _, name := range row.Cancels {
+		if err := tx.Cancel(wsKey(sc, ws.ID), name); err != nil {
+			return err
 		}
 	}
-	return false
+	return s.scheduleState(tx, sc, ws, row.Timing, now)
 }
 
 // startStoppable reports whether a running mode allows StartWorkspaces and
@@ -105,14 +118,14 @@ func (s *Service) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspaces
 		if f := startStoppable(ws); f != nil {
 			return f, nil
 		}
-		if ws.State != wsStopped {
-			return failItem(failWorkspaceState, "The WorkSpace %s is %s; only a STOPPED WorkSpace can be started.", ws.ID, ws.State), nil
-		}
-		if f := modifying(ws, "started"); f != nil {
+		row, f := refused(deskplane.ActionStart, ws)
+		if f != nil {
 			return f, nil
 		}
-		setState(ws, wsStarting, now)
-		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceStart, now)
+		if f := modifying(ws, row.Verb); f != nil {
+			return f, nil
+		}
+		return nil, s.enter(tx, sc, ws, row, now)
 	})
 	if err != nil {
 		return nil, err
@@ -132,17 +145,14 @@ func (s *Service) StopWorkspaces(ctx context.Context, in *wsapi.StopWorkspacesRe
 		if f := startStoppable(ws); f != nil {
 			return f, nil
 		}
-		if !stateIn(ws.State, wsAvailable, wsImpaired, wsUnhealthy, wsError) {
-			return failItem(failWorkspaceState, "The WorkSpace %s is %s; only an AVAILABLE, IMPAIRED, UNHEALTHY or ERROR WorkSpace can be stopped.", ws.ID, ws.State), nil
-		}
-		if f := modifying(ws, "stopped"); f != nil {
+		row, f := refused(deskplane.ActionStop, ws)
+		if f != nil {
 			return f, nil
 		}
-		setState(ws, wsStopping, now)
-		if err := tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop); err != nil {
-			return nil, err
+		if f := modifying(ws, row.Verb); f != nil {
+			return f, nil
 		}
-		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceStop, now)
+		return nil, s.enter(tx, sc, ws, row, now)
 	})
 	if err != nil {
 		return nil, err
@@ -161,21 +171,20 @@ func (s *Service) RebootWorkspaces(ctx context.Context, in *wsapi.RebootWorkspac
 		}
 		// AVAILABLE, UNHEALTHY (IMPAIRED), ERROR (AG:running-mode), or
 		// REBOOTING for longer than 20 minutes (MODEL RebootWorkspaces).
-		stuck := ws.State == wsRebooting && now.Sub(ws.StateChanged) > s.Rules.RebootStuckAfter
-		if !stuck && !stateIn(ws.State, wsAvailable, wsUnhealthy, wsImpaired, wsError) {
-			if ws.State == wsRebooting {
+		row, f := refused(deskplane.ActionReboot, ws)
+		if ws.State == wsRebooting {
+			if now.Sub(ws.StateChanged) <= s.Rules.RebootStuckAfter {
 				return failItem(failWorkspaceState, "The WorkSpace %s is already rebooting; reboot it again only if it stays REBOOTING for more than %s.", ws.ID, s.Rules.RebootStuckAfter), nil
 			}
-			return failItem(failWorkspaceState, "The WorkSpace %s is %s; only an AVAILABLE, UNHEALTHY or ERROR WorkSpace can be rebooted.", ws.ID, ws.State), nil
+			f = nil // stuck: it may be rebooted again
 		}
-		if f := modifying(ws, "rebooted"); f != nil {
+		if f != nil {
 			return f, nil
 		}
-		setState(ws, wsRebooting, now)
-		if err := tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop); err != nil {
-			return nil, err
+		if f := modifying(ws, row.Verb); f != nil {
+			return f, nil
 		}
-		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceReboot, now)
+		return nil, s.enter(tx, sc, ws, row, now)
 	})
 	if err != nil {
 		return nil, err
@@ -196,10 +205,11 @@ func (s *Service) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWorksp
 		if f := adminMaintenance(ws, "rebuild"); f != nil {
 			return f, nil
 		}
-		if !stateIn(ws.State, wsAvailable, wsError, wsUnhealthy, wsImpaired, wsStopped, wsRebooting) {
-			return failItem(failWorkspaceState, "The WorkSpace %s is %s; only an AVAILABLE, ERROR, UNHEALTHY, STOPPED or REBOOTING WorkSpace can be rebuilt.", ws.ID, ws.State), nil
+		row, f := refused(deskplane.ActionRebuild, ws)
+		if f != nil {
+			return f, nil
 		}
-		if f := modifying(ws, "rebuilt"); f != nil {
+		if f := modifying(ws, row.Verb); f != nil {
 			return f, nil
 		}
 		if len(ws.RebuildSnapshots) == 0 {
@@ -213,11 +223,7 @@ func (s *Service) RebuildWorkspaces(ctx context.Context, in *wsapi.RebuildWorksp
 		case err != nil && !wsIsNotFound(err):
 			return nil, err
 		}
-		setState(ws, wsRebuilding, now)
-		if err := tx.Cancel(wsKey(sc, ws.ID), timerWSAutoStop); err != nil {
-			return nil, err
-		}
-		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceRebuild, now)
+		return nil, s.enter(tx, sc, ws, row, now)
 	})
 	if err != nil {
 		return nil, err
@@ -251,15 +257,12 @@ func (s *Service) TerminateWorkspaces(ctx context.Context, in *wsapi.TerminateWo
 				}
 			}
 		}
-		setState(ws, wsTerminating, now)
-		ws.Modifications = nil
-		k := wsKey(sc, ws.ID)
-		for _, name := range []string{timerWSModify, timerWSAutoStop} {
-			if err := tx.Cancel(k, name); err != nil {
-				return nil, err
-			}
+		row, f := refused(deskplane.ActionTerminate, ws)
+		if f != nil {
+			return f, nil
 		}
-		return nil, s.scheduleState(tx, sc, ws, deskplane.TWorkspaceTerminate, now)
+		ws.Modifications = nil
+		return nil, s.enter(tx, sc, ws, row, now)
 	})
 	if err != nil {
 		return nil, err
@@ -282,21 +285,20 @@ func (s *Service) RestoreWorkspace(ctx context.Context, in *wsapi.RestoreWorkspa
 		notSupported := func(reason, format string, args ...any) error {
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: reason, Message: fmt.Sprintf(format, args...)}
 		}
-		switch {
-		case ws.State == wsAdminMaintenance:
+		if ws.State == wsAdminMaintenance {
 			return notSupported("AdminMaintenance", "The WorkSpace %s is in ADMIN_MAINTENANCE and does not respond to restore requests; set it to AVAILABLE first.", id)
-		case !stateIn(ws.State, wsAvailable, wsError, wsUnhealthy, wsImpaired, wsStopped):
-			return notSupported("InvalidResourceState", "The WorkSpace %s is %s; only an AVAILABLE, ERROR, UNHEALTHY or STOPPED WorkSpace can be restored.", id, ws.State)
+		}
+		row, err := deskplane.WorkspaceTable().Check(deskplane.ActionRestore, id, ws.State)
+		if err != nil {
+			return err
+		}
+		switch {
 		case len(ws.Modifications) > 0:
 			return notSupported("ModificationInProgress", "The WorkSpace %s is being modified (%s); it can be restored once the modification is complete.", id, ws.Modifications[0].Resource)
 		case len(ws.RestoreSnapshots) == 0:
 			return notSupported("NoSnapshot", "The WorkSpace %s has no snapshot of its root and user volumes yet; the first snapshots are taken about %s after launch.", id, s.Rules.FirstSnapshotAfter)
 		}
-		setState(ws, wsRestoring, now)
-		if err := tx.Cancel(wsKey(sc, id), timerWSAutoStop); err != nil {
-			return err
-		}
-		if err := s.scheduleState(tx, sc, ws, deskplane.TWorkspaceRestore, now); err != nil {
+		if err := s.enter(tx, sc, ws, row, now); err != nil {
 			return err
 		}
 		return saveWorkspace(tx, sc, ws)
@@ -322,21 +324,20 @@ func (s *Service) ModifyWorkspaceState(ctx context.Context, in *wsapi.ModifyWork
 		if ws.State == target {
 			return nil
 		}
+		var action deskplane.Action
 		switch target {
 		case wsAdminMaintenance:
-			if ws.State != wsAvailable {
-				return deskplane.Errorf(deskplane.CodeInvalidState, "The WorkSpace %s is %s; only an AVAILABLE WorkSpace can be set to ADMIN_MAINTENANCE.", id, ws.State)
-			}
-			ws.StateBeforeAdmin = ws.State
+			action, ws.StateBeforeAdmin = deskplane.ActionEnterMaintenance, ws.State
 		case wsAvailable:
-			if ws.State != wsAdminMaintenance {
-				return deskplane.Errorf(deskplane.CodeInvalidState, "The WorkSpace %s is %s; only a WorkSpace in ADMIN_MAINTENANCE can be set to AVAILABLE.", id, ws.State)
-			}
-			ws.StateBeforeAdmin = ""
+			action, ws.StateBeforeAdmin = deskplane.ActionExitMaintenance, ""
 		default:
-			return deskplane.Errorf(deskplane.CodeInvalidParameter, "WorkspaceState must be AVAILABLE or ADMIN_MAINTENANCE, not %q.", target)
+			return deskplane.Errorf(deskplane.CodeInvalidParameter, "WorkspaceState must be %s or %s, not %q.", wsAvailable, wsAdminMaintenance, target)
 		}
-		setState(ws, target, now)
+		row, err := deskplane.WorkspaceTable().Check(action, id, ws.State)
+		if err != nil {
+			return err
+		}
+		setState(ws, row.To, now)
 		if err := s.scheduleAutoStop(tx, sc, ws, now); err != nil {
 			return err
 		}
@@ -373,8 +374,9 @@ func (s *Service) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorkspa
 			return deskplane.Errorf(deskplane.CodeInProgress, "The WorkSpace %s is already being migrated to %s.", srcID, src.MigratingTo)
 		case len(src.Modifications) > 0:
 			return deskplane.Errorf(deskplane.CodeInProgress, "The properties of this WorkSpace are currently under modification. Please try again in a moment.")
-		case !stateIn(src.State, wsAvailable, wsStopped, wsError):
-			return unavailable("The WorkSpace %s is %s; only an AVAILABLE, STOPPED or ERROR WorkSpace can be migrated.", srcID, src.State)
+		}
+		if _, err := deskplane.WorkspaceTable().Check(deskplane.ActionMigrate, srcID, src.State); err != nil {
+			return err
 		}
 		b, err := visibleBundle(tx, sc, bundleID)
 		if err != nil {
@@ -385,7 +387,7 @@ func (s *Service) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorkspa
 			return notSupported("SameBundle", "The WorkSpace %s already uses bundle %s; migrate it to a different bundle.", srcID, bundleID)
 		case b.OperatingSystem == deskplane.OSWindows7:
 			return notSupported("UnsupportedOperatingSystem", "WorkSpaces cannot be migrated to Windows 7 bundles such as %s.", bundleID)
-		case b.State != "" && b.State != "AVAILABLE":
+		case b.State != "" && b.State != deskplane.BundleAvailable:
 			return &deskplane.Error{Code: deskplane.CodeUnavailable, ResourceID: bundleID, Message: "The bundle " + bundleID + " is " + string(b.State) + "; WorkSpaces can be migrated only to an AVAILABLE bundle."}
 		case len(src.RebuildSnapshots) == 0:
 			return unavailable("The WorkSpace %s has no snapshot of its user volume yet; migration recreates the user volume from it. The first snapshot is taken about %s after launch.", srcID, s.Rules.FirstSnapshotAfter)
@@ -475,7 +477,7 @@ func connectionState(ws *deskplane.Workspace) wsapi.ConnectionState {
 	if ws.ConnectionState != "" {
 		return wsapi.ConnectionState(ws.ConnectionState)
 	}
-	if stateIn(ws.State, wsAvailable, wsImpaired, wsUnhealthy, wsRebooting, wsAdminMaintenance, wsSuspended, wsStopping) {
+	if slices.Contains([]deskplane.WorkspaceState{wsAvailable, wsImpaired, wsUnhealthy, wsRebooting, wsAdminMaintenance, wsSuspended, wsStopping}, ws.State) {
 		return wsapi.ConnectionStateDisconnected
 	}
 	return wsapi.ConnectionStateUnknown

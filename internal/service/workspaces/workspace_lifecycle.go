@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"hash/fnv"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/deskplane/deskplane"
@@ -33,9 +33,10 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 	if ws.State == wsTerminated {
 		return s.removeWorkspace(tx, sc, ws)
 	}
-	switch ws.State {
-	case wsPending, wsStarting, wsRebooting, wsRebuilding, wsRestoring, wsStopping, wsTerminating:
-	default:
+	// The row the timer completes; SUSPENDED is ended by the image's
+	// timer (ActionCaptureImage), not by this one.
+	row, ok := deskplane.WorkspaceTable().Ending(ws.State)
+	if !ok || row.Action == deskplane.ActionCaptureImage {
 		return nil
 	}
 	fault, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindWorkspace, sc, ws.ID)
@@ -55,13 +56,13 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 		}
 		return saveWorkspace(tx, sc, ws)
 	}
-	switch ws.State {
-	case wsPending:
+	switch row.Action {
+	case deskplane.ActionCreate:
 		if err := s.launch(tx, sc, ws, at); err != nil {
 			return err
 		}
-	case wsStarting, wsRebooting, wsRebuilding, wsRestoring:
-		if ws.State == wsRebuilding {
+	case deskplane.ActionStart, deskplane.ActionReboot, deskplane.ActionRebuild, deskplane.ActionRestore:
+		if row.Action == deskplane.ActionRebuild {
 			// Rebuild assigns a new private IP (AGA:rebuild-workspace).
 			if err := s.releaseIP(tx, sc, ws); err != nil {
 				return err
@@ -75,10 +76,9 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 				return saveWorkspace(tx, sc, ws)
 			}
 		}
-		restored := ws.State == wsRestoring
 		ws.ErrorCode, ws.ErrorMessage = "", ""
-		setState(ws, wsAvailable, at)
-		if restored {
+		setState(ws, row.To, at)
+		if row.Action == deskplane.ActionRestore {
 			// New snapshots about 30 minutes after a restore (AGA:restore-workspace).
 			if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(s.Rules.FirstSnapshotAfter)); err != nil {
 				return err
@@ -87,9 +87,9 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 		if err := s.scheduleAutoStop(tx, sc, ws, at); err != nil {
 			return err
 		}
-	case wsStopping:
-		setState(ws, wsStopped, at)
-	case wsTerminating:
+	case deskplane.ActionStop:
+		setState(ws, row.To, at)
+	case deskplane.ActionTerminate:
 		if err := s.terminated(tx, sc, ws, at); err != nil {
 			return err
 		}
@@ -247,7 +247,7 @@ func (s *Service) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.
 		c.Next++
 		third := (int(c.Net[2]) + n/ipHostsPer24) % 256
 		ip := prefix + strconv.Itoa(third) + "." + strconv.Itoa(ipFirstHost+n%ipHostsPer24)
-		if stateIn(ip, c.Reserved...) {
+		if slices.Contains(c.Reserved, ip) {
 			continue
 		}
 		k := deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ip}
@@ -300,11 +300,11 @@ func wsComputerName(id string, os deskplane.OperatingSystemName) string {
 		return string(b)
 	}
 	switch {
-	case os == "AMAZON_LINUX_2":
+	case os == deskplane.OSAmazonLinux2:
 		return "A-" + pick(13)
-	case strings.HasPrefix(string(os), "UBUNTU"):
+	case os == deskplane.OSUbuntu1804 || os == deskplane.OSUbuntu2004 || os == deskplane.OSUbuntu2204:
 		return "U-" + pick(13)
-	case os == "RHEL_8" || os == "ROCKY_8":
+	case os == deskplane.OSRHEL8 || os == deskplane.OSRocky8:
 		return "R-" + pick(13)
 	}
 	return "WSAMZN-" + pick(8)

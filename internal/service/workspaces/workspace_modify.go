@@ -64,9 +64,8 @@ func (s *Service) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Modif
 		if err != nil {
 			return err
 		}
-		if ws.State != wsAvailable && ws.State != wsStopped {
-			return deskplane.Errorf(deskplane.CodeInvalidState,
-				"The WorkSpace %s is %s; its properties can be modified only when it is AVAILABLE or STOPPED.", id, ws.State)
+		if _, err := deskplane.WorkspaceTable().Check(deskplane.ActionModify, id, ws.State); err != nil {
+			return err
 		}
 		if len(ws.Modifications) > 0 {
 			return deskplane.Errorf(deskplane.CodeInProgress, msgUnderModification)

@@ -30,7 +30,7 @@ func (s *Service) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateS
 	if len(in.StandbyWorkspaces) == 0 {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "StandbyWorkspaces must list at least one standby WorkSpace.")
 	}
-	if len(s.Regions) > 0 && !stateIn(primaryRegion, s.Regions...) {
+	if len(s.Regions) > 0 && !slices.Contains(s.Regions, primaryRegion) {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The Region %s is not served.", primaryRegion)
 	}
 	for i := range in.StandbyWorkspaces {
@@ -74,7 +74,7 @@ func (s *Service) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateS
 			case p.StandbyOf != "":
 				fail(failWorkspaceState, "The WorkSpace "+pid+" is itself a standby WorkSpace; a standby needs a primary WorkSpace.")
 				continue
-			case !stateIn(p.State, wsAvailable, wsStopped):
+			case p.State != wsAvailable && p.State != wsStopped:
 				fail(failWorkspaceState, "The primary WorkSpace "+pid+" is "+string(p.State)+"; a standby can be created for an AVAILABLE or STOPPED WorkSpace.")
 				continue
 			case len(p.Standbys) > 0:

@@ -169,19 +169,7 @@ func (s *Service) autoStopAfter(ws *deskplane.Workspace) time.Duration {
 	return time.Duration(m)*time.Minute + s.Rules.AutoStopGrace
 }
 
-// wsDeErr returns the domain error code of err.
-func wsDeErr(err error) (deskplane.Code, bool) {
-	var de *deskplane.Error
-	if errors.As(err, &de) {
-		return de.Code, true
-	}
-	return 0, false
-}
-
-func wsIsNotFound(err error) bool {
-	c, ok := wsDeErr(err)
-	return ok && c == deskplane.CodeNotFound
-}
+func wsIsNotFound(err error) bool { return deskplane.HasCode(err, deskplane.CodeNotFound) }
 
 // ---- CreateWorkspaces -------------------------------------------------------
 
@@ -289,7 +277,7 @@ func dirUsable(d *deskplane.Directory, err error, id string) (code, msg string) 
 	switch {
 	case err != nil:
 		return failDirectoryNotFound, "The specified directory " + id + " could not be found in the specified region."
-	case d.State != "REGISTERED":
+	case !deskplane.DirectoryTable().Allows(deskplane.ActionCreateWorkspaces, d.State):
 		return failDirectoryState, "The directory " + id + " is " + string(d.State) + "; WorkSpaces can be created only in a REGISTERED directory."
 	}
 	return "", ""
@@ -371,7 +359,7 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 			case err != nil:
 				fail(failBundleNotFound, "The specified bundle "+bundleID+" could not be found.")
 				continue
-			case b.State != "" && b.State != "AVAILABLE":
+			case b.State != "" && !deskplane.BundleTable().Allows(deskplane.ActionCreateWorkspaces, b.State):
 				fail(failBundleUnavailable, "The bundle "+bundleID+" is "+string(b.State)+"; WorkSpaces can be created only from an AVAILABLE bundle.")
 				continue
 			}
