@@ -92,6 +92,10 @@ type Tx interface {
 	List(s Scope, kind Kind, afterSeq int64, fn func(Record) bool) error
 	// Count returns how many records of the kind the scope holds.
 	Count(s Scope, kind Kind) (int, error)
+	// Regions returns, in ascending order, the Regions in which the
+	// account holds at least one record (the control API's per-account
+	// reset uses it to find what other accounts keep of it).
+	Regions(account string) ([]string, error)
 
 	// Schedule creates or replaces the timer (t.Key, t.Name).
 	Schedule(t Timer) error

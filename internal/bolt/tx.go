@@ -225,6 +225,27 @@ func (t *tx) Count(sc deskplane.Scope, kind deskplane.Kind) (int, error) {
 	return int(decodeCount(t.counts().Get(kindPrefix(sc, kind)))), nil
 }
 
+// Regions reads the counts bucket: esc(account) esc(region) esc(kind) →
+// count, so an account's Regions are one prefix scan.
+func (t *tx) Regions(account string) ([]string, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	var out []string
+	prefix := accountPrefix(account)
+	c := t.counts().Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		region, _, err := cutEsc(k[len(prefix):])
+		if err != nil {
+			return nil, err
+		}
+		if decodeCount(v) > 0 && (len(out) == 0 || out[len(out)-1] != region) {
+			out = append(out, region)
+		}
+	}
+	return out, nil
+}
+
 func (t *tx) Schedule(tm deskplane.Timer) error {
 	if err := t.check(true); err != nil {
 		return err

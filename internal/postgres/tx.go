@@ -289,6 +289,22 @@ func (t *tx) NextDue() (time.Time, bool, error) {
 	return time.Unix(sec, int64(nsec)).UTC(), true, nil
 }
 
+func (t *tx) Regions(account string) ([]string, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	rows, err := t.ptx.Query(t.ctx,
+		`SELECT DISTINCT region FROM deskplane_records WHERE account = $1 ORDER BY region`, account)
+	if err != nil {
+		return nil, t.fail("regions", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, t.fail("regions", err)
+	}
+	return out, nil
+}
+
 func (t *tx) Reset(account string) error {
 	if err := t.check(true); err != nil {
 		return err

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) deskplane.Store) {
 		{"ResetAccount", testResetAccount},
 		{"ResetAll", testResetAll},
 		{"ResetInTx", testResetInTx},
+		{"Regions", testRegions},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"RerunnableFn", testRerunnableFn},
 	}
