@@ -1,6 +1,10 @@
 package deskplane
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Transition faults are injected failures of the lifecycle (control API
 // POST /_deskplane/faults/transitions): the next transitions of matching
@@ -41,13 +45,30 @@ func (f *TransitionFault) matches(kind Kind, s Scope, id string) bool {
 	return match(f.Kind, string(kind)) && match(f.ResourceID, id) && match(f.Account, s.Account) && match(f.Region, s.Region)
 }
 
-// Validate checks a transition fault a client asks for.
+// TransitionFaultKinds are the record kinds whose transitions take
+// transition faults (their timer handlers call TakeTransitionFault).
+func TransitionFaultKinds() []Kind {
+	return []Kind{KindAccount, KindAlias, KindAppAssoc, KindBundle, KindDirectory, KindDSDirectory, KindImage, KindPool, KindWorkspace}
+}
+
+// Validate checks a transition fault a client asks for: a fault that could
+// never match (an unknown kind, an account id that is not one) is refused.
 func (f TransitionFault) Validate() error {
 	if f.State == "" {
 		return fmt.Errorf("a transition fault needs the state the transition ends in, such as ERROR")
 	}
 	if f.Count < 0 {
 		return fmt.Errorf("count must not be negative")
+	}
+	if kinds := TransitionFaultKinds(); f.Kind != "" && !slices.Contains(kinds, Kind(f.Kind)) {
+		names := make([]string, len(kinds))
+		for i, k := range kinds {
+			names[i] = string(k)
+		}
+		return fmt.Errorf("kind %q takes no transition faults; the kinds are %s", f.Kind, strings.Join(names, ", "))
+	}
+	if f.Account != "" && !ValidAccountID(f.Account) {
+		return fmt.Errorf("account %q is not a 12-digit account id", f.Account)
 	}
 	return nil
 }

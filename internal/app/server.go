@@ -129,6 +129,8 @@ func (a *App) engineOptions(o lifecycle.Options) lifecycle.Options {
 // routes is the endpoint: the AWS protocols behind the httpx chain, the
 // control API, the console, /health and /metrics.
 func (a *App) routes(verifier *sigv4.Verifier, ctl, cons, web http.Handler, limits httpx.Limits) http.Handler {
+	a.Faults.KnowOperations(wsapi.OperationNames(), dsapi.OperationNames(), dsdataapi.OperationNames(),
+		stsapi.OperationNames(), iamapi.OperationNames(), ec2api.OperationNames())
 	a.chain = httpx.New(httpx.Config{
 		Log:      a.log,
 		Verifier: verifier,

@@ -35,9 +35,13 @@ type CallFault struct {
 	Latency string `json:"latency,omitempty"`
 	// Count limits how many calls the fault hits; 0 = unlimited.
 	Count int `json:"count,omitempty"`
+	// Hits is how many calls the fault has hit, and Remaining how many it
+	// will still hit (absent when Count is 0): what GET /faults shows.
+	// Both are ignored in a request.
+	Hits      int `json:"hits"`
+	Remaining int `json:"remaining,omitempty"`
 
 	latency time.Duration
-	hits    int
 }
 
 // TransitionFault makes the next transitions of matching resources end in a
@@ -64,6 +68,8 @@ type Faults struct {
 	wall func() time.Time
 	rand func() float64
 
+	ops map[string]bool // the operations a call fault may name; nil = any
+
 	mu       sync.Mutex
 	next     int
 	calls    []*CallFault
@@ -80,6 +86,18 @@ func NewFaults(wall func() time.Time) *Faults {
 	return &Faults{wall: wall, rand: rand.Float64, buckets: make(map[string]*bucket)}
 }
 
+// KnowOperations lists the operations a call fault may name (every
+// operation of every served API): a fault naming another one is refused,
+// since it would never match. Call it before serving.
+func (f *Faults) KnowOperations(lists ...[]string) {
+	f.ops = make(map[string]bool)
+	for _, l := range lists {
+		for _, op := range l {
+			f.ops[op] = true
+		}
+	}
+}
+
 func (f *Faults) id(prefix string) string {
 	f.next++
 	return fmt.Sprintf("%s-%d", prefix, f.next)
@@ -94,6 +112,15 @@ func (f *Faults) AddCall(c CallFault) (CallFault, error) {
 		}
 		c.latency = d
 	}
+	if c.Operation != "" && f.ops != nil && !f.ops[c.Operation] {
+		return CallFault{}, fmt.Errorf("operation %q is not an operation deskplane serves (names are case-sensitive, such as DescribeWorkspaces)", c.Operation)
+	}
+	if c.Account != "" && !deskplane.ValidAccountID(c.Account) {
+		return CallFault{}, fmt.Errorf("account %q is not a 12-digit account id", c.Account)
+	}
+	if c.Count < 0 {
+		return CallFault{}, fmt.Errorf("count must not be negative")
+	}
 	if c.Probability < 0 || c.Probability > 1 {
 		return CallFault{}, fmt.Errorf("probability must be between 0 and 1")
 	}
@@ -106,11 +133,12 @@ func (f *Faults) AddCall(c CallFault) (CallFault, error) {
 	if c.Message == "" && c.Error != "" {
 		c.Message = defaultMessage(c.Error)
 	}
+	c.Hits = 0
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c.ID = f.id("call")
 	f.calls = append(f.calls, &c)
-	return c, nil
+	return c.shown(), nil
 }
 
 func defaultStatus(code string) int {
@@ -162,9 +190,19 @@ func (f *Faults) Snapshot() ([]CallFault, Throttle) {
 	defer f.mu.Unlock()
 	calls := make([]CallFault, 0, len(f.calls))
 	for _, c := range f.calls {
-		calls = append(calls, *c)
+		calls = append(calls, c.shown())
 	}
 	return calls, f.throttle
+}
+
+// shown is the fault as GET /faults shows it.
+func (c *CallFault) shown() CallFault {
+	v := *c
+	v.Remaining = 0
+	if v.Count > 0 {
+		v.Remaining = v.Count - v.Hits
+	}
+	return v
 }
 
 func match(want, got string) bool { return want == "" || want == got }
@@ -198,11 +236,14 @@ func (f *Faults) Hook(ctx context.Context, c deskplane.Caller) error {
 		if !match(cf.Operation, c.Operation) || !match(cf.Account, c.Account) || !match(cf.Region, c.Region) {
 			continue
 		}
+		if cf.Error != "" && hit != nil {
+			continue // another fault's error answers: this one does not fire, nor is it used up
+		}
 		if cf.Probability > 0 && f.rand() >= cf.Probability {
 			continue
 		}
-		cf.hits++
-		if cf.Count > 0 && cf.hits >= cf.Count {
+		cf.Hits++
+		if cf.Count > 0 && cf.Hits >= cf.Count {
 			f.calls = append(f.calls[:i], f.calls[i+1:]...)
 			i--
 		}

@@ -74,3 +74,56 @@ func TestCallFaultMatchingCountAndProbability(t *testing.T) {
 		t.Fatal("a fault with neither error nor latency was accepted")
 	}
 }
+
+func TestCallFaultsNameKnownOperations(t *testing.T) {
+	f := NewFaults(nil)
+	f.KnowOperations([]string{"DescribeWorkspaces", "StartWorkspaces"})
+	if _, err := f.AddCall(CallFault{Operation: "DescribeWorkspace", Error: "InternalFailure"}); err == nil {
+		t.Error("a fault naming an operation nobody serves was accepted")
+	}
+	if _, err := f.AddCall(CallFault{Operation: "DescribeWorkspaces", Account: "12345", Error: "InternalFailure"}); err == nil {
+		t.Error("a fault naming an account id of 5 digits was accepted")
+	}
+	if _, err := f.AddCall(CallFault{Operation: "DescribeWorkspaces", Error: "InternalFailure"}); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []TransitionFault{
+		{Kind: "worksapce", State: "ERROR"},
+		{Kind: "tags", State: "ERROR"},
+		{Kind: "workspace", State: "ERROR", Account: "abc"},
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%+v was accepted", bad)
+		}
+	}
+	if err := (TransitionFault{Kind: "workspace", State: "ERROR", Account: "000000000000"}).Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Two error faults match a call: the first answers; the second does not
+// fire, so it is not used up either. GET /faults shows what is left.
+func TestAFaultThatDoesNotFireIsNotUsedUp(t *testing.T) {
+	f := NewFaults(nil)
+	first, _ := f.AddCall(CallFault{Operation: "StartWorkspaces", Error: "ThrottlingException", Count: 1})
+	second, _ := f.AddCall(CallFault{Error: "InternalFailure", Count: 2})
+	c := deskplane.Caller{Account: "000000000000", Region: "us-east-1", Operation: "StartWorkspaces"}
+	if got := code(f.Hook(context.Background(), c)); got != "ThrottlingException" {
+		t.Fatalf("first call: %s", got)
+	}
+	calls, _ := f.Snapshot()
+	if len(calls) != 1 || calls[0].ID != second.ID || calls[0].Hits != 0 || calls[0].Remaining != 2 {
+		t.Fatalf("after the first call the faults are %+v; want %s alone, untouched (%s used up)", calls, second.ID, first.ID)
+	}
+	for i := range 2 {
+		if got := code(f.Hook(context.Background(), c)); got != "InternalFailure" {
+			t.Fatalf("call %d: %s", i+2, got)
+		}
+	}
+	if calls, _ := f.Snapshot(); len(calls) != 0 {
+		t.Fatalf("faults left: %+v", calls)
+	}
+	if err := f.Hook(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -144,19 +144,40 @@ func Decode(r *http.Request, v any) error {
 	return nil
 }
 
-// Reset deletes all state of one account, or of every account when account
-// is empty (the transition faults stay). The HTTP route and the console
-// call it.
+// ResetOptions say what a reset deletes. A reset of one account deletes
+// that account's state only. A reset of everything also puts the clock
+// back on the wall clock, restores the timing profile the server started
+// with and removes every fault and the throttling, unless Keep* says
+// otherwise (docs/CONTROL-API.md).
+type ResetOptions struct {
+	Account    string `json:"account"`
+	KeepClock  bool   `json:"keepClock,omitempty"`
+	KeepTiming bool   `json:"keepTiming,omitempty"`
+	KeepFaults bool   `json:"keepFaults,omitempty"`
+}
+
+// Reset deletes all state of one account, or of every account when
+// account is empty (with the clock, timing and faults: ResetWith). The
+// HTTP route and the console call it.
 func (d Deps) Reset(ctx context.Context, account string) error {
-	err := d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		if account != "" {
-			return tx.Reset(account)
+	return d.ResetWith(ctx, ResetOptions{Account: account})
+}
+
+// ResetWith resets as o says. An account that is not 12 digits is refused.
+func (d Deps) ResetWith(ctx context.Context, o ResetOptions) error {
+	if o.Account != "" {
+		if !deskplane.ValidAccountID(o.Account) {
+			return fmt.Errorf("account %q is not a 12-digit account id", o.Account)
 		}
-		// A reset of every account deletes the global records too; the
-		// transition faults are test settings, not state: keep them.
-		faults, err := deskplane.ListTransitionFaults(tx)
-		if err != nil {
-			return err
+		return d.Store.Update(ctx, func(tx deskplane.Tx) error { return deskplane.ResetAccount(tx, o.Account) })
+	}
+	err := d.Store.Update(ctx, func(tx deskplane.Tx) error {
+		var faults []TransitionFault
+		if o.KeepFaults {
+			var err error
+			if faults, err = deskplane.ListTransitionFaults(tx); err != nil {
+				return err
+			}
 		}
 		if err := tx.Reset(""); err != nil {
 			return err
@@ -168,21 +189,32 @@ func (d Deps) Reset(ctx context.Context, account string) error {
 		}
 		return nil
 	})
-	if err == nil && account == "" {
-		err = lifecycle.SaveClock(ctx, d.Store, d.Clock) // Reset of everything took the saved clock too
+	if err != nil {
+		return err
 	}
-	return err
+	if !o.KeepFaults {
+		d.Faults.Clear()
+	}
+	if !o.KeepTiming {
+		d.Timing.Reset()
+	}
+	if !o.KeepClock {
+		d.Clock.Reset()
+	}
+	return lifecycle.SaveClock(ctx, d.Store, d.Clock) // Reset of everything took the saved clock too
 }
 
 func (d Deps) reset(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Account string `json:"account"`
-	}
+	var in ResetOptions
 	if err := Decode(r, &in); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
-	if err := d.Reset(r.Context(), in.Account); err != nil {
+	if in.Account != "" && !deskplane.ValidAccountID(in.Account) {
+		WriteError(w, http.StatusBadRequest, fmt.Errorf("account %q is not a 12-digit account id", in.Account))
+		return
+	}
+	if err := d.ResetWith(r.Context(), in); err != nil {
 		WriteError(w, http.StatusInternalServerError, err)
 		return
 	}
@@ -383,7 +415,15 @@ func (d Deps) listFaults(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusInternalServerError, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"calls": calls, "transitions": trans, "throttling": thr})
+	type shownTransition struct {
+		TransitionFault
+		Remaining int `json:"remaining"`
+	}
+	shown := make([]shownTransition, len(trans))
+	for i, f := range trans {
+		shown[i] = shownTransition{f, max(f.Count, 1) - f.Hits}
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"calls": calls, "transitions": shown, "throttling": thr})
 }
 
 func (d Deps) clearFaults(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,7 @@ import (
 // Timing holds the timing profile in force and its per-transition
 // overrides. Safe for concurrent use.
 type Timing struct {
+	start     deskplane.Profile // the profile at start, which Reset restores
 	mu        sync.RWMutex
 	base      deskplane.Profile
 	overrides map[deskplane.Transition]time.Duration
@@ -23,7 +24,7 @@ func NewTiming(name string) (*Timing, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Timing{base: p, current: p}, nil
+	return &Timing{start: p, base: p, current: p}, nil
 }
 
 // Profile returns the profile in force (overrides applied).
@@ -79,6 +80,13 @@ func (t *Timing) Set(name string, overrides map[string]string) error {
 	}
 	t.current = t.base.With(t.overrides)
 	return nil
+}
+
+// Reset restores the profile the server started with, without overrides.
+func (t *Timing) Reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.base, t.overrides, t.current = t.start, nil, t.start
 }
 
 // Overrides returns the overrides in force, as strings.

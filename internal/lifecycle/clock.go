@@ -90,6 +90,20 @@ func (c *VirtualClock) Unfreeze() time.Time {
 	return c.nowLocked()
 }
 
+// Reset puts the clock back on the wall clock: no offset, frozen at the
+// wall clock's time if it was frozen. It is the one way the service time
+// moves backwards: the control API's reset of everything, after which no
+// timestamp a client saw refers to anything.
+func (c *VirtualClock) Reset() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset, c.last = 0, time.Time{}
+	if c.frozen {
+		c.frozenAt = c.wall()
+	}
+	return c.nowLocked()
+}
+
 // Frozen reports whether the clock is frozen.
 func (c *VirtualClock) Frozen() bool {
 	c.mu.Lock()
