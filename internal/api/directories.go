@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"slices"
 	"strings"
@@ -54,15 +53,6 @@ type stagePayload struct {
 // ---- deterministic network values --------------------------------------------
 
 // The network of a subnet is the root's deskplane.SubnetNetwork.
-
-// hostIn returns an address in the network, its host part derived from
-// seed (10–249, away from the addresses AWS reserves).
-func hostIn(n [3]byte, seed string) string {
-	h := fnv.New32a()
-	h.Write([]byte(seed))
-	host := 10 + h.Sum32()%240
-	return fmt.Sprintf("%d.%d.%d.%d", n[0], n[1], n[2], host)
-}
 
 // ---- lifecycle ------------------------------------------------------------------
 

@@ -1,9 +1,6 @@
 package api
 
-import (
-	"github.com/deskplane/deskplane"
-	"github.com/deskplane/deskplane/internal/catalogue"
-)
+import "github.com/deskplane/deskplane"
 
 // Lookups the remaining families share; directories.go and
 // internal/catalogue own what they read. (The WorkSpaces family has its
@@ -22,22 +19,4 @@ func (s *Server) registeredDirectory(tx deskplane.Tx, sc deskplane.Scope, id str
 		return nil, wsDirNotFound(id)
 	}
 	return &d, nil
-}
-
-// visibleBundle returns a bundle the caller may use: one of the AMAZON
-// catalogue (Owner "AMAZON") or the caller's own custom bundle;
-// CodeNotFound otherwise.
-func (s *Server) visibleBundle(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Bundle, error) {
-	if b, ok := catalogue.Bundle(id); ok {
-		return b, nil
-	}
-	var b deskplane.Bundle
-	ok, err := deskplane.Load(tx, deskplane.Bundles().Key(sc, id), &b)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, deskplane.BundleNotFound(id)
-	}
-	return &b, nil
 }

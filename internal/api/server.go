@@ -44,7 +44,6 @@ func (s *Server) Timers() map[string]lifecycle.Handler {
 	m := make(map[string]lifecycle.Handler)
 	for _, add := range []func(map[string]lifecycle.Handler){
 		s.directoryTimers, // directories.go
-		s.extraTimers,     // the remaining operations (pools.go, account.go)
 	} {
 		add(m)
 	}

@@ -19,5 +19,4 @@ func (s *Server) WorkSpaces() wsapi.Service { return &wsService{Server: s} }
 // ControlRoutes adds the service's own control routes (under /_deskplane/).
 func (s *Server) ControlRoutes(mux *http.ServeMux) {
 	s.directoryControlRoutes(mux) // directories.go
-	s.poolControlRoutes(mux)      // pools.go
 }

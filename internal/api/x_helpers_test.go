@@ -1,14 +1,10 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,33 +55,6 @@ func xRegister(t *testing.T, e *apptest.Env, account, id string) {
 	e.Advance(time.Hour)
 }
 
-// xDeregister deregisters a directory and waits until it is gone.
-func xDeregister(t *testing.T, e *apptest.Env, account, id string) {
-	t.Helper()
-	if _, err := e.WS(account).DeregisterWorkspaceDirectory(e.Ctx(), &workspaces.DeregisterWorkspaceDirectoryInput{DirectoryId: aws.String(id)}); err != nil {
-		t.Fatalf("DeregisterWorkspaceDirectory: %v", err)
-	}
-	e.Advance(time.Hour)
-}
-
-// xPoolDirectory registers a WorkSpaces Pools directory (wsd-) and waits
-// for REGISTERED.
-func xPoolDirectory(t *testing.T, e *apptest.Env, account string) string {
-	t.Helper()
-	out, err := e.WS(account).RegisterWorkspaceDirectory(e.Ctx(), &workspaces.RegisterWorkspaceDirectoryInput{
-		WorkspaceType:                 types.WorkspaceTypePools,
-		WorkspaceDirectoryName:        aws.String("pools-" + xHex(6)),
-		WorkspaceDirectoryDescription: aws.String("Pools directory"),
-		UserIdentityType:              types.UserIdentityTypeCustomerManaged,
-		SubnetIds:                     []string{"subnet-" + xHex(17), "subnet-" + xHex(17)},
-	})
-	if err != nil {
-		t.Fatalf("RegisterWorkspaceDirectory (POOLS): %v", err)
-	}
-	e.Advance(time.Hour)
-	return aws.ToString(out.DirectoryId)
-}
-
 // xLoad reads a record of the store into v; it reports whether there is one.
 func xLoad(t *testing.T, e *apptest.Env, key deskplane.Key, v any) bool {
 	t.Helper()
@@ -126,28 +95,6 @@ func xReason(t *testing.T, err error, reason string) {
 	if aws.ToString(ons.Reason) != reason {
 		t.Errorf("reason %q, want %q", aws.ToString(ons.Reason), reason)
 	}
-}
-
-// xControl calls the control API and returns the status and body (where
-// apptest's Control fails the test on any status but 2xx).
-func xControl(t *testing.T, e *apptest.Env, method, path string, in any) (int, []byte) {
-	t.Helper()
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(method, e.URL+"/_deskplane/"+strings.TrimPrefix(path, "/"), bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+e.App.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
 }
 
 // xHex returns n random lowercase hex digits.

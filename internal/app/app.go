@@ -181,6 +181,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 			remainder.ControlRoutes(mux)
 			control.ImageRoutes(mux, a.Service.Images())
 			control.WorkspaceRoutes(mux, a.Service.Workspaces())
+			control.PoolRoutes(mux, a.Service.Pools())
 		},
 	}
 	ctl := control.NewHandler(ctlDeps)

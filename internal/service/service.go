@@ -43,6 +43,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/iam"
 	"github.com/deskplane/deskplane/internal/service/images"
 	"github.com/deskplane/deskplane/internal/service/network"
+	"github.com/deskplane/deskplane/internal/service/pools"
 	"github.com/deskplane/deskplane/internal/service/sts"
 	"github.com/deskplane/deskplane/internal/service/tags"
 	"github.com/deskplane/deskplane/internal/service/workspaces"
@@ -65,6 +66,7 @@ type (
 	tagsFamily         = tags.Service
 	accountFamily      = account.Service
 	clientconfigFamily = clientconfig.Service
+	poolsFamily        = pools.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -87,6 +89,7 @@ type workSpaces struct {
 	*tagsFamily
 	*accountFamily
 	*clientconfigFamily
+	*poolsFamily
 	wsFallback
 }
 
@@ -143,6 +146,7 @@ type Remainder struct {
 type Service struct {
 	images     *images.Service
 	workspaces *workspaces.Service
+	pools      *pools.Service
 	ws         *workSpaces
 	ds         *directoryService
 	data       *directoryServiceData
@@ -183,10 +187,12 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 	dir, data := ds.New(e), dsdata.New(e)
 	tokens := sts.New(e)
 	acct := account.New(e)
+	pool := pools.New(e)
 
 	s := &Service{
 		images:     img,
 		workspaces: wks,
+		pools:      pool,
 		ws: &workSpaces{
 			workspacesFamily:   wks,
 			networkFamily:      net,
@@ -196,6 +202,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			tagsFamily:         tags.New(e),
 			accountFamily:      acct,
 			clientconfigFamily: clientconfig.New(e),
+			poolsFamily:        pool,
 			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
 		},
 		ds: &directoryService{
@@ -218,6 +225,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		family{"applications", app.Timers()},
 		family{"ds", dir.Timers()},
 		family{"account", acct.Timers()},
+		family{"pools", pool.Timers()},
 		family{"dsdata", data.Timers()},
 		family{"sts", tokens.Timers()},
 		family{"internal/api", rem.Timers},
@@ -271,6 +279,10 @@ func (s *Service) Images() *images.Service { return s.images }
 // Workspaces returns the WorkSpaces family, whose control actions the
 // control API calls (internal/control.Workspaces).
 func (s *Service) Workspaces() *workspaces.Service { return s.workspaces }
+
+// Pools returns the pools family, whose sessions the control API starts
+// (internal/control.Pools).
+func (s *Service) Pools() *pools.Service { return s.pools }
 
 // DirectoryService returns the Directory Service service.
 func (s *Service) DirectoryService() dsapi.Service { return s.ds }

@@ -111,4 +111,3 @@ func xPNG(n int, fill byte) []byte {
 	copy(b, "\x89PNG\r\n\x1a\n")
 	return b
 }
-

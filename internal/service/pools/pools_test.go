@@ -1,4 +1,4 @@
-package api_test
+package pools_test
 
 import (
 	"context"
