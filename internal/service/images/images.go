@@ -218,6 +218,12 @@ func (s *Service) onImageReady(_ context.Context, tx deskplane.Tx, t deskplane.T
 	if !deskplane.ImageTable().Transitional(img.State) {
 		return nil
 	}
+	// An image captured from a real desktop waits for its content; the
+	// desktop's node fires this timer again once it is captured
+	// (docs/decisions/0184-desktop-reconciler.md).
+	if wait, err := deskplane.ImageContentWait(tx, sc, img); err != nil || wait {
+		return err
+	}
 	if err := s.finish(tx, sc, img, t.Due); err != nil {
 		return err
 	}
