@@ -19,6 +19,10 @@ func (a *App) console(ctl control.Deps, regions []string) http.Handler {
 			accounts = append(accounts, c.Account)
 		}
 	}
+	var desktops console.Desktops
+	if a.Desktops != nil {
+		desktops = consoleDesktops{store: a.Engine.Store(), node: a.Config.NodeName, port: a.Desktops}
+	}
 	return console.New(console.Deps{
 		Token:              a.AdminToken,
 		WorkSpaces:         a.Service.WorkSpaces(),
@@ -29,5 +33,6 @@ func (a *App) console(ctl control.Deps, regions []string) http.Handler {
 		Accounts:           accounts,
 		Regions:            regions,
 		Log:                a.log.With("component", "console"),
+		Desktops:           desktops,
 	})
 }
