@@ -420,6 +420,7 @@ func (s *Service) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorkspa
 			GlobalAccelerator:           src.GlobalAccelerator,
 			ProtocolSwitchable:          b.ProtocolSwitchable(),
 			MigratedFrom:                srcID,
+			Node:                        s.Node,
 		}
 		if t.ID, err = newWorkspaceID(tx, sc); err != nil {
 			return err

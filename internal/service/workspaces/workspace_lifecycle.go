@@ -39,9 +39,18 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 	if !ok || row.Action == deskplane.ActionCaptureImage {
 		return nil
 	}
+	// A WorkSpace with a desktop ends its transition once the desktop has
+	// done its part (docs/decisions/0184-desktop-reconciler.md).
+	wait, desktopFault, desktopFailed, err := deskplane.DesktopGate(tx, sc, ws)
+	if err != nil || wait {
+		return err
+	}
 	fault, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindWorkspace, sc, ws.ID)
 	if err != nil {
 		return err
+	}
+	if desktopFailed && !faulted {
+		fault, faulted = desktopFault, true
 	}
 	if ws.State == wsPending && ws.MigratedFrom != "" {
 		return s.finishMigration(tx, sc, ws, at, faulted)
@@ -498,10 +507,13 @@ func (s *Service) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t desk
 		return nil
 	case wsPending, wsRebuilding, wsRestoring:
 	case wsUnhealthy, wsImpaired, wsError:
-		ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
+		if err := takeSnapshot(tx, sc, ws, at, true); err != nil {
+			return err
+		}
 	default:
-		ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
-		ws.RestoreSnapshots = addSnapshot(ws.RestoreSnapshots, at)
+		if err := takeSnapshot(tx, sc, ws, at, false); err != nil {
+			return err
+		}
 	}
 	if iv := s.Rules.SnapshotInterval; iv > 0 {
 		if err := s.scheduleSnapshot(tx, sc, ws.ID, at.Add(iv)); err != nil {
@@ -509,6 +521,21 @@ func (s *Service) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t desk
 		}
 	}
 	return saveWorkspace(tx, sc, ws)
+}
+
+// takeSnapshot lists a snapshot taken at `at` (userOnly: of the user
+// volume only, a rebuild snapshot). A WorkSpace with a desktop asks its
+// node to take it; the node lists it once the copy exists
+// (docs/decisions/0184-desktop-reconciler.md).
+func takeSnapshot(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time, userOnly bool) error {
+	if ws.Node != "" {
+		return deskplane.RequestDesktopSnapshot(tx, sc, ws, at, userOnly)
+	}
+	ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
+	if !userOnly {
+		ws.RestoreSnapshots = addSnapshot(ws.RestoreSnapshots, at)
+	}
+	return nil
 }
 
 func addSnapshot(snaps []time.Time, at time.Time) []time.Time {

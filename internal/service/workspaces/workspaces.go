@@ -422,6 +422,7 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 				Protocols:                   slices.Clone(b.Protocols),
 				OperatingSystemName:         b.OperatingSystem,
 				ProtocolSwitchable:          b.ProtocolSwitchable(),
+				Node:                        s.Node, // its desktop's node, with -desktops local
 			}
 			if sp.protocol != "" {
 				ws.Protocols = []deskplane.Protocol{sp.protocol}
