@@ -77,6 +77,9 @@ func (d *deskEnv) cleanup(a *app.App) {
 	if a.Desktops == nil {
 		return
 	}
+	// Stop deskplane first: its reconciler would start again the desktop
+	// of a WorkSpace that is still AVAILABLE.
+	d.Stop()
 	ctx := context.Background()
 	list, _ := a.Desktops.List(ctx)
 	for _, st := range list {

@@ -105,4 +105,3 @@ func TestDesktopLifecycleThroughTheAPI(t *testing.T) {
 		t.Errorf("the terminated desktop's directory: %v", err)
 	}
 }
-
