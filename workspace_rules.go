@@ -211,6 +211,36 @@ func CheckComputeChange(ws *Workspace, to Compute) error {
 	return nil
 }
 
+// CheckBundleCompute checks the compute type a CreateWorkspaces request
+// asks for (WorkspaceProperties.ComputeTypeName) against its bundle's:
+// a WorkSpace is created with any compute type its bundle's WorkSpaces
+// could be modified to — the bundle's compute family, Graphics and
+// GraphicsPro only as they are, GeneralPurpose only on Windows Server 2022
+// or Windows 11 (docs/decisions/0320-create-compute-type.md). Volume sizes
+// are checked against the compute type with CheckVolumes.
+func CheckBundleCompute(b *Bundle, to Compute) error {
+	from := b.ComputeType
+	if to == from {
+		return nil
+	}
+	ff, _ := from.Family()
+	tf, _ := to.Family()
+	switch {
+	case tf == "":
+		return Errorf(CodeInvalidParameter, "The compute type %s is not available for WorkSpaces.", to)
+	case ff == FamilyGraphics:
+		return Errorf(CodeInvalidParameter,
+			"Bundle %s is a %s bundle; its WorkSpaces keep the compute type %s, and %s was requested.", b.ID, from.Label(), from, to)
+	case ff != tf:
+		return Errorf(CodeInvalidParameter,
+			"Bundle %s has the compute type %s; a WorkSpace of it cannot have the compute type %s: Graphics.g4dn and GraphicsPro.g4dn go only with each other, the other compute types only among themselves.", b.ID, from, to)
+	case to.GeneralPurpose() && b.OperatingSystem != OSWindowsServer2022 && b.OperatingSystem != OSWindows11:
+		return Errorf(CodeInvalidParameter,
+			"Bundle %s runs %s; the %s compute type needs Windows Server 2022 or Windows 11.", b.ID, b.OperatingSystem, to.Label())
+	}
+	return nil
+}
+
 // CheckEncryption checks the encryption flags and key of a request:
 // encrypting either volume needs a key, and a key needs an encrypted
 // volume. A key is a KMS key ARN, key id or alias; it is not looked up

@@ -330,8 +330,9 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 				return err
 			}
 			var root, userGB int
+			var compute deskplane.Compute
 			if b != nil {
-				root, userGB = b.RootStorageGB, b.UserStorageGB
+				root, userGB, compute = b.RootStorageGB, b.UserStorageGB, b.ComputeType
 				if p := r.WorkspaceProperties; p != nil {
 					if p.RootVolumeSizeGib != nil {
 						root = int(*p.RootVolumeSizeGib)
@@ -339,8 +340,21 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 					if p.UserVolumeSizeGib != nil {
 						userGB = int(*p.UserVolumeSizeGib)
 					}
+					if p.ComputeTypeName != "" {
+						compute = deskplane.Compute(p.ComputeTypeName)
+					}
 				}
+				// Volumes are judged by the bundle's compute type first, as
+				// AWS does (TF#39553), then by the requested one, which is
+				// the WorkSpace's (decision 0320).
 				if err := deskplane.CheckVolumes(b.ComputeType, root, userGB); err != nil {
+					return err
+				}
+				if err := deskplane.CheckBundleCompute(b, compute); err != nil {
+					fail(failInvalidValues, err.Error())
+					continue
+				}
+				if err := deskplane.CheckVolumes(compute, root, userGB); err != nil {
 					return err
 				}
 				if sp.protocol != "" && (len(b.Protocols) != 1 || b.Protocols[0] != sp.protocol) && !b.ProtocolSwitchable() {
@@ -388,7 +402,7 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 				fail(failWorkspaceLimit, "Your account has reached its limit of "+strconv.Itoa(quota)+" WorkSpaces in this Region.")
 				continue
 			}
-			gpu := b.ComputeType.GPU()
+			gpu := compute.GPU()
 			if gq := s.Quotas.GraphicsWorkspaces; gpu && gq > 0 {
 				if gpuCount < 0 {
 					if gpuCount, err = tx.Count(sc, deskplane.KindWorkspaceGPU); err != nil {
@@ -418,7 +432,7 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 				AutoStopTimeoutInMinutes:    sp.timeout,
 				RootVolumeSizeGib:           root,
 				UserVolumeSizeGib:           userGB,
-				ComputeType:                 b.ComputeType,
+				ComputeType:                 compute,
 				Protocols:                   slices.Clone(b.Protocols),
 				OperatingSystemName:         b.OperatingSystem,
 				ProtocolSwitchable:          b.ProtocolSwitchable(),

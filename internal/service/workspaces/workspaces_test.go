@@ -307,14 +307,14 @@ func TestWorkspaceCreateComputeTypes(t *testing.T) {
 	r := f.req("sized", f.standard())
 	r.WorkspaceProperties = &types.WorkspaceProperties{RootVolumeSizeGib: aws.Int32(175), UserVolumeSizeGib: aws.Int32(500),
 		RunningMode: types.RunningModeAutoStop, RunningModeAutoStopTimeoutInMinutes: aws.Int32(120),
-		// The bundle decides the compute type (decision 0020).
+		// The request decides the compute type (decision 0320).
 		ComputeTypeName: types.ComputeValue}
 	r.RootVolumeEncryptionEnabled, r.UserVolumeEncryptionEnabled = aws.Bool(true), aws.Bool(true)
 	r.VolumeEncryptionKey = aws.String("arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab")
 	w := f.must(f.launch(r))
 	p := w.WorkspaceProperties
 	if aws.ToInt32(p.RootVolumeSizeGib) != 175 || aws.ToInt32(p.UserVolumeSizeGib) != 500 || p.RunningMode != types.RunningModeAutoStop ||
-		aws.ToInt32(p.RunningModeAutoStopTimeoutInMinutes) != 120 || p.ComputeTypeName != types.ComputeStandard {
+		aws.ToInt32(p.RunningModeAutoStopTimeoutInMinutes) != 120 || p.ComputeTypeName != types.ComputeValue {
 		t.Errorf("properties %+v", p)
 	}
 	if !aws.ToBool(w.RootVolumeEncryptionEnabled) || !aws.ToBool(w.UserVolumeEncryptionEnabled) || aws.ToString(w.VolumeEncryptionKey) != *r.VolumeEncryptionKey {
@@ -330,6 +330,47 @@ func TestWorkspaceCreateComputeTypes(t *testing.T) {
 	r.WorkspaceProperties = &types.WorkspaceProperties{RunningMode: types.RunningModeManual}
 	if p := f.must(f.launch(r)).WorkspaceProperties; p.RunningMode != types.RunningModeManual || p.RunningModeAutoStopTimeoutInMinutes != nil {
 		t.Errorf("manual %+v", p)
+	}
+}
+
+// TestWorkspaceCreateHonoursComputeType: CreateWorkspaces creates the
+// compute type WorkspaceProperties.ComputeTypeName asks for, among those
+// the bundle's WorkSpaces could be modified to (issue 12 item 9; decision
+// 0320). Terraform always sends it.
+func TestWorkspaceCreateHonoursComputeType(t *testing.T) {
+	f := newWSFixture(t, apptest.Options{})
+	std := f.standard()
+	with := func(user string, c types.Compute) types.WorkspaceRequest {
+		r := f.req(user, std)
+		r.WorkspaceProperties = &types.WorkspaceProperties{ComputeTypeName: c}
+		return r
+	}
+	id := f.launch(with("perf", types.ComputePerformance))
+	if p := f.must(id).WorkspaceProperties; p.ComputeTypeName != types.ComputePerformance {
+		t.Fatalf("requested PERFORMANCE, got %s", p.ComputeTypeName)
+	}
+	if p := f.must(f.launch(with("same", types.ComputeStandard))).WorkspaceProperties; p.ComputeTypeName != types.ComputeStandard {
+		t.Fatalf("requested the bundle's STANDARD, got %s", p.ComputeTypeName)
+	}
+	// Terraform reads back what it sent: no needless modification.
+	if err := f.modify(id, types.WorkspaceProperties{ComputeTypeName: types.ComputePerformance}); err != nil {
+		t.Fatalf("modify to the same compute type: %v", err)
+	}
+	if m := f.must(id).ModificationStates; len(m) != 0 {
+		t.Fatalf("modifying to the compute type it has started %+v", m)
+	}
+	// Not among the compute types of the bundle's family: the item fails.
+	out, err := f.create(with("gpu", types.ComputeGraphicsG4dn), with("gp", types.ComputeGeneralpurpose4xlarge))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.PendingRequests) != 0 || len(out.FailedRequests) != 2 {
+		t.Fatalf("pending %+v failed %+v", out.PendingRequests, out.FailedRequests)
+	}
+	for _, fr := range out.FailedRequests {
+		if aws.ToString(fr.ErrorCode) != "InvalidParameterValues.WorkSpace" {
+			t.Errorf("%s: %s %s", fr.WorkspaceRequest.WorkspaceProperties.ComputeTypeName, aws.ToString(fr.ErrorCode), aws.ToString(fr.ErrorMessage))
+		}
 	}
 }
 
