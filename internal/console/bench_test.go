@@ -26,6 +26,8 @@ func BenchmarkWorkspacesTable10k(b *testing.B) {
 	dir := e.RegisteredDirectory(apptest.AccountA)
 	bundle := e.AmazonBundle()
 	wsc := e.WS(apptest.AccountA)
+	// The MANUAL needle is a WorkSpaces Core feature (decision 0321).
+	e.Control("POST", "account-settings", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "coreAllowListed": true}, nil)
 	var wg sync.WaitGroup
 	errs := make(chan error, total/25)
 	for c := range 8 {

@@ -126,6 +126,9 @@ func (w *world) setPassword(name, pass string) {
 func (w *world) workspace(user string, mode wstypes.RunningMode) string {
 	w.t.Helper()
 	props := &wstypes.WorkspaceProperties{RunningMode: mode}
+	if mode == wstypes.RunningModeManual { // a WorkSpaces Core feature (decision 0321)
+		w.e.Control("POST", "account-settings", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "coreAllowListed": true}, nil)
+	}
 	if mode == wstypes.RunningModeAutoStop {
 		props.RunningModeAutoStopTimeoutInMinutes = aws.Int32(60)
 	}

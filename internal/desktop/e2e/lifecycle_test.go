@@ -20,6 +20,8 @@ func TestDesktopLifecycleThroughTheAPI(t *testing.T) {
 	dir := d.RegisteredDirectory(apptest.AccountA)
 	ws := d.WS(apptest.AccountA)
 	ctx := d.Ctx()
+	// MANUAL is a WorkSpaces Core feature (decision 0321).
+	d.Control("POST", "account-settings", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "coreAllowListed": true}, nil)
 	out, err := ws.CreateWorkspaces(ctx, &workspaces.CreateWorkspacesInput{Workspaces: []types.WorkspaceRequest{{
 		DirectoryId: aws.String(dir), UserName: aws.String("alice"), BundleId: aws.String(d.AmazonBundle()),
 		WorkspaceProperties: &types.WorkspaceProperties{RunningMode: types.RunningModeManual},

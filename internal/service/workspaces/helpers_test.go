@@ -118,6 +118,13 @@ func (f *wsFixture) standard() string {
 	return f.bundle(types.ComputeStandard, "Windows 10 (Server 2019 based)")
 }
 
+// allowCore allow-lists the fixture's account for WorkSpaces Core (the
+// MANUAL running mode, user-decoupled WorkSpaces) in its Region.
+func (f *wsFixture) allowCore(allowed bool) {
+	f.t.Helper()
+	f.e.Control("POST", "account-settings", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "coreAllowListed": allowed}, nil)
+}
+
 func (f *wsFixture) req(user, bundle string) types.WorkspaceRequest {
 	return types.WorkspaceRequest{DirectoryId: aws.String(f.dir), UserName: aws.String(user), BundleId: aws.String(bundle)}
 }

@@ -50,6 +50,7 @@ func (f *wsFixture) autoStop(user string, minutes int32) string {
 func TestWorkspaceStopStart(t *testing.T) {
 	f := newWSFixture(t, apptest.Options{})
 	auto := f.autoStop("auto", 120)
+	f.allowCore(true)
 	r := f.req("manual", f.standard())
 	r.WorkspaceProperties = &types.WorkspaceProperties{RunningMode: types.RunningModeManual}
 	manual := f.launch(r)

@@ -105,6 +105,15 @@ func (s *Service) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Modif
 		if err != nil {
 			return err
 		}
+		if mode == deskplane.RunningModeManual && ws.RunningMode != deskplane.RunningModeManual {
+			acct, err := account(tx, sc)
+			if err != nil {
+				return err
+			}
+			if !acct.CoreAllowListed {
+				return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "NotAllowListed", Message: msgManualNotAllowListed}
+			}
+		}
 
 		var mod deskplane.ModificationResource
 		var tr deskplane.Transition

@@ -232,6 +232,36 @@ func checkCreateRequest(r *wsapi.WorkspaceRequest) (wsCreateSpec, error) {
 	return sp, nil
 }
 
+// account returns the scope's account settings (the zero settings when
+// it has none).
+func account(tx deskplane.Tx, sc deskplane.Scope) (deskplane.Account, error) {
+	var a deskplane.Account
+	_, err := deskplane.Load(tx, deskplane.AccountKey(sc), &a)
+	return a, err
+}
+
+// The MANUAL running mode and user-decoupled WorkSpaces are WorkSpaces
+// Core features: an account uses them once AWS has allow-listed it (the
+// control setting coreAllowListed; seed 004, decision 0321).
+const (
+	msgManualNotAllowListed = "The MANUAL running mode value is only supported by Amazon WorkSpaces Core. Contact your account team to be allow-listed to use this value."
+	msgDecoupledNotAllowed  = "User-decoupled WorkSpaces (UserName [UNDEFINED] with a WorkspaceName) are only supported by Amazon WorkSpaces Core. Contact your account team to be allow-listed to use them."
+	failNotAllowListed      = "OperationNotSupported.WorkSpace"
+)
+
+// coreOnly returns the item failure of a CreateWorkspaces request that
+// uses a WorkSpaces Core feature the account is not allow-listed for.
+func coreOnly(acct deskplane.Account, mode deskplane.RunningMode, user string) (code, msg string) {
+	switch {
+	case acct.CoreAllowListed:
+	case mode == deskplane.RunningModeManual:
+		return failRunningMode, msgManualNotAllowListed
+	case user == undefinedUser:
+		return failNotAllowListed, msgDecoupledNotAllowed
+	}
+	return "", ""
+}
+
 // wsBatchCache keeps the directories and bundles one call looked up.
 type wsBatchCache struct {
 	dirs    map[string]*deskplane.Directory
@@ -309,6 +339,10 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 			return deskplane.Errorf(deskplane.CodeLimitExceeded,
 				"Your account has reached its limit of %d WorkSpaces in this Region; no WorkSpace was created. Terminate WorkSpaces or request a quota increase.", quota)
 		}
+		acct, err := account(tx, sc)
+		if err != nil {
+			return err
+		}
 		gpuCount := -1
 		cache := newBatchCache()
 		for i := range in.Workspaces {
@@ -324,6 +358,10 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 				continue
 			}
 			dirID, user, name, bundleID := value(r.DirectoryId), value(r.UserName), value(r.WorkspaceName), value(r.BundleId)
+			if code, msg := coreOnly(acct, sp.mode, user); code != "" {
+				fail(code, msg)
+				continue
+			}
 
 			b, err := cache.bundle(tx, sc, bundleID)
 			if err != nil && !wsIsNotFound(err) {

@@ -320,12 +320,14 @@ func TestWorkspaceCreateComputeTypes(t *testing.T) {
 	if !aws.ToBool(w.RootVolumeEncryptionEnabled) || !aws.ToBool(w.UserVolumeEncryptionEnabled) || aws.ToString(w.VolumeEncryptionKey) != *r.VolumeEncryptionKey {
 		t.Errorf("encryption %+v", w)
 	}
-	// AUTO_STOP without a timeout defaults to 60 minutes; MANUAL is accepted.
+	// AUTO_STOP without a timeout defaults to 60 minutes; MANUAL is
+	// accepted once the account is allow-listed for WorkSpaces Core.
 	r = f.req("auto", f.standard())
 	r.WorkspaceProperties = &types.WorkspaceProperties{RunningMode: types.RunningModeAutoStop}
 	if p := f.must(f.launch(r)).WorkspaceProperties; aws.ToInt32(p.RunningModeAutoStopTimeoutInMinutes) != 60 {
 		t.Errorf("default timeout %+v", p)
 	}
+	f.allowCore(true)
 	r = f.req("manual", f.standard())
 	r.WorkspaceProperties = &types.WorkspaceProperties{RunningMode: types.RunningModeManual}
 	if p := f.must(f.launch(r)).WorkspaceProperties; p.RunningMode != types.RunningModeManual || p.RunningModeAutoStopTimeoutInMinutes != nil {
@@ -374,8 +376,48 @@ func TestWorkspaceCreateHonoursComputeType(t *testing.T) {
 	}
 }
 
+// TestWorkspaceCoreAllowList: the MANUAL running mode and user-decoupled
+// WorkSpaces need the WorkSpaces Core allow-list, in CreateWorkspaces and
+// ModifyWorkspaceProperties (issue 12 item 10; decision 0321).
+func TestWorkspaceCoreAllowList(t *testing.T) {
+	f := newWSFixture(t, apptest.Options{})
+	std := f.standard()
+	manual := f.req("manual", std)
+	manual.WorkspaceProperties = &types.WorkspaceProperties{RunningMode: types.RunningModeManual}
+	decoupled := f.req("[UNDEFINED]", std)
+	decoupled.WorkspaceName = aws.String("kiosk")
+	out, err := f.create(manual, decoupled, f.req("plain", std))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.PendingRequests) != 1 || len(out.FailedRequests) != 2 {
+		t.Fatalf("pending %+v failed %+v", out.PendingRequests, out.FailedRequests)
+	}
+	want := map[string]string{"manual": "OperationNotSupported.RunningMode", "[UNDEFINED]": "OperationNotSupported.WorkSpace"}
+	for _, fr := range out.FailedRequests {
+		user := aws.ToString(fr.WorkspaceRequest.UserName)
+		if aws.ToString(fr.ErrorCode) != want[user] || !strings.Contains(aws.ToString(fr.ErrorMessage), "WorkSpaces Core") {
+			t.Errorf("%s: %s %s", user, aws.ToString(fr.ErrorCode), aws.ToString(fr.ErrorMessage))
+		}
+	}
+	id := aws.ToString(out.PendingRequests[0].WorkspaceId)
+	f.e.Advance(time.Hour)
+	err = f.modify(id, types.WorkspaceProperties{RunningMode: types.RunningModeManual})
+	wsWantErr(t, "modify to MANUAL", err, "OperationNotSupportedException")
+
+	f.allowCore(true)
+	out, err = f.create(manual, decoupled)
+	if err != nil || len(out.PendingRequests) != 2 {
+		t.Fatalf("allow-listed: %v %+v", err, out)
+	}
+	if err := f.modify(id, types.WorkspaceProperties{RunningMode: types.RunningModeManual}); err != nil {
+		t.Fatalf("allow-listed modify to MANUAL: %v", err)
+	}
+}
+
 func TestWorkspaceUserDecoupled(t *testing.T) {
 	f := newWSFixture(t, apptest.Options{})
+	f.allowCore(true)
 	r := f.req("[UNDEFINED]", f.standard())
 	r.WorkspaceName = aws.String("kiosk-1")
 	id := f.launch(r)
