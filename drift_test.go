@@ -47,6 +47,14 @@ func modelValues() map[string][]string {
 		"GroupScope":               values(dsdataapi.GroupScope("").Values()),
 		"MemberType":               values(dsdataapi.MemberType("").Values()),
 		"DataAccessStatus":         values(dsapi.DataAccessStatus("").Values()),
+		"DSTrustState":             values(dsapi.TrustState("").Values()),
+		"DSSnapshotStatus":         values(dsapi.SnapshotStatus("").Values()),
+		"DSShareStatus":            values(dsapi.ShareStatus("").Values()),
+		"DSUpdateStatus":           values(dsapi.UpdateStatus("").Values()),
+		"DSLDAPSStatus":            values(dsapi.LDAPSStatus("").Values()),
+		"DSDomainControllerStatus": values(dsapi.DomainControllerStatus("").Values()),
+		"DSRadiusStatus":           values(dsapi.RadiusStatus("").Values()),
+		"DSSchemaExtensionStatus":  values(dsapi.SchemaExtensionStatus("").Values()),
 	}
 }
 
@@ -160,6 +168,14 @@ func TestTransitionTableStatesAreModelValues(t *testing.T) {
 	each("BundleState", rowsOf(deskplane.BundleTable()))
 	each("DirectoryState", rowsOf(deskplane.DirectoryTable()))
 	each("DSDirectoryStage", rowsOf(deskplane.DSDirectoryTable()))
+	each("DSDirectoryStage", rowsOf(deskplane.DSRegionTable()))
+	each("DSTrustState", rowsOf(deskplane.DSTrustTable()))
+	each("DSSnapshotStatus", rowsOf(deskplane.DSSnapshotTable()))
+	each("DSSchemaExtensionStatus", rowsOf(deskplane.DSSchemaExtensionTable()))
+	each("DSRadiusStatus", rowsOf(deskplane.DSRadiusTable()))
+	each("DSLDAPSStatus", rowsOf(deskplane.DSLDAPSTable()))
+	each("DSDomainControllerStatus", rowsOf(deskplane.DSDomainControllerTable()))
+	each("DSUpdateStatus", rowsOf(deskplane.DSUpdateTable()))
 	each("PoolState", rowsOf(deskplane.PoolTable()))
 	each("ConnectionAliasState", rowsOf(deskplane.ConnectionAliasTable()))
 	each("AppAssociationState", rowsOf(deskplane.AppAssociationTable()))

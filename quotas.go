@@ -7,7 +7,10 @@ type Quotas struct {
 	Images             int // 40
 	Bundles            int // 50, not adjustable
 	Directories        int // registered directories: 50
-	DSDirectories      int // Directory Service directories (Simple AD 10 per region)
+	DSSimpleAD         int // Simple AD directories: 10 (GetDirectoryLimits CloudOnlyDirectories)
+	DSMicrosoftAD      int // AWS Managed Microsoft AD directories: 20 (CloudOnlyMicrosoftAD)
+	DSConnectors       int // AD Connectors: 10 (ConnectedDirectories)
+	DSManualSnapshots  int // manual snapshots per directory: 5
 	ConnectionAliases  int // 20
 	IPGroups           int // 100
 	IPGroupsPerDir     int // 25
@@ -23,7 +26,10 @@ func DefaultQuotas() Quotas {
 		Images:            40,
 		Bundles:           50,
 		Directories:       50,
-		DSDirectories:     50,
+		DSSimpleAD:        10,
+		DSMicrosoftAD:     20,
+		DSConnectors:      10,
+		DSManualSnapshots: 5,
 		ConnectionAliases: 20,
 		IPGroups:          100,
 		IPGroupsPerDir:    25,

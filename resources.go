@@ -53,6 +53,40 @@ type DSDirectory struct {
 	// (EnableDirectoryDataAccess); empty means never changed, which
 	// deskplane treats as enabled (DataAccessAllowed).
 	DataAccess DataAccessStatus `json:"dataAccess,omitempty"`
+
+	// The directory's settings (dsrecords.go; internal/service/ds).
+	AliasCreated  bool                 `json:"aliasCreated,omitempty"`
+	SSO           bool                 `json:"sso,omitempty"`
+	Forwarders    []DSForwarder        `json:"forwarders,omitempty"`
+	IPRoutes      []DSIPRoute          `json:"ipRoutes,omitempty"`
+	LogSub        *DSLogSubscription   `json:"logSub,omitempty"`
+	Topics        []DSEventTopic       `json:"topics,omitempty"`
+	Radius        *DSRadius            `json:"radius,omitempty"`
+	RadiusStatus  DSRadiusStatus       `json:"radiusStatus,omitempty"`
+	LDAPS         DSLDAPSStatus        `json:"ldaps,omitempty"`
+	LDAPSChanged  time.Time            `json:"ldapsChanged,omitzero"`
+	ClientAuth    map[string]time.Time `json:"clientAuth,omitempty"` // enabled types → since
+	Settings      map[string]DSSetting `json:"settings,omitempty"`
+	Regions       []DSRegion           `json:"regions,omitempty"`
+	DesiredDCs    int32                `json:"desiredDcs,omitempty"`
+	DCs           []DSDomainController `json:"dcs,omitempty"`
+	Updates       []DSUpdate           `json:"updates,omitempty"`
+	OSVersion     string               `json:"osVersion,omitempty"`
+	NetworkType   string               `json:"networkType,omitempty"`
+	Shares        []DSShare            `json:"shares,omitempty"`
+	Owner         *DSShareOwner        `json:"owner,omitempty"` // a SharedMicrosoftAD directory's owner
+	ShareStatus   DSShareStatus        `json:"shareStatus,omitempty"`
+	ShareMethod   string               `json:"shareMethod,omitempty"`
+	ShareNotes    string               `json:"shareNotes,omitempty"`
+	CAEnrollment  string               `json:"caEnrollment,omitempty"` // CaEnrollmentPolicyStatus
+	PcaConnector  string               `json:"pcaConnector,omitempty"`
+	CAChanged     time.Time            `json:"caChanged,omitzero"`
+	HybridDNS     []string             `json:"hybridDns,omitempty"`
+	HybridHosts   []string             `json:"hybridHosts,omitempty"`
+	HybridUpdates []DSUpdate           `json:"hybridUpdates,omitempty"`
+	// PrimaryRegion is set on the replica of a directory in an additional
+	// Region (AddRegion): the Region of the directory it replicates.
+	PrimaryRegion string `json:"primaryRegion,omitempty"`
 }
 
 // DSTag is one Directory Service tag.

@@ -44,6 +44,9 @@ type Config struct {
 	QuotaImages     int
 	QuotaBundles    int
 	QuotaPools      int
+	QuotaSimpleAD   int
+	QuotaMSAD       int
+	QuotaConnectors int
 }
 
 // DefaultAddr is where deskplane listens by default.
@@ -65,6 +68,9 @@ func Defaults(getenv func(string) string) Config {
 		Desktops:        DesktopsNone,
 		NodeName:        defaultNodeName(),
 		DesktopUIDs:     1500000,
+		QuotaSimpleAD:   10,
+		QuotaMSAD:       20,
+		QuotaConnectors: 10,
 	}
 }
 
@@ -138,6 +144,9 @@ func (c *Config) specs() []flagSpec {
 		{name: "quota-images", usage: "images per account and region", i: &c.QuotaImages},
 		{name: "quota-bundles", usage: "custom bundles per account and region", i: &c.QuotaBundles},
 		{name: "quota-pools", usage: "pools per account and region", i: &c.QuotaPools},
+		{name: "quota-simple-ad", usage: "Directory Service Simple AD directories per account and region", i: &c.QuotaSimpleAD},
+		{name: "quota-microsoft-ad", usage: "Directory Service AWS Managed Microsoft AD directories per account and region", i: &c.QuotaMSAD},
+		{name: "quota-ad-connectors", usage: "Directory Service AD Connectors per account and region", i: &c.QuotaConnectors},
 	}
 }
 
@@ -318,7 +327,8 @@ func (c Config) Validate() error {
 	for _, q := range []struct {
 		name string
 		v    int
-	}{{"quota-workspaces", c.QuotaWorkspaces}, {"quota-images", c.QuotaImages}, {"quota-bundles", c.QuotaBundles}, {"quota-pools", c.QuotaPools}} {
+	}{{"quota-workspaces", c.QuotaWorkspaces}, {"quota-images", c.QuotaImages}, {"quota-bundles", c.QuotaBundles}, {"quota-pools", c.QuotaPools},
+		{"quota-simple-ad", c.QuotaSimpleAD}, {"quota-microsoft-ad", c.QuotaMSAD}, {"quota-ad-connectors", c.QuotaConnectors}} {
 		if q.v < 0 {
 			return settingErr(q.name, " %d must not be negative", q.v)
 		}

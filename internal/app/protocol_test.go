@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -133,18 +133,20 @@ func TestNotImplementedOperationIsClearAndNotRetried(t *testing.T) {
 	cfg.Retryer = nil // the SDK's standard retryer: it must not retry a 501
 	cfg.RetryMaxAttempts = 3
 	attempts := 0
-	ds := directoryservice.NewFromConfig(cfg, func(o *directoryservice.Options) {
+	// Every WorkSpaces and Directory Service operation is served; EC2's
+	// are not (yet).
+	client := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		o.HTTPClient = countingClient{n: &attempts}
 	})
-	_, err := ds.CreateSnapshot(e.Ctx(), &directoryservice.CreateSnapshotInput{DirectoryId: aws.String("d-1234567890")})
-	if code := apptest.ErrorCode(err); code != "NotImplementedException" {
+	_, err := client.DescribeVpcs(e.Ctx(), &ec2.DescribeVpcsInput{})
+	if code := apptest.ErrorCode(err); code != "NotImplemented" {
 		t.Fatalf("got %s (%v)", code, err)
 	}
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusNotImplemented {
 		t.Fatalf("want HTTP 501: %v", err)
 	}
-	if !strings.Contains(err.Error(), "DirectoryService_20150416.CreateSnapshot") {
+	if !strings.Contains(err.Error(), "DescribeVpcs") {
 		t.Errorf("message does not name the operation: %v", err)
 	}
 	if attempts != 1 {

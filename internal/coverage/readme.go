@@ -23,7 +23,7 @@ func Sections() (map[string]string, error) {
 	defer a.Close()
 	services := []Service{
 		{Name: "Amazon WorkSpaces", Impl: a.Service.WorkSpaces(), Operations: wsapi.OperationNames()},
-		{Name: "AWS Directory Service (the subset WorkSpaces needs)", Impl: a.Service.DirectoryService(), Operations: dsapi.OperationNames()},
+		{Name: "AWS Directory Service", Impl: a.Service.DirectoryService(), Operations: dsapi.OperationNames()},
 		{Name: "AWS Directory Service Data", Impl: a.Service.DirectoryServiceData(), Operations: dsdataapi.OperationNames()},
 		{Name: "AWS Security Token Service (STS)", Impl: a.Service.STS(), Operations: stsapi.OperationNames(), NotImplemented: "NotImplemented"},
 		{Name: "AWS Identity and Access Management (IAM: the part WorkSpaces uses)", Impl: a.Service.IAM(), Operations: iamapi.OperationNames(), NotImplemented: "NotImplemented"},

@@ -125,6 +125,9 @@ func DirectoryService(err error) awsjson.CodedError {
 		return &dsapi.ServiceException{Message: ptr(internalMessage)}
 	}
 	msg := ptr(de.Message)
+	if ce := dsRefined(de.Reason, msg); ce != nil && de.Code != deskplane.CodeInternal {
+		return ce
+	}
 	switch de.Code {
 	case deskplane.CodeNotFound:
 		return &dsapi.EntityDoesNotExistException{Message: msg}

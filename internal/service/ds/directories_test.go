@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -262,21 +263,27 @@ func TestDirectoryServiceErrors(t *testing.T) {
 	_, err = ds.DeleteDirectory(e.Ctx(), &directoryservice.DeleteDirectoryInput{DirectoryId: aws.String("d-0000000000")})
 	dirWantCode(t, "delete unknown", err, "EntityDoesNotExistException")
 	_, err = ds.DisableSso(e.Ctx(), &directoryservice.DisableSsoInput{DirectoryId: aws.String("d-0000000000")})
-	dirWantCode(t, "an operation outside the subset", err, "NotImplementedException")
+	dirWantCode(t, "DisableSso of an unknown directory", err, "EntityDoesNotExistException")
+	_, err = ds.CreateDirectory(e.Ctx(), &directoryservice.CreateDirectoryInput{Name: aws.String("corp.example.com"),
+		Password: aws.String(dirPassword), Size: dstypes.DirectorySizeSmall})
+	dirWantCode(t, "no VpcSettings", err, "InvalidParameterException")
+	if !strings.Contains(fmt.Sprint(err), "VpcSettings must be specified.") {
+		t.Errorf("no VpcSettings: %v", err)
+	}
 
-	// The directory quota (50 per account and Region).
-	for i := range 50 {
+	// The Simple AD quota (10 per account and Region).
+	for i := range 10 {
 		if err := create(dirSubnets, dirPassword); err != nil {
 			t.Fatalf("directory %d: %v", i+1, err)
 		}
 	}
-	dirWantCode(t, "51st directory", create(dirSubnets, dirPassword), "DirectoryLimitExceededException")
+	dirWantCode(t, "11th directory", create(dirSubnets, dirPassword), "DirectoryLimitExceededException")
 
-	// Pagination: 50 directories, pages of 20.
+	// Pagination: 10 directories, pages of 4.
 	var ids []string
 	var token *string
 	for pages := 0; ; pages++ {
-		out, err := ds.DescribeDirectories(e.Ctx(), &directoryservice.DescribeDirectoriesInput{Limit: aws.Int32(20), NextToken: token})
+		out, err := ds.DescribeDirectories(e.Ctx(), &directoryservice.DescribeDirectoriesInput{Limit: aws.Int32(4), NextToken: token})
 		if err != nil {
 			t.Fatalf("page %d: %v", pages, err)
 		}
@@ -290,8 +297,8 @@ func TestDirectoryServiceErrors(t *testing.T) {
 			break
 		}
 	}
-	if len(ids) != 50 || len(slices.Compact(slices.Sorted(slices.Values(ids)))) != 50 {
-		t.Errorf("paged through %d directories, want 50 distinct", len(ids))
+	if len(ids) != 10 || len(slices.Compact(slices.Sorted(slices.Values(ids)))) != 10 {
+		t.Errorf("paged through %d directories, want 10 distinct", len(ids))
 	}
 }
 
