@@ -98,7 +98,7 @@ func (d *deskEnv) launch(account, dir, bundle, user string) string {
 	d.t.Helper()
 	out, err := d.WS(account).CreateWorkspaces(d.Ctx(), &workspaces.CreateWorkspacesInput{Workspaces: []types.WorkspaceRequest{{
 		DirectoryId: aws.String(dir), UserName: aws.String(user), BundleId: aws.String(bundle),
-		WorkspaceProperties: &types.WorkspaceProperties{RunningMode: types.RunningModeManual, RootVolumeSizeGib: aws.Int32(80), UserVolumeSizeGib: aws.Int32(10)},
+		WorkspaceProperties: &types.WorkspaceProperties{RunningMode: types.RunningModeAutoStop, RunningModeAutoStopTimeoutInMinutes: aws.Int32(36000), RootVolumeSizeGib: aws.Int32(80), UserVolumeSizeGib: aws.Int32(10)},
 	}}})
 	if err != nil || len(out.PendingRequests) != 1 {
 		d.t.Fatalf("CreateWorkspaces: %v %+v", err, out)

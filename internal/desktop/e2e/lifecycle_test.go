@@ -24,7 +24,7 @@ func TestDesktopLifecycleThroughTheAPI(t *testing.T) {
 	d.Control("POST", "account-settings", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "coreAllowListed": true}, nil)
 	out, err := ws.CreateWorkspaces(ctx, &workspaces.CreateWorkspacesInput{Workspaces: []types.WorkspaceRequest{{
 		DirectoryId: aws.String(dir), UserName: aws.String("alice"), BundleId: aws.String(d.AmazonBundle()),
-		WorkspaceProperties: &types.WorkspaceProperties{RunningMode: types.RunningModeManual},
+		WorkspaceProperties: &types.WorkspaceProperties{RunningMode: types.RunningModeAutoStop, RunningModeAutoStopTimeoutInMinutes: aws.Int32(36000)},
 	}}})
 	if err != nil || len(out.PendingRequests) != 1 {
 		t.Fatalf("CreateWorkspaces: %v %+v", err, out)
