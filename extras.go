@@ -5,7 +5,8 @@ import "time"
 // The resources of the remaining WorkSpaces operations: client branding,
 // Amazon Connect client add-ins, application associations, WorkSpaces
 // Pools and a directory's endpoint encryption mode. Each is a JSON record
-// in its owner's scope; internal/api converts them to the wire shapes.
+// in its owner's scope; the family packages (internal/service/...) convert
+// them to the wire shapes.
 
 // Branding is the client branding imported for one registered directory
 // (KindBranding, id = directory id). Platforms is keyed by the model's

@@ -3,7 +3,8 @@ package deskplane
 import "time"
 
 // The resources below are stored as JSON records (one per resource, in the
-// owner's scope). Wire shapes live in internal/wsapi; internal/api converts.
+// owner's scope). Wire shapes live in internal/wsapi; the family packages
+// (internal/service/...) convert.
 // Fields use the real service's vocabulary and enum values as strings.
 
 // DSDirectory is a Directory Service directory (Simple AD, Microsoft AD or

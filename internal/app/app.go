@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
-	"github.com/deskplane/deskplane/internal/api"
 	"github.com/deskplane/deskplane/internal/bolt"
 	"github.com/deskplane/deskplane/internal/control"
 	"github.com/deskplane/deskplane/internal/desktop/local"
@@ -154,12 +153,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if a.Desktops != nil {
 		senv.Node = cfg.NodeName
 	}
-	// The families not yet moved out of internal/api (docs/ARCHITECTURE.md).
-	remainder := api.New(senv)
-	a.Service, err = service.New(senv, service.Remainder{
-		WorkSpaces: remainder.WorkSpaces(),
-		Timers:     remainder.Timers(),
-	})
+	a.Service, err = service.New(senv)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -179,8 +173,8 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		Timing: a.Timing,
 		Faults: a.Faults,
 		Routes: func(mux *http.ServeMux) {
-			remainder.ControlRoutes(mux)
 			control.ImageRoutes(mux, a.Service.Images())
+			control.DirectoryRoutes(mux, a.Service.Directories())
 			control.WorkspaceRoutes(mux, a.Service.Workspaces())
 			control.PoolRoutes(mux, a.Service.Pools())
 		},

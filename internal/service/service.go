@@ -10,14 +10,14 @@
 //
 //	type workSpaces struct {
 //		*networkFamily // network.Service: IP groups, connection aliases
-//		wsFallback     // struct{ wsapi.Service }: the remainder, or wsapi.Unimplemented
+//		wsFallback     // struct{ wsapi.Service }: wsapi.Unimplemented
 //	}
 //
-// The fallback is the families still in internal/api while they move out
-// one by one (Remainder), and the generated Unimplemented once they have
-// all moved. Two families must not serve the same operation: the compiler
-// then sees an ambiguous selector at depth one and the composite no longer
-// implements the API — the build fails, which is the point.
+// The fallback is the generated Unimplemented: an operation no family
+// serves answers NotImplementedException. Two families must not serve the
+// same operation: the compiler then sees an ambiguous selector at depth
+// one and the composite no longer implements the API — the build fails,
+// which is the point.
 //
 // The package is a service package: it must not import net/http,
 // internal/sigv4 or internal/awsjson (internal/deprules checks).
@@ -37,6 +37,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/applications"
 	"github.com/deskplane/deskplane/internal/service/bundles"
 	"github.com/deskplane/deskplane/internal/service/clientconfig"
+	"github.com/deskplane/deskplane/internal/service/directories"
 	"github.com/deskplane/deskplane/internal/service/ds"
 	"github.com/deskplane/deskplane/internal/service/dsdata"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -67,6 +68,7 @@ type (
 	accountFamily      = account.Service
 	clientconfigFamily = clientconfig.Service
 	poolsFamily        = pools.Service
+	directoriesFamily  = directories.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -90,6 +92,7 @@ type workSpaces struct {
 	*accountFamily
 	*clientconfigFamily
 	*poolsFamily
+	*directoriesFamily
 	wsFallback
 }
 
@@ -132,21 +135,12 @@ var (
 	_ ec2api.Service    = (*compute)(nil)
 )
 
-// Remainder is what internal/api still serves: the resource families not
-// yet moved to packages of their own, as services (answering
-// NotImplementedException for what they do not serve) and their timer
-// handlers. A nil service falls back to the generated Unimplemented.
-type Remainder struct {
-	WorkSpaces           wsapi.Service
-	DirectoryServiceData dsdataapi.Service
-	Timers               map[string]lifecycle.Handler
-}
-
 // Service is the composed service layer.
 type Service struct {
 	images     *images.Service
 	workspaces *workspaces.Service
 	pools      *pools.Service
+	dirs       *directories.Service
 	ws         *workSpaces
 	ds         *directoryService
 	data       *directoryServiceData
@@ -178,9 +172,9 @@ func collectFailures(families ...any) map[string]lifecycle.FailureHandler {
 	return all
 }
 
-// New builds every family on e and composes them with the remainder. It
-// fails when two families register a timer handler of the same name.
-func New(e env.Env, rem Remainder) (*Service, error) {
+// New builds every family on e and composes them. It fails when two
+// families register a timer handler of the same name.
+func New(e env.Env) (*Service, error) {
 	e.Log = e.Logger()
 	net, wks := network.New(e), workspaces.New(e)
 	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
@@ -188,11 +182,13 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 	tokens := sts.New(e)
 	acct := account.New(e)
 	pool := pools.New(e)
+	dirs := directories.New(e)
 
 	s := &Service{
 		images:     img,
 		workspaces: wks,
 		pools:      pool,
+		dirs:       dirs,
 		ws: &workSpaces{
 			workspacesFamily:   wks,
 			networkFamily:      net,
@@ -203,7 +199,8 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 			accountFamily:      acct,
 			clientconfigFamily: clientconfig.New(e),
 			poolsFamily:        pool,
-			wsFallback:         wsFallback{orUnimplemented[wsapi.Service](rem.WorkSpaces, wsapi.Unimplemented{})},
+			directoriesFamily:  dirs,
+			wsFallback:         wsFallback{wsapi.Unimplemented{}},
 		},
 		ds: &directoryService{
 			dsFamily:   dir,
@@ -211,7 +208,7 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		},
 		data: &directoryServiceData{
 			dsdataFamily: data,
-			dataFallback: dataFallback{orUnimplemented[dsdataapi.Service](rem.DirectoryServiceData, dsdataapi.Unimplemented{})},
+			dataFallback: dataFallback{dsdataapi.Unimplemented{}},
 		},
 		sts: &securityToken{stsFamily: tokens, stsFallback: stsFallback{stsapi.Unimplemented{}}},
 		iam: &identity{iamFamily: iam.New(e), iamFallback: iamFallback{iamapi.Unimplemented{}}},
@@ -226,24 +223,16 @@ func New(e env.Env, rem Remainder) (*Service, error) {
 		family{"ds", dir.Timers()},
 		family{"account", acct.Timers()},
 		family{"pools", pool.Timers()},
+		family{"directories", dirs.Timers()},
 		family{"dsdata", data.Timers()},
 		family{"sts", tokens.Timers()},
-		family{"internal/api", rem.Timers},
 	)
 	if err != nil {
 		return nil, err
 	}
 	s.timers = timers
-	s.failures = collectFailures(wks, net, img, bun, app, data, tokens, rem.WorkSpaces)
+	s.failures = collectFailures(wks, net, img, bun, app, data, tokens, acct, pool, dirs)
 	return s, nil
-}
-
-func orUnimplemented[S comparable](s, fallback S) S {
-	var zero S
-	if s == zero {
-		return fallback
-	}
-	return s
 }
 
 // family is one family's timer handlers, named for error messages.
@@ -279,6 +268,10 @@ func (s *Service) Images() *images.Service { return s.images }
 // Workspaces returns the WorkSpaces family, whose control actions the
 // control API calls (internal/control.Workspaces).
 func (s *Service) Workspaces() *workspaces.Service { return s.workspaces }
+
+// Directories returns the directories family, whose any-user switch the
+// control API sets (internal/control.Directories).
+func (s *Service) Directories() *directories.Service { return s.dirs }
 
 // Pools returns the pools family, whose sessions the control API starts
 // (internal/control.Pools).

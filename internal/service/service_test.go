@@ -34,7 +34,7 @@ func TestTimerNamesAreUnique(t *testing.T) {
 func TestFallbackIsUnimplemented(t *testing.T) {
 	st := memory.New()
 	defer st.Close()
-	s, err := New(env.Env{Store: st, Quotas: deskplane.DefaultQuotas()}, Remainder{})
+	s, err := New(env.Env{Store: st, Quotas: deskplane.DefaultQuotas()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package api_test
+package directories_test
 
 import (
 	"context"
@@ -18,10 +18,10 @@ import (
 	"github.com/deskplane/deskplane/internal/apptest"
 )
 
-// Helpers shared by the pool, endpoint and directory
-// tests (prefix x): directories made through the real Directory Service
-// and WorkSpaces APIs, records read straight from the store, and control
-// calls whose failures the test wants to see.
+// The directories family's tests run the real app (internal/apptest) on
+// the store DESKPLANE_TEST_STORE names and talk to it with aws-sdk-go-v2.
+// Helpers (prefix x): directories made through the real Directory Service
+// and WorkSpaces APIs, records read straight from the store.
 
 // xDirectory creates a Simple AD directory in which every user exists,
 // waits for it to be Active, registers it with WorkSpaces and waits for
@@ -106,4 +106,30 @@ func xHex(n int) string {
 		b[i] = hex[b[i]&0x0f]
 	}
 	return string(b)
+}
+
+// xBundleStandard2019 is an AMAZON bundle of the catalogue the tests
+// launch: Standard with Windows 10 (Server 2019 based).
+const xBundleStandard2019 = "wsb-gk1wpk43z"
+
+// xWorkspace launches a WorkSpace with CreateWorkspaces and waits for it
+// to be AVAILABLE.
+func xWorkspace(t *testing.T, e *apptest.Env, account, dir, user, bundle string) string {
+	t.Helper()
+	out, err := e.WS(account).CreateWorkspaces(e.Ctx(), &workspaces.CreateWorkspacesInput{Workspaces: []types.WorkspaceRequest{{
+		DirectoryId: aws.String(dir), UserName: aws.String(user), BundleId: aws.String(bundle),
+	}}})
+	if err != nil {
+		t.Fatalf("CreateWorkspaces: %v", err)
+	}
+	if len(out.FailedRequests) > 0 {
+		t.Fatalf("CreateWorkspaces: %s: %s", aws.ToString(out.FailedRequests[0].ErrorCode), aws.ToString(out.FailedRequests[0].ErrorMessage))
+	}
+	id := aws.ToString(out.PendingRequests[0].WorkspaceId)
+	e.Advance(time.Hour)
+	d, err := e.WS(account).DescribeWorkspaces(e.Ctx(), &workspaces.DescribeWorkspacesInput{WorkspaceIds: []string{id}})
+	if err != nil || len(d.Workspaces) != 1 || d.Workspaces[0].State != types.WorkspaceStateAvailable {
+		t.Fatalf("WorkSpace %s is not AVAILABLE: %+v %v", id, d, err)
+	}
+	return id
 }

@@ -1,4 +1,4 @@
-package api
+package directories
 
 import (
 	"context"
@@ -6,33 +6,26 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
-// ModifyEndpointEncryptionMode (MODEL; AG fips-encryption;
-// docs/decisions/0054-endpoint-encryption.md).
-//
-// The mode is a deskplane.EndpointEncryption record beside the directory's
-// registration (KindEndpointEncryption, id = directory id), stamped with the
-// registration's time so that a later registration of the same directory id
-// starts at the default, STANDARD_TLS. DescribeWorkspaceDirectories reads it
-// through endpointEncryptionMode.
+// The endpoint encryption mode of a registration (MODEL
+// ModifyEndpointEncryptionMode; AG fips-encryption;
+// docs/decisions/0054-endpoint-encryption.md) is a
+// deskplane.EndpointEncryption record beside the registration (id =
+// directory id), stamped with the registration's time so that a later
+// registration of the same directory id starts at the default,
+// STANDARD_TLS.
 //
 // Rules (AG "Configure FedRAMP authorization or DoD SRG compliance"): FIPS
 // 140-2 validated mode exists only in US Regions; the directory must be new
 // or all its WorkSpaces already use the mode, so the mode cannot change
 // while WorkSpaces exist in the directory.
 
-func endpointKey(sc deskplane.Scope, directoryID string) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindEndpointEncryption, ID: directoryID}
-}
-
-// endpointEncryptionMode returns the endpoint encryption mode in force for
-// a directory registration: STANDARD_TLS unless ModifyEndpointEncryptionMode
-// changed it.
-func (s *Server) endpointEncryptionMode(tx deskplane.Tx, sc deskplane.Scope, d *deskplane.Directory) (wsapi.EndpointEncryptionMode, error) {
-	var e deskplane.EndpointEncryption
-	ok, err := deskplane.Load(tx, endpointKey(sc, d.ID), &e)
+// endpointEncryptionMode returns the mode in force for a registration.
+func endpointEncryptionMode(tx deskplane.Tx, sc deskplane.Scope, d *deskplane.Directory) (wsapi.EndpointEncryptionMode, error) {
+	e, ok, err := deskplane.EndpointEncryptions().Get(tx, sc, d.ID)
 	if err != nil {
 		return "", err
 	}
@@ -46,23 +39,25 @@ func (s *Server) endpointEncryptionMode(tx deskplane.Tx, sc deskplane.Scope, d *
 // offered in the Region: the US Regions (commercial and GovCloud).
 func fipsRegion(region string) bool { return strings.HasPrefix(region, "us-") }
 
-func (w *wsService) ModifyEndpointEncryptionMode(ctx context.Context, in *wsapi.ModifyEndpointEncryptionModeRequest) (*wsapi.ModifyEndpointEncryptionModeResponse, error) {
-	sc, id, mode := caller(ctx).Scope(), deref(in.DirectoryId), in.EndpointEncryptionMode
+// ModifyEndpointEncryptionMode sets the endpoint encryption mode of a
+// REGISTERED directory without WorkSpaces.
+func (s *Service) ModifyEndpointEncryptionMode(ctx context.Context, in *wsapi.ModifyEndpointEncryptionModeRequest) (*wsapi.ModifyEndpointEncryptionModeResponse, error) {
+	sc, id, mode := env.Scope(ctx), value(in.DirectoryId), in.EndpointEncryptionMode
 	if mode == wsapi.EndpointEncryptionModeFipsValidated && !fipsRegion(sc.Region) {
 		return nil, &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "FIPS_NOT_SUPPORTED_IN_REGION",
 			Message: fmt.Sprintf("FIPS 140-2 validated mode is not available in Region %s. It is available in US Regions with FedRAMP authorization or DoD SRG compliance.", sc.Region)}
 	}
-	now := w.now()
-	err := w.d.Store.Update(ctx, func(tx deskplane.Tx) error {
-		d, err := w.registeredDirectory(tx, sc, id)
+	now := s.Now()
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		d, err := registration(tx, sc, id)
 		if err != nil {
 			return err
 		}
-		if d.State != wsDirRegistered {
+		if d.State != deskplane.DirectoryRegistered {
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "DIRECTORY_NOT_REGISTERED",
 				Message: fmt.Sprintf("The directory %s is %s; its endpoint encryption mode can be changed once it is REGISTERED.", id, d.State)}
 		}
-		cur, err := w.endpointEncryptionMode(tx, sc, d)
+		cur, err := endpointEncryptionMode(tx, sc, d)
 		if err != nil {
 			return err
 		}
@@ -70,8 +65,8 @@ func (w *wsService) ModifyEndpointEncryptionMode(ctx context.Context, in *wsapi.
 			return nil
 		}
 		inUse := ""
-		err = deskplane.Each(tx, sc, deskplane.KindWorkspace, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
-			if ws.DirectoryID == id && ws.State != "TERMINATED" {
+		err = deskplane.Workspaces().Each(tx, sc, 0, func(_ int64, ws *deskplane.Workspace) (bool, error) {
+			if ws.DirectoryID == id && ws.State != deskplane.WorkspaceTerminated {
 				inUse = ws.ID
 			}
 			return inUse == "", nil
@@ -83,7 +78,7 @@ func (w *wsService) ModifyEndpointEncryptionMode(ctx context.Context, in *wsapi.
 			return &deskplane.Error{Code: deskplane.CodeNotSupported, Reason: "WORKSPACES_EXIST",
 				Message: fmt.Sprintf("The endpoint encryption mode of directory %s cannot change from %s to %s while it has WorkSpaces (%s uses %s). The directory must be new, or all its WorkSpaces must already use the mode.", id, cur, mode, inUse, cur)}
 		}
-		return deskplane.Save(tx, endpointKey(sc, id), deskplane.EndpointEncryption{
+		return deskplane.EndpointEncryptions().Put(tx, sc, id, &deskplane.EndpointEncryption{
 			DirectoryID: id, Mode: string(mode), Registered: d.Registered, Modified: now,
 		})
 	})

@@ -1,4 +1,4 @@
-package api_test
+package directories_test
 
 import (
 	"context"
