@@ -23,6 +23,7 @@ import (
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/memory"
 	"github.com/deskplane/deskplane/internal/metrics"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/postgres"
 	"github.com/deskplane/deskplane/internal/service"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -38,14 +39,17 @@ func DefaultCredential() sigv4.Credential {
 
 // App is one running deskplane.
 type App struct {
-	Config      Config
-	Store       deskplane.Store // raw store
-	Clock       *lifecycle.VirtualClock
-	Engine      *lifecycle.Engine
-	Timing      *control.Timing
-	Faults      *control.Faults
-	Service     *service.Service
-	Handler     http.Handler
+	Config  Config
+	Store   deskplane.Store // raw store
+	Clock   *lifecycle.VirtualClock
+	Engine  *lifecycle.Engine
+	Timing  *control.Timing
+	Faults  *control.Faults
+	Service *service.Service
+	Handler http.Handler
+	// Pages seals page tokens with the store's key; Serve puts it in every
+	// request's context (docs/decisions/0143-page-tokens.md).
+	Pages       *paging.Codec
 	Credentials []sigv4.Credential
 	AdminToken  string
 	// DataLocation says where state lives, for the start-up banner.
@@ -114,6 +118,10 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 
 	a.Clock = lifecycle.NewVirtualClock(o.Wall)
 	if err := lifecycle.LoadClock(ctx, store, a.Clock); err != nil {
+		store.Close()
+		return nil, err
+	}
+	if a.Pages, err = paging.LoadCodec(ctx, store); err != nil {
 		store.Close()
 		return nil, err
 	}

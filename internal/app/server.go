@@ -30,6 +30,7 @@ import (
 	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/metrics"
+	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/restjson"
 	"github.com/deskplane/deskplane/internal/service/sts"
 	"github.com/deskplane/deskplane/internal/sigv4"
@@ -273,6 +274,7 @@ const (
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.Handler,
+		BaseContext:       func(net.Listener) context.Context { return paging.WithCodec(context.Background(), a.Pages) },
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/lifecycle"
+	"github.com/deskplane/deskplane/internal/paging"
 )
 
 // Prefix is the path prefix of the control API.
@@ -179,8 +180,18 @@ func (d Deps) ResetWith(ctx context.Context, o ResetOptions) error {
 				return err
 			}
 		}
+		// The page-token key outlives resets: other nodes hold it.
+		key, err := tx.Get(paging.KeyRecord())
+		if err != nil && !errors.Is(err, deskplane.ErrNotFound) {
+			return err
+		}
 		if err := tx.Reset(""); err != nil {
 			return err
+		}
+		if len(key.Data) > 0 {
+			if _, err := tx.Put(paging.KeyRecord(), key.Data); err != nil {
+				return err
+			}
 		}
 		for _, f := range faults {
 			if err := deskplane.TransitionFaults().Put(tx, deskplane.GlobalScope(), f.ID, &f); err != nil {

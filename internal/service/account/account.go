@@ -142,7 +142,7 @@ func (s *Service) ListAvailableManagementCidrRanges(ctx context.Context, in *wsa
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The management CIDR range constraint %s is smaller than /16; management ranges are /16 blocks, so the constraint must be /16 or larger.", raw)
 	}
 	purpose := "cidrs/" + constraint.String()
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (s *Service) ListAvailableManagementCidrRanges(ctx context.Context, in *wsa
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.ListAvailableManagementCidrRangesResult{ManagementCidrRanges: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.ListAvailableManagementCidrRangesResult{ManagementCidrRanges: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
 
 // timerPayload is what the account.modify timer carries.
@@ -336,7 +336,7 @@ func (s *Service) DescribeAccount(ctx context.Context, _ *wsapi.DescribeAccountR
 func (s *Service) DescribeAccountModifications(ctx context.Context, in *wsapi.DescribeAccountModificationsRequest) (*wsapi.DescribeAccountModificationsResult, error) {
 	sc := env.Scope(ctx)
 	const purpose = "accountmods"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -357,5 +357,5 @@ func (s *Service) DescribeAccountModifications(ctx context.Context, in *wsapi.De
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeAccountModificationsResult{AccountModifications: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeAccountModificationsResult{AccountModifications: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }

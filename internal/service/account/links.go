@@ -295,7 +295,7 @@ func (s *Service) GetAccountLink(ctx context.Context, in *wsapi.GetAccountLinkRe
 // ListAccountLinks lists the caller's links in creation order.
 func (s *Service) ListAccountLinks(ctx context.Context, in *wsapi.ListAccountLinksRequest) (*wsapi.ListAccountLinksResult, error) {
 	const purpose = "accountlinks"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +314,6 @@ func (s *Service) ListAccountLinks(ctx context.Context, in *wsapi.ListAccountLin
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.ListAccountLinksResult{AccountLinks: p.Items(), NextToken: p.Next(purpose)}
+	out := &wsapi.ListAccountLinksResult{AccountLinks: p.Items(), NextToken: p.Next(ctx, purpose)}
 	return out, nil
 }

@@ -92,7 +92,7 @@ func wireApplication(a catalogueApp) wsapi.WorkSpaceApplication {
 
 func (s *Service) DescribeApplications(ctx context.Context, in *wsapi.DescribeApplicationsRequest) (*wsapi.DescribeApplicationsResult, error) {
 	const purpose = "applications"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -128,5 +128,5 @@ func (s *Service) DescribeApplications(ctx context.Context, in *wsapi.DescribeAp
 			break
 		}
 	}
-	return &wsapi.DescribeApplicationsResult{Applications: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeApplicationsResult{Applications: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }

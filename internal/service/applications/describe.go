@@ -143,7 +143,7 @@ func (s *Service) DescribeApplicationAssociations(ctx context.Context, in *wsapi
 	types := slices.Clone(in.AssociatedResourceTypes)
 	slices.Sort(types)
 	purpose := "appassocs/" + appID + "/" + joinEnums(types)
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (s *Service) DescribeApplicationAssociations(ctx context.Context, in *wsapi
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeApplicationAssociationsResult{Associations: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeApplicationAssociationsResult{Associations: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
 
 // workspaceAppAssociations lists the WorkSpaces of the scope after Seq

@@ -414,7 +414,7 @@ func (s *Service) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Descri
 		}
 	case strings.EqualFold(value(in.Owner), deskplane.AmazonOwner):
 		const purpose = "bundles-amazon"
-		after, err := paging.Parse(purpose, in.NextToken)
+		after, err := paging.Parse(ctx, purpose, in.NextToken)
 		if err != nil {
 			return nil, err
 		}
@@ -427,10 +427,10 @@ func (s *Service) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Descri
 				break
 			}
 		}
-		out.Bundles, out.NextToken = p.Items(), p.Next(purpose)
+		out.Bundles, out.NextToken = p.Items(), p.Next(ctx, purpose)
 	case in.Owner == nil || value(in.Owner) == sc.Account:
 		const purpose = "bundles-own"
-		after, err := paging.Parse(purpose, in.NextToken)
+		after, err := paging.Parse(ctx, purpose, in.NextToken)
 		if err != nil {
 			return nil, err
 		}
@@ -444,7 +444,7 @@ func (s *Service) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Descri
 		if err != nil {
 			return nil, err
 		}
-		out.Bundles, out.NextToken = p.Items(), p.Next(purpose)
+		out.Bundles, out.NextToken = p.Items(), p.Next(ctx, purpose)
 	}
 	if out.Bundles == nil {
 		out.Bundles = []wsapi.WorkspaceBundle{}

@@ -119,7 +119,7 @@ func (s *Service) CreateConnectClientAddIn(ctx context.Context, in *wsapi.Create
 func (s *Service) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.DescribeConnectClientAddInsRequest) (*wsapi.DescribeConnectClientAddInsResult, error) {
 	sc, dirID := env.Scope(ctx), value(in.ResourceId)
 	purpose := "addins/" + dirID
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (s *Service) DescribeConnectClientAddIns(ctx context.Context, in *wsapi.Des
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeConnectClientAddInsResult{AddIns: p.Items(), NextToken: p.Next(purpose)}
+	out := &wsapi.DescribeConnectClientAddInsResult{AddIns: p.Items(), NextToken: p.Next(ctx, purpose)}
 	return out, nil
 }
 

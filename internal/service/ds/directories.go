@@ -222,7 +222,7 @@ func (s *Service) DescribeDirectories(ctx context.Context, in *dsapi.DescribeDir
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "DirectoryIds must not be an empty list; omit it to describe every directory.")
 	}
 	const purpose = "ds-directories"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, &deskplane.Error{Code: deskplane.CodeInvalidNextToken, Message: "The NextToken value is not valid."}
 	}
@@ -262,7 +262,7 @@ func (s *Service) DescribeDirectories(ctx context.Context, in *dsapi.DescribeDir
 	if err != nil {
 		return nil, err
 	}
-	out := &dsapi.DescribeDirectoriesResult{DirectoryDescriptions: p.Items(), NextToken: p.Next(purpose)}
+	out := &dsapi.DescribeDirectoriesResult{DirectoryDescriptions: p.Items(), NextToken: p.Next(ctx, purpose)}
 	return out, nil
 }
 

@@ -15,6 +15,7 @@
 package dsdata
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -58,8 +59,8 @@ func size(maxResults *int32) int {
 
 // parseToken decodes a NextToken of the listing named purpose; a token that
 // is not one of its answers is a ValidationException INVALID_NEXT_TOKEN.
-func parseToken(purpose string, tok *string) (int64, error) {
-	after, err := paging.Parse(purpose, tok)
+func parseToken(ctx context.Context, purpose string, tok *string) (int64, error) {
+	after, err := paging.Parse(ctx, purpose, tok)
 	if err != nil {
 		return 0, validation(dsdataapi.ValidationExceptionReasonInvalidNextToken,
 			"The NextToken is not valid for this request; pass the NextToken of the previous page of the same listing.")

@@ -364,7 +364,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in *dsdataapi.DeleteGroupRequ
 func (s *Service) ListGroups(ctx context.Context, in *dsdataapi.ListGroupsRequest) (*dsdataapi.ListGroupsResult, error) {
 	sc, dirID := env.Scope(ctx), value(in.DirectoryId)
 	purpose := "groups/" + dirID
-	after, err := parseToken(purpose, in.NextToken)
+	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +385,7 @@ func (s *Service) ListGroups(ctx context.Context, in *dsdataapi.ListGroupsReques
 		if err != nil {
 			return err
 		}
-		out = dsdataapi.ListGroupsResult{DirectoryId: new(dirID), Realm: new(dir.Name), Groups: p.Items(), NextToken: p.Next(purpose)}
+		out = dsdataapi.ListGroupsResult{DirectoryId: new(dirID), Realm: new(dir.Name), Groups: p.Items(), NextToken: p.Next(ctx, purpose)}
 		return nil
 	})
 	if err != nil {

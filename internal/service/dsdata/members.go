@@ -251,7 +251,7 @@ func (s *Service) RemoveGroupMember(ctx context.Context, in *dsdataapi.RemoveGro
 func (s *Service) ListGroupMembers(ctx context.Context, in *dsdataapi.ListGroupMembersRequest) (*dsdataapi.ListGroupMembersResult, error) {
 	sc, dirID, group := env.Scope(ctx), value(in.DirectoryId), value(in.SAMAccountName)
 	purpose := "groupmembers/" + dirID + "/" + deskplane.FoldName(group)
-	after, err := parseToken(purpose, in.NextToken)
+	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func (s *Service) ListGroupMembers(ctx context.Context, in *dsdataapi.ListGroupM
 			}
 		}
 		out = dsdataapi.ListGroupMembersResult{DirectoryId: new(dirID), Realm: new(dir.Name), MemberRealm: new(dir.Name),
-			Members: p.Items(), NextToken: p.Next(purpose)}
+			Members: p.Items(), NextToken: p.Next(ctx, purpose)}
 		return nil
 	})
 	if err != nil {
@@ -297,7 +297,7 @@ func (s *Service) ListGroupMembers(ctx context.Context, in *dsdataapi.ListGroupM
 func (s *Service) ListGroupsForMember(ctx context.Context, in *dsdataapi.ListGroupsForMemberRequest) (*dsdataapi.ListGroupsForMemberResult, error) {
 	sc, dirID, member := env.Scope(ctx), value(in.DirectoryId), value(in.SAMAccountName)
 	purpose := "groupsformember/" + dirID + "/" + deskplane.FoldName(member)
-	after, err := parseToken(purpose, in.NextToken)
+	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func (s *Service) ListGroupsForMember(ctx context.Context, in *dsdataapi.ListGro
 			}
 		}
 		out = dsdataapi.ListGroupsForMemberResult{DirectoryId: new(dirID), Realm: new(dir.Name), MemberRealm: new(dir.Name),
-			Groups: p.Items(), NextToken: p.Next(purpose)}
+			Groups: p.Items(), NextToken: p.Next(ctx, purpose)}
 		return nil
 	})
 	if err != nil {

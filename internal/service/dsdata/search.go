@@ -134,7 +134,7 @@ func (s *Service) SearchUsers(ctx context.Context, in *dsdataapi.SearchUsersRequ
 		return nil, err
 	}
 	purpose := "searchusers/" + dirID
-	after, err := parseToken(purpose, in.NextToken)
+	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (s *Service) SearchUsers(ctx context.Context, in *dsdataapi.SearchUsersRequ
 		if err != nil {
 			return err
 		}
-		out = dsdataapi.SearchUsersResult{DirectoryId: new(dirID), Realm: new(dir.Name), Users: p.Items(), NextToken: p.Next(purpose)}
+		out = dsdataapi.SearchUsersResult{DirectoryId: new(dirID), Realm: new(dir.Name), Users: p.Items(), NextToken: p.Next(ctx, purpose)}
 		return nil
 	})
 	if err != nil {
@@ -175,7 +175,7 @@ func (s *Service) SearchGroups(ctx context.Context, in *dsdataapi.SearchGroupsRe
 		return nil, err
 	}
 	purpose := "searchgroups/" + dirID
-	after, err := parseToken(purpose, in.NextToken)
+	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (s *Service) SearchGroups(ctx context.Context, in *dsdataapi.SearchGroupsRe
 		if err != nil {
 			return err
 		}
-		out = dsdataapi.SearchGroupsResult{DirectoryId: new(dirID), Realm: new(dir.Name), Groups: p.Items(), NextToken: p.Next(purpose)}
+		out = dsdataapi.SearchGroupsResult{DirectoryId: new(dirID), Realm: new(dir.Name), Groups: p.Items(), NextToken: p.Next(ctx, purpose)}
 		return nil
 	})
 	if err != nil {

@@ -480,7 +480,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *dsdataapi.DeleteUserReques
 func (s *Service) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRequest) (*dsdataapi.ListUsersResult, error) {
 	sc, dirID := env.Scope(ctx), value(in.DirectoryId)
 	purpose := "users/" + dirID
-	after, err := parseToken(purpose, in.NextToken)
+	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -502,7 +502,7 @@ func (s *Service) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRequest)
 		if err != nil {
 			return err
 		}
-		out = dsdataapi.ListUsersResult{DirectoryId: new(dirID), Realm: new(dir.Name), Users: p.Items(), NextToken: p.Next(purpose)}
+		out = dsdataapi.ListUsersResult{DirectoryId: new(dirID), Realm: new(dir.Name), Users: p.Items(), NextToken: p.Next(ctx, purpose)}
 		return nil
 	})
 	if err != nil {

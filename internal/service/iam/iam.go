@@ -180,8 +180,8 @@ func maxItems(n *int32) int {
 }
 
 // marker decodes the Marker of a listing: where the page starts.
-func marker(purpose string, m *string) (int64, error) {
-	pos, err := paging.Parse(purpose, m)
+func marker(ctx context.Context, purpose string, m *string) (int64, error) {
+	pos, err := paging.Parse(ctx, purpose, m)
 	if err != nil {
 		return 0, deskplane.Errorf(deskplane.CodeValidation, "Invalid Marker: %q is not a Marker this listing answered.", value(m))
 	}
@@ -191,8 +191,8 @@ func marker(purpose string, m *string) (int64, error) {
 // slicePage pages a list held in a record: positions are 1-based indexes.
 // It returns the items of the page, whether there are more, and the
 // Marker of the next page.
-func slicePage[T any](purpose string, items []T, m *string, max *int32) (page []T, truncated bool, next *string, err error) {
-	start, err := marker(purpose, m)
+func slicePage[T any](ctx context.Context, purpose string, items []T, m *string, max *int32) (page []T, truncated bool, next *string, err error) {
+	start, err := marker(ctx, purpose, m)
 	if err != nil {
 		return nil, false, nil, err
 	}
@@ -203,7 +203,7 @@ func slicePage[T any](purpose string, items []T, m *string, max *int32) (page []
 	if end >= int64(len(items)) {
 		return items[start:], false, nil, nil
 	}
-	return items[start:end], true, paging.Token(purpose, end), nil
+	return items[start:end], true, paging.Token(ctx, purpose, end), nil
 }
 
 // ---- users --------------------------------------------------------------

@@ -282,7 +282,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 		for _, v := range r.versions() {
 			all = append(all, wireVersion(v, v.ID == r.defaultVersion(), false))
 		}
-		page, truncated, next, err := slicePage("iam.ListPolicyVersions/"+r.arn(w), all, in.Marker, in.MaxItems)
+		page, truncated, next, err := slicePage(ctx, "iam.ListPolicyVersions/"+r.arn(w), all, in.Marker, in.MaxItems)
 		out = iamapi.ListPolicyVersionsResponse{Versions: page, IsTruncated: new(truncated), Marker: next}
 		return err
 	})
@@ -402,9 +402,9 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 	// Where the page starts: the catalogue index, or the local Seq.
 	awsStart, localAfter, inLocal := int64(0), int64(0), false
 	if in.Marker != nil {
-		if pos, err := paging.Parse(awsPart, in.Marker); err == nil {
+		if pos, err := paging.Parse(ctx, awsPart, in.Marker); err == nil {
 			awsStart = pos
-		} else if pos, err := paging.Parse(localPart, in.Marker); err == nil {
+		} else if pos, err := paging.Parse(ctx, localPart, in.Marker); err == nil {
 			localAfter, inLocal = pos, true
 		} else {
 			return nil, deskplane.Errorf(deskplane.CodeValidation, "Invalid Marker: %q is not a Marker this listing answered.", *in.Marker)
@@ -428,7 +428,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 					continue
 				}
 				if len(out.Policies) == size {
-					out.Marker = paging.Token(awsPart, int64(i))
+					out.Marker = paging.Token(ctx, awsPart, int64(i))
 					return nil
 				}
 				out.Policies = append(out.Policies, *wirePolicy(r, w, n))
@@ -445,7 +445,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 				return err == nil, err
 			}
 			if len(out.Policies) == size {
-				out.Marker = paging.Token(localPart, lastSeq)
+				out.Marker = paging.Token(ctx, localPart, lastSeq)
 				return false, nil
 			}
 			lastSeq = seq
@@ -496,7 +496,7 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsR
 		if r.local != nil {
 			tags = r.local.Tags
 		}
-		page, truncated, next, err := slicePage(fmt.Sprintf("iam.ListPolicyTags/%s", r.arn(w)), tags, in.Marker, in.MaxItems)
+		page, truncated, next, err := slicePage(ctx, fmt.Sprintf("iam.ListPolicyTags/%s", r.arn(w)), tags, in.Marker, in.MaxItems)
 		out = iamapi.ListPolicyTagsResponse{Tags: wireTags(page), IsTruncated: new(truncated), Marker: next}
 		if out.Tags == nil {
 			out.Tags = []iamapi.Tag{}

@@ -86,7 +86,7 @@ func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *iamapi.ListA
 			}
 			all = append(all, iamapi.AttachedPolicy{PolicyName: new(ref.name), PolicyArn: new(arn)})
 		}
-		page, truncated, next, err := slicePage("iam.ListAttachedRolePolicies/"+r.ID+"/"+prefix, all, in.Marker, in.MaxItems)
+		page, truncated, next, err := slicePage(ctx, "iam.ListAttachedRolePolicies/"+r.ID+"/"+prefix, all, in.Marker, in.MaxItems)
 		out = iamapi.ListAttachedRolePoliciesResponse{AttachedPolicies: page, IsTruncated: new(truncated), Marker: next}
 		return err
 	})
@@ -190,7 +190,7 @@ func (s *Service) ListRolePolicies(ctx context.Context, in *iamapi.ListRolePolic
 		for i, p := range r.Inline {
 			names[i] = p.Name
 		}
-		page, truncated, next, err := slicePage("iam.ListRolePolicies/"+r.ID, names, in.Marker, in.MaxItems)
+		page, truncated, next, err := slicePage(ctx, "iam.ListRolePolicies/"+r.ID, names, in.Marker, in.MaxItems)
 		out = iamapi.ListRolePoliciesResponse{PolicyNames: page, IsTruncated: new(truncated), Marker: next}
 		return err
 	})
@@ -211,7 +211,7 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.Li
 	if err != nil {
 		return nil, err
 	}
-	if _, err := marker("iam.ListInstanceProfilesForRole", in.Marker); err != nil {
+	if _, err := marker(ctx, "iam.ListInstanceProfilesForRole", in.Marker); err != nil {
 		return nil, err
 	}
 	return &iamapi.ListInstanceProfilesForRoleResponse{InstanceProfiles: []iamapi.InstanceProfile{}, IsTruncated: new(false)}, nil

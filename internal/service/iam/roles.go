@@ -144,7 +144,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 	w := caller(ctx)
 	const purpose = "iam.ListRoles"
 	prefix := value(in.PathPrefix)
-	after, err := marker(purpose, in.Marker)
+	after, err := marker(ctx, purpose, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	next := p.Next(purpose)
+	next := p.Next(ctx, purpose)
 	return &iamapi.ListRolesResponse{Roles: p.Items(), IsTruncated: new(next != nil), Marker: next}, nil
 }
 
@@ -289,7 +289,7 @@ func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsReque
 		if err != nil {
 			return err
 		}
-		page, truncated, next, err := slicePage("iam.ListRoleTags/"+r.ID, r.Tags, in.Marker, in.MaxItems)
+		page, truncated, next, err := slicePage(ctx, "iam.ListRoleTags/"+r.ID, r.Tags, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -81,7 +81,7 @@ func (s *Service) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Describ
 	if len(in.ImageIds) > 0 {
 		purpose = "imageids"
 	}
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (s *Service) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Describ
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeWorkspaceImagesResult{Images: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeWorkspaceImagesResult{Images: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
 
 // describeByID pages through the requested ids in request order (the

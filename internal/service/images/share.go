@@ -16,7 +16,7 @@ import (
 func (s *Service) DescribeWorkspaceImagePermissions(ctx context.Context, in *wsapi.DescribeWorkspaceImagePermissionsRequest) (*wsapi.DescribeWorkspaceImagePermissionsResult, error) {
 	sc, id := env.Scope(ctx), value(in.ImageId)
 	purpose := "imageperms/" + id
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (s *Service) DescribeWorkspaceImagePermissions(ctx context.Context, in *wsa
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeWorkspaceImagePermissionsResult{ImageId: new(id), ImagePermissions: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeWorkspaceImagePermissionsResult{ImageId: new(id), ImagePermissions: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
 
 // byolShareable applies the rules a BYOL image's sharing always obeys

@@ -291,7 +291,7 @@ func (s *Service) DescribeConnectionAliases(ctx context.Context, in *wsapi.Descr
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Specify either AliasIds or ResourceId, not both.")
 	}
 	const purpose = "aliases"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ func (s *Service) DescribeConnectionAliases(ctx context.Context, in *wsapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeConnectionAliasesResult{ConnectionAliases: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
 
 // ---- associations ------------------------------------------------------------------------
@@ -448,7 +448,7 @@ func (s *Service) DisassociateConnectionAlias(ctx context.Context, in *wsapi.Dis
 func (s *Service) DescribeConnectionAliasPermissions(ctx context.Context, in *wsapi.DescribeConnectionAliasPermissionsRequest) (*wsapi.DescribeConnectionAliasPermissionsResult, error) {
 	sc, id := env.Scope(ctx), value(in.AliasId)
 	purpose := "aliasperms/" + id
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +473,7 @@ func (s *Service) DescribeConnectionAliasPermissions(ctx context.Context, in *ws
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: new(id), ConnectionAliasPermissions: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeConnectionAliasPermissionsResult{AliasId: new(id), ConnectionAliasPermissions: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
 
 // maxAliasShares is how many accounts an alias can be shared with: "one

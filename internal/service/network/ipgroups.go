@@ -181,7 +181,7 @@ func (s *Service) DeleteIpGroup(ctx context.Context, in *wsapi.DeleteIpGroupRequ
 
 func (s *Service) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGroupsRequest) (*wsapi.DescribeIpGroupsResult, error) {
 	const purpose = "ipgroups"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (s *Service) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGrou
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeIpGroupsResult{Result: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeIpGroupsResult{Result: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
 
 // ---- rules -----------------------------------------------------------------------

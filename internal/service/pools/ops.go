@@ -108,7 +108,7 @@ func filterMatches(f wsapi.DescribeWorkspacesPoolsFilter, p *deskplane.Pool) boo
 // ones named and matching every filter.
 func (s *Service) DescribeWorkspacesPools(ctx context.Context, in *wsapi.DescribeWorkspacesPoolsRequest) (*wsapi.DescribeWorkspacesPoolsResult, error) {
 	const purpose = "pools"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (s *Service) DescribeWorkspacesPools(ctx context.Context, in *wsapi.Describ
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspacesPoolsResult{WorkspacesPools: pg.Items(), NextToken: pg.Next(purpose)}
+	out := &wsapi.DescribeWorkspacesPoolsResult{WorkspacesPools: pg.Items(), NextToken: pg.Next(ctx, purpose)}
 	if out.WorkspacesPools == nil {
 		out.WorkspacesPools = []wsapi.WorkspacesPool{}
 	}

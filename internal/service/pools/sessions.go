@@ -36,7 +36,7 @@ func wireSession(poolID string, s deskplane.PoolSession) wsapi.WorkspacesPoolSes
 func (s *Service) DescribeWorkspacesPoolSessions(ctx context.Context, in *wsapi.DescribeWorkspacesPoolSessionsRequest) (*wsapi.DescribeWorkspacesPoolSessionsResult, error) {
 	sc, id := env.Scope(ctx), value(in.PoolId)
 	purpose := "poolsessions/" + id
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (s *Service) DescribeWorkspacesPoolSessions(ctx context.Context, in *wsapi.
 	if err != nil {
 		return nil, err
 	}
-	out := &wsapi.DescribeWorkspacesPoolSessionsResult{Sessions: pg.Items(), NextToken: pg.Next(purpose)}
+	out := &wsapi.DescribeWorkspacesPoolSessionsResult{Sessions: pg.Items(), NextToken: pg.Next(ctx, purpose)}
 	if out.Sessions == nil {
 		out.Sessions = []wsapi.WorkspacesPoolSession{}
 	}

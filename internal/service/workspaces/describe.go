@@ -31,7 +31,7 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 	if in.UserName != nil && in.DirectoryId == nil {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The DirectoryId parameter is required when UserName is used.")
 	}
-	after, err := paging.Parse(purposeDescribeWorkspaces, in.NextToken)
+	after, err := paging.Parse(ctx, purposeDescribeWorkspaces, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 			}
 			out.Workspaces = append(out.Workspaces, wireWorkspace(v.ws, rel))
 		}
-		out.NextToken = p.Next(purposeDescribeWorkspaces)
+		out.NextToken = p.Next(ctx, purposeDescribeWorkspaces)
 		return nil
 	})
 	if err != nil {

@@ -488,7 +488,7 @@ func (s *Service) DescribeWorkspacesConnectionStatus(ctx context.Context, in *ws
 	if len(in.WorkspaceIds) > 0 && in.NextToken != nil {
 		return nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "NextToken cannot be combined with WorkspaceIds.")
 	}
-	after, err := paging.Parse(purposeConnectionStatus, in.NextToken)
+	after, err := paging.Parse(ctx, purposeConnectionStatus, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -534,7 +534,7 @@ func (s *Service) DescribeWorkspacesConnectionStatus(ctx context.Context, in *ws
 		for _, ws := range p.Items() {
 			out.WorkspacesConnectionStatus = append(out.WorkspacesConnectionStatus, status(ws))
 		}
-		out.NextToken = p.Next(purposeConnectionStatus)
+		out.NextToken = p.Next(ctx, purposeConnectionStatus)
 		return nil
 	})
 	if err != nil {
