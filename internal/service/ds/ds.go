@@ -206,8 +206,8 @@ const defaultPage = 100
 // pageOf returns the page of items the request's NextToken and Limit
 // select, and the next token; a bad token is InvalidNextTokenException.
 // Listings kept on a directory record page by position (decision 0203).
-func pageOf[T any](purpose string, items []T, token *string, limit *int32) ([]T, *string, error) {
-	after, err := parseToken(purpose, token)
+func pageOf[T any](ctx context.Context, purpose string, items []T, token *string, limit *int32) ([]T, *string, error) {
+	after, err := parseToken(ctx, purpose, token)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -225,11 +225,11 @@ func pageOf[T any](purpose string, items []T, token *string, limit *int32) ([]T,
 	if out == nil {
 		out = []T{}
 	}
-	return out, p.Next(purpose), nil
+	return out, p.Next(ctx, purpose), nil
 }
 
-func parseToken(purpose string, token *string) (int64, error) {
-	after, err := paging.Parse(purpose, token)
+func parseToken(ctx context.Context, purpose string, token *string) (int64, error) {
+	after, err := paging.Parse(ctx, purpose, token)
 	if err != nil {
 		return 0, &deskplane.Error{Code: deskplane.CodeInvalidNextToken, Message: "The NextToken value is not valid."}
 	}

@@ -203,7 +203,7 @@ func (s *Service) ListIpRoutes(ctx context.Context, in *dsapi.ListIpRoutesReques
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-iproutes", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-iproutes", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +262,7 @@ func (s *Service) ListLogSubscriptions(ctx context.Context, in *dsapi.ListLogSub
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-logsubs", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-logsubs", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

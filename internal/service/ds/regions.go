@@ -167,7 +167,7 @@ func (s *Service) DescribeRegions(ctx context.Context, in *dsapi.DescribeRegions
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-regions", all, in.NextToken, nil)
+	page, next, err := pageOf(ctx, "ds-regions", all, in.NextToken, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (s *Service) DescribeDomainControllers(ctx context.Context, in *dsapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-dcs", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-dcs", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

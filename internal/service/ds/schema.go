@@ -153,7 +153,7 @@ func (s *Service) ListSchemaExtensions(ctx context.Context, in *dsapi.ListSchema
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-schema", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-schema", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

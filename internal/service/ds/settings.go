@@ -93,7 +93,7 @@ func (s *Service) DescribeSettings(ctx context.Context, in *dsapi.DescribeSettin
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-settings", all, in.NextToken, nil)
+	page, next, err := pageOf(ctx, "ds-settings", all, in.NextToken, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (s *Service) DescribeUpdateDirectory(ctx context.Context, in *dsapi.Describ
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-updates", all, in.NextToken, nil)
+	page, next, err := pageOf(ctx, "ds-updates", all, in.NextToken, nil)
 	if err != nil {
 		return nil, err
 	}

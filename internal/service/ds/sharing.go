@@ -189,7 +189,7 @@ func (s *Service) DescribeSharedDirectories(ctx context.Context, in *dsapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-shares", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-shares", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

@@ -213,7 +213,7 @@ func (s *Service) DescribeSnapshots(ctx context.Context, in *dsapi.DescribeSnaps
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-snapshots", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-snapshots", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

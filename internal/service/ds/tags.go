@@ -106,7 +106,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *dsapi.ListTagsFor
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-tags", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-tags", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

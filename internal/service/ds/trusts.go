@@ -220,7 +220,7 @@ func (s *Service) DescribeTrusts(ctx context.Context, in *dsapi.DescribeTrustsRe
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-trusts", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-trusts", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
