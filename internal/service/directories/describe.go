@@ -93,7 +93,7 @@ func matches(in *wsapi.DescribeWorkspaceDirectoriesRequest, d *deskplane.Directo
 // order they were made, those named and matching every filter.
 func (s *Service) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.DescribeWorkspaceDirectoriesRequest) (*wsapi.DescribeWorkspaceDirectoriesResult, error) {
 	const purpose = "ws-directories"
-	after, err := paging.Parse(purpose, in.NextToken)
+	after, err := paging.Parse(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -118,5 +118,5 @@ func (s *Service) DescribeWorkspaceDirectories(ctx context.Context, in *wsapi.De
 	if err != nil {
 		return nil, err
 	}
-	return &wsapi.DescribeWorkspaceDirectoriesResult{Directories: p.Items(), NextToken: p.Next(purpose)}, nil
+	return &wsapi.DescribeWorkspaceDirectoriesResult{Directories: p.Items(), NextToken: p.Next(ctx, purpose)}, nil
 }
