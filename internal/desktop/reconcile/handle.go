@@ -70,12 +70,17 @@ func (r *Reconciler) handle(ctx context.Context, did string, adopt bool) {
 	if !found {
 		return
 	}
+	began := r.opt.Wall()
 	out, actErr := r.act(ctx, &v)
 	if actErr != nil {
 		r.opt.Log.Warn("desktops: a desktop call failed", "workspace", wsID, "err", actErr)
 	}
+	acted := r.opt.Wall().Sub(began)
 	if err := r.record(ctx, &v, out, actErr); err != nil {
 		r.opt.Log.Error("desktops: recording what a desktop did", "workspace", wsID, "err", err)
+	}
+	if v.ws != nil {
+		r.opt.Log.Debug("desktops: handled", "workspace", wsID, "state", v.ws.State, "act", acted, "record", r.opt.Wall().Sub(began)-acted)
 	}
 }
 
@@ -86,6 +91,11 @@ func (r *Reconciler) act(ctx context.Context, v *view) (outcome, error) {
 	if ws == nil || ws.State == deskplane.WorkspaceTerminating || ws.State == deskplane.WorkspaceTerminated {
 		out.terminated, out.complete = true, true
 		return out, p.Terminate(ctx, v.wsID)
+	}
+	if ws.State == deskplane.WorkspaceAvailable && !v.adopt && v.d.Applied == v.res && len(v.d.Snapshots) == 0 && r.justStarted(ws.ID) {
+		// The write that ended its start touched it: it answered the RFB
+		// handshake a moment ago, and the health pass looks again.
+		return out, nil
 	}
 	st, err := p.Status(ctx, ws.ID)
 	exists := err == nil
@@ -152,6 +162,9 @@ func (r *Reconciler) act(ctx context.Context, v *view) (outcome, error) {
 	}
 	if err != nil {
 		return out, err
+	}
+	if out.complete && ws.State != deskplane.WorkspaceStopping {
+		r.markStarted(ws.ID)
 	}
 	out.taken, err = r.snapshots(ctx, v)
 	return out, err

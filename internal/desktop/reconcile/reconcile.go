@@ -52,6 +52,7 @@ type Reconciler struct {
 	mu       sync.Mutex
 	inFlight map[string]bool      // desktop record ids being handled
 	retry    map[string]retryInfo // failing desktops: when to try again
+	started  map[string]time.Time // desktops started (answering RFB) lately, by WorkSpace id
 }
 
 type retryInfo struct {
@@ -79,7 +80,7 @@ func New(store deskplane.Store, port deskplane.Desktops, clock deskplane.Clock, 
 		opt.Wall = time.Now
 	}
 	r := &Reconciler{store: store, port: port, clock: clock, opt: opt, wake: make(chan struct{}, 1),
-		inFlight: map[string]bool{}, retry: map[string]retryInfo{}}
+		inFlight: map[string]bool{}, retry: map[string]retryInfo{}, started: map[string]time.Time{}}
 	return r
 }
 
@@ -284,4 +285,26 @@ func (r *Reconciler) succeeded(id string) {
 	r.mu.Lock()
 	delete(r.retry, id)
 	r.mu.Unlock()
+}
+
+// markStarted notes that a desktop answered the RFB handshake just now.
+func (r *Reconciler) markStarted(wsID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.opt.Wall()
+	for id, at := range r.started {
+		if now.Sub(at) > r.opt.Poll {
+			delete(r.started, id)
+		}
+	}
+	r.started[wsID] = now
+}
+
+// justStarted reports whether the desktop answered the RFB handshake
+// within the last poll interval.
+func (r *Reconciler) justStarted(wsID string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.started[wsID]
+	return ok && r.opt.Wall().Sub(at) <= r.opt.Poll
 }
