@@ -3,7 +3,7 @@ package deskplane
 // Quotas are the per-account, per-Region limits (behaviour doc §6.1).
 type Quotas struct {
 	Workspaces         int // real default 1, adjustable; deskplane default 1000
-	GraphicsWorkspaces int // Graphics/GraphicsPro; real default 0, deskplane follows Workspaces
+	GraphicsWorkspaces int // Graphics, GraphicsPro and their g4dn types: 0 as on AWS (decision 0322)
 	Images             int // 40
 	Bundles            int // 50, not adjustable
 	Directories        int // registered directories: 50

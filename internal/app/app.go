@@ -147,6 +147,7 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 	quotas := deskplane.DefaultQuotas()
 	quotas.Workspaces, quotas.Images, quotas.Bundles, quotas.Pools = cfg.QuotaWorkspaces, cfg.QuotaImages, cfg.QuotaBundles, cfg.QuotaPools
 	quotas.DSSimpleAD, quotas.DSMicrosoftAD, quotas.DSConnectors = cfg.QuotaSimpleAD, cfg.QuotaMSAD, cfg.QuotaConnectors
+	quotas.GraphicsWorkspaces = cfg.QuotaGraphicsWorkspaces
 	regions, _ := cfg.RegionList() // validated above
 	senv := env.Env{
 		Store:   a.Engine.Store(),

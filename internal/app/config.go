@@ -40,13 +40,14 @@ type Config struct {
 	DesktopUIDs     int
 	NoVNCDir        string
 
-	QuotaWorkspaces int
-	QuotaImages     int
-	QuotaBundles    int
-	QuotaPools      int
-	QuotaSimpleAD   int
-	QuotaMSAD       int
-	QuotaConnectors int
+	QuotaWorkspaces         int
+	QuotaGraphicsWorkspaces int
+	QuotaImages             int
+	QuotaBundles            int
+	QuotaPools              int
+	QuotaSimpleAD           int
+	QuotaMSAD               int
+	QuotaConnectors         int
 }
 
 // DefaultAddr is where deskplane listens by default.
@@ -141,6 +142,7 @@ func (c *Config) specs() []flagSpec {
 		{name: "desktop-uids", usage: "first of the host uids given to desktops, one each (100000 of them); no other deskplane on the host may use the same range", i: &c.DesktopUIDs},
 		{name: "novnc-dir", usage: "directory of noVNC (Debian's novnc package) that the web client at /client/ serves", str: &c.NoVNCDir},
 		{name: "quota-workspaces", usage: "WorkSpaces per account and region", i: &c.QuotaWorkspaces},
+		{name: "quota-graphics-workspaces", usage: "Graphics, GraphicsPro, Graphics.g4dn and GraphicsPro.g4dn WorkSpaces per account and region (AWS's default: none)", i: &c.QuotaGraphicsWorkspaces},
 		{name: "quota-images", usage: "images per account and region", i: &c.QuotaImages},
 		{name: "quota-bundles", usage: "custom bundles per account and region", i: &c.QuotaBundles},
 		{name: "quota-pools", usage: "pools per account and region", i: &c.QuotaPools},
@@ -327,7 +329,7 @@ func (c Config) Validate() error {
 	for _, q := range []struct {
 		name string
 		v    int
-	}{{"quota-workspaces", c.QuotaWorkspaces}, {"quota-images", c.QuotaImages}, {"quota-bundles", c.QuotaBundles}, {"quota-pools", c.QuotaPools},
+	}{{"quota-workspaces", c.QuotaWorkspaces}, {"quota-graphics-workspaces", c.QuotaGraphicsWorkspaces}, {"quota-images", c.QuotaImages}, {"quota-bundles", c.QuotaBundles}, {"quota-pools", c.QuotaPools},
 		{"quota-simple-ad", c.QuotaSimpleAD}, {"quota-microsoft-ad", c.QuotaMSAD}, {"quota-ad-connectors", c.QuotaConnectors}} {
 		if q.v < 0 {
 			return settingErr(q.name, " %d must not be negative", q.v)

@@ -94,6 +94,9 @@ func Start(t testing.TB, o Options) *Env {
 	cfg.Timing = "instant"
 	cfg.CredentialsFile = credFile
 	cfg.AdminToken = "admin"
+	// The tests launch Graphics WorkSpaces; AWS's default allows none
+	// (decision 0322). A test of the quota sets it in Options.Config.
+	cfg.QuotaGraphicsWorkspaces = 1000
 	cfg.DataDir = dir + "/data"
 	switch store := StoreName(o); store {
 	case "memory":

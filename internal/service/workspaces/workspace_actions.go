@@ -398,6 +398,13 @@ func (s *Service) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorkspa
 		if err := deskplane.CheckVolumes(b.ComputeType, root, user); err != nil {
 			return err
 		}
+		if b.ComputeType.GPU() && !src.ComputeType.GPU() {
+			if msg, err := s.graphicsQuota().take(tx, sc); err != nil {
+				return err
+			} else if msg != "" {
+				return deskplane.Errorf(deskplane.CodeLimitExceeded, "%s", msg)
+			}
+		}
 		t := &deskplane.Workspace{
 			DirectoryID:                 src.DirectoryID,
 			UserName:                    src.UserName,

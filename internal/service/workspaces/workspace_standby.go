@@ -55,6 +55,7 @@ func (s *Service) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateS
 		}
 		quota := s.Quotas.Workspaces
 		cache := newBatchCache()
+		graphics := s.graphicsQuota()
 		for i := range in.StandbyWorkspaces {
 			r := &in.StandbyWorkspaces[i]
 			fail := func(code, msg string) {
@@ -107,6 +108,15 @@ func (s *Service) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateS
 				fail(failWorkspaceLimit, "Your account has reached its limit of "+strconv.Itoa(quota)+" WorkSpaces in this Region.")
 				continue
 			}
+			gpu := p.ComputeType.GPU()
+			if gpu {
+				if msg, err := graphics.take(tx, sc); err != nil {
+					return err
+				} else if msg != "" {
+					fail(failWorkspaceLimit, msg)
+					continue
+				}
+			}
 			dr := string(r.DataReplication)
 			if dr == "" {
 				dr = string(wsapi.DataReplicationNoReplication)
@@ -143,7 +153,7 @@ func (s *Service) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateS
 				return err
 			}
 			sb.SubnetID = pickSubnet(sb.ID, d.SubnetIDs)
-			if err := s.insertWorkspace(tx, sc, sb, ik, domainTags(r.Tags), false, deskplane.TWorkspaceCreate, now); err != nil {
+			if err := s.insertWorkspace(tx, sc, sb, ik, domainTags(r.Tags), gpu, deskplane.TWorkspaceCreate, now); err != nil {
 				return err
 			}
 			count++

@@ -232,6 +232,34 @@ func checkCreateRequest(r *wsapi.WorkspaceRequest) (wsCreateSpec, error) {
 	return sp, nil
 }
 
+// graphicsBudget counts the Graphics WorkSpaces of a scope against
+// Quotas.GraphicsWorkspaces (AWS's default 0; decision 0322) within one
+// transaction.
+type graphicsBudget struct {
+	quota, used int // used < 0: not counted yet
+}
+
+func (s *Service) graphicsQuota() *graphicsBudget {
+	return &graphicsBudget{quota: s.Quotas.GraphicsWorkspaces, used: -1}
+}
+
+// take counts one more Graphics WorkSpace; it returns the refusal's
+// message when the quota is reached.
+func (g *graphicsBudget) take(tx deskplane.Tx, sc deskplane.Scope) (string, error) {
+	if g.used < 0 {
+		n, err := tx.Count(sc, deskplane.KindWorkspaceGPU)
+		if err != nil {
+			return "", err
+		}
+		g.used = n
+	}
+	if g.used >= g.quota {
+		return "Your account has reached its limit of " + strconv.Itoa(g.quota) + " Graphics WorkSpaces (Graphics, GraphicsPro, Graphics.g4dn and GraphicsPro.g4dn) in this Region. Request a quota increase.", nil
+	}
+	g.used++
+	return "", nil
+}
+
 // account returns the scope's account settings (the zero settings when
 // it has none).
 func account(tx deskplane.Tx, sc deskplane.Scope) (deskplane.Account, error) {
@@ -343,7 +371,7 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 		if err != nil {
 			return err
 		}
-		gpuCount := -1
+		graphics := s.graphicsQuota()
 		cache := newBatchCache()
 		for i := range in.Workspaces {
 			r := &in.Workspaces[i]
@@ -441,17 +469,13 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 				continue
 			}
 			gpu := compute.GPU()
-			if gq := s.Quotas.GraphicsWorkspaces; gpu && gq > 0 {
-				if gpuCount < 0 {
-					if gpuCount, err = tx.Count(sc, deskplane.KindWorkspaceGPU); err != nil {
-						return err
-					}
-				}
-				if gpuCount >= gq {
-					fail(failWorkspaceLimit, "Your account has reached its limit of "+strconv.Itoa(gq)+" Graphics WorkSpaces in this Region.")
+			if gpu {
+				if msg, err := graphics.take(tx, sc); err != nil {
+					return err
+				} else if msg != "" {
+					fail(failWorkspaceLimit, msg)
 					continue
 				}
-				gpuCount++
 			}
 
 			ws := &deskplane.Workspace{

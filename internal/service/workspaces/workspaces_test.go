@@ -273,6 +273,45 @@ func TestWorkspaceCreateQuota(t *testing.T) {
 	}
 }
 
+// TestWorkspaceGraphicsQuota: -quota-graphics-workspaces bounds the
+// Graphics, GraphicsPro, Graphics.g4dn and GraphicsPro.g4dn WorkSpaces;
+// its default is AWS's, none (issue 12 item 11; decision 0322).
+func TestWorkspaceGraphicsQuota(t *testing.T) {
+	t.Run("default", func(t *testing.T) {
+		f := newWSFixture(t, apptest.Options{Config: func(c *app.Config) {
+			c.QuotaGraphicsWorkspaces = app.Defaults(func(string) string { return "" }).QuotaGraphicsWorkspaces
+		}})
+		out, err := f.create(f.req("gpu", f.bundle(types.ComputeGraphicsG4dn, "Windows")), f.req("std", f.standard()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.PendingRequests) != 1 || len(out.FailedRequests) != 1 || aws.ToString(out.FailedRequests[0].ErrorCode) != "ResourceLimitExceeded.WorkSpace" {
+			t.Fatalf("pending %+v failed %+v", out.PendingRequests, out.FailedRequests)
+		}
+	})
+	t.Run("two", func(t *testing.T) {
+		f := newWSFixture(t, apptest.Options{Config: func(c *app.Config) { c.QuotaGraphicsWorkspaces = 2 }})
+		g4dn, pro := f.bundle(types.ComputeGraphicsG4dn, "Windows"), f.bundle(types.ComputeGraphicsproG4dn, "Windows")
+		out, err := f.create(f.req("a", g4dn), f.req("b", pro), f.req("c", g4dn), f.req("d", f.standard()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.PendingRequests) != 3 || len(out.FailedRequests) != 1 ||
+			aws.ToString(out.FailedRequests[0].WorkspaceRequest.UserName) != "c" ||
+			aws.ToString(out.FailedRequests[0].ErrorCode) != "ResourceLimitExceeded.WorkSpace" {
+			t.Fatalf("pending %+v failed %+v", out.PendingRequests, out.FailedRequests)
+		}
+		// A terminated Graphics WorkSpace frees its place once it is gone.
+		f.e.Advance(time.Hour)
+		f.terminate(aws.ToString(out.PendingRequests[0].WorkspaceId))
+		f.e.Advance(time.Hour)
+		out, err = f.create(f.req("c", g4dn))
+		if err != nil || len(out.PendingRequests) != 1 {
+			t.Fatalf("after terminate: %v %+v", err, out)
+		}
+	})
+}
+
 func TestWorkspaceCreateComputeTypes(t *testing.T) {
 	f := newWSFixture(t, apptest.Options{})
 	cases := []struct {
