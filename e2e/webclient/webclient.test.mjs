@@ -203,7 +203,11 @@ test('a directory user signs in and reaches a real desktop', async (t) => {
       if (rgb !== 0) { lit++; }
     }
     return lit / n > 0.01 && seen.size > 2 ? { colours: seen.size, lit: Math.round((100 * lit) / n) + '%' } : null;
-  }), 45000);
+  }), 90000).catch(async (e) => {
+    await shot(page, 'failed-desktop');
+    console.log('status:', await page.textContent('#status'), '\nserver log:\n' + srv.log());
+    throw e;
+  });
   console.log('desktop canvas (sampled):', JSON.stringify(drawn));
   await shot(page, '4-desktop');
 

@@ -13,6 +13,7 @@ import (
 	"github.com/deskplane/deskplane/internal/desktop/local"
 	"github.com/deskplane/deskplane/internal/desktop/reconcile"
 	"github.com/deskplane/deskplane/internal/rfb"
+	"github.com/deskplane/deskplane/internal/webclient"
 )
 
 // openDesktops opens the desktops of -desktops (nil for none) and the
@@ -90,8 +91,11 @@ func (c consoleDesktops) Thumbnail(ctx context.Context, sc deskplane.Scope, id s
 	return png, err == nil, err
 }
 
-// ConnectURL is empty until the web client (issue 16) serves desktops.
-func (c consoleDesktops) ConnectURL(deskplane.Scope, string) string { return "" }
+// ConnectURL is the WorkSpace's desktop in the web client, which asks
+// its user to sign in first (decision 0251).
+func (c consoleDesktops) ConnectURL(_ deskplane.Scope, id string) string {
+	return webclient.Prefix + "desktop/" + id
+}
 
 // screenPNG reads one full framebuffer update from the VNC socket and
 // returns it as a PNG at most width pixels wide.

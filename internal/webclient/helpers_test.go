@@ -25,9 +25,7 @@ import (
 	wstypes "github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 	"github.com/coder/websocket"
 
-	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/apptest"
-	"github.com/deskplane/deskplane/internal/password"
 	"github.com/deskplane/deskplane/internal/rfb"
 	"github.com/deskplane/deskplane/internal/webclient"
 )
@@ -100,25 +98,13 @@ func (w *world) user(name, password string) {
 	w.setPassword(name, password)
 }
 
-// setPassword is ResetUserPassword; until the Directory Service family
-// serves it, the test writes the hash the way it will.
+// setPassword is ResetUserPassword.
 func (w *world) setPassword(name, pass string) {
 	w.t.Helper()
 	_, err := w.e.DS(apptest.AccountA).ResetUserPassword(w.e.Ctx(), &directoryservice.ResetUserPasswordInput{
 		DirectoryId: aws.String(w.dir), UserName: aws.String(name), NewPassword: aws.String(pass)})
-	if err == nil {
-		return
-	}
-	w.t.Logf("ResetUserPassword: %v (setting the hash directly)", err)
-	hash, herr := password.Hash(pass)
-	if herr != nil {
-		w.t.Fatal(herr)
-	}
-	sc := deskplane.Scope{Account: apptest.AccountA, Region: apptest.Region}
-	if err := w.e.App.Store.Update(context.Background(), func(tx deskplane.Tx) error {
-		return deskplane.SetUserPassword(tx, sc, w.dir, name, hash, time.Now())
-	}); err != nil {
-		w.t.Fatalf("SetUserPassword: %v", err)
+	if err != nil {
+		w.t.Fatalf("ResetUserPassword %s: %v", name, err)
 	}
 }
 

@@ -312,3 +312,24 @@ func TestForgedSessionCookie(t *testing.T) {
 		}
 	}
 }
+
+func TestAdministratorSignsInWithTheDirectoryPassword(t *testing.T) {
+	w := newWorld(t, options{})
+	w.allowWeb(true)
+	id := w.workspace("Administrator", wstypes.RunningModeAlwaysOn)
+	b := w.browser()
+	b.signedIn("administrator", "Test-Pa55word-1") // apptest.RegisteredDirectory's password
+	if _, body := b.get("/client/workspaces"); !strings.Contains(body, id) {
+		t.Fatalf("the Administrator's WorkSpace is not listed: %s", body)
+	}
+	// Guest and krbtgt have no password: they never sign in.
+	other := w.browser()
+	if st, _ := other.register(w.code); st != http.StatusSeeOther {
+		t.Fatal(st)
+	}
+	for _, u := range []string{"Guest", "krbtgt"} {
+		if st, _ := other.signin(u, "Test-Pa55word-1"); st != http.StatusUnauthorized {
+			t.Errorf("%s: %d", u, st)
+		}
+	}
+}
