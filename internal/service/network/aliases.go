@@ -36,9 +36,16 @@ type aliasPayload struct {
 	Gen int64 `json:"gen"`
 }
 
+// dnsName is the name a connection string stands for: connection strings
+// are DNS names, compared case-insensitively and without the trailing dot
+// of an absolute name (decision 0333), which is kept as written.
+func dnsName(connectionString string) string {
+	return strings.ToLower(strings.TrimSuffix(connectionString, "."))
+}
+
 // aliasReservationID is the reservation record's id of a connection
-// string: connection strings are DNS names, compared case-insensitively.
-func aliasReservationID(connectionString string) string { return strings.ToLower(connectionString) }
+// string: its DNS name.
+func aliasReservationID(connectionString string) string { return dnsName(connectionString) }
 
 func aliasNotFound(id string) error {
 	return deskplane.NotFound(id, "The connection alias %s could not be found. Confirm that it exists in this Region and is owned by or shared with your account.", id)
@@ -133,9 +140,10 @@ func (s *Service) enter(tx deskplane.Tx, sc deskplane.Scope, a *deskplane.Connec
 
 // checkConnectionString applies the FQDN rules the model's pattern does
 // not: two or more dot-separated labels of 1–63 characters that neither
-// start nor end with a hyphen.
+// start nor end with a hyphen, and a trailing dot allowed (an absolute
+// name; decision 0333).
 func checkConnectionString(cs string) error {
-	labels := strings.Split(cs, ".")
+	labels := strings.Split(strings.TrimSuffix(cs, "."), ".")
 	bad := len(labels) < 2
 	for _, l := range labels {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
@@ -198,7 +206,7 @@ func (s *Service) CreateConnectionAlias(ctx context.Context, in *wsapi.CreateCon
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		dup := ""
 		err := aliases.Each(tx, sc, 0, func(_ int64, a *deskplane.ConnectionAlias) (bool, error) {
-			if strings.EqualFold(a.ConnectionString, cs) {
+			if dnsName(a.ConnectionString) == dnsName(cs) {
 				dup = a.ID
 			}
 			return dup == "", nil

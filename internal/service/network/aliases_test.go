@@ -166,7 +166,7 @@ func TestAliasCreateErrors(t *testing.T) {
 		_, err := c.CreateConnectionAlias(e.Ctx(), &workspaces.CreateConnectionAliasInput{ConnectionString: aws.String(cs)})
 		return err
 	}
-	for _, bad := range []string{"localhost", "desktop..example.com", ".example.com", "example.com.", "-desk.example.com", "desk-.example.com"} {
+	for _, bad := range []string{"localhost", "localhost.", "desktop..example.com", ".example.com", "example.com..", ".", "-desk.example.com", "desk-.example.com"} {
 		wantCode(t, fmt.Sprintf("connection string %q", bad), create(c, bad), "InvalidParameterValuesException")
 	}
 	for _, bad := range []string{"desk_top.example.com", "", "dësk.example.com"} {
@@ -457,4 +457,21 @@ func TestAliasTransitionFault(t *testing.T) {
 	if a := mustAlias(t, c, ok); a.State != types.ConnectionAliasStateCreated {
 		t.Errorf("alias after the fault was used is %s", a.State)
 	}
+}
+
+// A connection string with the trailing dot of an absolute DNS name is
+// accepted and read back as written, as the Terraform provider's
+// acceptance tests expect of AWS; it names the same DNS name as the string
+// without the dot (decision 0333).
+func TestAliasTrailingDot(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	c := e.WS(acctA)
+	id := createAlias(t, c, "desktop.example.com.")
+	if got := aws.ToString(mustAlias(t, c, id).ConnectionString); got != "desktop.example.com." {
+		t.Fatalf("ConnectionString %q, want it as written", got)
+	}
+	_, err := c.CreateConnectionAlias(e.Ctx(), &workspaces.CreateConnectionAliasInput{ConnectionString: aws.String("Desktop.Example.com")})
+	wantCode(t, "the same name without the dot", err, "ResourceAlreadyExistsException")
+	_, err = e.WS(acctB).CreateConnectionAlias(e.Ctx(), &workspaces.CreateConnectionAliasInput{ConnectionString: aws.String("desktop.example.com")})
+	wantCode(t, "the same name in another account", err, "ResourceAlreadyExistsException")
 }

@@ -35,9 +35,10 @@ func loadIPGroup(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.IPG
 }
 
 // parseIPRule checks that s is an IPv4 range in CIDR notation and returns
-// the range with its host bits cleared, which is what two rules are
-// compared by. The rule itself is stored as written (decision 0040: host
-// bits may be set, as the console and Terraform's IsCIDR accept them).
+// the range with its host bits cleared. The rule itself is stored and
+// compared as written (decisions 0040 and 0332: host bits may be set, as
+// the console and Terraform's IsCIDR accept them, and two rules equal only
+// after masking are two rules).
 func parseIPRule(s string) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(s)
 	if err != nil || !p.Addr().Is4() {
@@ -47,22 +48,21 @@ func parseIPRule(s string) (netip.Prefix, error) {
 	return p.Masked(), nil
 }
 
-// checkIPRules validates a request's rules and converts them; a range may
-// appear once.
+// checkIPRules validates a request's rules and converts them; a rule may
+// appear once as written (decision 0332).
 func checkIPRules(rules []wsapi.IpRuleItem) ([]deskplane.IPRule, error) {
 	out := make([]deskplane.IPRule, 0, len(rules))
-	seen := make(map[netip.Prefix]string, len(rules))
+	seen := make(map[string]bool, len(rules))
 	for _, r := range rules {
 		cidr := value(r.IpRule)
-		p, err := parseIPRule(cidr)
-		if err != nil {
+		if _, err := parseIPRule(cidr); err != nil {
 			return nil, err
 		}
-		if prev, dup := seen[p]; dup {
+		if seen[cidr] {
 			return nil, deskplane.Errorf(deskplane.CodeInvalidParameter,
-				"The IP rules %s and %s name the same address range; each range may appear only once in a group.", prev, cidr)
+				"The IP rule %s appears twice; each rule may appear only once in a group.", cidr)
 		}
-		seen[p] = cidr
+		seen[cidr] = true
 		out = append(out, deskplane.IPRule{CIDR: cidr, Description: value(r.RuleDesc)})
 	}
 	return out, nil
@@ -230,17 +230,10 @@ func (s *Service) AuthorizeIpRules(ctx context.Context, in *wsapi.AuthorizeIpRul
 		return nil, err
 	}
 	err = s.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
-		have := make(map[netip.Prefix]string, len(g.Rules))
-		for _, r := range g.Rules {
-			if p, err := parseIPRule(r.CIDR); err == nil {
-				have[p] = r.CIDR
-			}
-		}
 		for _, r := range rules {
-			p, _ := parseIPRule(r.CIDR)
-			if prev, dup := have[p]; dup {
+			if slices.ContainsFunc(g.Rules, func(h deskplane.IPRule) bool { return h.CIDR == r.CIDR }) {
 				return deskplane.Errorf(deskplane.CodeInvalidParameter,
-					"The IP access control group %s already has a rule for %s (%s). Use UpdateRulesOfIpGroup to change a rule's description.", id, r.CIDR, prev)
+					"The IP access control group %s already has the rule %s. Use UpdateRulesOfIpGroup to change a rule's description.", id, r.CIDR)
 			}
 		}
 		if err := s.checkRuleCount("group "+id, len(g.Rules)+len(rules)); err != nil {
@@ -257,18 +250,30 @@ func (s *Service) AuthorizeIpRules(ctx context.Context, in *wsapi.AuthorizeIpRul
 
 func (s *Service) RevokeIpRules(ctx context.Context, in *wsapi.RevokeIpRulesRequest) (*wsapi.RevokeIpRulesResult, error) {
 	id := value(in.GroupId)
-	drop := make(map[netip.Prefix]bool, len(in.UserRules))
 	for _, r := range in.UserRules {
-		p, err := parseIPRule(r)
-		if err != nil {
+		if _, err := parseIPRule(r); err != nil {
 			return nil, err
 		}
-		drop[p] = true
 	}
 	err := s.updateIPGroup(ctx, id, func(g *deskplane.IPGroup) error {
-		// Revoking a range the group has no rule for changes nothing
-		// (decision 0040).
+		// A rule revokes the rules written exactly as it is; one the group
+		// has no such rule for revokes the rules of its range, whatever host
+		// bits they were written with, and none of those changes nothing
+		// (decisions 0040 and 0332).
+		exact := make(map[string]bool, len(in.UserRules))
+		drop := make(map[netip.Prefix]bool, len(in.UserRules))
+		for _, r := range in.UserRules {
+			if slices.ContainsFunc(g.Rules, func(h deskplane.IPRule) bool { return h.CIDR == r }) {
+				exact[r] = true
+				continue
+			}
+			p, _ := parseIPRule(r)
+			drop[p] = true
+		}
 		g.Rules = slices.DeleteFunc(g.Rules, func(r deskplane.IPRule) bool {
+			if exact[r.CIDR] {
+				return true
+			}
 			p, err := parseIPRule(r.CIDR)
 			return err == nil && drop[p]
 		})

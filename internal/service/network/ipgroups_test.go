@@ -154,7 +154,7 @@ func TestIpGroupCreateErrors(t *testing.T) {
 	for _, bad := range []string{"", "10.0.0.0", "10.0.0.0/33", "300.1.2.3/24", "10.0.0/24", "010.0.0.0/8", "2001:db8::/32", "::ffff:10.0.0.0/104", "any", "10.0.0.0/24 "} {
 		wantCode(t, fmt.Sprintf("rule %q", bad), create("g", rule(bad, "")), "InvalidParameterValuesException")
 	}
-	wantCode(t, "the same range twice", create("g", rule("10.0.0.0/24", "a"), rule("10.0.0.9/24", "b")), "InvalidParameterValuesException")
+	wantCode(t, "the same rule twice", create("g", rule("10.0.0.0/24", "a"), rule("10.0.0.0/24", "b")), "InvalidParameterValuesException")
 	var eleven []types.IpRuleItem
 	for i := range 11 {
 		eleven = append(eleven, rule(fmt.Sprintf("10.%d.0.0/16", i), ""))
@@ -258,7 +258,7 @@ func TestIpGroupRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRules(t, c, id, "10.0.0.0/8=corp", "203.0.113.0/24=HQ", "192.0.2.1/32=")
-	wantCode(t, "authorizing a range the group has", authorize(rule("10.9.9.9/8", "")), "InvalidParameterValuesException")
+	wantCode(t, "authorizing a rule the group has", authorize(rule("10.0.0.0/8", "")), "InvalidParameterValuesException")
 	wantCode(t, "authorizing a bad range", authorize(rule("10.0.0.0/40", "")), "InvalidParameterValuesException")
 	var eight []types.IpRuleItem
 	for i := range 8 {
@@ -415,4 +415,37 @@ func TestIpGroupDirectoryStateAndQuota(t *testing.T) {
 	if _, err := c.AssociateIpGroups(e.Ctx(), &workspaces.AssociateIpGroupsInput{DirectoryId: aws.String(second), GroupIds: groups[25:]}); err != nil {
 		t.Errorf("associating once REGISTERED: %v", err)
 	}
+}
+
+// Rules equal only after masking are two rules, each read back as written,
+// as the Terraform provider's acceptance tests expect of AWS (decision
+// 0332).
+func TestIPRulesEqualAfterMasking(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	c := e.WS(acctA)
+	id := createIPGroup(t, c, "masked", rule("10.0.0.0/16", "net"), rule("10.0.0.1/16", "host"))
+	wantRules(t, c, id, "10.0.0.0/16=net", "10.0.0.1/16=host")
+
+	if _, err := c.AuthorizeIpRules(e.Ctx(), &workspaces.AuthorizeIpRulesInput{GroupId: aws.String(id),
+		UserRules: []types.IpRuleItem{rule("10.0.0.2/16", "other host")}}); err != nil {
+		t.Fatalf("AuthorizeIpRules(a third rule of the range): %v", err)
+	}
+	wantRules(t, c, id, "10.0.0.0/16=net", "10.0.0.1/16=host", "10.0.0.2/16=other host")
+
+	// A rule written so revokes that rule only.
+	if _, err := c.RevokeIpRules(e.Ctx(), &workspaces.RevokeIpRulesInput{GroupId: aws.String(id), UserRules: []string{"10.0.0.1/16"}}); err != nil {
+		t.Fatalf("RevokeIpRules(exact): %v", err)
+	}
+	wantRules(t, c, id, "10.0.0.0/16=net", "10.0.0.2/16=other host")
+	// One written otherwise revokes every rule of its range.
+	if _, err := c.RevokeIpRules(e.Ctx(), &workspaces.RevokeIpRulesInput{GroupId: aws.String(id), UserRules: []string{"10.0.9.9/16"}}); err != nil {
+		t.Fatalf("RevokeIpRules(range): %v", err)
+	}
+	wantRules(t, c, id)
+
+	if _, err := c.UpdateRulesOfIpGroup(e.Ctx(), &workspaces.UpdateRulesOfIpGroupInput{GroupId: aws.String(id),
+		UserRules: []types.IpRuleItem{rule("192.168.1.0/24", ""), rule("192.168.1.7/24", "")}}); err != nil {
+		t.Fatalf("UpdateRulesOfIpGroup: %v", err)
+	}
+	wantRules(t, c, id, "192.168.1.0/24=", "192.168.1.7/24=")
 }
