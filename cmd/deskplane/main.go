@@ -99,6 +99,9 @@ func printBanner(w io.Writer, a *app.App, addr string) {
 	fmt.Fprintf(w, "  endpoint:     %s\n", endpoint)
 	fmt.Fprintf(w, "  data:         %s\n", a.DataLocation)
 	fmt.Fprintf(w, "  timing:       %s\n", a.Config.Timing)
+	if a.Desktops != nil {
+		fmt.Fprintf(w, "  desktops:     local, node %s, volumes in %s\n", a.Config.NodeName, a.Config.DesktopDirectory())
+	}
 	def := app.DefaultCredential()
 	for i, c := range a.Credentials {
 		label := "  credentials:"

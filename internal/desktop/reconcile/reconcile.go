@@ -53,6 +53,7 @@ type Reconciler struct {
 	inFlight map[string]bool      // desktop record ids being handled
 	retry    map[string]retryInfo // failing desktops: when to try again
 	started  map[string]time.Time // desktops started (answering RFB) lately, by WorkSpace id
+	orphans  map[string]bool      // desktops without a record, warned about
 }
 
 type retryInfo struct {
@@ -234,6 +235,11 @@ func (r *Reconciler) due(ctx context.Context, full bool) ([]string, error) {
 		for _, st := range list {
 			actual[st.ID] = st.State
 		}
+		known := make(map[string]bool, len(entries))
+		for _, e := range entries {
+			known[e.wsID] = true
+		}
+		r.warnOrphans(known, list)
 	}
 	now := r.opt.Wall()
 	r.mu.Lock()
@@ -307,4 +313,22 @@ func (r *Reconciler) justStarted(wsID string) bool {
 	defer r.mu.Unlock()
 	at, ok := r.started[wsID]
 	return ok && r.opt.Wall().Sub(at) <= r.opt.Poll
+}
+
+// warnOrphans logs, once each, the desktops the port holds that no record
+// of this node names (a store replaced or reset under them). They are left
+// alone: removing them would lose their users' volumes
+// (docs/decisions/0184-desktop-reconciler.md).
+func (r *Reconciler) warnOrphans(known map[string]bool, list []deskplane.DesktopStatus) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.orphans == nil {
+		r.orphans = map[string]bool{}
+	}
+	for _, st := range list {
+		if !known[st.ID] && !r.orphans[st.ID] {
+			r.orphans[st.ID] = true
+			r.opt.Log.Warn("desktops: a desktop no WorkSpace of this node names; left as it is", "desktop", st.ID, "state", st.State)
+		}
+	}
 }
