@@ -21,7 +21,24 @@ const (
 	// directory that took it, in GlobalScope(): id = the alias, a record
 	// naming the directory.
 	KindDSAlias Kind = "dsalias"
+	// KindDSComputer is a computer account (CreateComputer): id = directory
+	// id + "/" + lower-cased computer name.
+	KindDSComputer Kind = "dscomputer"
 )
+
+// DSComputers are computer accounts, keyed by directory id + "/" +
+// lower-cased name.
+func DSComputers() Records[DSComputer] { return Records[DSComputer]{KindDSComputer} }
+
+// DSComputer is a computer account of a directory.
+type DSComputer struct {
+	DirectoryID string            `json:"directoryId"`
+	Name        string            `json:"name"`
+	SID         string            `json:"sid"`
+	DN          string            `json:"dn"`
+	Attributes  map[string]string `json:"attributes,omitempty"`
+	Created     time.Time         `json:"created"`
+}
 
 // DSAliasKey is the key of an alias reservation.
 func DSAliasKey(alias string) Key { return Key{Scope: GlobalScope(), Kind: KindDSAlias, ID: alias} }

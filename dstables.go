@@ -24,6 +24,14 @@ const (
 	TDSSetting         Transition = "ds.setting"  // RADIUS, LDAPS, settings, updates, domain controllers
 )
 
+// Items of a directory's settings timer (TimerDSSetting) that families
+// other than the one handling it schedule (decision 0201).
+const (
+	DSItemLDAPS  = "ldaps"
+	DSItemCA     = "ca"
+	DSItemHybrid = "hybrid"
+)
+
 // Refinements of domain errors that only Directory Service has a wire
 // error for (Error.Reason; internal/wireerror maps each to its exception,
 // docs/decisions/0200-directory-service-errors.md).

@@ -21,6 +21,7 @@ const (
 	TimerDSSnapshot        = "dssnapshot.state"     // ends a snapshot's Creating, a restore
 	TimerDSSchemaExt       = "dsschemaext.state"    // moves a schema extension on
 	TimerDSSetting         = "dsdirectory.settings" // ends a directory's RADIUS, LDAPS, Region, domain controller and update steps
+	TimerDSAssessment      = "dsassessment.state"   // ends an AD assessment's IN_PROGRESS
 	TimerAliasState        = "alias.state"          // ends a connection alias's CREATING and DELETING
 	TimerPoolState         = "pool.state"           // ends a pool's transitional state
 	TimerAppDeploy         = "application.deploy"   // moves a deployed application association on

@@ -39,6 +39,8 @@ import (
 	"github.com/deskplane/deskplane/internal/service/clientconfig"
 	"github.com/deskplane/deskplane/internal/service/directories"
 	"github.com/deskplane/deskplane/internal/service/ds"
+	"github.com/deskplane/deskplane/internal/service/ds/certs"
+	"github.com/deskplane/deskplane/internal/service/ds/hybrid"
 	"github.com/deskplane/deskplane/internal/service/dsdata"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/service/iam"
@@ -61,6 +63,8 @@ type (
 	bundlesFamily      = bundles.Service
 	applicationsFamily = applications.Service
 	dsFamily           = ds.Service
+	dsCertsFamily      = certs.Service
+	dsHybridFamily     = hybrid.Service
 	dsdataFamily       = dsdata.Service
 	stsFamily          = sts.Service
 	iamFamily          = iam.Service
@@ -99,6 +103,8 @@ type workSpaces struct {
 // directoryService serves the Directory Service API.
 type directoryService struct {
 	*dsFamily
+	*dsCertsFamily
+	*dsHybridFamily
 	dsFallback
 }
 
@@ -179,6 +185,7 @@ func New(e env.Env) (*Service, error) {
 	net, wks := network.New(e), workspaces.New(e)
 	img, bun, app := images.New(e), bundles.New(e), applications.New(e)
 	dir, data := ds.New(e), dsdata.New(e)
+	hyb := hybrid.New(e)
 	tokens := sts.New(e)
 	acct := account.New(e)
 	pool := pools.New(e)
@@ -203,8 +210,10 @@ func New(e env.Env) (*Service, error) {
 			wsFallback:         wsFallback{wsapi.Unimplemented{}},
 		},
 		ds: &directoryService{
-			dsFamily:   dir,
-			dsFallback: dsFallback{dsapi.Unimplemented{}},
+			dsFamily:       dir,
+			dsCertsFamily:  certs.New(e),
+			dsHybridFamily: hyb,
+			dsFallback:     dsFallback{dsapi.Unimplemented{}},
 		},
 		data: &directoryServiceData{
 			dsdataFamily: data,
@@ -221,6 +230,7 @@ func New(e env.Env) (*Service, error) {
 		family{"bundles", bun.Timers()},
 		family{"applications", app.Timers()},
 		family{"ds", dir.Timers()},
+		family{"ds/hybrid", hyb.Timers()},
 		family{"account", acct.Timers()},
 		family{"pools", pool.Timers()},
 		family{"directories", dirs.Timers()},

@@ -78,6 +78,26 @@ func notFound(id string) error {
 	return deskplane.NotFound(id, "Directory %s does not exist.", id)
 }
 
+// missingAsDirectory lists the operations whose model answers an unknown
+// directory with DirectoryDoesNotExistException rather than
+// EntityDoesNotExistException.
+func missingAsDirectory(op string) bool {
+	switch op {
+	case "AddRegion", "DescribeDirectoryDataAccess", "DescribeRegions", "DescribeSettings", "DescribeUpdateDirectory",
+		"DisableDirectoryDataAccess", "EnableDirectoryDataAccess", "RemoveRegion", "UpdateDirectorySetup", "UpdateSettings":
+		return true
+	}
+	return false
+}
+
+// missing is the answer for an unknown directory in operation op.
+func missing(id, op string) error {
+	if op, _, _ = strings.Cut(op, " "); missingAsDirectory(op) {
+		return refuse(deskplane.CodeNotFound, deskplane.ReasonDirectoryNotFound, "Directory %s does not exist.", id)
+	}
+	return notFound(id)
+}
+
 // refuse builds a domain error refined for Directory Service
 // (deskplane.Reason…; decision 0200).
 func refuse(code deskplane.Code, reason, format string, args ...any) error {
@@ -148,9 +168,12 @@ func active(d *deskplane.DSDirectory) error {
 // usable loads a directory the operation what may act on: the caller's
 // own, Active, of one of the types (all types when none is given).
 func usable(tx deskplane.Tx, sc deskplane.Scope, id, what string, types ...string) (*deskplane.DSDirectory, error) {
-	d, err := load(tx, sc, id)
+	d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return nil, missing(id, what)
 	}
 	if len(types) > 0 {
 		if err := onlyTypes(d, what, types...); err != nil {
@@ -181,13 +204,17 @@ func (s *Service) change(ctx context.Context, id, what string, types []string, f
 	})
 }
 
-// read runs fn on a directory of the caller in a read transaction.
-func (s *Service) read(ctx context.Context, id string, fn func(tx deskplane.Tx, d *deskplane.DSDirectory) error) error {
+// read runs fn on a directory of the caller in a read transaction of
+// operation op.
+func (s *Service) read(ctx context.Context, op, id string, fn func(tx deskplane.Tx, d *deskplane.DSDirectory) error) error {
 	sc := env.Scope(ctx)
 	return s.Store.View(ctx, func(tx deskplane.Tx) error {
-		d, err := load(tx, sc, id)
+		d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			return missing(id, op)
 		}
 		return fn(tx, d)
 	})

@@ -101,7 +101,7 @@ func (s *Service) DeleteConditionalForwarder(ctx context.Context, in *dsapi.Dele
 
 func (s *Service) DescribeConditionalForwarders(ctx context.Context, in *dsapi.DescribeConditionalForwardersRequest) (*dsapi.DescribeConditionalForwardersResult, error) {
 	out := &dsapi.DescribeConditionalForwardersResult{}
-	err := s.read(ctx, deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeConditionalForwarders", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := msOnly(d, "DescribeConditionalForwarders"); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func (s *Service) RemoveIpRoutes(ctx context.Context, in *dsapi.RemoveIpRoutesRe
 
 func (s *Service) ListIpRoutes(ctx context.Context, in *dsapi.ListIpRoutesRequest) (*dsapi.ListIpRoutesResult, error) {
 	var all []dsapi.IpRouteInfo
-	err := s.read(ctx, deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "ListIpRoutes", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := msOnly(d, "ListIpRoutes"); err != nil {
 			return err
 		}

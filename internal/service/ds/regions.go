@@ -125,9 +125,12 @@ func (s *Service) DescribeRegions(ctx context.Context, in *dsapi.DescribeRegions
 	sc, id, want := env.Scope(ctx), deref(in.DirectoryId), deref(in.RegionName)
 	var all []dsapi.RegionDescription
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
-		d, err := load(tx, sc, id)
+		d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			return missing(id, "DescribeRegions")
 		}
 		if err := msOnly(d, "DescribeRegions"); err != nil {
 			return err
@@ -178,7 +181,7 @@ func (s *Service) DescribeRegions(ctx context.Context, in *dsapi.DescribeRegions
 
 func (s *Service) DescribeDomainControllers(ctx context.Context, in *dsapi.DescribeDomainControllersRequest) (*dsapi.DescribeDomainControllersResult, error) {
 	var all []dsapi.DomainController
-	err := s.read(ctx, deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeDomainControllers", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := msOnly(d, "DescribeDomainControllers"); err != nil {
 			return err
 		}

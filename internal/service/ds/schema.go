@@ -130,7 +130,7 @@ func (s *Service) CancelSchemaExtension(ctx context.Context, in *dsapi.CancelSch
 func (s *Service) ListSchemaExtensions(ctx context.Context, in *dsapi.ListSchemaExtensionsRequest) (*dsapi.ListSchemaExtensionsResult, error) {
 	sc, dirID := env.Scope(ctx), deref(in.DirectoryId)
 	var all []dsapi.SchemaExtensionInfo
-	err := s.read(ctx, dirID, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "ListSchemaExtensions", dirID, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := msOnly(d, "ListSchemaExtensions"); err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func allowedJSON(v []string) string {
 func (s *Service) DescribeSettings(ctx context.Context, in *dsapi.DescribeSettingsRequest) (*dsapi.DescribeSettingsResult, error) {
 	id := deref(in.DirectoryId)
 	var all []dsapi.SettingEntry
-	err := s.read(ctx, id, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeSettings", id, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := msOnly(d, "DescribeSettings"); err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func updateValue(typ, v string) *dsapi.UpdateValue {
 
 func (s *Service) DescribeUpdateDirectory(ctx context.Context, in *dsapi.DescribeUpdateDirectoryRequest) (*dsapi.DescribeUpdateDirectoryResult, error) {
 	var all []dsapi.UpdateInfoEntry
-	err := s.read(ctx, deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeUpdateDirectory", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		all = all[:0]
 		for i := len(d.Updates) - 1; i >= 0; i-- {
 			u := d.Updates[i]
@@ -280,7 +280,7 @@ func (s *Service) DisableDirectoryDataAccess(ctx context.Context, in *dsapi.Disa
 
 func (s *Service) DescribeDirectoryDataAccess(ctx context.Context, in *dsapi.DescribeDirectoryDataAccessRequest) (*dsapi.DescribeDirectoryDataAccessResult, error) {
 	out := &dsapi.DescribeDirectoryDataAccessResult{}
-	err := s.read(ctx, deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeDirectoryDataAccess", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := msOnly(d, "DescribeDirectoryDataAccess"); err != nil {
 			return err
 		}

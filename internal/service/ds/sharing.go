@@ -173,7 +173,7 @@ func (s *Service) UnshareDirectory(ctx context.Context, in *dsapi.UnshareDirecto
 func (s *Service) DescribeSharedDirectories(ctx context.Context, in *dsapi.DescribeSharedDirectoriesRequest) (*dsapi.DescribeSharedDirectoriesResult, error) {
 	sc := env.Scope(ctx)
 	var all []dsapi.SharedDirectory
-	err := s.read(ctx, deref(in.OwnerDirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeSharedDirectories", deref(in.OwnerDirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := msOnly(d, "DescribeSharedDirectories"); err != nil {
 			return err
 		}

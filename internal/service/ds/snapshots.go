@@ -54,7 +54,7 @@ var snapshotTypes = []string{typeSimpleAD, typeMicrosoftAD}
 func (s *Service) GetSnapshotLimits(ctx context.Context, in *dsapi.GetSnapshotLimitsRequest) (*dsapi.GetSnapshotLimitsResult, error) {
 	sc, id := env.Scope(ctx), deref(in.DirectoryId)
 	n := 0
-	err := s.read(ctx, id, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "GetSnapshotLimits", id, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
 		if err := onlyTypes(d, "GetSnapshotLimits", snapshotTypes...); err != nil {
 			return err
 		}

@@ -96,7 +96,7 @@ func (s *Service) RemoveTagsFromResource(ctx context.Context, in *dsapi.RemoveTa
 
 func (s *Service) ListTagsForResource(ctx context.Context, in *dsapi.ListTagsForResourceRequest) (*dsapi.ListTagsForResourceResult, error) {
 	var all []dsapi.Tag
-	err := s.read(ctx, deref(in.ResourceId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "ListTagsForResource", deref(in.ResourceId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
 		all = all[:0]
 		for _, t := range d.Tags {
 			all = append(all, dsapi.Tag{Key: ptr(t.Key), Value: ptr(t.Value)})

@@ -20,15 +20,15 @@ import (
 // The items of the settings timer.
 const (
 	itemRadius   = "radius"
-	itemLDAPS    = "ldaps"
+	itemLDAPS    = deskplane.DSItemLDAPS
 	itemDCs      = "dcs"
 	itemRegion   = "region:" // + Region name
 	itemUpdate   = "update:" // + update type
 	itemRestore  = "restore"
 	itemSettings = "settings"
 	itemData     = "data"
-	itemCA       = "ca"
-	itemHybrid   = "hybrid"
+	itemCA       = deskplane.DSItemCA
+	itemHybrid   = deskplane.DSItemHybrid
 )
 
 func (s *Service) scheduleSetting(tx deskplane.Tx, sc deskplane.Scope, dirID, item string, from time.Time, t deskplane.Transition) error {
