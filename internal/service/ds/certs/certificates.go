@@ -151,7 +151,7 @@ func (s *Service) ListCertificates(ctx context.Context, in *dsapi.ListCertificat
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-certificates", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-certificates", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

@@ -123,8 +123,8 @@ func (s *Service) scheduleSetting(tx deskplane.Tx, sc deskplane.Scope, dirID, it
 }
 
 // pageOf pages items by position (decision 0203).
-func pageOf[T any](purpose string, items []T, token *string, limit *int32) ([]T, *string, error) {
-	after, err := paging.Parse(purpose, token)
+func pageOf[T any](ctx context.Context, purpose string, items []T, token *string, limit *int32) ([]T, *string, error) {
+	after, err := paging.Parse(ctx, purpose, token)
 	if err != nil {
 		return nil, nil, &deskplane.Error{Code: deskplane.CodeInvalidNextToken, Message: "The NextToken value is not valid."}
 	}
@@ -138,7 +138,7 @@ func pageOf[T any](purpose string, items []T, token *string, limit *int32) ([]T,
 			break
 		}
 	}
-	return p.Items(), p.Next(purpose), nil
+	return p.Items(), p.Next(ctx, purpose), nil
 }
 
 // directoryNotFound: every operation of this package answers an unknown

@@ -78,7 +78,7 @@ func (s *Service) DescribeLDAPSSettings(ctx context.Context, in *dsapi.DescribeL
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-ldaps", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-ldaps", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (s *Service) DescribeClientAuthenticationSettings(ctx context.Context, in *
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-clientauth", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-clientauth", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

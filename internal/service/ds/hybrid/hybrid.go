@@ -85,8 +85,8 @@ func hybridDirectory(tx deskplane.Tx, sc deskplane.Scope, id, what string) (*des
 	return d, nil
 }
 
-func pageOf[T any](purpose string, items []T, token *string, limit *int32) ([]T, *string, error) {
-	after, err := paging.Parse(purpose, token)
+func pageOf[T any](ctx context.Context, purpose string, items []T, token *string, limit *int32) ([]T, *string, error) {
+	after, err := paging.Parse(ctx, purpose, token)
 	if err != nil {
 		return nil, nil, &deskplane.Error{Code: deskplane.CodeInvalidNextToken, Message: "The NextToken value is not valid."}
 	}
@@ -100,7 +100,7 @@ func pageOf[T any](purpose string, items []T, token *string, limit *int32) ([]T,
 			break
 		}
 	}
-	return p.Items(), p.Next(purpose), nil
+	return p.Items(), p.Next(ctx, purpose), nil
 }
 
 // ---- assessments ---------------------------------------------------------------
@@ -235,7 +235,7 @@ func (s *Service) ListADAssessments(ctx context.Context, in *dsapi.ListADAssessm
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-assessments", all, in.NextToken, in.Limit)
+	page, next, err := pageOf(ctx, "ds-assessments", all, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +418,7 @@ func (s *Service) DescribeHybridADUpdate(ctx context.Context, in *dsapi.Describe
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf("ds-hybrid-updates", all, in.NextToken, nil)
+	page, next, err := pageOf(ctx, "ds-hybrid-updates", all, in.NextToken, nil)
 	if err != nil {
 		return nil, err
 	}
