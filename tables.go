@@ -50,6 +50,9 @@ func WorkspaceTable() TransitionTable[WorkspaceState] {
 			{Action: ActionMigrate, From: []WorkspaceState{WorkspaceAvailable, WorkspaceStopped, WorkspaceError},
 				Verb: "migrated", Refusal: CodeUnavailable},
 			{Action: ActionModify, From: []WorkspaceState{WorkspaceAvailable, WorkspaceStopped}, Verb: "modified"},
+			// A protocol change reboots the WorkSpace: it must be running
+			// (docs/decisions/0323-workspace-modification-fidelity.md).
+			{Action: ActionModifyProtocol, From: []WorkspaceState{WorkspaceAvailable}, Verb: "switched to another protocol"},
 			// CreateWorkspaceImage suspends the WorkSpace until the image
 			// is ready (the image's timer ends SUSPENDED).
 			{Action: ActionCaptureImage, From: []WorkspaceState{WorkspaceAvailable},

@@ -23,6 +23,7 @@ const (
 	ActionTerminate            Action = "terminate"
 	ActionMigrate              Action = "migrate"
 	ActionModify               Action = "modify"
+	ActionModifyProtocol       Action = "modify-protocol"
 	ActionUpdate               Action = "update"
 	ActionCopy                 Action = "copy"
 	ActionShare                Action = "share"

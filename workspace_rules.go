@@ -179,9 +179,9 @@ func CheckVolumes(c Compute, root, user int) error {
 	if ok {
 		return nil
 	}
+	// AWS's message, word for word (TF#39553; decision 0323).
 	return Errorf(CodeInvalidParameter,
-		"%s: Invalid root and user volume size selected. Root and user volume size (GB) must be %s, at most %d GB each; %d|%d is not allowed.",
-		c.Label(), rule, MaxVolumeGB, root, user)
+		"%s: Invalid root and user volume size selected. Root and user volume size (GB) must be %s.", c.Label(), rule)
 }
 
 // CheckComputeChange applies the compute-type change rules to a WorkSpace

@@ -161,6 +161,9 @@ func (s *Service) ModifyWorkspaceProperties(ctx context.Context, in *wsapi.Modif
 			}
 			mod, tr = modComputeType, deskplane.TModifyCompute
 		case protocol:
+			if _, err := deskplane.WorkspaceTable().Check(deskplane.ActionModifyProtocol, id, ws.State); err != nil {
+				return err
+			}
 			if !ws.ProtocolSwitchable {
 				return deskplane.Errorf(deskplane.CodeUnsupportedConfiguration,
 					"The protocol of WorkSpace %s cannot be changed: only WorkSpaces created from PCoIP bundles that are neither GPU-based nor Windows 7 can switch protocol.", id)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/catalogue"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -260,6 +261,21 @@ func (g *graphicsBudget) take(tx deskplane.Tx, sc deskplane.Scope) (string, erro
 	return "", nil
 }
 
+// tenancyMismatch returns why a WorkSpace of bundle b cannot be launched
+// in directory d: a BYOL bundle (its image needs DEDICATED tenancy) only
+// in a directory registered for dedicated tenancy (AGA:byol-windows-images;
+// decision 0324). It returns "" when it can.
+func tenancyMismatch(tx deskplane.Tx, sc deskplane.Scope, b *deskplane.Bundle, d *deskplane.Directory) (string, error) {
+	if b.Owner == deskplane.AmazonOwner || d.Tenancy == string(wsapi.TenancyDedicated) {
+		return "", nil
+	}
+	img, found, err := catalogue.LookupImage(tx, sc, b.ImageID)
+	if err != nil || !found || !img.BYOL() {
+		return "", err
+	}
+	return "The bundle " + b.ID + " is a BYOL bundle (image " + b.ImageID + " needs DEDICATED tenancy); its WorkSpaces can be launched only in a directory registered with Tenancy DEDICATED, and directory " + d.ID + " is not.", nil
+}
+
 // account returns the scope's account settings (the zero settings when
 // it has none).
 func account(tx deskplane.Tx, sc deskplane.Scope) (deskplane.Account, error) {
@@ -441,6 +457,12 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 				continue
 			case b.State != "" && !deskplane.BundleTable().Allows(deskplane.ActionCreateWorkspaces, b.State):
 				fail(failBundleUnavailable, "The bundle "+bundleID+" is "+string(b.State)+"; WorkSpaces can be created only from an AVAILABLE bundle.")
+				continue
+			}
+			if msg, err := tenancyMismatch(tx, sc, b, d); err != nil {
+				return err
+			} else if msg != "" {
+				fail(failInvalidValues, msg)
 				continue
 			}
 			if user != undefinedUser {
