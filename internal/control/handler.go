@@ -311,13 +311,13 @@ func (d Deps) advanceBy(ctx context.Context, by time.Duration) (int, error) {
 			if target.After(now) {
 				d.Clock.Advance(target.Sub(now))
 			}
-			n, err := d.Engine.RunDue(ctx)
+			n, err := d.Engine.RunDue(context.WithoutCancel(ctx))
 			return fired + n, err
 		}
 		if next.After(now) {
 			d.Clock.Advance(next.Sub(now))
 		}
-		n, err := d.Engine.RunDue(ctx)
+		n, err := d.Engine.RunDue(context.WithoutCancel(ctx))
 		fired += n
 		if err != nil {
 			return fired, err
@@ -491,7 +491,7 @@ func (d Deps) putThrottle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d Deps) runTimers(w http.ResponseWriter, r *http.Request) {
-	n, err := d.Engine.RunDue(r.Context())
+	n, err := d.Engine.RunDue(context.WithoutCancel(r.Context()))
 	if err != nil {
 		WriteError(w, http.StatusInternalServerError, err)
 		return

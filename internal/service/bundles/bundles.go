@@ -278,7 +278,7 @@ func (s *Service) enter(tx deskplane.Tx, sc deskplane.Scope, b *deskplane.Bundle
 func (s *Service) onBundleState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var p bundlePayload
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
-		return fmt.Errorf("%s timer of %s: %w", deskplane.TimerBundleState, t.Key.ID, err)
+		return lifecycle.Permanent(fmt.Errorf("%s timer of %s: %w", deskplane.TimerBundleState, t.Key.ID, err))
 	}
 	sc := t.Key.Scope
 	b, ok, err := deskplane.Bundles().Get(tx, sc, t.Key.ID)

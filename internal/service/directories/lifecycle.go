@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -16,7 +17,7 @@ import (
 func (s *Service) onDirectoryState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var p payload
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
-		return fmt.Errorf("%s timer of %s: %w", deskplane.TimerDirectoryState, t.Key.ID, err)
+		return lifecycle.Permanent(fmt.Errorf("%s timer of %s: %w", deskplane.TimerDirectoryState, t.Key.ID, err))
 	}
 	sc := t.Key.Scope
 	d, ok, err := deskplane.Directories().Get(tx, sc, t.Key.ID)

@@ -209,7 +209,7 @@ func (s *Service) onImageReady(_ context.Context, tx deskplane.Tx, t deskplane.T
 	if len(t.Payload) > 0 { // timers stored before images had generations carry none
 		var p imagePayload
 		if err := json.Unmarshal(t.Payload, &p); err != nil {
-			return fmt.Errorf("%s timer of %s: %w", deskplane.TimerImageReady, t.Key.ID, err)
+			return lifecycle.Permanent(fmt.Errorf("%s timer of %s: %w", deskplane.TimerImageReady, t.Key.ID, err))
 		}
 		if p.Gen != img.Generation {
 			return nil

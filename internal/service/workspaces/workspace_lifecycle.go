@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -26,7 +28,11 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 	if err != nil || ws == nil {
 		return err
 	}
-	if gen, err := strconv.ParseInt(string(t.Payload), 10, 64); err != nil || gen != ws.Generation {
+	gen, err := strconv.ParseInt(string(t.Payload), 10, 64)
+	if err != nil {
+		return lifecycle.Permanent(fmt.Errorf("%s timer of %s: the payload %q is not a generation", t.Name, ws.ID, t.Payload))
+	}
+	if gen != ws.Generation {
 		return nil
 	}
 	at := t.Due
