@@ -37,9 +37,20 @@ type Account struct {
 	// for BYOL on GPU bundles (a deskplane control setting): the
 	// Graphics.g4dn ingestion processes and custom imports need it.
 	GraphicsBYOLAllowListed bool `json:"graphicsByolAllowListed,omitempty"`
+	// DescribeDelay is eventual consistency on demand (a deskplane control
+	// setting, default 0: off): a resource created less than this long ago
+	// is not yet returned by the Describe operations
+	// (docs/decisions/0325-eventual-consistency-on-demand.md).
+	DescribeDelay time.Duration `json:"describeDelay,omitempty"`
 	// Generation grows on every change of the enablement; the
 	// account.modify timer carries the generation it was scheduled at.
 	Generation int64 `json:"gen,omitempty"`
+}
+
+// NotYetDescribed reports whether a resource created at created is still
+// hidden from the Describe operations at now (Account.DescribeDelay).
+func (a Account) NotYetDescribed(created, now time.Time) bool {
+	return a.DescribeDelay > 0 && now.Before(created.Add(a.DescribeDelay))
 }
 
 // BYOLEnabled reports whether BYOL (dedicated tenancy) is enabled.

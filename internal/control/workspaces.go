@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -21,6 +22,9 @@ type Workspaces interface {
 	// unknown WorkSpace answers deskplane.CodeNotFound, a WorkSpace a user
 	// cannot connect to deskplane.CodeInvalidState.
 	SetConnection(ctx context.Context, sc deskplane.Scope, id string, state wsapi.ConnectionState) (wsapi.ConnectionState, error)
+	// SetDescribeDelay sets how long new resources of the scope stay
+	// hidden from the Describe operations, and returns it.
+	SetDescribeDelay(ctx context.Context, sc deskplane.Scope, d time.Duration) (time.Duration, error)
 }
 
 // WorkspaceRoutes adds the WorkSpaces control routes to mux, which must sit
@@ -28,6 +32,7 @@ type Workspaces interface {
 func WorkspaceRoutes(mux *http.ServeMux, svc Workspaces) {
 	r := workspaceRoutes{svc}
 	mux.HandleFunc("POST "+Prefix+"workspaces/{id}/connection", r.connection)
+	mux.HandleFunc("POST "+Prefix+"eventual-consistency", r.consistency)
 }
 
 type workspaceRoutes struct{ svc Workspaces }
@@ -62,4 +67,32 @@ func (wr workspaceRoutes) connection(w http.ResponseWriter, r *http.Request) {
 	default:
 		WriteJSON(w, http.StatusOK, map[string]any{"workspaceId": id, "connectionState": state})
 	}
+}
+
+// maxDescribeDelay bounds the eventual-consistency window (a day).
+const maxDescribeDelay = 24 * time.Hour
+
+// consistency sets eventual consistency on demand for an account in a
+// Region: for describeDelaySeconds after it is created, a WorkSpace is
+// not returned by DescribeWorkspaces or DescribeWorkspacesConnectionStatus,
+// as AWS warns may happen (decision 0325). 0 turns it off (the default).
+func (wr workspaceRoutes) consistency(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		imageTarget
+		DescribeDelaySeconds *int64 `json:"describeDelaySeconds"`
+	}
+	sc, ok := decodeImageBody(w, r, &in, &in.imageTarget)
+	if !ok {
+		return
+	}
+	if in.DescribeDelaySeconds == nil || *in.DescribeDelaySeconds < 0 || time.Duration(*in.DescribeDelaySeconds)*time.Second > maxDescribeDelay {
+		WriteError(w, http.StatusBadRequest, fmt.Errorf("describeDelaySeconds must be a number of seconds from 0 (off) to %d", int64(maxDescribeDelay/time.Second)))
+		return
+	}
+	d, err := wr.svc.SetDescribeDelay(r.Context(), sc, time.Duration(*in.DescribeDelaySeconds)*time.Second)
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"account": sc.Account, "region": sc.Region, "describeDelaySeconds": int64(d / time.Second)})
 }

@@ -2,6 +2,7 @@ package workspaces
 
 import (
 	"context"
+	"time"
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -39,4 +40,20 @@ func (s *Service) SetConnection(ctx context.Context, sc deskplane.Scope, id stri
 		return saveWorkspace(tx, sc, ws)
 	})
 	return out, err
+}
+
+// SetDescribeDelay sets how long a new resource of the scope stays hidden
+// from the Describe operations (0: shown at once, the default) and returns
+// it: eventual consistency on demand, so that clients can test their
+// retries (docs/decisions/0325-eventual-consistency-on-demand.md).
+func (s *Service) SetDescribeDelay(ctx context.Context, sc deskplane.Scope, d time.Duration) (time.Duration, error) {
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		acct, err := account(tx, sc)
+		if err != nil {
+			return err
+		}
+		acct.DescribeDelay = d
+		return deskplane.Save(tx, deskplane.AccountKey(sc), acct)
+	})
+	return d, err
 }

@@ -37,9 +37,16 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 	}
 	size := paging.Size(in.Limit)
 	sc := env.Scope(ctx)
+	now := s.Now()
 	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		var p paging.Page[*workspaceView]
+		// Eventual consistency on demand (decision 0325): WorkSpaces
+		// created within the account's DescribeDelay are not shown yet.
+		acct, err := account(tx, sc)
+		if err != nil {
+			return err
+		}
 		if len(in.WorkspaceIds) > 0 {
 			type hit struct {
 				seq int64
@@ -66,6 +73,9 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 				if err != nil {
 					return err
 				}
+				if acct.NotYetDescribed(v.ws.Created, now) {
+					continue
+				}
 				hits = append(hits, hit{rec.Seq, v})
 			}
 			sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
@@ -91,7 +101,7 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 				if needle != nil && !bytes.Contains(r.Data, needle) {
 					return true
 				}
-				if needle == nil && p.Len() == size {
+				if needle == nil && acct.DescribeDelay == 0 && p.Len() == size {
 					// Unfiltered: any further record proves a next page.
 					p.SetMore()
 					return false
@@ -105,7 +115,8 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 				case in.DirectoryId != nil && ws.DirectoryID != *in.DirectoryId,
 					in.UserName != nil && !strings.EqualFold(ws.UserName, *in.UserName),
 					in.BundleId != nil && ws.BundleID != *in.BundleId,
-					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName:
+					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName,
+					acct.NotYetDescribed(ws.Created, now):
 					return true
 				}
 				return p.Add(size, r.Seq, v)

@@ -134,3 +134,62 @@ func TestWorkspaceBYOLBundleNeedsDedicatedDirectory(t *testing.T) {
 		t.Fatalf("BYOL bundle in a dedicated directory: %v %+v", err, out)
 	}
 }
+
+// TestWorkspaceEventualConsistencyOnDemand: with the control setting, a new
+// WorkSpace is not describable for the chosen window (seed 004: "If you
+// immediately call DescribeWorkspaces with this identifier, no information
+// is returned"); off by default (issue 12 item 14; decision 0325).
+func TestWorkspaceEventualConsistencyOnDemand(t *testing.T) {
+	f := newWSFixture(t, apptest.Options{})
+	std := f.standard()
+	before := f.launch(f.req("before", std)) // created with the setting off
+	id := func(out *workspaces.CreateWorkspacesOutput, err error) string {
+		t.Helper()
+		if err != nil || len(out.PendingRequests) != 1 {
+			t.Fatalf("CreateWorkspaces: %v %+v", err, out)
+		}
+		return aws.ToString(out.PendingRequests[0].WorkspaceId)
+	}
+	shown := id(f.create(f.req("default", std)))
+	if _, ok := f.get(shown); !ok {
+		t.Fatal("by default a new WorkSpace is describable at once")
+	}
+	f.e.Advance(time.Minute) // the window counts from creation: "shown" is older than it
+
+	var set map[string]any
+	f.e.Control("POST", "eventual-consistency", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "describeDelaySeconds": 30}, &set)
+	if set["describeDelaySeconds"] != float64(30) {
+		t.Fatalf("control answer %+v", set)
+	}
+	hidden := id(f.create(f.req("hidden", std)))
+	if _, ok := f.get(hidden); ok {
+		t.Fatal("a WorkSpace 0 s old is describable within the window")
+	}
+	all, err := f.c.DescribeWorkspaces(f.ctx, &workspaces.DescribeWorkspacesInput{DirectoryId: aws.String(f.dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, w := range all.Workspaces {
+		ids = append(ids, aws.ToString(w.WorkspaceId))
+	}
+	if slices.Contains(ids, hidden) || !slices.Contains(ids, before) || !slices.Contains(ids, shown) {
+		t.Fatalf("listing within the window: %v", ids)
+	}
+	cs, err := f.c.DescribeWorkspacesConnectionStatus(f.ctx, &workspaces.DescribeWorkspacesConnectionStatusInput{WorkspaceIds: []string{hidden}})
+	if err != nil || len(cs.WorkspacesConnectionStatus) != 0 {
+		t.Fatalf("connection status within the window: %v %+v", err, cs)
+	}
+	f.e.Advance(31 * time.Second)
+	if _, ok := f.get(hidden); !ok {
+		t.Fatal("the WorkSpace is not describable after the window")
+	}
+
+	if code := f.e.ControlStatus("POST", "eventual-consistency", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "describeDelaySeconds": -1}); code != 400 {
+		t.Fatalf("negative window: %d", code)
+	}
+	f.e.Control("POST", "eventual-consistency", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "describeDelaySeconds": 0}, nil)
+	if _, ok := f.get(id(f.create(f.req("off-again", std)))); !ok {
+		t.Fatal("turned off, a new WorkSpace is describable at once")
+	}
+}

@@ -514,6 +514,10 @@ func (s *Service) DescribeWorkspacesConnectionStatus(ctx context.Context, in *ws
 		return st
 	}
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
+		acct, err := account(tx, sc) // DescribeDelay (decision 0325)
+		if err != nil {
+			return err
+		}
 		if len(in.WorkspaceIds) > 0 {
 			seen := map[string]bool{}
 			for _, id := range in.WorkspaceIds {
@@ -525,14 +529,17 @@ func (s *Service) DescribeWorkspacesConnectionStatus(ctx context.Context, in *ws
 				if err != nil {
 					return err
 				}
-				if ws != nil {
+				if ws != nil && !acct.NotYetDescribed(ws.Created, now) {
 					out.WorkspacesConnectionStatus = append(out.WorkspacesConnectionStatus, status(ws))
 				}
 			}
 			return nil
 		}
 		var p paging.Page[*deskplane.Workspace]
-		err := deskplane.Each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
+		err = deskplane.Each(tx, sc, deskplane.KindWorkspace, after, func(seq int64, ws *deskplane.Workspace) (bool, error) {
+			if acct.NotYetDescribed(ws.Created, now) {
+				return true, nil
+			}
 			return p.Add(paging.DefaultSize, seq, ws), nil
 		})
 		if err != nil {
