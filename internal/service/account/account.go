@@ -13,6 +13,7 @@ package account
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 
 	"github.com/deskplane/deskplane"
@@ -260,7 +261,7 @@ func (s *Service) ModifyAccount(ctx context.Context, in *wsapi.ModifyAccountRequ
 func (s *Service) onAccountModify(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var p timerPayload
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
-		return err
+		return lifecycle.Permanent(fmt.Errorf("%s timer of %s: %w", deskplane.TimerAccountModify, t.Key.Scope.Account+" in "+t.Key.Scope.Region, err))
 	}
 	sc := t.Key.Scope
 	acct, err := settings(tx, sc)

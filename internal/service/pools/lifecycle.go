@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/catalogue"
+	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -19,7 +20,7 @@ import (
 func (s *Service) onPoolState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var pl payload
 	if err := json.Unmarshal(t.Payload, &pl); err != nil {
-		return fmt.Errorf("%s timer of %s: %w", deskplane.TimerPoolState, t.Key.ID, err)
+		return lifecycle.Permanent(fmt.Errorf("%s timer of %s: %w", deskplane.TimerPoolState, t.Key.ID, err))
 	}
 	sc := t.Key.Scope
 	p, ok, err := deskplane.Pools().Get(tx, sc, t.Key.ID)
