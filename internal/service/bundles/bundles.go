@@ -46,6 +46,14 @@ func (s *Service) Timers() map[string]lifecycle.Handler {
 }
 
 // value returns what p points at, or the zero value for nil.
+// account returns the scope's account settings (the zero settings when
+// it has none).
+func account(tx deskplane.Tx, sc deskplane.Scope) (deskplane.Account, error) {
+	var a deskplane.Account
+	_, err := deskplane.Load(tx, deskplane.AccountKey(sc), &a)
+	return a, err
+}
+
 func value[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -391,8 +399,16 @@ func (s *Service) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Descri
 	out := &wsapi.DescribeWorkspaceBundlesResult{}
 	switch {
 	case in.BundleIds != nil:
+		now := s.Now()
 		err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 			out.Bundles = out.Bundles[:0]
+			// Eventual consistency on demand: the caller's own bundles
+			// created within the account's DescribeDelay are not shown
+			// yet (docs/decisions/0325-eventual-consistency-on-demand.md).
+			acct, err := account(tx, sc)
+			if err != nil {
+				return err
+			}
 			seen := make(map[string]bool, len(in.BundleIds))
 			for _, id := range in.BundleIds {
 				if seen[id] {
@@ -403,7 +419,7 @@ func (s *Service) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Descri
 				if err != nil {
 					return err
 				}
-				if ok {
+				if ok && !(b.Owner == sc.Account && acct.NotYetDescribed(b.Created, now)) {
 					out.Bundles = append(out.Bundles, wireBundle(b))
 				}
 			}
@@ -435,9 +451,17 @@ func (s *Service) DescribeWorkspaceBundles(ctx context.Context, in *wsapi.Descri
 			return nil, err
 		}
 		var p paging.Page[wsapi.WorkspaceBundle]
+		now := s.Now()
 		err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 			p = paging.Page[wsapi.WorkspaceBundle]{}
+			acct, err := account(tx, sc)
+			if err != nil {
+				return err
+			}
 			return deskplane.Bundles().Each(tx, sc, after, func(seq int64, b *deskplane.Bundle) (bool, error) {
+				if acct.NotYetDescribed(b.Created, now) {
+					return true, nil // not shown yet (decision 0325)
+				}
 				return p.Add(paging.DefaultSize, seq, wireBundle(b)), nil
 			})
 		})

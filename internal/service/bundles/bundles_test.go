@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
@@ -326,5 +327,30 @@ func TestBundleUpdateAndDelete(t *testing.T) {
 	// The name is free again.
 	if _, err := bunCreate(e, a, "std", "wsi-abcdefgh1", "STANDARD", "80", "50"); err != nil {
 		t.Errorf("reuse the name: %v", err)
+	}
+}
+
+// TestBundleEventualConsistencyOnDemand: with the control setting, a new
+// custom bundle is not returned by DescribeWorkspaceBundles for the chosen
+// window (issue 12 item 14; docs/decisions/0325-eventual-consistency-on-demand.md).
+func TestBundleEventualConsistencyOnDemand(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	bunImage(t, e, apptest.AccountA, "wsi-abcdefgh1", deskplane.ImageAvailable, 175, 100)
+	e.Control("POST", "eventual-consistency", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "describeDelaySeconds": 60}, nil)
+	out, err := bunCreate(e, apptest.AccountA, "late", "wsi-abcdefgh1", "STANDARD", "175", "100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(out.WorkspaceBundle.BundleId)
+	if got := bunDescribeIDs(t, e, apptest.AccountA, id); len(got) != 0 {
+		t.Fatalf("by id within the window: %+v", got)
+	}
+	own, err := e.WS(apptest.AccountA).DescribeWorkspaceBundles(e.Ctx(), &workspaces.DescribeWorkspaceBundlesInput{})
+	if err != nil || len(own.Bundles) != 0 {
+		t.Fatalf("listed within the window: %v %+v", err, own)
+	}
+	e.Advance(61 * time.Second)
+	if got := bunDescribeIDs(t, e, apptest.AccountA, id); len(got) != 1 {
+		t.Fatalf("by id after the window: %+v", got)
 	}
 }

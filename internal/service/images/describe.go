@@ -86,10 +86,21 @@ func (s *Service) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Describ
 		return nil, err
 	}
 	var p paging.Page[wsapi.WorkspaceImage]
+	now := s.Now()
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.WorkspaceImage]{}
+		// Eventual consistency on demand: the caller's own images created
+		// within the account's DescribeDelay are not shown yet
+		// (docs/decisions/0325-eventual-consistency-on-demand.md).
+		acct, err := account(tx, sc)
+		if err != nil {
+			return err
+		}
+		hidden := func(img *deskplane.Image) bool {
+			return img.Owner == sc.Account && acct.NotYetDescribed(img.Created, now)
+		}
 		if len(in.ImageIds) > 0 {
-			return describeByID(tx, sc, in.ImageIds, int(after), size, wantOwned, wantShared, in.ImageType == "", &p)
+			return describeByID(tx, sc, in.ImageIds, int(after), size, wantOwned, wantShared, in.ImageType == "", hidden, &p)
 		}
 		// Owned images and share records each come in Seq order (Seq is
 		// unique store-wide); merging them gives one stable order. Each
@@ -98,6 +109,9 @@ func (s *Service) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Describ
 		var owned, shared []seqImage
 		if wantOwned {
 			err := deskplane.Images().Each(tx, sc, after, func(seq int64, img *deskplane.Image) (bool, error) {
+				if hidden(img) {
+					return true, nil
+				}
 				owned = append(owned, seqImage{seq, wireImage(img)})
 				return len(owned) <= size, nil
 			})
@@ -137,7 +151,7 @@ func (s *Service) DescribeWorkspaceImages(ctx context.Context, in *wsapi.Describ
 // token's position is an index into them); unknown ids are left out. The
 // AMAZON catalogue's images are describable by id when no ImageType is
 // given (they are neither OWNED nor SHARED).
-func describeByID(tx deskplane.Tx, sc deskplane.Scope, ids []string, after, size int, wantOwned, wantShared, wantPublic bool, p *paging.Page[wsapi.WorkspaceImage]) error {
+func describeByID(tx deskplane.Tx, sc deskplane.Scope, ids []string, after, size int, wantOwned, wantShared, wantPublic bool, hidden func(*deskplane.Image) bool, p *paging.Page[wsapi.WorkspaceImage]) error {
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		if seen[id] {
@@ -158,7 +172,7 @@ func describeByID(tx deskplane.Tx, sc deskplane.Scope, ids []string, after, size
 			if img, ok = catalogue.Image(id); !ok {
 				continue
 			}
-		case shared && !wantShared, !shared && !wantOwned:
+		case shared && !wantShared, !shared && !wantOwned, !shared && hidden(img):
 			continue
 		}
 		if !p.Add(size, int64(i+1), wireImage(img)) {
