@@ -6,6 +6,7 @@
 // Terminate, ModifyWorkspaceState, MigrateWorkspace, snapshots and
 // connection status (workspace_actions.go), ModifyWorkspaceProperties
 // (workspace_modify.go) and CreateStandbyWorkspaces (workspace_standby.go),
+// the checks of CreateWorkspaces that read other records (create_checks.go),
 // and the connection state the control API sets (control.go). It follows
 // docs/decisions/0020-… to 0029-….
 //
