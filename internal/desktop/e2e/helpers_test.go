@@ -44,11 +44,10 @@ func requireDesktops(t testing.TB) {
 	}
 }
 
-// deskEnv is deskplane running real desktops, with a registered directory.
+// deskEnv is deskplane running real desktops.
 type deskEnv struct {
 	*apptest.Env
 	t   testing.TB
-	dir string
 	uid int
 }
 
