@@ -7,8 +7,9 @@
 // connection status (workspace_actions.go), ModifyWorkspaceProperties
 // (workspace_modify.go) and CreateStandbyWorkspaces (workspace_standby.go),
 // the checks of CreateWorkspaces that read other records (create_checks.go),
-// and the connection state the control API sets (control.go). It follows
-// docs/decisions/0020-… to 0029-….
+// and the connection state and eventual consistency the control API sets
+// (control.go). It follows docs/decisions/0020-… to 0025-… and 0320-… to
+// 0325-….
 //
 // A WorkSpace is a deskplane.Workspace record in its owner's scope. It reads
 // the directories' registrations, users and bundles of other families
