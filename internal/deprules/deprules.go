@@ -7,7 +7,8 @@
 //     internal/smithy only;
 //   - service packages (internal/service and below) do not import
 //     net/http, internal/sigv4 or internal/awsjson, depend on neither of
-//     the latter two nor on internal/api even indirectly, and a family
+//     the latter two nor on internal/api (removed with issue 11; it must
+//     not come back) even indirectly, and a family
 //     package imports no other family: families share through the root
 //     package, and only the composition (internal/service) imports them;
 //   - the binary (cmd/deskplane) links no AWS SDK module.
@@ -174,7 +175,7 @@ func Check(module string, pkgs []Package) []Violation {
 			for _, d := range p.Deps {
 				switch d {
 				case module + "/internal/sigv4", module + "/internal/awsjson", module + "/internal/api":
-					bad(path, d, "service packages do not depend on the transport or on internal/api (the composition takes the remainder as interfaces)")
+					bad(path, d, "service packages do not depend on the transport, nor on internal/api, which is gone: every operation is a family's")
 				}
 			}
 		}
