@@ -42,6 +42,15 @@ type server struct {
 	// http is this run's own client: connections to a killed run must not
 	// be reused for the next one.
 	http *http.Client
+	// region is where the round works: each round in a Region of its own
+	// stays within the per-Region directory limit.
+	region string
+}
+
+// roundRegion is the Region of a round.
+func roundRegion(round int) string {
+	regions := []string{"us-east-1", "eu-west-1", "ap-southeast-2"}
+	return regions[round%len(regions)]
 }
 
 func buildBinary(t *testing.T) string {
@@ -112,7 +121,7 @@ func (s *server) stop(t *testing.T) {
 
 func (s *server) ds() *directoryservice.Client {
 	return directoryservice.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
+		Region:       s.region,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(s.url),
 		Retryer:      apptest.TransportRetryer,
@@ -162,6 +171,7 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 
 func runRound(t *testing.T, bin, dataDir, addr string, round int) {
 	srv := start(t, bin, dataDir, addr)
+	srv.region = roundRegion(round)
 	ack := &acked{dirs: map[string]string{}, tags: map[string]map[string]string{},
 		inflight: map[string]map[string]string{}, workspaces: map[string]string{}}
 	wsDir := registeredDirectory(t, srv, fmt.Sprintf("crash%d", round))
@@ -191,6 +201,7 @@ func runRound(t *testing.T, bin, dataDir, addr string, round int) {
 	}
 
 	srv = start(t, bin, dataDir, addr)
+	srv.region = roundRegion(round)
 	defer srv.stop(t)
 	ds := srv.ds()
 	got := describeAll(t, ds)
@@ -335,7 +346,7 @@ func workspaceWriter(ctx context.Context, ws *workspaces.Client, ack *acked, dir
 
 func (s *server) ws() *workspaces.Client {
 	return workspaces.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
+		Region:       s.region,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(s.url),
 		Retryer:      apptest.TransportRetryer,
