@@ -124,6 +124,15 @@ func TestCheckAllowsAndRefuses(t *testing.T) {
 			return "", err
 		}, CodeInvalidState, "",
 			"The WorkSpace ws-4 is STOPPED; only an AVAILABLE WorkSpace can be captured in an image."},
+		{"switch the protocol of a STOPPED WorkSpace", func() (string, error) {
+			_, err := ws.Check(ActionModifyProtocol, "ws-6", WorkspaceStopped)
+			return "", err
+		}, CodeInvalidState, "",
+			"The WorkSpace ws-6 is STOPPED; only an AVAILABLE WorkSpace can be switched to another protocol."},
+		{"modify a STOPPED WorkSpace otherwise", func() (string, error) {
+			_, err := ws.Check(ActionModify, "ws-6", WorkspaceStopped)
+			return "", err
+		}, allowed, "", ""},
 		{"applications of a SUSPENDED WorkSpace", func() (string, error) {
 			_, err := ws.Check(ActionManageApplications, "ws-5", WorkspaceSuspended)
 			return "", err

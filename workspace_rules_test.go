@@ -68,8 +68,39 @@ func TestCheckVolumes(t *testing.T) {
 		}
 	}
 	err := CheckVolumes(ComputeGraphicsProG4dn, 80, 10)
-	if want := "Graphics: Invalid root and user volume size selected."; err == nil || err.Error()[:len(want)] != want {
-		t.Errorf("GPU volume error %v, want the console's Graphics prefix", err)
+	if want := "Graphics: Invalid root and user volume size selected. Root and user volume size (GB) must be (100+|100+)."; err == nil || err.Error() != want {
+		t.Errorf("GPU volume error %v, want AWS's message %q", err, want)
+	}
+}
+
+// TestCheckBundleCompute: the compute types a CreateWorkspaces request may
+// ask for with a bundle (docs/decisions/0320-create-compute-type.md).
+func TestCheckBundleCompute(t *testing.T) {
+	b := func(c Compute, os OperatingSystemName) *Bundle {
+		return &Bundle{ID: "wsb-1", ComputeType: c, OperatingSystem: os}
+	}
+	cases := []struct {
+		name string
+		b    *Bundle
+		to   Compute
+		ok   bool
+	}{
+		{"the bundle's own", b(ComputeGraphics, OSWindowsServer2019), ComputeGraphics, true},
+		{"general larger", b(ComputeStandard, OSWindowsServer2019), ComputePower, true},
+		{"general smaller", b(ComputePower, OSWindowsServer2019), ComputeValue, true},
+		{"g4dn among themselves", b(ComputeGraphicsG4dn, OSWindowsServer2022), ComputeGraphicsProG4dn, true},
+		{"general to g4dn", b(ComputeStandard, OSWindowsServer2019), ComputeGraphicsG4dn, false},
+		{"g4dn to general", b(ComputeGraphicsG4dn, OSWindowsServer2019), ComputeValue, false},
+		{"Graphics keeps its type", b(ComputeGraphics, OSWindowsServer2019), ComputeGraphicsPro, false},
+		{"GeneralPurpose needs Server 2022 or 11", b(ComputePower, OSWindowsServer2019), ComputeGeneral4XLarge, false},
+		{"GeneralPurpose on Server 2022", b(ComputePowerPro, OSWindowsServer2022), ComputeGeneral8XLarge, true},
+		{"unknown type", b(ComputeStandard, OSWindowsServer2019), Compute("QUANTUM"), false},
+	}
+	for _, c := range cases {
+		err := CheckBundleCompute(c.b, c.to)
+		if (err == nil) != c.ok || err != nil && !HasCode(err, CodeInvalidParameter) {
+			t.Errorf("%s: %v, want ok=%v", c.name, err, c.ok)
+		}
 	}
 }
 
