@@ -189,7 +189,7 @@ test('a directory user signs in and reaches a real desktop', async (t) => {
 
   // The desktop draws: beyond the black root window, its terminal shows
   // (a good share of the sampled pixels are not black, in several colours).
-  const drawn = await until('the desktop canvas shows its windows', () => page.evaluate(() => {
+  const sample = () => page.evaluate(() => {
     const c = document.querySelector('#screen canvas');
     if (!c || !c.width || !c.height) { return null; }
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -203,8 +203,16 @@ test('a directory user signs in and reaches a real desktop', async (t) => {
       if (rgb !== 0) { lit++; }
     }
     return lit / n > 0.01 && seen.size > 2 ? { colours: seen.size, lit: Math.round((100 * lit) / n) + '%' } : null;
-  }), 90000).catch(async (e) => {
+  });
+  const drawn = await until('the desktop canvas shows its windows', sample, 90000).catch(async (e) => {
     await shot(page, 'failed-desktop');
+    await page.reload();
+    await page.waitForSelector('body[data-connected="true"]', { state: 'attached', timeout: 30000 });
+    await new Promise((r) => setTimeout(r, 3000));
+    // A fresh connection tells the proxy from the desktop: still blank
+    // means the desktop's session drew nothing (its terminal did not map).
+    console.log('after reconnecting:', JSON.stringify(await sample()));
+    await shot(page, 'failed-desktop-reconnected');
     console.log('status:', await page.textContent('#status'), '\nserver log:\n' + srv.log());
     throw e;
   });
