@@ -114,9 +114,11 @@ func touchDesktop(tx Tx, node string, sc Scope, id string, fn func(*DesktopRecor
 // wait is true while its desktop has not done its part. failed carries the
 // desktop's error when it gave up: the transition then ends as a
 // transition fault would, in ERROR with DesktopErrorCode. A WorkSpace
-// without a node never waits.
-func DesktopGate(tx Tx, sc Scope, ws *Workspace) (wait bool, failed TransitionFault, hasFailed bool, err error) {
-	if ws.Node == "" {
+// without a node never waits, and neither does any on a node that runs no
+// desktops (desktops false): turning desktops off leaves the lifecycle
+// timer-driven again instead of stuck.
+func DesktopGate(tx Tx, sc Scope, ws *Workspace, desktops bool) (wait bool, failed TransitionFault, hasFailed bool, err error) {
+	if ws.Node == "" || !desktops {
 		return false, TransitionFault{}, false, nil
 	}
 	d, found, err := DesktopRecords().Get(tx, NodeScope(ws.Node), DesktopID(sc, ws.ID))
@@ -190,9 +192,10 @@ func AddSnapshotTime(snaps []time.Time, at time.Time) []time.Time {
 }
 
 // ImageContentWait says whether an image captured from a WorkSpace with a
-// desktop must stay PENDING because the desktop has not captured it yet.
-func ImageContentWait(tx Tx, sc Scope, img *Image) (bool, error) {
-	if img.Origin != OriginWorkspace || img.SourceWorkspaceID == "" {
+// desktop must stay PENDING because the desktop has not captured it yet
+// (never on a node that runs no desktops: desktops false).
+func ImageContentWait(tx Tx, sc Scope, img *Image, desktops bool) (bool, error) {
+	if !desktops || img.Origin != OriginWorkspace || img.SourceWorkspaceID == "" {
 		return false, nil
 	}
 	ws, found, err := Workspaces().Get(tx, sc, img.SourceWorkspaceID)

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces/types"
@@ -70,4 +71,32 @@ func TestDesktopsSurviveARestart(t *testing.T) {
 	if st, _ := d2.desktop(running); st.State != deskplane.DesktopStopped {
 		t.Errorf("stopping an adopted desktop left it %s", st.State)
 	}
+}
+
+// Turning desktops off leaves the WorkSpaces launched with them
+// timer-driven again, not stuck waiting for a desktop.
+func TestDesktopsTurnedOff(t *testing.T) {
+	requireDesktops(t)
+	data := t.TempDir()
+	uid := 20_000_000 + rand.IntN(1000)*100_000
+	withDesktops := apptest.Options{Store: "bolt", Config: func(c *app.Config) {
+		desktopConfig(uid, "node-a")(c)
+		c.DataDir = data
+	}}
+	d1 := startDesktops(t, withDesktops)
+	dir := d1.RegisteredDirectory(apptest.AccountA)
+	id := d1.launch(apptest.AccountA, dir, d1.AmazonBundle(), "alice")
+	d1.Stop()
+
+	d2 := &deskEnv{t: t, Env: apptest.Start(t, apptest.Options{Store: "bolt", Config: func(c *app.Config) { c.DataDir = data }})}
+	ws := d2.WS(apptest.AccountA)
+	if out, err := ws.StopWorkspaces(d2.Ctx(), &workspaces.StopWorkspacesInput{StopWorkspaceRequests: []types.StopRequest{{WorkspaceId: &id}}}); err != nil || len(out.FailedRequests) > 0 {
+		t.Fatal(err, out)
+	}
+	d2.await(apptest.AccountA, id, types.WorkspaceStateStopped)
+	if out, err := ws.TerminateWorkspaces(d2.Ctx(), &workspaces.TerminateWorkspacesInput{TerminateWorkspaceRequests: []types.TerminateRequest{{WorkspaceId: &id}}}); err != nil || len(out.FailedRequests) > 0 {
+		t.Fatal(err, out)
+	}
+	d2.Advance(time.Hour)
+	d2.await(apptest.AccountA, id, "GONE")
 }

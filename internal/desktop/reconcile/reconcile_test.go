@@ -249,7 +249,7 @@ func newRig(t *testing.T, port *fakePort, raw deskplane.Store) *rig {
 		if err != nil || !ok || strconv.FormatInt(ws.Generation, 10) != string(tm.Payload) {
 			return err
 		}
-		wait, f, failed, err := deskplane.DesktopGate(tx, tm.Key.Scope, ws)
+		wait, f, failed, err := deskplane.DesktopGate(tx, tm.Key.Scope, ws, true)
 		if err != nil || wait {
 			return err
 		}

@@ -45,9 +45,10 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 	if !ok || row.Action == deskplane.ActionCaptureImage {
 		return nil
 	}
-	// A WorkSpace with a desktop ends its transition once the desktop has
-	// done its part (docs/decisions/0184-desktop-reconciler.md).
-	wait, desktopFault, desktopFailed, err := deskplane.DesktopGate(tx, sc, ws)
+	// On a node that runs desktops, a WorkSpace with a desktop ends its
+	// transition once the desktop has done its part
+	// (docs/decisions/0184-desktop-reconciler.md).
+	wait, desktopFault, desktopFailed, err := deskplane.DesktopGate(tx, sc, ws, s.Node != "")
 	if err != nil || wait {
 		return err
 	}
@@ -513,11 +514,11 @@ func (s *Service) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t desk
 		return nil
 	case wsPending, wsRebuilding, wsRestoring:
 	case wsUnhealthy, wsImpaired, wsError:
-		if err := takeSnapshot(tx, sc, ws, at, true); err != nil {
+		if err := s.takeSnapshot(tx, sc, ws, at, true); err != nil {
 			return err
 		}
 	default:
-		if err := takeSnapshot(tx, sc, ws, at, false); err != nil {
+		if err := s.takeSnapshot(tx, sc, ws, at, false); err != nil {
 			return err
 		}
 	}
@@ -530,11 +531,11 @@ func (s *Service) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t desk
 }
 
 // takeSnapshot lists a snapshot taken at `at` (userOnly: of the user
-// volume only, a rebuild snapshot). A WorkSpace with a desktop asks its
-// node to take it; the node lists it once the copy exists
-// (docs/decisions/0184-desktop-reconciler.md).
-func takeSnapshot(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time, userOnly bool) error {
-	if ws.Node != "" {
+// volume only, a rebuild snapshot). A WorkSpace with a desktop, on a node
+// that runs desktops, asks its node to take it; the node lists it once the
+// copy exists (docs/decisions/0184-desktop-reconciler.md).
+func (s *Service) takeSnapshot(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time, userOnly bool) error {
+	if ws.Node != "" && s.Node != "" {
 		return deskplane.RequestDesktopSnapshot(tx, sc, ws, at, userOnly)
 	}
 	ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
