@@ -57,6 +57,28 @@ func TestImageContentThroughBundlesAndSharing(t *testing.T) {
 	if got := d.sh(wsIDB, "cat /opt/system-file /usr/local/bin/a-tool; ls ~/user-file 2>/dev/null || echo no-user-file"); got != "from-A\ntool\nno-user-file" {
 		t.Fatalf("B launched from its copy of A's shared image sees %q", got)
 	}
+
+	// An updated image (CreateUpdatedWorkspaceImage) carries it too.
+	d.Control("POST", "images/"+imageID+"/updates", map[string]any{"account": apptest.AccountA, "region": apptest.Region, "updateAvailable": true}, nil)
+	up, err := wsA.CreateUpdatedWorkspaceImage(ctx, &workspaces.CreateUpdatedWorkspaceImageInput{
+		Name: aws.String("updated"), Description: aws.String("updated image"), SourceImageId: &imageID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Advance(4 * time.Hour)
+	d.awaitImage(apptest.AccountA, aws.ToString(up.ImageId))
+	ub, err := wsA.CreateWorkspaceBundle(ctx, &workspaces.CreateWorkspaceBundleInput{
+		BundleName: aws.String("from-update"), BundleDescription: aws.String("bundle of the updated image"), ImageId: up.ImageId,
+		ComputeType: &types.ComputeType{Name: types.ComputeStandard},
+		UserStorage: &types.UserStorage{Capacity: aws.String("10")}, RootStorage: &types.RootStorage{Capacity: aws.String("80")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Advance(time.Hour)
+	u := d.launch(apptest.AccountA, dirA, aws.ToString(ub.WorkspaceBundle.BundleId), "carol")
+	if got := d.sh(u, "cat /opt/system-file"); got != "from-A" {
+		t.Fatalf("launched from an updated image: %q", got)
+	}
 }
 
 // awaitImage polls DescribeWorkspaceImages until the image is AVAILABLE.
