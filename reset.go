@@ -17,8 +17,9 @@ func ValidAccountID(id string) bool {
 
 // ResetAccount deletes every record and timer of account (Tx.Reset) and
 // what other accounts keep of it: it leaves the permissions of the images
-// and connection aliases other accounts shared with it, and an alias
-// association with one of its directories ends. Without this an owner
+// and connection aliases other accounts shared with it, an alias
+// association with one of its directories ends, and the other party's copy
+// of each of its account links goes. Without this an owner
 // would go on listing a permission for an account that no longer knows of
 // it.
 func ResetAccount(tx Tx, account string) error {
@@ -29,7 +30,7 @@ func ResetAccount(tx Tx, account string) error {
 	}
 	for _, region := range regions {
 		sc := Scope{Account: account, Region: region}
-		var images, aliases []Key
+		var images, aliases, links []Key
 		if err := ImageShares().Each(tx, sc, 0, func(_ int64, sh *ImageShare) (bool, error) {
 			images = append(images, Images().Key(Scope{Account: sh.Owner, Region: region}, sh.ImageID))
 			return true, nil
@@ -41,6 +42,23 @@ func ResetAccount(tx Tx, account string) error {
 			return true, nil
 		}); err != nil {
 			return err
+		}
+		if err := AccountLinks().Each(tx, sc, 0, func(_ int64, l *AccountLink) (bool, error) {
+			other := l.TargetAccount
+			if other == account {
+				other = l.SourceAccount
+			}
+			if other != account {
+				links = append(links, AccountLinks().Key(Scope{Account: other, Region: region}, l.ID))
+			}
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range links {
+			if _, err := tx.Delete(k); err != nil {
+				return err
+			}
 		}
 		for _, k := range images {
 			if err := Modify(tx, k, gone, func(img *Image) error {

@@ -126,7 +126,16 @@ func TestResetAccountLeavesOtherAccountsPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := a.CreateAccountLinkInvitation(ctx, &workspaces.CreateAccountLinkInvitationInput{TargetAccountId: aws.String(apptest.AccountB)}); err != nil {
+		t.Fatal(err)
+	}
+
 	e.Control("POST", "reset", map[string]any{"account": apptest.AccountB}, nil)
+
+	links, err := a.ListAccountLinks(ctx, &workspaces.ListAccountLinksInput{})
+	if err != nil || len(links.AccountLinks) != 0 {
+		t.Errorf("account links after resetting the other party: %+v %v", links, err)
+	}
 
 	ip, err := a.DescribeWorkspaceImagePermissions(ctx, &workspaces.DescribeWorkspaceImagePermissionsInput{ImageId: img.ImageId})
 	if err != nil || len(ip.ImagePermissions) != 0 {
