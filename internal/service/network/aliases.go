@@ -321,14 +321,22 @@ func (s *Service) DescribeConnectionAliases(ctx context.Context, in *wsapi.Descr
 		return &v, nil
 	}
 	var p paging.Page[wsapi.ConnectionAlias]
+	now := s.Now()
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.ConnectionAlias]{}
+		acct, err := account(tx, sc)
+		if err != nil {
+			return err
+		}
 		// Own aliases and share records each come in Seq order (Seq is
 		// unique store-wide); merging them gives one stable order. Each
 		// list needs at most size+1 matches to fill the page and know
 		// whether there is another.
 		var owned, shared []seqAlias
-		err := deskplane.ConnectionAliases().Each(tx, sc, after, func(seq int64, a *deskplane.ConnectionAlias) (bool, error) {
+		err = deskplane.ConnectionAliases().Each(tx, sc, after, func(seq int64, a *deskplane.ConnectionAlias) (bool, error) {
+			if acct.NotYetDescribed(a.Created, now) {
+				return true, nil
+			}
 			v, err := match(tx, a)
 			if err != nil || v == nil {
 				return err == nil, err

@@ -195,13 +195,18 @@ func (s *Service) DescribeIpGroups(ctx context.Context, in *wsapi.DescribeIpGrou
 	}
 	sc := env.Scope(ctx)
 	var p paging.Page[wsapi.WorkspacesIpGroup]
+	now := s.Now()
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[wsapi.WorkspacesIpGroup]{}
 		if want != nil && len(want) == 0 {
 			return nil
 		}
+		acct, err := account(tx, sc)
+		if err != nil {
+			return err
+		}
 		return deskplane.IPGroups().Each(tx, sc, after, func(seq int64, g *deskplane.IPGroup) (bool, error) {
-			if want != nil && !want[g.ID] {
+			if want != nil && !want[g.ID] || acct.NotYetDescribed(g.Created, now) {
 				return true, nil
 			}
 			return p.Add(size, seq, wireIPGroup(g)), nil

@@ -39,6 +39,15 @@ func (s *Service) Timers() map[string]lifecycle.Handler {
 
 // value returns what p points at, or the zero value for nil: optional
 // members of a request.
+// account returns the scope's account settings (the zero settings when
+// it has none); the Describe operations read its DescribeDelay
+// (docs/decisions/0325-eventual-consistency-on-demand.md).
+func account(tx deskplane.Tx, sc deskplane.Scope) (deskplane.Account, error) {
+	var a deskplane.Account
+	_, err := deskplane.Load(tx, deskplane.AccountKey(sc), &a)
+	return a, err
+}
+
 func value[T any](p *T) T {
 	var zero T
 	if p == nil {
