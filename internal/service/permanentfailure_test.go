@@ -103,4 +103,32 @@ func TestPermanentTimerFailuresEndInError(t *testing.T) {
 			t.Errorf("the registration is %s, want %s", st, faultedState)
 		}
 	})
+	t.Run("appassoc", func(t *testing.T) {
+		e := apptest.Start(t, apptest.Options{})
+		ws := availableWorkspace(t, e)
+		if _, err := e.WS(account).AssociateWorkspaceApplication(e.Ctx(), &workspaces.AssociateWorkspaceApplicationInput{
+			WorkspaceId: aws.String(ws), ApplicationId: aws.String(appOffice)}); err != nil {
+			t.Fatalf("AssociateWorkspaceApplication: %v", err)
+		}
+		e.SetTiming("fast")
+		if _, err := e.WS(account).DeployWorkspaceApplications(e.Ctx(), &workspaces.DeployWorkspaceApplicationsInput{WorkspaceId: aws.String(ws)}); err != nil {
+			t.Fatalf("DeployWorkspaceApplications: %v", err)
+		}
+		corruptTimer(t, e, deskplane.AppAssociations().Key(sc, ws+"/"+appOffice), deskplane.TimerAppDeploy)
+		e.Advance(time.Hour)
+		out, err := e.WS(account).DescribeWorkspaceAssociations(e.Ctx(), &workspaces.DescribeWorkspaceAssociationsInput{
+			WorkspaceId: aws.String(ws), AssociatedResourceTypes: []types.WorkSpaceAssociatedResourceType{types.WorkSpaceAssociatedResourceTypeApplication}})
+		if err != nil {
+			t.Fatalf("DescribeWorkspaceAssociations: %v", err)
+		}
+		for _, a := range out.Associations {
+			if aws.ToString(a.AssociatedResourceId) == appOffice {
+				if string(a.State) != faultedState {
+					t.Errorf("the association is %s, want %s", a.State, faultedState)
+				}
+				return
+			}
+		}
+		t.Fatalf("no association of %s: %+v", appOffice, out.Associations)
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -344,7 +345,7 @@ func (s *Service) schedule(tx deskplane.Tx, sc deskplane.Scope, id string, as *d
 func (s *Service) onAppDeploy(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	var p appDeployPayload
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
-		return fmt.Errorf("%s timer of %s: %w", deskplane.TimerAppDeploy, t.Key.ID, err)
+		return lifecycle.Permanent(fmt.Errorf("%s timer of %s: %w", deskplane.TimerAppDeploy, t.Key.ID, err))
 	}
 	sc, assocs := t.Key.Scope, deskplane.AppAssociations()
 	as, ok, err := assocs.Get(tx, sc, t.Key.ID)
