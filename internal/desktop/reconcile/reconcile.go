@@ -130,14 +130,7 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		close(work)
 		wg.Wait()
 	}()
-	ticker := time.NewTicker(r.opt.Poll)
-	defer ticker.Stop()
-	full, adopt := true, true
-	for {
-		ids, err := r.due(ctx, full)
-		if err != nil && ctx.Err() == nil {
-			r.opt.Log.Error("desktops: listing the node's desktops", "err", err)
-		}
+	dispatch := func(ids []string, adopt bool) error {
 		for _, id := range ids {
 			r.mu.Lock()
 			busy := r.inFlight[id]
@@ -154,16 +147,49 @@ func (r *Reconciler) Run(ctx context.Context) error {
 				return ctx.Err()
 			}
 		}
-		if full && err == nil {
-			adopt = false
+		return nil
+	}
+	look := func(full bool) []string {
+		ids, err := r.due(ctx, full)
+		if err != nil && ctx.Err() == nil {
+			r.opt.Log.Error("desktops: listing the node's desktops", "err", err)
 		}
-		full = false
+		return ids
+	}
+	// The first pass looks at every desktop and adopts what a previous
+	// process left.
+	if err := dispatch(look(true), true); err != nil {
+		return err
+	}
+	// Later health passes ask the port about every desktop (an RFB
+	// handshake each), which takes a while: they run beside the loop, so
+	// that a launch never waits for one.
+	ticker := time.NewTicker(r.opt.Poll)
+	defer ticker.Stop()
+	health := make(chan []string, 1)
+	checking := false
+	for {
+		var ids []string
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-r.wake:
+			ids = look(false)
 		case <-ticker.C:
-			full = true
+			if !checking {
+				checking = true
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					health <- look(true)
+				}()
+			}
+			ids = look(false) // retries whose back-off has passed
+		case ids = <-health:
+			checking = false
+		}
+		if err := dispatch(ids, false); err != nil {
+			return err
 		}
 	}
 }
