@@ -189,8 +189,17 @@ func runRound(t *testing.T, bin, dataDir, addr string, round int) {
 			workspaceWriter(ctx, srv.ws(), ack, wsDir, bundle, fmt.Sprintf("r%dw%d", round, w))
 		}()
 	}
-	// Kill at a random moment while the writers are busy.
-	time.Sleep(time.Duration(200+rand.IntN(800)) * time.Millisecond)
+	// Kill at a random moment while the writers are busy, once some writes
+	// were acknowledged (a loaded machine may take seconds for the first).
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ack.mu.Lock()
+		some := len(ack.dirs) > 0 && len(ack.workspaces) > 0
+		ack.mu.Unlock()
+		if some {
+			break
+		}
+	}
+	time.Sleep(time.Duration(rand.IntN(800)) * time.Millisecond)
 	srv.kill(t)
 	cancel()
 	wg.Wait()
