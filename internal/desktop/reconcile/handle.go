@@ -39,9 +39,9 @@ func (r *Reconciler) handle(ctx context.Context, did string, adopt bool) {
 		return
 	}
 	v := view{sc: sc, wsID: wsID, did: did, adopt: adopt}
-	found := false
+	found, foreign := false, false
 	err := r.store.View(ctx, func(tx deskplane.Tx) error {
-		v.ws, found = nil, false
+		v.ws, found, foreign = nil, false, false
 		d, ok, err := deskplane.DesktopRecords().Get(tx, deskplane.NodeScope(r.opt.Node), did)
 		if err != nil || !ok {
 			return err
@@ -52,7 +52,8 @@ func (r *Reconciler) handle(ctx context.Context, did string, adopt bool) {
 			return err
 		}
 		if ws.Node != r.opt.Node {
-			return nil // another node's: never act on it
+			foreign = true // another node's: never act on it
+			return nil
 		}
 		v.ws = ws
 		v.res = deskplane.DesktopResourcesOf(ws)
@@ -68,6 +69,15 @@ func (r *Reconciler) handle(ctx context.Context, did string, adopt bool) {
 		return
 	}
 	if !found {
+		return
+	}
+	if foreign {
+		// A record in this node's scope for a WorkSpace of another node
+		// (its Node never changes, so this should not happen): noted, never
+		// acted on.
+		if err := r.markSeen(ctx, &v); err != nil {
+			r.opt.Log.Error("desktops: recording a look", "workspace", wsID, "err", err)
+		}
 		return
 	}
 	began := r.opt.Wall()
