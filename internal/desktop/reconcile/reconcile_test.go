@@ -494,3 +494,22 @@ func TestComputeTableMatchesTheCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// A WorkSpace removed without a write the store wraps (an account reset)
+// loses its desktop at the next health pass.
+func TestResetAccountTerminatesItsDesktops(t *testing.T) {
+	port := newFakePort()
+	r := newRig(t, port, nil)
+	r.enter("ws-7", deskplane.WorkspacePending, nil)
+	r.await("ws-7", deskplane.WorkspaceAvailable)
+	if err := r.store.Update(context.Background(), func(tx deskplane.Tx) error { return tx.Reset(r.sc.Account) }); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for port.state("ws-7") != "gone" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the desktop of a reset account's WorkSpace: %s", port.state("ws-7"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
