@@ -48,7 +48,7 @@ func (f *TransitionFault) matches(kind Kind, s Scope, id string) bool {
 // TransitionFaultKinds are the record kinds whose transitions take
 // transition faults (their timer handlers call TakeTransitionFault).
 func TransitionFaultKinds() []Kind {
-	return []Kind{KindAccount, KindAlias, KindAppAssoc, KindBundle, KindDirectory, KindDSDirectory, KindImage, KindPool, KindWorkspace}
+	return []Kind{KindAccount, KindAlias, KindAppAssoc, KindBundle, KindDirectory, KindDSAssessment, KindDSDirectory, KindDSSchemaExt, KindDSSnapshot, KindDSTrust, KindImage, KindPool, KindWorkspace}
 }
 
 // Validate checks a transition fault a client asks for: a fault that could

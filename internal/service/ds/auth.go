@@ -49,16 +49,50 @@ func (s *Service) CreateAlias(ctx context.Context, in *dsapi.CreateAliasRequest)
 }
 
 // checkSsoCredentials checks the optional UserName and Password of
-// EnableSso and DisableSso: both or neither.
-func checkSsoCredentials(user, pass *string) error {
+// EnableSso and DisableSso: both or neither, and when given, a user of the
+// directory with that password (the AD Connector's service account by
+// name) — AuthenticationFailedException otherwise (decision 0208).
+func (s *Service) checkSsoCredentials(ctx context.Context, dirID string, user, pass *string) error {
 	if (user == nil) != (pass == nil) {
 		return invalid("UserName and Password must be given together.")
+	}
+	if user == nil {
+		return nil
+	}
+	sc := env.Scope(ctx)
+	var hash string
+	known := false
+	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
+		d, ok, err := deskplane.DSDirectories().Get(tx, sc, dirID)
+		if err != nil || !ok {
+			return err
+		}
+		if d.Type == typeADConnector {
+			known = strings.EqualFold(d.CustomerUser, *user)
+			return nil
+		}
+		var u deskplane.User
+		found, err := deskplane.Load(tx, deskplane.UserKey(sc, dirID, *user), &u)
+		hash, known = u.PasswordHash, found && u.PasswordHash != ""
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if known && hash != "" {
+		known, err = password.Verify(hash, *pass)
+		if err != nil {
+			return err
+		}
+	}
+	if !known {
+		return refuse(deskplane.CodeAccessDenied, deskplane.ReasonAuthenticationFailed, "The user name or password given for directory %s is not correct.", dirID)
 	}
 	return nil
 }
 
 func (s *Service) EnableSso(ctx context.Context, in *dsapi.EnableSsoRequest) (*dsapi.EnableSsoResult, error) {
-	if err := checkSsoCredentials(in.UserName, in.Password); err != nil {
+	if err := s.checkSsoCredentials(ctx, deref(in.DirectoryId), in.UserName, in.Password); err != nil {
 		return nil, err
 	}
 	err := s.change(ctx, deref(in.DirectoryId), "EnableSso", ssoTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
@@ -75,7 +109,7 @@ func (s *Service) EnableSso(ctx context.Context, in *dsapi.EnableSsoRequest) (*d
 }
 
 func (s *Service) DisableSso(ctx context.Context, in *dsapi.DisableSsoRequest) (*dsapi.DisableSsoResult, error) {
-	if err := checkSsoCredentials(in.UserName, in.Password); err != nil {
+	if err := s.checkSsoCredentials(ctx, deref(in.DirectoryId), in.UserName, in.Password); err != nil {
 		return nil, err
 	}
 	err := s.change(ctx, deref(in.DirectoryId), "DisableSso", ssoTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {

@@ -188,7 +188,10 @@ func TestSchemaNetworkAuthAndPasswords(t *testing.T) {
 	must[*directoryservice.CreateAliasOutput](t, "CreateAlias")(ds.CreateAlias(e.Ctx(), &directoryservice.CreateAliasInput{DirectoryId: aws.String(id), Alias: aws.String("corp-example")}))
 	_, err = ds.CreateAlias(e.Ctx(), &directoryservice.CreateAliasInput{DirectoryId: aws.String(id), Alias: aws.String("corp-other")})
 	dirWantCode(t, "second alias", err, "EntityAlreadyExistsException")
-	must[*directoryservice.EnableSsoOutput](t, "EnableSso")(ds.EnableSso(e.Ctx(), &directoryservice.EnableSsoInput{DirectoryId: aws.String(id)}))
+	_, err = ds.EnableSso(e.Ctx(), &directoryservice.EnableSsoInput{DirectoryId: aws.String(id), UserName: aws.String("Admin"), Password: aws.String("wrong-Passw0rd")})
+	dirWantCode(t, "SSO with a wrong password", err, "AuthenticationFailedException")
+	must[*directoryservice.EnableSsoOutput](t, "EnableSso")(ds.EnableSso(e.Ctx(), &directoryservice.EnableSsoInput{DirectoryId: aws.String(id),
+		UserName: aws.String("Admin"), Password: aws.String(dirPassword)}))
 	if d := dirDescribe(t, e, apptest.AccountA, id); !d.SsoEnabled || aws.ToString(d.AccessUrl) != "corp-example.awsapps.com" {
 		t.Errorf("after alias and SSO: %v %s", d.SsoEnabled, aws.ToString(d.AccessUrl))
 	}

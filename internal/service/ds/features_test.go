@@ -169,3 +169,23 @@ func TestTrustsAndForwarders(t *testing.T) {
 		t.Errorf("after DeleteTrust: trusts %+v, forwarders %+v", out.Trusts, fw.ConditionalForwarders)
 	}
 }
+
+func TestTrustVerificationFault(t *testing.T) {
+	e := dirStart(t)
+	ds := e.DS(apptest.AccountA)
+	id := msAD(t, e, apptest.AccountA, "")
+	e.Control("POST", "faults/transitions", map[string]any{"kind": "dstrust", "state": "VerifyFailed", "errorMessage": "The remote domain did not answer."}, nil)
+	tr := must[*directoryservice.CreateTrustOutput](t, "CreateTrust")(ds.CreateTrust(e.Ctx(), &directoryservice.CreateTrustInput{DirectoryId: aws.String(id),
+		RemoteDomainName: aws.String("onprem.example.com"), TrustPassword: aws.String("Tru5t-Pass!"), TrustDirection: dstypes.TrustDirectionOneWayOutgoing}))
+	e.Advance(2 * time.Minute)
+	out := must[*directoryservice.DescribeTrustsOutput](t, "DescribeTrusts")(ds.DescribeTrusts(e.Ctx(), &directoryservice.DescribeTrustsInput{TrustIds: []string{aws.ToString(tr.TrustId)}}))
+	if got := out.Trusts[0]; got.TrustState != dstypes.TrustStateVerifyFailed || aws.ToString(got.TrustStateReason) != "The remote domain did not answer." {
+		t.Errorf("trust after a fault: %s %q", got.TrustState, aws.ToString(got.TrustStateReason))
+	}
+	must[*directoryservice.VerifyTrustOutput](t, "VerifyTrust")(ds.VerifyTrust(e.Ctx(), &directoryservice.VerifyTrustInput{TrustId: tr.TrustId}))
+	e.Advance(time.Minute)
+	out = must[*directoryservice.DescribeTrustsOutput](t, "DescribeTrusts")(ds.DescribeTrusts(e.Ctx(), &directoryservice.DescribeTrustsInput{TrustIds: []string{aws.ToString(tr.TrustId)}}))
+	if got := out.Trusts[0]; got.TrustState != dstypes.TrustStateVerified || got.TrustStateReason != nil {
+		t.Errorf("trust verified again: %s %v", got.TrustState, got.TrustStateReason)
+	}
+}
