@@ -16,6 +16,7 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/password"
@@ -32,17 +33,16 @@ type Service struct {
 	// Accounts are the accounts whose registration codes are looked up.
 	Accounts []string
 
-	dummy string        // a hash verified for unknown users, so they take as long
-	slots chan struct{} // bounds concurrent password checks (memory)
+	dummy func() (string, error) // a hash verified for unknown users, so they take as long
+	slots chan struct{}          // bounds concurrent password checks (memory)
 }
 
 // New returns the service. accounts are those a registration code may
 // belong to (the configured credentials' accounts).
 func New(e env.Env, ws wsapi.Service, accounts []string) (*Service, error) {
-	dummy, err := password.Hash("deskplane: no such user")
-	if err != nil {
-		return nil, err
-	}
+	// Made at the first sign-in of an unknown user, not at start: a hash
+	// costs tens of milliseconds, and every test starts an app.
+	dummy := sync.OnceValues(func() (string, error) { return password.Hash("deskplane: no such user") })
 	return &Service{Env: e, WorkSpaces: ws, Accounts: accounts, dummy: dummy, slots: make(chan struct{}, 4)}, nil
 }
 
@@ -219,9 +219,11 @@ func (s *Service) SignIn(ctx context.Context, reg Registration, user, pw string,
 	if err != nil {
 		return Identity{}, err
 	}
-	hash := s.dummy
+	var hash string
 	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
+	} else if hash, err = s.dummy(); err != nil {
+		return Identity{}, err
 	}
 	ok, err := s.verify(ctx, hash, pw)
 	if err != nil && !errors.Is(err, password.ErrMalformed) {
