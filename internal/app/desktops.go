@@ -32,6 +32,12 @@ func (a *App) openDesktops(cfg Config, clock deskplane.Clock) (*local.Provider, 
 		return nil, nil, fmt.Errorf("-desktops local: %w", err)
 	}
 	rec := reconcile.New(nil, p, clock, reconcile.Options{Node: cfg.NodeName, Log: a.log.With("component", "desktops")})
+	for _, st := range []deskplane.DesktopState{deskplane.DesktopRunning, deskplane.DesktopStopped, deskplane.DesktopUnhealthy} {
+		a.Metrics.Gauge("deskplane_desktops_"+string(st), "This node's desktops that were "+string(st)+" at the reconciler's last health pass.",
+			func() float64 { return float64(rec.Count(st)) })
+	}
+	a.Metrics.Gauge("deskplane_desktops_busy", "This node's desktops the reconciler's workers are acting on now.",
+		func() float64 { return float64(rec.Busy()) })
 	return p, rec, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskplane/deskplane/internal/apptest"
 )
@@ -69,5 +70,18 @@ func TestConsoleShowsTheDesktop(t *testing.T) {
 	_, page := get(scope + "/workspaces")
 	if !strings.Contains(string(page), "thumbnail") {
 		t.Errorf("the WorkSpaces page shows no thumbnail of the running desktop")
+	}
+
+	// /metrics counts the node's desktops by state (at the health pass).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, metrics := get("/metrics")
+		if strings.Contains(string(metrics), "\ndeskplane_desktops_running 1\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics does not count the running desktop")
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

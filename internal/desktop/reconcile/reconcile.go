@@ -50,10 +50,11 @@ type Reconciler struct {
 	wake  chan struct{}
 
 	mu       sync.Mutex
-	inFlight map[string]bool      // desktop record ids being handled
-	retry    map[string]retryInfo // failing desktops: when to try again
-	started  map[string]time.Time // desktops started (answering RFB) lately, by WorkSpace id
-	orphans  map[string]bool      // desktops without a record, warned about
+	inFlight map[string]bool                // desktop record ids being handled
+	retry    map[string]retryInfo           // failing desktops: when to try again
+	started  map[string]time.Time           // desktops started (answering RFB) lately, by WorkSpace id
+	orphans  map[string]bool                // desktops without a record, warned about
+	counts   map[deskplane.DesktopState]int // desktops by state at the last health pass
 }
 
 type retryInfo struct {
@@ -261,6 +262,13 @@ func (r *Reconciler) due(ctx context.Context, full bool) ([]string, error) {
 		for _, st := range list {
 			actual[st.ID] = st.State
 		}
+		counts := map[deskplane.DesktopState]int{}
+		for _, st := range list {
+			counts[st.State]++
+		}
+		r.mu.Lock()
+		r.counts = counts
+		r.mu.Unlock()
 		known := make(map[string]bool, len(entries))
 		for _, e := range entries {
 			known[e.wsID] = true
@@ -357,4 +365,19 @@ func (r *Reconciler) warnOrphans(known map[string]bool, list []deskplane.Desktop
 			r.opt.Log.Warn("desktops: a desktop no WorkSpace of this node names; left as it is", "desktop", st.ID, "state", st.State)
 		}
 	}
+}
+
+// Count returns how many of the node's desktops were in state at the last
+// health pass (for the metrics).
+func (r *Reconciler) Count(state deskplane.DesktopState) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.counts[state]
+}
+
+// Busy returns how many desktops the workers are acting on now.
+func (r *Reconciler) Busy() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.inFlight)
 }
