@@ -133,12 +133,12 @@ func TestNotImplementedOperationIsClearAndNotRetried(t *testing.T) {
 	cfg.Retryer = nil // the SDK's standard retryer: it must not retry a 501
 	cfg.RetryMaxAttempts = 3
 	attempts := 0
-	// Every WorkSpaces and Directory Service operation is served; EC2's
-	// are not (yet).
+	// Every WorkSpaces and Directory Service operation is served; EC2
+	// serves its networking only.
 	client := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		o.HTTPClient = countingClient{n: &attempts}
 	})
-	_, err := client.DescribeVpcs(e.Ctx(), &ec2.DescribeVpcsInput{})
+	_, err := client.DescribeInstances(e.Ctx(), &ec2.DescribeInstancesInput{})
 	if code := apptest.ErrorCode(err); code != "NotImplemented" {
 		t.Fatalf("got %s (%v)", code, err)
 	}
@@ -146,7 +146,7 @@ func TestNotImplementedOperationIsClearAndNotRetried(t *testing.T) {
 	if !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusNotImplemented {
 		t.Fatalf("want HTTP 501: %v", err)
 	}
-	if !strings.Contains(err.Error(), "DescribeVpcs") {
+	if !strings.Contains(err.Error(), "DescribeInstances") {
 		t.Errorf("message does not name the operation: %v", err)
 	}
 	if attempts != 1 {

@@ -163,7 +163,7 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons, web http.Handler, limi
 			Namespace: iamapi.XMLNamespace, Backend: iamapi.NewDispatcher(a.Service.IAM()), MapError: wireerror.IAM,
 			Operations: iamapi.OperationNames()},
 		&awsquery.Service{Dialect: awsquery.EC2Query, Name: "EC2", SigningName: ec2api.SigningName, Version: ec2api.APIVersion,
-			Namespace: ec2api.XMLNamespace, Backend: ec2api.NewDispatcher(a.Service.EC2()),
+			Namespace: ec2api.XMLNamespace, Backend: ec2api.NewDispatcher(a.Service.EC2()), MapError: wireerror.EC2,
 			Operations: ec2api.OperationNames()},
 	)
 	mux := http.NewServeMux()

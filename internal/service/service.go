@@ -42,6 +42,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/ds/certs"
 	"github.com/deskplane/deskplane/internal/service/ds/hybrid"
 	"github.com/deskplane/deskplane/internal/service/dsdata"
+	"github.com/deskplane/deskplane/internal/service/ec2"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/service/iam"
 	"github.com/deskplane/deskplane/internal/service/images"
@@ -73,6 +74,7 @@ type (
 	clientconfigFamily = clientconfig.Service
 	poolsFamily        = pools.Service
 	directoriesFamily  = directories.Service
+	ec2Family          = ec2.Service
 )
 
 // The fallbacks, one embedding level below the families.
@@ -126,9 +128,9 @@ type identity struct {
 	iamFallback
 }
 
-// compute serves the EC2 API: the generated Unimplemented until the EC2
-// family is embedded here.
+// compute serves the EC2 API.
 type compute struct {
+	*ec2Family
 	ec2Fallback
 }
 
@@ -221,7 +223,7 @@ func New(e env.Env) (*Service, error) {
 		},
 		sts: &securityToken{stsFamily: tokens, stsFallback: stsFallback{stsapi.Unimplemented{}}},
 		iam: &identity{iamFamily: iam.New(e), iamFallback: iamFallback{iamapi.Unimplemented{}}},
-		ec2: &compute{ec2Fallback{ec2api.Unimplemented{}}},
+		ec2: &compute{ec2Family: ec2.New(e), ec2Fallback: ec2Fallback{ec2api.Unimplemented{}}},
 	}
 	timers, err := mergeTimers(
 		family{"workspaces", wks.Timers()},

@@ -1,0 +1,298 @@
+package ec2
+
+import (
+	"context"
+	"maps"
+	"net/netip"
+	"strings"
+
+	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/internal/ec2api"
+	"github.com/deskplane/deskplane/internal/service/env"
+)
+
+// Subnets (docs/decisions/0305-ec2-subnets.md): an IPv4 CIDR inside their
+// VPC's, overlapping no other subnet of it, in one availability zone of
+// the Region; associated with the VPC's default network ACL.
+
+func loadSubnet(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Subnet, error) {
+	n, found, err := deskplane.Subnets().Get(tx, sc, id)
+	if err == nil && !found {
+		err = subnetNotFound(id)
+	}
+	return n, err
+}
+
+// subnetZone picks the zone of a new subnet: by name, by id (both must
+// agree), or the Region's first.
+func subnetZone(region, name, id string) (zone, error) {
+	z, ok := findZone(region, name, id)
+	if ok {
+		return z, nil
+	}
+	names := make([]string, 0, 6)
+	for _, z := range zones(region) {
+		names = append(names, z.name)
+	}
+	param, v := "availabilityZone", name
+	if name == "" {
+		param, v = "availabilityZoneId", id
+	}
+	return zone{}, invalid("Value (%s) for parameter %s is invalid. Subnets can currently only be created in the following availability zones: %s.",
+		v, param, strings.Join(names, ", "))
+}
+
+func subnetRange(cidr netip.Prefix) error {
+	return ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2SubnetRange, "The CIDR '%s' is invalid.", cidr)
+}
+
+func (s *Service) CreateSubnet(ctx context.Context, in *ec2api.CreateSubnetRequest) (*ec2api.CreateSubnetResult, error) {
+	sc, vpc := env.Scope(ctx), value(in.VpcId)
+	if in.Ipv6CidrBlock != nil || value(in.Ipv6Native) || in.Ipv4IpamPoolId != nil || in.Ipv6IpamPoolId != nil || in.OutpostArn != nil {
+		return nil, deskplane.Errorf(deskplane.CodeNotSupported, "deskplane does not implement IPv6, IPAM and Outposts for subnets; create the subnet with an IPv4 CidrBlock only.")
+	}
+	if vpc == "" {
+		return nil, missing("vpcId")
+	}
+	if in.CidrBlock == nil {
+		return nil, missing("cidrBlock")
+	}
+	cidr, err := parseCIDR("cidrBlock", *in.CidrBlock)
+	if err != nil {
+		return nil, err
+	}
+	if cidr.Bits() < 16 || cidr.Bits() > 28 {
+		return nil, subnetRange(cidr)
+	}
+	z, err := subnetZone(sc.Region, value(in.AvailabilityZone), value(in.AvailabilityZoneId))
+	if err != nil {
+		return nil, err
+	}
+	tags, err := specTags(in.TagSpecifications, ec2api.ResourceTypeSubnet)
+	if err != nil {
+		return nil, err
+	}
+	n := deskplane.Subnet{ID: deskplane.NewHexID("subnet-", 17), VPC: vpc, CIDR: cidr.String(), Zone: z.name, ZoneID: z.id,
+		Created: s.Now().UTC(), Tags: tags}
+	aclAssoc := deskplane.NewHexID("aclassoc-", 17)
+	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		v, err := loadVPC(tx, sc, vpc)
+		if err != nil {
+			return err
+		}
+		if outer := netip.MustParsePrefix(v.CIDR); !outer.Contains(cidr.Addr()) || cidr.Bits() < outer.Bits() {
+			return subnetRange(cidr)
+		}
+		conflict := false
+		err = deskplane.Subnets().Each(tx, sc, 0, func(_ int64, o *deskplane.Subnet) (bool, error) {
+			conflict = o.VPC == vpc && netip.MustParsePrefix(o.CIDR).Overlaps(cidr)
+			return !conflict, nil
+		})
+		if err != nil {
+			return err
+		}
+		if conflict {
+			return ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2SubnetConflict, "The CIDR '%s' conflicts with another subnet", cidr)
+		}
+		if err := deskplane.Subnets().Put(tx, sc, n.ID, &n); err != nil {
+			return err
+		}
+		return deskplane.NetworkACLs().Modify(tx, sc, v.DefaultACL, func() error { return aclNotFound(v.DefaultACL) }, func(a *deskplane.NetworkACL) error {
+			if a.Assocs == nil {
+				a.Assocs = map[string]string{}
+			}
+			a.Assocs[aclAssoc] = n.ID
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := wireSubnet(&n, sc)
+	out.State = ec2api.SubnetStatePending
+	return &ec2api.CreateSubnetResult{Subnet: &out}, nil
+}
+
+// reserved is how many addresses of every subnet AWS keeps: the network
+// address, three for the VPC router, DNS and future use, and broadcast.
+const reserved = 5
+
+func wireSubnet(n *deskplane.Subnet, sc deskplane.Scope) ec2api.Subnet {
+	size := int32(1) << (32 - netip.MustParsePrefix(n.CIDR).Bits())
+	return ec2api.Subnet{
+		AvailabilityZone: new(n.Zone), AvailabilityZoneId: new(n.ZoneID), CidrBlock: new(n.CIDR),
+		AvailableIpAddressCount: new(size - reserved - int32(len(n.Used))),
+		DefaultForAz:            new(false), MapPublicIpOnLaunch: new(n.MapPublicIP), MapCustomerOwnedIpOnLaunch: new(false),
+		State: ec2api.SubnetStateAvailable, SubnetId: new(n.ID), VpcId: new(n.VPC), OwnerId: new(sc.Account),
+		AssignIpv6AddressOnCreation: new(false), Ipv6CidrBlockAssociationSet: []ec2api.SubnetIpv6CidrBlockAssociation{},
+		Tags:        wireTags(n.Tags),
+		SubnetArn:   new("arn:" + deskplane.Partition(sc.Region) + ":ec2:" + sc.Region + ":" + sc.Account + ":subnet/" + n.ID),
+		EnableDns64: new(false), Ipv6Native: new(false),
+		PrivateDnsNameOptionsOnLaunch: &ec2api.PrivateDnsNameOptionsOnLaunch{
+			HostnameType: ec2api.HostnameTypeIpName, EnableResourceNameDnsARecord: new(false), EnableResourceNameDnsAAAARecord: new(false),
+		},
+	}
+}
+
+func subnetFilters(sc deskplane.Scope) filterSet[deskplane.Subnet] {
+	return filterSet[deskplane.Subnet]{
+		"vpc-id":                            func(n *deskplane.Subnet) []string { return one(n.VPC) },
+		"subnet-id":                         func(n *deskplane.Subnet) []string { return one(n.ID) },
+		"availability-zone":                 func(n *deskplane.Subnet) []string { return one(n.Zone) },
+		"availability-zone-id":              func(n *deskplane.Subnet) []string { return one(n.ZoneID) },
+		"cidr-block":                        func(n *deskplane.Subnet) []string { return one(n.CIDR) },
+		"cidr":                              func(n *deskplane.Subnet) []string { return one(n.CIDR) },
+		"cidrBlock":                         func(n *deskplane.Subnet) []string { return one(n.CIDR) },
+		"state":                             func(*deskplane.Subnet) []string { return one(string(ec2api.SubnetStateAvailable)) },
+		"default-for-az":                    func(*deskplane.Subnet) []string { return boolean(false) },
+		"defaultForAz":                      func(*deskplane.Subnet) []string { return boolean(false) },
+		"map-public-ip-on-launch":           func(n *deskplane.Subnet) []string { return boolean(n.MapPublicIP) },
+		"owner-id":                          func(*deskplane.Subnet) []string { return one(sc.Account) },
+		"subnet-arn":                        func(n *deskplane.Subnet) []string { return one(*wireSubnet(n, sc).SubnetArn) },
+		"ipv6-native":                       func(*deskplane.Subnet) []string { return boolean(false) },
+		"assign-ipv6-address-on-creation":   func(*deskplane.Subnet) []string { return boolean(false) },
+		"ipv6-cidr-block-association.state": func(*deskplane.Subnet) []string { return nil },
+	}
+}
+
+func subnetTags(n *deskplane.Subnet) []deskplane.Tag { return n.Tags }
+
+func (s *Service) DescribeSubnets(ctx context.Context, in *ec2api.DescribeSubnetsRequest) (*ec2api.DescribeSubnetsResult, error) {
+	sc := env.Scope(ctx)
+	keep, err := subnetFilters(sc).compile(in.Filters, subnetTags)
+	if err != nil {
+		return nil, err
+	}
+	l, err := newListing(ctx, "DescribeSubnets", in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	subnets, next, err := describe(ctx, s, deskplane.Subnets(), l, in.SubnetIds, subnetNotFound, keep,
+		func(n *deskplane.Subnet) ec2api.Subnet { return wireSubnet(n, sc) })
+	if err != nil {
+		return nil, err
+	}
+	return &ec2api.DescribeSubnetsResult{Subnets: subnets, NextToken: next}, nil
+}
+
+// ModifySubnetAttribute sets MapPublicIpOnLaunch; the other attributes
+// keep their defaults (false, ip-name) and may only be set to them.
+func (s *Service) ModifySubnetAttribute(ctx context.Context, in *ec2api.ModifySubnetAttributeRequest) (*ec2api.ModifySubnetAttributeOutput, error) {
+	sc, id := env.Scope(ctx), value(in.SubnetId)
+	for name, a := range map[string]*ec2api.AttributeBooleanValue{
+		"AssignIpv6AddressOnCreation": in.AssignIpv6AddressOnCreation, "MapCustomerOwnedIpOnLaunch": in.MapCustomerOwnedIpOnLaunch,
+		"EnableDns64": in.EnableDns64, "EnableResourceNameDnsARecordOnLaunch": in.EnableResourceNameDnsARecordOnLaunch,
+		"EnableResourceNameDnsAAAARecordOnLaunch": in.EnableResourceNameDnsAAAARecordOnLaunch,
+	} {
+		if a != nil && value(a.Value) {
+			return nil, deskplane.Errorf(deskplane.CodeNotSupported, "deskplane does not implement the subnet attribute %s; only MapPublicIpOnLaunch can be changed.", name)
+		}
+	}
+	if in.PrivateDnsHostnameTypeOnLaunch != "" && in.PrivateDnsHostnameTypeOnLaunch != ec2api.HostnameTypeIpName {
+		return nil, deskplane.Errorf(deskplane.CodeNotSupported, "deskplane does not implement resource-name hostnames; only MapPublicIpOnLaunch can be changed.")
+	}
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		return deskplane.Subnets().Modify(tx, sc, id, func() error { return subnetNotFound(id) }, func(n *deskplane.Subnet) error {
+			if in.MapPublicIpOnLaunch != nil {
+				n.MapPublicIP = value(in.MapPublicIpOnLaunch.Value)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2api.ModifySubnetAttributeOutput{}, nil
+}
+
+// DeleteSubnet refuses a subnet whose addresses are in use; its route
+// table and network ACL associations go with it.
+func (s *Service) DeleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetRequest) (*ec2api.DeleteSubnetOutput, error) {
+	sc, id := env.Scope(ctx), value(in.SubnetId)
+	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
+		n, err := loadSubnet(tx, sc, id)
+		if err != nil {
+			return err
+		}
+		if len(n.Used) > 0 {
+			return dependency("subnet", id)
+		}
+		var tables []*deskplane.RouteTable
+		err = deskplane.RouteTables().Each(tx, sc, 0, func(_ int64, r *deskplane.RouteTable) (bool, error) {
+			if r.VPC == n.VPC {
+				tables = append(tables, r)
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range tables {
+			before := len(r.Associations)
+			r.Associations = deleteWhere(r.Associations, func(a deskplane.RouteTableAssoc) bool { return a.Subnet == id })
+			if len(r.Associations) != before {
+				if err := deskplane.RouteTables().Put(tx, sc, r.ID, r); err != nil {
+					return err
+				}
+			}
+		}
+		var acls []*deskplane.NetworkACL
+		err = deskplane.NetworkACLs().Each(tx, sc, 0, func(_ int64, a *deskplane.NetworkACL) (bool, error) {
+			if a.VPC == n.VPC {
+				acls = append(acls, a)
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, a := range acls {
+			before := len(a.Assocs)
+			maps.DeleteFunc(a.Assocs, func(_, subnet string) bool { return subnet == id })
+			if len(a.Assocs) != before {
+				if err := deskplane.NetworkACLs().Put(tx, sc, a.ID, a); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = deskplane.Subnets().Delete(tx, sc, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ec2api.DeleteSubnetOutput{}, nil
+}
+
+func deleteWhere[T any](s []T, del func(T) bool) []T {
+	out := s[:0:0]
+	for _, v := range s {
+		if !del(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// interfaceFilters are DescribeNetworkInterfaces' filters; deskplane has no
+// network interfaces of its own to list yet.
+func interfaceFilters() filterSet[struct{}] {
+	none := func(*struct{}) []string { return nil }
+	fs := filterSet[struct{}]{}
+	for _, n := range []string{"subnet-id", "group-id", "vpc-id", "network-interface-id", "description", "status",
+		"attachment.instance-id", "attachment.attachment-id", "requester-id", "requester-managed", "interface-type",
+		"private-ip-address", "addresses.private-ip-address", "availability-zone", "owner-id", "mac-address"} {
+		fs[n] = none
+	}
+	return fs
+}
+
+func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2api.DescribeNetworkInterfacesRequest) (*ec2api.DescribeNetworkInterfacesResult, error) {
+	if _, err := interfaceFilters().compile(in.Filters, noTags[struct{}]); err != nil {
+		return nil, err
+	}
+	if len(in.NetworkInterfaceIds) > 0 {
+		return nil, notFound(deskplane.ReasonEC2InterfaceNotFound, in.NetworkInterfaceIds[0], "The networkInterface ID '%s' does not exist")
+	}
+	return &ec2api.DescribeNetworkInterfacesResult{NetworkInterfaces: []ec2api.NetworkInterface{}}, nil
+}
