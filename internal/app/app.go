@@ -198,6 +198,14 @@ func New(ctx context.Context, cfg Config, o Options) (*App, error) {
 		store.Close()
 		return nil, err
 	}
+	if desktops != nil {
+		// Connections to this node's desktops ended with the last run.
+		if n, err := a.WebAccess.ResetConnections(ctx, senv.Node); err != nil {
+			a.log.Warn("web client: recording the connections a restart ended failed", "err", err)
+		} else if n > 0 {
+			a.log.Info("web client: connections ended by the restart recorded as DISCONNECTED", "workspaces", n)
+		}
+	}
 	a.Handler = a.routes(verifier, ctl, a.console(ctlDeps, regions), web, o.Limits)
 	return a, nil
 }

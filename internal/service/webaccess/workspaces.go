@@ -203,3 +203,53 @@ func (s *Service) Disconnect(ctx context.Context, sc deskplane.Scope, wsID strin
 		return deskplane.Workspaces().Put(tx, sc, ws.ID, ws)
 	})
 }
+
+// ResetConnections records as DISCONNECTED every WorkSpace of this node's
+// desktops that a previous run left CONNECTED: only this node reaches
+// their desktops, so a restart has closed every connection to them
+// (docs/decisions/0253-web-client-connections.md). It returns how many
+// it changed.
+func (s *Service) ResetConnections(ctx context.Context, node string) (int, error) {
+	if node == "" {
+		return 0, nil
+	}
+	type ref struct {
+		sc deskplane.Scope
+		id string
+	}
+	var refs []ref
+	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
+		refs = refs[:0]
+		return deskplane.DesktopRecords().Each(tx, deskplane.NodeScope(node), 0, func(_ int64, d *deskplane.DesktopRecord) (bool, error) {
+			refs = append(refs, ref{sc: deskplane.Scope{Account: d.Account, Region: d.Region}, id: d.WorkspaceID})
+			return true, nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range refs {
+		var ws *deskplane.Workspace
+		err := s.Store.View(ctx, func(tx deskplane.Tx) error {
+			w, ok, err := deskplane.Workspaces().Get(tx, r.sc, r.id)
+			if ok {
+				ws = w
+			} else {
+				ws = nil
+			}
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		if ws == nil || ws.ConnectionState != deskplane.ConnectionConnected || ws.Node != node {
+			continue
+		}
+		if err := s.Disconnect(ctx, r.sc, r.id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
