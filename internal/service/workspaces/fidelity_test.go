@@ -58,8 +58,9 @@ func TestWorkspaceProtocolChangeNeedsAvailable(t *testing.T) {
 }
 
 // TestWorkspaceModificationResourcesAreModelValues: ModificationStates
-// names only values the model's ModificationResourceEnum lists (PROTOCOL
-// is one in the current model; decision 0323).
+// names only the values of the model's ModificationResourceEnum
+// (ROOT_VOLUME, USER_VOLUME, COMPUTE_TYPE): a protocol change runs, and
+// applies, without a PROTOCOL entry (issue 12 item 12, decision 0323).
 func TestWorkspaceModificationResourcesAreModelValues(t *testing.T) {
 	f := newWSFixture(t, apptest.Options{})
 	f.e.SetTiming("fast")
@@ -67,14 +68,21 @@ func TestWorkspaceModificationResourcesAreModelValues(t *testing.T) {
 	if err := f.modify(id, types.WorkspaceProperties{Protocols: []types.Protocol{types.ProtocolWsp}}); err != nil {
 		t.Fatal(err)
 	}
-	mods := f.must(id).ModificationStates
-	if len(mods) != 1 {
-		t.Fatalf("ModificationStates %+v", mods)
+	model := []types.ModificationResourceEnum{types.ModificationResourceEnumRootVolume,
+		types.ModificationResourceEnumUserVolume, types.ModificationResourceEnumComputeType}
+	if mods := f.must(id).ModificationStates; len(mods) != 0 {
+		t.Fatalf("a protocol change lists ModificationStates %+v", mods)
 	}
-	for _, m := range mods {
-		if !slices.Contains(types.ModificationResourceEnum("").Values(), m.Resource) {
-			t.Errorf("Resource %q is not a model value", m.Resource)
+	if err := f.modify(id, types.WorkspaceProperties{ComputeTypeName: types.ComputePerformance}); err == nil {
+		for _, m := range f.must(id).ModificationStates {
+			if !slices.Contains(model, m.Resource) {
+				t.Errorf("Resource %q is not a model value", m.Resource)
+			}
 		}
+	}
+	f.e.Advance(2 * time.Second)
+	if p := f.must(id).WorkspaceProperties; len(p.Protocols) != 1 || p.Protocols[0] != types.ProtocolWsp {
+		t.Fatalf("the protocol change did not apply: %+v", p)
 	}
 }
 

@@ -90,6 +90,9 @@ func wireWorkspace(ws *deskplane.Workspace, related []wsapi.RelatedWorkspaceProp
 	}
 	out.WorkspaceProperties = props
 	for _, m := range ws.Modifications {
+		if !modelModificationResource(wsapi.ModificationResourceEnum(m.Resource)) {
+			continue // a protocol change runs, unlisted (docs/decisions/0323-workspace-modification-fidelity.md)
+		}
 		out.ModificationStates = append(out.ModificationStates, wsapi.ModificationState{
 			Resource: wsapi.ModificationResourceEnum(m.Resource),
 			State:    wsapi.ModificationStateEnum(m.State),
@@ -143,4 +146,19 @@ func relatedWorkspaces(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Worksp
 		}
 	}
 	return out, nil
+}
+
+// modelModificationResource reports whether r is a value of
+// ModificationResourceEnum in the WorkSpaces model (ROOT_VOLUME, USER_VOLUME,
+// COMPUTE_TYPE): the only ones ModificationStates carries. The generator's
+// overlay adds PROTOCOL from a newer SDK; deskplane runs a protocol change as
+// a modification but does not list it
+// (docs/decisions/0323-workspace-modification-fidelity.md).
+func modelModificationResource(r wsapi.ModificationResourceEnum) bool {
+	switch r {
+	case wsapi.ModificationResourceEnumRootVolume, wsapi.ModificationResourceEnumUserVolume,
+		wsapi.ModificationResourceEnumComputeType:
+		return true
+	}
+	return false
 }
