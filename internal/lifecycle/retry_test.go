@@ -242,3 +242,30 @@ func TestTimersDoNotFireWithTheRequestContext(t *testing.T) {
 		t.Fatalf("%d timers left", n)
 	}
 }
+
+// A timer that keeps failing is tried again after its pause, not in a busy
+// loop, and not only at the poll interval.
+func TestRunLoopPacesRetries(t *testing.T) {
+	mem := memory.New()
+	clock := frozenClock()
+	e := lifecycle.New(mem, clock, nil, lifecycle.Options{PollInterval: time.Hour, RetryMin: 20 * time.Millisecond, RetryMax: 40 * time.Millisecond})
+	var calls atomic.Int32
+	e.Handle("x", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
+		calls.Add(1)
+		return errConnReset
+	})
+	schedule(t, mem, deskplane.Timer{Key: key("a"), Name: "x", Due: t0})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = e.Run(ctx); close(done) }()
+	time.Sleep(400 * time.Millisecond)
+	cancel()
+	<-done
+	// 400ms of pauses of 20-40ms: about ten attempts, and at least two.
+	if n := calls.Load(); n < 2 || n > 40 {
+		t.Fatalf("the failing timer ran %d times in 400ms", n)
+	}
+	if n := timersLeft(t, mem); n != 1 {
+		t.Fatalf("%d timers left; the failing one must stay", n)
+	}
+}
