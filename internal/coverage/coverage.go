@@ -28,6 +28,9 @@ type Service struct {
 	// NotImplemented is the wire error an operation not served answers
 	// (empty: NotImplementedException, the JSON protocols' name).
 	NotImplemented string
+	// ServedOnly lists only the operations served (EC2: a few dozen of
+	// several hundred); the others are summed up in one line.
+	ServedOnly bool
 }
 
 // Probe returns the operations impl serves: it calls each with an empty
@@ -81,10 +84,16 @@ func Table(services []Service, impl map[string]map[string]bool) string {
 		}
 		for _, op := range ops {
 			status := "not yet (answers `" + code + "`, HTTP 501)"
+			if s.ServedOnly && !impl[s.Name][op] {
+				continue
+			}
 			if impl[s.Name][op] {
 				status = "implemented"
 			}
 			fmt.Fprintf(&b, "| %s | %s |\n", op, status)
+		}
+		if s.ServedOnly {
+			fmt.Fprintf(&b, "| the other %d | not yet (answer `%s`, HTTP 501) |\n", len(ops)-n, code)
 		}
 		b.WriteString("\n")
 	}

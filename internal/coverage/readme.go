@@ -6,6 +6,7 @@ import (
 	"github.com/deskplane/deskplane/internal/app"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
+	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/stsapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -27,6 +28,7 @@ func Sections() (map[string]string, error) {
 		{Name: "AWS Directory Service Data", Impl: a.Service.DirectoryServiceData(), Operations: dsdataapi.OperationNames()},
 		{Name: "AWS Security Token Service (STS)", Impl: a.Service.STS(), Operations: stsapi.OperationNames(), NotImplemented: "NotImplemented"},
 		{Name: "AWS Identity and Access Management (IAM: the part WorkSpaces uses)", Impl: a.Service.IAM(), Operations: iamapi.OperationNames(), NotImplemented: "NotImplemented"},
+		{Name: "Amazon EC2 (the networking WorkSpaces stands on)", Impl: a.Service.EC2(), Operations: ec2api.OperationNames(), NotImplemented: "NotImplemented", ServedOnly: true},
 	}
 	impl := make(map[string]map[string]bool, len(services))
 	for _, s := range services {
