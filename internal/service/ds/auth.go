@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/dsapi"
@@ -205,19 +204,9 @@ func (s *Service) DisableRadius(ctx context.Context, in *dsapi.DisableRadiusRequ
 
 // ---- passwords --------------------------------------------------------------------
 
-// checkPassword applies the directory password rules: 8 to 64
-// characters, with at least three of lower-case letters, upper-case
-// letters, digits and other characters (decision 0209).
+// checkPassword applies the directory password policy.
 func checkPassword(p string) error {
-	n := len([]rune(p))
-	classes := 0
-	for _, f := range []func(rune) bool{unicode.IsLower, unicode.IsUpper, unicode.IsDigit,
-		func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }} {
-		if strings.IndexFunc(p, f) >= 0 {
-			classes++
-		}
-	}
-	if n < 8 || n > 64 || classes < 3 {
+	if !deskplane.DirectoryPasswordOK(p) {
 		return refuse(deskplane.CodeInvalidParameter, deskplane.ReasonInvalidPassword,
 			"The new password does not meet the directory's password policy: 8 to 64 characters, from at least three of lower-case letters, upper-case letters, digits and special characters.")
 	}

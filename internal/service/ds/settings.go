@@ -26,44 +26,6 @@ const (
 	caDisabled   = dsapi.CaEnrollmentPolicyStatusDisabled
 )
 
-// settingDef is one setting of the catalogue.
-type settingDef struct {
-	name, typ, dataType, def string
-	allowed                  []string
-}
-
-// settingCatalogue is the settings of an AWS Managed Microsoft AD
-// directory: the Schannel protocols and ciphers and the certificate-based
-// authentication settings (decision 0212).
-func settingCatalogue() []settingDef {
-	onOff := []string{"Enable", "Disable"}
-	var c []settingDef
-	for _, p := range []string{"PCT_1_0", "SSL_2_0", "SSL_3_0", "TLS_1_0", "TLS_1_1"} {
-		def := "Enable"
-		if !strings.HasPrefix(p, "TLS") {
-			def = "Disable"
-		}
-		c = append(c, settingDef{name: p, typ: "Protocol", dataType: "Boolean", def: def, allowed: onOff})
-	}
-	for _, p := range []string{"AES_128", "DES_56", "3DES_168", "RC2_40", "RC2_56", "RC2_128", "RC4_40", "RC4_56", "RC4_64", "RC4_128"} {
-		def := "Disable"
-		if p == "AES_128" || p == "3DES_168" {
-			def = "Enable"
-		}
-		c = append(c, settingDef{name: p, typ: "Cipher", dataType: "Boolean", def: def, allowed: onOff})
-	}
-	c = append(c,
-		settingDef{name: "CERTIFICATE_BACKDATING_COMPENSATION", typ: "Certificate-Based Authentication", dataType: "Duration", def: "600",
-			allowed: []string{"0", "60", "300", "600", "1800", "3600"}},
-		settingDef{name: "CERTIFICATE_STRONG_ENFORCEMENT", typ: "Certificate-Based Authentication", dataType: "Enum", def: "Compatibility",
-			allowed: []string{"Compatibility", "Full_Enforcement"}})
-	return c
-}
-
-func allowedJSON(v []string) string {
-	return `["` + strings.Join(v, `","`) + `"]`
-}
-
 func (s *Service) DescribeSettings(ctx context.Context, in *dsapi.DescribeSettingsRequest) (*dsapi.DescribeSettingsResult, error) {
 	id := deref(in.DirectoryId)
 	var all []dsapi.SettingEntry
@@ -72,10 +34,10 @@ func (s *Service) DescribeSettings(ctx context.Context, in *dsapi.DescribeSettin
 			return err
 		}
 		all = all[:0]
-		for _, def := range settingCatalogue() {
-			e := dsapi.SettingEntry{Type: ptr(def.typ), Name: ptr(def.name), AllowedValues: ptr(allowedJSON(def.allowed)),
-				AppliedValue: ptr(def.def), RequestStatus: settingDefault, DataType: ptr(def.dataType)}
-			if st, ok := d.Settings[def.name]; ok {
+		for _, def := range deskplane.DSSettingCatalogue() {
+			e := dsapi.SettingEntry{Type: ptr(def.Type), Name: ptr(def.Name), AllowedValues: ptr(def.AllowedJSON()),
+				AppliedValue: ptr(def.Default), RequestStatus: settingDefault, DataType: ptr(def.DataType)}
+			if st, ok := d.Settings[def.Name]; ok {
 				e.AppliedValue, e.RequestedValue = ptr(st.Applied), ptr(st.Requested)
 				e.RequestStatus = dsapi.DirectoryConfigurationStatus(st.Status)
 				e.LastRequestedDateTime = smithy.NewTimestamp(st.RequestedAt)
@@ -102,16 +64,16 @@ func (s *Service) DescribeSettings(ctx context.Context, in *dsapi.DescribeSettin
 
 func (s *Service) UpdateSettings(ctx context.Context, in *dsapi.UpdateSettingsRequest) (*dsapi.UpdateSettingsResult, error) {
 	id := deref(in.DirectoryId)
-	cat := settingCatalogue()
+	cat := deskplane.DSSettingCatalogue()
 	seen := map[string]bool{}
 	for _, st := range in.Settings {
 		name, v := deref(st.Name), deref(st.Value)
-		i := slices.IndexFunc(cat, func(d settingDef) bool { return d.name == name })
+		i := slices.IndexFunc(cat, func(d deskplane.DSSettingDef) bool { return d.Name == name })
 		if i < 0 {
 			return nil, deskplane.Errorf(deskplane.CodeUnsupportedConfiguration, "The setting %s is not a setting of AWS Managed Microsoft AD directories.", name)
 		}
-		if !slices.Contains(cat[i].allowed, v) {
-			return nil, invalid("The value %s is not allowed for the setting %s; allowed values: %s.", v, name, strings.Join(cat[i].allowed, ", "))
+		if !slices.Contains(cat[i].Allowed, v) {
+			return nil, invalid("The value %s is not allowed for the setting %s; allowed values: %s.", v, name, strings.Join(cat[i].Allowed, ", "))
 		}
 		if seen[name] {
 			return nil, refuse(deskplane.CodeInvalidParameter, deskplane.ReasonIncompatibleSettings, "The setting %s is given more than once.", name)
@@ -127,7 +89,7 @@ func (s *Service) UpdateSettings(ctx context.Context, in *dsapi.UpdateSettingsRe
 			name := deref(st.Name)
 			cur, ok := d.Settings[name]
 			if !ok {
-				cur.Applied = cat[slices.IndexFunc(cat, func(d settingDef) bool { return d.name == name })].def
+				cur.Applied = cat[slices.IndexFunc(cat, func(d deskplane.DSSettingDef) bool { return d.Name == name })].Default
 			}
 			cur.Requested, cur.Status, cur.RequestedAt = deref(st.Value), string(settingUpdating), now
 			d.Settings[name] = cur

@@ -283,9 +283,11 @@ func (s *Service) CreateHybridAD(ctx context.Context, in *dsapi.CreateHybridADRe
 		if err != nil {
 			return err
 		}
-		if a.Status != statusSuccess || a.DirectoryID != "" {
-			return deskplane.Errorf(deskplane.CodeInvalidParameter, "AD assessment %s is %s%s; a Hybrid AD directory needs a successful assessment of its own.",
-				a.ID, a.Status, map[bool]string{true: " and used by directory " + a.DirectoryID}[a.DirectoryID != ""])
+		if a.Status != statusSuccess {
+			return deskplane.Errorf(deskplane.CodeInvalidParameter, "AD assessment %s is %s; a Hybrid AD directory needs a successful assessment.", a.ID, a.Status)
+		}
+		if a.DirectoryID != "" {
+			return deskplane.Errorf(deskplane.CodeInvalidParameter, "AD assessment %s belongs to directory %s; start an assessment for the new directory.", a.ID, a.DirectoryID)
 		}
 		n := 0
 		err = deskplane.DSDirectories().Each(tx, sc, 0, func(_ int64, d *deskplane.DSDirectory) (bool, error) {
