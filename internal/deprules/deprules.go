@@ -1,7 +1,9 @@
 // Package deprules holds deskplane's dependency rules and checks a module
 // against them, from what `go list` says about its packages:
 //
-//   - the root package (the domain) depends on the standard library only;
+//   - the root package (the domain) and its domain sub-packages (those
+//     outside internal/ and cmd/, e.g. identity) depend on the standard
+//     library and each other only;
 //   - generated packages (every Go file carries the "Code generated … DO
 //     NOT EDIT." header) depend on the standard library and
 //     internal/smithy only;
@@ -149,9 +151,9 @@ func Check(module string, pkgs []Package) []Violation {
 			continue
 		}
 		switch {
-		case path == module:
+		case isDomain(module, path):
 			for _, d := range p.Deps {
-				if !std(d) {
+				if !std(d) && !isDomain(module, d) {
 					bad(path, d, "the root package (the domain) uses the standard library only")
 				}
 			}
@@ -189,4 +191,18 @@ func Check(module string, pkgs []Package) []Violation {
 	}
 	slices.SortFunc(out, func(a, b Violation) int { return strings.Compare(a.String(), b.String()) })
 	return out
+}
+
+// isDomain reports whether path is the root package or one of its domain
+// sub-packages: a package of the module outside internal/ and cmd/.
+func isDomain(module, path string) bool {
+	if path == module {
+		return true
+	}
+	rest, ok := strings.CutPrefix(path, module+"/")
+	if !ok {
+		return false
+	}
+	first, _, _ := strings.Cut(rest, "/")
+	return first != "internal" && first != "cmd" && first != "e2e"
 }

@@ -47,6 +47,8 @@ func TestCheckerCatchesEveryRule(t *testing.T) {
 	pkgs := append(std("fmt", "net/http", "context"),
 		// The root imports a third-party module.
 		Package{ImportPath: module, Imports: []string{"fmt", "github.com/google/uuid"}, Deps: []string{"fmt", "github.com/google/uuid"}},
+		// A domain sub-package depends on the store.
+		Package{ImportPath: module + "/identity", Imports: []string{module, module + "/internal/bolt"}, Deps: []string{module, module + "/internal/bolt"}},
 		// A generated package depends on the store.
 		Package{ImportPath: module + "/internal/xapi", Generated: true, Imports: []string{module + "/internal/smithy", module + "/internal/bolt"},
 			Deps: []string{"fmt", module + "/internal/smithy", module + "/internal/bolt"}},
@@ -67,6 +69,7 @@ func TestCheckerCatchesEveryRule(t *testing.T) {
 			Deps: []string{"context", module + "/internal/smithy"}},
 		Package{ImportPath: module + "/internal/service/network", Imports: []string{module, module + "/internal/service/env"},
 			Deps: []string{module, module + "/internal/service/env", "net/http"}},
+		Package{ImportPath: module + "/directory", Imports: []string{module, "fmt"}, Deps: []string{module, "fmt"}},
 		Package{ImportPath: module + "/internal/app", Imports: []string{"net/http", module + "/internal/awsjson"}, Deps: []string{"net/http", module + "/internal/awsjson"}},
 	)
 	got := map[string]bool{}
@@ -75,6 +78,7 @@ func TestCheckerCatchesEveryRule(t *testing.T) {
 	}
 	want := []string{
 		module + " github.com/google/uuid",
+		module + "/identity " + module + "/internal/bolt",
 		module + "/internal/xapi " + module + "/internal/bolt",
 		module + "/internal/service/images net/http",
 		module + "/internal/service/images " + module + "/internal/service/network",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -113,7 +114,7 @@ func (s *Service) RegisterWorkspaceDirectory(ctx context.Context, in *wsapi.Regi
 	var out wsapi.RegisterWorkspaceDirectoryResult
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		if s.Strict { // strict mode: AWS's check of the IAM role (docs/decisions/0293-strict-mode.md)
-			if err := deskplane.RequireDefaultRole(tx, sc.Account); err != nil {
+			if err := identity.RequireDefaultRole(tx, sc.Account); err != nil {
 				return err
 			}
 		}

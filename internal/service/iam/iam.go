@@ -6,7 +6,7 @@
 // (docs/decisions/0291-iam.md).
 //
 // IAM is global per account: every operation works on the caller's
-// account in deskplane.IAMScope, whatever Region the request is signed for;
+// account in identity.IAMScope, whatever Region the request is signed for;
 // ARNs carry the partition of that Region.
 package iam
 
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -55,7 +56,7 @@ func caller(ctx context.Context) who {
 	return who{account: c.Account, partition: deskplane.Partition(c.Region), temporary: c.Temporary}
 }
 
-func (w who) scope() deskplane.Scope { return deskplane.IAMScope(w.account) }
+func (w who) scope() deskplane.Scope { return identity.IAMScope(w.account) }
 
 // value returns what p points at, or the zero value for nil.
 func value[T any](p *T) T {
@@ -227,8 +228,8 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iama
 	now := s.Now()
 	var created time.Time
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		k := deskplane.Key{Scope: w.scope(), Kind: deskplane.KindIAMAccount, ID: deskplane.IAMAccountID}
-		var a deskplane.IAMAccount
+		k := deskplane.Key{Scope: w.scope(), Kind: identity.KindIAMAccount, ID: identity.IAMAccountID}
+		var a identity.IAMAccount
 		found, err := deskplane.Load(tx, k, &a)
 		if err != nil {
 			return err
@@ -261,7 +262,7 @@ func (s *Service) callerIsRole(ctx context.Context, w who) (bool, error) {
 	key := env.Caller(ctx).AccessKey
 	var role bool
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
-		sess, found, err := deskplane.Sessions().Get(tx, deskplane.GlobalScope(), key)
+		sess, found, err := identity.Sessions().Get(tx, deskplane.GlobalScope(), key)
 		role = found && sess.RoleName != ""
 		return err
 	})

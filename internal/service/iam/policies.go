@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/paging"
 )
 
 // Managed policies: the AWS managed ones of catalogue.go, and customer
-// managed policies, one deskplane.ManagedPolicy record per policy in the
+// managed policies, one identity.ManagedPolicy record per policy in the
 // account's IAMScope, keyed by the lower-cased name, with up to five
 // versions.
 
@@ -55,7 +56,7 @@ func policyNotFound(arn string) error {
 // the caller's account.
 type resolved struct {
 	aws   *awsPolicy
-	local *deskplane.ManagedPolicy
+	local *identity.ManagedPolicy
 }
 
 // resolvePolicy finds the policy an ARN names: AWS managed policies are
@@ -71,7 +72,7 @@ func resolvePolicy(tx deskplane.Tx, w who, ref policyRef) (resolved, error) {
 	if ref.account != w.account {
 		return resolved{}, policyNotFound(arn)
 	}
-	p, found, err := deskplane.ManagedPolicies().Get(tx, w.scope(), deskplane.PolicyKey(ref.name))
+	p, found, err := identity.ManagedPolicies().Get(tx, w.scope(), identity.PolicyKey(ref.name))
 	if err != nil {
 		return resolved{}, err
 	}
@@ -92,7 +93,7 @@ func (r resolved) arn(w who) string {
 // attachments counts the roles of the account the policy is attached to.
 func attachments(tx deskplane.Tx, w who, arn string) (int32, error) {
 	var n int32
-	err := deskplane.Roles().Each(tx, w.scope(), 0, func(_ int64, r *deskplane.Role) (bool, error) {
+	err := identity.Roles().Each(tx, w.scope(), 0, func(_ int64, r *identity.Role) (bool, error) {
 		if slices.ContainsFunc(r.Attached, func(a string) bool { return samePolicy(a, arn) }) {
 			n++
 		}
@@ -124,9 +125,9 @@ func wirePolicy(r resolved, w who, count int32) *iamapi.Policy {
 }
 
 // versions returns the policy's versions, newest first.
-func (r resolved) versions() []deskplane.PolicyVersion {
+func (r resolved) versions() []identity.PolicyVersion {
 	if p := r.aws; p != nil {
-		return []deskplane.PolicyVersion{{ID: p.version, Document: p.document, Created: p.updated}}
+		return []identity.PolicyVersion{{ID: p.version, Document: p.document, Created: p.updated}}
 	}
 	out := slices.Clone(r.local.Versions)
 	slices.Reverse(out)
@@ -140,7 +141,7 @@ func (r resolved) defaultVersion() string {
 	return r.local.Default
 }
 
-func wireVersion(v deskplane.PolicyVersion, isDefault, document bool) iamapi.PolicyVersion {
+func wireVersion(v identity.PolicyVersion, isDefault, document bool) iamapi.PolicyVersion {
 	out := iamapi.PolicyVersion{VersionId: new(v.ID), IsDefaultVersion: new(isDefault), CreateDate: timestamp(v.Created)}
 	if document {
 		out.Document = encodeDocument(v.Document)
@@ -150,11 +151,11 @@ func wireVersion(v deskplane.PolicyVersion, isDefault, document bool) iamapi.Pol
 
 // checkManagedDocument checks a managed policy's document.
 func checkManagedDocument(doc string) error {
-	if _, err := deskplane.ParsePolicy(doc, deskplane.IdentityPolicy); err != nil {
+	if _, err := identity.ParsePolicy(doc, identity.IdentityPolicy); err != nil {
 		return err
 	}
-	if n := deskplane.PolicySize(doc); n > deskplane.MaxManagedPolicySize {
-		return deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for PolicySize: %d", deskplane.MaxManagedPolicySize)
+	if n := identity.PolicySize(doc); n > identity.MaxManagedPolicySize {
+		return deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for PolicySize: %d", identity.MaxManagedPolicySize)
 	}
 	return nil
 }
@@ -173,17 +174,17 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		return nil, deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for TagsPerEntity: %d.", maxTagsPerEntity)
 	}
 	now := s.Now().UTC().Truncate(time.Second)
-	p := deskplane.ManagedPolicy{
+	p := identity.ManagedPolicy{
 		Name: name, ID: newID("ANPA"), Path: value(in.Path), Description: value(in.Description),
 		Created: now, Updated: now, Default: "v1", NextVersion: 2, Tags: tags,
-		Versions: []deskplane.PolicyVersion{{ID: "v1", Document: doc, Created: now}},
+		Versions: []identity.PolicyVersion{{ID: "v1", Document: doc, Created: now}},
 	}
 	if p.Path == "" {
 		p.Path = "/"
 	}
-	policies := deskplane.ManagedPolicies()
+	policies := identity.ManagedPolicies()
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		_, found, err := policies.Get(tx, w.scope(), deskplane.PolicyKey(name))
+		_, found, err := policies.Get(tx, w.scope(), identity.PolicyKey(name))
 		if err != nil {
 			return err
 		}
@@ -197,7 +198,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		if n >= maxPoliciesPerAccount {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for PoliciesPerAccount: %d", maxPoliciesPerAccount)
 		}
-		return policies.Put(tx, w.scope(), deskplane.PolicyKey(name), &p)
+		return policies.Put(tx, w.scope(), identity.PolicyKey(name), &p)
 	})
 	if err != nil {
 		return nil, err
@@ -223,7 +224,7 @@ func (s *Service) viewPolicy(ctx context.Context, arn *string, fn func(tx deskpl
 
 // updateLocalPolicy resolves a customer managed policy in a write
 // transaction and applies fn to it; AWS managed policies cannot change.
-func (s *Service) updateLocalPolicy(ctx context.Context, arn *string, fn func(tx deskplane.Tx, w who, p *deskplane.ManagedPolicy) error) error {
+func (s *Service) updateLocalPolicy(ctx context.Context, arn *string, fn func(tx deskplane.Tx, w who, p *identity.ManagedPolicy) error) error {
 	w := caller(ctx)
 	ref, err := parsePolicyARN(value(arn))
 	if err != nil {
@@ -240,7 +241,7 @@ func (s *Service) updateLocalPolicy(ctx context.Context, arn *string, fn func(tx
 		if err := fn(tx, w, r.local); err != nil {
 			return err
 		}
-		return deskplane.ManagedPolicies().Put(tx, w.scope(), deskplane.PolicyKey(r.local.Name), r.local)
+		return identity.ManagedPolicies().Put(tx, w.scope(), identity.PolicyKey(r.local.Name), r.local)
 	})
 }
 
@@ -299,11 +300,11 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 	}
 	now := s.Now().UTC().Truncate(time.Second)
 	var out iamapi.PolicyVersion
-	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, _ who, p *deskplane.ManagedPolicy) error {
+	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, _ who, p *identity.ManagedPolicy) error {
 		if len(p.Versions) >= maxPolicyVersions {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
 		}
-		v := deskplane.PolicyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: now}
+		v := identity.PolicyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: now}
 		p.NextVersion++
 		p.Versions = append(p.Versions, v)
 		if value(in.SetAsDefault) {
@@ -322,8 +323,8 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionRequest) (*iamapi.SetDefaultPolicyVersionOutput, error) {
 	id := value(in.VersionId)
 	now := s.Now().UTC().Truncate(time.Second)
-	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, w who, p *deskplane.ManagedPolicy) error {
-		if !slices.ContainsFunc(p.Versions, func(v deskplane.PolicyVersion) bool { return v.ID == id }) {
+	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, w who, p *identity.ManagedPolicy) error {
+		if !slices.ContainsFunc(p.Versions, func(v identity.PolicyVersion) bool { return v.ID == id }) {
 			return deskplane.NotFound(id, "Policy %s version %s does not exist.", resolved{local: p}.arn(w), id)
 		}
 		p.Default, p.Updated = id, now
@@ -337,8 +338,8 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 
 func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionRequest) (*iamapi.DeletePolicyVersionOutput, error) {
 	id := value(in.VersionId)
-	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, w who, p *deskplane.ManagedPolicy) error {
-		i := slices.IndexFunc(p.Versions, func(v deskplane.PolicyVersion) bool { return v.ID == id })
+	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, w who, p *identity.ManagedPolicy) error {
+		i := slices.IndexFunc(p.Versions, func(v identity.PolicyVersion) bool { return v.ID == id })
 		switch {
 		case i < 0:
 			return deskplane.NotFound(id, "Policy %s version %s does not exist.", resolved{local: p}.arn(w), id)
@@ -379,7 +380,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 		case len(r.local.Versions) > 1:
 			return deskplane.Errorf(deskplane.CodeAssociated, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
-		_, err = deskplane.ManagedPolicies().Delete(tx, w.scope(), deskplane.PolicyKey(r.local.Name))
+		_, err = identity.ManagedPolicies().Delete(tx, w.scope(), identity.PolicyKey(r.local.Name))
 		return err
 	})
 	if err != nil {
@@ -438,7 +439,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 			return nil
 		}
 		var lastSeq int64
-		return deskplane.ManagedPolicies().Each(tx, w.scope(), localAfter, func(seq int64, p *deskplane.ManagedPolicy) (bool, error) {
+		return identity.ManagedPolicies().Each(tx, w.scope(), localAfter, func(seq int64, p *identity.ManagedPolicy) (bool, error) {
 			r := resolved{local: p}
 			n, err := attachments(tx, w, r.arn(w))
 			if err != nil || !include(p.Path, n) {
@@ -467,7 +468,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) (*
 	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
-	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, _ who, p *deskplane.ManagedPolicy) error {
+	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, _ who, p *identity.ManagedPolicy) error {
 		merged, err := mergeTags(p.Tags, tags)
 		p.Tags = merged
 		return err
@@ -479,7 +480,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) (*
 }
 
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest) (*iamapi.UntagPolicyOutput, error) {
-	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, _ who, p *deskplane.ManagedPolicy) error {
+	err := s.updateLocalPolicy(ctx, in.PolicyArn, func(_ deskplane.Tx, _ who, p *identity.ManagedPolicy) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys)
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/iamapi"
 )
 
@@ -39,7 +40,7 @@ func (s *Service) AttachRolePolicy(ctx context.Context, in *iamapi.AttachRolePol
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for PoliciesPerRole: %d", maxAttachedPerRole)
 		}
 		r.Attached = append(r.Attached, arn)
-		return deskplane.Roles().Put(tx, w.scope(), deskplane.RoleKey(r.Name), r)
+		return identity.Roles().Put(tx, w.scope(), identity.RoleKey(r.Name), r)
 	})
 	if err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func (s *Service) DetachRolePolicy(ctx context.Context, in *iamapi.DetachRolePol
 		return nil, err
 	}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, value(in.RoleName), func(r *deskplane.Role) error {
+		return modifyRole(tx, w, value(in.RoleName), func(r *identity.Role) error {
 			i := slices.IndexFunc(r.Attached, func(a string) bool { return samePolicy(a, arn) })
 			if i < 0 {
 				return deskplane.NotFound(arn, "Policy %s was not found.", arn)
@@ -105,23 +106,23 @@ func rolePolicyNotFound(name string) error {
 func (s *Service) PutRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyRequest) (*iamapi.PutRolePolicyOutput, error) {
 	w := caller(ctx)
 	roleName, name, doc := value(in.RoleName), value(in.PolicyName), value(in.PolicyDocument)
-	if _, err := deskplane.ParsePolicy(doc, deskplane.IdentityPolicy); err != nil {
+	if _, err := identity.ParsePolicy(doc, identity.IdentityPolicy); err != nil {
 		return nil, err
 	}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, roleName, func(r *deskplane.Role) error {
-			i, found := slices.BinarySearchFunc(r.Inline, name, func(p deskplane.InlinePolicy, n string) int { return strings.Compare(p.Name, n) })
+		return modifyRole(tx, w, roleName, func(r *identity.Role) error {
+			i, found := slices.BinarySearchFunc(r.Inline, name, func(p identity.InlinePolicy, n string) int { return strings.Compare(p.Name, n) })
 			if found {
 				r.Inline[i].Document = doc
 			} else {
-				r.Inline = slices.Insert(r.Inline, i, deskplane.InlinePolicy{Name: name, Document: doc})
+				r.Inline = slices.Insert(r.Inline, i, identity.InlinePolicy{Name: name, Document: doc})
 			}
 			total := 0
 			for _, p := range r.Inline {
-				total += deskplane.PolicySize(p.Document)
+				total += identity.PolicySize(p.Document)
 			}
-			if total > deskplane.MaxRoleInlineSize {
-				return deskplane.Errorf(deskplane.CodeLimitExceeded, "Maximum policy size of %d bytes exceeded for role %s", deskplane.MaxRoleInlineSize, r.Name)
+			if total > identity.MaxRoleInlineSize {
+				return deskplane.Errorf(deskplane.CodeLimitExceeded, "Maximum policy size of %d bytes exceeded for role %s", identity.MaxRoleInlineSize, r.Name)
 			}
 			return nil
 		})
@@ -133,8 +134,8 @@ func (s *Service) PutRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyReq
 }
 
 // inlinePolicy finds a role's inline policy by name.
-func inlinePolicy(r *deskplane.Role, name string) (int, bool) {
-	return slices.BinarySearchFunc(r.Inline, name, func(p deskplane.InlinePolicy, n string) int { return strings.Compare(p.Name, n) })
+func inlinePolicy(r *identity.Role, name string) (int, bool) {
+	return slices.BinarySearchFunc(r.Inline, name, func(p identity.InlinePolicy, n string) int { return strings.Compare(p.Name, n) })
 }
 
 func (s *Service) GetRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyRequest) (*iamapi.GetRolePolicyResponse, error) {
@@ -163,7 +164,7 @@ func (s *Service) DeleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePol
 	w := caller(ctx)
 	name := value(in.PolicyName)
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, value(in.RoleName), func(r *deskplane.Role) error {
+		return modifyRole(tx, w, value(in.RoleName), func(r *identity.Role) error {
 			i, found := inlinePolicy(r, name)
 			if !found {
 				return rolePolicyNotFound(name)

@@ -5,11 +5,12 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/iamapi"
 	"github.com/deskplane/deskplane/internal/paging"
 )
 
-// Roles (docs/decisions/0291-iam.md): one deskplane.Role record per role in
+// Roles (docs/decisions/0291-iam.md): one identity.Role record per role in
 // the account's IAMScope, keyed by the lower-cased name.
 
 func roleNotFound(name string) error {
@@ -17,8 +18,8 @@ func roleNotFound(name string) error {
 }
 
 // loadRole reads a role of the account, or answers NoSuchEntity.
-func loadRole(tx deskplane.Tx, w who, name string) (*deskplane.Role, error) {
-	r, found, err := deskplane.Roles().Get(tx, w.scope(), deskplane.RoleKey(name))
+func loadRole(tx deskplane.Tx, w who, name string) (*identity.Role, error) {
+	r, found, err := identity.Roles().Get(tx, w.scope(), identity.RoleKey(name))
 	if err == nil && !found {
 		err = roleNotFound(name)
 	}
@@ -26,29 +27,29 @@ func loadRole(tx deskplane.Tx, w who, name string) (*deskplane.Role, error) {
 }
 
 // modifyRole applies fn to a role of the account and saves it.
-func modifyRole(tx deskplane.Tx, w who, name string, fn func(*deskplane.Role) error) error {
-	return deskplane.Roles().Modify(tx, w.scope(), deskplane.RoleKey(name), func() error { return roleNotFound(name) }, fn)
+func modifyRole(tx deskplane.Tx, w who, name string, fn func(*identity.Role) error) error {
+	return identity.Roles().Modify(tx, w.scope(), identity.RoleKey(name), func() error { return roleNotFound(name) }, fn)
 }
 
 // checkTrustPolicy checks a role's assume role policy document.
 func checkTrustPolicy(doc string) error {
-	if _, err := deskplane.ParsePolicy(doc, deskplane.TrustPolicy); err != nil {
+	if _, err := identity.ParsePolicy(doc, identity.TrustPolicy); err != nil {
 		return err
 	}
-	if n := deskplane.PolicySize(doc); n > deskplane.MaxTrustPolicySize {
-		return deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", deskplane.MaxTrustPolicySize)
+	if n := identity.PolicySize(doc); n > identity.MaxTrustPolicySize {
+		return deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", identity.MaxTrustPolicySize)
 	}
 	return nil
 }
 
 // wireRole is a role as GetRole answers it; list leaves out what ListRoles
 // does not answer (tags, last use).
-func wireRole(r *deskplane.Role, w who, list bool) *iamapi.Role {
+func wireRole(r *identity.Role, w who, list bool) *iamapi.Role {
 	out := &iamapi.Role{
 		Path:                     new(r.Path),
 		RoleName:                 new(r.Name),
 		RoleId:                   new(r.ID),
-		Arn:                      new(deskplane.RoleARN(w.partition, w.account, r)),
+		Arn:                      new(identity.RoleARN(w.partition, w.account, r)),
 		CreateDate:               timestamp(r.Created),
 		AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy),
 		Description:              optional(r.Description),
@@ -81,7 +82,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 	if len(tags) > maxTagsPerEntity {
 		return nil, deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for TagsPerEntity: %d.", maxTagsPerEntity)
 	}
-	r := deskplane.Role{
+	r := identity.Role{
 		Name:        name,
 		ID:          newID("AROA"),
 		Path:        value(in.Path),
@@ -97,9 +98,9 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 	if r.MaxSession == 0 {
 		r.MaxSession = defaultMaxSession
 	}
-	roles := deskplane.Roles()
+	roles := identity.Roles()
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		prev, found, err := roles.Get(tx, w.scope(), deskplane.RoleKey(name))
+		prev, found, err := roles.Get(tx, w.scope(), identity.RoleKey(name))
 		if err != nil {
 			return err
 		}
@@ -113,7 +114,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 		if n >= maxRolesPerAccount {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "Cannot exceed quota for RolesPerAccount: %d", maxRolesPerAccount)
 		}
-		return roles.Put(tx, w.scope(), deskplane.RoleKey(name), &r)
+		return roles.Put(tx, w.scope(), identity.RoleKey(name), &r)
 	})
 	if err != nil {
 		return nil, err
@@ -152,7 +153,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 	var p paging.Page[iamapi.Role]
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		p = paging.Page[iamapi.Role]{}
-		return deskplane.Roles().Each(tx, w.scope(), after, func(seq int64, r *deskplane.Role) (bool, error) {
+		return identity.Roles().Each(tx, w.scope(), after, func(seq int64, r *identity.Role) (bool, error) {
 			if !strings.HasPrefix(r.Path, prefix) {
 				return true, nil
 			}
@@ -169,7 +170,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) (*iamapi.UpdateRoleResponse, error) {
 	w := caller(ctx)
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, value(in.RoleName), func(r *deskplane.Role) error {
+		return modifyRole(tx, w, value(in.RoleName), func(r *identity.Role) error {
 			if in.Description != nil {
 				r.Description = *in.Description
 			}
@@ -189,7 +190,7 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRo
 	w := caller(ctx)
 	var out *iamapi.Role
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, value(in.RoleName), func(r *deskplane.Role) error {
+		return modifyRole(tx, w, value(in.RoleName), func(r *identity.Role) error {
 			r.Description = value(in.Description)
 			out = wireRole(r, w, false)
 			return nil
@@ -208,7 +209,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 		return nil, err
 	}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, value(in.RoleName), func(r *deskplane.Role) error {
+		return modifyRole(tx, w, value(in.RoleName), func(r *identity.Role) error {
 			r.TrustPolicy = doc
 			return nil
 		})
@@ -237,7 +238,7 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) 
 		case len(r.Inline) > 0:
 			return deskplane.Errorf(deskplane.CodeAssociated, "Cannot delete entity, must delete policies first.")
 		}
-		_, err = deskplane.Roles().Delete(tx, w.scope(), deskplane.RoleKey(name))
+		_, err = identity.Roles().Delete(tx, w.scope(), identity.RoleKey(name))
 		return err
 	})
 	if err != nil {
@@ -255,7 +256,7 @@ func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*iama
 		return nil, err
 	}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, value(in.RoleName), func(r *deskplane.Role) error {
+		return modifyRole(tx, w, value(in.RoleName), func(r *identity.Role) error {
 			merged, err := mergeTags(r.Tags, tags)
 			r.Tags = merged
 			return err
@@ -270,7 +271,7 @@ func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*iama
 func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*iamapi.UntagRoleOutput, error) {
 	w := caller(ctx)
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return modifyRole(tx, w, value(in.RoleName), func(r *deskplane.Role) error {
+		return modifyRole(tx, w, value(in.RoleName), func(r *identity.Role) error {
 			r.Tags = removeTags(r.Tags, in.TagKeys)
 			return nil
 		})

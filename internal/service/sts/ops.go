@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
 	"github.com/deskplane/deskplane/internal/stsapi"
@@ -39,7 +40,7 @@ func optional(s string) *string {
 type principal struct {
 	account, partition string
 	arn, userID        string
-	role               *deskplane.Session // the caller's role session, if it is one
+	role               *identity.Session // the caller's role session, if it is one
 }
 
 func rootARN(partition, account string) string {
@@ -54,7 +55,7 @@ func who(tx deskplane.Tx, c deskplane.Caller) (principal, error) {
 	if !c.Temporary {
 		return p, nil
 	}
-	sess, found, err := deskplane.Sessions().Get(tx, deskplane.GlobalScope(), c.AccessKey)
+	sess, found, err := identity.Sessions().Get(tx, deskplane.GlobalScope(), c.AccessKey)
 	if err != nil {
 		return p, err
 	}
@@ -133,7 +134,7 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 		if err != nil {
 			return err
 		}
-		cred, token, err = issue(tx, key, deskplane.Session{
+		cred, token, err = issue(tx, key, identity.Session{
 			Account: c.Account, Issued: now, Expires: expires,
 			ARN: rootARN(partition, c.Account), UserID: c.Account,
 		})
@@ -173,7 +174,7 @@ func packedSize(in *stsapi.AssumeRoleRequest) (int32, bool) {
 	}
 	n := 0
 	if in.Policy != nil {
-		n += len(deskplane.CompactPolicy(*in.Policy))
+		n += len(identity.CompactPolicy(*in.Policy))
 	}
 	for _, a := range in.PolicyArns {
 		n += len(value(a.Arn))
@@ -185,7 +186,7 @@ func packedSize(in *stsapi.AssumeRoleRequest) (int32, bool) {
 }
 
 // AssumeRole issues temporary credentials of a role in any account whose
-// trust policy names the caller (deskplane.PolicyDocument.Allows; no
+// trust policy names the caller (identity.PolicyDocument.Allows; no
 // permission of the caller is evaluated). A role that does not exist is
 // refused like one that does not trust the caller, as AWS does.
 func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
@@ -199,7 +200,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 		return nil, err
 	}
 	if in.Policy != nil {
-		if _, err := deskplane.ParsePolicy(*in.Policy, deskplane.IdentityPolicy); err != nil {
+		if _, err := identity.ParsePolicy(*in.Policy, identity.IdentityPolicy); err != nil {
 			return nil, err
 		}
 	}
@@ -220,15 +221,15 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			return err
 		}
 		denied := deskplane.Errorf(deskplane.CodeAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.arn, roleArn)
-		role, found, err := deskplane.Roles().Get(tx, deskplane.IAMScope(ref.account), deskplane.RoleKey(ref.name))
+		role, found, err := identity.Roles().Get(tx, identity.IAMScope(ref.account), identity.RoleKey(ref.name))
 		if err != nil {
 			return err
 		}
 		if !found || role.Path != ref.path {
 			return denied
 		}
-		trust, err := deskplane.ParsePolicy(role.TrustPolicy, deskplane.TrustPolicy)
-		if err != nil || !trust.Allows(deskplane.AssumeRoleRequest{Account: p.account, Principals: p.principals(), ExternalID: value(in.ExternalId)}) {
+		trust, err := identity.ParsePolicy(role.TrustPolicy, identity.TrustPolicy)
+		if err != nil || !trust.Allows(identity.AssumeRoleRequest{Account: p.account, Principals: p.principals(), ExternalID: value(in.ExternalId)}) {
 			return denied
 		}
 		d := value(in.DurationSeconds)
@@ -246,11 +247,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			return err
 		}
 		partition := deskplane.Partition(c.Region)
-		sess := deskplane.Session{
+		sess := identity.Session{
 			Account: ref.account, Issued: now, Expires: expires,
 			ARN:      "arn:" + partition + ":sts::" + ref.account + ":assumed-role/" + role.Name + "/" + sessionName,
 			UserID:   role.ID + ":" + sessionName,
-			RoleName: role.Name, RoleID: role.ID, RoleARN: deskplane.RoleARN(partition, ref.account, role),
+			RoleName: role.Name, RoleID: role.ID, RoleARN: identity.RoleARN(partition, ref.account, role),
 			SessionName: sessionName, SourceIdentity: value(in.SourceIdentity),
 		}
 		cred, token, err := issue(tx, key, sess)
@@ -258,7 +259,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			return err
 		}
 		role.LastUsed, role.LastUsedRegion = now, c.Region
-		if err := deskplane.Roles().Put(tx, deskplane.IAMScope(ref.account), deskplane.RoleKey(role.Name), role); err != nil {
+		if err := identity.Roles().Put(tx, identity.IAMScope(ref.account), identity.RoleKey(role.Name), role); err != nil {
 			return err
 		}
 		out = stsapi.AssumeRoleResponse{

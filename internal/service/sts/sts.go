@@ -3,7 +3,7 @@
 // credentials from GetSessionToken and AssumeRole, which deskplane then
 // accepts until they expire (docs/decisions/0292-sts-temporary-credentials.md).
 //
-// A temporary credential is a deskplane.Session record in GlobalScope,
+// A temporary credential is a identity.Session record in GlobalScope,
 // keyed by its access key (ASIA…). Its secret is not stored: it is an HMAC
 // of the session key (one KindSessionKey record, created with the first
 // credential) over the access key and a random nonce that only the session
@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -40,7 +41,7 @@ func New(e env.Env) *Service { return &Service{Env: e} }
 
 // Timers returns the family's lifecycle timer handlers by timer name.
 func (s *Service) Timers() map[string]lifecycle.Handler {
-	return map[string]lifecycle.Handler{deskplane.TimerSessionGone: s.onSessionGone}
+	return map[string]lifecycle.Handler{identity.TimerSessionGone: s.onSessionGone}
 }
 
 // Retention is how long a temporary credential's record outlives its
@@ -114,12 +115,12 @@ func newAccessKeyID() string {
 }
 
 func keyRecord() deskplane.Key {
-	return deskplane.Key{Scope: deskplane.GlobalScope(), Kind: deskplane.KindSessionKey, ID: deskplane.SessionKeyID}
+	return deskplane.Key{Scope: deskplane.GlobalScope(), Kind: identity.KindSessionKey, ID: identity.SessionKeyID}
 }
 
 // loadKey reads the session key in tx; nil when none was ever created.
 func loadKey(tx deskplane.Tx) ([]byte, error) {
-	var k deskplane.SessionKey
+	var k identity.SessionKey
 	found, err := deskplane.Load(tx, keyRecord(), &k)
 	if err != nil || !found {
 		return nil, err
@@ -138,23 +139,23 @@ func ensureKey(tx deskplane.Tx) ([]byte, error) {
 	}
 	key = make([]byte, 32)
 	_, _ = rand.Read(key)
-	return key, deskplane.Save(tx, keyRecord(), &deskplane.SessionKey{Key: key})
+	return key, deskplane.Save(tx, keyRecord(), &identity.SessionKey{Key: key})
 }
 
 // issue writes a new temporary credential in tx and returns it with its
 // token: sess carries the identity, account and expiry. It schedules the
 // record's deletion Retention after the expiry.
-func issue(tx deskplane.Tx, key []byte, sess deskplane.Session) (Credential, string, error) {
+func issue(tx deskplane.Tx, key []byte, sess identity.Session) (Credential, string, error) {
 	token, nonce := newToken()
 	sess.AccessKeyID = newAccessKeyID()
 	sess.TokenHash = tokenHash(token)
-	sessions := deskplane.Sessions()
+	sessions := identity.Sessions()
 	if err := sessions.Put(tx, deskplane.GlobalScope(), sess.AccessKeyID, &sess); err != nil {
 		return Credential{}, "", err
 	}
 	err := tx.Schedule(deskplane.Timer{
 		Key:  sessions.Key(deskplane.GlobalScope(), sess.AccessKeyID),
-		Name: deskplane.TimerSessionGone,
+		Name: identity.TimerSessionGone,
 		Due:  sess.Expires.Add(Retention),
 	})
 	return Credential{AccessKeyID: sess.AccessKeyID, SecretAccessKey: secret(key, sess.AccessKeyID, nonce), Account: sess.Account}, token, err
@@ -173,7 +174,7 @@ func (s *Service) Session(ctx context.Context, accessKeyID, token string) (Crede
 	now := s.Now()
 	var out Credential
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
-		sess, found, err := deskplane.Sessions().Get(tx, deskplane.GlobalScope(), accessKeyID)
+		sess, found, err := identity.Sessions().Get(tx, deskplane.GlobalScope(), accessKeyID)
 		if err != nil {
 			return err
 		}
@@ -181,7 +182,7 @@ func (s *Service) Session(ctx context.Context, accessKeyID, token string) (Crede
 			return ErrInvalidToken
 		}
 		if sess.RoleName != "" {
-			r, found, err := deskplane.Roles().Get(tx, deskplane.IAMScope(sess.Account), deskplane.RoleKey(sess.RoleName))
+			r, found, err := identity.Roles().Get(tx, identity.IAMScope(sess.Account), identity.RoleKey(sess.RoleName))
 			if err != nil {
 				return err
 			}

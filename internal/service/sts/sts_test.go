@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/apptest"
 )
 
@@ -306,7 +307,7 @@ func TestStoredSessionHoldsNoSecret(t *testing.T) {
 	c := credsOf(out.Credentials)
 	var stored [][]byte
 	err = e.App.Store.View(context.Background(), func(tx deskplane.Tx) error {
-		for _, kind := range []deskplane.Kind{deskplane.KindSession, deskplane.KindSessionKey} {
+		for _, kind := range []deskplane.Kind{identity.KindSession, identity.KindSessionKey} {
 			err := tx.List(deskplane.GlobalScope(), kind, 0, func(r deskplane.Record) bool {
 				stored = append(stored, bytes.Clone(r.Data))
 				return true

@@ -1,6 +1,8 @@
-package deskplane
+package identity
 
 import (
+	"github.com/deskplane/deskplane"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -56,8 +58,8 @@ type PolicyStatement struct {
 	Condition map[string]map[string][]string
 }
 
-func malformed(format string, args ...any) *Error {
-	return Errorf(CodeMalformedPolicy, format, args...)
+func malformed(format string, args ...any) *deskplane.Error {
+	return deskplane.Errorf(deskplane.CodeMalformedPolicy, format, args...)
 }
 
 // PolicySize is the size IAM counts a document by: its characters other

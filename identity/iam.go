@@ -1,6 +1,8 @@
-package deskplane
+package identity
 
 import (
+	"github.com/deskplane/deskplane"
+
 	"strings"
 	"time"
 )
@@ -17,19 +19,19 @@ import (
 const (
 	// KindRole is an IAM role, in IAMScope: id = lower-cased role name
 	// (role names are unique regardless of case).
-	KindRole Kind = "iamrole"
+	KindRole deskplane.Kind = "iamrole"
 	// KindManagedPolicy is a customer managed IAM policy, in IAMScope:
 	// id = lower-cased policy name.
-	KindManagedPolicy Kind = "iampolicy"
+	KindManagedPolicy deskplane.Kind = "iampolicy"
 	// KindSession is a set of temporary credentials STS issued, in
 	// GlobalScope: id = its access key id (ASIA…).
-	KindSession Kind = "stssession"
+	KindSession deskplane.Kind = "stssession"
 	// KindSessionKey is the key STS derives the secrets of temporary
 	// credentials with, in GlobalScope: id SessionKeyID.
-	KindSessionKey Kind = "stskey"
+	KindSessionKey deskplane.Kind = "stskey"
 	// KindIAMAccount is what IAM knows of an account as a whole, in
 	// IAMScope: id IAMAccountID.
-	KindIAMAccount Kind = "iamaccount"
+	KindIAMAccount deskplane.Kind = "iamaccount"
 )
 
 // IAMAccountID is the id of an account's KindIAMAccount record.
@@ -53,23 +55,7 @@ const TimerSessionGone = "sts.session.gone"
 const DefaultRoleName = "workspaces_DefaultRole"
 
 // IAMScope is the scope of an account's IAM state: global, not per Region.
-func IAMScope(account string) Scope { return Scope{Account: account} }
-
-// Partition returns the AWS partition of a Region (aws, aws-cn,
-// aws-us-gov, aws-iso…), the second field of every ARN.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso"):
-		return "aws-iso"
-	}
-	return "aws"
-}
+func IAMScope(account string) deskplane.Scope { return deskplane.Scope{Account: account} }
 
 // Role is an IAM role (KindRole).
 type Role struct {
@@ -81,9 +67,9 @@ type Role struct {
 	TrustPolicy string `json:"trust"`
 	Description string `json:"desc,omitempty"`
 	// MaxSession is the longest session AssumeRole grants, in seconds.
-	MaxSession int32     `json:"maxSession"`
-	Created    time.Time `json:"created"`
-	Tags       []Tag     `json:"tags,omitempty"`
+	MaxSession int32           `json:"maxSession"`
+	Created    time.Time       `json:"created"`
+	Tags       []deskplane.Tag `json:"tags,omitempty"`
 	// Attached are the ARNs of the managed policies attached to the
 	// role, in the order they were attached.
 	Attached []string `json:"attached,omitempty"`
@@ -112,7 +98,7 @@ type ManagedPolicy struct {
 	Versions    []PolicyVersion `json:"versions"`
 	Default     string          `json:"default"` // the default version's id: v1, v2…
 	NextVersion int             `json:"next"`    // the number of the next version
-	Tags        []Tag           `json:"tags,omitempty"`
+	Tags        []deskplane.Tag `json:"tags,omitempty"`
 }
 
 // PolicyVersion is one version of a managed policy.
@@ -154,15 +140,17 @@ type SessionKey struct {
 }
 
 // Roles are the IAM roles, in IAMScope, keyed by RoleKey.
-func Roles() Records[Role] { return Records[Role]{KindRole} }
+func Roles() deskplane.Records[Role] { return deskplane.Records[Role]{Kind: KindRole} }
 
 // ManagedPolicies are the customer managed policies, in IAMScope, keyed
 // by PolicyKey.
-func ManagedPolicies() Records[ManagedPolicy] { return Records[ManagedPolicy]{KindManagedPolicy} }
+func ManagedPolicies() deskplane.Records[ManagedPolicy] {
+	return deskplane.Records[ManagedPolicy]{Kind: KindManagedPolicy}
+}
 
 // Sessions are the temporary credentials, in GlobalScope, keyed by access
 // key id.
-func Sessions() Records[Session] { return Records[Session]{KindSession} }
+func Sessions() deskplane.Records[Session] { return deskplane.Records[Session]{Kind: KindSession} }
 
 // RoleKey is the record id of the role named name: role names are unique
 // regardless of case.
@@ -179,12 +167,12 @@ func RoleARN(partition, account string, r *Role) string {
 // RequireDefaultRole answers CodeDefaultRoleNotFound when the account has
 // no IAM role workspaces_DefaultRole (registering a directory in strict
 // mode; docs/decisions/0293-strict-mode.md).
-func RequireDefaultRole(tx Tx, account string) error {
+func RequireDefaultRole(tx deskplane.Tx, account string) error {
 	_, found, err := Roles().Get(tx, IAMScope(account), RoleKey(DefaultRoleName))
 	if err != nil || found {
 		return err
 	}
-	return &Error{Code: CodeDefaultRoleNotFound, Message: "The workspaces_DefaultRole role could not be found. " +
+	return &deskplane.Error{Code: deskplane.CodeDefaultRoleNotFound, Message: "The workspaces_DefaultRole role could not be found. " +
 		"Create the IAM role workspaces_DefaultRole (trusted by workspaces.amazonaws.com, with the AmazonWorkSpacesServiceAccess " +
 		"and AmazonWorkSpacesSelfServiceAccess policies) before you register a directory."}
 }
