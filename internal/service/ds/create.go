@@ -188,6 +188,11 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 		if limit := s.limitOf(n.typ); counts[n.typ] >= limit {
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "You have reached the limit of %d %s directories in this Region for this account.", limit, typeName(n.typ))
 		}
+		// The subnets of a VPC EC2 knows: in it, in two zones; addresses from them (decision 0306).
+		zones, addrs, err := deskplane.PlaceDirectory(tx, sc, id, n.vpcID, n.subnets, s.Strict)
+		if err != nil {
+			return err
+		}
 		dir := deskplane.DSDirectory{
 			ID:              id,
 			Name:            n.name,
@@ -210,6 +215,9 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 			Generation:      1,
 			NetworkType:     n.networkType,
 		}
+		if zones != nil {
+			dir.AZs = zones
+		}
 		switch n.typ {
 		case typeADConnector:
 			dir.DNSAddrs = slices.Clone(n.customerDNS)
@@ -229,6 +237,12 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 		default:
 			dir.DNSAddrs = directoryAddrs(id, "dns", n.subnets)
 			dir.AdminUser = "Administrator"
+		}
+		if addrs != nil && n.typ != typeADConnector {
+			dir.DNSAddrs = addrs
+			for i := range dir.DCs {
+				dir.DCs[i].Addr = addrs[i]
+			}
 		}
 		if err := addDSTags(&dir, n.tags); err != nil {
 			return err

@@ -66,6 +66,9 @@ func (s *Service) removeDSDirectory(tx deskplane.Tx, sc deskplane.Scope, id stri
 	if err := deskplane.DeleteDirectoryPrincipals(tx, sc, id); err != nil {
 		return err
 	}
+	if err := deskplane.ReleaseSubnetAddresses(tx, sc, id); err != nil {
+		return err
+	}
 	for _, err := range []error{
 		deleteOf(tx, sc, deskplane.DSSnapshots(), id, func(v *deskplane.DSSnapshot) (string, string) { return v.DirectoryID, v.ID }),
 		deleteOf(tx, sc, deskplane.DSTrusts(), id, func(v *deskplane.DSTrust) (string, string) { return v.DirectoryID, v.ID }),

@@ -3,7 +3,7 @@
 // attributes, subnets, security groups and their rules, internet gateways,
 // route tables and routes, network ACLs, and tags with the Filter.N filters
 // and pagination of each Describe operation
-// (docs/decisions/0300-ec2-networking.md and the decisions after it).
+// (docs/decisions/0300-ec2-networking.md, 0306-ec2-in-use.md).
 //
 // Every resource is one record of the root package (ec2.go) in the
 // caller's scope (account and Region).

@@ -8,7 +8,7 @@ import (
 	"github.com/deskplane/deskplane/internal/ec2api"
 )
 
-// Filter.N of the Describe operations (docs/decisions/0301-ec2-filters.md):
+// Filter.N of the Describe operations (docs/decisions/0300-ec2-networking.md):
 // a resource passes when, for every filter, one of the filter's values
 // matches one of the resource's values for that name. Values may hold the
 // wildcards * (any run of characters) and ? (one character). Every

@@ -13,7 +13,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/env"
 )
 
-// Security groups and their rules (docs/decisions/0303-ec2-security-groups.md).
+// Security groups and their rules (docs/decisions/0300-ec2-networking.md).
 // A group keeps its rules one source each (deskplane.SGRule); the wire's
 // IpPermissions group them by protocol and ports.
 

@@ -12,7 +12,7 @@ import (
 )
 
 // Route tables, routes and associations
-// (docs/decisions/0304-ec2-route-tables.md). Every table has its VPC's
+// (docs/decisions/0300-ec2-networking.md). Every table has its VPC's
 // local route; the main route table is the one with the VPC's main
 // association.
 

@@ -11,7 +11,7 @@ import (
 	"github.com/deskplane/deskplane/internal/service/env"
 )
 
-// Subnets (docs/decisions/0305-ec2-subnets.md): an IPv4 CIDR inside their
+// Subnets (docs/decisions/0300-ec2-networking.md): an IPv4 CIDR inside their
 // VPC's, overlapping no other subnet of it, in one availability zone of
 // the Region; associated with the VPC's default network ACL.
 

@@ -11,7 +11,7 @@ import (
 )
 
 // Availability zones, Regions and account attributes
-// (docs/decisions/0302-ec2-zones-and-regions.md).
+// (docs/decisions/0300-ec2-networking.md).
 
 // zone is an availability zone of a Region.
 type zone struct{ name, id, region string }

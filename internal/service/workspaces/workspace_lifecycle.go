@@ -240,6 +240,10 @@ type ipCounter struct {
 
 func (s *Service) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
 	subnet := ws.SubnetID
+	// A subnet EC2 knows hands out its own addresses (decision 0306).
+	if ip, known, err := deskplane.AllocateSubnetAddress(tx, sc, subnet, ws.ID); known || err != nil {
+		return ip, err
+	}
 	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
 	var c ipCounter
 	if _, err := deskplane.Load(tx, ck, &c); err != nil {
@@ -286,6 +290,9 @@ func (s *Service) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.
 func (s *Service) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
 	if ws.IPAddress == "" {
 		return nil
+	}
+	if err := deskplane.ReleaseSubnetAddresses(tx, sc, ws.ID); err != nil {
+		return err
 	}
 	return releaseIndex(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ws.IPAddress}, ws.ID)
 }

@@ -1,0 +1,107 @@
+package deskplane
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+)
+
+// What Directory Service and WorkSpaces ask of EC2's records
+// (docs/decisions/0306-ec2-in-use.md): a directory's subnets must be in its
+// VPC and in two zones, and directories and WorkSpaces take their
+// addresses from their subnets, which then cannot be deleted. All of it
+// only for a VPC EC2 knows: ids EC2 never saw keep working as before,
+// unless strict mode refuses them.
+
+// PlaceDirectory checks a new directory's VPC and subnets against EC2 and
+// takes one address in each subnet for the directory dirID. It returns the
+// subnets' zones and the addresses, or nil, nil when EC2 does not know the
+// VPC (and strict is off).
+func PlaceDirectory(tx Tx, sc Scope, dirID, vpcID string, subnets []string, strict bool) (zones, addrs []string, err error) {
+	vpc, found, err := VPCs().Get(tx, sc, vpcID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !found {
+		if strict {
+			return nil, nil, Errorf(CodeInvalidParameter, "Invalid VPC ID: the VPC %s does not exist.", vpcID)
+		}
+		return nil, nil, nil
+	}
+	bad := Errorf(CodeInvalidParameter, "Invalid subnet ID(s). They must correspond to two subnets in different Availability Zones.")
+	for _, id := range subnets {
+		n, found, err := Subnets().Get(tx, sc, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !found || n.VPC != vpc.ID || slices.Contains(zones, n.Zone) {
+			return nil, nil, bad
+		}
+		zones = append(zones, n.Zone)
+	}
+	for _, id := range subnets {
+		ip, _, err := AllocateSubnetAddress(tx, sc, id, dirID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ip == "" {
+			return nil, nil, Errorf(CodeInvalidParameter, "The subnet %s has no free IP address left for the directory.", id)
+		}
+		addrs = append(addrs, ip)
+	}
+	return zones, addrs, nil
+}
+
+// AllocateSubnetAddress takes the lowest free address of an EC2 subnet
+// for holder (a WorkSpace or directory id). known is false when EC2 has no
+// such subnet; ip is "" when the subnet is full.
+func AllocateSubnetAddress(tx Tx, sc Scope, subnetID, holder string) (ip string, known bool, err error) {
+	n, found, err := Subnets().Get(tx, sc, subnetID)
+	if err != nil || !found {
+		return "", false, err
+	}
+	p, err := netip.ParsePrefix(n.CIDR)
+	if err != nil {
+		return "", true, fmt.Errorf("subnet %s: %w", subnetID, err)
+	}
+	// The network address and the next three are AWS's, as is the last.
+	a := p.Addr().Next().Next().Next().Next()
+	for ; p.Contains(a) && p.Contains(a.Next()); a = a.Next() {
+		if _, used := n.Used[a.String()]; used {
+			continue
+		}
+		if n.Used == nil {
+			n.Used = map[string]string{}
+		}
+		n.Used[a.String()] = holder
+		return a.String(), true, Subnets().Put(tx, sc, subnetID, n)
+	}
+	return "", true, nil
+}
+
+// ReleaseSubnetAddresses gives back every address holder holds in the
+// scope's subnets.
+func ReleaseSubnetAddresses(tx Tx, sc Scope, holder string) error {
+	var changed []*Subnet
+	err := Subnets().Each(tx, sc, 0, func(_ int64, n *Subnet) (bool, error) {
+		before := len(n.Used)
+		for ip, h := range n.Used {
+			if h == holder {
+				delete(n.Used, ip)
+			}
+		}
+		if len(n.Used) != before {
+			changed = append(changed, n)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range changed {
+		if err := Subnets().Put(tx, sc, n.ID, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
