@@ -5,13 +5,14 @@ import (
 	"net/http"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/awsquery"
 )
 
 // EC2 maps a domain error to the EC2 wire (ec2Query): EC2 has no modeled
 // errors, only codes, every client error with HTTP status 400
 // (docs/decisions/0300-ec2-networking.md). A refinement only EC2 has
-// (deskplane.ReasonEC2…) decides the code; otherwise the domain code does.
+// (ec2net.ReasonEC2…) decides the code; otherwise the domain code does.
 func EC2(err error) awsquery.CodedError {
 	var de *deskplane.Error
 	if !errors.As(err, &de) {
@@ -50,28 +51,28 @@ func ec2Error(code, msg string) awsquery.CodedError {
 // ec2Reasons are EC2's error codes of the refinements only EC2 has.
 func ec2Reasons() map[string]string {
 	return map[string]string{
-		deskplane.ReasonEC2VPCNotFound:          "InvalidVpcID.NotFound",
-		deskplane.ReasonEC2SubnetNotFound:       "InvalidSubnetID.NotFound",
-		deskplane.ReasonEC2GroupNotFound:        "InvalidGroup.NotFound",
-		deskplane.ReasonEC2GatewayNotFound:      "InvalidInternetGatewayID.NotFound",
-		deskplane.ReasonEC2RouteTableNotFound:   "InvalidRouteTableID.NotFound",
-		deskplane.ReasonEC2AssociationNotFound:  "InvalidAssociationID.NotFound",
-		deskplane.ReasonEC2ACLNotFound:          "InvalidNetworkAclID.NotFound",
-		deskplane.ReasonEC2RouteNotFound:        "InvalidRoute.NotFound",
-		deskplane.ReasonEC2RouteExists:          "RouteAlreadyExists",
-		deskplane.ReasonEC2VPCRange:             "InvalidVpc.Range",
-		deskplane.ReasonEC2SubnetRange:          "InvalidSubnet.Range",
-		deskplane.ReasonEC2SubnetConflict:       "InvalidSubnet.Conflict",
-		deskplane.ReasonEC2DependencyViolation:  "DependencyViolation",
-		deskplane.ReasonEC2PermissionNotFound:   "InvalidPermission.NotFound",
-		deskplane.ReasonEC2PermissionDuplicate:  "InvalidPermission.Duplicate",
-		deskplane.ReasonEC2GroupDuplicate:       "InvalidGroup.Duplicate",
-		deskplane.ReasonEC2CannotDelete:         "CannotDelete",
-		deskplane.ReasonEC2AlreadyAssociated:    "Resource.AlreadyAssociated",
-		deskplane.ReasonEC2GatewayNotAttached:   "Gateway.NotAttached",
-		deskplane.ReasonEC2InvalidID:            "InvalidID",
-		deskplane.ReasonEC2MissingParameter:     "MissingParameter",
-		deskplane.ReasonEC2ParameterCombination: "InvalidParameterCombination",
-		deskplane.ReasonEC2InterfaceNotFound:    "InvalidNetworkInterfaceID.NotFound",
+		ec2net.ReasonEC2VPCNotFound:          "InvalidVpcID.NotFound",
+		ec2net.ReasonEC2SubnetNotFound:       "InvalidSubnetID.NotFound",
+		ec2net.ReasonEC2GroupNotFound:        "InvalidGroup.NotFound",
+		ec2net.ReasonEC2GatewayNotFound:      "InvalidInternetGatewayID.NotFound",
+		ec2net.ReasonEC2RouteTableNotFound:   "InvalidRouteTableID.NotFound",
+		ec2net.ReasonEC2AssociationNotFound:  "InvalidAssociationID.NotFound",
+		ec2net.ReasonEC2ACLNotFound:          "InvalidNetworkAclID.NotFound",
+		ec2net.ReasonEC2RouteNotFound:        "InvalidRoute.NotFound",
+		ec2net.ReasonEC2RouteExists:          "RouteAlreadyExists",
+		ec2net.ReasonEC2VPCRange:             "InvalidVpc.Range",
+		ec2net.ReasonEC2SubnetRange:          "InvalidSubnet.Range",
+		ec2net.ReasonEC2SubnetConflict:       "InvalidSubnet.Conflict",
+		ec2net.ReasonEC2DependencyViolation:  "DependencyViolation",
+		ec2net.ReasonEC2PermissionNotFound:   "InvalidPermission.NotFound",
+		ec2net.ReasonEC2PermissionDuplicate:  "InvalidPermission.Duplicate",
+		ec2net.ReasonEC2GroupDuplicate:       "InvalidGroup.Duplicate",
+		ec2net.ReasonEC2CannotDelete:         "CannotDelete",
+		ec2net.ReasonEC2AlreadyAssociated:    "Resource.AlreadyAssociated",
+		ec2net.ReasonEC2GatewayNotAttached:   "Gateway.NotAttached",
+		ec2net.ReasonEC2InvalidID:            "InvalidID",
+		ec2net.ReasonEC2MissingParameter:     "MissingParameter",
+		ec2net.ReasonEC2ParameterCombination: "InvalidParameterCombination",
+		ec2net.ReasonEC2InterfaceNotFound:    "InvalidNetworkInterfaceID.NotFound",
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/password"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -189,7 +190,7 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "You have reached the limit of %d %s directories in this Region for this account.", limit, typeName(n.typ))
 		}
 		// The subnets of a VPC EC2 knows: in it, in two zones; addresses from them (decision 0306).
-		zones, addrs, err := deskplane.PlaceDirectory(tx, sc, id, n.vpcID, n.subnets, s.Strict)
+		zones, addrs, err := ec2net.PlaceDirectory(tx, sc, id, n.vpcID, n.subnets, s.Strict)
 		if err != nil {
 			return err
 		}

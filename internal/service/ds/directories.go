@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -66,7 +67,7 @@ func (s *Service) removeDSDirectory(tx deskplane.Tx, sc deskplane.Scope, id stri
 	if err := deskplane.DeleteDirectoryPrincipals(tx, sc, id); err != nil {
 		return err
 	}
-	if err := deskplane.ReleaseSubnetAddresses(tx, sc, id); err != nil {
+	if err := ec2net.ReleaseSubnetAddresses(tx, sc, id); err != nil {
 		return err
 	}
 	for _, err := range []error{

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -14,19 +15,19 @@ import (
 // is associated with every subnet of the VPC (decision 0300); deskplane
 // creates no other.
 
-func aclFilters(sc deskplane.Scope) filterSet[deskplane.NetworkACL] {
-	return filterSet[deskplane.NetworkACL]{
-		"default":        func(a *deskplane.NetworkACL) []string { return boolean(a.Default) },
-		"vpc-id":         func(a *deskplane.NetworkACL) []string { return one(a.VPC) },
-		"network-acl-id": func(a *deskplane.NetworkACL) []string { return one(a.ID) },
-		"owner-id":       func(*deskplane.NetworkACL) []string { return one(sc.Account) },
-		"association.subnet-id": func(a *deskplane.NetworkACL) []string {
+func aclFilters(sc deskplane.Scope) filterSet[ec2net.NetworkACL] {
+	return filterSet[ec2net.NetworkACL]{
+		"default":        func(a *ec2net.NetworkACL) []string { return boolean(a.Default) },
+		"vpc-id":         func(a *ec2net.NetworkACL) []string { return one(a.VPC) },
+		"network-acl-id": func(a *ec2net.NetworkACL) []string { return one(a.ID) },
+		"owner-id":       func(*ec2net.NetworkACL) []string { return one(sc.Account) },
+		"association.subnet-id": func(a *ec2net.NetworkACL) []string {
 			return slices.Collect(maps.Values(a.Assocs))
 		},
-		"association.association-id": func(a *deskplane.NetworkACL) []string {
+		"association.association-id": func(a *ec2net.NetworkACL) []string {
 			return slices.Collect(maps.Keys(a.Assocs))
 		},
-		"association.network-acl-id": func(a *deskplane.NetworkACL) []string {
+		"association.network-acl-id": func(a *ec2net.NetworkACL) []string {
 			if len(a.Assocs) == 0 {
 				return nil
 			}
@@ -35,7 +36,7 @@ func aclFilters(sc deskplane.Scope) filterSet[deskplane.NetworkACL] {
 	}
 }
 
-func aclTags(a *deskplane.NetworkACL) []deskplane.Tag { return a.Tags }
+func aclTags(a *ec2net.NetworkACL) []deskplane.Tag { return a.Tags }
 
 func (s *Service) DescribeNetworkAcls(ctx context.Context, in *ec2api.DescribeNetworkAclsRequest) (*ec2api.DescribeNetworkAclsResult, error) {
 	sc := env.Scope(ctx)
@@ -47,15 +48,15 @@ func (s *Service) DescribeNetworkAcls(ctx context.Context, in *ec2api.DescribeNe
 	if err != nil {
 		return nil, err
 	}
-	acls, next, err := describe(ctx, s, deskplane.NetworkACLs(), l, in.NetworkAclIds, aclNotFound, keep,
-		func(a *deskplane.NetworkACL) ec2api.NetworkAcl { return wireACL(a, sc) })
+	acls, next, err := describe(ctx, s, ec2net.NetworkACLs(), l, in.NetworkAclIds, aclNotFound, keep,
+		func(a *ec2net.NetworkACL) ec2api.NetworkAcl { return wireACL(a, sc) })
 	if err != nil {
 		return nil, err
 	}
 	return &ec2api.DescribeNetworkAclsResult{NetworkAcls: acls, NextToken: next}, nil
 }
 
-func wireACL(a *deskplane.NetworkACL, sc deskplane.Scope) ec2api.NetworkAcl {
+func wireACL(a *ec2net.NetworkACL, sc deskplane.Scope) ec2api.NetworkAcl {
 	entry := func(n int32, egress bool, action ec2api.RuleAction) ec2api.NetworkAclEntry {
 		return ec2api.NetworkAclEntry{CidrBlock: new(anywhere), Egress: new(egress), Protocol: new(allProtocols), RuleAction: action, RuleNumber: new(n)}
 	}

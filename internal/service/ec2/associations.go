@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -13,11 +14,11 @@ import (
 
 // findAssociation returns the route table holding the association id and
 // the association's index in it.
-func findAssociation(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.RouteTable, int, error) {
-	var rt *deskplane.RouteTable
+func findAssociation(tx deskplane.Tx, sc deskplane.Scope, id string) (*ec2net.RouteTable, int, error) {
+	var rt *ec2net.RouteTable
 	at := -1
-	err := deskplane.RouteTables().Each(tx, sc, 0, func(_ int64, r *deskplane.RouteTable) (bool, error) {
-		if i := slices.IndexFunc(r.Associations, func(a deskplane.RouteTableAssoc) bool { return a.ID == id }); i >= 0 {
+	err := ec2net.RouteTables().Each(tx, sc, 0, func(_ int64, r *ec2net.RouteTable) (bool, error) {
+		if i := slices.IndexFunc(r.Associations, func(a ec2net.RouteTableAssoc) bool { return a.ID == id }); i >= 0 {
 			rt, at = r, i
 		}
 		return rt == nil, nil
@@ -38,9 +39,9 @@ func (s *Service) AssociateRouteTable(ctx context.Context, in *ec2api.AssociateR
 	case subnet == "" && gw == "":
 		return nil, missing("subnetId")
 	case subnet != "" && gw != "":
-		return nil, ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2ParameterCombination, "Only one of subnetId or gatewayId may be specified.")
+		return nil, ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2ParameterCombination, "Only one of subnetId or gatewayId may be specified.")
 	}
-	a := deskplane.RouteTableAssoc{ID: deskplane.NewHexID("rtbassoc-", 17), Subnet: subnet, Gateway: gw}
+	a := ec2net.RouteTableAssoc{ID: deskplane.NewHexID("rtbassoc-", 17), Subnet: subnet, Gateway: gw}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		rt, err := loadRouteTable(tx, sc, id)
 		if err != nil {
@@ -64,8 +65,8 @@ func (s *Service) AssociateRouteTable(ctx context.Context, in *ec2api.AssociateR
 			}
 		}
 		taken := false
-		err = deskplane.RouteTables().Each(tx, sc, 0, func(_ int64, o *deskplane.RouteTable) (bool, error) {
-			taken = slices.ContainsFunc(o.Associations, func(x deskplane.RouteTableAssoc) bool {
+		err = ec2net.RouteTables().Each(tx, sc, 0, func(_ int64, o *ec2net.RouteTable) (bool, error) {
+			taken = slices.ContainsFunc(o.Associations, func(x ec2net.RouteTableAssoc) bool {
 				return subnet != "" && x.Subnet == subnet || gw != "" && x.Gateway == gw
 			})
 			return !taken, nil
@@ -74,11 +75,11 @@ func (s *Service) AssociateRouteTable(ctx context.Context, in *ec2api.AssociateR
 			return err
 		}
 		if taken {
-			return ec2Error(deskplane.CodeInvalidState, deskplane.ReasonEC2AlreadyAssociated,
+			return ec2Error(deskplane.CodeInvalidState, ec2net.ReasonEC2AlreadyAssociated,
 				"the specified association for route table %s conflicts with an existing association", id)
 		}
 		rt.Associations = append(rt.Associations, a)
-		return deskplane.RouteTables().Put(tx, sc, id, rt)
+		return ec2net.RouteTables().Put(tx, sc, id, rt)
 	})
 	if err != nil {
 		return nil, err
@@ -97,7 +98,7 @@ func (s *Service) DisassociateRouteTable(ctx context.Context, in *ec2api.Disasso
 			return invalid("cannot disassociate the main route table association %s", id)
 		}
 		rt.Associations = slices.Delete(rt.Associations, i, i+1)
-		return deskplane.RouteTables().Put(tx, sc, rt.ID, rt)
+		return ec2net.RouteTables().Put(tx, sc, rt.ID, rt)
 	})
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func (s *Service) ReplaceRouteTableAssociation(ctx context.Context, in *ec2api.R
 		}
 		a := from.Associations[i]
 		from.Associations = slices.Delete(from.Associations, i, i+1)
-		if err := deskplane.RouteTables().Put(tx, sc, from.ID, from); err != nil {
+		if err := ec2net.RouteTables().Put(tx, sc, from.ID, from); err != nil {
 			return err
 		}
 		if target.ID == from.ID {
@@ -133,13 +134,13 @@ func (s *Service) ReplaceRouteTableAssociation(ctx context.Context, in *ec2api.R
 		}
 		a.ID = newID
 		target.Associations = append(target.Associations, a)
-		if err := deskplane.RouteTables().Put(tx, sc, target.ID, target); err != nil {
+		if err := ec2net.RouteTables().Put(tx, sc, target.ID, target); err != nil {
 			return err
 		}
 		if !a.Main {
 			return nil
 		}
-		return deskplane.VPCs().Modify(tx, sc, target.VPC, func() error { return vpcNotFound(target.VPC) }, func(v *deskplane.VPC) error {
+		return ec2net.VPCs().Modify(tx, sc, target.VPC, func() error { return vpcNotFound(target.VPC) }, func(v *ec2net.VPC) error {
 			v.MainRouteTable = target.ID
 			return nil
 		})
@@ -150,9 +151,9 @@ func (s *Service) ReplaceRouteTableAssociation(ctx context.Context, in *ec2api.R
 	return &ec2api.ReplaceRouteTableAssociationResult{NewAssociationId: new(newID), AssociationState: associated()}, nil
 }
 
-func routeTableFilters(sc deskplane.Scope) filterSet[deskplane.RouteTable] {
-	assocs := func(f func(deskplane.RouteTableAssoc) []string) func(*deskplane.RouteTable) []string {
-		return func(r *deskplane.RouteTable) []string {
+func routeTableFilters(sc deskplane.Scope) filterSet[ec2net.RouteTable] {
+	assocs := func(f func(ec2net.RouteTableAssoc) []string) func(*ec2net.RouteTable) []string {
+		return func(r *ec2net.RouteTable) []string {
 			var out []string
 			for _, a := range r.Associations {
 				out = append(out, f(a)...)
@@ -160,8 +161,8 @@ func routeTableFilters(sc deskplane.Scope) filterSet[deskplane.RouteTable] {
 			return out
 		}
 	}
-	routes := func(f func(deskplane.Route) string) func(*deskplane.RouteTable) []string {
-		return func(r *deskplane.RouteTable) []string {
+	routes := func(f func(ec2net.Route) string) func(*ec2net.RouteTable) []string {
+		return func(r *ec2net.RouteTable) []string {
 			var out []string
 			for _, x := range r.Routes {
 				if v := f(x); v != "" {
@@ -171,28 +172,28 @@ func routeTableFilters(sc deskplane.Scope) filterSet[deskplane.RouteTable] {
 			return out
 		}
 	}
-	return filterSet[deskplane.RouteTable]{
-		"route-table-id":                         func(r *deskplane.RouteTable) []string { return one(r.ID) },
-		"vpc-id":                                 func(r *deskplane.RouteTable) []string { return one(r.VPC) },
-		"owner-id":                               func(*deskplane.RouteTable) []string { return one(sc.Account) },
-		"association.main":                       assocs(func(a deskplane.RouteTableAssoc) []string { return boolean(a.Main) }),
-		"association.route-table-association-id": assocs(func(a deskplane.RouteTableAssoc) []string { return one(a.ID) }),
-		"association.subnet-id":                  assocs(func(a deskplane.RouteTableAssoc) []string { return one(a.Subnet) }),
-		"association.gateway-id":                 assocs(func(a deskplane.RouteTableAssoc) []string { return one(a.Gateway) }),
-		"association.route-table-id": func(r *deskplane.RouteTable) []string {
+	return filterSet[ec2net.RouteTable]{
+		"route-table-id":                         func(r *ec2net.RouteTable) []string { return one(r.ID) },
+		"vpc-id":                                 func(r *ec2net.RouteTable) []string { return one(r.VPC) },
+		"owner-id":                               func(*ec2net.RouteTable) []string { return one(sc.Account) },
+		"association.main":                       assocs(func(a ec2net.RouteTableAssoc) []string { return boolean(a.Main) }),
+		"association.route-table-association-id": assocs(func(a ec2net.RouteTableAssoc) []string { return one(a.ID) }),
+		"association.subnet-id":                  assocs(func(a ec2net.RouteTableAssoc) []string { return one(a.Subnet) }),
+		"association.gateway-id":                 assocs(func(a ec2net.RouteTableAssoc) []string { return one(a.Gateway) }),
+		"association.route-table-id": func(r *ec2net.RouteTable) []string {
 			if len(r.Associations) == 0 {
 				return nil
 			}
 			return one(r.ID)
 		},
-		"route.destination-cidr-block": routes(func(x deskplane.Route) string { return x.Destination }),
-		"route.gateway-id":             routes(func(x deskplane.Route) string { return x.Gateway }),
-		"route.nat-gateway-id":         routes(func(x deskplane.Route) string { return x.NAT }),
-		"route.origin":                 routes(func(x deskplane.Route) string { return x.Origin }),
+		"route.destination-cidr-block": routes(func(x ec2net.Route) string { return x.Destination }),
+		"route.gateway-id":             routes(func(x ec2net.Route) string { return x.Gateway }),
+		"route.nat-gateway-id":         routes(func(x ec2net.Route) string { return x.NAT }),
+		"route.origin":                 routes(func(x ec2net.Route) string { return x.Origin }),
 	}
 }
 
-func routeTableTags(r *deskplane.RouteTable) []deskplane.Tag { return r.Tags }
+func routeTableTags(r *ec2net.RouteTable) []deskplane.Tag { return r.Tags }
 
 func (s *Service) DescribeRouteTables(ctx context.Context, in *ec2api.DescribeRouteTablesRequest) (*ec2api.DescribeRouteTablesResult, error) {
 	sc := env.Scope(ctx)
@@ -213,8 +214,8 @@ func (s *Service) DescribeRouteTables(ctx context.Context, in *ec2api.DescribeRo
 	if err != nil {
 		return nil, err
 	}
-	tables, next, err := describe(ctx, s, deskplane.RouteTables(), l, in.RouteTableIds, routeTableNotFound, keep,
-		func(r *deskplane.RouteTable) ec2api.RouteTable { return wireRoutes(r, sc, attached) })
+	tables, next, err := describe(ctx, s, ec2net.RouteTables(), l, in.RouteTableIds, routeTableNotFound, keep,
+		func(r *ec2net.RouteTable) ec2api.RouteTable { return wireRoutes(r, sc, attached) })
 	if err != nil {
 		return nil, err
 	}
@@ -224,28 +225,28 @@ func (s *Service) DescribeRouteTables(ctx context.Context, in *ec2api.DescribeRo
 // gatewayVPCs maps each internet gateway to the VPC it is attached to.
 func gatewayVPCs(tx deskplane.Tx, sc deskplane.Scope) (map[string]string, error) {
 	out := map[string]string{}
-	err := deskplane.InternetGateways().Each(tx, sc, 0, func(_ int64, g *deskplane.InternetGateway) (bool, error) {
+	err := ec2net.InternetGateways().Each(tx, sc, 0, func(_ int64, g *ec2net.InternetGateway) (bool, error) {
 		out[g.ID] = g.VPC
 		return true, nil
 	})
 	return out, err
 }
 
-func wireRouteTable(tx deskplane.Tx, sc deskplane.Scope, r *deskplane.RouteTable) (ec2api.RouteTable, error) {
+func wireRouteTable(tx deskplane.Tx, sc deskplane.Scope, r *ec2net.RouteTable) (ec2api.RouteTable, error) {
 	attached, err := gatewayVPCs(tx, sc)
 	return wireRoutes(r, sc, attached), err
 }
 
 // wireRoutes is a route table on the wire; a route to an internet gateway
 // not attached to the table's VPC is a blackhole.
-func wireRoutes(r *deskplane.RouteTable, sc deskplane.Scope, attached map[string]string) ec2api.RouteTable {
+func wireRoutes(r *ec2net.RouteTable, sc deskplane.Scope, attached map[string]string) ec2api.RouteTable {
 	out := ec2api.RouteTable{
 		RouteTableId: new(r.ID), VpcId: new(r.VPC), OwnerId: new(sc.Account), Tags: wireTags(r.Tags),
 		Routes: []ec2api.Route{}, Associations: []ec2api.RouteTableAssociation{}, PropagatingVgws: []ec2api.PropagatingVgw{},
 	}
 	for _, x := range r.Routes {
 		state := ec2api.RouteStateActive
-		if x.Gateway != "" && x.Gateway != deskplane.RouteLocal && attached[x.Gateway] != r.VPC {
+		if x.Gateway != "" && x.Gateway != ec2net.RouteLocal && attached[x.Gateway] != r.VPC {
 			state = ec2api.RouteStateBlackhole
 		}
 		out.Routes = append(out.Routes, ec2api.Route{

@@ -5,7 +5,7 @@
 // and pagination of each Describe operation
 // (docs/decisions/0300-ec2-networking.md, 0306-ec2-in-use.md).
 //
-// Every resource is one record of the root package (ec2.go) in the
+// Every resource is one record of the domain package ec2net in the
 // caller's scope (account and Region).
 package ec2
 
@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -59,35 +60,35 @@ func notFound(reason, id, format string) error {
 }
 
 func vpcNotFound(id string) error {
-	return notFound(deskplane.ReasonEC2VPCNotFound, id, "The vpc ID '%s' does not exist")
+	return notFound(ec2net.ReasonEC2VPCNotFound, id, "The vpc ID '%s' does not exist")
 }
 
 func subnetNotFound(id string) error {
-	return notFound(deskplane.ReasonEC2SubnetNotFound, id, "The subnet ID '%s' does not exist")
+	return notFound(ec2net.ReasonEC2SubnetNotFound, id, "The subnet ID '%s' does not exist")
 }
 
 func groupNotFound(id string) error {
-	return notFound(deskplane.ReasonEC2GroupNotFound, id, "The security group '%s' does not exist")
+	return notFound(ec2net.ReasonEC2GroupNotFound, id, "The security group '%s' does not exist")
 }
 
 func gatewayNotFound(id string) error {
-	return notFound(deskplane.ReasonEC2GatewayNotFound, id, "The internetGateway ID '%s' does not exist")
+	return notFound(ec2net.ReasonEC2GatewayNotFound, id, "The internetGateway ID '%s' does not exist")
 }
 
 func routeTableNotFound(id string) error {
-	return notFound(deskplane.ReasonEC2RouteTableNotFound, id, "The routeTable ID '%s' does not exist")
+	return notFound(ec2net.ReasonEC2RouteTableNotFound, id, "The routeTable ID '%s' does not exist")
 }
 
 func associationNotFound(id string) error {
-	return notFound(deskplane.ReasonEC2AssociationNotFound, id, "The association ID '%s' does not exist")
+	return notFound(ec2net.ReasonEC2AssociationNotFound, id, "The association ID '%s' does not exist")
 }
 
 func aclNotFound(id string) error {
-	return notFound(deskplane.ReasonEC2ACLNotFound, id, "The networkAcl ID '%s' does not exist")
+	return notFound(ec2net.ReasonEC2ACLNotFound, id, "The networkAcl ID '%s' does not exist")
 }
 
 func dependency(kind, id string) error {
-	return ec2Error(deskplane.CodeAssociated, deskplane.ReasonEC2DependencyViolation,
+	return ec2Error(deskplane.CodeAssociated, ec2net.ReasonEC2DependencyViolation,
 		"The %s '%s' has dependencies and cannot be deleted.", kind, id)
 }
 
@@ -96,7 +97,7 @@ func invalid(format string, args ...any) error {
 }
 
 func missing(name string) error {
-	return ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2MissingParameter,
+	return ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2MissingParameter,
 		"The request must contain the parameter %s", name)
 }
 
@@ -237,17 +238,17 @@ func describe[T, W any](ctx context.Context, s *Service, recs deskplane.Records[
 // recordID is the id of an EC2 record.
 func recordID(v any) string {
 	switch r := v.(type) {
-	case *deskplane.VPC:
+	case *ec2net.VPC:
 		return r.ID
-	case *deskplane.Subnet:
+	case *ec2net.Subnet:
 		return r.ID
-	case *deskplane.SecurityGroup:
+	case *ec2net.SecurityGroup:
 		return r.ID
-	case *deskplane.InternetGateway:
+	case *ec2net.InternetGateway:
 		return r.ID
-	case *deskplane.RouteTable:
+	case *ec2net.RouteTable:
 		return r.ID
-	case *deskplane.NetworkACL:
+	case *ec2net.NetworkACL:
 		return r.ID
 	}
 	return ""

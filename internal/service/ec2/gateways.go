@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -12,8 +13,8 @@ import (
 // one. An attachment is available at once (AWS answers available for a
 // VPC's internet gateway, never attached).
 
-func loadGateway(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.InternetGateway, error) {
-	g, found, err := deskplane.InternetGateways().Get(tx, sc, id)
+func loadGateway(tx deskplane.Tx, sc deskplane.Scope, id string) (*ec2net.InternetGateway, error) {
+	g, found, err := ec2net.InternetGateways().Get(tx, sc, id)
 	if err == nil && !found {
 		err = gatewayNotFound(id)
 	}
@@ -26,8 +27,8 @@ func (s *Service) CreateInternetGateway(ctx context.Context, in *ec2api.CreateIn
 	if err != nil {
 		return nil, err
 	}
-	g := deskplane.InternetGateway{ID: deskplane.NewHexID("igw-", 17), Tags: tags}
-	err = s.Store.Update(ctx, func(tx deskplane.Tx) error { return deskplane.InternetGateways().Put(tx, sc, g.ID, &g) })
+	g := ec2net.InternetGateway{ID: deskplane.NewHexID("igw-", 17), Tags: tags}
+	err = s.Store.Update(ctx, func(tx deskplane.Tx) error { return ec2net.InternetGateways().Put(tx, sc, g.ID, &g) })
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +36,7 @@ func (s *Service) CreateInternetGateway(ctx context.Context, in *ec2api.CreateIn
 	return &ec2api.CreateInternetGatewayResult{InternetGateway: &out}, nil
 }
 
-func wireGateway(g *deskplane.InternetGateway, sc deskplane.Scope) ec2api.InternetGateway {
+func wireGateway(g *ec2net.InternetGateway, sc deskplane.Scope) ec2api.InternetGateway {
 	out := ec2api.InternetGateway{InternetGatewayId: new(g.ID), OwnerId: new(sc.Account), Tags: wireTags(g.Tags),
 		Attachments: []ec2api.InternetGatewayAttachment{}}
 	if g.VPC != "" {
@@ -59,10 +60,10 @@ func (s *Service) AttachInternetGateway(ctx context.Context, in *ec2api.AttachIn
 			return err
 		}
 		if g.VPC != "" {
-			return ec2Error(deskplane.CodeInvalidState, deskplane.ReasonEC2AlreadyAssociated, "resource %s is already attached to network %s", id, g.VPC)
+			return ec2Error(deskplane.CodeInvalidState, ec2net.ReasonEC2AlreadyAssociated, "resource %s is already attached to network %s", id, g.VPC)
 		}
 		taken := ""
-		err = deskplane.InternetGateways().Each(tx, sc, 0, func(_ int64, o *deskplane.InternetGateway) (bool, error) {
+		err = ec2net.InternetGateways().Each(tx, sc, 0, func(_ int64, o *ec2net.InternetGateway) (bool, error) {
 			if o.VPC == vpc {
 				taken = o.ID
 			}
@@ -72,11 +73,11 @@ func (s *Service) AttachInternetGateway(ctx context.Context, in *ec2api.AttachIn
 			return err
 		}
 		if taken != "" {
-			return ec2Error(deskplane.CodeInvalidState, deskplane.ReasonEC2AlreadyAssociated,
+			return ec2Error(deskplane.CodeInvalidState, ec2net.ReasonEC2AlreadyAssociated,
 				"Network %s already has an internet gateway attached", vpc)
 		}
 		g.VPC = vpc
-		return deskplane.InternetGateways().Put(tx, sc, id, g)
+		return ec2net.InternetGateways().Put(tx, sc, id, g)
 	})
 	if err != nil {
 		return nil, err
@@ -95,10 +96,10 @@ func (s *Service) DetachInternetGateway(ctx context.Context, in *ec2api.DetachIn
 			if _, err := loadVPC(tx, sc, vpc); err != nil {
 				return err
 			}
-			return ec2Error(deskplane.CodeInvalidState, deskplane.ReasonEC2GatewayNotAttached, "resource %s is not attached to network %s", id, vpc)
+			return ec2Error(deskplane.CodeInvalidState, ec2net.ReasonEC2GatewayNotAttached, "resource %s is not attached to network %s", id, vpc)
 		}
 		g.VPC = ""
-		return deskplane.InternetGateways().Put(tx, sc, id, g)
+		return ec2net.InternetGateways().Put(tx, sc, id, g)
 	})
 	if err != nil {
 		return nil, err
@@ -116,7 +117,7 @@ func (s *Service) DeleteInternetGateway(ctx context.Context, in *ec2api.DeleteIn
 		if g.VPC != "" {
 			return dependency("internetGateway", id)
 		}
-		_, err = deskplane.InternetGateways().Delete(tx, sc, id)
+		_, err = ec2net.InternetGateways().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -125,21 +126,21 @@ func (s *Service) DeleteInternetGateway(ctx context.Context, in *ec2api.DeleteIn
 	return &ec2api.DeleteInternetGatewayOutput{}, nil
 }
 
-func gatewayFilters(sc deskplane.Scope) filterSet[deskplane.InternetGateway] {
-	return filterSet[deskplane.InternetGateway]{
-		"internet-gateway-id": func(g *deskplane.InternetGateway) []string { return one(g.ID) },
-		"attachment.vpc-id":   func(g *deskplane.InternetGateway) []string { return one(g.VPC) },
-		"attachment.state": func(g *deskplane.InternetGateway) []string {
+func gatewayFilters(sc deskplane.Scope) filterSet[ec2net.InternetGateway] {
+	return filterSet[ec2net.InternetGateway]{
+		"internet-gateway-id": func(g *ec2net.InternetGateway) []string { return one(g.ID) },
+		"attachment.vpc-id":   func(g *ec2net.InternetGateway) []string { return one(g.VPC) },
+		"attachment.state": func(g *ec2net.InternetGateway) []string {
 			if g.VPC == "" {
 				return nil
 			}
 			return one(string(attachmentAvailable))
 		},
-		"owner-id": func(*deskplane.InternetGateway) []string { return one(sc.Account) },
+		"owner-id": func(*ec2net.InternetGateway) []string { return one(sc.Account) },
 	}
 }
 
-func gatewayTags(g *deskplane.InternetGateway) []deskplane.Tag { return g.Tags }
+func gatewayTags(g *ec2net.InternetGateway) []deskplane.Tag { return g.Tags }
 
 func (s *Service) DescribeInternetGateways(ctx context.Context, in *ec2api.DescribeInternetGatewaysRequest) (*ec2api.DescribeInternetGatewaysResult, error) {
 	sc := env.Scope(ctx)
@@ -151,8 +152,8 @@ func (s *Service) DescribeInternetGateways(ctx context.Context, in *ec2api.Descr
 	if err != nil {
 		return nil, err
 	}
-	gws, next, err := describe(ctx, s, deskplane.InternetGateways(), l, in.InternetGatewayIds, gatewayNotFound, keep,
-		func(g *deskplane.InternetGateway) ec2api.InternetGateway { return wireGateway(g, sc) })
+	gws, next, err := describe(ctx, s, ec2net.InternetGateways(), l, in.InternetGatewayIds, gatewayNotFound, keep,
+		func(g *ec2net.InternetGateway) ec2api.InternetGateway { return wireGateway(g, sc) })
 	if err != nil {
 		return nil, err
 	}

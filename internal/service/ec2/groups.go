@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
 
 // Security groups and their rules (docs/decisions/0300-ec2-networking.md).
-// A group keeps its rules one source each (deskplane.SGRule); the wire's
+// A group keeps its rules one source each (ec2net.SGRule); the wire's
 // IpPermissions group them by protocol and ports.
 
 const (
@@ -23,8 +24,8 @@ const (
 	anywhere         = "0.0.0.0/0"
 )
 
-func loadGroup(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.SecurityGroup, error) {
-	g, found, err := deskplane.SecurityGroups().Get(tx, sc, id)
+func loadGroup(tx deskplane.Tx, sc deskplane.Scope, id string) (*ec2net.SecurityGroup, error) {
+	g, found, err := ec2net.SecurityGroups().Get(tx, sc, id)
 	if err == nil && !found {
 		err = groupNotFound(id)
 	}
@@ -40,7 +41,7 @@ func (s *Service) CreateSecurityGroup(ctx context.Context, in *ec2api.CreateSecu
 	case desc == "":
 		return nil, missing("groupDescription")
 	case vpc == "":
-		return nil, ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2MissingParameter,
+		return nil, ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2MissingParameter,
 			"No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.")
 	case len(name) > 255 || len(desc) > 255:
 		return nil, invalid("Value for parameter groupName or groupDescription is invalid: longer than 255 characters.")
@@ -53,14 +54,14 @@ func (s *Service) CreateSecurityGroup(ctx context.Context, in *ec2api.CreateSecu
 	if err != nil {
 		return nil, err
 	}
-	g := deskplane.SecurityGroup{ID: deskplane.NewHexID("sg-", 17), Name: name, Description: desc, VPC: vpc, Tags: tags}
-	g.Egress = []deskplane.SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: allProtocols, CIDR: anywhere}}
+	g := ec2net.SecurityGroup{ID: deskplane.NewHexID("sg-", 17), Name: name, Description: desc, VPC: vpc, Tags: tags}
+	g.Egress = []ec2net.SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: allProtocols, CIDR: anywhere}}
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		if _, err := loadVPC(tx, sc, vpc); err != nil {
 			return err
 		}
 		dup := false
-		err := deskplane.SecurityGroups().Each(tx, sc, 0, func(_ int64, o *deskplane.SecurityGroup) (bool, error) {
+		err := ec2net.SecurityGroups().Each(tx, sc, 0, func(_ int64, o *ec2net.SecurityGroup) (bool, error) {
 			dup = o.VPC == vpc && o.Name == name
 			return !dup, nil
 		})
@@ -68,10 +69,10 @@ func (s *Service) CreateSecurityGroup(ctx context.Context, in *ec2api.CreateSecu
 			return err
 		}
 		if dup {
-			return ec2Error(deskplane.CodeAlreadyExists, deskplane.ReasonEC2GroupDuplicate,
+			return ec2Error(deskplane.CodeAlreadyExists, ec2net.ReasonEC2GroupDuplicate,
 				"The security group '%s' already exists for VPC '%s'", name, vpc)
 		}
-		return deskplane.SecurityGroups().Put(tx, sc, g.ID, &g)
+		return ec2net.SecurityGroups().Put(tx, sc, g.ID, &g)
 	})
 	if err != nil {
 		return nil, err
@@ -94,12 +95,12 @@ func (s *Service) DeleteSecurityGroup(ctx context.Context, in *ec2api.DeleteSecu
 			return err
 		}
 		if g.Name == defaultGroupName {
-			return ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2CannotDelete,
+			return ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2CannotDelete,
 				"the specified group: \"%s\" name: \"default\" cannot be deleted by a user", id)
 		}
 		used := false
-		err = deskplane.SecurityGroups().Each(tx, sc, 0, func(_ int64, o *deskplane.SecurityGroup) (bool, error) {
-			refers := func(r deskplane.SGRule) bool { return r.Group == id }
+		err = ec2net.SecurityGroups().Each(tx, sc, 0, func(_ int64, o *ec2net.SecurityGroup) (bool, error) {
+			refers := func(r ec2net.SGRule) bool { return r.Group == id }
 			used = o.ID != id && (slices.ContainsFunc(o.Ingress, refers) || slices.ContainsFunc(o.Egress, refers))
 			return !used, nil
 		})
@@ -107,9 +108,9 @@ func (s *Service) DeleteSecurityGroup(ctx context.Context, in *ec2api.DeleteSecu
 			return err
 		}
 		if used {
-			return ec2Error(deskplane.CodeAssociated, deskplane.ReasonEC2DependencyViolation, "resource %s has a dependent object", id)
+			return ec2Error(deskplane.CodeAssociated, ec2net.ReasonEC2DependencyViolation, "resource %s has a dependent object", id)
 		}
-		_, err = deskplane.SecurityGroups().Delete(tx, sc, id)
+		_, err = ec2net.SecurityGroups().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -124,11 +125,11 @@ func byNameOnly(name *string) error {
 	if name == nil {
 		return missing("groupId")
 	}
-	return notFound(deskplane.ReasonEC2GroupNotFound, *name, "The security group '%s' does not exist in default VPC 'none'")
+	return notFound(ec2net.ReasonEC2GroupNotFound, *name, "The security group '%s' does not exist in default VPC 'none'")
 }
 
-func groupFilters(sc deskplane.Scope) filterSet[deskplane.SecurityGroup] {
-	sources := func(rules []deskplane.SGRule, f func(deskplane.SGRule) string) []string {
+func groupFilters(sc deskplane.Scope) filterSet[ec2net.SecurityGroup] {
+	sources := func(rules []ec2net.SGRule, f func(ec2net.SGRule) string) []string {
 		var out []string
 		for _, r := range rules {
 			if v := f(r); v != "" {
@@ -137,25 +138,25 @@ func groupFilters(sc deskplane.Scope) filterSet[deskplane.SecurityGroup] {
 		}
 		return out
 	}
-	cidr := func(r deskplane.SGRule) string { return r.CIDR }
-	group := func(r deskplane.SGRule) string { return r.Group }
-	proto := func(r deskplane.SGRule) string { return r.Protocol }
-	return filterSet[deskplane.SecurityGroup]{
-		"group-name":                    func(g *deskplane.SecurityGroup) []string { return one(g.Name) },
-		"group-id":                      func(g *deskplane.SecurityGroup) []string { return one(g.ID) },
-		"vpc-id":                        func(g *deskplane.SecurityGroup) []string { return one(g.VPC) },
-		"description":                   func(g *deskplane.SecurityGroup) []string { return one(g.Description) },
-		"owner-id":                      func(*deskplane.SecurityGroup) []string { return one(sc.Account) },
-		"ip-permission.cidr":            func(g *deskplane.SecurityGroup) []string { return sources(g.Ingress, cidr) },
-		"ip-permission.group-id":        func(g *deskplane.SecurityGroup) []string { return sources(g.Ingress, group) },
-		"ip-permission.protocol":        func(g *deskplane.SecurityGroup) []string { return sources(g.Ingress, proto) },
-		"egress.ip-permission.cidr":     func(g *deskplane.SecurityGroup) []string { return sources(g.Egress, cidr) },
-		"egress.ip-permission.group-id": func(g *deskplane.SecurityGroup) []string { return sources(g.Egress, group) },
-		"egress.ip-permission.protocol": func(g *deskplane.SecurityGroup) []string { return sources(g.Egress, proto) },
+	cidr := func(r ec2net.SGRule) string { return r.CIDR }
+	group := func(r ec2net.SGRule) string { return r.Group }
+	proto := func(r ec2net.SGRule) string { return r.Protocol }
+	return filterSet[ec2net.SecurityGroup]{
+		"group-name":                    func(g *ec2net.SecurityGroup) []string { return one(g.Name) },
+		"group-id":                      func(g *ec2net.SecurityGroup) []string { return one(g.ID) },
+		"vpc-id":                        func(g *ec2net.SecurityGroup) []string { return one(g.VPC) },
+		"description":                   func(g *ec2net.SecurityGroup) []string { return one(g.Description) },
+		"owner-id":                      func(*ec2net.SecurityGroup) []string { return one(sc.Account) },
+		"ip-permission.cidr":            func(g *ec2net.SecurityGroup) []string { return sources(g.Ingress, cidr) },
+		"ip-permission.group-id":        func(g *ec2net.SecurityGroup) []string { return sources(g.Ingress, group) },
+		"ip-permission.protocol":        func(g *ec2net.SecurityGroup) []string { return sources(g.Ingress, proto) },
+		"egress.ip-permission.cidr":     func(g *ec2net.SecurityGroup) []string { return sources(g.Egress, cidr) },
+		"egress.ip-permission.group-id": func(g *ec2net.SecurityGroup) []string { return sources(g.Egress, group) },
+		"egress.ip-permission.protocol": func(g *ec2net.SecurityGroup) []string { return sources(g.Egress, proto) },
 	}
 }
 
-func groupTags(g *deskplane.SecurityGroup) []deskplane.Tag { return g.Tags }
+func groupTags(g *ec2net.SecurityGroup) []deskplane.Tag { return g.Tags }
 
 func (s *Service) DescribeSecurityGroups(ctx context.Context, in *ec2api.DescribeSecurityGroupsRequest) (*ec2api.DescribeSecurityGroupsResult, error) {
 	sc := env.Scope(ctx)
@@ -170,15 +171,15 @@ func (s *Service) DescribeSecurityGroups(ctx context.Context, in *ec2api.Describ
 	if err != nil {
 		return nil, err
 	}
-	groups, next, err := describe(ctx, s, deskplane.SecurityGroups(), l, in.GroupIds, groupNotFound, keep,
-		func(g *deskplane.SecurityGroup) ec2api.SecurityGroup { return wireGroup(g, sc) })
+	groups, next, err := describe(ctx, s, ec2net.SecurityGroups(), l, in.GroupIds, groupNotFound, keep,
+		func(g *ec2net.SecurityGroup) ec2api.SecurityGroup { return wireGroup(g, sc) })
 	if err != nil {
 		return nil, err
 	}
 	return &ec2api.DescribeSecurityGroupsResult{SecurityGroups: groups, NextToken: next}, nil
 }
 
-func wireGroup(g *deskplane.SecurityGroup, sc deskplane.Scope) ec2api.SecurityGroup {
+func wireGroup(g *ec2net.SecurityGroup, sc deskplane.Scope) ec2api.SecurityGroup {
 	return ec2api.SecurityGroup{
 		GroupId:             new(g.ID),
 		GroupName:           new(g.Name),
@@ -194,7 +195,7 @@ func wireGroup(g *deskplane.SecurityGroup, sc deskplane.Scope) ec2api.SecurityGr
 
 // wirePermissions groups rules by protocol and ports, in the order of
 // their first rule.
-func wirePermissions(rules []deskplane.SGRule, sc deskplane.Scope) []ec2api.IpPermission {
+func wirePermissions(rules []ec2net.SGRule, sc deskplane.Scope) []ec2api.IpPermission {
 	out := []ec2api.IpPermission{}
 	index := map[string]int{}
 	for _, r := range rules {
@@ -257,20 +258,20 @@ func protocol(p string) (string, error) {
 
 // expand turns the permissions of an Authorize or Revoke request into
 // rules of one source each. legacy is the request's top-level fields.
-func expand(perms []ec2api.IpPermission, legacy *ec2api.IpPermission) ([]deskplane.SGRule, error) {
+func expand(perms []ec2api.IpPermission, legacy *ec2api.IpPermission) ([]ec2net.SGRule, error) {
 	if legacy != nil && legacy.IpProtocol != nil {
 		perms = append(perms, *legacy)
 	}
 	if len(perms) == 0 {
 		return nil, missing("ipPermissions")
 	}
-	var out []deskplane.SGRule
+	var out []ec2net.SGRule
 	for _, p := range perms {
 		proto, err := protocol(value(p.IpProtocol))
 		if err != nil {
 			return nil, err
 		}
-		base := deskplane.SGRule{Protocol: proto}
+		base := ec2net.SGRule{Protocol: proto}
 		if hasPorts(proto) {
 			base.From, base.To = value(p.FromPort), value(p.ToPort)
 			if p.FromPort == nil || p.ToPort == nil {
@@ -321,24 +322,24 @@ func expand(perms []ec2api.IpPermission, legacy *ec2api.IpPermission) ([]deskpla
 
 // sameRule reports whether two rules allow the same traffic (descriptions
 // aside).
-func sameRule(a, b deskplane.SGRule) bool {
+func sameRule(a, b ec2net.SGRule) bool {
 	a.ID, a.Description, b.ID, b.Description = "", "", "", ""
 	return a == b
 }
 
-func ruleText(r deskplane.SGRule) string {
+func ruleText(r ec2net.SGRule) string {
 	peer := r.CIDR + r.IPv6 + r.PrefixList + r.Group
 	return fmt.Sprintf("peer: %s, %s, from port: %d, to port: %d, ALLOW", peer, strings.ToUpper(r.Protocol), r.From, r.To)
 }
 
 // changeRules authorizes (add) or revokes rules of a group's ingress or
 // egress and returns the rules added or removed.
-func (s *Service) changeRules(ctx context.Context, id *string, name *string, egress, add bool, rules []deskplane.SGRule) ([]deskplane.SGRule, error) {
+func (s *Service) changeRules(ctx context.Context, id *string, name *string, egress, add bool, rules []ec2net.SGRule) ([]ec2net.SGRule, error) {
 	sc := env.Scope(ctx)
 	if value(id) == "" {
 		return nil, byNameOnly(name)
 	}
-	var done []deskplane.SGRule
+	var done []ec2net.SGRule
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		done = nil
 		for _, r := range rules {
@@ -348,23 +349,23 @@ func (s *Service) changeRules(ctx context.Context, id *string, name *string, egr
 				}
 			}
 		}
-		return deskplane.SecurityGroups().Modify(tx, sc, *id, func() error { return groupNotFound(*id) }, func(g *deskplane.SecurityGroup) error {
+		return ec2net.SecurityGroups().Modify(tx, sc, *id, func() error { return groupNotFound(*id) }, func(g *ec2net.SecurityGroup) error {
 			list := &g.Ingress
 			if egress {
 				list = &g.Egress
 			}
 			for _, r := range rules {
-				i := slices.IndexFunc(*list, func(have deskplane.SGRule) bool { return sameRule(have, r) })
+				i := slices.IndexFunc(*list, func(have ec2net.SGRule) bool { return sameRule(have, r) })
 				switch {
 				case add && i >= 0:
-					return ec2Error(deskplane.CodeAlreadyExists, deskplane.ReasonEC2PermissionDuplicate,
+					return ec2Error(deskplane.CodeAlreadyExists, ec2net.ReasonEC2PermissionDuplicate,
 						"the specified rule \"%s\" already exists", ruleText(r))
 				case add:
 					r.ID = deskplane.NewHexID("sgr-", 17)
 					*list = append(*list, r)
 					done = append(done, r)
 				case i < 0:
-					return ec2Error(deskplane.CodeNotFound, deskplane.ReasonEC2PermissionNotFound,
+					return ec2Error(deskplane.CodeNotFound, ec2net.ReasonEC2PermissionNotFound,
 						"The specified rule does not exist in this security group.")
 				default:
 					done = append(done, (*list)[i])
@@ -377,7 +378,7 @@ func (s *Service) changeRules(ctx context.Context, id *string, name *string, egr
 	return done, err
 }
 
-func wireRules(rules []deskplane.SGRule, group string, egress bool, sc deskplane.Scope) []ec2api.SecurityGroupRule {
+func wireRules(rules []ec2net.SGRule, group string, egress bool, sc deskplane.Scope) []ec2api.SecurityGroupRule {
 	out := make([]ec2api.SecurityGroupRule, len(rules))
 	for i, r := range rules {
 		out[i] = ec2api.SecurityGroupRule{

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -16,8 +17,8 @@ import (
 // local route; the main route table is the one with the VPC's main
 // association.
 
-func loadRouteTable(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.RouteTable, error) {
-	r, found, err := deskplane.RouteTables().Get(tx, sc, id)
+func loadRouteTable(tx deskplane.Tx, sc deskplane.Scope, id string) (*ec2net.RouteTable, error) {
+	r, found, err := ec2net.RouteTables().Get(tx, sc, id)
 	if err == nil && !found {
 		err = routeTableNotFound(id)
 	}
@@ -30,15 +31,15 @@ func (s *Service) CreateRouteTable(ctx context.Context, in *ec2api.CreateRouteTa
 	if err != nil {
 		return nil, err
 	}
-	r := deskplane.RouteTable{ID: deskplane.NewHexID("rtb-", 17), VPC: vpc, Tags: tags}
+	r := ec2net.RouteTable{ID: deskplane.NewHexID("rtb-", 17), VPC: vpc, Tags: tags}
 	var out ec2api.RouteTable
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		v, err := loadVPC(tx, sc, vpc)
 		if err != nil {
 			return err
 		}
-		r.Routes = []deskplane.Route{{Destination: v.CIDR, Gateway: deskplane.RouteLocal, Origin: deskplane.RouteOriginTable}}
-		if err := deskplane.RouteTables().Put(tx, sc, r.ID, &r); err != nil {
+		r.Routes = []ec2net.Route{{Destination: v.CIDR, Gateway: ec2net.RouteLocal, Origin: ec2net.RouteOriginTable}}
+		if err := ec2net.RouteTables().Put(tx, sc, r.ID, &r); err != nil {
 			return err
 		}
 		out, err = wireRouteTable(tx, sc, &r)
@@ -60,7 +61,7 @@ func (s *Service) DeleteRouteTable(ctx context.Context, in *ec2api.DeleteRouteTa
 		if len(r.Associations) > 0 {
 			return dependency("routeTable", id)
 		}
-		_, err = deskplane.RouteTables().Delete(tx, sc, id)
+		_, err = ec2net.RouteTables().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -72,10 +73,10 @@ func (s *Service) DeleteRouteTable(ctx context.Context, in *ec2api.DeleteRouteTa
 // routeSpec is a route a request names: its destination and target.
 type routeSpec struct {
 	dest, ipv6, prefixList string
-	route                  deskplane.Route
+	route                  ec2net.Route
 }
 
-func (r routeSpec) matches(have deskplane.Route) bool {
+func (r routeSpec) matches(have ec2net.Route) bool {
 	return have.Destination == r.dest && have.IPv6 == r.ipv6 && have.PrefixList == r.prefixList
 }
 
@@ -109,10 +110,10 @@ func destination(cidr, ipv6, pl *string) (routeSpec, error) {
 	case n == 0:
 		return spec, missing("destinationCidrBlock")
 	case n > 1:
-		return spec, ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2ParameterCombination,
+		return spec, ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2ParameterCombination,
 			"The parameter destinationCidrBlock cannot be used with the parameter destinationIpv6CidrBlock or destinationPrefixListId")
 	}
-	spec.route = deskplane.Route{Destination: spec.dest, IPv6: spec.ipv6, PrefixList: spec.prefixList, Origin: deskplane.RouteOriginRoute}
+	spec.route = ec2net.Route{Destination: spec.dest, IPv6: spec.ipv6, PrefixList: spec.prefixList, Origin: ec2net.RouteOriginRoute}
 	return spec, nil
 }
 
@@ -131,14 +132,14 @@ func (spec *routeSpec) target(gw, nat, instance, eni, pcx, tgw, vpce, eigw *stri
 	case n == 0:
 		return missing("gatewayId, natGatewayId, networkInterfaceId, vpcPeeringConnectionId or another target")
 	case n > 1:
-		return ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2ParameterCombination, "More than one target specified for the route.")
+		return ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2ParameterCombination, "More than one target specified for the route.")
 	}
 	return nil
 }
 
 // checkTarget checks a route's target against the route table: an
 // internet gateway must exist and be attached to the table's VPC.
-func checkTarget(tx deskplane.Tx, sc deskplane.Scope, rt *deskplane.RouteTable, r deskplane.Route) error {
+func checkTarget(tx deskplane.Tx, sc deskplane.Scope, rt *ec2net.RouteTable, r ec2net.Route) error {
 	if !strings.HasPrefix(r.Gateway, "igw-") {
 		return nil
 	}
@@ -153,7 +154,7 @@ func checkTarget(tx deskplane.Tx, sc deskplane.Scope, rt *deskplane.RouteTable, 
 }
 
 // changeRoute applies fn to the routes of a table.
-func (s *Service) changeRoute(ctx context.Context, id string, fn func(tx deskplane.Tx, rt *deskplane.RouteTable) error) error {
+func (s *Service) changeRoute(ctx context.Context, id string, fn func(tx deskplane.Tx, rt *ec2net.RouteTable) error) error {
 	sc := env.Scope(ctx)
 	return s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		rt, err := loadRouteTable(tx, sc, id)
@@ -163,12 +164,12 @@ func (s *Service) changeRoute(ctx context.Context, id string, fn func(tx deskpla
 		if err := fn(tx, rt); err != nil {
 			return err
 		}
-		return deskplane.RouteTables().Put(tx, sc, id, rt)
+		return ec2net.RouteTables().Put(tx, sc, id, rt)
 	})
 }
 
 func routeNotFound(rt string, spec routeSpec) error {
-	return ec2Error(deskplane.CodeNotFound, deskplane.ReasonEC2RouteNotFound,
+	return ec2Error(deskplane.CodeNotFound, ec2net.ReasonEC2RouteNotFound,
 		"The route identified by %s does not exist in route table %s", spec, rt)
 }
 
@@ -181,9 +182,9 @@ func (s *Service) CreateRoute(ctx context.Context, in *ec2api.CreateRouteRequest
 		in.TransitGatewayId, in.VpcEndpointId, in.EgressOnlyInternetGatewayId); err != nil {
 		return nil, err
 	}
-	err = s.changeRoute(ctx, value(in.RouteTableId), func(tx deskplane.Tx, rt *deskplane.RouteTable) error {
+	err = s.changeRoute(ctx, value(in.RouteTableId), func(tx deskplane.Tx, rt *ec2net.RouteTable) error {
 		if slices.ContainsFunc(rt.Routes, spec.matches) {
-			return ec2Error(deskplane.CodeAlreadyExists, deskplane.ReasonEC2RouteExists, "The route identified by %s already exists.", spec)
+			return ec2Error(deskplane.CodeAlreadyExists, ec2net.ReasonEC2RouteExists, "The route identified by %s already exists.", spec)
 		}
 		if err := checkTarget(tx, env.Scope(ctx), rt, spec.route); err != nil {
 			return err
@@ -204,18 +205,18 @@ func (s *Service) ReplaceRoute(ctx context.Context, in *ec2api.ReplaceRouteReque
 	}
 	gw := in.GatewayId
 	if value(in.LocalTarget) {
-		gw = new(deskplane.RouteLocal)
+		gw = new(ec2net.RouteLocal)
 	}
 	if err := spec.target(gw, in.NatGatewayId, in.InstanceId, in.NetworkInterfaceId, in.VpcPeeringConnectionId,
 		in.TransitGatewayId, in.VpcEndpointId, in.EgressOnlyInternetGatewayId); err != nil {
 		return nil, err
 	}
-	err = s.changeRoute(ctx, value(in.RouteTableId), func(tx deskplane.Tx, rt *deskplane.RouteTable) error {
+	err = s.changeRoute(ctx, value(in.RouteTableId), func(tx deskplane.Tx, rt *ec2net.RouteTable) error {
 		i := slices.IndexFunc(rt.Routes, spec.matches)
 		if i < 0 {
 			return routeNotFound(rt.ID, spec)
 		}
-		if rt.Routes[i].Gateway == deskplane.RouteLocal && spec.route.Gateway != deskplane.RouteLocal {
+		if rt.Routes[i].Gateway == ec2net.RouteLocal && spec.route.Gateway != ec2net.RouteLocal {
 			return invalid("cannot replace local route %s in route table %s", spec, rt.ID)
 		}
 		if err := checkTarget(tx, env.Scope(ctx), rt, spec.route); err != nil {
@@ -236,12 +237,12 @@ func (s *Service) DeleteRoute(ctx context.Context, in *ec2api.DeleteRouteRequest
 	if err != nil {
 		return nil, err
 	}
-	err = s.changeRoute(ctx, value(in.RouteTableId), func(_ deskplane.Tx, rt *deskplane.RouteTable) error {
+	err = s.changeRoute(ctx, value(in.RouteTableId), func(_ deskplane.Tx, rt *ec2net.RouteTable) error {
 		i := slices.IndexFunc(rt.Routes, spec.matches)
 		if i < 0 {
 			return routeNotFound(rt.ID, spec)
 		}
-		if rt.Routes[i].Gateway == deskplane.RouteLocal {
+		if rt.Routes[i].Gateway == ec2net.RouteLocal {
 			return invalid("cannot remove local route %s in route table %s", spec, rt.ID)
 		}
 		rt.Routes = slices.Delete(rt.Routes, i, i+1)

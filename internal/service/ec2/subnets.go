@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -15,8 +16,8 @@ import (
 // VPC's, overlapping no other subnet of it, in one availability zone of
 // the Region; associated with the VPC's default network ACL.
 
-func loadSubnet(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Subnet, error) {
-	n, found, err := deskplane.Subnets().Get(tx, sc, id)
+func loadSubnet(tx deskplane.Tx, sc deskplane.Scope, id string) (*ec2net.Subnet, error) {
+	n, found, err := ec2net.Subnets().Get(tx, sc, id)
 	if err == nil && !found {
 		err = subnetNotFound(id)
 	}
@@ -43,7 +44,7 @@ func subnetZone(region, name, id string) (zone, error) {
 }
 
 func subnetRange(cidr netip.Prefix) error {
-	return ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2SubnetRange, "The CIDR '%s' is invalid.", cidr)
+	return ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2SubnetRange, "The CIDR '%s' is invalid.", cidr)
 }
 
 func (s *Service) CreateSubnet(ctx context.Context, in *ec2api.CreateSubnetRequest) (*ec2api.CreateSubnetResult, error) {
@@ -72,7 +73,7 @@ func (s *Service) CreateSubnet(ctx context.Context, in *ec2api.CreateSubnetReque
 	if err != nil {
 		return nil, err
 	}
-	n := deskplane.Subnet{ID: deskplane.NewHexID("subnet-", 17), VPC: vpc, CIDR: cidr.String(), Zone: z.name, ZoneID: z.id,
+	n := ec2net.Subnet{ID: deskplane.NewHexID("subnet-", 17), VPC: vpc, CIDR: cidr.String(), Zone: z.name, ZoneID: z.id,
 		Created: s.Now().UTC(), Tags: tags}
 	aclAssoc := deskplane.NewHexID("aclassoc-", 17)
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
@@ -84,7 +85,7 @@ func (s *Service) CreateSubnet(ctx context.Context, in *ec2api.CreateSubnetReque
 			return subnetRange(cidr)
 		}
 		conflict := false
-		err = deskplane.Subnets().Each(tx, sc, 0, func(_ int64, o *deskplane.Subnet) (bool, error) {
+		err = ec2net.Subnets().Each(tx, sc, 0, func(_ int64, o *ec2net.Subnet) (bool, error) {
 			conflict = o.VPC == vpc && netip.MustParsePrefix(o.CIDR).Overlaps(cidr)
 			return !conflict, nil
 		})
@@ -92,12 +93,12 @@ func (s *Service) CreateSubnet(ctx context.Context, in *ec2api.CreateSubnetReque
 			return err
 		}
 		if conflict {
-			return ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2SubnetConflict, "The CIDR '%s' conflicts with another subnet", cidr)
+			return ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2SubnetConflict, "The CIDR '%s' conflicts with another subnet", cidr)
 		}
-		if err := deskplane.Subnets().Put(tx, sc, n.ID, &n); err != nil {
+		if err := ec2net.Subnets().Put(tx, sc, n.ID, &n); err != nil {
 			return err
 		}
-		return deskplane.NetworkACLs().Modify(tx, sc, v.DefaultACL, func() error { return aclNotFound(v.DefaultACL) }, func(a *deskplane.NetworkACL) error {
+		return ec2net.NetworkACLs().Modify(tx, sc, v.DefaultACL, func() error { return aclNotFound(v.DefaultACL) }, func(a *ec2net.NetworkACL) error {
 			if a.Assocs == nil {
 				a.Assocs = map[string]string{}
 			}
@@ -117,7 +118,7 @@ func (s *Service) CreateSubnet(ctx context.Context, in *ec2api.CreateSubnetReque
 // address, three for the VPC router, DNS and future use, and broadcast.
 const reserved = 5
 
-func wireSubnet(n *deskplane.Subnet, sc deskplane.Scope) ec2api.Subnet {
+func wireSubnet(n *ec2net.Subnet, sc deskplane.Scope) ec2api.Subnet {
 	size := int32(1) << (32 - netip.MustParsePrefix(n.CIDR).Bits())
 	return ec2api.Subnet{
 		AvailabilityZone: new(n.Zone), AvailabilityZoneId: new(n.ZoneID), CidrBlock: new(n.CIDR),
@@ -134,28 +135,28 @@ func wireSubnet(n *deskplane.Subnet, sc deskplane.Scope) ec2api.Subnet {
 	}
 }
 
-func subnetFilters(sc deskplane.Scope) filterSet[deskplane.Subnet] {
-	return filterSet[deskplane.Subnet]{
-		"vpc-id":                            func(n *deskplane.Subnet) []string { return one(n.VPC) },
-		"subnet-id":                         func(n *deskplane.Subnet) []string { return one(n.ID) },
-		"availability-zone":                 func(n *deskplane.Subnet) []string { return one(n.Zone) },
-		"availability-zone-id":              func(n *deskplane.Subnet) []string { return one(n.ZoneID) },
-		"cidr-block":                        func(n *deskplane.Subnet) []string { return one(n.CIDR) },
-		"cidr":                              func(n *deskplane.Subnet) []string { return one(n.CIDR) },
-		"cidrBlock":                         func(n *deskplane.Subnet) []string { return one(n.CIDR) },
-		"state":                             func(*deskplane.Subnet) []string { return one(string(ec2api.SubnetStateAvailable)) },
-		"default-for-az":                    func(*deskplane.Subnet) []string { return boolean(false) },
-		"defaultForAz":                      func(*deskplane.Subnet) []string { return boolean(false) },
-		"map-public-ip-on-launch":           func(n *deskplane.Subnet) []string { return boolean(n.MapPublicIP) },
-		"owner-id":                          func(*deskplane.Subnet) []string { return one(sc.Account) },
-		"subnet-arn":                        func(n *deskplane.Subnet) []string { return one(*wireSubnet(n, sc).SubnetArn) },
-		"ipv6-native":                       func(*deskplane.Subnet) []string { return boolean(false) },
-		"assign-ipv6-address-on-creation":   func(*deskplane.Subnet) []string { return boolean(false) },
-		"ipv6-cidr-block-association.state": func(*deskplane.Subnet) []string { return nil },
+func subnetFilters(sc deskplane.Scope) filterSet[ec2net.Subnet] {
+	return filterSet[ec2net.Subnet]{
+		"vpc-id":                            func(n *ec2net.Subnet) []string { return one(n.VPC) },
+		"subnet-id":                         func(n *ec2net.Subnet) []string { return one(n.ID) },
+		"availability-zone":                 func(n *ec2net.Subnet) []string { return one(n.Zone) },
+		"availability-zone-id":              func(n *ec2net.Subnet) []string { return one(n.ZoneID) },
+		"cidr-block":                        func(n *ec2net.Subnet) []string { return one(n.CIDR) },
+		"cidr":                              func(n *ec2net.Subnet) []string { return one(n.CIDR) },
+		"cidrBlock":                         func(n *ec2net.Subnet) []string { return one(n.CIDR) },
+		"state":                             func(*ec2net.Subnet) []string { return one(string(ec2api.SubnetStateAvailable)) },
+		"default-for-az":                    func(*ec2net.Subnet) []string { return boolean(false) },
+		"defaultForAz":                      func(*ec2net.Subnet) []string { return boolean(false) },
+		"map-public-ip-on-launch":           func(n *ec2net.Subnet) []string { return boolean(n.MapPublicIP) },
+		"owner-id":                          func(*ec2net.Subnet) []string { return one(sc.Account) },
+		"subnet-arn":                        func(n *ec2net.Subnet) []string { return one(*wireSubnet(n, sc).SubnetArn) },
+		"ipv6-native":                       func(*ec2net.Subnet) []string { return boolean(false) },
+		"assign-ipv6-address-on-creation":   func(*ec2net.Subnet) []string { return boolean(false) },
+		"ipv6-cidr-block-association.state": func(*ec2net.Subnet) []string { return nil },
 	}
 }
 
-func subnetTags(n *deskplane.Subnet) []deskplane.Tag { return n.Tags }
+func subnetTags(n *ec2net.Subnet) []deskplane.Tag { return n.Tags }
 
 func (s *Service) DescribeSubnets(ctx context.Context, in *ec2api.DescribeSubnetsRequest) (*ec2api.DescribeSubnetsResult, error) {
 	sc := env.Scope(ctx)
@@ -167,8 +168,8 @@ func (s *Service) DescribeSubnets(ctx context.Context, in *ec2api.DescribeSubnet
 	if err != nil {
 		return nil, err
 	}
-	subnets, next, err := describe(ctx, s, deskplane.Subnets(), l, in.SubnetIds, subnetNotFound, keep,
-		func(n *deskplane.Subnet) ec2api.Subnet { return wireSubnet(n, sc) })
+	subnets, next, err := describe(ctx, s, ec2net.Subnets(), l, in.SubnetIds, subnetNotFound, keep,
+		func(n *ec2net.Subnet) ec2api.Subnet { return wireSubnet(n, sc) })
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +193,7 @@ func (s *Service) ModifySubnetAttribute(ctx context.Context, in *ec2api.ModifySu
 		return nil, deskplane.Errorf(deskplane.CodeNotSupported, "deskplane does not implement resource-name hostnames; only MapPublicIpOnLaunch can be changed.")
 	}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return deskplane.Subnets().Modify(tx, sc, id, func() error { return subnetNotFound(id) }, func(n *deskplane.Subnet) error {
+		return ec2net.Subnets().Modify(tx, sc, id, func() error { return subnetNotFound(id) }, func(n *ec2net.Subnet) error {
 			if in.MapPublicIpOnLaunch != nil {
 				n.MapPublicIP = value(in.MapPublicIpOnLaunch.Value)
 			}
@@ -217,8 +218,8 @@ func (s *Service) DeleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetReque
 		if len(n.Used) > 0 {
 			return dependency("subnet", id)
 		}
-		var tables []*deskplane.RouteTable
-		err = deskplane.RouteTables().Each(tx, sc, 0, func(_ int64, r *deskplane.RouteTable) (bool, error) {
+		var tables []*ec2net.RouteTable
+		err = ec2net.RouteTables().Each(tx, sc, 0, func(_ int64, r *ec2net.RouteTable) (bool, error) {
 			if r.VPC == n.VPC {
 				tables = append(tables, r)
 			}
@@ -229,15 +230,15 @@ func (s *Service) DeleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetReque
 		}
 		for _, r := range tables {
 			before := len(r.Associations)
-			r.Associations = deleteWhere(r.Associations, func(a deskplane.RouteTableAssoc) bool { return a.Subnet == id })
+			r.Associations = deleteWhere(r.Associations, func(a ec2net.RouteTableAssoc) bool { return a.Subnet == id })
 			if len(r.Associations) != before {
-				if err := deskplane.RouteTables().Put(tx, sc, r.ID, r); err != nil {
+				if err := ec2net.RouteTables().Put(tx, sc, r.ID, r); err != nil {
 					return err
 				}
 			}
 		}
-		var acls []*deskplane.NetworkACL
-		err = deskplane.NetworkACLs().Each(tx, sc, 0, func(_ int64, a *deskplane.NetworkACL) (bool, error) {
+		var acls []*ec2net.NetworkACL
+		err = ec2net.NetworkACLs().Each(tx, sc, 0, func(_ int64, a *ec2net.NetworkACL) (bool, error) {
 			if a.VPC == n.VPC {
 				acls = append(acls, a)
 			}
@@ -250,12 +251,12 @@ func (s *Service) DeleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetReque
 			before := len(a.Assocs)
 			maps.DeleteFunc(a.Assocs, func(_, subnet string) bool { return subnet == id })
 			if len(a.Assocs) != before {
-				if err := deskplane.NetworkACLs().Put(tx, sc, a.ID, a); err != nil {
+				if err := ec2net.NetworkACLs().Put(tx, sc, a.ID, a); err != nil {
 					return err
 				}
 			}
 		}
-		_, err = deskplane.Subnets().Delete(tx, sc, id)
+		_, err = ec2net.Subnets().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -292,7 +293,7 @@ func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2api.Desc
 		return nil, err
 	}
 	if len(in.NetworkInterfaceIds) > 0 {
-		return nil, notFound(deskplane.ReasonEC2InterfaceNotFound, in.NetworkInterfaceIds[0], "The networkInterface ID '%s' does not exist")
+		return nil, notFound(ec2net.ReasonEC2InterfaceNotFound, in.NetworkInterfaceIds[0], "The networkInterface ID '%s' does not exist")
 	}
 	return &ec2api.DescribeNetworkInterfacesResult{NetworkInterfaces: []ec2api.NetworkInterface{}}, nil
 }

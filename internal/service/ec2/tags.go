@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -41,12 +42,12 @@ func tagAccess[T any](prefix string, rt ec2api.ResourceType, recs deskplane.Reco
 
 func taggables() []taggable {
 	return []taggable{
-		tagAccess("vpc-", ec2api.ResourceTypeVpc, deskplane.VPCs(), vpcNotFound, func(v *deskplane.VPC) *[]deskplane.Tag { return &v.Tags }),
-		tagAccess("subnet-", ec2api.ResourceTypeSubnet, deskplane.Subnets(), subnetNotFound, func(v *deskplane.Subnet) *[]deskplane.Tag { return &v.Tags }),
-		tagAccess("sg-", ec2api.ResourceTypeSecurityGroup, deskplane.SecurityGroups(), groupNotFound, func(v *deskplane.SecurityGroup) *[]deskplane.Tag { return &v.Tags }),
-		tagAccess("igw-", ec2api.ResourceTypeInternetGateway, deskplane.InternetGateways(), gatewayNotFound, func(v *deskplane.InternetGateway) *[]deskplane.Tag { return &v.Tags }),
-		tagAccess("rtb-", ec2api.ResourceTypeRouteTable, deskplane.RouteTables(), routeTableNotFound, func(v *deskplane.RouteTable) *[]deskplane.Tag { return &v.Tags }),
-		tagAccess("acl-", ec2api.ResourceTypeNetworkAcl, deskplane.NetworkACLs(), aclNotFound, func(v *deskplane.NetworkACL) *[]deskplane.Tag { return &v.Tags }),
+		tagAccess("vpc-", ec2api.ResourceTypeVpc, ec2net.VPCs(), vpcNotFound, func(v *ec2net.VPC) *[]deskplane.Tag { return &v.Tags }),
+		tagAccess("subnet-", ec2api.ResourceTypeSubnet, ec2net.Subnets(), subnetNotFound, func(v *ec2net.Subnet) *[]deskplane.Tag { return &v.Tags }),
+		tagAccess("sg-", ec2api.ResourceTypeSecurityGroup, ec2net.SecurityGroups(), groupNotFound, func(v *ec2net.SecurityGroup) *[]deskplane.Tag { return &v.Tags }),
+		tagAccess("igw-", ec2api.ResourceTypeInternetGateway, ec2net.InternetGateways(), gatewayNotFound, func(v *ec2net.InternetGateway) *[]deskplane.Tag { return &v.Tags }),
+		tagAccess("rtb-", ec2api.ResourceTypeRouteTable, ec2net.RouteTables(), routeTableNotFound, func(v *ec2net.RouteTable) *[]deskplane.Tag { return &v.Tags }),
+		tagAccess("acl-", ec2api.ResourceTypeNetworkAcl, ec2net.NetworkACLs(), aclNotFound, func(v *ec2net.NetworkACL) *[]deskplane.Tag { return &v.Tags }),
 	}
 }
 
@@ -57,7 +58,7 @@ func taggableOf(id string) (taggable, error) {
 			return t, nil
 		}
 	}
-	return taggable{}, ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2InvalidID, "The ID '%s' is not valid", id)
+	return taggable{}, ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2InvalidID, "The ID '%s' is not valid", id)
 }
 
 // retag applies fn to the tags of every resource of ids, in one

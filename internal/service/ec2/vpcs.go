@@ -7,6 +7,7 @@ import (
 	"net/netip"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/ec2api"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -32,8 +33,8 @@ func dhcpOptionsID(sc deskplane.Scope) string {
 	return fmt.Sprintf("dopt-%017x", h.Sum64()&0xfffffffffffffff)
 }
 
-func loadVPC(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.VPC, error) {
-	v, found, err := deskplane.VPCs().Get(tx, sc, id)
+func loadVPC(tx deskplane.Tx, sc deskplane.Scope, id string) (*ec2net.VPC, error) {
+	v, found, err := ec2net.VPCs().Get(tx, sc, id)
 	if err == nil && !found {
 		err = vpcNotFound(id)
 	}
@@ -53,7 +54,7 @@ func (s *Service) CreateVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 		return nil, err
 	}
 	if cidr.Bits() < 16 || cidr.Bits() > 28 {
-		return nil, ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2VPCRange, "The CIDR '%s' is invalid.", cidr)
+		return nil, ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2VPCRange, "The CIDR '%s' is invalid.", cidr)
 	}
 	tenancy := in.InstanceTenancy
 	switch tenancy {
@@ -67,7 +68,7 @@ func (s *Service) CreateVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	v := deskplane.VPC{
+	v := ec2net.VPC{
 		ID:             deskplane.NewHexID("vpc-", 17),
 		CIDR:           cidr.String(),
 		CIDRAssocID:    deskplane.NewHexID("vpc-cidr-assoc-", 17),
@@ -80,28 +81,28 @@ func (s *Service) CreateVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 		Created:        s.Now().UTC(),
 		Tags:           tags,
 	}
-	rtb := deskplane.RouteTable{
+	rtb := ec2net.RouteTable{
 		ID: v.MainRouteTable, VPC: v.ID,
-		Routes:       []deskplane.Route{{Destination: v.CIDR, Gateway: deskplane.RouteLocal, Origin: deskplane.RouteOriginTable}},
-		Associations: []deskplane.RouteTableAssoc{{ID: deskplane.NewHexID("rtbassoc-", 17), Main: true}},
+		Routes:       []ec2net.Route{{Destination: v.CIDR, Gateway: ec2net.RouteLocal, Origin: ec2net.RouteOriginTable}},
+		Associations: []ec2net.RouteTableAssoc{{ID: deskplane.NewHexID("rtbassoc-", 17), Main: true}},
 	}
-	acl := deskplane.NetworkACL{ID: v.DefaultACL, VPC: v.ID, Default: true}
-	sg := deskplane.SecurityGroup{
+	acl := ec2net.NetworkACL{ID: v.DefaultACL, VPC: v.ID, Default: true}
+	sg := ec2net.SecurityGroup{
 		ID: v.DefaultGroup, Name: defaultGroupName, Description: "default VPC security group", VPC: v.ID,
-		Ingress: []deskplane.SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: allProtocols, Group: v.DefaultGroup}},
-		Egress:  []deskplane.SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: allProtocols, CIDR: anywhere}},
+		Ingress: []ec2net.SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: allProtocols, Group: v.DefaultGroup}},
+		Egress:  []ec2net.SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: allProtocols, CIDR: anywhere}},
 	}
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		if err := deskplane.VPCs().Put(tx, sc, v.ID, &v); err != nil {
+		if err := ec2net.VPCs().Put(tx, sc, v.ID, &v); err != nil {
 			return err
 		}
-		if err := deskplane.RouteTables().Put(tx, sc, rtb.ID, &rtb); err != nil {
+		if err := ec2net.RouteTables().Put(tx, sc, rtb.ID, &rtb); err != nil {
 			return err
 		}
-		if err := deskplane.NetworkACLs().Put(tx, sc, acl.ID, &acl); err != nil {
+		if err := ec2net.NetworkACLs().Put(tx, sc, acl.ID, &acl); err != nil {
 			return err
 		}
-		return deskplane.SecurityGroups().Put(tx, sc, sg.ID, &sg)
+		return ec2net.SecurityGroups().Put(tx, sc, sg.ID, &sg)
 	})
 	if err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func (s *Service) CreateVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 	return &ec2api.CreateVpcResult{Vpc: &out}, nil
 }
 
-func wireVPC(v *deskplane.VPC, sc deskplane.Scope) ec2api.Vpc {
+func wireVPC(v *ec2net.VPC, sc deskplane.Scope) ec2api.Vpc {
 	return ec2api.Vpc{
 		OwnerId:         new(sc.Account),
 		InstanceTenancy: ec2api.Tenancy(v.Tenancy),
@@ -129,22 +130,22 @@ func wireVPC(v *deskplane.VPC, sc deskplane.Scope) ec2api.Vpc {
 	}
 }
 
-func vpcFilters(sc deskplane.Scope) filterSet[deskplane.VPC] {
-	return filterSet[deskplane.VPC]{
-		"vpc-id":                                func(v *deskplane.VPC) []string { return one(v.ID) },
-		"cidr":                                  func(v *deskplane.VPC) []string { return one(v.CIDR) },
-		"cidr-block-association.cidr-block":     func(v *deskplane.VPC) []string { return one(v.CIDR) },
-		"cidr-block-association.association-id": func(v *deskplane.VPC) []string { return one(v.CIDRAssocID) },
-		"cidr-block-association.state":          func(*deskplane.VPC) []string { return one(string(ec2api.VpcCidrBlockStateCodeAssociated)) },
-		"state":                                 func(*deskplane.VPC) []string { return one(string(ec2api.VpcStateAvailable)) },
-		"is-default":                            func(*deskplane.VPC) []string { return boolean(false) },
-		"dhcp-options-id":                       func(v *deskplane.VPC) []string { return one(v.DhcpOptionsID) },
-		"owner-id":                              func(*deskplane.VPC) []string { return one(sc.Account) },
-		"instance-tenancy":                      func(v *deskplane.VPC) []string { return one(v.Tenancy) },
+func vpcFilters(sc deskplane.Scope) filterSet[ec2net.VPC] {
+	return filterSet[ec2net.VPC]{
+		"vpc-id":                                func(v *ec2net.VPC) []string { return one(v.ID) },
+		"cidr":                                  func(v *ec2net.VPC) []string { return one(v.CIDR) },
+		"cidr-block-association.cidr-block":     func(v *ec2net.VPC) []string { return one(v.CIDR) },
+		"cidr-block-association.association-id": func(v *ec2net.VPC) []string { return one(v.CIDRAssocID) },
+		"cidr-block-association.state":          func(*ec2net.VPC) []string { return one(string(ec2api.VpcCidrBlockStateCodeAssociated)) },
+		"state":                                 func(*ec2net.VPC) []string { return one(string(ec2api.VpcStateAvailable)) },
+		"is-default":                            func(*ec2net.VPC) []string { return boolean(false) },
+		"dhcp-options-id":                       func(v *ec2net.VPC) []string { return one(v.DhcpOptionsID) },
+		"owner-id":                              func(*ec2net.VPC) []string { return one(sc.Account) },
+		"instance-tenancy":                      func(v *ec2net.VPC) []string { return one(v.Tenancy) },
 	}
 }
 
-func vpcTags(v *deskplane.VPC) []deskplane.Tag { return v.Tags }
+func vpcTags(v *ec2net.VPC) []deskplane.Tag { return v.Tags }
 
 func (s *Service) DescribeVpcs(ctx context.Context, in *ec2api.DescribeVpcsRequest) (*ec2api.DescribeVpcsResult, error) {
 	sc := env.Scope(ctx)
@@ -156,8 +157,8 @@ func (s *Service) DescribeVpcs(ctx context.Context, in *ec2api.DescribeVpcsReque
 	if err != nil {
 		return nil, err
 	}
-	vpcs, next, err := describe(ctx, s, deskplane.VPCs(), l, in.VpcIds, vpcNotFound, keep,
-		func(v *deskplane.VPC) ec2api.Vpc { return wireVPC(v, sc) })
+	vpcs, next, err := describe(ctx, s, ec2net.VPCs(), l, in.VpcIds, vpcNotFound, keep,
+		func(v *ec2net.VPC) ec2api.Vpc { return wireVPC(v, sc) })
 	if err != nil {
 		return nil, err
 	}
@@ -178,11 +179,11 @@ func (s *Service) ModifyVpcAttribute(ctx context.Context, in *ec2api.ModifyVpcAt
 	case set == 0:
 		return nil, missing("attribute")
 	case set > 1:
-		return nil, ec2Error(deskplane.CodeInvalidParameter, deskplane.ReasonEC2ParameterCombination,
+		return nil, ec2Error(deskplane.CodeInvalidParameter, ec2net.ReasonEC2ParameterCombination,
 			"Fields for multiple attribute types specified: only one attribute can be modified at a time.")
 	}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		return deskplane.VPCs().Modify(tx, sc, id, func() error { return vpcNotFound(id) }, func(v *deskplane.VPC) error {
+		return ec2net.VPCs().Modify(tx, sc, id, func() error { return vpcNotFound(id) }, func(v *ec2net.VPC) error {
 			switch {
 			case in.EnableDnsHostnames != nil:
 				v.DNSHostnames = value(in.EnableDnsHostnames.Value)
@@ -205,7 +206,7 @@ func (s *Service) DescribeVpcAttribute(ctx context.Context, in *ec2api.DescribeV
 	if id == "" {
 		return nil, missing("vpcId")
 	}
-	var v *deskplane.VPC
+	var v *ec2net.VPC
 	err := s.Store.View(ctx, func(tx deskplane.Tx) (err error) {
 		v, err = loadVPC(tx, sc, id)
 		return err
@@ -243,10 +244,10 @@ func (s *Service) DeleteVpc(ctx context.Context, in *ec2api.DeleteVpcRequest) (*
 			return err
 		}
 		for _, del := range []func() (bool, error){
-			func() (bool, error) { return deskplane.RouteTables().Delete(tx, sc, v.MainRouteTable) },
-			func() (bool, error) { return deskplane.NetworkACLs().Delete(tx, sc, v.DefaultACL) },
-			func() (bool, error) { return deskplane.SecurityGroups().Delete(tx, sc, v.DefaultGroup) },
-			func() (bool, error) { return deskplane.VPCs().Delete(tx, sc, v.ID) },
+			func() (bool, error) { return ec2net.RouteTables().Delete(tx, sc, v.MainRouteTable) },
+			func() (bool, error) { return ec2net.NetworkACLs().Delete(tx, sc, v.DefaultACL) },
+			func() (bool, error) { return ec2net.SecurityGroups().Delete(tx, sc, v.DefaultGroup) },
+			func() (bool, error) { return ec2net.VPCs().Delete(tx, sc, v.ID) },
 		} {
 			if _, err := del(); err != nil {
 				return err
@@ -263,21 +264,21 @@ func (s *Service) DeleteVpc(ctx context.Context, in *ec2api.DeleteVpcRequest) (*
 // vpcInUse reports whether a VPC has resources that keep it from being
 // deleted: subnets, an attached internet gateway, security groups and
 // route tables other than its defaults.
-func vpcInUse(tx deskplane.Tx, sc deskplane.Scope, v *deskplane.VPC) (bool, error) {
+func vpcInUse(tx deskplane.Tx, sc deskplane.Scope, v *ec2net.VPC) (bool, error) {
 	busy := false
 	stop := func(b bool) (bool, error) { busy = busy || b; return !busy, nil }
-	if err := deskplane.Subnets().Each(tx, sc, 0, func(_ int64, n *deskplane.Subnet) (bool, error) { return stop(n.VPC == v.ID) }); err != nil || busy {
+	if err := ec2net.Subnets().Each(tx, sc, 0, func(_ int64, n *ec2net.Subnet) (bool, error) { return stop(n.VPC == v.ID) }); err != nil || busy {
 		return busy, err
 	}
-	if err := deskplane.InternetGateways().Each(tx, sc, 0, func(_ int64, g *deskplane.InternetGateway) (bool, error) { return stop(g.VPC == v.ID) }); err != nil || busy {
+	if err := ec2net.InternetGateways().Each(tx, sc, 0, func(_ int64, g *ec2net.InternetGateway) (bool, error) { return stop(g.VPC == v.ID) }); err != nil || busy {
 		return busy, err
 	}
-	if err := deskplane.SecurityGroups().Each(tx, sc, 0, func(_ int64, g *deskplane.SecurityGroup) (bool, error) {
+	if err := ec2net.SecurityGroups().Each(tx, sc, 0, func(_ int64, g *ec2net.SecurityGroup) (bool, error) {
 		return stop(g.VPC == v.ID && g.ID != v.DefaultGroup)
 	}); err != nil || busy {
 		return busy, err
 	}
-	err := deskplane.RouteTables().Each(tx, sc, 0, func(_ int64, r *deskplane.RouteTable) (bool, error) {
+	err := ec2net.RouteTables().Each(tx, sc, 0, func(_ int64, r *ec2net.RouteTable) (bool, error) {
 		return stop(r.VPC == v.ID && r.ID != v.MainRouteTable)
 	})
 	return busy, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -241,7 +242,7 @@ type ipCounter struct {
 func (s *Service) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
 	subnet := ws.SubnetID
 	// A subnet EC2 knows hands out its own addresses (decision 0306).
-	if ip, known, err := deskplane.AllocateSubnetAddress(tx, sc, subnet, ws.ID); known || err != nil {
+	if ip, known, err := ec2net.AllocateSubnetAddress(tx, sc, subnet, ws.ID); known || err != nil {
 		return ip, err
 	}
 	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
@@ -291,7 +292,7 @@ func (s *Service) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.W
 	if ws.IPAddress == "" {
 		return nil
 	}
-	if err := deskplane.ReleaseSubnetAddresses(tx, sc, ws.ID); err != nil {
+	if err := ec2net.ReleaseSubnetAddresses(tx, sc, ws.ID); err != nil {
 		return err
 	}
 	return releaseIndex(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ws.IPAddress}, ws.ID)

@@ -1,6 +1,15 @@
-package deskplane
+// Package ec2net is the EC2 networking domain: the records of VPCs, subnets,
+// security groups, internet gateways, route tables and network ACLs, the
+// EC2 refinements of domain errors, and what Directory Service and
+// WorkSpaces ask of the subnets they stand on (a domain sub-package of the
+// root: docs/decisions/0106-domain-sub-packages.md).
+package ec2net
 
-import "time"
+import (
+	"time"
+
+	"github.com/deskplane/deskplane"
+)
 
 // EC2 networking: the VPCs, subnets, security groups, internet gateways,
 // route tables and network ACLs WorkSpaces and its directories stand on
@@ -9,29 +18,29 @@ import "time"
 
 // The EC2 record kinds.
 const (
-	KindVPC           Kind = "ec2vpc"    // vpc-
-	KindSubnet        Kind = "ec2subnet" // subnet-
-	KindSecurityGroup Kind = "ec2sg"     // sg-
-	KindGateway       Kind = "ec2igw"    // igw-
-	KindRouteTable    Kind = "ec2rtb"    // rtb-
-	KindNetworkACL    Kind = "ec2acl"    // acl-
+	KindVPC           deskplane.Kind = "ec2vpc"    // vpc-
+	KindSubnet        deskplane.Kind = "ec2subnet" // subnet-
+	KindSecurityGroup deskplane.Kind = "ec2sg"     // sg-
+	KindGateway       deskplane.Kind = "ec2igw"    // igw-
+	KindRouteTable    deskplane.Kind = "ec2rtb"    // rtb-
+	KindNetworkACL    deskplane.Kind = "ec2acl"    // acl-
 )
 
 // VPC is a virtual private cloud (KindVPC).
 type VPC struct {
-	ID             string    `json:"id"`
-	CIDR           string    `json:"cidr"`
-	CIDRAssocID    string    `json:"cidrAssoc"`
-	Tenancy        string    `json:"tenancy"`
-	DhcpOptionsID  string    `json:"dhcp"`
-	DNSHostnames   bool      `json:"dnsHostnames"`
-	DNSSupport     bool      `json:"dnsSupport"`
-	NAUMetrics     bool      `json:"nauMetrics"`
-	MainRouteTable string    `json:"mainRtb"`
-	DefaultACL     string    `json:"defaultAcl"`
-	DefaultGroup   string    `json:"defaultSg"`
-	Created        time.Time `json:"created"`
-	Tags           []Tag     `json:"tags,omitempty"`
+	ID             string          `json:"id"`
+	CIDR           string          `json:"cidr"`
+	CIDRAssocID    string          `json:"cidrAssoc"`
+	Tenancy        string          `json:"tenancy"`
+	DhcpOptionsID  string          `json:"dhcp"`
+	DNSHostnames   bool            `json:"dnsHostnames"`
+	DNSSupport     bool            `json:"dnsSupport"`
+	NAUMetrics     bool            `json:"nauMetrics"`
+	MainRouteTable string          `json:"mainRtb"`
+	DefaultACL     string          `json:"defaultAcl"`
+	DefaultGroup   string          `json:"defaultSg"`
+	Created        time.Time       `json:"created"`
+	Tags           []deskplane.Tag `json:"tags,omitempty"`
 }
 
 // Subnet is a subnet of a VPC in one availability zone (KindSubnet).
@@ -46,18 +55,18 @@ type Subnet struct {
 	// Used are the addresses handed out from the subnet (WorkSpaces,
 	// directory controllers), by address: what holds it.
 	Used map[string]string `json:"used,omitempty"`
-	Tags []Tag             `json:"tags,omitempty"`
+	Tags []deskplane.Tag   `json:"tags,omitempty"`
 }
 
 // SecurityGroup is a VPC security group (KindSecurityGroup).
 type SecurityGroup struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	VPC         string   `json:"vpc"`
-	Ingress     []SGRule `json:"ingress,omitempty"`
-	Egress      []SGRule `json:"egress,omitempty"`
-	Tags        []Tag    `json:"tags,omitempty"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	VPC         string          `json:"vpc"`
+	Ingress     []SGRule        `json:"ingress,omitempty"`
+	Egress      []SGRule        `json:"egress,omitempty"`
+	Tags        []deskplane.Tag `json:"tags,omitempty"`
 }
 
 // SGRule is one rule of a security group: one protocol and port range
@@ -77,9 +86,9 @@ type SGRule struct {
 // InternetGateway is an internet gateway, attached to at most one VPC
 // (KindGateway).
 type InternetGateway struct {
-	ID   string `json:"id"`
-	VPC  string `json:"vpc,omitempty"`
-	Tags []Tag  `json:"tags,omitempty"`
+	ID   string          `json:"id"`
+	VPC  string          `json:"vpc,omitempty"`
+	Tags []deskplane.Tag `json:"tags,omitempty"`
 }
 
 // RouteTable is a route table of a VPC (KindRouteTable).
@@ -88,7 +97,7 @@ type RouteTable struct {
 	VPC          string            `json:"vpc"`
 	Routes       []Route           `json:"routes"`
 	Associations []RouteTableAssoc `json:"assocs,omitempty"`
-	Tags         []Tag             `json:"tags,omitempty"`
+	Tags         []deskplane.Tag   `json:"tags,omitempty"`
 }
 
 // The origins of routes.
@@ -133,16 +142,24 @@ type NetworkACL struct {
 	Default bool   `json:"default"`
 	// Assocs are the subnets it is associated with, by association id.
 	Assocs map[string]string `json:"assocs,omitempty"`
-	Tags   []Tag             `json:"tags,omitempty"`
+	Tags   []deskplane.Tag   `json:"tags,omitempty"`
 }
 
 // The records of EC2, keyed by resource id in the owner's scope.
-func VPCs() Records[VPC]                         { return Records[VPC]{KindVPC} }
-func Subnets() Records[Subnet]                   { return Records[Subnet]{KindSubnet} }
-func SecurityGroups() Records[SecurityGroup]     { return Records[SecurityGroup]{KindSecurityGroup} }
-func InternetGateways() Records[InternetGateway] { return Records[InternetGateway]{KindGateway} }
-func RouteTables() Records[RouteTable]           { return Records[RouteTable]{KindRouteTable} }
-func NetworkACLs() Records[NetworkACL]           { return Records[NetworkACL]{KindNetworkACL} }
+func VPCs() deskplane.Records[VPC]       { return deskplane.Records[VPC]{Kind: KindVPC} }
+func Subnets() deskplane.Records[Subnet] { return deskplane.Records[Subnet]{Kind: KindSubnet} }
+func SecurityGroups() deskplane.Records[SecurityGroup] {
+	return deskplane.Records[SecurityGroup]{Kind: KindSecurityGroup}
+}
+func InternetGateways() deskplane.Records[InternetGateway] {
+	return deskplane.Records[InternetGateway]{Kind: KindGateway}
+}
+func RouteTables() deskplane.Records[RouteTable] {
+	return deskplane.Records[RouteTable]{Kind: KindRouteTable}
+}
+func NetworkACLs() deskplane.Records[NetworkACL] {
+	return deskplane.Records[NetworkACL]{Kind: KindNetworkACL}
+}
 
 // Refinements of domain errors that only EC2 answers (Error.Reason);
 // internal/wireerror maps each to EC2's error code.

@@ -1,9 +1,11 @@
-package deskplane
+package ec2net
 
 import (
 	"fmt"
 	"net/netip"
 	"slices"
+
+	"github.com/deskplane/deskplane"
 )
 
 // What Directory Service and WorkSpaces ask of EC2's records
@@ -17,18 +19,18 @@ import (
 // takes one address in each subnet for the directory dirID. It returns the
 // subnets' zones and the addresses, or nil, nil when EC2 does not know the
 // VPC (and strict is off).
-func PlaceDirectory(tx Tx, sc Scope, dirID, vpcID string, subnets []string, strict bool) (zones, addrs []string, err error) {
+func PlaceDirectory(tx deskplane.Tx, sc deskplane.Scope, dirID, vpcID string, subnets []string, strict bool) (zones, addrs []string, err error) {
 	vpc, found, err := VPCs().Get(tx, sc, vpcID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !found {
 		if strict {
-			return nil, nil, Errorf(CodeInvalidParameter, "Invalid VPC ID: the VPC %s does not exist.", vpcID)
+			return nil, nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "Invalid VPC ID: the VPC %s does not exist.", vpcID)
 		}
 		return nil, nil, nil
 	}
-	bad := Errorf(CodeInvalidParameter, "Invalid subnet ID(s). They must correspond to two subnets in different Availability Zones.")
+	bad := deskplane.Errorf(deskplane.CodeInvalidParameter, "Invalid subnet ID(s). They must correspond to two subnets in different Availability Zones.")
 	for _, id := range subnets {
 		n, found, err := Subnets().Get(tx, sc, id)
 		if err != nil {
@@ -45,7 +47,7 @@ func PlaceDirectory(tx Tx, sc Scope, dirID, vpcID string, subnets []string, stri
 			return nil, nil, err
 		}
 		if ip == "" {
-			return nil, nil, Errorf(CodeInvalidParameter, "The subnet %s has no free IP address left for the directory.", id)
+			return nil, nil, deskplane.Errorf(deskplane.CodeInvalidParameter, "The subnet %s has no free IP address left for the directory.", id)
 		}
 		addrs = append(addrs, ip)
 	}
@@ -55,7 +57,7 @@ func PlaceDirectory(tx Tx, sc Scope, dirID, vpcID string, subnets []string, stri
 // AllocateSubnetAddress takes the lowest free address of an EC2 subnet
 // for holder (a WorkSpace or directory id). known is false when EC2 has no
 // such subnet; ip is "" when the subnet is full.
-func AllocateSubnetAddress(tx Tx, sc Scope, subnetID, holder string) (ip string, known bool, err error) {
+func AllocateSubnetAddress(tx deskplane.Tx, sc deskplane.Scope, subnetID, holder string) (ip string, known bool, err error) {
 	n, found, err := Subnets().Get(tx, sc, subnetID)
 	if err != nil || !found {
 		return "", false, err
@@ -81,7 +83,7 @@ func AllocateSubnetAddress(tx Tx, sc Scope, subnetID, holder string) (ip string,
 
 // ReleaseSubnetAddresses gives back every address holder holds in the
 // scope's subnets.
-func ReleaseSubnetAddresses(tx Tx, sc Scope, holder string) error {
+func ReleaseSubnetAddresses(tx deskplane.Tx, sc deskplane.Scope, holder string) error {
 	var changed []*Subnet
 	err := Subnets().Each(tx, sc, 0, func(_ int64, n *Subnet) (bool, error) {
 		before := len(n.Used)
