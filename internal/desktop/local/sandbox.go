@@ -43,7 +43,7 @@ func systemDirs() []string { return []string{"usr", "etc", "opt", "var"} }
 func userWritable() []string { return []string{"opt", "usr/local", "usr/local/bin"} }
 
 // sessionScript is the desktop's session: Xvnc on the Unix socket, then
-// openbox and a terminal. When the X server ends the session stays (the
+// openbox, which starts a terminal. When the X server ends the session stays (the
 // desktop is then unhealthy until rebooted): a desktop ends only when the
 // provider kills its pid 1, so bubblewrap's monitor, which exits as soon as
 // the session does, always outlives and reaps the desktop's pid 1.
@@ -64,8 +64,11 @@ done
 # Everything but the X server is the first choice of the out-of-memory
 # killer when the desktop reaches its memory limit.
 echo 500 >/proc/self/oom_score_adj
-openbox --sm-disable &
-xterm -geometry 100x30+40+40 -title "$DESKPLANE_DESKTOP" &
+# openbox starts the terminal once it manages the screen (--startup): a
+# terminal started beside it could map its window while openbox was taking
+# the screen over, and stay unmanaged and unmapped — a blank desktop
+# (docs/decisions/0182-local-desktops.md, "The session").
+openbox --sm-disable --startup "xterm -geometry 100x30+40+40 -title '$DESKPLANE_DESKTOP'" &
 wait "$x"
 exec sleep infinity
 `
