@@ -3,10 +3,11 @@
 # (its DNS hostnames on), two subnets in two zones placed by zone id, an
 # internet gateway, a route table with a default route through it associated
 # with both subnets, a security group; read back with the filters the
-# provider uses; then torn down in the order Terraform destroys — after
-# first trying the wrong order, which must fail cleanly with
-# DependencyViolation and leave everything as it was.
-# Needs $ENDPOINT.
+# provider uses; a Simple AD directory on the subnets, registered with
+# WorkSpaces, and a WorkSpace whose address lies in its subnet; then torn
+# down in the order Terraform destroys — after first trying the wrong order,
+# which must fail cleanly with DependencyViolation and leave everything as it
+# was. Needs $ENDPOINT; the server runs with -timing fast.
 set -euo pipefail
 REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_PAGER=""
@@ -16,6 +17,17 @@ aws() { command aws --endpoint-url "$ENDPOINT" --region "$REGION" --output json 
 assert() { python3 -c "import json,sys; d=json.load(sys.stdin); assert ($1), json.dumps(d, indent=1, default=str)"; }
 # get EXPR: print EXPR (Python, over d) for stdin.
 get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# wait_for DESC EXPR CMD...: run CMD until EXPR holds for its JSON (60 s).
+wait_for() {
+  local desc=$1 expr=$2; shift 2
+  for _ in $(seq 1 120); do
+    if "$@" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($expr) else 1)" 2>/dev/null; then
+      echo "  $desc"; return 0
+    fi
+    sleep 0.5
+  done
+  echo "timed out waiting until $desc; last answer:"; "$@"; return 1
+}
 # fails CODE CMD...: CMD must fail with the error code CODE.
 fails() {
   local code=$1; shift
@@ -73,13 +85,47 @@ fails InvalidPermission.Duplicate aws ec2 authorize-security-group-ingress --gro
 aws ec2 describe-security-groups --group-ids "$sg" | assert 'd["SecurityGroups"][0]["IpPermissions"][0]["FromPort"] == 443 and d["SecurityGroups"][0]["IpPermissionsEgress"] == []'
 aws ec2 describe-tags --filters Name=resource-id,Values="$vpc" | assert 'd["Tags"][0]["ResourceType"] == "vpc"'
 
+echo "A directory on the subnets, and a WorkSpace in one of them"
+fails InvalidParameterException aws ds create-directory --name "bad-$RANDOM.example.com" --password 'Secr3t-Passw0rd!' --size Small \
+  --vpc-settings VpcId="$vpc",SubnetIds="$subnet_a",subnet-0123456789abcdef0
+dir=$(aws ds create-directory --name "ec2-$RANDOM.example.com" --password 'Secr3t-Passw0rd!' --size Small \
+  --vpc-settings VpcId="$vpc",SubnetIds="$subnet_a","$subnet_b" --tags Key=deskplane:any-user,Value=true | get 'd["DirectoryId"]')
+wait_for "directory $dir Active" 'd["DirectoryDescriptions"][0]["Stage"] == "Active"' aws ds describe-directories --directory-ids "$dir"
+aws ds describe-directories --directory-ids "$dir" |
+  assert 'd["DirectoryDescriptions"][0]["VpcSettings"]["AvailabilityZones"] == ["us-east-1b", "us-east-1d"] and all(a.startswith("10.20.") for a in d["DirectoryDescriptions"][0]["DnsIpAddrs"])'
+workdocs=()
+if command aws workspaces register-workspace-directory help 2>/dev/null | grep -q -- 'enable-work-docs'; then
+  workdocs=(--no-enable-work-docs)
+fi
+aws workspaces register-workspace-directory --directory-id "$dir" "${workdocs[@]}" >/dev/null
+wait_for "directory $dir REGISTERED" 'd["Directories"][0]["State"] == "REGISTERED"' aws workspaces describe-workspace-directories --directory-ids "$dir"
+bundle=$(aws workspaces describe-workspace-bundles --owner AMAZON | get 'd["Bundles"][0]["BundleId"]')
+ws=$(aws workspaces create-workspaces --workspaces "DirectoryId=$dir,UserName=Ada,BundleId=$bundle" | get 'd["PendingRequests"][0]["WorkspaceId"]')
+wait_for "WorkSpace $ws AVAILABLE" 'd["Workspaces"][0]["State"] == "AVAILABLE"' aws workspaces describe-workspaces --workspace-ids "$ws"
+ws_subnet=$(aws workspaces describe-workspaces --workspace-ids "$ws" | get 'd["Workspaces"][0]["SubnetId"]')
+ws_ip=$(aws workspaces describe-workspaces --workspace-ids "$ws" | get 'd["Workspaces"][0]["IpAddress"]')
+aws ec2 describe-subnets --subnet-ids "$ws_subnet" |
+  assert '__import__("ipaddress").ip_address("'"$ws_ip"'") in __import__("ipaddress").ip_network(d["Subnets"][0]["CidrBlock"])'
+echo "  WorkSpace $ws has $ws_ip in $ws_subnet"
+
 echo "Tear down in the wrong order: refused, nothing changed"
+fails DependencyViolation aws ec2 delete-subnet --subnet-id "$ws_subnet"
 fails DependencyViolation aws ec2 delete-vpc --vpc-id "$vpc"
 fails DependencyViolation aws ec2 delete-internet-gateway --internet-gateway-id "$igw"
 fails DependencyViolation aws ec2 delete-route-table --route-table-id "$rtb"
 aws ec2 describe-subnets --subnet-ids "$subnet_a" "$subnet_b" | assert 'len(d["Subnets"]) == 2'
 
 echo "Tear down in Terraform's order"
+aws workspaces terminate-workspaces --terminate-workspace-requests "[{\"WorkspaceId\": \"$ws\"}]" | assert 'd["FailedRequests"] == []'
+wait_for "WorkSpace $ws gone" 'd["Workspaces"] == []' aws workspaces describe-workspaces --workspace-ids "$ws"
+aws workspaces deregister-workspace-directory --directory-id "$dir" >/dev/null
+wait_for "directory $dir deregistered" 'd["Directories"] == []' aws workspaces describe-workspace-directories --directory-ids "$dir"
+aws ds delete-directory --directory-id "$dir" >/dev/null
+for _ in $(seq 1 120); do
+  aws ds describe-directories --directory-ids "$dir" >/dev/null 2>&1 || break
+  sleep 0.5
+done
+echo "  directory $dir deleted"
 for a in "$assoc_a" "$assoc_b"; do aws ec2 disassociate-route-table --association-id "$a"; done
 fails InvalidAssociationID.NotFound aws ec2 disassociate-route-table --association-id "$assoc_a"
 aws ec2 delete-route-table --route-table-id "$rtb"
@@ -97,5 +143,5 @@ aws ec2 delete-internet-gateway --internet-gateway-id "$igw"
 fails InvalidInternetGatewayID.NotFound aws ec2 describe-internet-gateways --internet-gateway-ids "$igw"
 aws ec2 delete-vpc --vpc-id "$vpc"
 fails InvalidVpcID.NotFound aws ec2 describe-vpcs --vpc-ids "$vpc"
-aws ec2 describe-vpcs --filters Name=tag:Name,Values=cli-ec2 | assert 'd["Vpcs"] == []'
+aws ec2 describe-vpcs --filters Name=tag:Name,Values=cli-ec2 | assert '"'"$vpc"'" not in [v["VpcId"] for v in d["Vpcs"]]'
 echo "ec2-vpc: all good"
