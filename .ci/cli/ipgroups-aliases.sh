@@ -87,7 +87,11 @@ aws workspaces describe-tags --resource-id "$group" | assert 'd["TagList"] == [{
 
 echo "IP access control group: rules"
 aws workspaces authorize-ip-rules --group-id "$group" --user-rules ipRule=192.0.2.0/24,ruleDesc=Branch >/dev/null
-fails InvalidParameterValuesException aws workspaces authorize-ip-rules --group-id "$group" --user-rules ipRule=192.0.2.9/24
+fails InvalidParameterValuesException aws workspaces authorize-ip-rules --group-id "$group" --user-rules ipRule=192.0.2.0/24
+# A range equal after masking is a rule of its own, read back as written (decision 0332).
+aws workspaces authorize-ip-rules --group-id "$group" --user-rules ipRule=192.0.2.9/24 >/dev/null
+aws workspaces describe-ip-groups --group-ids "$group" | assert '"192.0.2.9/24" in [r["ipRule"] for r in d["Result"][0]["userRules"]]'
+aws workspaces revoke-ip-rules --group-id "$group" --user-rules 192.0.2.9/24 >/dev/null
 aws workspaces revoke-ip-rules --group-id "$group" --user-rules 198.51.100.7/32 >/dev/null
 aws workspaces describe-ip-groups --group-ids "$group" | assert '[r["ipRule"] for r in d["Result"][0]["userRules"]] == ["203.0.113.0/24", "192.0.2.0/24"]'
 fails ResourceLimitExceededException aws workspaces update-rules-of-ip-group --group-id "$group" --user-rules \
