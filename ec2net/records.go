@@ -60,13 +60,15 @@ type Subnet struct {
 
 // SecurityGroup is a VPC security group (KindSecurityGroup).
 type SecurityGroup struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Description string          `json:"description"`
-	VPC         string          `json:"vpc"`
-	Ingress     []SGRule        `json:"ingress,omitempty"`
-	Egress      []SGRule        `json:"egress,omitempty"`
-	Tags        []deskplane.Tag `json:"tags,omitempty"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	VPC         string `json:"vpc"`
+	// Owner is the directory that created the group, which deletes it.
+	Owner   string          `json:"owner,omitempty"`
+	Ingress []SGRule        `json:"ingress,omitempty"`
+	Egress  []SGRule        `json:"egress,omitempty"`
+	Tags    []deskplane.Tag `json:"tags,omitempty"`
 }
 
 // SGRule is one rule of a security group: one protocol and port range

@@ -15,11 +15,36 @@ import (
 // only for a VPC EC2 knows: ids EC2 never saw keep working as before,
 // unless strict mode refuses them.
 
-// PlaceDirectory checks a new directory's VPC and subnets against EC2 and
-// takes one address in each subnet for the directory dirID. It returns the
-// subnets' zones and the addresses, or nil, nil when EC2 does not know the
-// VPC (and strict is off).
-func PlaceDirectory(tx deskplane.Tx, sc deskplane.Scope, dirID, vpcID string, subnets []string, strict bool) (zones, addrs []string, err error) {
+// Placement is where a directory stands in a VPC EC2 knows: its subnets'
+// zones, its address in each subnet, and the security group it created.
+type Placement struct {
+	Zones, Addrs []string
+	Group        string
+}
+
+// PlaceDirectory checks a new directory's VPC and subnets against EC2,
+// takes one address in each subnet for the directory dirID and creates its
+// security group (dirID_controllers). It returns the zero Placement when
+// EC2 does not know the VPC (and strict is off).
+func PlaceDirectory(tx deskplane.Tx, sc deskplane.Scope, dirID, vpcID string, subnets []string, strict bool) (Placement, error) {
+	zones, addrs, err := placeDirectory(tx, sc, dirID, vpcID, subnets, strict)
+	if err != nil || zones == nil {
+		return Placement{}, err
+	}
+	vpc, _, err := VPCs().Get(tx, sc, vpcID)
+	if err != nil {
+		return Placement{}, err
+	}
+	g := SecurityGroup{
+		ID: deskplane.NewHexID("sg-", 17), Name: dirID + "_controllers", VPC: vpcID, Owner: dirID,
+		Description: "AWS created security group for " + dirID + " directory controllers",
+		Ingress:     []SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: "-1", CIDR: vpc.CIDR}},
+		Egress:      []SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: "-1", CIDR: "0.0.0.0/0"}},
+	}
+	return Placement{Zones: zones, Addrs: addrs, Group: g.ID}, SecurityGroups().Put(tx, sc, g.ID, &g)
+}
+
+func placeDirectory(tx deskplane.Tx, sc deskplane.Scope, dirID, vpcID string, subnets []string, strict bool) (zones, addrs []string, err error) {
 	vpc, found, err := VPCs().Get(tx, sc, vpcID)
 	if err != nil {
 		return nil, nil, err
@@ -81,11 +106,26 @@ func AllocateSubnetAddress(tx deskplane.Tx, sc deskplane.Scope, subnetID, holder
 	return "", true, nil
 }
 
-// ReleaseSubnetAddresses gives back every address holder holds in the
-// scope's subnets.
-func ReleaseSubnetAddresses(tx deskplane.Tx, sc deskplane.Scope, holder string) error {
+// Release gives back every address holder (a WorkSpace or directory)
+// holds in the scope's subnets, and deletes the security groups it created.
+func Release(tx deskplane.Tx, sc deskplane.Scope, holder string) error {
+	var groups []string
+	err := SecurityGroups().Each(tx, sc, 0, func(_ int64, g *SecurityGroup) (bool, error) {
+		if g.Owner == holder {
+			groups = append(groups, g.ID)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range groups {
+		if _, err := SecurityGroups().Delete(tx, sc, id); err != nil {
+			return err
+		}
+	}
 	var changed []*Subnet
-	err := Subnets().Each(tx, sc, 0, func(_ int64, n *Subnet) (bool, error) {
+	err = Subnets().Each(tx, sc, 0, func(_ int64, n *Subnet) (bool, error) {
 		before := len(n.Used)
 		for ip, h := range n.Used {
 			if h == holder {

@@ -190,7 +190,7 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "You have reached the limit of %d %s directories in this Region for this account.", limit, typeName(n.typ))
 		}
 		// The subnets of a VPC EC2 knows: in it, in two zones; addresses from them (decision 0306).
-		zones, addrs, err := ec2net.PlaceDirectory(tx, sc, id, n.vpcID, n.subnets, s.Strict)
+		placed, err := ec2net.PlaceDirectory(tx, sc, id, n.vpcID, n.subnets, s.Strict)
 		if err != nil {
 			return err
 		}
@@ -216,8 +216,8 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 			Generation:      1,
 			NetworkType:     n.networkType,
 		}
-		if zones != nil {
-			dir.AZs = zones
+		if placed.Zones != nil {
+			dir.AZs, dir.SecurityGroupID = placed.Zones, placed.Group
 		}
 		switch n.typ {
 		case typeADConnector:
@@ -239,7 +239,7 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 			dir.DNSAddrs = directoryAddrs(id, "dns", n.subnets)
 			dir.AdminUser = "Administrator"
 		}
-		if addrs != nil && n.typ != typeADConnector {
+		if addrs := placed.Addrs; addrs != nil && n.typ != typeADConnector {
 			dir.DNSAddrs = addrs
 			for i := range dir.DCs {
 				dir.DCs[i].Addr = addrs[i]

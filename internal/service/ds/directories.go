@@ -67,7 +67,7 @@ func (s *Service) removeDSDirectory(tx deskplane.Tx, sc deskplane.Scope, id stri
 	if err := deskplane.DeleteDirectoryPrincipals(tx, sc, id); err != nil {
 		return err
 	}
-	if err := ec2net.ReleaseSubnetAddresses(tx, sc, id); err != nil {
+	if err := ec2net.Release(tx, sc, id); err != nil {
 		return err
 	}
 	for _, err := range []error{

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
 	dstypes "github.com/aws/aws-sdk-go-v2/service/directoryservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 	wstypes "github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
@@ -71,6 +72,11 @@ func TestDirectoryAndWorkSpaceStandOnTheirSubnets(t *testing.T) {
 	}
 	_, err = c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: &subnets[0]})
 	wantCode(t, err, "DependencyViolation")
+	group := must[*ec2.DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{
+		filter("group-name", aws.ToString(dir.DirectoryId)+"_controllers"), filter("vpc-id", vpc)}}))
+	if len(group.SecurityGroups) != 1 || aws.ToString(group.SecurityGroups[0].GroupId) != aws.ToString(d.VpcSettings.SecurityGroupId) {
+		t.Errorf("the directory's group %+v, directory's %s", group.SecurityGroups, aws.ToString(d.VpcSettings.SecurityGroupId))
+	}
 
 	ws := e.WS(apptest.AccountA)
 	must[*workspaces.RegisterWorkspaceDirectoryOutput](t)(ws.RegisterWorkspaceDirectory(ctx, &workspaces.RegisterWorkspaceDirectoryInput{DirectoryId: dir.DirectoryId}))
@@ -96,6 +102,10 @@ func TestDirectoryAndWorkSpaceStandOnTheirSubnets(t *testing.T) {
 	e.Advance(time.Hour)
 	must[*directoryservice.DeleteDirectoryOutput](t)(e.DS(apptest.AccountA).DeleteDirectory(ctx, &directoryservice.DeleteDirectoryInput{DirectoryId: dir.DirectoryId}))
 	e.Advance(time.Hour)
+	gone := must[*ec2.DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{filter("vpc-id", vpc)}}))
+	if len(gone.SecurityGroups) != 1 {
+		t.Errorf("groups left besides the default: %+v", gone.SecurityGroups)
+	}
 	for _, s := range subnets {
 		must[*ec2.DeleteSubnetOutput](t)(c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(s)}))
 	}

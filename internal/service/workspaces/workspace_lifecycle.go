@@ -292,7 +292,7 @@ func (s *Service) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.W
 	if ws.IPAddress == "" {
 		return nil
 	}
-	if err := ec2net.ReleaseSubnetAddresses(tx, sc, ws.ID); err != nil {
+	if err := ec2net.Release(tx, sc, ws.ID); err != nil {
 		return err
 	}
 	return releaseIndex(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ws.IPAddress}, ws.ID)
