@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -168,14 +169,14 @@ func TestTransitionTableStatesAreModelValues(t *testing.T) {
 	each("BundleState", rowsOf(deskplane.BundleTable()))
 	each("DirectoryState", rowsOf(deskplane.DirectoryTable()))
 	each("DSDirectoryStage", rowsOf(deskplane.DSDirectoryTable()))
-	each("DSDirectoryStage", rowsOf(deskplane.DSRegionTable()))
-	each("DSTrustState", rowsOf(deskplane.DSTrustTable()))
-	each("DSSnapshotStatus", rowsOf(deskplane.DSSnapshotTable()))
-	each("DSSchemaExtensionStatus", rowsOf(deskplane.DSSchemaExtensionTable()))
-	each("DSRadiusStatus", rowsOf(deskplane.DSRadiusTable()))
-	each("DSLDAPSStatus", rowsOf(deskplane.DSLDAPSTable()))
-	each("DSDomainControllerStatus", rowsOf(deskplane.DSDomainControllerTable()))
-	each("DSUpdateStatus", rowsOf(deskplane.DSUpdateTable()))
+	each("DSDirectoryStage", rowsOf(directory.DSRegionTable()))
+	each("DSTrustState", rowsOf(directory.DSTrustTable()))
+	each("DSSnapshotStatus", rowsOf(directory.DSSnapshotTable()))
+	each("DSSchemaExtensionStatus", rowsOf(directory.DSSchemaExtensionTable()))
+	each("DSRadiusStatus", rowsOf(directory.DSRadiusTable()))
+	each("DSLDAPSStatus", rowsOf(directory.DSLDAPSTable()))
+	each("DSDomainControllerStatus", rowsOf(directory.DSDomainControllerTable()))
+	each("DSUpdateStatus", rowsOf(directory.DSUpdateTable()))
 	each("PoolState", rowsOf(deskplane.PoolTable()))
 	each("ConnectionAliasState", rowsOf(deskplane.ConnectionAliasTable()))
 	each("AppAssociationState", rowsOf(deskplane.AppAssociationTable()))

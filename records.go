@@ -145,9 +145,6 @@ func Bundles() Records[Bundle] { return Records[Bundle]{KindBundle} }
 // directory id.
 func Directories() Records[Directory] { return Records[Directory]{KindDirectory} }
 
-// DSDirectories are the Directory Service directories, keyed by directory id.
-func DSDirectories() Records[DSDirectory] { return Records[DSDirectory]{KindDSDirectory} }
-
 // IPGroups are the IP access control groups, keyed by group id.
 func IPGroups() Records[IPGroup] { return Records[IPGroup]{KindIPGroup} }
 

@@ -1,70 +1,70 @@
 package wireerror
 
 import (
-	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/awsjson"
 	"github.com/deskplane/deskplane/internal/dsapi"
 )
 
 // dsRefined maps the refinements of domain errors that only Directory
-// Service has a wire error for (deskplane.Reason…, dstables.go) to their
+// Service has a wire error for (directory.Reason…, directory/tables.go) to their
 // exceptions; nil for a reason it does not know.
 // docs/decisions/0200-directory-service-errors.md.
 func dsRefined(reason string, msg *string) awsjson.CodedError {
 	switch reason {
-	case deskplane.ReasonCertificateExists:
+	case directory.ReasonCertificateExists:
 		return &dsapi.CertificateAlreadyExistsException{Message: msg}
-	case deskplane.ReasonCertificateNotFound:
+	case directory.ReasonCertificateNotFound:
 		return &dsapi.CertificateDoesNotExistException{Message: msg}
-	case deskplane.ReasonCertificateInUse:
+	case directory.ReasonCertificateInUse:
 		return &dsapi.CertificateInUseException{Message: msg}
-	case deskplane.ReasonCertificateLimit:
+	case directory.ReasonCertificateLimit:
 		return &dsapi.CertificateLimitExceededException{Message: msg}
-	case deskplane.ReasonInvalidCertificate:
+	case directory.ReasonInvalidCertificate:
 		return &dsapi.InvalidCertificateException{Message: msg}
-	case deskplane.ReasonNoCertificate:
+	case directory.ReasonNoCertificate:
 		return &dsapi.NoAvailableCertificateException{Message: msg}
-	case deskplane.ReasonAlreadyInRegion:
+	case directory.ReasonAlreadyInRegion:
 		return &dsapi.DirectoryAlreadyInRegionException{Message: msg}
-	case deskplane.ReasonRegionLimit:
+	case directory.ReasonRegionLimit:
 		return &dsapi.RegionLimitExceededException{Message: msg}
-	case deskplane.ReasonAlreadyShared:
+	case directory.ReasonAlreadyShared:
 		return &dsapi.DirectoryAlreadySharedException{Message: msg}
-	case deskplane.ReasonNotShared:
+	case directory.ReasonNotShared:
 		return &dsapi.DirectoryNotSharedException{Message: msg}
-	case deskplane.ReasonShareLimit:
+	case directory.ReasonShareLimit:
 		return &dsapi.ShareLimitExceededException{Message: msg}
-	case deskplane.ReasonInvalidTarget:
+	case directory.ReasonInvalidTarget:
 		return &dsapi.InvalidTargetException{Message: msg}
-	case deskplane.ReasonOrganizations:
+	case directory.ReasonOrganizations:
 		return &dsapi.OrganizationsException{Message: msg}
-	case deskplane.ReasonDirectoryNotFound:
+	case directory.ReasonDirectoryNotFound:
 		return &dsapi.DirectoryDoesNotExistException{Message: msg}
-	case deskplane.ReasonInDesiredState:
+	case directory.ReasonInDesiredState:
 		return &dsapi.DirectoryInDesiredStateException{Message: msg}
-	case deskplane.ReasonEnableInProgress:
+	case directory.ReasonEnableInProgress:
 		return &dsapi.EnableAlreadyInProgressException{Message: msg}
-	case deskplane.ReasonDisableInProgress:
+	case directory.ReasonDisableInProgress:
 		return &dsapi.DisableAlreadyInProgressException{Message: msg}
-	case deskplane.ReasonDomainControllerLimit:
+	case directory.ReasonDomainControllerLimit:
 		return &dsapi.DomainControllerLimitExceededException{Message: msg}
-	case deskplane.ReasonIncompatibleSettings:
+	case directory.ReasonIncompatibleSettings:
 		return &dsapi.IncompatibleSettingsException{Message: msg}
-	case deskplane.ReasonInvalidClientAuth:
+	case directory.ReasonInvalidClientAuth:
 		return &dsapi.InvalidClientAuthStatusException{Message: msg}
-	case deskplane.ReasonInvalidLDAPS:
+	case directory.ReasonInvalidLDAPS:
 		return &dsapi.InvalidLDAPSStatusException{Message: msg}
-	case deskplane.ReasonInvalidPassword:
+	case directory.ReasonInvalidPassword:
 		return &dsapi.InvalidPasswordException{Message: msg}
-	case deskplane.ReasonIPRouteLimit:
+	case directory.ReasonIPRouteLimit:
 		return &dsapi.IpRouteLimitExceededException{Message: msg}
-	case deskplane.ReasonSnapshotLimit:
+	case directory.ReasonSnapshotLimit:
 		return &dsapi.SnapshotLimitExceededException{Message: msg}
-	case deskplane.ReasonUserNotFound:
+	case directory.ReasonUserNotFound:
 		return &dsapi.UserDoesNotExistException{Message: msg}
-	case deskplane.ReasonAssessmentLimit:
+	case directory.ReasonAssessmentLimit:
 		return &dsapi.ADAssessmentLimitExceededException{Message: msg}
-	case deskplane.ReasonAuthenticationFailed:
+	case directory.ReasonAuthenticationFailed:
 		return &dsapi.AuthenticationFailedException{Message: msg}
 	}
 	return nil

@@ -4,19 +4,20 @@ import (
 	"testing"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 )
 
 // Every Directory Service refinement maps to its own exception, whatever
 // the code it refines; an unknown reason falls back to the code's error.
 func TestDirectoryServiceRefinements(t *testing.T) {
-	reasons := []string{deskplane.ReasonCertificateExists, deskplane.ReasonCertificateNotFound, deskplane.ReasonCertificateInUse,
-		deskplane.ReasonCertificateLimit, deskplane.ReasonInvalidCertificate, deskplane.ReasonNoCertificate, deskplane.ReasonAlreadyInRegion,
-		deskplane.ReasonRegionLimit, deskplane.ReasonAlreadyShared, deskplane.ReasonNotShared, deskplane.ReasonShareLimit,
-		deskplane.ReasonInvalidTarget, deskplane.ReasonOrganizations, deskplane.ReasonDirectoryNotFound, deskplane.ReasonInDesiredState,
-		deskplane.ReasonEnableInProgress, deskplane.ReasonDisableInProgress, deskplane.ReasonDomainControllerLimit,
-		deskplane.ReasonIncompatibleSettings, deskplane.ReasonInvalidClientAuth, deskplane.ReasonInvalidLDAPS, deskplane.ReasonInvalidPassword,
-		deskplane.ReasonIPRouteLimit, deskplane.ReasonSnapshotLimit, deskplane.ReasonUserNotFound, deskplane.ReasonAssessmentLimit,
-		deskplane.ReasonAuthenticationFailed}
+	reasons := []string{directory.ReasonCertificateExists, directory.ReasonCertificateNotFound, directory.ReasonCertificateInUse,
+		directory.ReasonCertificateLimit, directory.ReasonInvalidCertificate, directory.ReasonNoCertificate, directory.ReasonAlreadyInRegion,
+		directory.ReasonRegionLimit, directory.ReasonAlreadyShared, directory.ReasonNotShared, directory.ReasonShareLimit,
+		directory.ReasonInvalidTarget, directory.ReasonOrganizations, directory.ReasonDirectoryNotFound, directory.ReasonInDesiredState,
+		directory.ReasonEnableInProgress, directory.ReasonDisableInProgress, directory.ReasonDomainControllerLimit,
+		directory.ReasonIncompatibleSettings, directory.ReasonInvalidClientAuth, directory.ReasonInvalidLDAPS, directory.ReasonInvalidPassword,
+		directory.ReasonIPRouteLimit, directory.ReasonSnapshotLimit, directory.ReasonUserNotFound, directory.ReasonAssessmentLimit,
+		directory.ReasonAuthenticationFailed}
 	seen := map[string]string{}
 	for _, r := range reasons {
 		ce := DirectoryService(&deskplane.Error{Code: deskplane.CodeInvalidParameter, Reason: r, Message: "m"})

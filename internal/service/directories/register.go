@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -178,7 +179,7 @@ func personalRegistration(tx deskplane.Tx, sc deskplane.Scope, in *wsapi.Registe
 	if !strings.HasPrefix(id, "d-") {
 		return nil, deskplane.DirectoryNotFound(id)
 	}
-	ds, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+	ds, ok, err := directory.DSDirectories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}

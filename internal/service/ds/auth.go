@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/password"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -23,19 +24,19 @@ func (s *Service) CreateAlias(ctx context.Context, in *dsapi.CreateAliasRequest)
 	if strings.HasPrefix(alias, "d-") {
 		return nil, invalid("The alias %s is not valid: an alias cannot begin with d-.", alias)
 	}
-	err := s.change(ctx, id, "CreateAlias", ssoTypes, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, id, "CreateAlias", ssoTypes, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if d.AliasCreated {
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "Directory %s already has the alias %s; an alias cannot be changed.", id, d.Alias)
 		}
-		var owner deskplane.DSShareOwner
-		taken, err := deskplane.Load(tx, deskplane.DSAliasKey(alias), &owner)
+		var owner directory.DSShareOwner
+		taken, err := deskplane.Load(tx, directory.DSAliasKey(alias), &owner)
 		if err != nil {
 			return err
 		}
 		if taken {
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "The alias %s is already in use.", alias)
 		}
-		if err := deskplane.Save(tx, deskplane.DSAliasKey(alias), deskplane.DSShareOwner{Account: sc.Account, DirectoryID: id}); err != nil {
+		if err := deskplane.Save(tx, directory.DSAliasKey(alias), directory.DSShareOwner{Account: sc.Account, DirectoryID: id}); err != nil {
 			return err
 		}
 		d.Alias, d.AccessURL, d.AliasCreated = alias, alias+".awsapps.com", true
@@ -62,7 +63,7 @@ func (s *Service) checkSsoCredentials(ctx context.Context, dirID string, user, p
 	var hash string
 	known := false
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
-		d, ok, err := deskplane.DSDirectories().Get(tx, sc, dirID)
+		d, ok, err := directory.DSDirectories().Get(tx, sc, dirID)
 		if err != nil || !ok {
 			return err
 		}
@@ -70,8 +71,8 @@ func (s *Service) checkSsoCredentials(ctx context.Context, dirID string, user, p
 			known = strings.EqualFold(d.CustomerUser, *user)
 			return nil
 		}
-		var u deskplane.User
-		found, err := deskplane.Load(tx, deskplane.UserKey(sc, dirID, *user), &u)
+		var u directory.User
+		found, err := deskplane.Load(tx, directory.UserKey(sc, dirID, *user), &u)
 		hash, known = u.PasswordHash, found && u.PasswordHash != ""
 		return err
 	})
@@ -85,7 +86,7 @@ func (s *Service) checkSsoCredentials(ctx context.Context, dirID string, user, p
 		}
 	}
 	if !known {
-		return refuse(deskplane.CodeAccessDenied, deskplane.ReasonAuthenticationFailed, "The user name or password given for directory %s is not correct.", dirID)
+		return refuse(deskplane.CodeAccessDenied, directory.ReasonAuthenticationFailed, "The user name or password given for directory %s is not correct.", dirID)
 	}
 	return nil
 }
@@ -94,7 +95,7 @@ func (s *Service) EnableSso(ctx context.Context, in *dsapi.EnableSsoRequest) (*d
 	if err := s.checkSsoCredentials(ctx, deref(in.DirectoryId), in.UserName, in.Password); err != nil {
 		return nil, err
 	}
-	err := s.change(ctx, deref(in.DirectoryId), "EnableSso", ssoTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "EnableSso", ssoTypes, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if !d.AliasCreated {
 			return deskplane.Errorf(deskplane.CodeInvalidState, "Directory %s has no alias; create an access URL with CreateAlias before enabling single sign-on.", d.ID)
 		}
@@ -111,7 +112,7 @@ func (s *Service) DisableSso(ctx context.Context, in *dsapi.DisableSsoRequest) (
 	if err := s.checkSsoCredentials(ctx, deref(in.DirectoryId), in.UserName, in.Password); err != nil {
 		return nil, err
 	}
-	err := s.change(ctx, deref(in.DirectoryId), "DisableSso", ssoTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "DisableSso", ssoTypes, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		d.SSO = false
 		return nil
 	})
@@ -124,21 +125,21 @@ func (s *Service) DisableSso(ctx context.Context, in *dsapi.DisableSsoRequest) (
 // ---- RADIUS --------------------------------------------------------------------
 
 // radiusOf converts and checks RadiusSettings.
-func radiusOf(r *dsapi.RadiusSettings) (*deskplane.DSRadius, error) {
+func radiusOf(r *dsapi.RadiusSettings) (*directory.DSRadius, error) {
 	if r == nil || (len(r.RadiusServers) == 0 && len(r.RadiusServersIpv6) == 0) {
 		return nil, invalid("RadiusSettings must name at least one RADIUS server in RadiusServers or RadiusServersIpv6.")
 	}
 	if r.RadiusPort == nil || r.RadiusTimeout == nil || deref(r.SharedSecret) == "" || r.AuthenticationProtocol == "" {
 		return nil, invalid("RadiusSettings must give RadiusPort, RadiusTimeout, SharedSecret and AuthenticationProtocol.")
 	}
-	return &deskplane.DSRadius{Servers: slices.Clone(r.RadiusServers), ServersV6: slices.Clone(r.RadiusServersIpv6),
+	return &directory.DSRadius{Servers: slices.Clone(r.RadiusServers), ServersV6: slices.Clone(r.RadiusServersIpv6),
 		Port: deref(r.RadiusPort), Timeout: deref(r.RadiusTimeout), Retries: deref(r.RadiusRetries), SharedSecret: deref(r.SharedSecret),
 		Protocol: string(r.AuthenticationProtocol), DisplayLabel: deref(r.DisplayLabel), UseSameUsername: deref(r.UseSameUsername)}, nil
 }
 
 // wireRadius is a directory's RadiusSettings; the shared secret is never
 // returned (decision 0208).
-func wireRadius(r *deskplane.DSRadius) *dsapi.RadiusSettings {
+func wireRadius(r *directory.DSRadius) *dsapi.RadiusSettings {
 	if r == nil {
 		return nil
 	}
@@ -154,11 +155,11 @@ func (s *Service) EnableRadius(ctx context.Context, in *dsapi.EnableRadiusReques
 		return nil, err
 	}
 	sc, now := env.Scope(ctx), s.Now()
-	err = s.change(ctx, deref(in.DirectoryId), "EnableRadius", radiusTypes, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err = s.change(ctx, deref(in.DirectoryId), "EnableRadius", radiusTypes, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if d.Radius != nil {
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "RADIUS is already enabled for directory %s; change it with UpdateRadius.", d.ID)
 		}
-		row, _ := deskplane.DSRadiusTable().Row(deskplane.ActionEnable)
+		row, _ := directory.DSRadiusTable().Row(directory.ActionEnable)
 		d.Radius, d.RadiusStatus = r, row.Via
 		return s.scheduleSetting(tx, sc, d.ID, itemRadius, now, row.Timing)
 	})
@@ -174,11 +175,11 @@ func (s *Service) UpdateRadius(ctx context.Context, in *dsapi.UpdateRadiusReques
 		return nil, err
 	}
 	sc, now := env.Scope(ctx), s.Now()
-	err = s.change(ctx, deref(in.DirectoryId), "UpdateRadius", radiusTypes, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err = s.change(ctx, deref(in.DirectoryId), "UpdateRadius", radiusTypes, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if d.Radius == nil {
 			return deskplane.Errorf(deskplane.CodeInvalidState, "RADIUS is not enabled for directory %s; enable it with EnableRadius.", d.ID)
 		}
-		row, err := deskplane.DSRadiusTable().Check(deskplane.ActionUpdate, d.ID, d.RadiusStatus)
+		row, err := directory.DSRadiusTable().Check(deskplane.ActionUpdate, d.ID, d.RadiusStatus)
 		if err != nil {
 			return err
 		}
@@ -192,7 +193,7 @@ func (s *Service) UpdateRadius(ctx context.Context, in *dsapi.UpdateRadiusReques
 }
 
 func (s *Service) DisableRadius(ctx context.Context, in *dsapi.DisableRadiusRequest) (*dsapi.DisableRadiusResult, error) {
-	err := s.change(ctx, deref(in.DirectoryId), "DisableRadius", radiusTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "DisableRadius", radiusTypes, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		d.Radius, d.RadiusStatus = nil, ""
 		return nil
 	})
@@ -206,8 +207,8 @@ func (s *Service) DisableRadius(ctx context.Context, in *dsapi.DisableRadiusRequ
 
 // checkPassword applies the directory password policy.
 func checkPassword(p string) error {
-	if !deskplane.DirectoryPasswordOK(p) {
-		return refuse(deskplane.CodeInvalidParameter, deskplane.ReasonInvalidPassword,
+	if !directory.DirectoryPasswordOK(p) {
+		return refuse(deskplane.CodeInvalidParameter, directory.ReasonInvalidPassword,
 			"The new password does not meet the directory's password policy: 8 to 64 characters, from at least three of lower-case letters, upper-case letters, digits and special characters.")
 	}
 	return nil
@@ -228,9 +229,9 @@ func (s *Service) ResetUserPassword(ctx context.Context, in *dsapi.ResetUserPass
 		if err != nil {
 			return err
 		}
-		err = deskplane.SetUserPassword(tx, sc, d.ID, user, hash, now)
+		err = directory.SetUserPassword(tx, sc, d.ID, user, hash, now)
 		if deskplane.HasCode(err, deskplane.CodeNotFound) {
-			return refuse(deskplane.CodeNotFound, deskplane.ReasonUserNotFound, "The user %s does not exist in directory %s.", user, d.ID)
+			return refuse(deskplane.CodeNotFound, directory.ReasonUserNotFound, "The user %s does not exist in directory %s.", user, d.ID)
 		}
 		return err
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/password"
@@ -149,7 +150,7 @@ func (s *Service) limitOf(typ string) int {
 // directories not included; a Hybrid AD directory is a Microsoft AD).
 func countTypes(tx deskplane.Tx, sc deskplane.Scope) (map[string]int, error) {
 	n := map[string]int{}
-	err := deskplane.DSDirectories().Each(tx, sc, 0, func(_ int64, d *deskplane.DSDirectory) (bool, error) {
+	err := directory.DSDirectories().Each(tx, sc, 0, func(_ int64, d *directory.DSDirectory) (bool, error) {
 		if d.Owner == nil && d.PrimaryRegion == "" {
 			n[d.Type]++
 		}
@@ -194,7 +195,7 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 		if err != nil {
 			return err
 		}
-		dir := deskplane.DSDirectory{
+		dir := directory.DSDirectory{
 			ID:              id,
 			Name:            n.name,
 			ShortName:       n.shortName,
@@ -232,8 +233,8 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 			dir.OSVersion = string(dsapi.OSVersionVersion2019)
 			dir.DesiredDCs = 2
 			for i, sub := range n.subnets {
-				dir.DCs = append(dir.DCs, deskplane.DSDomainController{ID: dcIDs[i%2], Subnet: sub, AZ: dir.AZs[i],
-					Addr: dir.DNSAddrs[i], Status: deskplane.DCCreating, Launched: now, Changed: now})
+				dir.DCs = append(dir.DCs, directory.DSDomainController{ID: dcIDs[i%2], Subnet: sub, AZ: dir.AZs[i],
+					Addr: dir.DNSAddrs[i], Status: directory.DCCreating, Launched: now, Changed: now})
 			}
 		default:
 			dir.DNSAddrs = directoryAddrs(id, "dns", n.subnets)
@@ -248,11 +249,11 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 		if err := addDSTags(&dir, n.tags); err != nil {
 			return err
 		}
-		if err := deskplane.SeedDirectoryPrincipals(tx, sc, &dir, now); err != nil {
+		if err := directory.SeedDirectoryPrincipals(tx, sc, &dir, now); err != nil {
 			return err
 		}
 		if hash != "" && n.typ != typeADConnector {
-			if err := deskplane.SetUserPassword(tx, sc, id, dir.AdminUser, hash, now); err != nil && !errors.Is(err, deskplane.ErrNotFound) && !deskplane.HasCode(err, deskplane.CodeNotFound) {
+			if err := directory.SetUserPassword(tx, sc, id, dir.AdminUser, hash, now); err != nil && !errors.Is(err, deskplane.ErrNotFound) && !deskplane.HasCode(err, deskplane.CodeNotFound) {
 				return err
 			}
 		}
@@ -267,7 +268,7 @@ func (s *Service) createDSDirectory(ctx context.Context, n newDSDirectory) (stri
 	return id, nil
 }
 
-func (s *Service) scheduleStage(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, from time.Time, t deskplane.Transition) error {
+func (s *Service) scheduleStage(tx deskplane.Tx, sc deskplane.Scope, dir *directory.DSDirectory, from time.Time, t deskplane.Transition) error {
 	p, _ := json.Marshal(stagePayload{Gen: dir.Generation})
 	return tx.Schedule(deskplane.Timer{Key: dirKey(sc, dir.ID), Name: deskplane.TimerDSDirectoryStage, Due: s.After(from, t), Payload: p})
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/paging"
@@ -23,7 +24,7 @@ func (s *Service) onStage(ctx context.Context, tx deskplane.Tx, t deskplane.Time
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return fmt.Errorf("%s timer of %s: %w", deskplane.TimerDSDirectoryStage, t.Key.ID, err)
 	}
-	var dir deskplane.DSDirectory
+	var dir directory.DSDirectory
 	ok, err := deskplane.Load(tx, t.Key, &dir)
 	if err != nil || !ok || dir.Generation != p.Gen {
 		return err
@@ -40,7 +41,7 @@ func (s *Service) onStage(ctx context.Context, tx deskplane.Tx, t deskplane.Time
 	case stageCreating:
 		dir.Stage, dir.StageChanged = stageActive, t.Due
 		for i := range dir.DCs {
-			dir.DCs[i].Status, dir.DCs[i].Changed = deskplane.DCActive, t.Due
+			dir.DCs[i].Status, dir.DCs[i].Changed = directory.DCActive, t.Due
 		}
 		f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindDSDirectory, sc, dir.ID)
 		if err != nil {
@@ -64,17 +65,17 @@ func (s *Service) onStage(ctx context.Context, tx deskplane.Tx, t deskplane.Time
 // removeDSDirectory deletes a directory, its users and groups, and the
 // records of its snapshots, trusts, certificates and schema extensions.
 func (s *Service) removeDSDirectory(tx deskplane.Tx, sc deskplane.Scope, id string) error {
-	if err := deskplane.DeleteDirectoryPrincipals(tx, sc, id); err != nil {
+	if err := directory.DeleteDirectoryPrincipals(tx, sc, id); err != nil {
 		return err
 	}
 	if err := ec2net.Release(tx, sc, id); err != nil {
 		return err
 	}
 	for _, err := range []error{
-		deleteOf(tx, sc, deskplane.DSSnapshots(), id, func(v *deskplane.DSSnapshot) (string, string) { return v.DirectoryID, v.ID }),
-		deleteOf(tx, sc, deskplane.DSTrusts(), id, func(v *deskplane.DSTrust) (string, string) { return v.DirectoryID, v.ID }),
-		deleteOf(tx, sc, deskplane.DSCertificates(), id, func(v *deskplane.DSCertificate) (string, string) { return v.DirectoryID, v.ID }),
-		deleteOf(tx, sc, deskplane.DSSchemaExtensions(), id, func(v *deskplane.DSSchemaExtension) (string, string) { return v.DirectoryID, v.ID }),
+		deleteOf(tx, sc, directory.DSSnapshots(), id, func(v *directory.DSSnapshot) (string, string) { return v.DirectoryID, v.ID }),
+		deleteOf(tx, sc, directory.DSTrusts(), id, func(v *directory.DSTrust) (string, string) { return v.DirectoryID, v.ID }),
+		deleteOf(tx, sc, directory.DSCertificates(), id, func(v *directory.DSCertificate) (string, string) { return v.DirectoryID, v.ID }),
+		deleteOf(tx, sc, directory.DSSchemaExtensions(), id, func(v *directory.DSSchemaExtension) (string, string) { return v.DirectoryID, v.ID }),
 	} {
 		if err != nil {
 			return err
@@ -108,7 +109,7 @@ func (s *Service) DeleteDirectory(ctx context.Context, in *dsapi.DeleteDirectory
 	sc, id := env.Scope(ctx), deref(in.DirectoryId)
 	now := s.Now()
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		var dir deskplane.DSDirectory
+		var dir directory.DSDirectory
 		ok, err := deskplane.Load(tx, dirKey(sc, id), &dir)
 		if err != nil {
 			return err
@@ -123,7 +124,7 @@ func (s *Service) DeleteDirectory(ctx context.Context, in *dsapi.DeleteDirectory
 			return deskplane.Errorf(deskplane.CodeInvalidState, "Directory %s is shared with your account by account %s; reject it with RejectSharedDirectory instead of deleting it.", id, dir.Owner.Account)
 		}
 		for _, sh := range dir.Shares {
-			if sh.Status != deskplane.ShareDeleted && sh.Status != deskplane.ShareRejected {
+			if sh.Status != directory.ShareDeleted && sh.Status != directory.ShareRejected {
 				return deskplane.Errorf(deskplane.CodeInvalidState, "Directory %s is shared with account %s; unshare it before deleting it.", id, sh.SharedAccount)
 			}
 		}
@@ -152,7 +153,7 @@ func (s *Service) DeleteDirectory(ctx context.Context, in *dsapi.DeleteDirectory
 // operation").
 const dsPageSize = 100
 
-func wireDSDirectory(dir *deskplane.DSDirectory) dsapi.DirectoryDescription {
+func wireDSDirectory(dir *directory.DSDirectory) dsapi.DirectoryDescription {
 	out := dsapi.DirectoryDescription{
 		DirectoryId:              ptr(dir.ID),
 		Name:                     ptr(dir.Name),
@@ -250,7 +251,7 @@ func (s *Service) DescribeDirectories(ctx context.Context, in *dsapi.DescribeDir
 				want[id] = true
 			}
 		}
-		return deskplane.Each(tx, sc, deskplane.KindDSDirectory, after, func(seq int64, dir *deskplane.DSDirectory) (bool, error) {
+		return deskplane.Each(tx, sc, deskplane.KindDSDirectory, after, func(seq int64, dir *directory.DSDirectory) (bool, error) {
 			if want != nil && !want[dir.ID] {
 				return true, nil
 			}
@@ -272,9 +273,9 @@ func (s *Service) DescribeDirectories(ctx context.Context, in *dsapi.DescribeDir
 
 // ownerDescription fills a shared directory's description with what its
 // owner's directory says (model OwnerDirectoryDescription).
-func ownerDescription(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, w *dsapi.DirectoryDescription) error {
+func ownerDescription(tx deskplane.Tx, sc deskplane.Scope, dir *directory.DSDirectory, w *dsapi.DirectoryDescription) error {
 	osc := deskplane.Scope{Account: dir.Owner.Account, Region: sc.Region}
-	o, ok, err := deskplane.DSDirectories().Get(tx, osc, dir.Owner.DirectoryID)
+	o, ok, err := directory.DSDirectories().Get(tx, osc, dir.Owner.DirectoryID)
 	if err != nil || !ok {
 		return err
 	}

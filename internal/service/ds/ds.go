@@ -2,7 +2,7 @@
 // stands on (Simple AD, AWS Managed Microsoft AD, AD Connector, Hybrid AD)
 // and everything Directory Service does with them, served through the
 // Directory Service API (dsapi.Service, all 80 operations). A directory is
-// a deskplane.DSDirectory record in its owner's scope; its users and groups
+// a directory.DSDirectory record in its owner's scope; its users and groups
 // are the Directory Service Data family's (the root's
 // SeedDirectoryPrincipals makes a new directory's built-in ones).
 //
@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -70,7 +71,7 @@ func optional(s string) *string {
 }
 
 func dirKey(sc deskplane.Scope, id string) deskplane.Key {
-	return deskplane.DSDirectories().Key(sc, id)
+	return directory.DSDirectories().Key(sc, id)
 }
 
 // notFound is Directory Service's answer for an unknown directory.
@@ -93,7 +94,7 @@ func missingAsDirectory(op string) bool {
 // missing is the answer for an unknown directory in operation op.
 func missing(id, op string) error {
 	if op, _, _ = strings.Cut(op, " "); missingAsDirectory(op) {
-		return refuse(deskplane.CodeNotFound, deskplane.ReasonDirectoryNotFound, "Directory %s does not exist.", id)
+		return refuse(deskplane.CodeNotFound, directory.ReasonDirectoryNotFound, "Directory %s does not exist.", id)
 	}
 	return notFound(id)
 }
@@ -110,8 +111,8 @@ func invalid(format string, args ...any) error {
 
 // load returns a directory of the caller (a directory shared with the
 // caller included).
-func load(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.DSDirectory, error) {
-	d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+func load(tx deskplane.Tx, sc deskplane.Scope, id string) (*directory.DSDirectory, error) {
+	d, ok, err := directory.DSDirectories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func typeName(t string) string {
 
 // onlyTypes refuses an operation on a directory of another type
 // (UnsupportedOperationException, as Directory Service answers).
-func onlyTypes(d *deskplane.DSDirectory, what string, types ...string) error {
+func onlyTypes(d *directory.DSDirectory, what string, types ...string) error {
 	for _, t := range types {
 		if d.Type == t {
 			return nil
@@ -152,13 +153,13 @@ func onlyTypes(d *deskplane.DSDirectory, what string, types ...string) error {
 
 // msOnly refuses an operation AWS documents for AWS Managed Microsoft AD
 // only.
-func msOnly(d *deskplane.DSDirectory, what string) error {
+func msOnly(d *directory.DSDirectory, what string) error {
 	return onlyTypes(d, what, typeMicrosoftAD)
 }
 
 // active refuses an operation on a directory that is not Active
 // (DirectoryUnavailableException).
-func active(d *deskplane.DSDirectory) error {
+func active(d *directory.DSDirectory) error {
 	if d.Stage != stageActive {
 		return deskplane.Errorf(deskplane.CodeUnavailable, "Directory %s is %s; the operation needs an Active directory.", d.ID, d.Stage)
 	}
@@ -167,8 +168,8 @@ func active(d *deskplane.DSDirectory) error {
 
 // usable loads a directory the operation what may act on: the caller's
 // own, Active, of one of the types (all types when none is given).
-func usable(tx deskplane.Tx, sc deskplane.Scope, id, what string, types ...string) (*deskplane.DSDirectory, error) {
-	d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+func usable(tx deskplane.Tx, sc deskplane.Scope, id, what string, types ...string) (*directory.DSDirectory, error) {
+	d, ok, err := directory.DSDirectories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +191,7 @@ func usable(tx deskplane.Tx, sc deskplane.Scope, id, what string, types ...strin
 
 // change runs fn on a usable directory of the caller and saves it, in one
 // transaction.
-func (s *Service) change(ctx context.Context, id, what string, types []string, fn func(tx deskplane.Tx, d *deskplane.DSDirectory) error) error {
+func (s *Service) change(ctx context.Context, id, what string, types []string, fn func(tx deskplane.Tx, d *directory.DSDirectory) error) error {
 	sc := env.Scope(ctx)
 	return s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		d, err := usable(tx, sc, id, what, types...)
@@ -200,16 +201,16 @@ func (s *Service) change(ctx context.Context, id, what string, types []string, f
 		if err := fn(tx, d); err != nil {
 			return err
 		}
-		return deskplane.DSDirectories().Put(tx, sc, id, d)
+		return directory.DSDirectories().Put(tx, sc, id, d)
 	})
 }
 
 // read runs fn on a directory of the caller in a read transaction of
 // operation op.
-func (s *Service) read(ctx context.Context, op, id string, fn func(tx deskplane.Tx, d *deskplane.DSDirectory) error) error {
+func (s *Service) read(ctx context.Context, op, id string, fn func(tx deskplane.Tx, d *directory.DSDirectory) error) error {
 	sc := env.Scope(ctx)
 	return s.Store.View(ctx, func(tx deskplane.Tx) error {
-		d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+		d, ok, err := directory.DSDirectories().Get(tx, sc, id)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -18,8 +19,8 @@ import (
 // maxIPRoutes is the number of IP routes a directory may have.
 const maxIPRoutes = 100
 
-func forwarderIndex(d *deskplane.DSDirectory, remote string) int {
-	return slices.IndexFunc(d.Forwarders, func(f deskplane.DSForwarder) bool { return strings.EqualFold(f.RemoteDomain, remote) })
+func forwarderIndex(d *directory.DSDirectory, remote string) int {
+	return slices.IndexFunc(d.Forwarders, func(f directory.DSForwarder) bool { return strings.EqualFold(f.RemoteDomain, remote) })
 }
 
 func checkDNS(v4, v6 []string) error {
@@ -44,11 +45,11 @@ func (s *Service) CreateConditionalForwarder(ctx context.Context, in *dsapi.Crea
 		return nil, err
 	}
 	remote := strings.TrimSuffix(deref(in.RemoteDomainName), ".")
-	err := s.change(ctx, deref(in.DirectoryId), "CreateConditionalForwarder", ms, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "CreateConditionalForwarder", ms, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if forwarderIndex(d, remote) >= 0 {
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "Directory %s already has a conditional forwarder for %s.", d.ID, remote)
 		}
-		d.Forwarders = append(d.Forwarders, deskplane.DSForwarder{RemoteDomain: remote, DNSAddrs: slices.Clone(in.DnsIpAddrs), DNSv6Addrs: slices.Clone(in.DnsIpv6Addrs)})
+		d.Forwarders = append(d.Forwarders, directory.DSForwarder{RemoteDomain: remote, DNSAddrs: slices.Clone(in.DnsIpAddrs), DNSv6Addrs: slices.Clone(in.DnsIpv6Addrs)})
 		return nil
 	})
 	if err != nil {
@@ -58,7 +59,7 @@ func (s *Service) CreateConditionalForwarder(ctx context.Context, in *dsapi.Crea
 }
 
 // forwarder finds a conditional forwarder or answers EntityDoesNotExist.
-func forwarder(d *deskplane.DSDirectory, remote string) (int, error) {
+func forwarder(d *directory.DSDirectory, remote string) (int, error) {
 	i := forwarderIndex(d, strings.TrimSuffix(remote, "."))
 	if i < 0 {
 		return 0, deskplane.NotFound(remote, "Directory %s has no conditional forwarder for %s.", d.ID, remote)
@@ -70,7 +71,7 @@ func (s *Service) UpdateConditionalForwarder(ctx context.Context, in *dsapi.Upda
 	if err := checkDNS(in.DnsIpAddrs, in.DnsIpv6Addrs); err != nil {
 		return nil, err
 	}
-	err := s.change(ctx, deref(in.DirectoryId), "UpdateConditionalForwarder", ms, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "UpdateConditionalForwarder", ms, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		i, err := forwarder(d, deref(in.RemoteDomainName))
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func (s *Service) UpdateConditionalForwarder(ctx context.Context, in *dsapi.Upda
 }
 
 func (s *Service) DeleteConditionalForwarder(ctx context.Context, in *dsapi.DeleteConditionalForwarderRequest) (*dsapi.DeleteConditionalForwarderResult, error) {
-	err := s.change(ctx, deref(in.DirectoryId), "DeleteConditionalForwarder", ms, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "DeleteConditionalForwarder", ms, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		i, err := forwarder(d, deref(in.RemoteDomainName))
 		if err != nil {
 			return err
@@ -101,7 +102,7 @@ func (s *Service) DeleteConditionalForwarder(ctx context.Context, in *dsapi.Dele
 
 func (s *Service) DescribeConditionalForwarders(ctx context.Context, in *dsapi.DescribeConditionalForwardersRequest) (*dsapi.DescribeConditionalForwardersResult, error) {
 	out := &dsapi.DescribeConditionalForwardersResult{}
-	err := s.read(ctx, "DescribeConditionalForwarders", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeConditionalForwarders", deref(in.DirectoryId), func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if err := msOnly(d, "DescribeConditionalForwarders"); err != nil {
 			return err
 		}
@@ -148,16 +149,16 @@ func (s *Service) AddIpRoutes(ctx context.Context, in *dsapi.AddIpRoutesRequest)
 		}
 	}
 	now := s.Now()
-	err := s.change(ctx, deref(in.DirectoryId), "AddIpRoutes", ms, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "AddIpRoutes", ms, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		for _, r := range in.IpRoutes {
 			c, c6 := deref(r.CidrIp), deref(r.CidrIpv6)
-			if slices.ContainsFunc(d.IPRoutes, func(x deskplane.DSIPRoute) bool { return (c != "" && x.CIDR == c) || (c6 != "" && x.CIDRv6 == c6) }) {
+			if slices.ContainsFunc(d.IPRoutes, func(x directory.DSIPRoute) bool { return (c != "" && x.CIDR == c) || (c6 != "" && x.CIDRv6 == c6) }) {
 				return deskplane.Errorf(deskplane.CodeAlreadyExists, "Directory %s already has the IP route %s.", d.ID, c+c6)
 			}
-			d.IPRoutes = append(d.IPRoutes, deskplane.DSIPRoute{CIDR: c, CIDRv6: c6, Description: deref(r.Description), Added: now})
+			d.IPRoutes = append(d.IPRoutes, directory.DSIPRoute{CIDR: c, CIDRv6: c6, Description: deref(r.Description), Added: now})
 		}
 		if len(d.IPRoutes) > maxIPRoutes {
-			return refuse(deskplane.CodeLimitExceeded, deskplane.ReasonIPRouteLimit, "A directory can have at most %d IP routes.", maxIPRoutes)
+			return refuse(deskplane.CodeLimitExceeded, directory.ReasonIPRouteLimit, "A directory can have at most %d IP routes.", maxIPRoutes)
 		}
 		return nil
 	})
@@ -171,9 +172,9 @@ func (s *Service) RemoveIpRoutes(ctx context.Context, in *dsapi.RemoveIpRoutesRe
 	if len(in.CidrIps) == 0 && len(in.CidrIpv6s) == 0 {
 		return nil, invalid("CidrIps or CidrIpv6s must list at least one IP route.")
 	}
-	err := s.change(ctx, deref(in.DirectoryId), "RemoveIpRoutes", ms, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "RemoveIpRoutes", ms, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		for _, c := range slices.Concat(in.CidrIps, in.CidrIpv6s) {
-			i := slices.IndexFunc(d.IPRoutes, func(x deskplane.DSIPRoute) bool { return x.CIDR == c || x.CIDRv6 == c })
+			i := slices.IndexFunc(d.IPRoutes, func(x directory.DSIPRoute) bool { return x.CIDR == c || x.CIDRv6 == c })
 			if i < 0 {
 				return deskplane.NotFound(c, "Directory %s has no IP route %s.", d.ID, c)
 			}
@@ -189,7 +190,7 @@ func (s *Service) RemoveIpRoutes(ctx context.Context, in *dsapi.RemoveIpRoutesRe
 
 func (s *Service) ListIpRoutes(ctx context.Context, in *dsapi.ListIpRoutesRequest) (*dsapi.ListIpRoutesResult, error) {
 	var all []dsapi.IpRouteInfo
-	err := s.read(ctx, "ListIpRoutes", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "ListIpRoutes", deref(in.DirectoryId), func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if err := msOnly(d, "ListIpRoutes"); err != nil {
 			return err
 		}
@@ -214,11 +215,11 @@ func (s *Service) ListIpRoutes(ctx context.Context, in *dsapi.ListIpRoutesReques
 
 func (s *Service) CreateLogSubscription(ctx context.Context, in *dsapi.CreateLogSubscriptionRequest) (*dsapi.CreateLogSubscriptionResult, error) {
 	now := s.Now()
-	err := s.change(ctx, deref(in.DirectoryId), "CreateLogSubscription", ms, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "CreateLogSubscription", ms, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if d.LogSub != nil {
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "Directory %s already has a log subscription (log group %s); a directory has at most one.", d.ID, d.LogSub.LogGroup)
 		}
-		d.LogSub = &deskplane.DSLogSubscription{LogGroup: deref(in.LogGroupName), Created: now}
+		d.LogSub = &directory.DSLogSubscription{LogGroup: deref(in.LogGroupName), Created: now}
 		return nil
 	})
 	if err != nil {
@@ -228,7 +229,7 @@ func (s *Service) CreateLogSubscription(ctx context.Context, in *dsapi.CreateLog
 }
 
 func (s *Service) DeleteLogSubscription(ctx context.Context, in *dsapi.DeleteLogSubscriptionRequest) (*dsapi.DeleteLogSubscriptionResult, error) {
-	err := s.change(ctx, deref(in.DirectoryId), "DeleteLogSubscription", ms, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "DeleteLogSubscription", ms, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if d.LogSub == nil {
 			return deskplane.NotFound(d.ID, "Directory %s has no log subscription.", d.ID)
 		}
@@ -251,7 +252,7 @@ func (s *Service) ListLogSubscriptions(ctx context.Context, in *dsapi.ListLogSub
 				return err
 			}
 		}
-		return deskplane.DSDirectories().Each(tx, sc, 0, func(_ int64, d *deskplane.DSDirectory) (bool, error) {
+		return directory.DSDirectories().Each(tx, sc, 0, func(_ int64, d *directory.DSDirectory) (bool, error) {
 			if d.LogSub != nil && (dirID == "" || d.ID == dirID) {
 				all = append(all, dsapi.LogSubscription{DirectoryId: ptr(d.ID), LogGroupName: ptr(d.LogSub.LogGroup),
 					SubscriptionCreatedDateTime: smithy.NewTimestamp(d.LogSub.Created)})
@@ -273,9 +274,9 @@ func (s *Service) ListLogSubscriptions(ctx context.Context, in *dsapi.ListLogSub
 
 func (s *Service) RegisterEventTopic(ctx context.Context, in *dsapi.RegisterEventTopicRequest) (*dsapi.RegisterEventTopicResult, error) {
 	name, now := deref(in.TopicName), s.Now()
-	err := s.change(ctx, deref(in.DirectoryId), "RegisterEventTopic", allTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
-		if !slices.ContainsFunc(d.Topics, func(t deskplane.DSEventTopic) bool { return t.Name == name }) {
-			d.Topics = append(d.Topics, deskplane.DSEventTopic{Name: name, Created: now})
+	err := s.change(ctx, deref(in.DirectoryId), "RegisterEventTopic", allTypes, func(_ deskplane.Tx, d *directory.DSDirectory) error {
+		if !slices.ContainsFunc(d.Topics, func(t directory.DSEventTopic) bool { return t.Name == name }) {
+			d.Topics = append(d.Topics, directory.DSEventTopic{Name: name, Created: now})
 		}
 		return nil
 	})
@@ -287,8 +288,8 @@ func (s *Service) RegisterEventTopic(ctx context.Context, in *dsapi.RegisterEven
 
 func (s *Service) DeregisterEventTopic(ctx context.Context, in *dsapi.DeregisterEventTopicRequest) (*dsapi.DeregisterEventTopicResult, error) {
 	name := deref(in.TopicName)
-	err := s.change(ctx, deref(in.DirectoryId), "DeregisterEventTopic", allTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
-		i := slices.IndexFunc(d.Topics, func(t deskplane.DSEventTopic) bool { return t.Name == name })
+	err := s.change(ctx, deref(in.DirectoryId), "DeregisterEventTopic", allTypes, func(_ deskplane.Tx, d *directory.DSDirectory) error {
+		i := slices.IndexFunc(d.Topics, func(t directory.DSEventTopic) bool { return t.Name == name })
 		if i < 0 {
 			return deskplane.NotFound(name, "The topic %s is not registered with directory %s.", name, d.ID)
 		}
@@ -311,7 +312,7 @@ func (s *Service) DescribeEventTopics(ctx context.Context, in *dsapi.DescribeEve
 				return err
 			}
 		}
-		return deskplane.DSDirectories().Each(tx, sc, 0, func(_ int64, d *deskplane.DSDirectory) (bool, error) {
+		return directory.DSDirectories().Each(tx, sc, 0, func(_ int64, d *directory.DSDirectory) (bool, error) {
 			if dirID != "" && d.ID != dirID {
 				return true, nil
 			}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -23,7 +24,7 @@ const maxAdditionalRegions = 4
 // ask for (UpdateNumberOfDomainControllers; the model's minimum is 2).
 const maxDomainControllers = 20
 
-func regionsInfo(d *deskplane.DSDirectory) *dsapi.RegionsInfo {
+func regionsInfo(d *directory.DSDirectory) *dsapi.RegionsInfo {
 	if d.PrimaryRegion == "" && len(d.Regions) == 0 {
 		return nil
 	}
@@ -46,21 +47,21 @@ func (s *Service) AddRegion(ctx context.Context, in *dsapi.AddRegionRequest) (*d
 		return nil, err
 	}
 	now := s.Now()
-	err := s.change(ctx, id, "AddRegion", ms, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, id, "AddRegion", ms, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if d.Edition != string(dsapi.DirectoryEditionEnterprise) {
 			return deskplane.Errorf(deskplane.CodeNotSupported, "Multi-Region replication needs an Enterprise Edition directory; %s is %s Edition.", id, d.Edition)
 		}
 		if d.PrimaryRegion != "" {
 			return deskplane.Errorf(deskplane.CodeNotSupported, "Directory %s is a replica; add Regions in its primary Region %s.", id, d.PrimaryRegion)
 		}
-		if region == sc.Region || slices.ContainsFunc(d.Regions, func(r deskplane.DSRegion) bool { return r.Name == region }) {
-			return refuse(deskplane.CodeAlreadyExists, deskplane.ReasonAlreadyInRegion, "Directory %s is already in the Region %s.", id, region)
+		if region == sc.Region || slices.ContainsFunc(d.Regions, func(r directory.DSRegion) bool { return r.Name == region }) {
+			return refuse(deskplane.CodeAlreadyExists, directory.ReasonAlreadyInRegion, "Directory %s is already in the Region %s.", id, region)
 		}
 		if len(d.Regions) >= maxAdditionalRegions {
-			return refuse(deskplane.CodeLimitExceeded, deskplane.ReasonRegionLimit, "Directory %s is already replicated to %d additional Regions, the limit.", id, len(d.Regions))
+			return refuse(deskplane.CodeLimitExceeded, directory.ReasonRegionLimit, "Directory %s is already replicated to %d additional Regions, the limit.", id, len(d.Regions))
 		}
-		row, _ := deskplane.DSRegionTable().Row(deskplane.ActionCreate)
-		d.Regions = append(d.Regions, deskplane.DSRegion{Name: region, VpcID: deref(in.VPCSettings.VpcId), SubnetIDs: slices.Clone(in.VPCSettings.SubnetIds),
+		row, _ := directory.DSRegionTable().Row(deskplane.ActionCreate)
+		d.Regions = append(d.Regions, directory.DSRegion{Name: region, VpcID: deref(in.VPCSettings.VpcId), SubnetIDs: slices.Clone(in.VPCSettings.SubnetIds),
 			Status: row.Via, DesiredDCs: 2, Launched: now, Changed: now})
 		rsc := deskplane.Scope{Account: sc.Account, Region: region}
 		replica := *d
@@ -69,7 +70,7 @@ func (s *Service) AddRegion(ctx context.Context, in *dsapi.AddRegionRequest) (*d
 		replica.AZs = availabilityZones(region, len(replica.SubnetIDs))
 		replica.DNSAddrs = directoryAddrs(id, "dns/"+region, replica.SubnetIDs)
 		replica.DCs = nil
-		if err := deskplane.DSDirectories().Put(tx, rsc, id, &replica); err != nil {
+		if err := directory.DSDirectories().Put(tx, rsc, id, &replica); err != nil {
 			return err
 		}
 		return s.scheduleSetting(tx, sc, id, itemRegion+region, now, row.Timing)
@@ -92,19 +93,19 @@ func (s *Service) RemoveRegion(ctx context.Context, in *dsapi.RemoveRegionReques
 			return deskplane.Errorf(deskplane.CodeNotSupported, "%s is the primary Region of directory %s; call RemoveRegion in the additional Region to remove, or delete the directory.", sc.Region, id)
 		}
 		psc := deskplane.Scope{Account: sc.Account, Region: d.PrimaryRegion}
-		p, ok, err := deskplane.DSDirectories().Get(tx, psc, id)
+		p, ok, err := directory.DSDirectories().Get(tx, psc, id)
 		if err != nil {
 			return err
 		}
 		if ok {
-			i := slices.IndexFunc(p.Regions, func(r deskplane.DSRegion) bool { return r.Name == sc.Region })
+			i := slices.IndexFunc(p.Regions, func(r directory.DSRegion) bool { return r.Name == sc.Region })
 			if i >= 0 {
-				row, err := deskplane.DSRegionTable().Check(deskplane.ActionDelete, id, p.Regions[i].Status)
+				row, err := directory.DSRegionTable().Check(deskplane.ActionDelete, id, p.Regions[i].Status)
 				if err != nil {
 					return err
 				}
 				p.Regions[i].Status, p.Regions[i].Changed = row.Via, now
-				if err := deskplane.DSDirectories().Put(tx, psc, id, p); err != nil {
+				if err := directory.DSDirectories().Put(tx, psc, id, p); err != nil {
 					return err
 				}
 				if err := s.scheduleSetting(tx, psc, id, itemRegion+sc.Region, now, row.Timing); err != nil {
@@ -112,7 +113,7 @@ func (s *Service) RemoveRegion(ctx context.Context, in *dsapi.RemoveRegionReques
 				}
 			}
 		}
-		_, err = deskplane.DSDirectories().Delete(tx, sc, id)
+		_, err = directory.DSDirectories().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -125,7 +126,7 @@ func (s *Service) DescribeRegions(ctx context.Context, in *dsapi.DescribeRegions
 	sc, id, want := env.Scope(ctx), deref(in.DirectoryId), deref(in.RegionName)
 	var all []dsapi.RegionDescription
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
-		d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+		d, ok, err := directory.DSDirectories().Get(tx, sc, id)
 		if err != nil {
 			return err
 		}
@@ -138,7 +139,7 @@ func (s *Service) DescribeRegions(ctx context.Context, in *dsapi.DescribeRegions
 		primary := sc.Region
 		if d.PrimaryRegion != "" {
 			primary = d.PrimaryRegion
-			p, ok, err := deskplane.DSDirectories().Get(tx, deskplane.Scope{Account: sc.Account, Region: primary}, id)
+			p, ok, err := directory.DSDirectories().Get(tx, deskplane.Scope{Account: sc.Account, Region: primary}, id)
 			if err != nil {
 				return err
 			}
@@ -181,12 +182,12 @@ func (s *Service) DescribeRegions(ctx context.Context, in *dsapi.DescribeRegions
 
 func (s *Service) DescribeDomainControllers(ctx context.Context, in *dsapi.DescribeDomainControllersRequest) (*dsapi.DescribeDomainControllersResult, error) {
 	var all []dsapi.DomainController
-	err := s.read(ctx, "DescribeDomainControllers", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeDomainControllers", deref(in.DirectoryId), func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if err := msOnly(d, "DescribeDomainControllers"); err != nil {
 			return err
 		}
 		for _, id := range in.DomainControllerIds {
-			if !slices.ContainsFunc(d.DCs, func(dc deskplane.DSDomainController) bool { return dc.ID == id }) {
+			if !slices.ContainsFunc(d.DCs, func(dc directory.DSDomainController) bool { return dc.ID == id }) {
 				return deskplane.NotFound(id, "Directory %s has no domain controller %s.", d.ID, id)
 			}
 		}
@@ -213,7 +214,7 @@ func (s *Service) DescribeDomainControllers(ctx context.Context, in *dsapi.Descr
 func (s *Service) UpdateNumberOfDomainControllers(ctx context.Context, in *dsapi.UpdateNumberOfDomainControllersRequest) (*dsapi.UpdateNumberOfDomainControllersResult, error) {
 	want := int(deref(in.DesiredNumber))
 	if want > maxDomainControllers {
-		return nil, refuse(deskplane.CodeLimitExceeded, deskplane.ReasonDomainControllerLimit,
+		return nil, refuse(deskplane.CodeLimitExceeded, directory.ReasonDomainControllerLimit,
 			"A directory can have at most %d domain controllers; %d were asked for.", maxDomainControllers, want)
 	}
 	sc, now := env.Scope(ctx), s.Now()
@@ -221,9 +222,9 @@ func (s *Service) UpdateNumberOfDomainControllers(ctx context.Context, in *dsapi
 	for i := range ids {
 		ids[i] = deskplane.NewHexID("dc-", 10)
 	}
-	err := s.change(ctx, deref(in.DirectoryId), "UpdateNumberOfDomainControllers", ms, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
-		tab := deskplane.DSDomainControllerTable()
-		if slices.ContainsFunc(d.DCs, func(dc deskplane.DSDomainController) bool { return tab.Transitional(dc.Status) }) {
+	err := s.change(ctx, deref(in.DirectoryId), "UpdateNumberOfDomainControllers", ms, func(tx deskplane.Tx, d *directory.DSDirectory) error {
+		tab := directory.DSDomainControllerTable()
+		if slices.ContainsFunc(d.DCs, func(dc directory.DSDomainController) bool { return tab.Transitional(dc.Status) }) {
 			return deskplane.Errorf(deskplane.CodeInProgress, "Directory %s is still changing its domain controllers; try again when they are Active.", d.ID)
 		}
 		d.DesiredDCs = int32(want)
@@ -231,7 +232,7 @@ func (s *Service) UpdateNumberOfDomainControllers(ctx context.Context, in *dsapi
 		for i := len(d.DCs); i < want; i++ {
 			sub := d.SubnetIDs[i%len(d.SubnetIDs)]
 			addr := hostIn(subnetNetwork(sub), d.ID+"/dc/"+ids[i])
-			d.DCs = append(d.DCs, deskplane.DSDomainController{ID: ids[i], Subnet: sub, AZ: d.AZs[i%len(d.AZs)], Addr: addr,
+			d.DCs = append(d.DCs, directory.DSDomainController{ID: ids[i], Subnet: sub, AZ: d.AZs[i%len(d.AZs)], Addr: addr,
 				Status: create.Via, Launched: now, Changed: now})
 		}
 		for i := want; i < len(d.DCs); i++ {

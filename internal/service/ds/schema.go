@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -14,7 +15,7 @@ import (
 // Schema extensions (AWS Managed Microsoft AD): Initializing →
 // CreatingSnapshot (when asked for) → UpdatingSchema → Replicating →
 // Completed, each step TDSSchemaExtension; cancelled before it replicates
-// (deskplane.DSSchemaExtensionTable, decision 0214). One extension runs
+// (directory.DSSchemaExtensionTable, decision 0214). One extension runs
 // at a time per directory.
 
 func (s *Service) StartSchemaExtension(ctx context.Context, in *dsapi.StartSchemaExtensionRequest) (*dsapi.StartSchemaExtensionResult, error) {
@@ -28,9 +29,9 @@ func (s *Service) StartSchemaExtension(ctx context.Context, in *dsapi.StartSchem
 		if _, err := usable(tx, sc, dirID, "StartSchemaExtension", ms...); err != nil {
 			return err
 		}
-		tab := deskplane.DSSchemaExtensionTable()
+		tab := directory.DSSchemaExtensionTable()
 		running := false
-		err := deskplane.DSSchemaExtensions().Each(tx, sc, 0, func(_ int64, e *deskplane.DSSchemaExtension) (bool, error) {
+		err := directory.DSSchemaExtensions().Each(tx, sc, 0, func(_ int64, e *directory.DSSchemaExtension) (bool, error) {
 			running = running || (e.DirectoryID == dirID && tab.Transitional(e.Status))
 			return !running, nil
 		})
@@ -41,7 +42,7 @@ func (s *Service) StartSchemaExtension(ctx context.Context, in *dsapi.StartSchem
 			return deskplane.Errorf(deskplane.CodeInProgress, "A schema extension of directory %s is still running; one runs at a time.", dirID)
 		}
 		row, _ := tab.Row(deskplane.ActionCreate)
-		e := &deskplane.DSSchemaExtension{ID: extID, DirectoryID: dirID, Description: deref(in.Description), Status: row.Via, Started: now}
+		e := &directory.DSSchemaExtension{ID: extID, DirectoryID: dirID, Description: deref(in.Description), Status: row.Via, Started: now}
 		if !deref(in.CreateSnapshotBeforeSchemaExtension) {
 			e.Reason = skipSnapshot
 		}
@@ -57,13 +58,13 @@ func (s *Service) StartSchemaExtension(ctx context.Context, in *dsapi.StartSchem
 // Reason until the extension ends).
 const skipSnapshot = "no-snapshot"
 
-func (s *Service) enterSchema(tx deskplane.Tx, sc deskplane.Scope, e *deskplane.DSSchemaExtension, via deskplane.DSSchemaExtensionStatus, tr deskplane.Transition, from time.Time) error {
+func (s *Service) enterSchema(tx deskplane.Tx, sc deskplane.Scope, e *directory.DSSchemaExtension, via directory.DSSchemaExtensionStatus, tr deskplane.Transition, from time.Time) error {
 	e.Status = via
 	e.Generation++
-	if err := deskplane.DSSchemaExtensions().Put(tx, sc, e.ID, e); err != nil {
+	if err := directory.DSSchemaExtensions().Put(tx, sc, e.ID, e); err != nil {
 		return err
 	}
-	return tx.Schedule(deskplane.Timer{Key: deskplane.DSSchemaExtensions().Key(sc, e.ID), Name: deskplane.TimerDSSchemaExt,
+	return tx.Schedule(deskplane.Timer{Key: directory.DSSchemaExtensions().Key(sc, e.ID), Name: deskplane.TimerDSSchemaExt,
 		Due: s.After(from, tr), Payload: payload(e.Generation)})
 }
 
@@ -74,18 +75,18 @@ func (s *Service) onSchema(_ context.Context, tx deskplane.Tx, t deskplane.Timer
 		return err
 	}
 	sc := t.Key.Scope
-	e, ok, err := deskplane.DSSchemaExtensions().Get(tx, sc, t.Key.ID)
+	e, ok, err := directory.DSSchemaExtensions().Get(tx, sc, t.Key.ID)
 	if err != nil || !ok || e.Generation != gen {
 		return err
 	}
-	tab := deskplane.DSSchemaExtensionTable()
+	tab := directory.DSSchemaExtensionTable()
 	row, ok := tab.Ending(e.Status)
 	if !ok {
 		return nil
 	}
 	next := row.To
-	if next == deskplane.SchemaCreatingSnapshot && e.Reason == skipSnapshot {
-		next = deskplane.SchemaUpdatingSchema
+	if next == directory.SchemaCreatingSnapshot && e.Reason == skipSnapshot {
+		next = directory.SchemaUpdatingSchema
 	}
 	if r, ok := tab.Ending(next); ok {
 		return s.enterSchema(tx, sc, e, next, r.Timing, t.Due)
@@ -96,10 +97,10 @@ func (s *Service) onSchema(_ context.Context, tx deskplane.Tx, t deskplane.Timer
 		return err
 	}
 	if hit {
-		e.Status, e.Reason = deskplane.DSSchemaExtensionStatus(f.State), f.ErrorMessage
+		e.Status, e.Reason = directory.DSSchemaExtensionStatus(f.State), f.ErrorMessage
 	}
 	e.Generation++
-	return deskplane.DSSchemaExtensions().Put(tx, sc, e.ID, e)
+	return directory.DSSchemaExtensions().Put(tx, sc, e.ID, e)
 }
 
 func (s *Service) CancelSchemaExtension(ctx context.Context, in *dsapi.CancelSchemaExtensionRequest) (*dsapi.CancelSchemaExtensionResult, error) {
@@ -108,14 +109,14 @@ func (s *Service) CancelSchemaExtension(ctx context.Context, in *dsapi.CancelSch
 		if _, err := load(tx, sc, dirID); err != nil {
 			return err
 		}
-		e, ok, err := deskplane.DSSchemaExtensions().Get(tx, sc, id)
+		e, ok, err := directory.DSSchemaExtensions().Get(tx, sc, id)
 		if err != nil {
 			return err
 		}
 		if !ok || e.DirectoryID != dirID {
 			return deskplane.NotFound(id, "Schema extension %s does not exist in directory %s.", id, dirID)
 		}
-		row, err := deskplane.DSSchemaExtensionTable().Check(deskplane.ActionCancel, id, e.Status)
+		row, err := directory.DSSchemaExtensionTable().Check(directory.ActionCancel, id, e.Status)
 		if err != nil {
 			return err
 		}
@@ -130,12 +131,12 @@ func (s *Service) CancelSchemaExtension(ctx context.Context, in *dsapi.CancelSch
 func (s *Service) ListSchemaExtensions(ctx context.Context, in *dsapi.ListSchemaExtensionsRequest) (*dsapi.ListSchemaExtensionsResult, error) {
 	sc, dirID := env.Scope(ctx), deref(in.DirectoryId)
 	var all []dsapi.SchemaExtensionInfo
-	err := s.read(ctx, "ListSchemaExtensions", dirID, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "ListSchemaExtensions", dirID, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if err := msOnly(d, "ListSchemaExtensions"); err != nil {
 			return err
 		}
 		all = all[:0]
-		return deskplane.DSSchemaExtensions().Each(tx, sc, 0, func(_ int64, e *deskplane.DSSchemaExtension) (bool, error) {
+		return directory.DSSchemaExtensions().Each(tx, sc, 0, func(_ int64, e *directory.DSSchemaExtension) (bool, error) {
 			if e.DirectoryID == dirID {
 				info := dsapi.SchemaExtensionInfo{DirectoryId: ptr(dirID), SchemaExtensionId: ptr(e.ID), Description: ptr(e.Description),
 					SchemaExtensionStatus: dsapi.SchemaExtensionStatus(e.Status), StartDateTime: smithy.NewTimestamp(e.Started)}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -29,12 +30,12 @@ const (
 func (s *Service) DescribeSettings(ctx context.Context, in *dsapi.DescribeSettingsRequest) (*dsapi.DescribeSettingsResult, error) {
 	id := deref(in.DirectoryId)
 	var all []dsapi.SettingEntry
-	err := s.read(ctx, "DescribeSettings", id, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeSettings", id, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if err := msOnly(d, "DescribeSettings"); err != nil {
 			return err
 		}
 		all = all[:0]
-		for _, def := range deskplane.DSSettingCatalogue() {
+		for _, def := range directory.DSSettingCatalogue() {
 			e := dsapi.SettingEntry{Type: ptr(def.Type), Name: ptr(def.Name), AllowedValues: ptr(def.AllowedJSON()),
 				AppliedValue: ptr(def.Default), RequestStatus: settingDefault, DataType: ptr(def.DataType)}
 			if st, ok := d.Settings[def.Name]; ok {
@@ -64,11 +65,11 @@ func (s *Service) DescribeSettings(ctx context.Context, in *dsapi.DescribeSettin
 
 func (s *Service) UpdateSettings(ctx context.Context, in *dsapi.UpdateSettingsRequest) (*dsapi.UpdateSettingsResult, error) {
 	id := deref(in.DirectoryId)
-	cat := deskplane.DSSettingCatalogue()
+	cat := directory.DSSettingCatalogue()
 	seen := map[string]bool{}
 	for _, st := range in.Settings {
 		name, v := deref(st.Name), deref(st.Value)
-		i := slices.IndexFunc(cat, func(d deskplane.DSSettingDef) bool { return d.Name == name })
+		i := slices.IndexFunc(cat, func(d directory.DSSettingDef) bool { return d.Name == name })
 		if i < 0 {
 			return nil, deskplane.Errorf(deskplane.CodeUnsupportedConfiguration, "The setting %s is not a setting of AWS Managed Microsoft AD directories.", name)
 		}
@@ -76,20 +77,20 @@ func (s *Service) UpdateSettings(ctx context.Context, in *dsapi.UpdateSettingsRe
 			return nil, invalid("The value %s is not allowed for the setting %s; allowed values: %s.", v, name, strings.Join(cat[i].Allowed, ", "))
 		}
 		if seen[name] {
-			return nil, refuse(deskplane.CodeInvalidParameter, deskplane.ReasonIncompatibleSettings, "The setting %s is given more than once.", name)
+			return nil, refuse(deskplane.CodeInvalidParameter, directory.ReasonIncompatibleSettings, "The setting %s is given more than once.", name)
 		}
 		seen[name] = true
 	}
 	sc, now := env.Scope(ctx), s.Now()
-	err := s.change(ctx, id, "UpdateSettings", ms, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, id, "UpdateSettings", ms, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if d.Settings == nil {
-			d.Settings = map[string]deskplane.DSSetting{}
+			d.Settings = map[string]directory.DSSetting{}
 		}
 		for _, st := range in.Settings {
 			name := deref(st.Name)
 			cur, ok := d.Settings[name]
 			if !ok {
-				cur.Applied = cat[slices.IndexFunc(cat, func(d deskplane.DSSettingDef) bool { return d.Name == name })].Default
+				cur.Applied = cat[slices.IndexFunc(cat, func(d directory.DSSettingDef) bool { return d.Name == name })].Default
 			}
 			cur.Requested, cur.Status, cur.RequestedAt = deref(st.Value), string(settingUpdating), now
 			d.Settings[name] = cur
@@ -105,7 +106,7 @@ func (s *Service) UpdateSettings(ctx context.Context, in *dsapi.UpdateSettingsRe
 // ---- updates -----------------------------------------------------------------
 
 // applyUpdate makes a finished update's new value the directory's.
-func applyUpdate(d *deskplane.DSDirectory, u *deskplane.DSUpdate) {
+func applyUpdate(d *directory.DSDirectory, u *directory.DSUpdate) {
 	switch dsapi.UpdateType(u.Type) {
 	case dsapi.UpdateTypeOs:
 		d.OSVersion = u.New
@@ -138,20 +139,20 @@ func (s *Service) UpdateDirectorySetup(ctx context.Context, in *dsapi.UpdateDire
 		}
 		newValue, types = string(in.NetworkUpdateSettings.NetworkType), []string{typeSimpleAD, typeMicrosoftAD, typeADConnector}
 	}
-	err := s.change(ctx, deref(in.DirectoryId), "UpdateDirectorySetup "+string(typ), types, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "UpdateDirectorySetup "+string(typ), types, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		prev := map[dsapi.UpdateType]string{dsapi.UpdateTypeOs: d.OSVersion, dsapi.UpdateTypeSize: d.Size, dsapi.UpdateTypeNetwork: d.NetworkType}[typ]
 		if typ == dsapi.UpdateTypeNetwork && prev == "" {
 			prev = string(dsapi.NetworkTypeIPv4)
 		}
 		if prev == newValue {
-			return refuse(deskplane.CodeInvalidState, deskplane.ReasonInDesiredState, "Directory %s already has %s %s.", d.ID, typ, newValue)
+			return refuse(deskplane.CodeInvalidState, directory.ReasonInDesiredState, "Directory %s already has %s %s.", d.ID, typ, newValue)
 		}
-		tab := deskplane.DSUpdateTable()
-		if slices.ContainsFunc(d.Updates, func(u deskplane.DSUpdate) bool { return u.Type == string(typ) && tab.Transitional(u.Status) }) {
+		tab := directory.DSUpdateTable()
+		if slices.ContainsFunc(d.Updates, func(u directory.DSUpdate) bool { return u.Type == string(typ) && tab.Transitional(u.Status) }) {
 			return deskplane.Errorf(deskplane.CodeInProgress, "An %s update of directory %s is already running.", typ, d.ID)
 		}
 		row, _ := tab.Row(deskplane.ActionUpdate)
-		d.Updates = append(d.Updates, deskplane.DSUpdate{Type: string(typ), Region: sc.Region, Status: row.Via, Previous: prev, New: newValue, Started: now, Updated: now})
+		d.Updates = append(d.Updates, directory.DSUpdate{Type: string(typ), Region: sc.Region, Status: row.Via, Previous: prev, New: newValue, Started: now, Updated: now})
 		return s.scheduleSetting(tx, sc, d.ID, itemUpdate+string(typ), now, row.Timing)
 	})
 	if err != nil {
@@ -170,7 +171,7 @@ func updateValue(typ, v string) *dsapi.UpdateValue {
 
 func (s *Service) DescribeUpdateDirectory(ctx context.Context, in *dsapi.DescribeUpdateDirectoryRequest) (*dsapi.DescribeUpdateDirectoryResult, error) {
 	var all []dsapi.UpdateInfoEntry
-	err := s.read(ctx, "DescribeUpdateDirectory", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeUpdateDirectory", deref(in.DirectoryId), func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		all = all[:0]
 		for i := len(d.Updates) - 1; i >= 0; i-- {
 			u := d.Updates[i]
@@ -197,25 +198,25 @@ func (s *Service) DescribeUpdateDirectory(ctx context.Context, in *dsapi.Describ
 
 // dataAccess is a directory's data access status; never changed means
 // Enabled (decision 0241).
-func dataAccess(d *deskplane.DSDirectory) deskplane.DataAccessStatus {
+func dataAccess(d *directory.DSDirectory) directory.DataAccessStatus {
 	if d.DataAccess == "" {
-		return deskplane.DataAccessEnabled
+		return directory.DataAccessEnabled
 	}
 	return d.DataAccess
 }
 
 func (s *Service) setDataAccess(ctx context.Context, id string, enable bool) error {
 	sc, now := env.Scope(ctx), s.Now()
-	op, want, via, running, inProgress := "DisableDirectoryDataAccess", deskplane.DataAccessDisabled, deskplane.DataAccessDisabling,
-		deskplane.DataAccessEnabling, deskplane.ReasonDisableInProgress
+	op, want, via, running, inProgress := "DisableDirectoryDataAccess", directory.DataAccessDisabled, directory.DataAccessDisabling,
+		directory.DataAccessEnabling, directory.ReasonDisableInProgress
 	if enable {
-		op, want, via, running, inProgress = "EnableDirectoryDataAccess", deskplane.DataAccessEnabled, deskplane.DataAccessEnabling,
-			deskplane.DataAccessDisabling, deskplane.ReasonEnableInProgress
+		op, want, via, running, inProgress = "EnableDirectoryDataAccess", directory.DataAccessEnabled, directory.DataAccessEnabling,
+			directory.DataAccessDisabling, directory.ReasonEnableInProgress
 	}
-	return s.change(ctx, id, op, ms, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	return s.change(ctx, id, op, ms, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		switch dataAccess(d) {
 		case want:
-			return refuse(deskplane.CodeInvalidState, deskplane.ReasonInDesiredState, "Directory Service Data access to directory %s is already %s.", id, want)
+			return refuse(deskplane.CodeInvalidState, directory.ReasonInDesiredState, "Directory Service Data access to directory %s is already %s.", id, want)
 		case via:
 			return refuse(deskplane.CodeInProgress, inProgress, "Directory Service Data access to directory %s is already %s.", id, via)
 		case running:
@@ -242,7 +243,7 @@ func (s *Service) DisableDirectoryDataAccess(ctx context.Context, in *dsapi.Disa
 
 func (s *Service) DescribeDirectoryDataAccess(ctx context.Context, in *dsapi.DescribeDirectoryDataAccessRequest) (*dsapi.DescribeDirectoryDataAccessResult, error) {
 	out := &dsapi.DescribeDirectoryDataAccessResult{}
-	err := s.read(ctx, "DescribeDirectoryDataAccess", deref(in.DirectoryId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "DescribeDirectoryDataAccess", deref(in.DirectoryId), func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if err := msOnly(d, "DescribeDirectoryDataAccess"); err != nil {
 			return err
 		}

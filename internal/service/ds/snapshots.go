@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -40,7 +41,7 @@ func (s *Service) GetDirectoryLimits(ctx context.Context, _ *dsapi.GetDirectoryL
 // manualSnapshots counts a directory's manual snapshots.
 func manualSnapshots(tx deskplane.Tx, sc deskplane.Scope, dirID string) (int, error) {
 	n := 0
-	err := deskplane.DSSnapshots().Each(tx, sc, 0, func(_ int64, v *deskplane.DSSnapshot) (bool, error) {
+	err := directory.DSSnapshots().Each(tx, sc, 0, func(_ int64, v *directory.DSSnapshot) (bool, error) {
 		if v.DirectoryID == dirID && v.Type == string(dsapi.SnapshotTypeManual) {
 			n++
 		}
@@ -54,7 +55,7 @@ var snapshotTypes = []string{typeSimpleAD, typeMicrosoftAD}
 func (s *Service) GetSnapshotLimits(ctx context.Context, in *dsapi.GetSnapshotLimitsRequest) (*dsapi.GetSnapshotLimitsResult, error) {
 	sc, id := env.Scope(ctx), deref(in.DirectoryId)
 	n := 0
-	err := s.read(ctx, "GetSnapshotLimits", id, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "GetSnapshotLimits", id, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if err := onlyTypes(d, "GetSnapshotLimits", snapshotTypes...); err != nil {
 			return err
 		}
@@ -84,16 +85,16 @@ func (s *Service) CreateSnapshot(ctx context.Context, in *dsapi.CreateSnapshotRe
 			return err
 		}
 		if n >= s.Quotas.DSManualSnapshots {
-			return refuse(deskplane.CodeLimitExceeded, deskplane.ReasonSnapshotLimit,
+			return refuse(deskplane.CodeLimitExceeded, directory.ReasonSnapshotLimit,
 				"Directory %s already has %d manual snapshots, the limit; delete one first.", id, n)
 		}
-		row, _ := deskplane.DSSnapshotTable().Row(deskplane.ActionCreate)
-		snap := &deskplane.DSSnapshot{ID: snapID, DirectoryID: id, Name: deref(in.Name), Type: string(dsapi.SnapshotTypeManual),
+		row, _ := directory.DSSnapshotTable().Row(deskplane.ActionCreate)
+		snap := &directory.DSSnapshot{ID: snapID, DirectoryID: id, Name: deref(in.Name), Type: string(dsapi.SnapshotTypeManual),
 			Status: row.Via, Started: now, Generation: 1}
-		if err := deskplane.DSSnapshots().Put(tx, sc, snapID, snap); err != nil {
+		if err := directory.DSSnapshots().Put(tx, sc, snapID, snap); err != nil {
 			return err
 		}
-		return tx.Schedule(deskplane.Timer{Key: deskplane.DSSnapshots().Key(sc, snapID), Name: deskplane.TimerDSSnapshot,
+		return tx.Schedule(deskplane.Timer{Key: directory.DSSnapshots().Key(sc, snapID), Name: deskplane.TimerDSSnapshot,
 			Due: s.After(now, row.Timing), Payload: payload(snap.Generation)})
 	})
 	if err != nil {
@@ -109,11 +110,11 @@ func (s *Service) onSnapshot(_ context.Context, tx deskplane.Tx, t deskplane.Tim
 		return err
 	}
 	sc := t.Key.Scope
-	snap, ok, err := deskplane.DSSnapshots().Get(tx, sc, t.Key.ID)
+	snap, ok, err := directory.DSSnapshots().Get(tx, sc, t.Key.ID)
 	if err != nil || !ok || snap.Generation != gen {
 		return err
 	}
-	row, ok := deskplane.DSSnapshotTable().Ending(snap.Status)
+	row, ok := directory.DSSnapshotTable().Ending(snap.Status)
 	if !ok {
 		return nil
 	}
@@ -123,10 +124,10 @@ func (s *Service) onSnapshot(_ context.Context, tx deskplane.Tx, t deskplane.Tim
 		return err
 	}
 	if hit {
-		snap.Status = deskplane.DSSnapshotStatus(f.State)
+		snap.Status = directory.DSSnapshotStatus(f.State)
 	}
 	snap.Generation++
-	return deskplane.DSSnapshots().Put(tx, sc, snap.ID, snap)
+	return directory.DSSnapshots().Put(tx, sc, snap.ID, snap)
 }
 
 func (s *Service) DeleteSnapshot(ctx context.Context, in *dsapi.DeleteSnapshotRequest) (*dsapi.DeleteSnapshotResult, error) {
@@ -136,10 +137,10 @@ func (s *Service) DeleteSnapshot(ctx context.Context, in *dsapi.DeleteSnapshotRe
 		if err != nil {
 			return err
 		}
-		if _, err := deskplane.DSSnapshotTable().Check(deskplane.ActionDelete, id, snap.Status); err != nil {
+		if _, err := directory.DSSnapshotTable().Check(deskplane.ActionDelete, id, snap.Status); err != nil {
 			return err
 		}
-		_, err = deskplane.DSSnapshots().Delete(tx, sc, id)
+		_, err = directory.DSSnapshots().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -148,8 +149,8 @@ func (s *Service) DeleteSnapshot(ctx context.Context, in *dsapi.DeleteSnapshotRe
 	return &dsapi.DeleteSnapshotResult{SnapshotId: &id}, nil
 }
 
-func loadSnapshot(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.DSSnapshot, error) {
-	snap, ok, err := deskplane.DSSnapshots().Get(tx, sc, id)
+func loadSnapshot(tx deskplane.Tx, sc deskplane.Scope, id string) (*directory.DSSnapshot, error) {
+	snap, ok, err := directory.DSSnapshots().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func (s *Service) RestoreFromSnapshot(ctx context.Context, in *dsapi.RestoreFrom
 		if err != nil {
 			return err
 		}
-		if _, err := deskplane.DSSnapshotTable().Check(deskplane.ActionRestore, id, snap.Status); err != nil {
+		if _, err := directory.DSSnapshotTable().Check(deskplane.ActionRestore, id, snap.Status); err != nil {
 			return err
 		}
 		d, err := usable(tx, sc, snap.DirectoryID, "RestoreFromSnapshot", snapshotTypes...)
@@ -176,7 +177,7 @@ func (s *Service) RestoreFromSnapshot(ctx context.Context, in *dsapi.RestoreFrom
 		}
 		d.Stage, d.StageChanged = deskplane.DSDirectoryRestoring, now
 		d.Generation++
-		if err := deskplane.DSDirectories().Put(tx, sc, d.ID, d); err != nil {
+		if err := directory.DSDirectories().Put(tx, sc, d.ID, d); err != nil {
 			return err
 		}
 		return s.scheduleSetting(tx, sc, d.ID, itemRestore, now, deskplane.TDSSnapshot)
@@ -202,7 +203,7 @@ func (s *Service) DescribeSnapshots(ctx context.Context, in *dsapi.DescribeSnaps
 				return err
 			}
 		}
-		return deskplane.DSSnapshots().Each(tx, sc, 0, func(_ int64, v *deskplane.DSSnapshot) (bool, error) {
+		return directory.DSSnapshots().Each(tx, sc, 0, func(_ int64, v *directory.DSSnapshot) (bool, error) {
 			if (dirID == "" || v.DirectoryID == dirID) && (len(in.SnapshotIds) == 0 || slices.Contains(in.SnapshotIds, v.ID)) {
 				all = append(all, dsapi.Snapshot{DirectoryId: ptr(v.DirectoryID), SnapshotId: ptr(v.ID), Type: dsapi.SnapshotType(v.Type),
 					Name: optional(v.Name), Status: dsapi.SnapshotStatus(v.Status), StartTime: smithy.NewTimestamp(v.Started)})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -38,14 +39,14 @@ func dsTagLimit() error {
 }
 
 // addDSTags adds or overwrites tags and applies the any-user tag.
-func addDSTags(d *deskplane.DSDirectory, tags []dsapi.Tag) error {
+func addDSTags(d *directory.DSDirectory, tags []dsapi.Tag) error {
 	for _, t := range tags {
 		k, v := deref(t.Key), deref(t.Value)
-		i := slices.IndexFunc(d.Tags, func(x deskplane.DSTag) bool { return x.Key == k })
+		i := slices.IndexFunc(d.Tags, func(x directory.DSTag) bool { return x.Key == k })
 		if i >= 0 {
 			d.Tags[i].Value = v
 		} else {
-			d.Tags = append(d.Tags, deskplane.DSTag{Key: k, Value: v})
+			d.Tags = append(d.Tags, directory.DSTag{Key: k, Value: v})
 		}
 		if k == anyUserTag {
 			d.AnyUser = strings.EqualFold(strings.TrimSpace(v), "true")
@@ -60,7 +61,7 @@ func addDSTags(d *deskplane.DSDirectory, tags []dsapi.Tag) error {
 // ---- Directory Service tags --------------------------------------------------------
 
 // updateDSDirectory runs fn on a directory of the caller and saves it.
-func (s *Service) updateDSDirectory(ctx context.Context, id string, fn func(*deskplane.DSDirectory) error) error {
+func (s *Service) updateDSDirectory(ctx context.Context, id string, fn func(*directory.DSDirectory) error) error {
 	sc := env.Scope(ctx)
 	return s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		return deskplane.Modify(tx, dirKey(sc, id), func() error { return notFound(id) }, fn)
@@ -71,7 +72,7 @@ func (s *Service) AddTagsToResource(ctx context.Context, in *dsapi.AddTagsToReso
 	if err := checkDSTags(in.Tags); err != nil {
 		return nil, err
 	}
-	err := s.updateDSDirectory(ctx, deref(in.ResourceId), func(dir *deskplane.DSDirectory) error {
+	err := s.updateDSDirectory(ctx, deref(in.ResourceId), func(dir *directory.DSDirectory) error {
 		return addDSTags(dir, in.Tags)
 	})
 	if err != nil {
@@ -81,8 +82,8 @@ func (s *Service) AddTagsToResource(ctx context.Context, in *dsapi.AddTagsToReso
 }
 
 func (s *Service) RemoveTagsFromResource(ctx context.Context, in *dsapi.RemoveTagsFromResourceRequest) (*dsapi.RemoveTagsFromResourceResult, error) {
-	err := s.updateDSDirectory(ctx, deref(in.ResourceId), func(dir *deskplane.DSDirectory) error {
-		dir.Tags = slices.DeleteFunc(dir.Tags, func(t deskplane.DSTag) bool { return slices.Contains(in.TagKeys, t.Key) })
+	err := s.updateDSDirectory(ctx, deref(in.ResourceId), func(dir *directory.DSDirectory) error {
+		dir.Tags = slices.DeleteFunc(dir.Tags, func(t directory.DSTag) bool { return slices.Contains(in.TagKeys, t.Key) })
 		if slices.Contains(in.TagKeys, anyUserTag) {
 			dir.AnyUser = false
 		}
@@ -96,7 +97,7 @@ func (s *Service) RemoveTagsFromResource(ctx context.Context, in *dsapi.RemoveTa
 
 func (s *Service) ListTagsForResource(ctx context.Context, in *dsapi.ListTagsForResourceRequest) (*dsapi.ListTagsForResourceResult, error) {
 	var all []dsapi.Tag
-	err := s.read(ctx, "ListTagsForResource", deref(in.ResourceId), func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.read(ctx, "ListTagsForResource", deref(in.ResourceId), func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		all = all[:0]
 		for _, t := range d.Tags {
 			all = append(all, dsapi.Tag{Key: ptr(t.Key), Value: ptr(t.Value)})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 )
 
 // A directory's settings with a transitional state (RADIUS, LDAPS, data
@@ -20,15 +21,15 @@ import (
 // The items of the settings timer.
 const (
 	itemRadius   = "radius"
-	itemLDAPS    = deskplane.DSItemLDAPS
+	itemLDAPS    = directory.DSItemLDAPS
 	itemDCs      = "dcs"
 	itemRegion   = "region:" // + Region name
 	itemUpdate   = "update:" // + update type
 	itemRestore  = "restore"
 	itemSettings = "settings"
 	itemData     = "data"
-	itemCA       = deskplane.DSItemCA
-	itemHybrid   = deskplane.DSItemHybrid
+	itemCA       = directory.DSItemCA
+	itemHybrid   = directory.DSItemHybrid
 )
 
 func (s *Service) scheduleSetting(tx deskplane.Tx, sc deskplane.Scope, dirID, item string, from time.Time, t deskplane.Transition) error {
@@ -40,25 +41,25 @@ func (s *Service) scheduleSetting(tx deskplane.Tx, sc deskplane.Scope, dirID, it
 func (s *Service) onSetting(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
 	dirID, item, _ := strings.Cut(t.Key.ID, "#")
-	d, ok, err := deskplane.DSDirectories().Get(tx, sc, dirID)
+	d, ok, err := directory.DSDirectories().Get(tx, sc, dirID)
 	if err != nil || !ok {
 		return err
 	}
 	now := t.Due
 	switch {
 	case item == itemRadius:
-		if d.RadiusStatus == deskplane.RadiusCreating {
-			row, _ := deskplane.DSRadiusTable().Ending(d.RadiusStatus)
+		if d.RadiusStatus == directory.RadiusCreating {
+			row, _ := directory.DSRadiusTable().Ending(d.RadiusStatus)
 			d.RadiusStatus = row.To
 		}
 	case item == itemLDAPS:
-		if d.LDAPS == deskplane.LDAPSEnabling {
-			row, _ := deskplane.DSLDAPSTable().Ending(d.LDAPS)
+		if d.LDAPS == directory.LDAPSEnabling {
+			row, _ := directory.DSLDAPSTable().Ending(d.LDAPS)
 			d.LDAPS, d.LDAPSChanged = row.To, now
 		}
 	case item == itemDCs:
-		tab := deskplane.DSDomainControllerTable()
-		d.DCs = slices.DeleteFunc(d.DCs, func(dc deskplane.DSDomainController) bool {
+		tab := directory.DSDomainControllerTable()
+		d.DCs = slices.DeleteFunc(d.DCs, func(dc directory.DSDomainController) bool {
 			row, ok := tab.Ending(dc.Status)
 			return ok && row.Gone
 		})
@@ -69,7 +70,7 @@ func (s *Service) onSetting(_ context.Context, tx deskplane.Tx, t deskplane.Time
 		}
 	case strings.HasPrefix(item, itemRegion):
 		name := strings.TrimPrefix(item, itemRegion)
-		tab := deskplane.DSRegionTable()
+		tab := directory.DSRegionTable()
 		for i := range d.Regions {
 			r := &d.Regions[i]
 			if row, ok := tab.Ending(r.Status); ok && r.Name == name {
@@ -98,10 +99,10 @@ func (s *Service) onSetting(_ context.Context, tx deskplane.Tx, t deskplane.Time
 		}
 	case item == itemData:
 		switch d.DataAccess {
-		case deskplane.DataAccessEnabling:
-			d.DataAccess = deskplane.DataAccessEnabled
-		case deskplane.DataAccessDisabling:
-			d.DataAccess = deskplane.DataAccessDisabled
+		case directory.DataAccessEnabling:
+			d.DataAccess = directory.DataAccessEnabled
+		case directory.DataAccessDisabling:
+			d.DataAccess = directory.DataAccessDisabled
 		}
 	case item == itemCA:
 		switch d.CAEnrollment {
@@ -113,12 +114,12 @@ func (s *Service) onSetting(_ context.Context, tx deskplane.Tx, t deskplane.Time
 	default:
 		return fmt.Errorf("%s timer of %s: unknown item %q", deskplane.TimerDSSetting, dirID, item)
 	}
-	return deskplane.DSDirectories().Put(tx, sc, dirID, d)
+	return directory.DSDirectories().Put(tx, sc, dirID, d)
 }
 
 // finishUpdates ends the running updates of a type ("" for any).
-func finishUpdates(d *deskplane.DSDirectory, ups *[]deskplane.DSUpdate, typ string, now time.Time) {
-	tab := deskplane.DSUpdateTable()
+func finishUpdates(d *directory.DSDirectory, ups *[]directory.DSUpdate, typ string, now time.Time) {
+	tab := directory.DSUpdateTable()
 	for i := range *ups {
 		u := &(*ups)[i]
 		row, ok := tab.Ending(u.Status)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -14,7 +15,7 @@ import (
 // Trusts (AWS Managed Microsoft AD only). A trust is Creating, then
 // Created, and is verified at once: Verifying, then Verified (VerifyFailed
 // with an injected fault); UpdateTrust passes through Updating, DeleteTrust
-// through Deleting (deskplane.DSTrustTable, decision 0206).
+// through Deleting (directory.DSTrustTable, decision 0206).
 
 func (s *Service) CreateTrust(ctx context.Context, in *dsapi.CreateTrustRequest) (*dsapi.CreateTrustResult, error) {
 	sc, dirID := env.Scope(ctx), deref(in.DirectoryId)
@@ -32,12 +33,12 @@ func (s *Service) CreateTrust(ctx context.Context, in *dsapi.CreateTrustRequest)
 	}
 	now := s.Now()
 	trustID := deskplane.NewHexID("t-", 10)
-	err := s.change(ctx, dirID, "CreateTrust", ms, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, dirID, "CreateTrust", ms, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if strings.EqualFold(remote, d.Name) {
 			return invalid("The remote domain %s is the directory's own domain.", remote)
 		}
 		dup := false
-		err := deskplane.DSTrusts().Each(tx, sc, 0, func(_ int64, t *deskplane.DSTrust) (bool, error) {
+		err := directory.DSTrusts().Each(tx, sc, 0, func(_ int64, t *directory.DSTrust) (bool, error) {
 			dup = dup || (t.DirectoryID == dirID && strings.EqualFold(t.RemoteDomain, remote))
 			return !dup, nil
 		})
@@ -51,12 +52,12 @@ func (s *Service) CreateTrust(ctx context.Context, in *dsapi.CreateTrustRequest)
 			if i := forwarderIndex(d, remote); i >= 0 {
 				d.Forwarders[i].DNSAddrs, d.Forwarders[i].DNSv6Addrs = slices.Clone(in.ConditionalForwarderIpAddrs), slices.Clone(in.ConditionalForwarderIpv6Addrs)
 			} else {
-				d.Forwarders = append(d.Forwarders, deskplane.DSForwarder{RemoteDomain: remote,
+				d.Forwarders = append(d.Forwarders, directory.DSForwarder{RemoteDomain: remote,
 					DNSAddrs: slices.Clone(in.ConditionalForwarderIpAddrs), DNSv6Addrs: slices.Clone(in.ConditionalForwarderIpv6Addrs)})
 			}
 		}
-		row, _ := deskplane.DSTrustTable().Row(deskplane.ActionCreate)
-		t := &deskplane.DSTrust{ID: trustID, DirectoryID: dirID, RemoteDomain: remote, Type: string(typ), Direction: string(in.TrustDirection),
+		row, _ := directory.DSTrustTable().Row(deskplane.ActionCreate)
+		t := &directory.DSTrust{ID: trustID, DirectoryID: dirID, RemoteDomain: remote, Type: string(typ), Direction: string(in.TrustDirection),
 			SelectiveAuth: string(sel), State: row.Via, Created: now, Updated: now, StateChanged: now, Generation: 1}
 		return s.enterTrust(tx, sc, t, row.Via, row.Timing)
 	})
@@ -67,13 +68,13 @@ func (s *Service) CreateTrust(ctx context.Context, in *dsapi.CreateTrustRequest)
 }
 
 // enterTrust puts a trust in a transitional state and schedules its end.
-func (s *Service) enterTrust(tx deskplane.Tx, sc deskplane.Scope, t *deskplane.DSTrust, via deskplane.DSTrustState, tr deskplane.Transition) error {
+func (s *Service) enterTrust(tx deskplane.Tx, sc deskplane.Scope, t *directory.DSTrust, via directory.DSTrustState, tr deskplane.Transition) error {
 	t.State = via
 	t.Generation++
-	if err := deskplane.DSTrusts().Put(tx, sc, t.ID, t); err != nil {
+	if err := directory.DSTrusts().Put(tx, sc, t.ID, t); err != nil {
 		return err
 	}
-	return tx.Schedule(deskplane.Timer{Key: deskplane.DSTrusts().Key(sc, t.ID), Name: deskplane.TimerDSTrust,
+	return tx.Schedule(deskplane.Timer{Key: directory.DSTrusts().Key(sc, t.ID), Name: deskplane.TimerDSTrust,
 		Due: s.After(t.StateChanged, tr), Payload: payload(t.Generation)})
 }
 
@@ -85,22 +86,22 @@ func (s *Service) onTrust(_ context.Context, tx deskplane.Tx, tm deskplane.Timer
 		return err
 	}
 	sc := tm.Key.Scope
-	t, ok, err := deskplane.DSTrusts().Get(tx, sc, tm.Key.ID)
+	t, ok, err := directory.DSTrusts().Get(tx, sc, tm.Key.ID)
 	if err != nil || !ok || t.Generation != gen {
 		return err
 	}
-	tab := deskplane.DSTrustTable()
+	tab := directory.DSTrustTable()
 	row, ok := tab.Ending(t.State)
 	if !ok {
 		return nil
 	}
 	if row.Gone {
-		_, err := deskplane.DSTrusts().Delete(tx, sc, t.ID)
+		_, err := directory.DSTrusts().Delete(tx, sc, t.ID)
 		return err
 	}
 	t.StateChanged, t.Updated = tm.Due, tm.Due
 	if row.Action == deskplane.ActionCreate {
-		v, _ := tab.Row(deskplane.ActionVerify)
+		v, _ := tab.Row(directory.ActionVerify)
 		return s.enterTrust(tx, sc, t, v.Via, v.Timing)
 	}
 	t.State, t.StateReason = row.To, ""
@@ -109,19 +110,19 @@ func (s *Service) onTrust(_ context.Context, tx deskplane.Tx, tm deskplane.Timer
 		return err
 	}
 	if hit {
-		t.State, t.StateReason = deskplane.DSTrustState(f.State), f.ErrorMessage
+		t.State, t.StateReason = directory.DSTrustState(f.State), f.ErrorMessage
 	}
 	t.Generation++
-	return deskplane.DSTrusts().Put(tx, sc, t.ID, t)
+	return directory.DSTrusts().Put(tx, sc, t.ID, t)
 }
 
 // trustAction checks an action on a trust of the caller and enters its
 // transitional state.
-func (s *Service) trustAction(ctx context.Context, id string, a deskplane.Action, fn func(tx deskplane.Tx, d *deskplane.DSDirectory, t *deskplane.DSTrust) error) error {
+func (s *Service) trustAction(ctx context.Context, id string, a deskplane.Action, fn func(tx deskplane.Tx, d *directory.DSDirectory, t *directory.DSTrust) error) error {
 	sc := env.Scope(ctx)
 	now := s.Now()
 	return s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		t, ok, err := deskplane.DSTrusts().Get(tx, sc, id)
+		t, ok, err := directory.DSTrusts().Get(tx, sc, id)
 		if err != nil {
 			return err
 		}
@@ -132,7 +133,7 @@ func (s *Service) trustAction(ctx context.Context, id string, a deskplane.Action
 		if err != nil {
 			return err
 		}
-		row, err := deskplane.DSTrustTable().Check(a, id, t.State)
+		row, err := directory.DSTrustTable().Check(a, id, t.State)
 		if err != nil {
 			return err
 		}
@@ -148,7 +149,7 @@ func (s *Service) trustAction(ctx context.Context, id string, a deskplane.Action
 
 func (s *Service) VerifyTrust(ctx context.Context, in *dsapi.VerifyTrustRequest) (*dsapi.VerifyTrustResult, error) {
 	id := deref(in.TrustId)
-	if err := s.trustAction(ctx, id, deskplane.ActionVerify, nil); err != nil {
+	if err := s.trustAction(ctx, id, directory.ActionVerify, nil); err != nil {
 		return nil, err
 	}
 	return &dsapi.VerifyTrustResult{TrustId: &id}, nil
@@ -156,7 +157,7 @@ func (s *Service) VerifyTrust(ctx context.Context, in *dsapi.VerifyTrustRequest)
 
 func (s *Service) UpdateTrust(ctx context.Context, in *dsapi.UpdateTrustRequest) (*dsapi.UpdateTrustResult, error) {
 	id := deref(in.TrustId)
-	err := s.trustAction(ctx, id, deskplane.ActionUpdate, func(_ deskplane.Tx, _ *deskplane.DSDirectory, t *deskplane.DSTrust) error {
+	err := s.trustAction(ctx, id, deskplane.ActionUpdate, func(_ deskplane.Tx, _ *directory.DSDirectory, t *directory.DSTrust) error {
 		if in.SelectiveAuth != "" {
 			if t.Type == string(dsapi.TrustTypeExternal) {
 				return invalid("SelectiveAuth applies to Forest trusts only; trust %s is External.", id)
@@ -174,11 +175,11 @@ func (s *Service) UpdateTrust(ctx context.Context, in *dsapi.UpdateTrustRequest)
 func (s *Service) DeleteTrust(ctx context.Context, in *dsapi.DeleteTrustRequest) (*dsapi.DeleteTrustResult, error) {
 	id := deref(in.TrustId)
 	sc := env.Scope(ctx)
-	err := s.trustAction(ctx, id, deskplane.ActionDelete, func(tx deskplane.Tx, d *deskplane.DSDirectory, t *deskplane.DSTrust) error {
+	err := s.trustAction(ctx, id, deskplane.ActionDelete, func(tx deskplane.Tx, d *directory.DSDirectory, t *directory.DSTrust) error {
 		if deref(in.DeleteAssociatedConditionalForwarder) {
 			if i := forwarderIndex(d, t.RemoteDomain); i >= 0 {
 				d.Forwarders = slices.Delete(d.Forwarders, i, i+1)
-				return deskplane.DSDirectories().Put(tx, sc, d.ID, d)
+				return directory.DSDirectories().Put(tx, sc, d.ID, d)
 			}
 		}
 		return nil
@@ -200,13 +201,13 @@ func (s *Service) DescribeTrusts(ctx context.Context, in *dsapi.DescribeTrustsRe
 			}
 		}
 		for _, id := range in.TrustIds {
-			if _, ok, err := deskplane.DSTrusts().Get(tx, sc, id); err != nil {
+			if _, ok, err := directory.DSTrusts().Get(tx, sc, id); err != nil {
 				return err
 			} else if !ok {
 				return deskplane.NotFound(id, "Trust %s does not exist.", id)
 			}
 		}
-		return deskplane.DSTrusts().Each(tx, sc, 0, func(_ int64, t *deskplane.DSTrust) (bool, error) {
+		return directory.DSTrusts().Each(tx, sc, 0, func(_ int64, t *directory.DSTrust) (bool, error) {
 			if (dirID == "" || t.DirectoryID == dirID) && (len(in.TrustIds) == 0 || slices.Contains(in.TrustIds, t.ID)) {
 				all = append(all, dsapi.Trust{DirectoryId: ptr(t.DirectoryID), TrustId: ptr(t.ID), RemoteDomainName: ptr(t.RemoteDomain),
 					TrustType: dsapi.TrustType(t.Type), TrustDirection: dsapi.TrustDirection(t.Direction), TrustState: dsapi.TrustState(t.State),

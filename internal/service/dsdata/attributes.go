@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 )
 
@@ -277,15 +277,15 @@ func otherAttributes(obj objects, in map[string]dsdataapi.AttributeValue, emptyS
 }
 
 // toDomain checks a value against its attribute's type and copies it.
-func toDomain(a attribute, name string, v dsdataapi.AttributeValue, emptySets bool) (deskplane.AttributeValue, error) {
+func toDomain(a attribute, name string, v dsdataapi.AttributeValue, emptySets bool) (directory.AttributeValue, error) {
 	set := 0
 	for _, ok := range []bool{v.S != nil, v.N != nil, v.BOOL != nil, v.SS != nil} {
 		if ok {
 			set++
 		}
 	}
-	bad := func(format string, args ...any) (deskplane.AttributeValue, error) {
-		return deskplane.AttributeValue{}, validation(dsdataapi.ValidationExceptionReasonInvalidAttributeValue,
+	bad := func(format string, args ...any) (directory.AttributeValue, error) {
+		return directory.AttributeValue{}, validation(dsdataapi.ValidationExceptionReasonInvalidAttributeValue,
 			"The value of attribute %s %s.", name, fmt.Sprintf(format, args...))
 	}
 	if set != 1 {
@@ -303,7 +303,7 @@ func toDomain(a attribute, name string, v dsdataapi.AttributeValue, emptySets bo
 	if kind != a.kind {
 		return bad("must be %s, not %s", a.kind, kind)
 	}
-	out := deskplane.AttributeValue{S: v.S, N: v.N, BOOL: v.BOOL}
+	out := directory.AttributeValue{S: v.S, N: v.N, BOOL: v.BOOL}
 	if v.SS != nil {
 		if len(v.SS) == 0 && !emptySets {
 			return bad("must hold at least one string")
@@ -323,13 +323,13 @@ func toDomain(a attribute, name string, v dsdataapi.AttributeValue, emptySets bo
 }
 
 // wire converts a domain value to the wire's.
-func wire(v deskplane.AttributeValue) dsdataapi.AttributeValue {
+func wire(v directory.AttributeValue) dsdataapi.AttributeValue {
 	return dsdataapi.AttributeValue{S: v.S, N: v.N, BOOL: v.BOOL, SS: slices.Clone(v.SS)}
 }
 
-func str(s string) deskplane.AttributeValue { return deskplane.AttributeValue{S: &s} }
+func str(s string) directory.AttributeValue { return directory.AttributeValue{S: &s} }
 
-func num(n int64) deskplane.AttributeValue { return deskplane.AttributeValue{N: &n} }
+func num(n int64) directory.AttributeValue { return directory.AttributeValue{N: &n} }
 
 func containsFold(list []string, s string) bool {
 	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
@@ -338,7 +338,7 @@ func containsFold(list []string, s string) bool {
 // change is one attribute an update sets, adds to or removes.
 type change struct {
 	attr  attribute
-	value deskplane.AttributeValue
+	value directory.AttributeValue
 }
 
 // apply makes one change to an object's attributes (a view that holds
@@ -347,7 +347,7 @@ type change struct {
 // (a string set gains the values), REPLACE sets it, REMOVE clears it (a
 // string set loses the values given, or all of them) and needs a value
 // there → MISSING_ATTRIBUTE.
-func apply(attrs deskplane.Attributes, how dsdataapi.UpdateType, c change) error {
+func apply(attrs directory.Attributes, how dsdataapi.UpdateType, c change) error {
 	name := c.attr.name
 	cur, present := attrs[name]
 	exists := func() error {
@@ -393,7 +393,7 @@ func apply(attrs deskplane.Attributes, how dsdataapi.UpdateType, c change) error
 		if len(kept) == 0 {
 			delete(attrs, name)
 		} else {
-			attrs[name] = deskplane.AttributeValue{SS: kept}
+			attrs[name] = directory.AttributeValue{SS: kept}
 		}
 	default: // REPLACE
 		if c.attr.kind == kindStringSet && len(c.value.SS) == 0 {
@@ -434,7 +434,7 @@ func requested(obj objects, names []string) (all bool, attrs []attribute, err er
 }
 
 // stringOf reads a string attribute of a view.
-func stringOf(attrs deskplane.Attributes, name string) string {
+func stringOf(attrs directory.Attributes, name string) string {
 	if v, ok := attrs[name]; ok && v.S != nil {
 		return *v.S
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directoryservicedata/types"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 )
 
 // TestMicrosoftAD: what a new Managed Microsoft AD holds, and that only the
@@ -112,23 +113,23 @@ func TestDirectoryStates(t *testing.T) {
 		return err
 	}
 
-	setDirectory(t, e, acctA, id, func(d *deskplane.DSDirectory) { d.DataAccess = deskplane.DataAccessDisabled })
+	setDirectory(t, e, acctA, id, func(d *directory.DSDirectory) { d.DataAccess = directory.DataAccessDisabled })
 	wantAccessDenied(t, "data access disabled", list(), types.AccessDeniedReasonDataDisabled)
 	_, err := c.CreateUser(ctx, &directoryservicedata.CreateUserInput{DirectoryId: aws.String(id), SAMAccountName: aws.String("x")})
 	wantAccessDenied(t, "create with data access disabled", err, types.AccessDeniedReasonDataDisabled)
-	setDirectory(t, e, acctA, id, func(d *deskplane.DSDirectory) { d.DataAccess = deskplane.DataAccessEnabling })
+	setDirectory(t, e, acctA, id, func(d *directory.DSDirectory) { d.DataAccess = directory.DataAccessEnabling })
 	wantAccessDenied(t, "data access enabling", list(), types.AccessDeniedReasonDataDisabled)
-	setDirectory(t, e, acctA, id, func(d *deskplane.DSDirectory) { d.DataAccess = deskplane.DataAccessEnabled })
+	setDirectory(t, e, acctA, id, func(d *directory.DSDirectory) { d.DataAccess = directory.DataAccessEnabled })
 	if err := list(); err != nil {
 		t.Errorf("data access enabled: %v", err)
 	}
 
-	setDirectory(t, e, acctA, id, func(d *deskplane.DSDirectory) { d.Stage = deskplane.DSDirectoryImpaired })
+	setDirectory(t, e, acctA, id, func(d *directory.DSDirectory) { d.Stage = deskplane.DSDirectoryImpaired })
 	var du *types.DirectoryUnavailableException
 	if err := list(); !errorsAs(err, &du) || du.Reason != types.DirectoryUnavailableReasonInvalidDirectoryState || !strings.Contains(aws.ToString(du.Message), "Impaired") {
 		t.Errorf("an Impaired directory: %v", err)
 	}
-	setDirectory(t, e, acctA, id, func(d *deskplane.DSDirectory) {
+	setDirectory(t, e, acctA, id, func(d *directory.DSDirectory) {
 		d.Stage = deskplane.DSDirectoryActive
 		d.Type = "SharedMicrosoftAD"
 	})
@@ -192,7 +193,7 @@ func TestClientTokens(t *testing.T) {
 	n := 0
 	if err := e.App.Store.View(ctx, func(tx deskplane.Tx) error {
 		var err error
-		n, err = tx.Count(sc, deskplane.KindDataToken)
+		n, err = tx.Count(sc, directory.KindDataToken)
 		return err
 	}); err != nil {
 		t.Fatal(err)

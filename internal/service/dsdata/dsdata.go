@@ -3,15 +3,15 @@
 // the Directory Service Data API (dsdataapi.Service) — users.go, groups.go,
 // members.go, with the attribute catalogue in attributes.go, search in
 // search.go and client tokens in tokens.go. A user made here is a user
-// WorkSpaces can be created for (deskplane.UserKey). Decisions:
+// WorkSpaces can be created for (directory.UserKey). Decisions:
 // docs/decisions/0014-directory-users.md and 0240–0245.
 //
 // It follows docs/PATTERNS.md: a Service that embeds env.Env, operations
 // with the generated signatures, wire shapes converted at the edge, and the
-// root package's records (deskplane.Users, Groups, GroupMembers). It reads
-// the Directory Service directory (deskplane.DSDirectory, the ds family's
+// root package's records (directory.Users, Groups, GroupMembers). It reads
+// the Directory Service directory (directory.DSDirectory, the ds family's
 // record) through the root only; the ds family seeds a new directory's
-// built-in users and groups with deskplane.SeedDirectoryPrincipals.
+// built-in users and groups with directory.SeedDirectoryPrincipals.
 package dsdata
 
 import (
@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
@@ -68,12 +69,12 @@ func parseToken(ctx context.Context, purpose string, tok *string) (int64, error)
 	return after, nil
 }
 
-// directory returns the directory a call acts on, after the checks every
+// dataDirectory returns the directory a call acts on, after the checks every
 // Directory Service Data operation makes (decision 0241): the directory
 // exists in the caller's account and Region, is not a directory shared
 // with the caller, is Active, and its data access is not disabled.
-func directory(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.DSDirectory, error) {
-	dir, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+func dataDirectory(tx deskplane.Tx, sc deskplane.Scope, id string) (*directory.DSDirectory, error) {
+	dir, ok, err := directory.DSDirectories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func directory(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.DSDir
 // checkRealm checks a request's Realm (or MemberRealm, named by member):
 // absent, or the directory's domain, case-insensitively and with or
 // without a final dot (decision 0243).
-func checkRealm(dir *deskplane.DSDirectory, member string, realm *string) error {
+func checkRealm(dir *directory.DSDirectory, member string, realm *string) error {
 	if realm == nil || sameRealm(*realm, dir.Name) {
 		return nil
 	}
@@ -111,7 +112,7 @@ func sameRealm(a, b string) bool {
 }
 
 // userPrincipalName is a user's UPN: name@DOMAIN, the realm upper-cased.
-func userPrincipalName(dir *deskplane.DSDirectory, name string) string {
+func userPrincipalName(dir *directory.DSDirectory, name string) string {
 	return name + "@" + strings.ToUpper(dir.Name)
 }
 
@@ -127,7 +128,7 @@ func accessDenied(reason dsdataapi.AccessDeniedReason, format string, args ...an
 
 // outsideOU refuses a change to an object outside the OU the customer
 // controls (Managed Microsoft AD's AWS Reserved and default containers).
-func outsideOU(dir *deskplane.DSDirectory, what, name string) error {
+func outsideOU(dir *directory.DSDirectory, what, name string) error {
 	return accessDenied(dsdataapi.AccessDeniedReasonDirectoryAuth,
 		"The %s %s is outside your organizational unit (%s) in directory %s; you can read it but not change it.",
 		what, name, dir.DefaultContainer(), dir.ID)
@@ -138,11 +139,11 @@ func unsupported(format string, args ...any) error {
 	return validation(dsdataapi.ValidationExceptionReasonLdapUnsupportedOperation, format, args...)
 }
 
-func userNotFound(dir *deskplane.DSDirectory, name string) error {
+func userNotFound(dir *directory.DSDirectory, name string) error {
 	return deskplane.NotFound(name, "The user %s does not exist in directory %s.", name, dir.ID)
 }
 
-func groupNotFound(dir *deskplane.DSDirectory, name string) error {
+func groupNotFound(dir *directory.DSDirectory, name string) error {
 	return deskplane.NotFound(name, "The group %s does not exist in directory %s.", name, dir.ID)
 }
 

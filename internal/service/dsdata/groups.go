@@ -6,44 +6,45 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
 
-// Groups (docs/decisions/0240 and 0243). A group is a deskplane.Group
+// Groups (docs/decisions/0240 and 0243). A group is a directory.Group
 // record keyed by directory id and lower-cased name. A new group is a
 // Global Security group unless the request says otherwise; BuiltinLocal is
 // the scope of the Builtin groups only.
 
 // groupScope returns the scope a request gives a group, refusing
 // BuiltinLocal.
-func groupScope(s dsdataapi.GroupScope, def deskplane.GroupScope) (deskplane.GroupScope, error) {
+func groupScope(s dsdataapi.GroupScope, def directory.GroupScope) (directory.GroupScope, error) {
 	if s == "" {
 		return def, nil
 	}
-	if deskplane.GroupScope(s) == deskplane.GroupBuiltinLocal {
+	if directory.GroupScope(s) == directory.GroupBuiltinLocal {
 		return "", unsupported("No group can be given the scope %s; it is the scope of the directory's Builtin groups.", s)
 	}
-	return deskplane.GroupScope(s), nil
+	return directory.GroupScope(s), nil
 }
 
-func groupSummary(g *deskplane.Group) dsdataapi.GroupSummary {
+func groupSummary(g *directory.Group) dsdataapi.GroupSummary {
 	return dsdataapi.GroupSummary{SID: new(g.SID), SAMAccountName: new(g.SAMAccountName),
 		GroupType: dsdataapi.GroupType(g.Type), GroupScope: dsdataapi.GroupScope(g.Scope)}
 }
 
-func wireGroup(dir *deskplane.DSDirectory, g *deskplane.Group, other map[string]dsdataapi.AttributeValue) dsdataapi.Group {
+func wireGroup(dir *directory.DSDirectory, g *directory.Group, other map[string]dsdataapi.AttributeValue) dsdataapi.Group {
 	return dsdataapi.Group{SID: new(g.SID), SAMAccountName: new(g.SAMAccountName),
 		DistinguishedName: new(dir.DistinguishedName(g.SAMAccountName, g.Container)),
 		GroupType:         dsdataapi.GroupType(g.Type), GroupScope: dsdataapi.GroupScope(g.Scope), OtherAttributes: other}
 }
 
 // groupView is every attribute of a group that needs no other record.
-func groupView(dir *deskplane.DSDirectory, g *deskplane.Group) deskplane.Attributes {
+func groupView(dir *directory.DSDirectory, g *directory.Group) directory.Attributes {
 	v := maps.Clone(g.Attributes)
 	if v == nil {
-		v = deskplane.Attributes{}
+		v = directory.Attributes{}
 	}
 	changed := g.Modified
 	if changed.IsZero() {
@@ -56,7 +57,7 @@ func groupView(dir *deskplane.DSDirectory, g *deskplane.Group) deskplane.Attribu
 	v["distinguishedName"] = str(dir.DistinguishedName(g.SAMAccountName, g.Container))
 	v["cn"] = str(g.SAMAccountName)
 	v["name"] = str(g.SAMAccountName)
-	v["objectClass"] = deskplane.AttributeValue{SS: []string{"top", "group"}}
+	v["objectClass"] = directory.AttributeValue{SS: []string{"top", "group"}}
 	v["whenCreated"] = str(generalizedTime(g.Created))
 	v["whenChanged"] = str(generalizedTime(changed))
 	return v
@@ -68,13 +69,13 @@ func (s *Service) CreateGroup(ctx context.Context, in *dsdataapi.CreateGroupRequ
 	if err != nil {
 		return nil, err
 	}
-	scope, err := groupScope(in.GroupScope, deskplane.GroupGlobal)
+	scope, err := groupScope(in.GroupScope, directory.GroupGlobal)
 	if err != nil {
 		return nil, err
 	}
-	typ := deskplane.GroupType(in.GroupType)
+	typ := directory.GroupType(in.GroupType)
 	if typ == "" {
-		typ = deskplane.GroupSecurity
+		typ = directory.GroupSecurity
 	}
 	req := *in
 	req.ClientToken = nil
@@ -83,7 +84,7 @@ func (s *Service) CreateGroup(ctx context.Context, in *dsdataapi.CreateGroupRequ
 	var out dsdataapi.CreateGroupResult
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		out = dsdataapi.CreateGroupResult{}
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -93,17 +94,17 @@ func (s *Service) CreateGroup(ctx context.Context, in *dsdataapi.CreateGroupRequ
 		if err := nameFree(tx, sc, dir, name); err != nil {
 			return err
 		}
-		g := &deskplane.Group{DirectoryID: dirID, SAMAccountName: name, SID: takeRID(dir), Type: typ, Scope: scope, Created: now}
+		g := &directory.Group{DirectoryID: dirID, SAMAccountName: name, SID: takeRID(dir), Type: typ, Scope: scope, Created: now}
 		if len(others) > 0 {
-			g.Attributes = make(deskplane.Attributes, len(others))
+			g.Attributes = make(directory.Attributes, len(others))
 			for _, c := range others {
 				g.Attributes[c.attr.name] = c.value
 			}
 		}
-		if err := deskplane.DSDirectories().Put(tx, sc, dirID, dir); err != nil {
+		if err := directory.DSDirectories().Put(tx, sc, dirID, dir); err != nil {
 			return err
 		}
-		if err := deskplane.Save(tx, deskplane.GroupKey(sc, dirID, name), g); err != nil {
+		if err := deskplane.Save(tx, directory.GroupKey(sc, dirID, name), g); err != nil {
 			return err
 		}
 		out = dsdataapi.CreateGroupResult{DirectoryId: new(dirID), SAMAccountName: new(g.SAMAccountName), SID: new(g.SID)}
@@ -123,7 +124,7 @@ func (s *Service) DescribeGroup(ctx context.Context, in *dsdataapi.DescribeGroup
 	}
 	var out dsdataapi.DescribeGroupResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -137,7 +138,7 @@ func (s *Service) DescribeGroup(ctx context.Context, in *dsdataapi.DescribeGroup
 		if !found {
 			return groupNotFound(dir, name)
 		}
-		other, err := otherOf(groupView(dir, g), g.Attributes, all, attrs, membershipAttribute(tx, sc, dir, g.SAMAccountName, deskplane.MemberGroup))
+		other, err := otherOf(groupView(dir, g), g.Attributes, all, attrs, membershipAttribute(tx, sc, dir, g.SAMAccountName, directory.MemberGroup))
 		if err != nil {
 			return err
 		}
@@ -170,7 +171,7 @@ func (s *Service) UpdateGroup(ctx context.Context, in *dsdataapi.UpdateGroupRequ
 	now := s.Now()
 	var out dsdataapi.UpdateGroupResult
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -190,12 +191,12 @@ func (s *Service) UpdateGroup(ctx context.Context, in *dsdataapi.UpdateGroupRequ
 		if len(changes) == 0 && in.GroupType == "" && in.GroupScope == "" {
 			return s.remember(tx, sc, tok, now, &out) // nothing to change (decision 0244)
 		}
-		if err := s.retype(tx, sc, dir, g, how, deskplane.GroupType(in.GroupType), deskplane.GroupScope(in.GroupScope)); err != nil {
+		if err := s.retype(tx, sc, dir, g, how, directory.GroupType(in.GroupType), directory.GroupScope(in.GroupScope)); err != nil {
 			return err
 		}
 		view := maps.Clone(g.Attributes)
 		if view == nil {
-			view = deskplane.Attributes{}
+			view = directory.Attributes{}
 		}
 		for _, c := range changes {
 			if err := apply(view, how, c); err != nil {
@@ -207,7 +208,7 @@ func (s *Service) UpdateGroup(ctx context.Context, in *dsdataapi.UpdateGroupRequ
 			g.Attributes = nil
 		}
 		g.Modified = now
-		if err := deskplane.Save(tx, deskplane.GroupKey(sc, dirID, name), g); err != nil {
+		if err := deskplane.Save(tx, directory.GroupKey(sc, dirID, name), g); err != nil {
 			return err
 		}
 		return s.remember(tx, sc, tok, now, &out)
@@ -222,8 +223,8 @@ func (s *Service) UpdateGroup(ctx context.Context, in *dsdataapi.UpdateGroupRequ
 // (a group always has both: ADD answers ATTRIBUTE_EXISTS, REMOVE
 // INVALID_ATTRIBUTE_FOR_MODIFY) and Active Directory's scope conversions
 // (decision 0243).
-func (s *Service) retype(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, g *deskplane.Group,
-	how dsdataapi.UpdateType, typ deskplane.GroupType, scope deskplane.GroupScope) error {
+func (s *Service) retype(tx deskplane.Tx, sc deskplane.Scope, dir *directory.DSDirectory, g *directory.Group,
+	how dsdataapi.UpdateType, typ directory.GroupType, scope directory.GroupScope) error {
 	if typ == "" && scope == "" {
 		return nil
 	}
@@ -249,7 +250,7 @@ func (s *Service) retype(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSD
 	}
 	// scopes returns the scopes of the groups among the members (in ==
 	// true) or the groups the group is a member of.
-	scopes := func(in bool) ([]deskplane.GroupScope, error) {
+	scopes := func(in bool) ([]directory.GroupScope, error) {
 		var ms []membership
 		var err error
 		if in {
@@ -260,11 +261,11 @@ func (s *Service) retype(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSD
 		if err != nil {
 			return nil, err
 		}
-		var out []deskplane.GroupScope
+		var out []directory.GroupScope
 		for _, m := range ms {
 			name := m.Group
 			if in {
-				if m.MemberType != deskplane.MemberGroup {
+				if m.MemberType != directory.MemberGroup {
 					continue
 				}
 				name = m.Member
@@ -280,36 +281,36 @@ func (s *Service) retype(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSD
 		return out, nil
 	}
 	switch {
-	case g.Scope == deskplane.GroupGlobal && scope == deskplane.GroupUniversal:
+	case g.Scope == directory.GroupGlobal && scope == directory.GroupUniversal:
 		of, err := scopes(false)
 		if err != nil {
 			return err
 		}
-		if slices.Contains(of, deskplane.GroupGlobal) {
+		if slices.Contains(of, directory.GroupGlobal) {
 			return refuse("it is a member of a Global group")
 		}
-	case g.Scope == deskplane.GroupDomainLocal && scope == deskplane.GroupUniversal:
+	case g.Scope == directory.GroupDomainLocal && scope == directory.GroupUniversal:
 		members, err := scopes(true)
 		if err != nil {
 			return err
 		}
-		if slices.Contains(members, deskplane.GroupDomainLocal) {
+		if slices.Contains(members, directory.GroupDomainLocal) {
 			return refuse("it has a DomainLocal group as a member")
 		}
-	case g.Scope == deskplane.GroupUniversal && scope == deskplane.GroupGlobal:
+	case g.Scope == directory.GroupUniversal && scope == directory.GroupGlobal:
 		members, err := scopes(true)
 		if err != nil {
 			return err
 		}
-		if slices.Contains(members, deskplane.GroupUniversal) {
+		if slices.Contains(members, directory.GroupUniversal) {
 			return refuse("it has a Universal group as a member")
 		}
-	case g.Scope == deskplane.GroupUniversal && scope == deskplane.GroupDomainLocal:
+	case g.Scope == directory.GroupUniversal && scope == directory.GroupDomainLocal:
 		of, err := scopes(false)
 		if err != nil {
 			return err
 		}
-		if slices.Contains(of, deskplane.GroupUniversal) {
+		if slices.Contains(of, directory.GroupUniversal) {
 			return refuse("it is a member of a Universal group")
 		}
 	default:
@@ -327,7 +328,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in *dsdataapi.DeleteGroupRequ
 	now := s.Now()
 	var out dsdataapi.DeleteGroupResult
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -350,7 +351,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in *dsdataapi.DeleteGroupRequ
 		if err := leaveAll(tx, sc, dirID, g.SAMAccountName); err != nil {
 			return err
 		}
-		if _, err := tx.Delete(deskplane.GroupKey(sc, dirID, name)); err != nil {
+		if _, err := tx.Delete(directory.GroupKey(sc, dirID, name)); err != nil {
 			return err
 		}
 		return s.remember(tx, sc, tok, now, &out)
@@ -371,7 +372,7 @@ func (s *Service) ListGroups(ctx context.Context, in *dsdataapi.ListGroupsReques
 	n := size(in.MaxResults)
 	var out dsdataapi.ListGroupsResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -379,7 +380,7 @@ func (s *Service) ListGroups(ctx context.Context, in *dsdataapi.ListGroupsReques
 			return err
 		}
 		var p paging.Page[dsdataapi.GroupSummary]
-		err = eachGroup(tx, sc, dirID, after, func(seq int64, g *deskplane.Group) bool {
+		err = eachGroup(tx, sc, dirID, after, func(seq int64, g *directory.Group) bool {
 			return p.Add(n, seq, groupSummary(g))
 		})
 		if err != nil {

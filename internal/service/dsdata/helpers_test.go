@@ -16,6 +16,7 @@ import (
 	wstypes "github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/apptest"
 )
 
@@ -168,12 +169,12 @@ func membersOf(t *testing.T, c *directoryservicedata.Client, ctx context.Context
 
 // setDirectory changes a directory record directly in the store, for the
 // states no API of this family reaches (data access, shared directories).
-func setDirectory(t *testing.T, e *apptest.Env, account, id string, fn func(*deskplane.DSDirectory)) {
+func setDirectory(t *testing.T, e *apptest.Env, account, id string, fn func(*directory.DSDirectory)) {
 	t.Helper()
 	sc := deskplane.Scope{Account: account, Region: apptest.Region}
 	err := e.App.Store.Update(e.Ctx(), func(tx deskplane.Tx) error {
-		return deskplane.DSDirectories().Modify(tx, sc, id, func() error { return errors.New("no such directory") },
-			func(d *deskplane.DSDirectory) error { fn(d); return nil })
+		return directory.DSDirectories().Modify(tx, sc, id, func() error { return errors.New("no such directory") },
+			func(d *directory.DSDirectory) error { fn(d); return nil })
 	})
 	if err != nil {
 		t.Fatalf("changing directory %s: %v", id, err)
@@ -196,7 +197,7 @@ func countRecords(t *testing.T, e *apptest.Env, account, id string) int {
 	sc := deskplane.Scope{Account: account, Region: apptest.Region}
 	n := 0
 	err := e.App.Store.View(e.Ctx(), func(tx deskplane.Tx) error {
-		for _, kind := range []deskplane.Kind{deskplane.KindUser, deskplane.KindGroup, deskplane.KindGroupMember} {
+		for _, kind := range []deskplane.Kind{deskplane.KindUser, directory.KindGroup, directory.KindGroupMember} {
 			if err := tx.List(sc, kind, 0, func(r deskplane.Record) bool {
 				if strings.HasPrefix(r.ID, id+"/") {
 					n++

@@ -7,13 +7,14 @@ import (
 	"fmt"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
 
 // Group memberships (docs/decisions/0243-directory-data-memberships.md).
-// A membership is a deskplane.GroupMember record per group and direct
+// A membership is a directory.GroupMember record per group and direct
 // member; listings show direct memberships in the order they were made.
 // Groups nest by Active Directory's scope rules, and a user's primary
 // group (Domain Users) keeps it as a member.
@@ -21,22 +22,22 @@ import (
 // principal is a user or group found by name.
 type principal struct {
 	name, sid, container string
-	kind                 deskplane.MemberType
+	kind                 directory.MemberType
 	system               bool
-	group                *deskplane.Group // for a group
+	group                *directory.Group // for a group
 }
 
-func userPrincipal(u *deskplane.User) principal {
-	return principal{name: u.SAMAccountName, sid: u.SID, container: u.Container, kind: deskplane.MemberUser, system: u.System}
+func userPrincipal(u *directory.User) principal {
+	return principal{name: u.SAMAccountName, sid: u.SID, container: u.Container, kind: directory.MemberUser, system: u.System}
 }
 
-func groupPrincipal(g *deskplane.Group) principal {
-	return principal{name: g.SAMAccountName, sid: g.SID, container: g.Container, kind: deskplane.MemberGroup, system: g.System, group: g}
+func groupPrincipal(g *directory.Group) principal {
+	return principal{name: g.SAMAccountName, sid: g.SID, container: g.Container, kind: directory.MemberGroup, system: g.System, group: g}
 }
 
 // what names a kind of principal in messages.
-func what(k deskplane.MemberType) string {
-	if k == deskplane.MemberGroup {
+func what(k directory.MemberType) string {
+	if k == directory.MemberGroup {
 		return "group"
 	}
 	return "user"
@@ -44,9 +45,9 @@ func what(k deskplane.MemberType) string {
 
 // loadGroup reads a group of the directory; found is false when there is
 // none.
-func loadGroup(tx deskplane.Tx, sc deskplane.Scope, dirID, name string) (*deskplane.Group, bool, error) {
-	var g deskplane.Group
-	found, err := deskplane.Load(tx, deskplane.GroupKey(sc, dirID, name), &g)
+func loadGroup(tx deskplane.Tx, sc deskplane.Scope, dirID, name string) (*directory.Group, bool, error) {
+	var g directory.Group
+	found, err := deskplane.Load(tx, directory.GroupKey(sc, dirID, name), &g)
 	if err != nil || !found {
 		return nil, found, err
 	}
@@ -55,8 +56,8 @@ func loadGroup(tx deskplane.Tx, sc deskplane.Scope, dirID, name string) (*deskpl
 
 // findPrincipal finds the user or group of the directory with the name.
 func findPrincipal(tx deskplane.Tx, sc deskplane.Scope, dirID, name string) (principal, bool, error) {
-	var u deskplane.User
-	found, err := deskplane.Load(tx, deskplane.UserKey(sc, dirID, name), &u)
+	var u directory.User
+	found, err := deskplane.Load(tx, directory.UserKey(sc, dirID, name), &u)
 	if err != nil || found {
 		return userPrincipal(&u), found, err
 	}
@@ -70,21 +71,21 @@ func findPrincipal(tx deskplane.Tx, sc deskplane.Scope, dirID, name string) (pri
 // membership is a membership record with its store Seq.
 type membership struct {
 	seq int64
-	deskplane.GroupMember
+	directory.GroupMember
 }
 
 // memberships returns the direct memberships of the directory after Seq
 // after, in creation order, of the group and/or of the member ("" = any).
 func memberships(tx deskplane.Tx, sc deskplane.Scope, dirID, group, member string, after int64) ([]membership, error) {
-	fg, fm := deskplane.FoldName(group), deskplane.FoldName(member)
+	fg, fm := directory.FoldName(group), directory.FoldName(member)
 	var out []membership
 	var ferr error
-	err := tx.List(sc, deskplane.KindGroupMember, after, func(r deskplane.Record) bool {
-		d, g, m, ok := deskplane.ParseGroupMemberID(r.ID)
+	err := tx.List(sc, directory.KindGroupMember, after, func(r deskplane.Record) bool {
+		d, g, m, ok := directory.ParseGroupMemberID(r.ID)
 		if !ok || d != dirID || (group != "" && g != fg) || (member != "" && m != fm) {
 			return true
 		}
-		var gm deskplane.GroupMember
+		var gm directory.GroupMember
 		if ferr = json.Unmarshal(r.Data, &gm); ferr != nil {
 			ferr = fmt.Errorf("decoding %s %s: %w", r.Kind, r.ID, ferr)
 			return false
@@ -110,7 +111,7 @@ func leaveAll(tx deskplane.Tx, sc deskplane.Scope, dirID, name string) error {
 		return err
 	}
 	for _, m := range append(ms, own...) {
-		if _, err := tx.Delete(deskplane.GroupMemberKey(sc, dirID, m.Group, m.Member)); err != nil {
+		if _, err := tx.Delete(directory.GroupMemberKey(sc, dirID, m.Group, m.Member)); err != nil {
 			return err
 		}
 	}
@@ -119,15 +120,15 @@ func leaveAll(tx deskplane.Tx, sc deskplane.Scope, dirID, name string) error {
 
 // canNest applies Active Directory's nesting rules to a group member of
 // group g (decision 0243).
-func canNest(dir *deskplane.DSDirectory, g *deskplane.Group, m *deskplane.Group) error {
-	if deskplane.FoldName(g.SAMAccountName) == deskplane.FoldName(m.SAMAccountName) {
+func canNest(dir *directory.DSDirectory, g *directory.Group, m *directory.Group) error {
+	if directory.FoldName(g.SAMAccountName) == directory.FoldName(m.SAMAccountName) {
 		return unsupported("The group %s cannot be a member of itself.", g.SAMAccountName)
 	}
-	allowed := map[deskplane.GroupScope][]deskplane.GroupScope{
-		deskplane.GroupGlobal:       {deskplane.GroupGlobal},
-		deskplane.GroupUniversal:    {deskplane.GroupGlobal, deskplane.GroupUniversal},
-		deskplane.GroupDomainLocal:  {deskplane.GroupGlobal, deskplane.GroupUniversal, deskplane.GroupDomainLocal},
-		deskplane.GroupBuiltinLocal: {deskplane.GroupGlobal, deskplane.GroupUniversal, deskplane.GroupDomainLocal},
+	allowed := map[directory.GroupScope][]directory.GroupScope{
+		directory.GroupGlobal:       {directory.GroupGlobal},
+		directory.GroupUniversal:    {directory.GroupGlobal, directory.GroupUniversal},
+		directory.GroupDomainLocal:  {directory.GroupGlobal, directory.GroupUniversal, directory.GroupDomainLocal},
+		directory.GroupBuiltinLocal: {directory.GroupGlobal, directory.GroupUniversal, directory.GroupDomainLocal},
 	}[g.Scope]
 	for _, sc := range allowed {
 		if m.Scope == sc {
@@ -146,7 +147,7 @@ func (s *Service) AddGroupMember(ctx context.Context, in *dsdataapi.AddGroupMemb
 	now := s.Now()
 	var out dsdataapi.AddGroupMemberResult
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -178,13 +179,13 @@ func (s *Service) AddGroupMember(ctx context.Context, in *dsdataapi.AddGroupMemb
 				return err
 			}
 		}
-		key := deskplane.GroupMemberKey(sc, dirID, g.SAMAccountName, p.name)
+		key := directory.GroupMemberKey(sc, dirID, g.SAMAccountName, p.name)
 		if _, err := tx.Get(key); err == nil {
 			return deskplane.Errorf(deskplane.CodeConflict, "The %s %s is a member of group %s already.", what(p.kind), p.name, g.SAMAccountName)
 		} else if !errors.Is(err, deskplane.ErrNotFound) {
 			return err
 		}
-		m := deskplane.GroupMember{DirectoryID: dirID, Group: g.SAMAccountName, Member: p.name, MemberType: p.kind, MemberSID: p.sid, Added: now}
+		m := directory.GroupMember{DirectoryID: dirID, Group: g.SAMAccountName, Member: p.name, MemberType: p.kind, MemberSID: p.sid, Added: now}
 		if err := deskplane.Save(tx, key, m); err != nil {
 			return err
 		}
@@ -204,7 +205,7 @@ func (s *Service) RemoveGroupMember(ctx context.Context, in *dsdataapi.RemoveGro
 	now := s.Now()
 	var out dsdataapi.RemoveGroupMemberResult
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -224,8 +225,8 @@ func (s *Service) RemoveGroupMember(ctx context.Context, in *dsdataapi.RemoveGro
 		if !dir.MembershipWritable(g.Container) {
 			return outsideOU(dir, "group", g.SAMAccountName)
 		}
-		key := deskplane.GroupMemberKey(sc, dirID, group, member)
-		var m deskplane.GroupMember
+		key := directory.GroupMemberKey(sc, dirID, group, member)
+		var m directory.GroupMember
 		found, err = deskplane.Load(tx, key, &m)
 		if err != nil {
 			return err
@@ -250,7 +251,7 @@ func (s *Service) RemoveGroupMember(ctx context.Context, in *dsdataapi.RemoveGro
 
 func (s *Service) ListGroupMembers(ctx context.Context, in *dsdataapi.ListGroupMembersRequest) (*dsdataapi.ListGroupMembersResult, error) {
 	sc, dirID, group := env.Scope(ctx), value(in.DirectoryId), value(in.SAMAccountName)
-	purpose := "groupmembers/" + dirID + "/" + deskplane.FoldName(group)
+	purpose := "groupmembers/" + dirID + "/" + directory.FoldName(group)
 	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
@@ -258,7 +259,7 @@ func (s *Service) ListGroupMembers(ctx context.Context, in *dsdataapi.ListGroupM
 	n := size(in.MaxResults)
 	var out dsdataapi.ListGroupMembersResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -296,7 +297,7 @@ func (s *Service) ListGroupMembers(ctx context.Context, in *dsdataapi.ListGroupM
 
 func (s *Service) ListGroupsForMember(ctx context.Context, in *dsdataapi.ListGroupsForMemberRequest) (*dsdataapi.ListGroupsForMemberResult, error) {
 	sc, dirID, member := env.Scope(ctx), value(in.DirectoryId), value(in.SAMAccountName)
-	purpose := "groupsformember/" + dirID + "/" + deskplane.FoldName(member)
+	purpose := "groupsformember/" + dirID + "/" + directory.FoldName(member)
 	after, err := parseToken(ctx, purpose, in.NextToken)
 	if err != nil {
 		return nil, err
@@ -304,7 +305,7 @@ func (s *Service) ListGroupsForMember(ctx context.Context, in *dsdataapi.ListGro
 	n := size(in.MaxResults)
 	var out dsdataapi.ListGroupsForMemberResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -22,14 +23,14 @@ import (
 
 // eachUser calls fn for each user of the directory after Seq after, in
 // creation order, until fn returns false.
-func eachUser(tx deskplane.Tx, sc deskplane.Scope, dirID string, after int64, fn func(seq int64, u *deskplane.User) bool) error {
+func eachUser(tx deskplane.Tx, sc deskplane.Scope, dirID string, after int64, fn func(seq int64, u *directory.User) bool) error {
 	return eachOf(tx, sc, deskplane.KindUser, dirID, after, fn)
 }
 
 // eachGroup calls fn for each group of the directory after Seq after, in
 // creation order, until fn returns false.
-func eachGroup(tx deskplane.Tx, sc deskplane.Scope, dirID string, after int64, fn func(seq int64, g *deskplane.Group) bool) error {
-	return eachOf(tx, sc, deskplane.KindGroup, dirID, after, fn)
+func eachGroup(tx deskplane.Tx, sc deskplane.Scope, dirID string, after int64, fn func(seq int64, g *directory.Group) bool) error {
+	return eachOf(tx, sc, directory.KindGroup, dirID, after, fn)
 }
 
 func eachOf[T any](tx deskplane.Tx, sc deskplane.Scope, kind deskplane.Kind, dirID string, after int64, fn func(int64, *T) bool) error {
@@ -78,7 +79,7 @@ func searchAttributes(obj objects, names []string, text string) ([]attribute, er
 }
 
 // matches reports whether one of the attributes of the view holds text.
-func matches(view deskplane.Attributes, attrs []attribute, text string) bool {
+func matches(view directory.Attributes, attrs []attribute, text string) bool {
 	lower := strings.ToLower(text)
 	for _, a := range attrs {
 		v, ok := view[a.name]
@@ -111,7 +112,7 @@ func matches(view deskplane.Attributes, attrs []attribute, text string) bool {
 
 // searched returns the OtherAttributes a search result carries: the
 // values of the other attributes it searched.
-func searched(view deskplane.Attributes, attrs []attribute) map[string]dsdataapi.AttributeValue {
+func searched(view directory.Attributes, attrs []attribute) map[string]dsdataapi.AttributeValue {
 	var out map[string]dsdataapi.AttributeValue
 	for _, a := range attrs {
 		if a.member != 0 {
@@ -141,7 +142,7 @@ func (s *Service) SearchUsers(ctx context.Context, in *dsdataapi.SearchUsersRequ
 	n := size(in.MaxResults)
 	var out dsdataapi.SearchUsersResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func (s *Service) SearchUsers(ctx context.Context, in *dsdataapi.SearchUsersRequ
 			return err
 		}
 		var p paging.Page[dsdataapi.User]
-		err = eachUser(tx, sc, dirID, after, func(seq int64, u *deskplane.User) bool {
+		err = eachUser(tx, sc, dirID, after, func(seq int64, u *directory.User) bool {
 			view := userView(dir, u)
 			if !matches(view, attrs, text) {
 				return true
@@ -182,7 +183,7 @@ func (s *Service) SearchGroups(ctx context.Context, in *dsdataapi.SearchGroupsRe
 	n := size(in.MaxResults)
 	var out dsdataapi.SearchGroupsResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -190,7 +191,7 @@ func (s *Service) SearchGroups(ctx context.Context, in *dsdataapi.SearchGroupsRe
 			return err
 		}
 		var p paging.Page[dsdataapi.Group]
-		err = eachGroup(tx, sc, dirID, after, func(seq int64, g *deskplane.Group) bool {
+		err = eachGroup(tx, sc, dirID, after, func(seq int64, g *directory.Group) bool {
 			view := groupView(dir, g)
 			if !matches(view, attrs, text) {
 				return true

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 )
 
 // Client tokens (docs/decisions/0245-directory-data-client-tokens.md). A
@@ -53,7 +54,7 @@ type tokenRecord struct {
 }
 
 func (t clientToken) key(sc deskplane.Scope) deskplane.Key {
-	return deskplane.Key{Scope: sc, Kind: deskplane.KindDataToken, ID: t.id}
+	return deskplane.Key{Scope: sc, Kind: directory.KindDataToken, ID: t.id}
 }
 
 // replay looks the token up: done is true when it was used for this very

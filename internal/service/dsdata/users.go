@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsdataapi"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
 
 // Users (docs/decisions/0014-directory-users.md, 0240). A user is a
-// deskplane.User record keyed by directory id and lower-cased name, so
+// directory.User record keyed by directory id and lower-cased name, so
 // names match case-insensitively and keep the case they were created with.
 // A new user is disabled (an account without a password) and a member of
 // Domain Users, its primary group; ResetUserPassword (the ds family) gives
@@ -29,9 +30,9 @@ const (
 const primaryGroup = "Domain Users"
 
 // loadUser returns a user of the directory, or ResourceNotFoundException.
-func loadUser(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, name string) (*deskplane.User, error) {
-	var u deskplane.User
-	found, err := deskplane.Load(tx, deskplane.UserKey(sc, dir.ID, name), &u)
+func loadUser(tx deskplane.Tx, sc deskplane.Scope, dir *directory.DSDirectory, name string) (*directory.User, error) {
+	var u directory.User
+	found, err := deskplane.Load(tx, directory.UserKey(sc, dir.ID, name), &u)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func loadUser(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, n
 
 // nameFree checks that no user or group of the directory has the name
 // (sAMAccountName is unique among a domain's security principals).
-func nameFree(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, name string) error {
+func nameFree(tx deskplane.Tx, sc deskplane.Scope, dir *directory.DSDirectory, name string) error {
 	if p, found, err := findPrincipal(tx, sc, dir.ID, name); err != nil || found {
 		if err == nil {
 			err = deskplane.Errorf(deskplane.CodeConflict,
@@ -57,7 +58,7 @@ func nameFree(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, n
 
 // takeRID returns the directory's next relative id (the caller saves the
 // directory).
-func takeRID(dir *deskplane.DSDirectory) string {
+func takeRID(dir *directory.DSDirectory) string {
 	rid := dir.NextRID
 	dir.NextRID++
 	return dir.DomainSID + "-" + strconv.Itoa(rid)
@@ -66,14 +67,14 @@ func takeRID(dir *deskplane.DSDirectory) string {
 // joinPrimary makes the new principal a member of its primary group, when
 // the directory has that group (directories made before groups existed
 // have none).
-func joinPrimary(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, p principal, now time.Time) error {
+func joinPrimary(tx deskplane.Tx, sc deskplane.Scope, dir *directory.DSDirectory, p principal, now time.Time) error {
 	g, found, err := loadGroup(tx, sc, dir.ID, primaryGroup)
 	if err != nil || !found {
 		return err
 	}
-	m := deskplane.GroupMember{DirectoryID: dir.ID, Group: g.SAMAccountName, Member: p.name, MemberType: p.kind,
+	m := directory.GroupMember{DirectoryID: dir.ID, Group: g.SAMAccountName, Member: p.name, MemberType: p.kind,
 		MemberSID: p.sid, Primary: true, Added: now}
-	return deskplane.Save(tx, deskplane.GroupMemberKey(sc, dir.ID, g.SAMAccountName, p.name), m)
+	return deskplane.Save(tx, directory.GroupMemberKey(sc, dir.ID, g.SAMAccountName, p.name), m)
 }
 
 func (s *Service) CreateUser(ctx context.Context, in *dsdataapi.CreateUserRequest) (*dsdataapi.CreateUserResult, error) {
@@ -89,7 +90,7 @@ func (s *Service) CreateUser(ctx context.Context, in *dsdataapi.CreateUserReques
 	var out dsdataapi.CreateUserResult
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		out = dsdataapi.CreateUserResult{}
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -99,7 +100,7 @@ func (s *Service) CreateUser(ctx context.Context, in *dsdataapi.CreateUserReques
 		if err := nameFree(tx, sc, dir, name); err != nil {
 			return err
 		}
-		u := &deskplane.User{
+		u := &directory.User{
 			DirectoryID:    dirID,
 			SAMAccountName: name,
 			GivenName:      value(in.GivenName),
@@ -109,15 +110,15 @@ func (s *Service) CreateUser(ctx context.Context, in *dsdataapi.CreateUserReques
 			Created:        now,
 		}
 		if len(others) > 0 {
-			u.Attributes = make(deskplane.Attributes, len(others))
+			u.Attributes = make(directory.Attributes, len(others))
 			for _, c := range others {
 				u.Attributes[c.attr.name] = c.value
 			}
 		}
-		if err := deskplane.DSDirectories().Put(tx, sc, dirID, dir); err != nil {
+		if err := directory.DSDirectories().Put(tx, sc, dirID, dir); err != nil {
 			return err
 		}
-		if err := deskplane.Save(tx, deskplane.UserKey(sc, dirID, name), u); err != nil {
+		if err := deskplane.Save(tx, directory.UserKey(sc, dirID, name), u); err != nil {
 			return err
 		}
 		if err := joinPrimary(tx, sc, dir, userPrincipal(u), now); err != nil {
@@ -134,10 +135,10 @@ func (s *Service) CreateUser(ctx context.Context, in *dsdataapi.CreateUserReques
 
 // userView is every attribute of a user that needs no other record: the
 // other attributes, those with members, and the computed ones.
-func userView(dir *deskplane.DSDirectory, u *deskplane.User) deskplane.Attributes {
+func userView(dir *directory.DSDirectory, u *directory.User) directory.Attributes {
 	v := maps.Clone(u.Attributes)
 	if v == nil {
-		v = deskplane.Attributes{}
+		v = directory.Attributes{}
 	}
 	v[attrSAMAccountName] = str(u.SAMAccountName)
 	for name, s := range map[string]string{attrMail: u.Email, attrGivenName: u.GivenName, attrSurname: u.Surname} {
@@ -158,7 +159,7 @@ func userView(dir *deskplane.DSDirectory, u *deskplane.User) deskplane.Attribute
 	v["userPrincipalName"] = str(userPrincipalName(dir, u.SAMAccountName))
 	v["cn"] = str(u.SAMAccountName)
 	v["name"] = str(u.SAMAccountName)
-	v["objectClass"] = deskplane.AttributeValue{SS: []string{"top", "person", "organizationalPerson", "user"}}
+	v["objectClass"] = directory.AttributeValue{SS: []string{"top", "person", "organizationalPerson", "user"}}
 	v["whenCreated"] = str(generalizedTime(u.Created))
 	v["whenChanged"] = str(generalizedTime(changed))
 	v["userAccountControl"] = num(uac)
@@ -171,8 +172,8 @@ func generalizedTime(t time.Time) string { return t.UTC().Format("20060102150405
 // otherOf returns the OtherAttributes an answer carries: the requested
 // attributes the object has (all its other attributes for "*"); extra
 // computes those that need other records (memberOf …).
-func otherOf(view deskplane.Attributes, stored deskplane.Attributes, all bool, attrs []attribute,
-	extra func(name string) (deskplane.AttributeValue, bool, error)) (map[string]dsdataapi.AttributeValue, error) {
+func otherOf(view directory.Attributes, stored directory.Attributes, all bool, attrs []attribute,
+	extra func(name string) (directory.AttributeValue, bool, error)) (map[string]dsdataapi.AttributeValue, error) {
 	out := map[string]dsdataapi.AttributeValue{}
 	if all {
 		for k, v := range stored {
@@ -198,19 +199,19 @@ func otherOf(view deskplane.Attributes, stored deskplane.Attributes, all bool, a
 }
 
 // membershipAttribute computes memberOf, member and primaryGroupID.
-func membershipAttribute(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSDirectory, name string, kind deskplane.MemberType) func(string) (deskplane.AttributeValue, bool, error) {
-	return func(attr string) (deskplane.AttributeValue, bool, error) {
+func membershipAttribute(tx deskplane.Tx, sc deskplane.Scope, dir *directory.DSDirectory, name string, kind directory.MemberType) func(string) (directory.AttributeValue, bool, error) {
+	return func(attr string) (directory.AttributeValue, bool, error) {
 		switch attr {
 		case "memberOf", "primaryGroupID":
 			ms, err := memberships(tx, sc, dir.ID, "", name, 0)
 			if err != nil {
-				return deskplane.AttributeValue{}, false, err
+				return directory.AttributeValue{}, false, err
 			}
 			var dns []string
 			for _, m := range ms {
 				g, found, err := loadGroup(tx, sc, dir.ID, m.Group)
 				if err != nil {
-					return deskplane.AttributeValue{}, false, err
+					return directory.AttributeValue{}, false, err
 				}
 				if !found {
 					continue
@@ -224,15 +225,15 @@ func membershipAttribute(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSD
 				dns = append(dns, dir.DistinguishedName(g.SAMAccountName, g.Container))
 			}
 			if attr == "memberOf" && len(dns) > 0 {
-				return deskplane.AttributeValue{SS: dns}, true, nil
+				return directory.AttributeValue{SS: dns}, true, nil
 			}
 		case "member":
-			if kind != deskplane.MemberGroup {
+			if kind != directory.MemberGroup {
 				break
 			}
 			ms, err := memberships(tx, sc, dir.ID, name, "", 0)
 			if err != nil {
-				return deskplane.AttributeValue{}, false, err
+				return directory.AttributeValue{}, false, err
 			}
 			var dns []string
 			for _, m := range ms {
@@ -241,17 +242,17 @@ func membershipAttribute(tx deskplane.Tx, sc deskplane.Scope, dir *deskplane.DSD
 				}
 				p, found, err := findPrincipal(tx, sc, dir.ID, m.Member)
 				if err != nil {
-					return deskplane.AttributeValue{}, false, err
+					return directory.AttributeValue{}, false, err
 				}
 				if found {
 					dns = append(dns, dir.DistinguishedName(p.name, p.container))
 				}
 			}
 			if len(dns) > 0 {
-				return deskplane.AttributeValue{SS: dns}, true, nil
+				return directory.AttributeValue{SS: dns}, true, nil
 			}
 		}
-		return deskplane.AttributeValue{}, false, nil
+		return directory.AttributeValue{}, false, nil
 	}
 }
 
@@ -267,7 +268,7 @@ func ridOf(sid string) int64 {
 }
 
 // wireUser builds the User shape of an answer.
-func wireUser(dir *deskplane.DSDirectory, u *deskplane.User, other map[string]dsdataapi.AttributeValue) dsdataapi.User {
+func wireUser(dir *directory.DSDirectory, u *directory.User, other map[string]dsdataapi.AttributeValue) dsdataapi.User {
 	return dsdataapi.User{
 		SID:               new(u.SID),
 		SAMAccountName:    new(u.SAMAccountName),
@@ -289,7 +290,7 @@ func (s *Service) DescribeUser(ctx context.Context, in *dsdataapi.DescribeUserRe
 	}
 	var out dsdataapi.DescribeUserResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -300,7 +301,7 @@ func (s *Service) DescribeUser(ctx context.Context, in *dsdataapi.DescribeUserRe
 		if err != nil {
 			return err
 		}
-		other, err := otherOf(userView(dir, u), u.Attributes, all, attrs, membershipAttribute(tx, sc, dir, u.SAMAccountName, deskplane.MemberUser))
+		other, err := otherOf(userView(dir, u), u.Attributes, all, attrs, membershipAttribute(tx, sc, dir, u.SAMAccountName, directory.MemberUser))
 		if err != nil {
 			return err
 		}
@@ -339,7 +340,7 @@ func (s *Service) UpdateUser(ctx context.Context, in *dsdataapi.UpdateUserReques
 	now := s.Now()
 	var out dsdataapi.UpdateUserResult
 	err = s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -358,7 +359,7 @@ func (s *Service) UpdateUser(ctx context.Context, in *dsdataapi.UpdateUserReques
 		}
 		view := maps.Clone(u.Attributes)
 		if view == nil {
-			view = deskplane.Attributes{}
+			view = directory.Attributes{}
 		}
 		for n, v := range map[string]string{attrMail: u.Email, attrGivenName: u.GivenName, attrSurname: u.Surname} {
 			if v != "" {
@@ -379,7 +380,7 @@ func (s *Service) UpdateUser(ctx context.Context, in *dsdataapi.UpdateUserReques
 			u.Attributes = nil
 		}
 		u.Modified = now
-		if err := deskplane.Save(tx, deskplane.UserKey(sc, dirID, name), u); err != nil {
+		if err := deskplane.Save(tx, directory.UserKey(sc, dirID, name), u); err != nil {
 			return err
 		}
 		return s.remember(tx, sc, tok, now, &out)
@@ -407,7 +408,7 @@ func (s *Service) DisableUser(ctx context.Context, in *dsdataapi.DisableUserRequ
 	now := s.Now()
 	var out dsdataapi.DisableUserResult
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -426,7 +427,7 @@ func (s *Service) DisableUser(ctx context.Context, in *dsdataapi.DisableUserRequ
 		// ResetUserPassword enables it.
 		if u.Enabled {
 			u.Enabled, u.Modified = false, now
-			if err := deskplane.Save(tx, deskplane.UserKey(sc, dirID, name), u); err != nil {
+			if err := deskplane.Save(tx, directory.UserKey(sc, dirID, name), u); err != nil {
 				return err
 			}
 		}
@@ -446,7 +447,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *dsdataapi.DeleteUserReques
 	now := s.Now()
 	var out dsdataapi.DeleteUserResult
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -466,7 +467,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *dsdataapi.DeleteUserReques
 		if err := leaveAll(tx, sc, dirID, u.SAMAccountName); err != nil {
 			return err
 		}
-		if _, err := tx.Delete(deskplane.UserKey(sc, dirID, name)); err != nil {
+		if _, err := tx.Delete(directory.UserKey(sc, dirID, name)); err != nil {
 			return err
 		}
 		return s.remember(tx, sc, tok, now, &out)
@@ -487,7 +488,7 @@ func (s *Service) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRequest)
 	n := size(in.MaxResults)
 	var out dsdataapi.ListUsersResult
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		dir, err := directory(tx, sc, dirID)
+		dir, err := dataDirectory(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -495,7 +496,7 @@ func (s *Service) ListUsers(ctx context.Context, in *dsdataapi.ListUsersRequest)
 			return err
 		}
 		var p paging.Page[dsdataapi.UserSummary]
-		err = eachUser(tx, sc, dirID, after, func(seq int64, u *deskplane.User) bool {
+		err = eachUser(tx, sc, dirID, after, func(seq int64, u *directory.User) bool {
 			return p.Add(n, seq, dsdataapi.UserSummary{SID: new(u.SID), SAMAccountName: new(u.SAMAccountName),
 				GivenName: optional(u.GivenName), Surname: optional(u.Surname), Enabled: new(u.Enabled)})
 		})

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/password"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -194,13 +195,13 @@ func (s *Service) SignIn(ctx context.Context, reg Registration, user, pw string,
 	if at := strings.IndexByte(user, '@'); at >= 0 { // jdoe@corp.example.com
 		user = user[:at]
 	}
-	var u *deskplane.User
+	var u *directory.User
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		u = nil
 		if _, err := s.directoryRules(tx, reg, addr); err != nil {
 			return err
 		}
-		if _, ok, err := deskplane.DSDirectories().Get(tx, reg.Scope, reg.DirectoryID); err != nil || !ok {
+		if _, ok, err := directory.DSDirectories().Get(tx, reg.Scope, reg.DirectoryID); err != nil || !ok {
 			if err == nil {
 				err = refuse(Unsupported, msgUnsupported)
 			}
@@ -209,8 +210,8 @@ func (s *Service) SignIn(ctx context.Context, reg Registration, user, pw string,
 		if user == "" || len(user) > 64 {
 			return nil
 		}
-		var got deskplane.User
-		ok, err := deskplane.Load(tx, deskplane.UserKey(reg.Scope, reg.DirectoryID, user), &got)
+		var got directory.User
+		ok, err := deskplane.Load(tx, directory.UserKey(reg.Scope, reg.DirectoryID, user), &got)
 		if ok {
 			u = &got
 		}
@@ -263,8 +264,8 @@ func (s *Service) checkTx(tx deskplane.Tx, id Identity, addr netip.Addr) error {
 	if _, err := s.directoryRules(tx, id.Registration, addr); err != nil {
 		return err
 	}
-	var u deskplane.User
-	ok, err := deskplane.Load(tx, deskplane.UserKey(id.Scope, id.DirectoryID, id.UserName), &u)
+	var u directory.User
+	ok, err := deskplane.Load(tx, directory.UserKey(id.Scope, id.DirectoryID, id.UserName), &u)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/catalogue"
 )
 
@@ -36,7 +37,7 @@ func (s *Service) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directory
 	}
 	// Only the any-user switch is needed, and CreateWorkspaces asks for it
 	// once per requested WorkSpace: it comes from a cache by record version.
-	rec, err := tx.Get(deskplane.DSDirectories().Key(sc, directoryID))
+	rec, err := tx.Get(directory.DSDirectories().Key(sc, directoryID))
 	if errors.Is(err, deskplane.ErrNotFound) {
 		_, err := tx.Get(deskplane.Directories().Key(sc, directoryID))
 		if errors.Is(err, deskplane.ErrNotFound) {
@@ -54,7 +55,7 @@ func (s *Service) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directory
 	if dir.AnyUser {
 		return true, nil
 	}
-	_, err = tx.Get(deskplane.UserKey(sc, directoryID, userName))
+	_, err = tx.Get(directory.UserKey(sc, directoryID, userName))
 	if errors.Is(err, deskplane.ErrNotFound) {
 		return false, nil
 	}

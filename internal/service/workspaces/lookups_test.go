@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/memory"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -29,9 +30,9 @@ func TestLookupUserInDirectory(t *testing.T) {
 			k deskplane.Key
 			v any
 		}{
-			{deskplane.DSDirectories().Key(sc, "d-1111111111"), deskplane.DSDirectory{ID: "d-1111111111", Stage: deskplane.DSDirectoryActive}},
-			{deskplane.UserKey(sc, "d-1111111111", "Alice"), deskplane.User{DirectoryID: "d-1111111111", SAMAccountName: "Alice"}},
-			{deskplane.DSDirectories().Key(sc, "d-2222222222"), deskplane.DSDirectory{ID: "d-2222222222", Stage: deskplane.DSDirectoryActive, AnyUser: true}},
+			{directory.DSDirectories().Key(sc, "d-1111111111"), directory.DSDirectory{ID: "d-1111111111", Stage: deskplane.DSDirectoryActive}},
+			{directory.UserKey(sc, "d-1111111111", "Alice"), directory.User{DirectoryID: "d-1111111111", SAMAccountName: "Alice"}},
+			{directory.DSDirectories().Key(sc, "d-2222222222"), directory.DSDirectory{ID: "d-2222222222", Stage: deskplane.DSDirectoryActive, AnyUser: true}},
 			{deskplane.Directories().Key(sc, "wsd-abcdefgh1"), deskplane.Directory{ID: "wsd-abcdefgh1", State: deskplane.DirectoryRegistered}},
 		} {
 			if err := deskplane.Save(tx, r.k, r.v); err != nil {

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -24,19 +25,19 @@ var msOnly = []string{typeMicrosoftAD}
 func parseCertificate(data string) (*x509.Certificate, error) {
 	block, _ := pem.Decode([]byte(data))
 	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, refuse(deskplane.CodeInvalidParameter, deskplane.ReasonInvalidCertificate, "CertificateData is not a PEM-encoded certificate.")
+		return nil, refuse(deskplane.CodeInvalidParameter, directory.ReasonInvalidCertificate, "CertificateData is not a PEM-encoded certificate.")
 	}
 	c, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
-		return nil, refuse(deskplane.CodeInvalidParameter, deskplane.ReasonInvalidCertificate, "CertificateData is not a valid X.509 certificate: %v.", err)
+		return nil, refuse(deskplane.CodeInvalidParameter, directory.ReasonInvalidCertificate, "CertificateData is not a valid X.509 certificate: %v.", err)
 	}
 	return c, nil
 }
 
 // certificatesOf lists a directory's certificates.
-func certificatesOf(tx deskplane.Tx, sc deskplane.Scope, dirID string) ([]*deskplane.DSCertificate, error) {
-	var out []*deskplane.DSCertificate
-	err := deskplane.DSCertificates().Each(tx, sc, 0, func(_ int64, c *deskplane.DSCertificate) (bool, error) {
+func certificatesOf(tx deskplane.Tx, sc deskplane.Scope, dirID string) ([]*directory.DSCertificate, error) {
+	var out []*directory.DSCertificate
+	err := directory.DSCertificates().Each(tx, sc, 0, func(_ int64, c *directory.DSCertificate) (bool, error) {
 		if c.DirectoryID == dirID {
 			out = append(out, c)
 		}
@@ -52,7 +53,7 @@ func (s *Service) RegisterCertificate(ctx context.Context, in *dsapi.RegisterCer
 	}
 	sc, dirID, now := env.Scope(ctx), deref(in.DirectoryId), s.Now()
 	if now.After(cert.NotAfter) {
-		return nil, refuse(deskplane.CodeInvalidParameter, deskplane.ReasonInvalidCertificate, "The certificate expired on %s.", cert.NotAfter.Format("2006-01-02"))
+		return nil, refuse(deskplane.CodeInvalidParameter, directory.ReasonInvalidCertificate, "The certificate expired on %s.", cert.NotAfter.Format("2006-01-02"))
 	}
 	typ := in.Type
 	if typ == "" {
@@ -76,16 +77,16 @@ func (s *Service) RegisterCertificate(ctx context.Context, in *dsapi.RegisterCer
 		n := 0
 		for _, c := range all {
 			if c.Fingerprint == fp {
-				return refuse(deskplane.CodeAlreadyExists, deskplane.ReasonCertificateExists, "The certificate is already registered with directory %s as %s.", dirID, c.ID)
+				return refuse(deskplane.CodeAlreadyExists, directory.ReasonCertificateExists, "The certificate is already registered with directory %s as %s.", dirID, c.ID)
 			}
 			if c.Type == string(typ) {
 				n++
 			}
 		}
 		if n >= maxCertificates {
-			return refuse(deskplane.CodeLimitExceeded, deskplane.ReasonCertificateLimit, "Directory %s already has %d %s certificates, the limit.", dirID, n, typ)
+			return refuse(deskplane.CodeLimitExceeded, directory.ReasonCertificateLimit, "Directory %s already has %d %s certificates, the limit.", dirID, n, typ)
 		}
-		return deskplane.DSCertificates().Put(tx, sc, id, &deskplane.DSCertificate{ID: id, DirectoryID: dirID, Type: string(typ),
+		return directory.DSCertificates().Put(tx, sc, id, &directory.DSCertificate{ID: id, DirectoryID: dirID, Type: string(typ),
 			State: string(dsapi.CertificateStateRegistered), CommonName: cert.Subject.CommonName, Registered: now, Expires: cert.NotAfter,
 			OCSPURL: ocsp, Fingerprint: fp})
 	})
@@ -96,18 +97,18 @@ func (s *Service) RegisterCertificate(ctx context.Context, in *dsapi.RegisterCer
 }
 
 // certificate loads a certificate of a directory.
-func certificate(tx deskplane.Tx, sc deskplane.Scope, dirID, id string) (*deskplane.DSCertificate, error) {
-	if _, ok, err := deskplane.DSDirectories().Get(tx, sc, dirID); err != nil {
+func certificate(tx deskplane.Tx, sc deskplane.Scope, dirID, id string) (*directory.DSCertificate, error) {
+	if _, ok, err := directory.DSDirectories().Get(tx, sc, dirID); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, directoryNotFound(dirID)
 	}
-	c, ok, err := deskplane.DSCertificates().Get(tx, sc, id)
+	c, ok, err := directory.DSCertificates().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok || c.DirectoryID != dirID {
-		return nil, refuse(deskplane.CodeNotFound, deskplane.ReasonCertificateNotFound, "Certificate %s is not registered with directory %s.", id, dirID)
+		return nil, refuse(deskplane.CodeNotFound, directory.ReasonCertificateNotFound, "Certificate %s is not registered with directory %s.", id, dirID)
 	}
 	return c, nil
 }
@@ -173,14 +174,14 @@ func (s *Service) DeregisterCertificate(ctx context.Context, in *dsapi.Deregiste
 		if err != nil {
 			return err
 		}
-		others := slices.ContainsFunc(all, func(o *deskplane.DSCertificate) bool { return o.ID != id && o.Type == c.Type })
-		inUse := (c.Type == string(dsapi.CertificateTypeClientLdaps) && d.LDAPS != "" && d.LDAPS != deskplane.LDAPSDisabled) ||
+		others := slices.ContainsFunc(all, func(o *directory.DSCertificate) bool { return o.ID != id && o.Type == c.Type })
+		inUse := (c.Type == string(dsapi.CertificateTypeClientLdaps) && d.LDAPS != "" && d.LDAPS != directory.LDAPSDisabled) ||
 			(c.Type == string(dsapi.CertificateTypeClientCertAuth) && len(d.ClientAuth) > 0)
 		if inUse && !others {
-			return refuse(deskplane.CodeInvalidState, deskplane.ReasonCertificateInUse,
+			return refuse(deskplane.CodeInvalidState, directory.ReasonCertificateInUse,
 				"Certificate %s is the last %s certificate of directory %s, which uses it; disable %s first.", id, c.Type, dirID, useOf(c.Type))
 		}
-		_, err = deskplane.DSCertificates().Delete(tx, sc, id)
+		_, err = directory.DSCertificates().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -200,7 +201,7 @@ func useOf(typ string) string {
 // of a type.
 func hasCertificate(tx deskplane.Tx, sc deskplane.Scope, dirID string, typ dsapi.CertificateType) (bool, error) {
 	all, err := certificatesOf(tx, sc, dirID)
-	return slices.ContainsFunc(all, func(c *deskplane.DSCertificate) bool {
+	return slices.ContainsFunc(all, func(c *directory.DSCertificate) bool {
 		return c.Type == string(typ) && c.State == string(dsapi.CertificateStateRegistered)
 	}), err
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/paging"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -66,8 +67,8 @@ func typeName(t string) string {
 // usable loads a directory of the caller for the operation what: Active
 // and of one of the types (UnsupportedOperationException otherwise, as in
 // the ds family).
-func usable(tx deskplane.Tx, sc deskplane.Scope, id, what string, types ...string) (*deskplane.DSDirectory, error) {
-	d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+func usable(tx deskplane.Tx, sc deskplane.Scope, id, what string, types ...string) (*directory.DSDirectory, error) {
+	d, ok, err := directory.DSDirectories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func typeIn(t string, types []string) bool {
 }
 
 // change runs fn on a usable directory and saves it.
-func (s *Service) change(ctx context.Context, id, what string, types []string, fn func(tx deskplane.Tx, d *deskplane.DSDirectory) error) error {
+func (s *Service) change(ctx context.Context, id, what string, types []string, fn func(tx deskplane.Tx, d *directory.DSDirectory) error) error {
 	sc := env.Scope(ctx)
 	return s.Store.Update(ctx, func(tx deskplane.Tx) error {
 		d, err := usable(tx, sc, id, what, types...)
@@ -108,7 +109,7 @@ func (s *Service) change(ctx context.Context, id, what string, types []string, f
 		if err := fn(tx, d); err != nil {
 			return err
 		}
-		return deskplane.DSDirectories().Put(tx, sc, id, d)
+		return directory.DSDirectories().Put(tx, sc, id, d)
 	})
 }
 
@@ -144,5 +145,5 @@ func pageOf[T any](ctx context.Context, purpose string, items []T, token *string
 // directoryNotFound: every operation of this package answers an unknown
 // directory with DirectoryDoesNotExistException (the model's errors).
 func directoryNotFound(id string) error {
-	return refuse(deskplane.CodeNotFound, deskplane.ReasonDirectoryNotFound, "Directory %s does not exist.", id)
+	return refuse(deskplane.CodeNotFound, directory.ReasonDirectoryNotFound, "Directory %s does not exist.", id)
 }

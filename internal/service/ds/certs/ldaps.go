@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -14,17 +15,17 @@ import (
 // (decision 0216).
 
 // ldapsOf is a directory's LDAPS status; never enabled is Disabled.
-func ldapsOf(d *deskplane.DSDirectory) deskplane.DSLDAPSStatus {
+func ldapsOf(d *directory.DSDirectory) directory.DSLDAPSStatus {
 	if d.LDAPS == "" {
-		return deskplane.LDAPSDisabled
+		return directory.LDAPSDisabled
 	}
 	return d.LDAPS
 }
 
 func (s *Service) EnableLDAPS(ctx context.Context, in *dsapi.EnableLDAPSRequest) (*dsapi.EnableLDAPSResult, error) {
 	sc := env.Scope(ctx)
-	err := s.change(ctx, deref(in.DirectoryId), "EnableLDAPS", msOnly, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
-		row, err := deskplane.DSLDAPSTable().Check(deskplane.ActionEnable, d.ID, ldapsOf(d))
+	err := s.change(ctx, deref(in.DirectoryId), "EnableLDAPS", msOnly, func(tx deskplane.Tx, d *directory.DSDirectory) error {
+		row, err := directory.DSLDAPSTable().Check(directory.ActionEnable, d.ID, ldapsOf(d))
 		if err != nil {
 			return err
 		}
@@ -33,11 +34,11 @@ func (s *Service) EnableLDAPS(ctx context.Context, in *dsapi.EnableLDAPSRequest)
 			return err
 		}
 		if !ok {
-			return refuse(deskplane.CodeInvalidState, deskplane.ReasonNoCertificate,
+			return refuse(deskplane.CodeInvalidState, directory.ReasonNoCertificate,
 				"Directory %s has no registered ClientLDAPS certificate; register one with RegisterCertificate first.", d.ID)
 		}
 		d.LDAPS, d.LDAPSChanged = row.Via, s.Now()
-		return s.scheduleSetting(tx, sc, d.ID, deskplane.DSItemLDAPS)
+		return s.scheduleSetting(tx, sc, d.ID, directory.DSItemLDAPS)
 	})
 	if err != nil {
 		return nil, err
@@ -46,8 +47,8 @@ func (s *Service) EnableLDAPS(ctx context.Context, in *dsapi.EnableLDAPSRequest)
 }
 
 func (s *Service) DisableLDAPS(ctx context.Context, in *dsapi.DisableLDAPSRequest) (*dsapi.DisableLDAPSResult, error) {
-	err := s.change(ctx, deref(in.DirectoryId), "DisableLDAPS", msOnly, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
-		row, err := deskplane.DSLDAPSTable().Check(deskplane.ActionDisable, d.ID, ldapsOf(d))
+	err := s.change(ctx, deref(in.DirectoryId), "DisableLDAPS", msOnly, func(_ deskplane.Tx, d *directory.DSDirectory) error {
+		row, err := directory.DSLDAPSTable().Check(directory.ActionDisable, d.ID, ldapsOf(d))
 		if err != nil {
 			return err
 		}
@@ -91,16 +92,16 @@ var clientAuthTypes = []string{typeMicrosoftAD, typeADConnector}
 
 func (s *Service) EnableClientAuthentication(ctx context.Context, in *dsapi.EnableClientAuthenticationRequest) (*dsapi.EnableClientAuthenticationResult, error) {
 	sc, typ := env.Scope(ctx), string(in.Type)
-	err := s.change(ctx, deref(in.DirectoryId), "EnableClientAuthentication", clientAuthTypes, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "EnableClientAuthentication", clientAuthTypes, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		if _, on := d.ClientAuth[typ]; on {
-			return refuse(deskplane.CodeInvalidState, deskplane.ReasonInvalidClientAuth, "Client authentication %s is already enabled for directory %s.", typ, d.ID)
+			return refuse(deskplane.CodeInvalidState, directory.ReasonInvalidClientAuth, "Client authentication %s is already enabled for directory %s.", typ, d.ID)
 		}
 		ok, err := hasCertificate(tx, sc, d.ID, dsapi.CertificateTypeClientCertAuth)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return refuse(deskplane.CodeInvalidState, deskplane.ReasonNoCertificate,
+			return refuse(deskplane.CodeInvalidState, directory.ReasonNoCertificate,
 				"Directory %s has no registered ClientCertAuth certificate; register one with RegisterCertificate first.", d.ID)
 		}
 		if d.ClientAuth == nil {
@@ -117,9 +118,9 @@ func (s *Service) EnableClientAuthentication(ctx context.Context, in *dsapi.Enab
 
 func (s *Service) DisableClientAuthentication(ctx context.Context, in *dsapi.DisableClientAuthenticationRequest) (*dsapi.DisableClientAuthenticationResult, error) {
 	typ := string(in.Type)
-	err := s.change(ctx, deref(in.DirectoryId), "DisableClientAuthentication", clientAuthTypes, func(_ deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "DisableClientAuthentication", clientAuthTypes, func(_ deskplane.Tx, d *directory.DSDirectory) error {
 		if _, on := d.ClientAuth[typ]; !on {
-			return refuse(deskplane.CodeInvalidState, deskplane.ReasonInvalidClientAuth, "Client authentication %s is not enabled for directory %s.", typ, d.ID)
+			return refuse(deskplane.CodeInvalidState, directory.ReasonInvalidClientAuth, "Client authentication %s is not enabled for directory %s.", typ, d.ID)
 		}
 		delete(d.ClientAuth, typ)
 		return nil
@@ -165,17 +166,17 @@ func (s *Service) DescribeClientAuthenticationSettings(ctx context.Context, in *
 
 func (s *Service) EnableCAEnrollmentPolicy(ctx context.Context, in *dsapi.EnableCAEnrollmentPolicyRequest) (*dsapi.EnableCAEnrollmentPolicyResult, error) {
 	sc := env.Scope(ctx)
-	err := s.change(ctx, deref(in.DirectoryId), "EnableCAEnrollmentPolicy", msOnly, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "EnableCAEnrollmentPolicy", msOnly, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		switch dsapi.CaEnrollmentPolicyStatus(d.CAEnrollment) {
 		case dsapi.CaEnrollmentPolicyStatusInProgress:
-			return refuse(deskplane.CodeInProgress, deskplane.ReasonEnableInProgress, "The CA enrollment policy of directory %s is being enabled.", d.ID)
+			return refuse(deskplane.CodeInProgress, directory.ReasonEnableInProgress, "The CA enrollment policy of directory %s is being enabled.", d.ID)
 		case dsapi.CaEnrollmentPolicyStatusSuccess, dsapi.CaEnrollmentPolicyStatusImpaired:
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "Directory %s already has a CA enrollment policy (%s).", d.ID, d.PcaConnector)
 		case dsapi.CaEnrollmentPolicyStatusDisabling:
-			return refuse(deskplane.CodeInProgress, deskplane.ReasonDisableInProgress, "The CA enrollment policy of directory %s is being disabled.", d.ID)
+			return refuse(deskplane.CodeInProgress, directory.ReasonDisableInProgress, "The CA enrollment policy of directory %s is being disabled.", d.ID)
 		}
 		d.CAEnrollment, d.PcaConnector, d.CAChanged = string(dsapi.CaEnrollmentPolicyStatusInProgress), deref(in.PcaConnectorArn), s.Now()
-		return s.scheduleSetting(tx, sc, d.ID, deskplane.DSItemCA)
+		return s.scheduleSetting(tx, sc, d.ID, directory.DSItemCA)
 	})
 	if err != nil {
 		return nil, err
@@ -185,15 +186,15 @@ func (s *Service) EnableCAEnrollmentPolicy(ctx context.Context, in *dsapi.Enable
 
 func (s *Service) DisableCAEnrollmentPolicy(ctx context.Context, in *dsapi.DisableCAEnrollmentPolicyRequest) (*dsapi.DisableCAEnrollmentPolicyResult, error) {
 	sc := env.Scope(ctx)
-	err := s.change(ctx, deref(in.DirectoryId), "DisableCAEnrollmentPolicy", msOnly, func(tx deskplane.Tx, d *deskplane.DSDirectory) error {
+	err := s.change(ctx, deref(in.DirectoryId), "DisableCAEnrollmentPolicy", msOnly, func(tx deskplane.Tx, d *directory.DSDirectory) error {
 		switch dsapi.CaEnrollmentPolicyStatus(d.CAEnrollment) {
 		case "", dsapi.CaEnrollmentPolicyStatusDisabled:
 			return deskplane.NotFound(d.ID, "Directory %s has no CA enrollment policy.", d.ID)
 		case dsapi.CaEnrollmentPolicyStatusDisabling:
-			return refuse(deskplane.CodeInProgress, deskplane.ReasonDisableInProgress, "The CA enrollment policy of directory %s is already being disabled.", d.ID)
+			return refuse(deskplane.CodeInProgress, directory.ReasonDisableInProgress, "The CA enrollment policy of directory %s is already being disabled.", d.ID)
 		}
 		d.CAEnrollment, d.CAChanged = string(dsapi.CaEnrollmentPolicyStatusDisabling), s.Now()
-		return s.scheduleSetting(tx, sc, d.ID, deskplane.DSItemCA)
+		return s.scheduleSetting(tx, sc, d.ID, directory.DSItemCA)
 	})
 	if err != nil {
 		return nil, err

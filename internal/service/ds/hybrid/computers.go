@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
 )
@@ -17,7 +18,7 @@ func (s *Service) CreateComputer(ctx context.Context, in *dsapi.CreateComputerRe
 	sc, dirID, name, now := env.Scope(ctx), deref(in.DirectoryId), deref(in.ComputerName), s.Now()
 	out := &dsapi.CreateComputerResult{}
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		d, ok, err := deskplane.DSDirectories().Get(tx, sc, dirID)
+		d, ok, err := directory.DSDirectories().Get(tx, sc, dirID)
 		if err != nil {
 			return err
 		}
@@ -31,7 +32,7 @@ func (s *Service) CreateComputer(ctx context.Context, in *dsapi.CreateComputerRe
 			return deskplane.Errorf(deskplane.CodeUnavailable, "Directory %s is %s; the operation needs an Active directory.", dirID, d.Stage)
 		}
 		key := dirID + "/" + strings.ToLower(name)
-		if _, taken, err := deskplane.DSComputers().Get(tx, sc, key); err != nil {
+		if _, taken, err := directory.DSComputers().Get(tx, sc, key); err != nil {
 			return err
 		} else if taken {
 			return deskplane.Errorf(deskplane.CodeAlreadyExists, "Directory %s already has a computer named %s.", dirID, name)
@@ -44,16 +45,16 @@ func (s *Service) CreateComputer(ctx context.Context, in *dsapi.CreateComputerRe
 		}
 		d.NextRID++
 		sid := fmt.Sprintf("%s-%d", d.DomainSID, d.NextRID)
-		c := &deskplane.DSComputer{DirectoryID: dirID, Name: name, SID: sid, DN: "CN=" + name + "," + ou, Attributes: map[string]string{}, Created: now}
+		c := &directory.DSComputer{DirectoryID: dirID, Name: name, SID: sid, DN: "CN=" + name + "," + ou, Attributes: map[string]string{}, Created: now}
 		out.Computer = &dsapi.Computer{ComputerId: ptr(sid), ComputerName: ptr(name), ComputerAttributes: []dsapi.Attribute{}}
 		for _, a := range in.ComputerAttributes {
 			c.Attributes[deref(a.Name)] = deref(a.Value)
 			out.Computer.ComputerAttributes = append(out.Computer.ComputerAttributes, dsapi.Attribute{Name: a.Name, Value: a.Value})
 		}
-		if err := deskplane.DSComputers().Put(tx, sc, key, c); err != nil {
+		if err := directory.DSComputers().Put(tx, sc, key, c); err != nil {
 			return err
 		}
-		return deskplane.DSDirectories().Put(tx, sc, dirID, d)
+		return directory.DSDirectories().Put(tx, sc, dirID, d)
 	})
 	if err != nil {
 		return nil, err

@@ -4,11 +4,11 @@
 // dsapi.Service, composed beside the ds family by internal/service.
 // Decision: docs/decisions/0217-hybrid-ad-and-computers.md.
 //
-// A Hybrid AD directory is a deskplane.DSDirectory of type MicrosoftAD
+// A Hybrid AD directory is a directory.DSDirectory of type MicrosoftAD
 // with self-managed hosts (HybridHosts); its stages are the ds family's
 // (this package starts them with deskplane.TimerDSDirectoryStage) and its
 // update activities end with the ds family's settings timer (item
-// deskplane.DSItemHybrid).
+// directory.DSItemHybrid).
 package hybrid
 
 import (
@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/paging"
@@ -67,12 +68,12 @@ func refuse(code deskplane.Code, reason, format string, args ...any) error {
 }
 
 func directoryNotFound(id string) error {
-	return refuse(deskplane.CodeNotFound, deskplane.ReasonDirectoryNotFound, "Directory %s does not exist.", id)
+	return refuse(deskplane.CodeNotFound, directory.ReasonDirectoryNotFound, "Directory %s does not exist.", id)
 }
 
 // hybridDirectory loads a Hybrid AD directory of the caller.
-func hybridDirectory(tx deskplane.Tx, sc deskplane.Scope, id, what string) (*deskplane.DSDirectory, error) {
-	d, ok, err := deskplane.DSDirectories().Get(tx, sc, id)
+func hybridDirectory(tx deskplane.Tx, sc deskplane.Scope, id, what string) (*directory.DSDirectory, error) {
+	d, ok, err := directory.DSDirectories().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -109,14 +110,14 @@ func (s *Service) StartADAssessment(ctx context.Context, in *dsapi.StartADAssess
 	sc, dirID, now := env.Scope(ctx), deref(in.DirectoryId), s.Now()
 	id := deskplane.NewHexID("da-", 18)
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
-		n, err := deskplane.DSAssessments().Count(tx, sc)
+		n, err := directory.DSAssessments().Count(tx, sc)
 		if err != nil {
 			return err
 		}
 		if n >= maxAssessments {
-			return refuse(deskplane.CodeLimitExceeded, deskplane.ReasonAssessmentLimit, "You have %d AD assessments in this Region, the limit; delete one first.", n)
+			return refuse(deskplane.CodeLimitExceeded, directory.ReasonAssessmentLimit, "You have %d AD assessments in this Region, the limit; delete one first.", n)
 		}
-		a := &deskplane.DSAssessment{ID: id, Status: statusInProgress, ReportType: reportCustomer, Started: now, Updated: now}
+		a := &directory.DSAssessment{ID: id, Status: statusInProgress, ReportType: reportCustomer, Started: now, Updated: now}
 		if dirID != "" {
 			d, err := hybridDirectory(tx, sc, dirID, "StartADAssessment")
 			if err != nil {
@@ -132,10 +133,10 @@ func (s *Service) StartADAssessment(ctx context.Context, in *dsapi.StartADAssess
 			a.DNSName, a.CustomerDNS, a.InstanceIDs = deref(c.DnsName), slices.Clone(c.CustomerDnsIps), slices.Clone(c.InstanceIds)
 			a.VpcID, a.SubnetIDs, a.SecurityGrps = deref(c.VpcSettings.VpcId), slices.Clone(c.VpcSettings.SubnetIds), slices.Clone(c.SecurityGroupIds)
 		}
-		if err := deskplane.DSAssessments().Put(tx, sc, id, a); err != nil {
+		if err := directory.DSAssessments().Put(tx, sc, id, a); err != nil {
 			return err
 		}
-		return tx.Schedule(deskplane.Timer{Key: deskplane.DSAssessments().Key(sc, id), Name: deskplane.TimerDSAssessment, Due: s.After(now, deskplane.TDSSetting)})
+		return tx.Schedule(deskplane.Timer{Key: directory.DSAssessments().Key(sc, id), Name: deskplane.TimerDSAssessment, Due: s.After(now, deskplane.TDSSetting)})
 	})
 	if err != nil {
 		return nil, err
@@ -147,7 +148,7 @@ func (s *Service) StartADAssessment(ctx context.Context, in *dsapi.StartADAssess
 // fault of kind dsassessment.
 func (s *Service) onAssessment(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
-	a, ok, err := deskplane.DSAssessments().Get(tx, sc, t.Key.ID)
+	a, ok, err := directory.DSAssessments().Get(tx, sc, t.Key.ID)
 	if err != nil || !ok || a.Status != statusInProgress {
 		return err
 	}
@@ -162,11 +163,11 @@ func (s *Service) onAssessment(_ context.Context, tx deskplane.Tx, t deskplane.T
 			a.Status = f.State
 		}
 	}
-	return deskplane.DSAssessments().Put(tx, sc, a.ID, a)
+	return directory.DSAssessments().Put(tx, sc, a.ID, a)
 }
 
-func assessment(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.DSAssessment, error) {
-	a, ok, err := deskplane.DSAssessments().Get(tx, sc, id)
+func assessment(tx deskplane.Tx, sc deskplane.Scope, id string) (*directory.DSAssessment, error) {
+	a, ok, err := directory.DSAssessments().Get(tx, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -213,14 +214,14 @@ func (s *Service) ListADAssessments(ctx context.Context, in *dsapi.ListADAssessm
 	var all []dsapi.AssessmentSummary
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		if dirID != "" {
-			if _, ok, err := deskplane.DSDirectories().Get(tx, sc, dirID); err != nil {
+			if _, ok, err := directory.DSDirectories().Get(tx, sc, dirID); err != nil {
 				return err
 			} else if !ok {
 				return directoryNotFound(dirID)
 			}
 		}
 		all = all[:0]
-		return deskplane.DSAssessments().Each(tx, sc, 0, func(_ int64, a *deskplane.DSAssessment) (bool, error) {
+		return directory.DSAssessments().Each(tx, sc, 0, func(_ int64, a *directory.DSAssessment) (bool, error) {
 			if dirID == "" || a.DirectoryID == dirID {
 				sum := dsapi.AssessmentSummary{AssessmentId: ptr(a.ID), DnsName: ptr(a.DNSName), StartTime: smithy.NewTimestamp(a.Started),
 					LastUpdateDateTime: smithy.NewTimestamp(a.Updated), Status: ptr(a.Status), CustomerDnsIps: slices.Clone(a.CustomerDNS), ReportType: ptr(a.ReportType)}
@@ -253,13 +254,13 @@ func (s *Service) DeleteADAssessment(ctx context.Context, in *dsapi.DeleteADAsse
 			return deskplane.Errorf(deskplane.CodeInvalidState, "AD assessment %s is still %s; delete it when it has ended.", id, a.Status)
 		}
 		if a.DirectoryID != "" {
-			if _, ok, err := deskplane.DSDirectories().Get(tx, sc, a.DirectoryID); err != nil {
+			if _, ok, err := directory.DSDirectories().Get(tx, sc, a.DirectoryID); err != nil {
 				return err
 			} else if ok {
 				return deskplane.Errorf(deskplane.CodeInvalidState, "AD assessment %s belongs to directory %s; it is deleted with the directory.", id, a.DirectoryID)
 			}
 		}
-		_, err = deskplane.DSAssessments().Delete(tx, sc, id)
+		_, err = directory.DSAssessments().Delete(tx, sc, id)
 		return err
 	})
 	if err != nil {
@@ -290,7 +291,7 @@ func (s *Service) CreateHybridAD(ctx context.Context, in *dsapi.CreateHybridADRe
 			return deskplane.Errorf(deskplane.CodeInvalidParameter, "AD assessment %s belongs to directory %s; start an assessment for the new directory.", a.ID, a.DirectoryID)
 		}
 		n := 0
-		err = deskplane.DSDirectories().Each(tx, sc, 0, func(_ int64, d *deskplane.DSDirectory) (bool, error) {
+		err = directory.DSDirectories().Each(tx, sc, 0, func(_ int64, d *directory.DSDirectory) (bool, error) {
 			if d.Type == string(dsapi.DirectoryTypeMicrosoftAd) && d.Owner == nil && d.PrimaryRegion == "" {
 				n++
 			}
@@ -303,7 +304,7 @@ func (s *Service) CreateHybridAD(ctx context.Context, in *dsapi.CreateHybridADRe
 			return deskplane.Errorf(deskplane.CodeLimitExceeded, "You have reached the limit of %d AWS Managed Microsoft AD directories in this Region for this account.", s.Quotas.DSMicrosoftAD)
 		}
 		short, _, _ := strings.Cut(a.DNSName, ".")
-		d := &deskplane.DSDirectory{ID: id, Name: a.DNSName, ShortName: strings.ToUpper(short), Type: string(dsapi.DirectoryTypeMicrosoftAd),
+		d := &directory.DSDirectory{ID: id, Name: a.DNSName, ShortName: strings.ToUpper(short), Type: string(dsapi.DirectoryTypeMicrosoftAd),
 			Edition: string(dsapi.DirectoryEditionEnterprise), Alias: id, AccessURL: id + ".awsapps.com", Stage: deskplane.DSDirectoryRequested,
 			VpcID: a.VpcID, SubnetIDs: slices.Clone(a.SubnetIDs), SecurityGroupID: deskplane.NewHexID("sg-", 17), DNSAddrs: slices.Clone(a.CustomerDNS),
 			Launched: now, StageChanged: now, AdminUser: "Admin", Generation: 1, DesiredDCs: 2, OSVersion: string(dsapi.OSVersionVersion2019),
@@ -312,20 +313,20 @@ func (s *Service) CreateHybridAD(ctx context.Context, in *dsapi.CreateHybridADRe
 			d.AZs = append(d.AZs, sc.Region+string(rune('a'+i%6)))
 		}
 		for _, t := range in.Tags {
-			d.Tags = append(d.Tags, deskplane.DSTag{Key: deref(t.Key), Value: deref(t.Value)})
+			d.Tags = append(d.Tags, directory.DSTag{Key: deref(t.Key), Value: deref(t.Value)})
 		}
-		if err := deskplane.SeedDirectoryPrincipals(tx, sc, d, now); err != nil {
+		if err := directory.SeedDirectoryPrincipals(tx, sc, d, now); err != nil {
 			return err
 		}
-		if err := deskplane.DSDirectories().Put(tx, sc, id, d); err != nil {
+		if err := directory.DSDirectories().Put(tx, sc, id, d); err != nil {
 			return err
 		}
 		a.DirectoryID = id
-		if err := deskplane.DSAssessments().Put(tx, sc, a.ID, a); err != nil {
+		if err := directory.DSAssessments().Put(tx, sc, a.ID, a); err != nil {
 			return err
 		}
 		p, _ := json.Marshal(map[string]int64{"gen": d.Generation})
-		return tx.Schedule(deskplane.Timer{Key: deskplane.DSDirectories().Key(sc, id), Name: deskplane.TimerDSDirectoryStage,
+		return tx.Schedule(deskplane.Timer{Key: directory.DSDirectories().Key(sc, id), Name: deskplane.TimerDSDirectoryStage,
 			Due: s.After(now, deskplane.TDirectoryCreate), Payload: p})
 	})
 	if err != nil {
@@ -350,29 +351,29 @@ func (s *Service) UpdateHybridAD(ctx context.Context, in *dsapi.UpdateHybridADRe
 		if d.Stage != deskplane.DSDirectoryActive {
 			return deskplane.Errorf(deskplane.CodeInvalidState, "Directory %s is %s; a Hybrid AD directory is updated when Active.", dirID, d.Stage)
 		}
-		row, _ := deskplane.DSUpdateTable().Row(deskplane.ActionUpdate)
+		row, _ := directory.DSUpdateTable().Row(deskplane.ActionUpdate)
 		if u := in.HybridAdministratorAccountUpdate; u != nil {
-			d.HybridUpdates = append(d.HybridUpdates, deskplane.DSUpdate{Type: string(dsapi.HybridUpdateTypeHybridAdministratorAccount),
+			d.HybridUpdates = append(d.HybridUpdates, directory.DSUpdate{Type: string(dsapi.HybridUpdateTypeHybridAdministratorAccount),
 				Region: sc.Region, Status: row.Via, Started: now, Updated: now})
 		}
 		if u := in.SelfManagedInstancesSettings; u != nil {
 			prev := hostsValue(d.HybridDNS, d.HybridHosts)
 			d.HybridDNS, d.HybridHosts = slices.Clone(u.CustomerDnsIps), slices.Clone(u.InstanceIds)
-			d.HybridUpdates = append(d.HybridUpdates, deskplane.DSUpdate{Type: string(dsapi.HybridUpdateTypeSelfManagedInstances),
+			d.HybridUpdates = append(d.HybridUpdates, directory.DSUpdate{Type: string(dsapi.HybridUpdateTypeSelfManagedInstances),
 				Region: sc.Region, Status: row.Via, Previous: prev, New: hostsValue(d.HybridDNS, d.HybridHosts), Started: now, Updated: now,
 				Reason: assessmentID})
-			a := &deskplane.DSAssessment{ID: assessmentID, DirectoryID: dirID, DNSName: d.Name, CustomerDNS: slices.Clone(d.HybridDNS),
+			a := &directory.DSAssessment{ID: assessmentID, DirectoryID: dirID, DNSName: d.Name, CustomerDNS: slices.Clone(d.HybridDNS),
 				InstanceIDs: slices.Clone(d.HybridHosts), VpcID: d.VpcID, SubnetIDs: slices.Clone(d.SubnetIDs), Status: statusSuccess,
 				ReportType: reportCustomer, Started: now, Updated: now}
-			if err := deskplane.DSAssessments().Put(tx, sc, assessmentID, a); err != nil {
+			if err := directory.DSAssessments().Put(tx, sc, assessmentID, a); err != nil {
 				return err
 			}
 			out.AssessmentId = &assessmentID
 		}
-		if err := deskplane.DSDirectories().Put(tx, sc, dirID, d); err != nil {
+		if err := directory.DSDirectories().Put(tx, sc, dirID, d); err != nil {
 			return err
 		}
-		return tx.Schedule(deskplane.Timer{Key: deskplane.Key{Scope: sc, Kind: deskplane.KindDSDirectory, ID: dirID + "#" + deskplane.DSItemHybrid},
+		return tx.Schedule(deskplane.Timer{Key: deskplane.Key{Scope: sc, Kind: deskplane.KindDSDirectory, ID: dirID + "#" + directory.DSItemHybrid},
 			Name: deskplane.TimerDSSetting, Due: s.After(now, row.Timing)})
 	})
 	if err != nil {
@@ -403,7 +404,7 @@ func wireHosts(v string) *dsapi.HybridUpdateValue {
 
 func (s *Service) DescribeHybridADUpdate(ctx context.Context, in *dsapi.DescribeHybridADUpdateRequest) (*dsapi.DescribeHybridADUpdateResult, error) {
 	sc := env.Scope(ctx)
-	var all []deskplane.DSUpdate
+	var all []directory.DSUpdate
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		d, err := hybridDirectory(tx, sc, deref(in.DirectoryId), "DescribeHybridADUpdate")
 		if err != nil {

@@ -1,8 +1,12 @@
-package deskplane
+package directory
 
-import "time"
+import (
+	"time"
 
-// The Directory Service resources beside the directory (resources.go's
+	"github.com/deskplane/deskplane"
+)
+
+// The Directory Service resources beside the directory (directory.go's
 // DSDirectory): snapshots, trusts, certificates, schema extensions and AD
 // assessments are records of their own in the owner's scope; the settings
 // of one directory (conditional forwarders, IP routes, the log
@@ -10,25 +14,11 @@ import "time"
 // directory settings, Regions, domain controllers, updates, shares) are
 // fields of the directory record, changed in one transaction with it.
 
-// The Directory Service record kinds.
-const (
-	KindDSSnapshot   Kind = "dssnapshot"   // s-
-	KindDSTrust      Kind = "dstrust"      // t-
-	KindDSCert       Kind = "dscert"       // c-
-	KindDSSchemaExt  Kind = "dsschemaext"  // e-
-	KindDSAssessment Kind = "dsassessment" // da-
-	// KindDSAlias reserves a directory alias (CreateAlias) for the
-	// directory that took it, in GlobalScope(): id = the alias, a record
-	// naming the directory.
-	KindDSAlias Kind = "dsalias"
-	// KindDSComputer is a computer account (CreateComputer): id = directory
-	// id + "/" + lower-cased computer name.
-	KindDSComputer Kind = "dscomputer"
-)
-
 // DSComputers are computer accounts, keyed by directory id + "/" +
 // lower-cased name.
-func DSComputers() Records[DSComputer] { return Records[DSComputer]{KindDSComputer} }
+func DSComputers() deskplane.Records[DSComputer] {
+	return deskplane.Records[DSComputer]{Kind: deskplane.KindDSComputer}
+}
 
 // DSComputer is a computer account of a directory.
 type DSComputer struct {
@@ -41,24 +31,34 @@ type DSComputer struct {
 }
 
 // DSAliasKey is the key of an alias reservation.
-func DSAliasKey(alias string) Key { return Key{Scope: GlobalScope(), Kind: KindDSAlias, ID: alias} }
+func DSAliasKey(alias string) deskplane.Key {
+	return deskplane.Key{Scope: deskplane.GlobalScope(), Kind: deskplane.KindDSAlias, ID: alias}
+}
 
 // DSSnapshots are directory snapshots, keyed by snapshot id.
-func DSSnapshots() Records[DSSnapshot] { return Records[DSSnapshot]{KindDSSnapshot} }
+func DSSnapshots() deskplane.Records[DSSnapshot] {
+	return deskplane.Records[DSSnapshot]{Kind: deskplane.KindDSSnapshot}
+}
 
 // DSTrusts are trust relationships, keyed by trust id.
-func DSTrusts() Records[DSTrust] { return Records[DSTrust]{KindDSTrust} }
+func DSTrusts() deskplane.Records[DSTrust] {
+	return deskplane.Records[DSTrust]{Kind: deskplane.KindDSTrust}
+}
 
 // DSCertificates are registered certificates, keyed by certificate id.
-func DSCertificates() Records[DSCertificate] { return Records[DSCertificate]{KindDSCert} }
+func DSCertificates() deskplane.Records[DSCertificate] {
+	return deskplane.Records[DSCertificate]{Kind: deskplane.KindDSCert}
+}
 
 // DSSchemaExtensions are schema extensions, keyed by extension id.
-func DSSchemaExtensions() Records[DSSchemaExtension] {
-	return Records[DSSchemaExtension]{KindDSSchemaExt}
+func DSSchemaExtensions() deskplane.Records[DSSchemaExtension] {
+	return deskplane.Records[DSSchemaExtension]{Kind: deskplane.KindDSSchemaExt}
 }
 
 // DSAssessments are AD assessments, keyed by assessment id.
-func DSAssessments() Records[DSAssessment] { return Records[DSAssessment]{KindDSAssessment} }
+func DSAssessments() deskplane.Records[DSAssessment] {
+	return deskplane.Records[DSAssessment]{Kind: deskplane.KindDSAssessment}
+}
 
 // DSSnapshot is a snapshot of a directory.
 type DSSnapshot struct {
@@ -182,14 +182,14 @@ type DSSetting struct {
 
 // DSRegion is a Region a directory is replicated to (AddRegion).
 type DSRegion struct {
-	Name       string           `json:"name"`
-	VpcID      string           `json:"vpcId"`
-	SubnetIDs  []string         `json:"subnetIds"`
-	Status     DSDirectoryStage `json:"status"`
-	DesiredDCs int32            `json:"desiredDcs"`
-	Launched   time.Time        `json:"launched"`
-	Changed    time.Time        `json:"changed"`
-	Generation int64            `json:"gen"`
+	Name       string                     `json:"name"`
+	VpcID      string                     `json:"vpcId"`
+	SubnetIDs  []string                   `json:"subnetIds"`
+	Status     deskplane.DSDirectoryStage `json:"status"`
+	DesiredDCs int32                      `json:"desiredDcs"`
+	Launched   time.Time                  `json:"launched"`
+	Changed    time.Time                  `json:"changed"`
+	Generation int64                      `json:"gen"`
 }
 
 // DSDomainController is a domain controller of a directory.

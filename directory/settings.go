@@ -1,4 +1,4 @@
-package deskplane
+package directory
 
 import (
 	"strings"

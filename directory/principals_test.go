@@ -1,4 +1,4 @@
-package deskplane_test
+package directory_test
 
 import (
 	"context"
@@ -9,17 +9,18 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/memory"
 )
 
 // seed makes a directory's principals in a fresh store and returns it.
-func seed(t *testing.T, dir *deskplane.DSDirectory) (deskplane.Store, deskplane.Scope) {
+func seed(t *testing.T, dir *directory.DSDirectory) (deskplane.Store, deskplane.Scope) {
 	t.Helper()
 	st := memory.New()
 	t.Cleanup(func() { st.Close() })
 	sc := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
 	err := st.Update(context.Background(), func(tx deskplane.Tx) error {
-		return deskplane.SeedDirectoryPrincipals(tx, sc, dir, time.Unix(1700000000, 0))
+		return directory.SeedDirectoryPrincipals(tx, sc, dir, time.Unix(1700000000, 0))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,7 @@ func TestSeedDirectoryPrincipals(t *testing.T) {
 		{"ADConnector", "svc", []string{"Administrator", "Guest", "krbtgt", "svc"}, false, true},
 	} {
 		t.Run(c.typ, func(t *testing.T) {
-			dir := &deskplane.DSDirectory{ID: "d-1234567890", Name: "corp.example.com", ShortName: "CORP",
+			dir := &directory.DSDirectory{ID: "d-1234567890", Name: "corp.example.com", ShortName: "CORP",
 				AdminUser: c.admin, DomainSID: "S-1-5-21-1-2-3", NextRID: 1104}
 			if err := json.Unmarshal([]byte(`{"type":"`+c.typ+`"}`), dir); err != nil { // the type as stored
 				t.Fatal(err)
@@ -47,7 +48,7 @@ func TestSeedDirectoryPrincipals(t *testing.T) {
 			err := st.View(context.Background(), func(tx deskplane.Tx) error {
 				var users []string
 				sids := map[string]bool{}
-				if err := deskplane.Users().Each(tx, sc, 0, func(_ int64, u *deskplane.User) (bool, error) {
+				if err := directory.Users().Each(tx, sc, 0, func(_ int64, u *directory.User) (bool, error) {
 					users = append(users, u.SAMAccountName)
 					if sids[u.SID] {
 						t.Errorf("SID %s twice", u.SID)
@@ -63,8 +64,8 @@ func TestSeedDirectoryPrincipals(t *testing.T) {
 				if !slices.Equal(users, c.users) {
 					t.Errorf("users %v, want %v", users, c.users)
 				}
-				groups := map[string]*deskplane.Group{}
-				if err := deskplane.Groups().Each(tx, sc, 0, func(_ int64, g *deskplane.Group) (bool, error) {
+				groups := map[string]*directory.Group{}
+				if err := directory.Groups().Each(tx, sc, 0, func(_ int64, g *directory.Group) (bool, error) {
 					groups[g.SAMAccountName] = g
 					if sids[g.SID] {
 						t.Errorf("SID %s twice (%s)", g.SID, g.SAMAccountName)
@@ -74,10 +75,10 @@ func TestSeedDirectoryPrincipals(t *testing.T) {
 				}); err != nil {
 					return err
 				}
-				if du := groups["Domain Users"]; du == nil || du.SID != "S-1-5-21-1-2-3-513" || du.Scope != deskplane.GroupGlobal || !du.System {
+				if du := groups["Domain Users"]; du == nil || du.SID != "S-1-5-21-1-2-3-513" || du.Scope != directory.GroupGlobal || !du.System {
 					t.Errorf("Domain Users: %+v", du)
 				}
-				if a := groups["Administrators"]; a == nil || a.SID != "S-1-5-32-544" || a.Scope != deskplane.GroupBuiltinLocal {
+				if a := groups["Administrators"]; a == nil || a.SID != "S-1-5-32-544" || a.Scope != directory.GroupBuiltinLocal {
 					t.Errorf("Administrators: %+v", a)
 				}
 				if _, ok := groups["AWS Delegated Administrators"]; ok != c.hasAWS {
@@ -86,7 +87,7 @@ func TestSeedDirectoryPrincipals(t *testing.T) {
 				if _, ok := groups["Protected Users"]; ok != c.hasWin {
 					t.Errorf("Windows Server groups: %v", ok)
 				}
-				of, err := deskplane.GroupsOf(tx, sc, dir.ID, "ADMINISTRATOR")
+				of, err := directory.GroupsOf(tx, sc, dir.ID, "ADMINISTRATOR")
 				if err != nil {
 					return err
 				}
@@ -104,13 +105,13 @@ func TestSeedDirectoryPrincipals(t *testing.T) {
 
 			// DeleteDirectoryPrincipals leaves nothing of the directory.
 			err = st.Update(context.Background(), func(tx deskplane.Tx) error {
-				return deskplane.DeleteDirectoryPrincipals(tx, sc, dir.ID)
+				return directory.DeleteDirectoryPrincipals(tx, sc, dir.ID)
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			_ = st.View(context.Background(), func(tx deskplane.Tx) error {
-				for _, k := range []deskplane.Kind{deskplane.KindUser, deskplane.KindGroup, deskplane.KindGroupMember} {
+				for _, k := range []deskplane.Kind{deskplane.KindUser, directory.KindGroup, directory.KindGroupMember} {
 					if n, _ := tx.Count(sc, k); n != 0 {
 						t.Errorf("%d %s records remain", n, k)
 					}
@@ -122,8 +123,8 @@ func TestSeedDirectoryPrincipals(t *testing.T) {
 }
 
 func TestDirectoryContainers(t *testing.T) {
-	ms := &deskplane.DSDirectory{Name: "corp.example.com", ShortName: "CORP", Type: "MicrosoftAD"}
-	simple := &deskplane.DSDirectory{Name: "corp.example.com", ShortName: "CORP", Type: "SimpleAD"}
+	ms := &directory.DSDirectory{Name: "corp.example.com", ShortName: "CORP", Type: "MicrosoftAD"}
+	simple := &directory.DSDirectory{Name: "corp.example.com", ShortName: "CORP", Type: "SimpleAD"}
 	if dn := ms.DistinguishedName("jane", ""); dn != "CN=jane,OU=Users,OU=CORP,DC=corp,DC=example,DC=com" {
 		t.Errorf("Microsoft AD: %s", dn)
 	}
@@ -131,26 +132,26 @@ func TestDirectoryContainers(t *testing.T) {
 		t.Errorf("Simple AD: %s", dn)
 	}
 	for _, c := range []struct {
-		dir                  *deskplane.DSDirectory
+		dir                  *directory.DSDirectory
 		container            string
 		writable, membership bool
 	}{
 		{ms, "", true, true},
 		{ms, "OU=Users,OU=CORP", true, true},
-		{ms, deskplane.ContainerUsers, false, false},
-		{ms, deskplane.ContainerDelegated, false, true},
-		{ms, deskplane.ContainerReserved, false, false},
-		{simple, deskplane.ContainerBuiltin, true, true},
+		{ms, directory.ContainerUsers, false, false},
+		{ms, directory.ContainerDelegated, false, true},
+		{ms, directory.ContainerReserved, false, false},
+		{simple, directory.ContainerBuiltin, true, true},
 	} {
 		if c.dir.Writable(c.container) != c.writable || c.dir.MembershipWritable(c.container) != c.membership {
 			t.Errorf("%s %q: writable %v, membership %v", c.dir.Type, c.container, c.dir.Writable(c.container), c.dir.MembershipWritable(c.container))
 		}
 	}
 	for _, c := range []struct {
-		status deskplane.DataAccessStatus
+		status directory.DataAccessStatus
 		ok     bool
-	}{{"", true}, {deskplane.DataAccessEnabled, true}, {deskplane.DataAccessDisabled, false}, {deskplane.DataAccessEnabling, false}, {deskplane.DataAccessFailed, false}} {
-		if (&deskplane.DSDirectory{DataAccess: c.status}).DataAccessAllowed() != c.ok {
+	}{{"", true}, {directory.DataAccessEnabled, true}, {directory.DataAccessDisabled, false}, {directory.DataAccessEnabling, false}, {directory.DataAccessFailed, false}} {
+		if (&directory.DSDirectory{DataAccess: c.status}).DataAccessAllowed() != c.ok {
 			t.Errorf("data access %q", c.status)
 		}
 	}
@@ -160,7 +161,7 @@ func TestDirectoryContainers(t *testing.T) {
 // before values were typed (a string holding the value's JSON) and as
 // they are written now.
 func TestAttributeValueDecoding(t *testing.T) {
-	var u deskplane.User
+	var u directory.User
 	old := `{"directoryId":"d-1","sam":"Alice","attributes":{"department":"{\"S\":\"Finance\"}","employeeNumber":"{\"N\":42}"}}`
 	if err := json.Unmarshal([]byte(old), &u); err != nil {
 		t.Fatal(err)
@@ -178,7 +179,7 @@ func TestAttributeValueDecoding(t *testing.T) {
 	if !strings.Contains(string(b), `"department":{"S":"Finance"}`) {
 		t.Errorf("written as %s", b)
 	}
-	var again deskplane.User
+	var again directory.User
 	if err := json.Unmarshal(b, &again); err != nil || *again.Attributes["department"].S != "Finance" {
 		t.Errorf("read back: %+v %v", again, err)
 	}

@@ -1,4 +1,4 @@
-package deskplane
+package directory
 
 import (
 	"bytes"
@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskplane/deskplane"
 )
 
 // The principals of a Directory Service directory: its users (User,
-// resources.go), its groups and the memberships between them, as the
+// directory.go), its groups and the memberships between them, as the
 // Directory Service Data API sees them (docs/decisions/0014-directory-users.md,
 // 0240-directory-data-objects.md). The ds family makes them when it creates
 // a directory (SeedDirectoryPrincipals) and removes them with it
@@ -21,11 +23,11 @@ import (
 // directory, case-insensitively, and keeps the case it was created with.
 
 // The record kinds of a directory's groups, memberships and Directory
-// Service Data client tokens (kinds.go has the others).
+// Service Data client tokens (the root's kinds.go and dskinds.go have the others).
 const (
-	KindGroup       Kind = "group"       // a directory group (id = directory id + "/" + lower-cased name)
-	KindGroupMember Kind = "groupmember" // a direct group membership (id = directory id + "/" + group + "/" + member, lower-cased)
-	KindDataToken   Kind = "datatoken"   // a Directory Service Data client token (id = the token)
+	KindGroup       deskplane.Kind = "group"       // a directory group (id = directory id + "/" + lower-cased name)
+	KindGroupMember deskplane.Kind = "groupmember" // a direct group membership (id = directory id + "/" + group + "/" + member, lower-cased)
+	KindDataToken   deskplane.Kind = "datatoken"   // a Directory Service Data client token (id = the token)
 )
 
 // GroupType is an Active Directory group's type (Directory Service Data
@@ -220,13 +222,13 @@ func (d *DSDirectory) MembershipWritable(container string) bool {
 func FoldName(name string) string { return strings.ToLower(name) }
 
 // GroupKey returns the record key of a directory group.
-func GroupKey(s Scope, directoryID, name string) Key {
-	return Key{Scope: s, Kind: KindGroup, ID: directoryID + "/" + FoldName(name)}
+func GroupKey(s deskplane.Scope, directoryID, name string) deskplane.Key {
+	return deskplane.Key{Scope: s, Kind: KindGroup, ID: directoryID + "/" + FoldName(name)}
 }
 
 // GroupMemberKey returns the record key of a direct membership.
-func GroupMemberKey(s Scope, directoryID, group, member string) Key {
-	return Key{Scope: s, Kind: KindGroupMember, ID: directoryID + "/" + FoldName(group) + "/" + FoldName(member)}
+func GroupMemberKey(s deskplane.Scope, directoryID, group, member string) deskplane.Key {
+	return deskplane.Key{Scope: s, Kind: KindGroupMember, ID: directoryID + "/" + FoldName(group) + "/" + FoldName(member)}
 }
 
 // ParseGroupMemberID splits a membership record id into its directory id,
@@ -241,22 +243,24 @@ func ParseGroupMemberID(id string) (directoryID, group, member string, ok bool) 
 
 // Users are the users of the scope's directories, keyed by directory id +
 // "/" + lower-cased name (UserKey).
-func Users() Records[User] { return Records[User]{KindUser} }
+func Users() deskplane.Records[User] { return deskplane.Records[User]{Kind: deskplane.KindUser} }
 
 // Groups are the groups of the scope's directories, keyed by directory id
 // + "/" + lower-cased name (GroupKey).
-func Groups() Records[Group] { return Records[Group]{KindGroup} }
+func Groups() deskplane.Records[Group] { return deskplane.Records[Group]{Kind: KindGroup} }
 
 // GroupMembers are the direct memberships of the scope's groups
 // (GroupMemberKey).
-func GroupMembers() Records[GroupMember] { return Records[GroupMember]{KindGroupMember} }
+func GroupMembers() deskplane.Records[GroupMember] {
+	return deskplane.Records[GroupMember]{Kind: KindGroupMember}
+}
 
 // GroupsOf returns the names of the groups the user or group name of a
 // directory is a direct member of, in the order it joined them.
-func GroupsOf(tx Tx, s Scope, directoryID, name string) ([]string, error) {
+func GroupsOf(tx deskplane.Tx, s deskplane.Scope, directoryID, name string) ([]string, error) {
 	folded := FoldName(name)
-	var keys []Key
-	err := tx.List(s, KindGroupMember, 0, func(r Record) bool {
+	var keys []deskplane.Key
+	err := tx.List(s, KindGroupMember, 0, func(r deskplane.Record) bool {
 		if dir, _, member, ok := ParseGroupMemberID(r.ID); ok && dir == directoryID && member == folded {
 			keys = append(keys, r.Key)
 		}
@@ -268,7 +272,7 @@ func GroupsOf(tx Tx, s Scope, directoryID, name string) ([]string, error) {
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
 		var m GroupMember
-		found, err := Load(tx, k, &m)
+		found, err := deskplane.Load(tx, k, &m)
 		if err != nil {
 			return nil, err
 		}
@@ -411,7 +415,7 @@ func wellKnownUsers() []wellKnownUser {
 // OU, an AD Connector's service account. The administrator the directory
 // was created with (dir.AdminUser) is enabled. It takes relative ids from
 // dir.NextRID, which the caller saves with the directory afterwards.
-func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) error {
+func SeedDirectoryPrincipals(tx deskplane.Tx, s deskplane.Scope, dir *DSDirectory, now time.Time) error {
 	microsoft := string(dir.Type) == typeMicrosoftAD
 	simple := string(dir.Type) == typeSimpleAD
 	sid := func(rid int) string {
@@ -433,7 +437,7 @@ func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) er
 		} else {
 			g.SID = sid(w.rid)
 		}
-		if err := Save(tx, GroupKey(s, dir.ID, g.SAMAccountName), g); err != nil {
+		if err := deskplane.Save(tx, GroupKey(s, dir.ID, g.SAMAccountName), g); err != nil {
 			return err
 		}
 		groups[w.name] = g
@@ -445,10 +449,10 @@ func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) er
 		}
 		m := GroupMember{DirectoryID: dir.ID, Group: g.SAMAccountName, Member: u.SAMAccountName, MemberType: MemberUser,
 			MemberSID: u.SID, Primary: primary, Added: now}
-		return Save(tx, GroupMemberKey(s, dir.ID, g.SAMAccountName, u.SAMAccountName), m)
+		return deskplane.Save(tx, GroupMemberKey(s, dir.ID, g.SAMAccountName, u.SAMAccountName), m)
 	}
 	seed := func(u *User, primary string, others []string) error {
-		if err := Save(tx, UserKey(s, dir.ID, u.SAMAccountName), u); err != nil {
+		if err := deskplane.Save(tx, UserKey(s, dir.ID, u.SAMAccountName), u); err != nil {
 			return err
 		}
 		if err := join(u, primary, true); err != nil {
@@ -504,11 +508,11 @@ func SeedDirectoryPrincipals(tx Tx, s Scope, dir *DSDirectory, now time.Time) er
 // what ResetUserPassword does, and what CreateDirectory does for the
 // administrator the directory is created with. It answers ErrNotFound
 // when the user does not exist.
-func SetUserPassword(tx Tx, s Scope, directoryID, name, hash string, now time.Time) error {
+func SetUserPassword(tx deskplane.Tx, s deskplane.Scope, directoryID, name, hash string, now time.Time) error {
 	notFound := func() error {
-		return NotFound(name, "The user %s does not exist in directory %s.", name, directoryID)
+		return deskplane.NotFound(name, "The user %s does not exist in directory %s.", name, directoryID)
 	}
-	return Modify(tx, UserKey(s, directoryID, name), notFound, func(u *User) error {
+	return deskplane.Modify(tx, UserKey(s, directoryID, name), notFound, func(u *User) error {
 		u.PasswordHash = hash
 		u.Enabled = true
 		u.Modified = now
@@ -518,11 +522,11 @@ func SetUserPassword(tx Tx, s Scope, directoryID, name, hash string, now time.Ti
 
 // DeleteDirectoryPrincipals removes every user, group and membership of a
 // directory, with the directory.
-func DeleteDirectoryPrincipals(tx Tx, s Scope, directoryID string) error {
+func DeleteDirectoryPrincipals(tx deskplane.Tx, s deskplane.Scope, directoryID string) error {
 	prefix := directoryID + "/"
-	for _, kind := range []Kind{KindGroupMember, KindGroup, KindUser} {
+	for _, kind := range []deskplane.Kind{KindGroupMember, KindGroup, deskplane.KindUser} {
 		var ids []string
-		err := tx.List(s, kind, 0, func(r Record) bool {
+		err := tx.List(s, kind, 0, func(r deskplane.Record) bool {
 			if strings.HasPrefix(r.ID, prefix) {
 				ids = append(ids, r.ID)
 			}
@@ -532,7 +536,7 @@ func DeleteDirectoryPrincipals(tx Tx, s Scope, directoryID string) error {
 			return err
 		}
 		for _, id := range ids {
-			if _, err := tx.Delete(Key{Scope: s, Kind: kind, ID: id}); err != nil {
+			if _, err := tx.Delete(deskplane.Key{Scope: s, Kind: kind, ID: id}); err != nil {
 				return err
 			}
 		}

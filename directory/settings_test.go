@@ -1,10 +1,10 @@
-package deskplane_test
+package directory_test
 
 import (
 	"slices"
 	"testing"
 
-	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
 )
 
 func TestDirectoryPasswordPolicy(t *testing.T) {
@@ -15,7 +15,7 @@ func TestDirectoryPasswordPolicy(t *testing.T) {
 		{"Sup3r-Secret!", true}, {"abcDEF12", true}, {"abcdef12", false}, {"Ab1!", false},
 		{"ABCDEFGH-", false}, {"ÄÖÜäöü12", true}, {string(make([]rune, 65)), false},
 	} {
-		if got := deskplane.DirectoryPasswordOK(c.pw); got != c.ok {
+		if got := directory.DirectoryPasswordOK(c.pw); got != c.ok {
 			t.Errorf("DirectoryPasswordOK(%q) = %v, want %v", c.pw, got, c.ok)
 		}
 	}
@@ -23,7 +23,7 @@ func TestDirectoryPasswordPolicy(t *testing.T) {
 
 func TestDirectorySettingCatalogue(t *testing.T) {
 	seen := map[string]bool{}
-	for _, d := range deskplane.DSSettingCatalogue() {
+	for _, d := range directory.DSSettingCatalogue() {
 		if seen[d.Name] || !slices.Contains(d.Allowed, d.Default) || d.Type == "" || d.DataType == "" {
 			t.Errorf("setting %+v: duplicate, or its default is not an allowed value", d)
 		}

@@ -1,8 +1,8 @@
-package deskplane
+package directory
 
 // Typed states of the Directory Service resources other than the directory
-// itself (Directory Service model enums; drift_test.go holds them against
-// the model). Their transition tables are in dstables.go.
+// itself (Directory Service model enums; the root's drift_test.go holds
+// them against the model). Their transition tables are in tables.go.
 
 // DSTrustState is the state of a trust (model TrustState).
 type DSTrustState string
