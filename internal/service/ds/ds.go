@@ -16,8 +16,8 @@
 // Decisions: docs/decisions/0010-directory-service.md and 0200–0239.
 //
 // It follows docs/PATTERNS.md: a Service that embeds env.Env, operations
-// with the generated signatures, the root package's records, typed states
-// and transition tables (dstables.go).
+// with the generated signatures, the domain's records, typed states
+// and transition tables (the root and its directory sub-package).
 package ds
 
 import (
