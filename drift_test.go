@@ -66,7 +66,7 @@ func notModel() []string {
 		"Kind", "Transition", "Action", "ComputeFamily",
 		"DesktopState", // a desktop provider's view of a desktop (desktop.go)
 		"ImageOrigin",  // how an image was made (image.go)
-		"DeviceType",   // a WorkspaceAccessProperties member name (client_access.go)
+		"DeviceType",   // a WorkspaceAccessProperties member name (access/access.go)
 	}
 }
 

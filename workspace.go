@@ -111,3 +111,18 @@ func (ws *Workspace) SetState(s WorkspaceState, at time.Time) {
 func WorkspaceNotFound(id string) *Error {
 	return NotFound(id, "The WorkSpace %s could not be found. Confirm that the WorkSpace exists in your AWS account and Region, and try again.", id)
 }
+
+// The connection states a client writes (ConnectionState of
+// DescribeWorkspacesConnectionStatus).
+const (
+	ConnectionConnected    = "CONNECTED"
+	ConnectionDisconnected = "DISCONNECTED"
+)
+
+// SetConnection records that a user connected to or disconnected from the
+// WorkSpace at the time at: DescribeWorkspacesConnectionStatus shows the
+// state, and LastKnownUserConnectionTimestamp is the last change.
+func (ws *Workspace) SetConnection(state string, at time.Time) {
+	ws.ConnectionState = state
+	ws.ConnectionStateChanged, ws.LastKnownUserConnection = at, at
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/access"
 	"github.com/deskplane/deskplane/internal/service/webaccess"
 )
 
@@ -171,7 +172,7 @@ func (h *Handler) watch(ctx context.Context, cancel context.CancelCauseFunc, who
 			if ref, ok := webaccess.IsRefusal(err); ok {
 				if ref.Reason == webaccess.NoSuchWorkspace {
 					// It was the user's a moment ago: it has gone.
-					_, why := deskplane.CanConnect(&deskplane.Workspace{State: deskplane.WorkspaceTerminated})
+					_, why := access.CanConnect(&deskplane.Workspace{State: deskplane.WorkspaceTerminated})
 					err = &webaccess.Refusal{Reason: webaccess.NotConnectable, Message: why}
 				}
 				cancel(err)

@@ -8,6 +8,7 @@ import (
 	wstypes "github.com/aws/aws-sdk-go-v2/service/workspaces/types"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/desktops"
 	"github.com/deskplane/deskplane/internal/apptest"
 )
 
@@ -30,8 +31,8 @@ func TestRestartEndsTheNodesConnections(t *testing.T) {
 			if err := deskplane.Workspaces().Put(tx, sc, id, ws); err != nil {
 				return err
 			}
-			if err := deskplane.DesktopRecords().Put(tx, deskplane.NodeScope(node), deskplane.DesktopID(sc, id),
-				&deskplane.DesktopRecord{Account: sc.Account, Region: sc.Region, WorkspaceID: id}); err != nil {
+			if err := desktops.DesktopRecords().Put(tx, desktops.NodeScope(node), desktops.DesktopID(sc, id),
+				&desktops.DesktopRecord{Account: sc.Account, Region: sc.Region, WorkspaceID: id}); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/desktops"
 )
 
 // view is what a worker reads about one desktop before it acts.
@@ -14,7 +15,7 @@ type view struct {
 	sc    deskplane.Scope
 	wsID  string
 	did   string
-	d     deskplane.DesktopRecord
+	d     desktops.DesktopRecord
 	ws    *deskplane.Workspace // nil: the WorkSpace is gone
 	spec  deskplane.DesktopSpec
 	res   deskplane.DesktopResources
@@ -26,7 +27,7 @@ type outcome struct {
 	complete   bool // the WorkSpace's transition is done on the desktop
 	unhealthy  bool
 	terminated bool
-	taken      []deskplane.DesktopSnapshotRequest
+	taken      []desktops.DesktopSnapshotRequest
 	captured   []string
 	applied    bool
 }
@@ -34,7 +35,7 @@ type outcome struct {
 // handle looks at one desktop: reads its record and WorkSpace, calls the
 // port outside any transaction, records the outcome.
 func (r *Reconciler) handle(ctx context.Context, did string, adopt bool) {
-	sc, wsID, ok := deskplane.ParseDesktopID(did)
+	sc, wsID, ok := desktops.ParseDesktopID(did)
 	if !ok {
 		return
 	}
@@ -42,7 +43,7 @@ func (r *Reconciler) handle(ctx context.Context, did string, adopt bool) {
 	found, foreign := false, false
 	err := r.store.View(ctx, func(tx deskplane.Tx) error {
 		v.ws, found, foreign = nil, false, false
-		d, ok, err := deskplane.DesktopRecords().Get(tx, deskplane.NodeScope(r.opt.Node), did)
+		d, ok, err := desktops.DesktopRecords().Get(tx, desktops.NodeScope(r.opt.Node), did)
 		if err != nil || !ok {
 			return err
 		}
@@ -56,7 +57,7 @@ func (r *Reconciler) handle(ctx context.Context, did string, adopt bool) {
 			return nil
 		}
 		v.ws = ws
-		v.res = deskplane.DesktopResourcesOf(ws)
+		v.res = desktops.DesktopResourcesOf(ws)
 		img, err := portImage(tx, sc, ws.BundleID)
 		if err != nil {
 			return err
@@ -197,7 +198,7 @@ func (r *Reconciler) provision(ctx context.Context, spec deskplane.DesktopSpec) 
 func (r *Reconciler) rebuild(ctx context.Context, v *view) error {
 	snap := ""
 	if n := len(v.ws.RebuildSnapshots); n > 0 {
-		snap = deskplane.SnapshotName(v.ws.RebuildSnapshots[n-1])
+		snap = desktops.SnapshotName(v.ws.RebuildSnapshots[n-1])
 	}
 	err := r.port.Rebuild(ctx, v.wsID, v.spec.ImageID, snap)
 	if errors.Is(err, deskplane.ErrSnapshotNotFound) {
@@ -216,7 +217,7 @@ func (r *Reconciler) rebuild(ctx context.Context, v *view) error {
 // the desktop.
 func (r *Reconciler) restore(ctx context.Context, v *view) error {
 	if n := len(v.ws.RestoreSnapshots); n > 0 {
-		err := r.port.Restore(ctx, v.wsID, deskplane.SnapshotName(v.ws.RestoreSnapshots[n-1]))
+		err := r.port.Restore(ctx, v.wsID, desktops.SnapshotName(v.ws.RestoreSnapshots[n-1]))
 		if err != nil && !errors.Is(err, deskplane.ErrSnapshotNotFound) {
 			return err
 		}
@@ -226,13 +227,13 @@ func (r *Reconciler) restore(ctx context.Context, v *view) error {
 
 // snapshots takes the snapshots the schedule asked for, and removes the
 // desktop's snapshots the WorkSpace no longer lists.
-func (r *Reconciler) snapshots(ctx context.Context, v *view) ([]deskplane.DesktopSnapshotRequest, error) {
+func (r *Reconciler) snapshots(ctx context.Context, v *view) ([]desktops.DesktopSnapshotRequest, error) {
 	if len(v.d.Snapshots) == 0 {
 		return nil, nil
 	}
 	keep := map[string]bool{}
 	for _, t := range append(slices.Clone(v.ws.RebuildSnapshots), v.ws.RestoreSnapshots...) {
-		keep[deskplane.SnapshotName(t)] = true
+		keep[desktops.SnapshotName(t)] = true
 	}
 	have, err := r.port.Snapshots(ctx, v.wsID)
 	if err != nil {
@@ -245,9 +246,9 @@ func (r *Reconciler) snapshots(ctx context.Context, v *view) ([]deskplane.Deskto
 			}
 		}
 	}
-	var taken []deskplane.DesktopSnapshotRequest
+	var taken []desktops.DesktopSnapshotRequest
 	for _, req := range v.d.Snapshots {
-		if _, err := r.port.Snapshot(ctx, v.wsID, deskplane.SnapshotName(req.At)); err != nil {
+		if _, err := r.port.Snapshot(ctx, v.wsID, desktops.SnapshotName(req.At)); err != nil {
 			return taken, err
 		}
 		taken = append(taken, req)
@@ -324,21 +325,21 @@ func (r *Reconciler) record(ctx context.Context, v *view, out outcome, actErr er
 		r.succeeded(v.did)
 	}
 	now := r.clock.Now()
-	ns := deskplane.NodeScope(r.opt.Node)
+	ns := desktops.NodeScope(r.opt.Node)
 	return r.store.Update(ctx, func(tx deskplane.Tx) error {
 		ws, wsFound, err := deskplane.Workspaces().Get(tx, v.sc, v.wsID)
 		if err != nil {
 			return err
 		}
 		if out.terminated && actErr == nil && (!wsFound || ws.State == deskplane.WorkspaceTerminated) {
-			_, err := deskplane.DesktopRecords().Delete(tx, ns, v.did)
+			_, err := desktops.DesktopRecords().Delete(tx, ns, v.did)
 			return err
 		}
 		if !wsFound || v.ws == nil {
 			return nil
 		}
 		gen := v.ws.Generation
-		d, found, err := deskplane.DesktopRecords().Get(tx, ns, v.did)
+		d, found, err := desktops.DesktopRecords().Get(tx, ns, v.did)
 		if err != nil || !found {
 			return err
 		}
@@ -350,20 +351,20 @@ func (r *Reconciler) record(ctx context.Context, v *view, out outcome, actErr er
 				ws.SetState(deskplane.WorkspaceUnhealthy, now)
 			}
 			for _, t := range out.taken {
-				ws.RebuildSnapshots = deskplane.AddSnapshotTime(ws.RebuildSnapshots, t.At)
+				ws.RebuildSnapshots = desktops.AddSnapshotTime(ws.RebuildSnapshots, t.At)
 				if !t.UserOnly {
-					ws.RestoreSnapshots = deskplane.AddSnapshotTime(ws.RestoreSnapshots, t.At)
+					ws.RestoreSnapshots = desktops.AddSnapshotTime(ws.RestoreSnapshots, t.At)
 				}
 			}
 			if err := deskplane.Workspaces().Put(tx, v.sc, v.wsID, ws); err != nil {
 				return err
 			}
-			if d, _, err = deskplane.DesktopRecords().Get(tx, ns, v.did); err != nil {
+			if d, _, err = desktops.DesktopRecords().Get(tx, ns, v.did); err != nil {
 				return err
 			}
 		}
-		d.Snapshots = slices.DeleteFunc(d.Snapshots, func(q deskplane.DesktopSnapshotRequest) bool {
-			return slices.ContainsFunc(out.taken, func(t deskplane.DesktopSnapshotRequest) bool { return t.At.Equal(q.At) })
+		d.Snapshots = slices.DeleteFunc(d.Snapshots, func(q desktops.DesktopSnapshotRequest) bool {
+			return slices.ContainsFunc(out.taken, func(t desktops.DesktopSnapshotRequest) bool { return t.At.Equal(q.At) })
 		})
 		if out.applied && actErr == nil {
 			d.Applied = v.res
@@ -371,16 +372,16 @@ func (r *Reconciler) record(ctx context.Context, v *view, out outcome, actErr er
 		if handled {
 			d.Seen = d.Want
 		}
-		if err := deskplane.DesktopRecords().Put(tx, ns, v.did, d); err != nil {
+		if err := desktops.DesktopRecords().Put(tx, ns, v.did, d); err != nil {
 			return err
 		}
 		for _, img := range out.captured {
-			if err := deskplane.CompleteCapture(tx, r.opt.Node, v.sc, v.wsID, img, now); err != nil {
+			if err := desktops.CompleteCapture(tx, r.opt.Node, v.sc, v.wsID, img, now); err != nil {
 				return err
 			}
 		}
 		if out.complete && ws.Generation == gen {
-			return deskplane.CompleteDesktop(tx, r.opt.Node, v.sc, v.wsID, gen, failed, now)
+			return desktops.CompleteDesktop(tx, r.opt.Node, v.sc, v.wsID, gen, failed, now)
 		}
 		return nil
 	})
@@ -388,14 +389,14 @@ func (r *Reconciler) record(ctx context.Context, v *view, out outcome, actErr er
 
 // markSeen records that the desktop's current Want was handled.
 func (r *Reconciler) markSeen(ctx context.Context, v *view) error {
-	ns := deskplane.NodeScope(r.opt.Node)
+	ns := desktops.NodeScope(r.opt.Node)
 	return r.store.Update(ctx, func(tx deskplane.Tx) error {
-		d, found, err := deskplane.DesktopRecords().Get(tx, ns, v.did)
+		d, found, err := desktops.DesktopRecords().Get(tx, ns, v.did)
 		if err != nil || !found || d.Want != v.d.Want {
 			return err
 		}
 		d.Seen = d.Want
-		return deskplane.DesktopRecords().Put(tx, ns, v.did, d)
+		return desktops.DesktopRecords().Put(tx, ns, v.did, d)
 	})
 }
 

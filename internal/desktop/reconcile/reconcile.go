@@ -6,7 +6,7 @@
 // the node's Reconciler lists its desktop records, and a bounded pool of
 // workers calls the deskplane.Desktops port outside any transaction for
 // each desktop that needs it, then records in one transaction what the
-// desktop did. A transition's timer waits (deskplane.DesktopGate) until
+// desktop did. A transition's timer waits (desktops.DesktopGate) until
 // that record says the desktop has done its part, so PENDING ends in
 // AVAILABLE only once the desktop answers the RFB handshake, while faults,
 // timing profiles and the service clock keep working on top.
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/desktops"
 )
 
 // Options tune a Reconciler.
@@ -232,8 +233,8 @@ func (r *Reconciler) due(ctx context.Context, full bool) ([]string, error) {
 	var entries []entry
 	err := r.store.View(ctx, func(tx deskplane.Tx) error {
 		entries = entries[:0]
-		return deskplane.DesktopRecords().Each(tx, deskplane.NodeScope(r.opt.Node), 0, func(_ int64, d *deskplane.DesktopRecord) (bool, error) {
-			e := entry{id: deskplane.DesktopID(deskplane.Scope{Account: d.Account, Region: d.Region}, d.WorkspaceID),
+		return desktops.DesktopRecords().Each(tx, desktops.NodeScope(r.opt.Node), 0, func(_ int64, d *desktops.DesktopRecord) (bool, error) {
+			e := entry{id: desktops.DesktopID(deskplane.Scope{Account: d.Account, Region: d.Region}, d.WorkspaceID),
 				dirty: d.Want != d.Seen || len(d.Snapshots) > 0, wsID: d.WorkspaceID}
 			if full {
 				ws, found, err := deskplane.Workspaces().Get(tx, deskplane.Scope{Account: d.Account, Region: d.Region}, d.WorkspaceID)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/desktops"
 	"github.com/deskplane/deskplane/internal/catalogue"
 	"github.com/deskplane/deskplane/internal/desktop/reconcile"
 	"github.com/deskplane/deskplane/internal/lifecycle"
@@ -210,7 +211,7 @@ func (f *fakePort) state(id string) deskplane.DesktopState {
 }
 
 // rig is a store, an engine with a stand-in of the WorkSpaces family's
-// state handler (which waits on deskplane.DesktopGate as the family does)
+// state handler (which waits on desktops.DesktopGate as the family does)
 // and a running reconciler.
 type rig struct {
 	t     *testing.T
@@ -249,7 +250,7 @@ func newRig(t *testing.T, port *fakePort, raw deskplane.Store) *rig {
 		if err != nil || !ok || strconv.FormatInt(ws.Generation, 10) != string(tm.Payload) {
 			return err
 		}
-		wait, f, failed, err := deskplane.DesktopGate(tx, tm.Key.Scope, ws, true)
+		wait, f, failed, err := desktops.DesktopGate(tx, tm.Key.Scope, ws, true)
 		if err != nil || wait {
 			return err
 		}
@@ -378,7 +379,7 @@ func TestLifecycleFollowsTheDesktop(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = r.store.View(ctx, func(tx deskplane.Tx) error {
-		n, _ := deskplane.DesktopRecords().Count(tx, deskplane.NodeScope(node))
+		n, _ := desktops.DesktopRecords().Count(tx, desktops.NodeScope(node))
 		if n != 0 {
 			t.Errorf("%d desktop records left", n)
 		}
@@ -403,7 +404,7 @@ func TestDesktopFailureEndsInError(t *testing.T) {
 	r := newRig(t, port, nil)
 	r.enter("ws-3", deskplane.WorkspacePending, nil)
 	r.await("ws-3", deskplane.WorkspaceError)
-	if ws := r.ws("ws-3"); ws.ErrorCode != deskplane.DesktopErrorCode {
+	if ws := r.ws("ws-3"); ws.ErrorCode != desktops.DesktopErrorCode {
 		t.Errorf("error code %q", ws.ErrorCode)
 	}
 }
@@ -443,7 +444,7 @@ func TestModifySnapshotsAndCapture(t *testing.T) {
 	for i := range 4 {
 		at := r.clock.Now().Add(time.Duration(i) * time.Hour)
 		err := r.store.Update(context.Background(), func(tx deskplane.Tx) error {
-			return deskplane.RequestDesktopSnapshot(tx, r.sc, r.ws("ws-6"), at, false)
+			return desktops.RequestDesktopSnapshot(tx, r.sc, r.ws("ws-6"), at, false)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -456,7 +457,7 @@ func TestModifySnapshotsAndCapture(t *testing.T) {
 	}
 	// One more pass prunes the desktop's oldest snapshot.
 	err := r.store.Update(context.Background(), func(tx deskplane.Tx) error {
-		return deskplane.RequestDesktopSnapshot(tx, r.sc, r.ws("ws-6"), r.clock.Now().Add(10*time.Hour), true)
+		return desktops.RequestDesktopSnapshot(tx, r.sc, r.ws("ws-6"), r.clock.Now().Add(10*time.Hour), true)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -488,7 +489,7 @@ func TestModifySnapshotsAndCapture(t *testing.T) {
 
 func TestComputeTableMatchesTheCatalogue(t *testing.T) {
 	for _, s := range catalogue.ComputeSpecs() {
-		cpus, mem, ok := deskplane.ComputeHardware(s.Compute)
+		cpus, mem, ok := desktops.ComputeHardware(s.Compute)
 		if !ok || cpus != s.VCPU || mem != s.MemGiB {
 			t.Errorf("%s: root %d/%d, catalogue %+v", s.Compute, cpus, mem, s)
 		}

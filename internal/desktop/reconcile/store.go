@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/desktops"
 )
 
 // Store returns s wrapped so that every write of a WorkSpace that names a
 // node also touches its desktop record in the same transaction
-// (deskplane.TouchDesktop), and so that once such a transaction commits
+// (desktops.TouchDesktop), and so that once such a transaction commits
 // the reconciler looks at once. The families and the lifecycle engine work
 // on this store; they never learn that desktops exist, except for the
 // gates that make a transition wait for its desktop
@@ -58,7 +59,7 @@ func (t *touchingTx) Put(k deskplane.Key, data []byte) (deskplane.Record, error)
 		return rec, err
 	}
 	if node := nodeOf(data); node != "" {
-		if err := deskplane.TouchDesktop(t.Tx, node, k.Scope, k.ID); err != nil {
+		if err := desktops.TouchDesktop(t.Tx, node, k.Scope, k.ID); err != nil {
 			return rec, err
 		}
 		t.touched = true
@@ -79,5 +80,5 @@ func (t *touchingTx) Delete(k deskplane.Key) (bool, error) {
 		return ok, err
 	}
 	t.touched = true
-	return ok, deskplane.TouchDesktop(t.Tx, node, k.Scope, k.ID)
+	return ok, desktops.TouchDesktop(t.Tx, node, k.Scope, k.ID)
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/desktops"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/smithy"
@@ -221,7 +222,7 @@ func (s *Service) onImageReady(_ context.Context, tx deskplane.Tx, t deskplane.T
 	// An image captured from a real desktop waits for its content; the
 	// desktop's node fires this timer again once it is captured
 	// (docs/decisions/0184-desktop-reconciler.md).
-	if wait, err := deskplane.ImageContentWait(tx, sc, img, s.Node != ""); err != nil || wait {
+	if wait, err := desktops.ImageContentWait(tx, sc, img, s.Node != ""); err != nil || wait {
 		return err
 	}
 	if err := s.finish(tx, sc, img, t.Due); err != nil {

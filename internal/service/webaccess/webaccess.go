@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/access"
 	"github.com/deskplane/deskplane/directory"
 	"github.com/deskplane/deskplane/internal/password"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -121,7 +122,7 @@ func (s *Service) Register(ctx context.Context, code string) (Registration, erro
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		found = false
 		for _, acct := range s.Accounts {
-			for _, region := range deskplane.RegistrationCodeRegions(code, s.Regions) {
+			for _, region := range access.RegistrationCodeRegions(code, s.Regions) {
 				sc := deskplane.Scope{Account: acct, Region: region}
 				err := deskplane.Directories().Each(tx, sc, 0, func(_ int64, d *deskplane.Directory) (bool, error) {
 					if d.State != deskplane.DirectoryRegistered || !strings.EqualFold(d.RegistrationCode, code) {
@@ -157,7 +158,7 @@ func (s *Service) directoryRules(tx deskplane.Tx, reg Registration, addr netip.A
 	if !ok || d.State != deskplane.DirectoryRegistered || !strings.EqualFold(d.RegistrationCode, reg.Code) {
 		return nil, refuse(BadCode, msgBadCode)
 	}
-	if !deskplane.DeviceAllowed(d.AccessProperties, deskplane.DeviceWeb) {
+	if !access.DeviceAllowed(d.AccessProperties, access.DeviceWeb) {
 		return nil, refuse(DeviceDenied, msgDevice)
 	}
 	var groups []deskplane.IPGroup
@@ -170,7 +171,7 @@ func (s *Service) directoryRules(tx deskplane.Tx, reg Registration, addr netip.A
 			groups = append(groups, *g)
 		}
 	}
-	if len(d.IPGroupIDs) > 0 && !deskplane.AddressAllowed(groups, addr) {
+	if len(d.IPGroupIDs) > 0 && !access.AddressAllowed(groups, addr) {
 		return nil, refuse(AddressDenied, msgAddress)
 	}
 	return d, nil

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/access"
+	"github.com/deskplane/deskplane/desktops"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
 
@@ -18,7 +20,7 @@ type Workspace struct {
 	RunningMode  deskplane.RunningMode
 	BundleID     string
 	Connected    bool
-	CanConnect   deskplane.Connectability
+	CanConnect   access.Connectability
 	Reason       string // why not, when CanConnect is not Connectable
 	LastSeen     time.Time
 	ComputeType  string
@@ -26,7 +28,7 @@ type Workspace struct {
 }
 
 func view(ws *deskplane.Workspace) Workspace {
-	c, why := deskplane.CanConnect(ws)
+	c, why := access.CanConnect(ws)
 	name := ws.ComputerName
 	if name == "" {
 		name = ws.ID
@@ -147,12 +149,12 @@ func (s *Service) Connect(ctx context.Context, id Identity, wsID string, addr ne
 		if err != nil {
 			return err
 		}
-		switch c, why := deskplane.CanConnect(ws); c {
-		case deskplane.Connectable:
-		case deskplane.StartsOnSignIn:
+		switch c, why := access.CanConnect(ws); c {
+		case access.Connectable:
+		case access.StartsOnSignIn:
 			start = true
 			return refuse(NotYet, why)
-		case deskplane.NotYet:
+		case access.NotYet:
 			return refuse(NotYet, why)
 		default:
 			return refuse(NotConnectable, why)
@@ -176,7 +178,7 @@ func (s *Service) Connectable(ctx context.Context, id Identity, wsID string) err
 		if err != nil {
 			return err
 		}
-		if c, why := deskplane.CanConnect(ws); c != deskplane.Connectable {
+		if c, why := access.CanConnect(ws); c != access.Connectable {
 			return refuse(NotConnectable, why)
 		}
 		return nil
@@ -220,7 +222,7 @@ func (s *Service) ResetConnections(ctx context.Context, node string) (int, error
 	var refs []ref
 	err := s.Store.View(ctx, func(tx deskplane.Tx) error {
 		refs = refs[:0]
-		return deskplane.DesktopRecords().Each(tx, deskplane.NodeScope(node), 0, func(_ int64, d *deskplane.DesktopRecord) (bool, error) {
+		return desktops.DesktopRecords().Each(tx, desktops.NodeScope(node), 0, func(_ int64, d *desktops.DesktopRecord) (bool, error) {
 			refs = append(refs, ref{sc: deskplane.Scope{Account: d.Account, Region: d.Region}, id: d.WorkspaceID})
 			return true, nil
 		})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/desktops"
 	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -49,7 +50,7 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 	// On a node that runs desktops, a WorkSpace with a desktop ends its
 	// transition once the desktop has done its part
 	// (docs/decisions/0184-desktop-reconciler.md).
-	wait, desktopFault, desktopFailed, err := deskplane.DesktopGate(tx, sc, ws, s.Node != "")
+	wait, desktopFault, desktopFailed, err := desktops.DesktopGate(tx, sc, ws, s.Node != "")
 	if err != nil || wait {
 		return err
 	}
@@ -544,7 +545,7 @@ func (s *Service) onWorkspaceSnapshot(_ context.Context, tx deskplane.Tx, t desk
 // copy exists (docs/decisions/0184-desktop-reconciler.md).
 func (s *Service) takeSnapshot(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time, userOnly bool) error {
 	if ws.Node != "" && s.Node != "" {
-		return deskplane.RequestDesktopSnapshot(tx, sc, ws, at, userOnly)
+		return desktops.RequestDesktopSnapshot(tx, sc, ws, at, userOnly)
 	}
 	ws.RebuildSnapshots = addSnapshot(ws.RebuildSnapshots, at)
 	if !userOnly {

@@ -1,10 +1,19 @@
-package deskplane
+// Package desktops holds the domain records that tie WorkSpaces to real
+// desktops with -desktops local: each desktop's record in its node's scope,
+// the gates a transition waits on, snapshot requests, captured image content
+// and the compute hardware table. The port itself (deskplane.Desktops) stays
+// in the root. A domain sub-package of the root: standard library and the
+// root only (docs/decisions/0106-domain-sub-packages.md,
+// 0184-desktop-reconciler.md).
+package desktops
 
 import (
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskplane/deskplane"
 )
 
 // The records that tie a WorkSpace to its desktop when deskplane runs real
@@ -22,28 +31,30 @@ import (
 
 // KindDesktop is a WorkSpace's desktop record, in NodeScope(node): id =
 // DesktopID(scope, WorkSpace id).
-const KindDesktop Kind = "desktop"
+const KindDesktop deskplane.Kind = "desktop"
 
 // NodeScope is the scope of the records of one node's desktops.
-func NodeScope(node string) Scope { return Scope{Account: "node", Region: node} }
+func NodeScope(node string) deskplane.Scope { return deskplane.Scope{Account: "node", Region: node} }
 
 // DesktopID is the id of a WorkSpace's desktop record in its node's scope.
-func DesktopID(sc Scope, workspaceID string) string {
+func DesktopID(sc deskplane.Scope, workspaceID string) string {
 	return sc.Account + "/" + sc.Region + "/" + workspaceID
 }
 
 // ParseDesktopID splits a desktop record id into the WorkSpace's scope and
 // id.
-func ParseDesktopID(id string) (Scope, string, bool) {
+func ParseDesktopID(id string) (deskplane.Scope, string, bool) {
 	parts := strings.SplitN(id, "/", 3)
 	if len(parts) != 3 {
-		return Scope{}, "", false
+		return deskplane.Scope{}, "", false
 	}
-	return Scope{Account: parts[0], Region: parts[1]}, parts[2], true
+	return deskplane.Scope{Account: parts[0], Region: parts[1]}, parts[2], true
 }
 
 // DesktopRecords are the desktop records, each in its node's scope.
-func DesktopRecords() Records[DesktopRecord] { return Records[DesktopRecord]{KindDesktop} }
+func DesktopRecords() deskplane.Records[DesktopRecord] {
+	return deskplane.Records[DesktopRecord]{Kind: KindDesktop}
+}
 
 // DesktopRecord is what a node's reconciler knows and owes about the
 // desktop of one WorkSpace.
@@ -66,7 +77,7 @@ type DesktopRecord struct {
 	// Captured lists the images captured from the desktop (by image id).
 	Captured []string `json:"captured,omitempty"`
 	// Applied are the resources the desktop was last given.
-	Applied DesktopResources `json:"applied,omitzero"`
+	Applied deskplane.DesktopResources `json:"applied,omitzero"`
 }
 
 // DesktopSnapshotRequest is one snapshot the WorkSpace's schedule asks for.
@@ -86,14 +97,14 @@ const DesktopErrorCode = "InternalError.Desktop"
 // TouchDesktop marks the desktop of WorkSpace id (in scope sc, on node)
 // as needing a look by the node's reconciler. The reconciler's store calls
 // it on every write of a WorkSpace that names a node.
-func TouchDesktop(tx Tx, node string, sc Scope, id string) error {
+func TouchDesktop(tx deskplane.Tx, node string, sc deskplane.Scope, id string) error {
 	if node == "" {
 		return nil
 	}
 	return touchDesktop(tx, node, sc, id, nil)
 }
 
-func touchDesktop(tx Tx, node string, sc Scope, id string, fn func(*DesktopRecord)) error {
+func touchDesktop(tx deskplane.Tx, node string, sc deskplane.Scope, id string, fn func(*DesktopRecord)) error {
 	ns := NodeScope(node)
 	did := DesktopID(sc, id)
 	d, found, err := DesktopRecords().Get(tx, ns, did)
@@ -117,27 +128,27 @@ func touchDesktop(tx Tx, node string, sc Scope, id string, fn func(*DesktopRecor
 // without a node never waits, and neither does any on a node that runs no
 // desktops (desktops false): turning desktops off leaves the lifecycle
 // timer-driven again instead of stuck.
-func DesktopGate(tx Tx, sc Scope, ws *Workspace, desktops bool) (wait bool, failed TransitionFault, hasFailed bool, err error) {
+func DesktopGate(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, desktops bool) (wait bool, failed deskplane.TransitionFault, hasFailed bool, err error) {
 	if ws.Node == "" || !desktops {
-		return false, TransitionFault{}, false, nil
+		return false, deskplane.TransitionFault{}, false, nil
 	}
 	d, found, err := DesktopRecords().Get(tx, NodeScope(ws.Node), DesktopID(sc, ws.ID))
 	if err != nil || !found || d.DoneGen != ws.Generation {
-		return err == nil, TransitionFault{}, false, err
+		return err == nil, deskplane.TransitionFault{}, false, err
 	}
 	if d.Failed != "" {
-		return false, TransitionFault{State: string(WorkspaceError), ErrorCode: DesktopErrorCode,
+		return false, deskplane.TransitionFault{State: string(deskplane.WorkspaceError), ErrorCode: DesktopErrorCode,
 			ErrorMessage: "The desktop of WorkSpace " + ws.ID + " failed: " + d.Failed}, true, nil
 	}
-	return false, TransitionFault{}, false, nil
+	return false, deskplane.TransitionFault{}, false, nil
 }
 
 // CompleteDesktop records that the desktop of the WorkSpace id (in scope
 // sc, on node) completed the transition of Generation gen (failed: gave up
 // with that error), and makes the WorkSpace's state timer fire now if it
 // already fired and waited. It changes nothing when the WorkSpace moved on.
-func CompleteDesktop(tx Tx, node string, sc Scope, id string, gen int64, failed string, now time.Time) error {
-	ws, found, err := Workspaces().Get(tx, sc, id)
+func CompleteDesktop(tx deskplane.Tx, node string, sc deskplane.Scope, id string, gen int64, failed string, now time.Time) error {
+	ws, found, err := deskplane.Workspaces().Get(tx, sc, id)
 	if err != nil || !found || ws.Generation != gen || ws.Node != node {
 		return err
 	}
@@ -150,23 +161,23 @@ func CompleteDesktop(tx Tx, node string, sc Scope, id string, gen int64, failed 
 	if err := DesktopRecords().Put(tx, ns, did, d); err != nil {
 		return err
 	}
-	k := Workspaces().Key(sc, id)
+	k := deskplane.Workspaces().Key(sc, id)
 	timers, err := tx.Timers(k)
 	if err != nil {
 		return err
 	}
 	for _, t := range timers {
-		if t.Name == TimerWorkspaceState {
+		if t.Name == deskplane.TimerWorkspaceState {
 			return nil // it has not fired yet: it ends the state when due
 		}
 	}
-	return tx.Schedule(Timer{Key: k, Name: TimerWorkspaceState, Due: now, Payload: []byte(strconv.FormatInt(gen, 10))})
+	return tx.Schedule(deskplane.Timer{Key: k, Name: deskplane.TimerWorkspaceState, Due: now, Payload: []byte(strconv.FormatInt(gen, 10))})
 }
 
 // RequestDesktopSnapshot asks the node of ws for a snapshot of its desktop
 // taken at `at` (userOnly: it counts as a rebuild snapshot only). The
 // reconciler takes it and then lists it on the WorkSpace (RecordSnapshot).
-func RequestDesktopSnapshot(tx Tx, sc Scope, ws *Workspace, at time.Time, userOnly bool) error {
+func RequestDesktopSnapshot(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time, userOnly bool) error {
 	return touchDesktop(tx, ws.Node, sc, ws.ID, func(d *DesktopRecord) {
 		for _, r := range d.Snapshots {
 			if r.At.Equal(at) {
@@ -194,11 +205,11 @@ func AddSnapshotTime(snaps []time.Time, at time.Time) []time.Time {
 // ImageContentWait says whether an image captured from a WorkSpace with a
 // desktop must stay PENDING because the desktop has not captured it yet
 // (never on a node that runs no desktops: desktops false).
-func ImageContentWait(tx Tx, sc Scope, img *Image, desktops bool) (bool, error) {
-	if !desktops || img.Origin != OriginWorkspace || img.SourceWorkspaceID == "" {
+func ImageContentWait(tx deskplane.Tx, sc deskplane.Scope, img *deskplane.Image, desktops bool) (bool, error) {
+	if !desktops || img.Origin != deskplane.OriginWorkspace || img.SourceWorkspaceID == "" {
 		return false, nil
 	}
-	ws, found, err := Workspaces().Get(tx, sc, img.SourceWorkspaceID)
+	ws, found, err := deskplane.Workspaces().Get(tx, sc, img.SourceWorkspaceID)
 	if err != nil || !found || ws.Node == "" {
 		return false, err
 	}
@@ -211,27 +222,27 @@ func ImageContentWait(tx Tx, sc Scope, img *Image, desktops bool) (bool, error) 
 
 // ComputeHardware is what a compute type gives a desktop: virtual CPUs
 // and memory (the public bundles' table, internal/catalogue; no GPU).
-func ComputeHardware(c Compute) (vCPUs, memoryGiB int, ok bool) {
+func ComputeHardware(c deskplane.Compute) (vCPUs, memoryGiB int, ok bool) {
 	switch c {
-	case ComputeValue:
+	case deskplane.ComputeValue:
 		return 1, 2, true
-	case ComputeStandard:
+	case deskplane.ComputeStandard:
 		return 2, 4, true
-	case ComputePerformance:
+	case deskplane.ComputePerformance:
 		return 2, 8, true
-	case ComputePower:
+	case deskplane.ComputePower:
 		return 4, 16, true
-	case ComputePowerPro:
+	case deskplane.ComputePowerPro:
 		return 8, 32, true
-	case ComputeGraphics:
+	case deskplane.ComputeGraphics:
 		return 8, 15, true
-	case ComputeGraphicsPro:
+	case deskplane.ComputeGraphicsPro:
 		return 16, 122, true
-	case ComputeGraphicsG4dn:
+	case deskplane.ComputeGraphicsG4dn:
 		return 4, 16, true
-	case ComputeGraphicsProG4dn, ComputeGeneral4XLarge:
+	case deskplane.ComputeGraphicsProG4dn, deskplane.ComputeGeneral4XLarge:
 		return 16, 64, true
-	case ComputeGeneral8XLarge:
+	case deskplane.ComputeGeneral8XLarge:
 		return 32, 128, true
 	}
 	return 0, 0, false
@@ -239,19 +250,19 @@ func ComputeHardware(c Compute) (vCPUs, memoryGiB int, ok bool) {
 
 // DesktopResourcesOf are the resources the desktop of ws must have: its
 // compute type's CPUs and memory and its volume sizes.
-func DesktopResourcesOf(ws *Workspace) DesktopResources {
+func DesktopResourcesOf(ws *deskplane.Workspace) deskplane.DesktopResources {
 	cpus, mem, ok := ComputeHardware(ws.ComputeType)
 	if !ok {
 		cpus, mem = 1, 2
 	}
-	return DesktopResources{ComputeType: string(ws.ComputeType), CPUs: cpus, MemoryMiB: mem * 1024,
+	return deskplane.DesktopResources{ComputeType: string(ws.ComputeType), CPUs: cpus, MemoryMiB: mem * 1024,
 		RootVolumeGiB: ws.RootVolumeSizeGib, UserVolumeGiB: ws.UserVolumeSizeGib}
 }
 
 // CompleteCapture records that the desktop of WorkSpace wsID captured
 // image imageID, and makes the image's ready timer fire now if it already
 // fired and waited (ImageContentWait).
-func CompleteCapture(tx Tx, node string, sc Scope, wsID, imageID string, now time.Time) error {
+func CompleteCapture(tx deskplane.Tx, node string, sc deskplane.Scope, wsID, imageID string, now time.Time) error {
 	ns, did := NodeScope(node), DesktopID(sc, wsID)
 	d, found, err := DesktopRecords().Get(tx, ns, did)
 	if err != nil || !found {
@@ -263,21 +274,21 @@ func CompleteCapture(tx Tx, node string, sc Scope, wsID, imageID string, now tim
 			return err
 		}
 	}
-	img, found, err := Images().Get(tx, sc, imageID)
-	if err != nil || !found || !ImageTable().Transitional(img.State) {
+	img, found, err := deskplane.Images().Get(tx, sc, imageID)
+	if err != nil || !found || !deskplane.ImageTable().Transitional(img.State) {
 		return err
 	}
-	k := Images().Key(sc, imageID)
+	k := deskplane.Images().Key(sc, imageID)
 	timers, err := tx.Timers(k)
 	if err != nil {
 		return err
 	}
 	for _, t := range timers {
-		if t.Name == TimerImageReady {
+		if t.Name == deskplane.TimerImageReady {
 			return nil
 		}
 	}
 	// No payload: the handler then checks only that the image is still
 	// PENDING.
-	return tx.Schedule(Timer{Key: k, Name: TimerImageReady, Due: now})
+	return tx.Schedule(deskplane.Timer{Key: k, Name: deskplane.TimerImageReady, Due: now})
 }

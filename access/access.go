@@ -1,11 +1,18 @@
-package deskplane
+// Package access holds the rules a WorkSpaces client meets when a directory
+// user signs in and connects: device types (WorkspaceAccessProperties), the
+// IP access control groups of the directory, which WorkSpace states can be
+// connected to and the client's reasons, and the Region part of registration
+// codes. A domain sub-package of the root: standard library and the root only
+// (docs/decisions/0106-domain-sub-packages.md, 0251-web-client-access-rules.md).
+package access
 
 import (
 	"encoding/json"
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/deskplane/deskplane"
 )
 
 // The access rules a WorkSpaces client meets when a directory user signs in
@@ -65,7 +72,7 @@ func defaultAccess(d DeviceType) string {
 // address; otherwise the address must fall in a rule of one of them. Rules
 // are IPv4 ranges: an IPv4-mapped IPv6 address is matched as IPv4, any
 // other IPv6 address matches no rule.
-func AddressAllowed(groups []IPGroup, addr netip.Addr) bool {
+func AddressAllowed(groups []deskplane.IPGroup, addr netip.Addr) bool {
 	if len(groups) == 0 {
 		return true
 	}
@@ -119,54 +126,39 @@ const (
 // CanConnect answers whether a user may connect to the WorkSpace now and,
 // when not, the reason the client shows, in the WorkSpaces client's form
 // "WorkSpace Status: <status>. <what to do>".
-func CanConnect(ws *Workspace) (Connectability, string) {
+func CanConnect(ws *deskplane.Workspace) (Connectability, string) {
 	switch ws.State {
-	case WorkspaceAvailable:
+	case deskplane.WorkspaceAvailable:
 		return Connectable, ""
-	case WorkspaceStopped:
-		if ws.RunningMode == RunningModeAutoStop {
+	case deskplane.WorkspaceStopped:
+		if ws.RunningMode == deskplane.RunningModeAutoStop {
 			return StartsOnSignIn, "WorkSpace Status: Starting. Your WorkSpace is being started; this can take a few minutes. It opens as soon as it is available."
 		}
 		return Refused, "WorkSpace Status: Stopped. Your WorkSpace is stopped. Contact your administrator to start it."
-	case WorkspacePending:
+	case deskplane.WorkspacePending:
 		return NotYet, "WorkSpace Status: Pending. Your WorkSpace is still being created. Please try again in a few minutes."
-	case WorkspaceStarting:
+	case deskplane.WorkspaceStarting:
 		return NotYet, "WorkSpace Status: Starting. Your WorkSpace is starting. Please try again in a few minutes."
-	case WorkspaceRebooting:
+	case deskplane.WorkspaceRebooting:
 		return NotYet, "WorkSpace Status: Rebooting. Your WorkSpace is restarting. Please try again in a few minutes."
-	case WorkspaceRebuilding:
+	case deskplane.WorkspaceRebuilding:
 		return NotYet, "WorkSpace Status: Rebuilding. Your WorkSpace is being rebuilt. Please try again in a few minutes."
-	case WorkspaceRestoring:
+	case deskplane.WorkspaceRestoring:
 		return NotYet, "WorkSpace Status: Restoring. Your WorkSpace is being restored. Please try again in a few minutes."
-	case WorkspaceStopping:
+	case deskplane.WorkspaceStopping:
 		return NotYet, "WorkSpace Status: Stopping. Your WorkSpace is stopping. Please try again when it has stopped."
-	case WorkspaceUnhealthy, WorkspaceImpaired:
+	case deskplane.WorkspaceUnhealthy, deskplane.WorkspaceImpaired:
 		return NotYet, "WorkSpace Status: Unhealthy. We were unable to connect you to your WorkSpace. Please try again in a few minutes."
-	case WorkspaceAdminMaintenance:
+	case deskplane.WorkspaceAdminMaintenance:
 		return Refused, "WorkSpace Status: Maintenance. Your administrator is maintaining your WorkSpace. Please try again later or contact your administrator."
-	case WorkspaceSuspended:
+	case deskplane.WorkspaceSuspended:
 		return Refused, "WorkSpace Status: Suspended. Your WorkSpace is suspended. Contact your administrator for assistance."
-	case WorkspaceError:
+	case deskplane.WorkspaceError:
 		return Refused, "WorkSpace Status: Error. Your WorkSpace has a problem that prevents connections. Contact your administrator for assistance."
-	case WorkspaceTerminating, WorkspaceTerminated:
+	case deskplane.WorkspaceTerminating, deskplane.WorkspaceTerminated:
 		return Refused, "WorkSpace Status: Terminated. This WorkSpace has been deleted. Contact your administrator for assistance."
 	}
 	return Refused, "WorkSpace Status: " + string(ws.State) + ". We were unable to connect you to your WorkSpace. Contact your administrator for assistance."
-}
-
-// The connection states a client writes (ConnectionState of
-// DescribeWorkspacesConnectionStatus).
-const (
-	ConnectionConnected    = "CONNECTED"
-	ConnectionDisconnected = "DISCONNECTED"
-)
-
-// SetConnection records that a user connected to or disconnected from the
-// WorkSpace at the time at: DescribeWorkspacesConnectionStatus shows the
-// state, and LastKnownUserConnectionTimestamp is the last change.
-func (ws *Workspace) SetConnection(state string, at time.Time) {
-	ws.ConnectionState = state
-	ws.ConnectionStateChanged, ws.LastKnownUserConnection = at, at
 }
 
 // regionAirports are the airport codes that begin registration codes
