@@ -44,6 +44,30 @@ func PlaceDirectory(tx deskplane.Tx, sc deskplane.Scope, dirID, vpcID string, su
 	return Placement{Zones: zones, Addrs: addrs, Group: g.ID}, SecurityGroups().Put(tx, sc, g.ID, &g)
 }
 
+// MembersOwner is the owner of the security group WorkSpaces creates for a
+// registered directory's WorkSpaces: the registration, not the directory,
+// so that deregistering deletes it and the directory's own group stays.
+func MembersOwner(dirID string) string { return dirID + "/workspaces" }
+
+// CreateMembersGroup creates the security group of a registered
+// directory's WorkSpaces (dirID_workspacesMembers) in its VPC and returns
+// its id; ok is false, and nothing is created, when EC2 does not know the
+// VPC. Release(MembersOwner(dirID)) deletes it.
+func CreateMembersGroup(tx deskplane.Tx, sc deskplane.Scope, dirID, vpcID string) (id string, ok bool, err error) {
+	if vpcID == "" {
+		return "", false, nil
+	}
+	if _, found, err := VPCs().Get(tx, sc, vpcID); err != nil || !found {
+		return "", false, err
+	}
+	g := SecurityGroup{
+		ID: deskplane.NewHexID("sg-", 17), Name: dirID + "_workspacesMembers", VPC: vpcID, Owner: MembersOwner(dirID),
+		Description: "Amazon WorkSpaces Security Group",
+		Egress:      []SGRule{{ID: deskplane.NewHexID("sgr-", 17), Protocol: "-1", CIDR: "0.0.0.0/0"}},
+	}
+	return g.ID, true, SecurityGroups().Put(tx, sc, g.ID, &g)
+}
+
 func placeDirectory(tx deskplane.Tx, sc deskplane.Scope, dirID, vpcID string, subnets []string, strict bool) (zones, addrs []string, err error) {
 	vpc, found, err := VPCs().Get(tx, sc, vpcID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/internal/lifecycle"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
@@ -30,6 +31,9 @@ func (s *Service) onDirectoryState(_ context.Context, tx deskplane.Tx, t deskpla
 	}
 	if row.Gone {
 		if _, err := deskplane.Directories().Delete(tx, sc, d.ID); err != nil {
+			return err
+		}
+		if err := ec2net.Release(tx, sc, ec2net.MembersOwner(d.ID)); err != nil {
 			return err
 		}
 		return deskplane.DeleteTags(tx, sc, d.ID)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/directory"
+	"github.com/deskplane/deskplane/ec2net"
 	"github.com/deskplane/deskplane/identity"
 	"github.com/deskplane/deskplane/internal/dsapi"
 	"github.com/deskplane/deskplane/internal/service/env"
@@ -152,6 +153,13 @@ func (s *Service) RegisterWorkspaceDirectory(ctx context.Context, in *wsapi.Regi
 		d.Registered = now
 		d.IamRoleID = "arn:" + deskplane.Partition(sc.Region) + ":iam::" + sc.Account + ":role/workspaces_DefaultRole"
 		d.RegistrationCode, d.WorkspaceSecurityGroupID = code, sg
+		if in.DirectoryId != nil {
+			// On a VPC EC2 knows, the WorkSpaces' security group is a real
+			// one there (docs/decisions/0306-ec2-in-use.md).
+			if err := membersGroup(tx, sc, d); err != nil {
+				return err
+			}
+		}
 		d.EnableWorkDocs = value(in.EnableWorkDocs)
 		d.EnableSelfService = value(in.EnableSelfService)
 		if err := initialSettings(d, pools); err != nil {
@@ -271,4 +279,18 @@ func lastSegment(arn string) string {
 		return arn[i+1:]
 	}
 	return arn
+}
+
+// membersGroup creates the d_workspacesMembers security group in the
+// directory's VPC when EC2 knows the VPC, and names it in the registration.
+func membersGroup(tx deskplane.Tx, sc deskplane.Scope, d *deskplane.Directory) error {
+	ds, ok, err := directory.DSDirectories().Get(tx, sc, d.ID)
+	if err != nil || !ok {
+		return err
+	}
+	id, known, err := ec2net.CreateMembersGroup(tx, sc, d.ID, ds.VpcID)
+	if known {
+		d.WorkspaceSecurityGroupID = id
+	}
+	return err
 }

@@ -81,6 +81,15 @@ func TestDirectoryAndWorkSpaceStandOnTheirSubnets(t *testing.T) {
 	ws := e.WS(apptest.AccountA)
 	must[*workspaces.RegisterWorkspaceDirectoryOutput](t)(ws.RegisterWorkspaceDirectory(ctx, &workspaces.RegisterWorkspaceDirectoryInput{DirectoryId: dir.DirectoryId}))
 	e.Advance(time.Hour)
+	// The registration creates the WorkSpaces' group in the VPC and names it.
+	members := func() []types.SecurityGroup {
+		return must[*ec2.DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{
+			filter("group-name", aws.ToString(dir.DirectoryId)+"_workspacesMembers"), filter("vpc-id", vpc)}})).SecurityGroups
+	}
+	reg := must[*workspaces.DescribeWorkspaceDirectoriesOutput](t)(ws.DescribeWorkspaceDirectories(ctx, &workspaces.DescribeWorkspaceDirectoriesInput{DirectoryIds: []string{aws.ToString(dir.DirectoryId)}})).Directories[0]
+	if g := members(); len(g) != 1 || aws.ToString(g[0].GroupId) != aws.ToString(reg.WorkspaceSecurityGroupId) {
+		t.Errorf("the WorkSpaces' group %+v, the registration's %s", g, aws.ToString(reg.WorkspaceSecurityGroupId))
+	}
 	created := must[*workspaces.CreateWorkspacesOutput](t)(ws.CreateWorkspaces(ctx, &workspaces.CreateWorkspacesInput{Workspaces: []wstypes.WorkspaceRequest{{
 		DirectoryId: dir.DirectoryId, UserName: aws.String("alice"), BundleId: aws.String(e.AmazonBundle())}}}))
 	if len(created.FailedRequests) > 0 {
@@ -100,6 +109,9 @@ func TestDirectoryAndWorkSpaceStandOnTheirSubnets(t *testing.T) {
 	e.Advance(time.Hour)
 	must[*workspaces.DeregisterWorkspaceDirectoryOutput](t)(ws.DeregisterWorkspaceDirectory(ctx, &workspaces.DeregisterWorkspaceDirectoryInput{DirectoryId: dir.DirectoryId}))
 	e.Advance(time.Hour)
+	if g := members(); len(g) != 0 {
+		t.Errorf("the WorkSpaces' group outlived the registration: %+v", g)
+	}
 	must[*directoryservice.DeleteDirectoryOutput](t)(e.DS(apptest.AccountA).DeleteDirectory(ctx, &directoryservice.DeleteDirectoryInput{DirectoryId: dir.DirectoryId}))
 	e.Advance(time.Hour)
 	gone := must[*ec2.DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{filter("vpc-id", vpc)}}))
