@@ -17,7 +17,7 @@ import (
 // Benchmarks of the WorkSpaces hot paths through the real SDK and the
 // durable (bolt) store:
 //
-//	go test ./internal/api/ -run '^$' -bench BenchmarkWorkspace -benchtime 200x
+//	go test ./internal/service/workspaces/ -run '^$' -bench BenchmarkWorkspace -benchtime 200x
 
 func newBenchFixture(b *testing.B, timing string) *wsFixture {
 	return newWSFixture(b, apptest.Options{Config: func(c *app.Config) {
