@@ -101,6 +101,36 @@ func TestDirectoryAndWorkSpaceStandOnTheirSubnets(t *testing.T) {
 	if !netip.MustParsePrefix(aws.ToString(sub.CidrBlock)).Contains(netip.MustParseAddr(aws.ToString(got.IpAddress))) {
 		t.Errorf("WorkSpace address %s outside its subnet %s", aws.ToString(got.IpAddress), aws.ToString(sub.CidrBlock))
 	}
+	// The addresses in use show as the requester-managed interfaces AWS makes.
+	enis := func(in *ec2.DescribeNetworkInterfacesInput) []types.NetworkInterface {
+		var all []types.NetworkInterface
+		for {
+			out := must[*ec2.DescribeNetworkInterfacesOutput](t)(c.DescribeNetworkInterfaces(ctx, in))
+			all = append(all, out.NetworkInterfaces...)
+			if out.NextToken == nil {
+				return all
+			}
+			in.NextToken = out.NextToken
+		}
+	}
+	inVPC := enis(&ec2.DescribeNetworkInterfacesInput{Filters: []types.Filter{filter("vpc-id", vpc)}, MaxResults: aws.Int32(5)})
+	if len(inVPC) != 3 {
+		t.Fatalf("interfaces in the VPC: %d, want 2 of the directory and 1 of the WorkSpace", len(inVPC))
+	}
+	mine := enis(&ec2.DescribeNetworkInterfacesInput{Filters: []types.Filter{filter("private-ip-address", aws.ToString(got.IpAddress)), filter("subnet-id", aws.ToString(got.SubnetId))}})
+	if len(mine) != 1 || !aws.ToBool(mine[0].RequesterManaged) || len(mine[0].Groups) != 1 ||
+		aws.ToString(mine[0].Groups[0].GroupId) != aws.ToString(reg.WorkspaceSecurityGroupId) || mine[0].Status != types.NetworkInterfaceStatusInUse {
+		t.Errorf("the WorkSpace's interface %+v", mine)
+	}
+	byID := enis(&ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{aws.ToString(mine[0].NetworkInterfaceId)}})
+	if len(byID) != 1 || aws.ToString(byID[0].PrivateIpAddress) != aws.ToString(got.IpAddress) {
+		t.Errorf("by id %+v", byID)
+	}
+	if ctl := enis(&ec2.DescribeNetworkInterfacesInput{Filters: []types.Filter{filter("group-id", aws.ToString(d.VpcSettings.SecurityGroupId))}}); len(ctl) != 2 {
+		t.Errorf("the directory's interfaces %+v", ctl)
+	}
+	_, err = c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{"eni-0123456789abcdef0"}})
+	wantCode(t, err, "InvalidNetworkInterfaceID.NotFound")
 	if aws.ToInt32(sub.AvailableIpAddressCount) != 251-2 {
 		t.Errorf("available addresses %d", aws.ToInt32(sub.AvailableIpAddressCount))
 	}
@@ -114,6 +144,9 @@ func TestDirectoryAndWorkSpaceStandOnTheirSubnets(t *testing.T) {
 	}
 	must[*directoryservice.DeleteDirectoryOutput](t)(e.DS(apptest.AccountA).DeleteDirectory(ctx, &directoryservice.DeleteDirectoryInput{DirectoryId: dir.DirectoryId}))
 	e.Advance(time.Hour)
+	if left := enis(&ec2.DescribeNetworkInterfacesInput{Filters: []types.Filter{filter("vpc-id", vpc)}}); len(left) != 0 {
+		t.Errorf("interfaces left: %+v", left)
+	}
 	gone := must[*ec2.DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{filter("vpc-id", vpc)}}))
 	if len(gone.SecurityGroups) != 1 {
 		t.Errorf("groups left besides the default: %+v", gone.SecurityGroups)

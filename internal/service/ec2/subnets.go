@@ -274,26 +274,3 @@ func deleteWhere[T any](s []T, del func(T) bool) []T {
 	}
 	return out
 }
-
-// interfaceFilters are DescribeNetworkInterfaces' filters; deskplane has no
-// network interfaces of its own to list yet.
-func interfaceFilters() filterSet[struct{}] {
-	none := func(*struct{}) []string { return nil }
-	fs := filterSet[struct{}]{}
-	for _, n := range []string{"subnet-id", "group-id", "vpc-id", "network-interface-id", "description", "status",
-		"attachment.instance-id", "attachment.attachment-id", "requester-id", "requester-managed", "interface-type",
-		"private-ip-address", "addresses.private-ip-address", "availability-zone", "owner-id", "mac-address"} {
-		fs[n] = none
-	}
-	return fs
-}
-
-func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2api.DescribeNetworkInterfacesRequest) (*ec2api.DescribeNetworkInterfacesResult, error) {
-	if _, err := interfaceFilters().compile(in.Filters, noTags[struct{}]); err != nil {
-		return nil, err
-	}
-	if len(in.NetworkInterfaceIds) > 0 {
-		return nil, notFound(ec2net.ReasonEC2InterfaceNotFound, in.NetworkInterfaceIds[0], "The networkInterface ID '%s' does not exist")
-	}
-	return &ec2api.DescribeNetworkInterfacesResult{NetworkInterfaces: []ec2api.NetworkInterface{}}, nil
-}
