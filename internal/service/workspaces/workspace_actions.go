@@ -106,19 +106,17 @@ func startStoppable(ws *deskplane.Workspace) *itemFailure {
 	return failItem(failRunningMode, "The WorkSpace %s has the running mode %s; only AUTO_STOP and MANUAL WorkSpaces can be started and stopped.", ws.ID, ws.RunningMode)
 }
 
-func (s *Service) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspacesRequest) (*wsapi.StartWorkspacesResult, error) {
-	ids := make([]string, len(in.StartWorkspaceRequests))
-	for i, r := range in.StartWorkspaceRequests {
-		ids[i] = value(r.WorkspaceId)
-	}
-	failed, err := s.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
-		if f := adminMaintenance(ws, "start"); f != nil {
+// startOrStop is the step StartWorkspaces and StopWorkspaces take for each
+// WorkSpace: verb names the action in the maintenance refusal.
+func (s *Service) startOrStop(verb string, a deskplane.Action) func(deskplane.Tx, deskplane.Scope, *deskplane.Workspace, time.Time) (*itemFailure, error) {
+	return func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
+		if f := adminMaintenance(ws, verb); f != nil {
 			return f, nil
 		}
 		if f := startStoppable(ws); f != nil {
 			return f, nil
 		}
-		row, f := refused(deskplane.ActionStart, ws)
+		row, f := refused(a, ws)
 		if f != nil {
 			return f, nil
 		}
@@ -126,7 +124,15 @@ func (s *Service) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspaces
 			return f, nil
 		}
 		return nil, s.enter(tx, sc, ws, row, now)
-	})
+	}
+}
+
+func (s *Service) StartWorkspaces(ctx context.Context, in *wsapi.StartWorkspacesRequest) (*wsapi.StartWorkspacesResult, error) {
+	ids := make([]string, len(in.StartWorkspaceRequests))
+	for i, r := range in.StartWorkspaceRequests {
+		ids[i] = value(r.WorkspaceId)
+	}
+	failed, err := s.batch(ctx, ids, s.startOrStop("start", deskplane.ActionStart))
 	if err != nil {
 		return nil, err
 	}
@@ -138,22 +144,7 @@ func (s *Service) StopWorkspaces(ctx context.Context, in *wsapi.StopWorkspacesRe
 	for i, r := range in.StopWorkspaceRequests {
 		ids[i] = value(r.WorkspaceId)
 	}
-	failed, err := s.batch(ctx, ids, func(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, now time.Time) (*itemFailure, error) {
-		if f := adminMaintenance(ws, "stop"); f != nil {
-			return f, nil
-		}
-		if f := startStoppable(ws); f != nil {
-			return f, nil
-		}
-		row, f := refused(deskplane.ActionStop, ws)
-		if f != nil {
-			return f, nil
-		}
-		if f := modifying(ws, row.Verb); f != nil {
-			return f, nil
-		}
-		return nil, s.enter(tx, sc, ws, row, now)
-	})
+	failed, err := s.batch(ctx, ids, s.startOrStop("stop", deskplane.ActionStop))
 	if err != nil {
 		return nil, err
 	}
