@@ -11,11 +11,16 @@
 //	meta       "schema" → uint64 schema version
 //	           bucket sequence = the last Seq handed out (never reset)
 //	           bucket "migrations": uint64 version → name, 0x00, RFC 3339 time applied
-//	records    esc(account) esc(region) esc(kind) esc(id) → seq u64, version u64, data
-//	seq        esc(account) esc(region) esc(kind) seq u64 → id     (List in Seq order)
-//	counts     esc(account) esc(region) esc(kind) → u64            (Count, O(log n))
+//	rows       esc(account) esc(region) esc(kind) seq u64 → uvarint version, uvarint len(id), id, data
+//	ids        esc(account) esc(region) esc(kind) esc(id) → seq u64  (Get, Put, Delete)
+//	counts     esc(account) esc(region) esc(kind) → u64               (Count, O(log n))
 //	timers     due esc(account) esc(region) esc(kind) esc(id) esc(name) → payload
 //	timerkeys  esc(account) esc(region) esc(kind) esc(id) esc(name) → due
+//
+// A record lives under its Seq, so a page of List is one cursor scan over
+// rows, records in Seq order, with no lookup per record; Get finds the Seq
+// in ids first (two lookups where schema 1 had one). rows is filled to 90 %
+// (appends per kind, room for a record that grows when rewritten).
 //
 // due is 12 bytes: Unix seconds with the sign bit flipped, then
 // nanoseconds; so timers is ordered by (Due, key, name), Due and NextDue

@@ -253,17 +253,21 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if v, applied := readSchema(t, path); v != 1 || len(applied) != 1 {
+	if v, applied := readSchema(t, path); v != 2 || len(applied) != 2 {
 		t.Fatalf("fresh file: schema %d, migrations %v", v, applied)
 	}
 
-	// A v2 registered by the test: rewrites every record's data.
-	v2 := migration{2, "upper-case the data", func(btx *bbolt.Tx) error {
-		b := btx.Bucket(bucketRecords)
+	// A v3 registered by the test: rewrites every record's data.
+	v3 := migration{3, "upper-case the data", func(btx *bbolt.Tx) error {
+		b := btx.Bucket(bucketRows)
 		type kv struct{ k, v []byte }
 		var all []kv
 		if err := b.ForEach(func(k, v []byte) error {
-			nv := append(append([]byte{}, v[:recordHeader]...), strings.ToUpper(string(v[recordHeader:]))...)
+			version, id, data, err := cutRecord(v)
+			if err != nil {
+				return err
+			}
+			nv := encodeRecord(version, string(id), []byte(strings.ToUpper(string(data))))
 			all = append(all, kv{append([]byte{}, k...), nv})
 			return nil
 		}); err != nil {
@@ -276,17 +280,17 @@ func TestMigrations(t *testing.T) {
 		}
 		return nil
 	}}
-	failing := migration{3, "fail", func(btx *bbolt.Tx) error { return errors.New("no") }}
+	failing := migration{4, "fail", func(btx *bbolt.Tx) error { return errors.New("no") }}
 
 	// A failing migration applies nothing, not even the ones before it.
-	if _, err := Open(path, Options{migrations: append(migrations(), v2, failing)}); err == nil {
+	if _, err := Open(path, Options{migrations: append(migrations(), v3, failing)}); err == nil {
 		t.Fatal("Open with a failing migration succeeded")
 	}
-	if v, _ := readSchema(t, path); v != 1 {
-		t.Fatalf("after a failed migration: schema %d, want 1", v)
+	if v, _ := readSchema(t, path); v != 2 {
+		t.Fatalf("after a failed migration: schema %d, want 2", v)
 	}
 
-	s, err = Open(path, Options{migrations: append(migrations(), v2)})
+	s, err = Open(path, Options{migrations: append(migrations(), v3)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,16 +307,17 @@ func TestMigrations(t *testing.T) {
 		t.Errorf("after migration data = %q", data)
 	}
 	v, applied := readSchema(t, path)
-	if v != 2 || strings.Join(applied, ",") != "1:create the data buckets,2:upper-case the data" {
+	want := "1:create the data buckets,2:store records under their sequence key,3:upper-case the data"
+	if v != 3 || strings.Join(applied, ",") != want {
 		t.Errorf("schema %d, migrations %v", v, applied)
 	}
 	// Reopening applies nothing again.
-	s, err = Open(path, Options{migrations: append(migrations(), v2)})
+	s, err = Open(path, Options{migrations: append(migrations(), v3)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if v, applied := readSchema(t, path); v != 2 || len(applied) != 2 {
+	if v, applied := readSchema(t, path); v != 3 || len(applied) != 3 {
 		t.Errorf("reopen: schema %d, migrations %v", v, applied)
 	}
 	// An older program refuses the newer file.

@@ -125,41 +125,47 @@ func appendSeq(b []byte, seq int64) []byte {
 	return binary.BigEndian.AppendUint64(b, uint64(seq))
 }
 
-// A record's value: Seq, Version, then the data.
-const recordHeader = 16
+// recordSeqKey is a record's key in records: its kind prefix, then its Seq.
+func recordSeqKey(kp []byte, seq int64) []byte {
+	b := make([]byte, 0, len(kp)+8)
+	return appendSeq(append(b, kp...), seq)
+}
 
-func encodeRecord(seq, version int64, data []byte) []byte {
-	v := make([]byte, recordHeader, recordHeader+len(data))
-	binary.BigEndian.PutUint64(v, uint64(seq))
-	binary.BigEndian.PutUint64(v[8:], uint64(version))
+// A record's value in records: uvarint Version, uvarint length of the ID,
+// the ID, then the data. The Seq is the key's last 8 bytes.
+func encodeRecord(version int64, id string, data []byte) []byte {
+	v := make([]byte, 0, 2*binary.MaxVarintLen64+len(id)+len(data))
+	v = binary.AppendUvarint(v, uint64(version))
+	v = binary.AppendUvarint(v, uint64(len(id)))
+	v = append(v, id...)
 	return append(v, data...)
 }
 
-func decodeRecord(k deskplane.Key, v []byte) (deskplane.Record, error) {
-	if len(v) < recordHeader {
-		return deskplane.Record{}, errors.New("bolt: malformed record")
+var errBadRecord = errors.New("bolt: malformed record")
+
+// cutRecord splits a records value into its Version, ID and data; id and
+// data point into v.
+func cutRecord(v []byte) (version int64, id, data []byte, err error) {
+	ver, n := binary.Uvarint(v)
+	if n <= 0 || ver > math.MaxInt64 {
+		return 0, nil, nil, errBadRecord
 	}
-	return deskplane.Record{
-		Key:     k,
-		Seq:     int64(binary.BigEndian.Uint64(v)),
-		Version: int64(binary.BigEndian.Uint64(v[8:])),
-		Data:    append([]byte{}, v[recordHeader:]...), // bolt's memory is valid only in the tx
-	}, nil
+	v = v[n:]
+	l, n := binary.Uvarint(v)
+	if n <= 0 || l > uint64(len(v)-n) {
+		return 0, nil, nil, errBadRecord
+	}
+	v = v[n:]
+	return int64(ver), v[:l:l], v[l:len(v):len(v)], nil
 }
 
-// recordView is decodeRecord without the copy: Data points into bolt's
-// memory and is valid only while the transaction lasts and the value is
-// not rewritten (List hands it to a callback that must not keep it).
-func recordView(k deskplane.Key, v []byte) (deskplane.Record, error) {
-	if len(v) < recordHeader {
-		return deskplane.Record{}, errors.New("bolt: malformed record")
+// decodeSeq reads a Seq stored as 8 big-endian bytes (the ids bucket's
+// values, the records bucket's key suffix).
+func decodeSeq(b []byte) (int64, error) {
+	if len(b) != 8 {
+		return 0, errBadRecord
 	}
-	return deskplane.Record{
-		Key:     k,
-		Seq:     int64(binary.BigEndian.Uint64(v)),
-		Version: int64(binary.BigEndian.Uint64(v[8:])),
-		Data:    v[recordHeader:len(v):len(v)],
-	}, nil
+	return int64(binary.BigEndian.Uint64(b)), nil
 }
 
 func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
@@ -171,7 +177,7 @@ func decodeCount(v []byte) uint64 {
 	return binary.BigEndian.Uint64(v)
 }
 
-// afterSeqKey is where List starts: the first Seq index entry after
+// afterSeqKey is where List starts: the first records key after
 // afterSeq, or false if there can be none.
 func afterSeqKey(prefix []byte, afterSeq int64) ([]byte, bool) {
 	if afterSeq == math.MaxInt64 {

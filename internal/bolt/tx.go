@@ -19,8 +19,8 @@ var (
 var (
 	bucketMeta       = []byte("meta")
 	bucketMigrations = []byte("migrations") // inside meta
-	bucketRecords    = []byte("records")
-	bucketSeq        = []byte("seq")
+	bucketRows       = []byte("rows")
+	bucketIDs        = []byte("ids")
 	bucketCounts     = []byte("counts")
 	bucketTimers     = []byte("timers")
 	bucketTimerKeys  = []byte("timerkeys")
@@ -28,7 +28,7 @@ var (
 )
 
 // dataBuckets are the buckets Reset("") empties.
-var dataBuckets = [][]byte{bucketRecords, bucketSeq, bucketCounts, bucketTimers, bucketTimerKeys}
+var dataBuckets = [][]byte{bucketRows, bucketIDs, bucketCounts, bucketTimers, bucketTimerKeys}
 
 // tx adapts a bbolt transaction to deskplane.Tx. In a batch, each fn gets
 // its own tx over the shared bbolt transaction.
@@ -45,14 +45,14 @@ type tx struct {
 // Indexes into tx.buckets.
 const (
 	bMeta = iota
-	bRecords
-	bSeq
+	bRows
+	bIDs
 	bCounts
 	bTimers
 	bTimerKeys
 )
 
-var bucketNames = [...][]byte{bucketMeta, bucketRecords, bucketSeq, bucketCounts, bucketTimers, bucketTimerKeys}
+var bucketNames = [...][]byte{bucketMeta, bucketRows, bucketIDs, bucketCounts, bucketTimers, bucketTimerKeys}
 
 func newTx(btx *bbolt.Tx) *tx { return &tx{btx: btx} }
 
@@ -60,13 +60,20 @@ func (t *tx) bucket(i int) *bbolt.Bucket {
 	if b := t.buckets[i]; b != nil {
 		return b
 	}
-	t.buckets[i] = t.btx.Bucket(bucketNames[i])
-	return t.buckets[i]
+	b := t.btx.Bucket(bucketNames[i])
+	if i == bRows && b != nil {
+		// Records of a kind are appended in Seq order: full pages, not
+		// half-full ones, with room left for a record that grows when it
+		// is rewritten (bbolt splits a page only past this fill).
+		b.FillPercent = rowsFillPercent
+	}
+	t.buckets[i] = b
+	return b
 }
 
 func (t *tx) meta() *bbolt.Bucket      { return t.bucket(bMeta) }
-func (t *tx) records() *bbolt.Bucket   { return t.bucket(bRecords) }
-func (t *tx) seq() *bbolt.Bucket       { return t.bucket(bSeq) }
+func (t *tx) rows() *bbolt.Bucket      { return t.bucket(bRows) }
+func (t *tx) ids() *bbolt.Bucket       { return t.bucket(bIDs) }
 func (t *tx) counts() *bbolt.Bucket    { return t.bucket(bCounts) }
 func (t *tx) timers() *bbolt.Bucket    { return t.bucket(bTimers) }
 func (t *tx) timerKeys() *bbolt.Bucket { return t.bucket(bTimerKeys) }
@@ -84,25 +91,74 @@ func (t *tx) check(write bool) error {
 	return nil
 }
 
+// rowsFillPercent is the records bucket's bbolt FillPercent.
+const rowsFillPercent = 0.9
+
+// locate finds a record: its kind prefix, its key in rows and its value,
+// or a nil value if there is no such record.
+func (t *tx) locate(k deskplane.Key) (kp, rk, v []byte, err error) {
+	kp = kindPrefix(k.Scope, k.Kind)
+	ik := appendEsc(kp, k.ID)
+	kp = ik[:len(kp):len(kp)]
+	sv := t.ids().Get(ik)
+	if sv == nil {
+		return kp, nil, nil, nil
+	}
+	seq, err := decodeSeq(sv)
+	if err != nil {
+		return kp, nil, nil, err
+	}
+	rk = recordSeqKey(kp, seq)
+	v = t.rows().Get(rk)
+	if v == nil {
+		return kp, nil, nil, errors.New("bolt: ids index points at a missing record")
+	}
+	return kp, rk, v, nil
+}
+
 func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
 	if err := t.check(false); err != nil {
 		return deskplane.Record{}, err
 	}
-	v := t.records().Get(recordKey(k))
+	_, rk, v, err := t.locate(k)
+	if err != nil {
+		return deskplane.Record{}, err
+	}
 	if v == nil {
 		return deskplane.Record{}, deskplane.ErrNotFound
 	}
-	return decodeRecord(k, v)
+	r, err := recordView(k, rk, v)
+	// bolt's memory is valid only in the transaction.
+	r.Data = slices.Clone(r.Data)
+	return r, err
+}
+
+// recordView decodes a rows entry without copying: Data points into
+// bolt's memory, valid only while the transaction lasts and the value is
+// not rewritten (List hands it to a callback that must not keep it).
+func recordView(k deskplane.Key, rk, v []byte) (deskplane.Record, error) {
+	seq, err := decodeSeq(rk[len(rk)-8:])
+	if err != nil {
+		return deskplane.Record{}, err
+	}
+	version, _, data, err := cutRecord(v)
+	if err != nil {
+		return deskplane.Record{}, err
+	}
+	return deskplane.Record{Key: k, Seq: seq, Version: version, Data: data}, nil
 }
 
 func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
 	if err := t.check(true); err != nil {
 		return deskplane.Record{}, err
 	}
-	rk := recordKey(k)
+	kp, rk, old, err := t.locate(k)
+	if err != nil {
+		return deskplane.Record{}, err
+	}
 	var seq, version int64 = 0, 1
-	if old := t.records().Get(rk); old != nil {
-		r, err := decodeRecord(k, old[:recordHeader])
+	if old != nil {
+		r, err := recordView(k, rk, old)
 		if err != nil {
 			return deskplane.Record{}, err
 		}
@@ -113,19 +169,18 @@ func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
 			return deskplane.Record{}, err
 		}
 		seq = int64(next)
-		kp := kindPrefix(k.Scope, k.Kind)
-		if err := t.seq().Put(appendSeq(kp, seq), []byte(k.ID)); err != nil {
+		rk = recordSeqKey(kp, seq)
+		if err := t.ids().Put(appendEsc(slices.Clip(kp), k.ID), rk[len(kp):]); err != nil {
 			return deskplane.Record{}, err
 		}
-		if err := t.addCount(kp[:len(kp):len(kp)], 1); err != nil {
+		if err := t.addCount(kp, 1); err != nil {
 			return deskplane.Record{}, err
 		}
 	}
-	v := encodeRecord(seq, version, data)
-	if err := t.records().Put(rk, v); err != nil {
+	if err := t.rows().Put(rk, encodeRecord(version, k.ID, data)); err != nil {
 		return deskplane.Record{}, err
 	}
-	return deskplane.Record{Key: k, Seq: seq, Version: version, Data: slices.Clone(v[recordHeader:])}, nil
+	return deskplane.Record{Key: k, Seq: seq, Version: version, Data: slices.Clone(data)}, nil
 }
 
 func (t *tx) addCount(kp []byte, delta int) error {
@@ -140,27 +195,25 @@ func (t *tx) Delete(k deskplane.Key) (bool, error) {
 	if err := t.check(true); err != nil {
 		return false, err
 	}
-	rk := recordKey(k)
-	old := t.records().Get(rk)
+	kp, rk, old, err := t.locate(k)
+	if err != nil {
+		return false, err
+	}
+	ik := appendEsc(slices.Clip(kp), k.ID)
 	if old != nil {
-		r, err := decodeRecord(k, old[:recordHeader])
-		if err != nil {
+		if err := t.rows().Delete(rk); err != nil {
 			return false, err
 		}
-		kp := kindPrefix(k.Scope, k.Kind)
-		if err := t.seq().Delete(appendSeq(kp, r.Seq)); err != nil {
+		if err := t.ids().Delete(ik); err != nil {
 			return false, err
 		}
-		if err := t.addCount(kp[:len(kp):len(kp)], -1); err != nil {
-			return false, err
-		}
-		if err := t.records().Delete(rk); err != nil {
+		if err := t.addCount(kp, -1); err != nil {
 			return false, err
 		}
 	}
-	// Every timer of the key. The prefix is the record key, which ends in
-	// a terminator, so only this key's timers match.
-	if err := t.deleteTimers(rk); err != nil {
+	// Every timer of the key. The prefix is the ids key, which ends in a
+	// terminator, so only this key's timers match.
+	if err := t.deleteTimers(ik); err != nil {
 		return false, err
 	}
 	return old != nil, nil
@@ -199,19 +252,19 @@ func (t *tx) List(sc deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn fu
 	if !ok {
 		return nil
 	}
-	c := t.seq().Cursor()
-	rk := make([]byte, 0, len(kp)+64)
-	for k, id := c.Seek(start); k != nil && len(k) == len(kp)+8 && bytes.HasPrefix(k, kp); k, id = c.Next() {
-		rk = appendEsc(append(rk[:0], kp...), string(id))
-		v := t.records().Get(rk)
-		if v == nil {
-			return errors.New("bolt: seq index points at a missing record")
-		}
-		r, err := recordView(deskplane.Key{Scope: sc, Kind: kind, ID: string(id)}, v)
+	// One cursor over the kind's records, in Seq order: no second lookup.
+	c := t.rows().Cursor()
+	for k, v := c.Seek(start); k != nil && len(k) == len(kp)+8 && bytes.HasPrefix(k, kp); k, v = c.Next() {
+		seq, err := decodeSeq(k[len(kp):])
 		if err != nil {
 			return err
 		}
-		if !fn(r) {
+		version, id, data, err := cutRecord(v)
+		if err != nil {
+			return err
+		}
+		key := deskplane.Key{Scope: sc, Kind: kind, ID: string(id)}
+		if !fn(deskplane.Record{Key: key, Seq: seq, Version: version, Data: data}) {
 			return nil
 		}
 	}
@@ -362,7 +415,7 @@ func (t *tx) Reset(account string) error {
 	if err := t.deleteTimers(prefix); err != nil {
 		return err
 	}
-	for _, b := range []*bbolt.Bucket{t.records(), t.seq(), t.counts()} {
+	for _, b := range []*bbolt.Bucket{t.rows(), t.ids(), t.counts()} {
 		if err := deletePrefix(b, prefix); err != nil {
 			return err
 		}
