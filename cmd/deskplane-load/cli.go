@@ -44,15 +44,29 @@ func mainBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:4600", "address to listen on")
 	size := fs.Int("size", 4096, "size in bytes of the fixed answer")
+	answerFile := fs.String("answer", "", "serve this captured answer (status, headers, body; from deskplane-load wrk -answer) instead of a fixed body of -size bytes")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	handler, what := Baseline(FixedBody(*size)), fmt.Sprintf("a fixed %d-byte answer", *size)
+	if *answerFile != "" {
+		f, err := os.Open(*answerFile)
+		if err != nil {
+			return err
+		}
+		a, err := ReadAnswer(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		handler, what = a.Handler(), fmt.Sprintf("the HTTP %d answer of %s (%d-byte body)", a.Status, *answerFile, len(a.Body))
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "baseline serving a fixed %d-byte answer on http://%s\n", *size, ln.Addr())
-	srv := &http.Server{Handler: Baseline(FixedBody(*size)), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "baseline serving %s on http://%s\n", what, ln.Addr())
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -60,11 +74,22 @@ func mainBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// splitEndpoints splits a comma-separated list of endpoints.
+func splitEndpoints(s string) []string {
+	var out []string
+	for _, e := range strings.Split(s, ",") {
+		if e = strings.TrimRight(strings.TrimSpace(e), "/"); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // mainBench is `deskplane-load bench`.
 func mainBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("deskplane-load bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	endpoint := fs.String("endpoint", "http://127.0.0.1:4599", "endpoint to load")
+	endpoint := fs.String("endpoint", "http://127.0.0.1:4599", "endpoint to load; several, comma-separated, split the clients evenly between them (nodes of one store; set-up uses the first)")
 	region := fs.String("region", "us-east-1", "region to sign for")
 	credFile := fs.String("credentials", "", "file of 'ACCESS_KEY SECRET ACCOUNT_ID' lines (default: test test 000000000000)")
 	accounts := fs.Int("accounts", 0, "use only the first N accounts of the credentials (0 = all)")
@@ -103,7 +128,11 @@ func mainBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *accounts > 0 && *accounts < len(creds) {
 		creds = creds[:*accounts]
 	}
-	client := &Client{Endpoint: strings.TrimRight(*endpoint, "/"), Region: *region, HTTP: NewClient(*conc), AdminToken: *token}
+	endpoints := splitEndpoints(*endpoint)
+	if len(endpoints) == 0 {
+		return errors.New("-endpoint: no endpoint given")
+	}
+	client := &Client{Endpoint: endpoints[0], Region: *region, HTTP: NewClient(*conc), AdminToken: *token}
 	runID := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	var fleet *Fleet
 	if *prepare || *preload > 0 || strings.Contains(*mix, "CreateWorkspaces") || strings.Contains(*mix, "ByDirectory") {
@@ -126,18 +155,22 @@ func mainBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	cfg := Config{Endpoint: client.Endpoint, Region: *region, Accounts: creds, Ops: ops, Concurrency: *conc,
+	cfg := Config{Endpoints: endpoints, Region: *region, Accounts: creds, Ops: ops, Concurrency: *conc,
 		Duration: *dur, Count: *count, ReuseSignatures: *reuse, Client: client.HTTP}
-	fmt.Fprintf(stdout, "load: %s, %d concurrent, %d accounts, against %s\n", *mix, *conc, len(creds), client.Endpoint)
+	fmt.Fprintf(stdout, "load: %s, %d concurrent, %d accounts, against %s\n", *mix, *conc, len(creds), strings.Join(endpoints, " and "))
 	res, err := Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	res.Print(stdout)
+	summary := res.Summary()
 	if strings.Contains(*mix, "CreateWorkspaces") {
-		created := res.PerOp["CreateWorkspaces"] * 25
-		fmt.Fprintf(stdout, "created:     %d WorkSpaces (%.0f WorkSpaces/s)\n", created, float64(created)/res.Elapsed.Seconds())
+		created := res.Items["CreateWorkspaces"]
+		perSec := float64(created) / res.Elapsed.Seconds()
+		fmt.Fprintf(stdout, "created:     %d WorkSpaces (%.0f WorkSpaces/s; counted in the answers' PendingRequests)\n", created, perSec)
+		summary += fmt.Sprintf(" workspaces=%d workspaces_per_s=%.1f", created, perSec)
 	}
+	fmt.Fprintln(stdout, summary)
 	if !*baseline {
 		return nil
 	}
@@ -152,7 +185,7 @@ func mainBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	srv := &http.Server{Handler: Baseline(FixedBody(size)), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	cfg.Endpoint = "http://" + ln.Addr().String()
+	cfg.Endpoints = []string{"http://" + ln.Addr().String()}
 	cfg.Client = NewClient(*conc)
 	base, err := Run(ctx, cfg)
 	if err != nil {
@@ -160,6 +193,7 @@ func mainBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "\nbaseline (fixed %d-byte answer, same load):\n", size)
 	base.Print(stdout)
+	fmt.Fprintln(stdout, base.Summary())
 	fmt.Fprintf(stdout, "\ndeskplane / baseline throughput: %.1f%%\n", 100*res.Throughput()/base.Throughput())
 	return nil
 }

@@ -35,11 +35,18 @@ type Op struct {
 	// Build returns the next call for account index acct; n counts the
 	// calls this worker built so far.
 	Build func(acct int, n int) Call
+	// Items, when set, counts what a successful (HTTP 200) answer did, e.g.
+	// the WorkSpaces a CreateWorkspaces answer reports pending; the run
+	// sums it in Result.Items.
+	Items func(body []byte) int
 }
 
 // Config is one load run.
 type Config struct {
-	Endpoint    string
+	// Endpoints are the servers to load; worker i sends to Endpoints[i %
+	// len(Endpoints)], so the load is split evenly between several nodes
+	// serving one store.
+	Endpoints   []string
 	Region      string
 	Accounts    []sigv4.Credential
 	Ops         []Op
@@ -60,6 +67,7 @@ type Result struct {
 	Errors    map[string]int  // by error code (__type, or a transport error)
 	Bytes     int64           // response bytes
 	PerOp     map[string]int
+	Items     map[string]int // by operation: what Op.Items counted in the successful answers
 }
 
 // Throughput is requests per second.
@@ -83,6 +91,18 @@ func (r *Result) Percentile(p float64) time.Duration {
 		i = len(r.Latencies) - 1
 	}
 	return r.Latencies[i]
+}
+
+// Summary is the report in one machine-readable line for scripts/bench.sh:
+// "summary:" then key=value pairs, latencies in milliseconds.
+func (r *Result) Summary() string {
+	errs := 0
+	for _, n := range r.Errors {
+		errs += n
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	return fmt.Sprintf("summary: requests=%d seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%d",
+		r.Requests, r.Elapsed.Seconds(), r.Throughput(), ms(r.Percentile(50)), ms(r.Percentile(99)), ms(r.Percentile(100)), errs)
 }
 
 // Print writes the report.
@@ -135,21 +155,26 @@ type signed struct {
 }
 
 type worker struct {
-	cfg    *Config
-	rng    *rand.Rand
-	lat    []time.Duration
-	errs   map[string]int
-	perOp  map[string]int
-	bytes  int64
-	cache  map[[32]byte]signed
-	totalW int
-	built  int
+	cfg      *Config
+	endpoint string
+	rng      *rand.Rand
+	lat      []time.Duration
+	errs     map[string]int
+	perOp    map[string]int
+	items    map[string]int
+	bytes    int64
+	cache    map[[32]byte]signed
+	totalW   int
+	built    int
 }
 
 // Run executes the load.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
+	}
+	if len(cfg.Endpoints) == 0 {
+		return nil, fmt.Errorf("no endpoint to load")
 	}
 	if len(cfg.Accounts) == 0 {
 		return nil, fmt.Errorf("no accounts to sign with")
@@ -180,8 +205,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range workers {
-		w := &worker{cfg: &cfg, rng: rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano()))),
-			errs: map[string]int{}, perOp: map[string]int{}, cache: map[[32]byte]signed{}, totalW: total}
+		w := &worker{cfg: &cfg, endpoint: cfg.Endpoints[i%len(cfg.Endpoints)], rng: rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano()))),
+			errs: map[string]int{}, perOp: map[string]int{}, items: map[string]int{}, cache: map[[32]byte]signed{}, totalW: total}
 		workers[i] = w
 		wg.Add(1)
 		go func() {
@@ -195,7 +220,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}()
 	}
 	wg.Wait()
-	res := &Result{Elapsed: time.Since(start), Errors: map[string]int{}, PerOp: map[string]int{}}
+	res := &Result{Elapsed: time.Since(start), Errors: map[string]int{}, PerOp: map[string]int{}, Items: map[string]int{}}
 	for _, w := range workers {
 		res.Latencies = append(res.Latencies, w.lat...)
 		res.Bytes += w.bytes
@@ -204,6 +229,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		for k, v := range w.perOp {
 			res.PerOp[k] += v
+		}
+		for k, v := range w.items {
+			res.Items[k] += v
 		}
 	}
 	res.Requests = len(res.Latencies)
@@ -227,7 +255,7 @@ func (w *worker) one(ctx context.Context) {
 	acct := w.rng.IntN(len(w.cfg.Accounts))
 	c := op.Build(acct, w.built)
 	w.built++
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.Endpoint+"/", bytes.NewReader(c.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.endpoint+"/", bytes.NewReader(c.Body))
 	if err != nil {
 		w.errs["request: "+err.Error()]++
 		return
@@ -273,6 +301,9 @@ func (w *worker) one(ctx context.Context) {
 	}
 	if bytes.Contains(body, []byte(`"FailedRequests":[{`)) {
 		w.errs[op.Name+": FailedRequests"]++
+	}
+	if op.Items != nil {
+		w.items[op.Name] += op.Items(body)
 	}
 }
 

@@ -37,7 +37,7 @@ func TestRunCountsRequestsLatenciesAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), Config{Endpoint: srv.URL, Accounts: creds, Ops: ops, Concurrency: 4, Count: 200, ReuseSignatures: time.Minute})
+	res, err := Run(context.Background(), Config{Endpoints: []string{srv.URL}, Accounts: creds, Ops: ops, Concurrency: 4, Count: 200, ReuseSignatures: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

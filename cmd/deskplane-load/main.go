@@ -5,10 +5,14 @@
 // errors by code. It can also pre-load accounts with directories and
 // WorkSpaces, and serve the baseline: a plain net/http handler answering a
 // fixed body, whose throughput under the same load is the ceiling deskplane
-// is quoted against (docs/BENCHMARKS.md).
+// is quoted against (docs/BENCHMARKS.md). For wrk as the client it signs
+// one request and writes the wrk script that repeats it, and captures the
+// answer that the baseline then serves byte for byte.
 //
 //	deskplane-load bench -endpoint http://127.0.0.1:4599 -mix DescribeWorkspaces -c 16 -d 20s
-//	deskplane-load baseline -addr 127.0.0.1:4600
+//	deskplane-load wrk -endpoint http://127.0.0.1:4599 -lua describe.lua -answer describe.http
+//	deskplane-load baseline -addr 127.0.0.1:4600 -answer describe.http
+//	wrk -t 2 -c 16 -d 20s -s describe.lua http://127.0.0.1:4600/
 package main
 
 import (
@@ -37,21 +41,24 @@ func main() {
 
 const usage = `Usage:
   deskplane-load bench [flags]     load an endpoint and report throughput and latency
-  deskplane-load baseline [flags]  serve a fixed answer: the ceiling bench compares with
+  deskplane-load wrk [flags]       sign one request for wrk (a Lua script) and capture its answer
+  deskplane-load baseline [flags]  serve a fixed or captured answer: the ceiling to compare with
   deskplane-load -h                print this help
 
-Subcommands: bench, baseline. "deskplane-load SUBCOMMAND -h" lists a subcommand's flags.
+Subcommands: bench, wrk, baseline. "deskplane-load SUBCOMMAND -h" lists a subcommand's flags.
 `
 
 // run is the whole program.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("a subcommand is needed: bench or baseline")
+		return errors.New("a subcommand is needed: bench, wrk or baseline")
 	}
 	switch args[0] {
 	case "bench":
 		return mainBench(ctx, args[1:], stdout, stderr)
+	case "wrk":
+		return mainWrk(ctx, args[1:], stdout, stderr)
 	case "baseline":
 		return mainBaseline(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -59,5 +66,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown subcommand %q: want bench or baseline", args[0])
+	return fmt.Errorf("unknown subcommand %q: want bench, wrk or baseline", args[0])
 }

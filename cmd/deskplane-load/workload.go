@@ -266,6 +266,25 @@ func (c *Client) Preload(ctx context.Context, accounts []sigv4.Credential, f *Fl
 	return time.Since(start), nil
 }
 
+// PendingWorkspaces counts the WorkSpaces a CreateWorkspaces answer
+// reports created (PendingRequests); an answer that does not decode counts
+// none.
+func PendingWorkspaces(body []byte) int {
+	var out struct {
+		PendingRequests []struct{ WorkspaceId string }
+	}
+	if json.Unmarshal(body, &out) != nil {
+		return 0
+	}
+	n := 0
+	for _, p := range out.PendingRequests {
+		if p.WorkspaceId != "" {
+			n++
+		}
+	}
+	return n
+}
+
 // Mix builds the named operations. Known names: DescribeWorkspaces (first
 // page of 25), DescribeWorkspacesByDirectory, DescribeWorkspaceBundles,
 // DescribeWorkspaceDirectories, CreateWorkspaces (25 a call; needs a fleet).
@@ -312,6 +331,7 @@ func Mix(spec string, f *Fleet, runID string) ([]Op, error) {
 					return Call{Service: "workspaces", Target: "WorkspacesService.CreateWorkspaces",
 						Body: CreateBatchBody(f.Directories[acct], f.Bundle, fmt.Sprintf("%s-c%d", runID, n), 25)}
 				}
+				op.Items = PendingWorkspaces
 			} else {
 				op.Build = func(acct, _ int) Call {
 					c := ws("DescribeWorkspaces", `{"DirectoryId":"`+f.Directories[acct]+`","Limit":25}`)
