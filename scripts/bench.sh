@@ -1,78 +1,435 @@
 #!/usr/bin/env bash
 # Reproduces the figures of docs/BENCHMARKS.md on this machine.
-#   scripts/bench.sh [describe|create|million|engine|all]
-# Each part starts its own server on loopback, with the durable (bolt) store
-# in a temporary directory, and the load tool (deskplane-load bench) beside it.
+#
+#   scripts/bench.sh [PART…]      PART: describe describe-pg create create-pg engine million micro all
+#
+#   describe     DescribeWorkspaces, first page of 25 of an account of 10,000, SigV4 verified, bolt
+#                store. The client is wrk (Debian's package): `deskplane-load wrk` signs one request
+#                and writes the wrk script that repeats it, and captures deskplane's answer; a
+#                baseline server (`deskplane-load baseline -answer`) then serves exactly those
+#                bytes. wrk runs against deskplane and the baseline in interleaved pairs; each
+#                pair gives a ratio deskplane / baseline (requests per second).
+#   describe-pg  the same on PostgreSQL (a fresh schema, dropped afterwards)
+#   create       CreateWorkspaces, 25 a call, bolt (durable when acknowledged), with the load tool
+#                (deskplane-load bench), BENCH_CLIENTS concurrent clients, a fresh server each run
+#   create-pg    the same on PostgreSQL, one node, then two nodes on one schema with the clients
+#                split between them; with the database's commits and rollbacks during each run
+#   engine       lifecycle lateness of launches through the server (BenchmarkLaunchLateness in
+#                internal/lifecycle: real WorkSpaces created with the SDK, launched by the engine)
+#   million      1,000,000 WorkSpaces in 100 accounts: peak memory (VmHWM) and its parts (RssAnon =
+#                heap and other anonymous memory, RssFile = the mapped bolt file; Go heap from
+#                GODEBUG=gctrace=1), start-up on that data, DescribeWorkspaces p99 vs 1,000 stored
+#   micro        the in-process benchmarks (engine tick, hot paths, stores)
+#   all          every part above but micro
+#
+# Environment (default):
+#   BENCH_RUNS (3)            runs per figure (pairs for describe); the summary gives the median
+#   BENCH_DURATION (20s)      length of each measured run
+#   BENCH_CLIENTS (16 64)     concurrencies of create and create-pg
+#   BENCH_WRK_THREADS (2), BENCH_WRK_CONNS (16)   wrk's threads and connections
+#   BENCH_PRELOAD (10000)     WorkSpaces in the describe account
+#   BENCH_MILLION_ACCOUNTS (100), BENCH_MILLION_PER_ACCOUNT (10000)
+#   BENCH_LAUNCHES (100000)   WorkSpaces launched by the engine benchmark
+#   BENCH_PG (postgres://postgres@127.0.0.1:5432/test?sslmode=disable)   a PostgreSQL 15 database
+#   BENCH_OUT (a new /tmp/deskplane-bench.XXXXXX)   kept: every run's output, runs.tsv, summary.txt
+#
+# Every run prints the machine's load around it: /proc/loadavg before and after, and how busy
+# the machine's CPUs were during the run (/proc/stat, all processes, this benchmark's included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-part=${1:-all}
+
+RUNS=${BENCH_RUNS:-3}
+DURATION=${BENCH_DURATION:-20s}
+CLIENTS=${BENCH_CLIENTS:-16 64}
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
+WRK_CONNS=${BENCH_WRK_CONNS:-16}
+PRELOAD=${BENCH_PRELOAD:-10000}
+MILLION_ACCOUNTS=${BENCH_MILLION_ACCOUNTS:-100}
+MILLION_PER_ACCOUNT=${BENCH_MILLION_PER_ACCOUNT:-10000}
+LAUNCHES=${BENCH_LAUNCHES:-100000}
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+out=${BENCH_OUT:-$(mktemp -d /tmp/deskplane-bench.XXXXXX)}
+mkdir -p "$out"
+
+parts=("$@")
+[[ ${#parts[@]} -gt 0 ]] || parts=(all)
+for p in "${parts[@]}"; do
+  case $p in
+    describe | describe-pg | create | create-pg | engine | million | micro | all) ;;
+    *) echo "unknown part $p: want describe, describe-pg, create, create-pg, engine, million, micro or all" >&2; exit 2 ;;
+  esac
+done
+want() {
+  local p
+  for p in "${parts[@]}"; do
+    [[ $p == "$1" || ($p == all && $1 != micro) ]] && return 0
+  done
+  return 1
+}
+
 work=$(mktemp -d)
 bin=$work/deskplane
 load=$work/deskplane-load
-go build -o "$bin" ./cmd/deskplane
-go build -o "$load" ./cmd/deskplane-load
 export DESKPLANE_ADMIN_TOKEN=bench
 pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+schemas=()
+psql_pg() { PGOPTIONS="-c client_min_messages=warning" psql "$PG" -X -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+cleanup() {
+  local p s
+  for p in "${pids[@]:-}"; do if [[ -n $p ]]; then kill "$p" 2>/dev/null || true; fi; done
+  for p in "${pids[@]:-}"; do if [[ -n $p ]]; then wait "$p" 2>/dev/null || true; fi; done
+  for s in "${schemas[@]:-}"; do if [[ -n $s ]]; then psql_pg "DROP SCHEMA IF EXISTS $s CASCADE" || true; fi; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
-# serve NAME ARGS… starts a server and waits for /health; sets $endpoint and $pid.
-serve() {
-  local name=$1; shift
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  endpoint="http://127.0.0.1:$port"
-  "$bin" -addr "127.0.0.1:$port" -data-dir "$work/$name" -log-level error -quota-workspaces 2000000 "$@" >"$work/$name.out" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 100); do curl -sf "$endpoint/health" >/dev/null && return; sleep 0.05; done
-  echo "server $name did not start"; cat "$work/$name.out"; exit 1
+# --- the machine and its load ---------------------------------------------------------
+
+machine() {
+  local cpu mem
+  cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+  mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+  echo "machine: $(nproc) CPUs ($cpu), $mem, Linux $(uname -r), $(go version | awk '{print $3}')"
+  echo "code:    $(git rev-parse --short HEAD) $(git log -1 --format=%s | cut -c1-80)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 }
 
-rss() { grep -E 'VmRSS|VmHWM' "/proc/$1/status" | tr -s ' ' | tr '\n' ' '; echo; }
+# cpu_now prints busy, total and steal jiffies of all CPUs (/proc/stat).
+cpu_now() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6, $9 }' /proc/stat; }
+# load_begin and load_end bracket a run; load_end prints the load and sets $load_note.
+load_begin() {
+  la0=$(cut -d' ' -f1-3 /proc/loadavg)
+  read -r busy0 total0 steal0 < <(cpu_now)
+}
+load_end() {
+  local la1 busy1 total1 steal1 dt
+  la1=$(cut -d' ' -f1-3 /proc/loadavg)
+  read -r busy1 total1 steal1 < <(cpu_now)
+  dt=$((total1 - total0))
+  ((dt > 0)) || dt=1
+  load_note="load $la0 -> $la1, CPU $((100 * (busy1 - busy0) / dt))% busy (steal $((100 * (steal1 - steal0) / dt))%)"
+  echo "machine load: loadavg (1/5/15 min) $la0 before, $la1 after; all $(nproc) CPUs $((100 * (busy1 - busy0) / dt))% busy during the run, $((100 * (steal1 - steal0) / dt))% stolen"
+}
 
-if [[ $part == describe || $part == all ]]; then
-  echo "## DescribeWorkspaces, page of 25, account of 10,000, SigV4 verified, vs baseline"
-  serve describe -timing instant
-  "$load" bench -endpoint "$endpoint" -preload 10000 -preload-c 8 -mix DescribeWorkspaces -c 16 -d 20s -baseline
-  kill "$pid"
+# --- figures --------------------------------------------------------------------------
+
+# record MEASURE VALUE TARGET NOTE: one run's figure. VALUE "-" marks a failed run
+# (left out of the median). TARGET is "ge N", "lt N" or "-".
+record() {
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$out/runs.tsv"
+  echo "figure: $1 = $2   [$4]"
+}
+# kv KEY LINE: the value of KEY=value in a summary line.
+kv() { grep -oE "(^| )$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+summary() {
+  [[ -s $out/runs.tsv ]] || return 0
+  {
+    echo
+    echo "## Summary (medians of the runs; every run is in $out/runs.tsv)"
+    machine
+    printf '%-62s %-28s %-10s %-10s %s\n' measure runs median target status
+    local m
+    cut -f1 "$out/runs.tsv" | awk '!seen[$0]++' | while IFS= read -r m; do
+      local vals ok all med target status
+      vals=$(awk -F'\t' -v m="$m" '$1 == m { print $2 }' "$out/runs.tsv")
+      target=$(awk -F'\t' -v m="$m" '$1 == m { print $3; exit }' "$out/runs.tsv")
+      ok=$(grep -cE '^[0-9.]+$' <<<"$vals" || true)
+      all=$(wc -l <<<"$vals")
+      med=$(grep -E '^[0-9.]+$' <<<"$vals" | median)
+      status=-
+      if [[ $target != - && $med != - ]]; then
+        status=$(awk -v v="$med" -v op="${target%% *}" -v t="${target#* }" 'BEGIN { print ((op == "ge" && v >= t) || (op == "lt" && v < t)) ? "met" : "NOT met" }')
+      fi
+      ((ok == all)) || status="$status ($((all - ok)) of $all runs failed)"
+      printf '%-62s %-28s %-10s %-10s %s\n' "$m" "$(tr '\n' ' ' <<<"$vals")" "$med" "$(sed "s/^ge/>=/; s/^lt/</" <<<"$target")" "$status"
+    done
+  } | tee "$out/summary.txt"
+}
+
+# --- servers --------------------------------------------------------------------------
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { # URL
+  local _
+  for _ in $(seq 1 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.05; done
+  return 1
+}
+# serve NAME ARGS… starts a server on a free port with its data directory in $work/NAME and
+# waits for /health; sets $endpoint and $pid. $serve_godebug, if set, is its GODEBUG.
+serve() {
+  local name=$1 port
+  shift
+  port=$(free_port)
+  endpoint="http://127.0.0.1:$port"
+  GODEBUG=${serve_godebug:-} "$bin" -addr "127.0.0.1:$port" -data-dir "$work/$name" -log-level error \
+    -quota-workspaces 2000000 "$@" >>"$out/server-$name.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  wait_http "$endpoint/health" && return 0
+  echo "server $name did not start:"
+  cat "$out/server-$name.log"
+  exit 1
+}
+stop() { # PID… : stop servers and wait until they are gone
+  local p
+  for p in "$@"; do kill "$p" 2>/dev/null || true; done
+  for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
+# new_schema: a fresh PostgreSQL schema, dropped at exit; sets $dsn to use it.
+new_schema() {
+  local s="deskplane_bench_$$_${#schemas[@]}"
+  psql_pg "CREATE SCHEMA $s"
+  schemas+=("$s")
+  schema=$s
+  if [[ $PG == *\?* ]]; then dsn="$PG&search_path=$s"; else dsn="$PG?search_path=$s"; fi
+}
+drop_schema() { psql_pg "DROP SCHEMA IF EXISTS $1 CASCADE"; }
+pg_xacts() { psql_pg "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()"; }
+
+# --- describe: wrk, deskplane vs the same bytes --------------------------------------
+
+wrk_run() { # NAME URL LUA: one wrk run; sets $wrk_line
+  local log="$out/wrk-$1.txt"
+  echo "### wrk -t $WRK_THREADS -c $WRK_CONNS -d $DURATION against $1"
+  load_begin
+  wrk -t "$WRK_THREADS" -c "$WRK_CONNS" -d "$DURATION" --latency -s "$3" "$2/" >"$log" 2>&1 || true
+  load_end
+  grep -E 'Requests/sec|^ +99%|Non-2xx|Socket errors' "$log" || true
+  wrk_line=$(grep '^wrk-summary:' "$log" || echo "wrk-summary: failed")
+  echo "$wrk_line"
+}
+
+describe_part() { # LABEL TARGET SERVER-ARGS…
+  local label=$1 target=$2 base_pid base_url i d b ratio
+  shift 2
+  command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+  echo
+  echo "## DescribeWorkspaces ($label): page of 25 of $PRELOAD, SigV4 verified, wrk: deskplane vs the same bytes"
+  serve "describe-$label" -timing instant "$@"
+  local server=$pid
+  echo "### preload $PRELOAD WorkSpaces, then 5 s of the load tool to warm up"
+  "$load" bench -endpoint "$endpoint" -preload "$PRELOAD" -preload-c 8 -mix DescribeWorkspaces -c 16 -d 5s | grep -E 'preloaded|summary'
+  "$load" wrk -endpoint "$endpoint" -lua "$out/describe-$label.lua" -answer "$out/describe-$label.http"
+  base_url="http://127.0.0.1:$(free_port)"
+  "$load" baseline -addr "${base_url#http://}" -answer "$out/describe-$label.http" >"$out/baseline-$label.log" 2>&1 &
+  base_pid=$!
+  pids+=("$base_pid")
+  wait_http "$base_url/" || { echo "baseline did not start"; cat "$out/baseline-$label.log"; exit 1; }
+  cat "$out/baseline-$label.log"
+  echo "### warm-up: 3 s of wrk on each"
+  wrk -t "$WRK_THREADS" -c "$WRK_CONNS" -d 3s -s "$out/describe-$label.lua" "$endpoint/" >/dev/null
+  wrk -t "$WRK_THREADS" -c "$WRK_CONNS" -d 3s -s "$out/describe-$label.lua" "$base_url/" >/dev/null
+  for i in $(seq 1 "$RUNS"); do
+    echo "### pair $i of $RUNS"
+    # A fresh signature for every pair keeps each far inside the server's 15-minute window.
+    "$load" wrk -endpoint "$endpoint" -lua "$out/describe-$label.lua" -answer "$out/describe-$label-$i.http"
+    wrk_run "describe-$label-$i-deskplane" "$endpoint" "$out/describe-$label.lua"
+    d=$wrk_line
+    local dload=$load_note
+    wrk_run "describe-$label-$i-baseline" "$base_url" "$out/describe-$label.lua"
+    b=$wrk_line
+    if [[ $(kv errors_status "$d") == 0 && $(kv errors_other "$d") == 0 && $(kv errors_status "$b") == 0 &&
+      $(kv errors_other "$b") == 0 && -n $(kv rps "$d") && -n $(kv rps "$b") ]]; then
+      ratio=$(awk -v d="$(kv rps "$d")" -v b="$(kv rps "$b")" 'BEGIN { printf "%.3f", d / b }')
+      record "describe $label: deskplane / baseline (wrk)" "$ratio" "ge $target" "pair $i; $dload"
+      record "describe $label: deskplane req/s" "$(kv rps "$d")" - "p99 $(kv p99_ms "$d") ms; $dload"
+      record "describe $label: deskplane p99 ms" "$(kv p99_ms "$d")" - "$dload"
+      record "describe $label: baseline req/s" "$(kv rps "$b")" - "p99 $(kv p99_ms "$b") ms; $load_note"
+    else
+      echo "pair $i failed: an error or no figure (see $out/wrk-describe-$label-$i-*.txt)"
+      record "describe $label: deskplane / baseline (wrk)" - "ge $target" "pair $i failed"
+    fi
+  done
+  stop "$base_pid" "$server"
+}
+
+# --- create: the load tool ------------------------------------------------------------
+
+create_run() { # LABEL CLIENTS NODES RUN SERVER-ARGS…
+  local label=$1 c=$2 nodes=$3 run=$4 eps="" n x0 x1 line log srv=()
+  shift 4
+  local measure="create $label c=$c"
+  ((nodes == 1)) || measure="create $label $nodes nodes c=$c"
+  local name="create-$label-$nodes-$c-$run"
+  for n in $(seq 1 "$nodes"); do
+    serve "$name-$n" -node-name "bench-$n" "$@"
+    srv+=("$pid")
+    eps="${eps:+$eps,}$endpoint"
+  done
+  # Register the directory first, so that the measured run only finds it.
+  "$load" bench -endpoint "${eps%%,*}" -prepare -mix DescribeWorkspaces -c 1 -n 1 >/dev/null
+  [[ $label != pg ]] || x0=$(pg_xacts)
+  log="$out/$name.txt"
+  echo "### $measure, run $run of $RUNS: deskplane-load bench -endpoint $eps -prepare -mix CreateWorkspaces -c $c -d $DURATION"
+  load_begin
+  "$load" bench -endpoint "$eps" -prepare -mix CreateWorkspaces -c "$c" -d "$DURATION" >"$log" 2>&1 || true
+  load_end
+  local note=$load_note
+  stop "${srv[@]}"
+  grep -E '^(throughput|latency|created|errors|  [A-Za-z])' "$log" || true
+  line=$(grep '^summary:' "$log" || echo "summary: failed")
+  if [[ $label == pg ]]; then
+    sleep 1 # the servers' backends report their counters as they exit
+    x1=$(pg_xacts)
+    local commits=$((${x1%|*} - ${x0%|*})) rollbacks=$((${x1#*|} - ${x0#*|}))
+    echo "database test during the run: $commits commits, $rollbacks rollbacks"
+    if ((commits > 0)); then
+      record "$measure: rollbacks % of commits" "$(awk -v r="$rollbacks" -v c="$commits" 'BEGIN { printf "%.2f", 100 * r / c }')" "lt 5" "$rollbacks rollbacks, $commits commits"
+    fi
+  fi
+  local wps p99 target=- p99target=-
+  wps=$(kv workspaces_per_s "$line")
+  p99=$(kv p99_ms "$line")
+  if [[ $label == pg ]]; then target="ge 3000" p99target="lt 250"; elif ((c == 64)); then target="ge 12000"; fi
+  if [[ -n $wps && $(kv errors "$line") == 0 ]]; then
+    record "$measure: WorkSpaces/s" "$wps" "$target" "p99 $p99 ms; $note"
+    record "$measure: p99 ms" "$p99" "$p99target" "$note"
+  else
+    echo "run failed or had errors: $line (see $log)"
+    record "$measure: WorkSpaces/s" - "$target" "errors: $line"
+  fi
+  rm -rf "$work/$name"-*
+}
+
+# --- million: memory -------------------------------------------------------------------
+
+# mem_sample PID FILE: every second, VmRSS, RssAnon, RssFile (kB) while PID lives.
+mem_sample() {
+  while kill -0 "$1" 2>/dev/null; do
+    awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s ", $2 } END { print "" }' "/proc/$1/status" >>"$2" 2>/dev/null || true
+    sleep 1
+  done
+}
+mem_report() { # PID SAMPLES GCLOG LABEL
+  local hwm
+  hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$1/status")
+  echo "memory ($4): VmHWM $hwm kB; now: $(grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$1/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
+  awk 'NF == 3 { if ($1 > r) { r = $1; a = $2; f = $3 } if ($2 > ma) ma = $2; if ($3 > mf) mf = $3 }
+    END { printf "sampled every second: peak VmRSS %d kB = RssAnon %d + RssFile %d kB; highest RssAnon %d kB, highest RssFile %d kB\n", r, a, f, ma, mf }' "$2"
+  # gctrace: "gc N @t s P%: …, A->B->C MB, D MB goal, …": A is the heap when a GC started.
+  grep -oE '[0-9]+->[0-9]+->[0-9]+ MB' "$3" | awk -F'->| ' '{ if ($1 > m) m = $1; last = $3 } END { printf "Go heap (gctrace): peak %d MB at the start of a GC, %d MB live after the last\n", m, last }' || true
+  record "million ($4): VmHWM kB" "$hwm" "$5" "$(tail -1 "$2")"
+}
+
+# --- the parts -------------------------------------------------------------------------
+
+machine | tee "$out/machine.txt"
+echo "runs: $RUNS of $DURATION; output kept in $out"
+go build -o "$bin" ./cmd/deskplane
+go build -o "$load" ./cmd/deskplane-load
+
+if want describe; then
+  describe_part bolt 0.60
 fi
 
-if [[ $part == create || $part == all ]]; then
-  echo "## CreateWorkspaces, 25 a call, durable when acknowledged (fast profile)"
-  serve create
-  "$load" bench -endpoint "$endpoint" -prepare -mix CreateWorkspaces -c 64 -d 20s
-  kill "$pid"
+if want describe-pg; then
+  new_schema
+  describe_part pg 0.35 -postgres "$dsn"
+  drop_schema "$schema"
 fi
 
-if [[ $part == million || $part == all ]]; then
-  echo "## 1,000,000 WorkSpaces across 100 accounts"
-  "$load" bench -gen-credentials 100 >"$work/creds"
-  echo "### p99 with 1,000 stored (10 accounts of 100, so that pages are full 25s as below)"
+if want create; then
+  echo
+  echo "## CreateWorkspaces ×25, bolt, durable when acknowledged (fast profile), a fresh server each run"
+  for c in $CLIENTS; do
+    for i in $(seq 1 "$RUNS"); do create_run bolt "$c" 1 "$i"; done
+  done
+fi
+
+if want create-pg; then
+  echo
+  echo "## CreateWorkspaces ×25, PostgreSQL (fast profile), a fresh schema each run"
+  for nodes in 1 2; do
+    for c in $CLIENTS; do
+      for i in $(seq 1 "$RUNS"); do
+        new_schema
+        create_run pg "$c" "$nodes" "$i" -postgres "$dsn"
+        drop_schema "$schema"
+      done
+    done
+  done
+fi
+
+if want engine; then
+  echo
+  echo "## Lifecycle lateness through the server: $LAUNCHES launches (BenchmarkLaunchLateness)"
+  if go test -list 'BenchmarkLaunchLateness' ./internal/lifecycle/ | grep -q '^BenchmarkLaunchLateness$'; then
+    go test -c -o "$work/lifecycle.test" ./internal/lifecycle/
+    for i in $(seq 1 "$RUNS"); do
+      log="$out/engine-$i.txt"
+      echo "### run $i of $RUNS: DESKPLANE_BENCH_LAUNCHES=$LAUNCHES go test -run '^\$' -bench LaunchLateness -benchtime 1x ./internal/lifecycle/"
+      load_begin
+      (cd internal/lifecycle && DESKPLANE_BENCH_LAUNCHES=$LAUNCHES "$work/lifecycle.test" -test.run '^$' \
+        -test.bench LaunchLateness -test.benchtime 1x -test.timeout 30m -test.v) >"$log" 2>&1 || true
+      load_end
+      grep -E '^Benchmark|launches:|load' "$log" || true
+      for mode in spread burst; do
+        p99=$(awk -v m="BenchmarkLaunchLateness/$mode" 'index($1, m) == 1 { for (i = 2; i < NF; i++) if ($(i + 1) == "p99-late-ms") print $i }' "$log")
+        if [[ $mode == spread ]]; then target="lt 100"; else target="lt 1000"; fi
+        record "engine: $LAUNCHES launches, $mode, p99 lateness ms" "${p99:--}" "$target" "$load_note"
+      done
+    done
+  else
+    echo "BenchmarkLaunchLateness is not in internal/lifecycle on this commit: nothing measured"
+  fi
+fi
+
+if want million; then
+  total=$((MILLION_ACCOUNTS * MILLION_PER_ACCOUNT))
+  echo
+  echo "## $total WorkSpaces across $MILLION_ACCOUNTS accounts (bolt, instant profile)"
+  "$load" bench -gen-credentials "$MILLION_ACCOUNTS" >"$work/creds"
+  echo "### DescribeWorkspaces p99 with 1,000 stored (10 accounts of 100: full pages of 25 as below)"
   serve small -credentials "$work/creds" -timing instant
-  "$load" bench -endpoint "$endpoint" -credentials "$work/creds" -accounts 10 -preload 100 -preload-c 16 -mix DescribeWorkspaces -c 16 -d 20s
-  kill "$pid"
-  echo "### preload 1,000,000"
-  serve million -credentials "$work/creds" -timing instant
-  "$load" bench -endpoint "$endpoint" -credentials "$work/creds" -preload 10000 -preload-c 32 -mix DescribeWorkspaces -c 16 -d 5s
-  echo "memory after preload: $(rss "$pid")"
-  du -sh "$work/million"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  "$load" bench -endpoint "$endpoint" -credentials "$work/creds" -accounts 10 -preload 100 -preload-c 16 -mix DescribeWorkspaces -c 16 -d 5s | grep -E 'preloaded|summary'
+  for i in $(seq 1 "$RUNS"); do
+    load_begin
+    line=$("$load" bench -endpoint "$endpoint" -credentials "$work/creds" -accounts 10 -mix DescribeWorkspaces -c 16 -d "$DURATION" | grep '^summary:')
+    load_end
+    echo "$line"
+    record "million: describe p99 ms, 1,000 stored" "$(kv p99_ms "$line")" - "$(kv rps "$line") req/s; $load_note"
+  done
+  stop "$pid"
+  echo "### preload $total (the server's memory sampled every second)"
+  serve_godebug=gctrace=1 serve million -credentials "$work/creds" -timing instant
+  : >"$out/million-mem.txt"
+  mem_sample "$pid" "$out/million-mem.txt" &
+  load_begin
+  "$load" bench -endpoint "$endpoint" -credentials "$work/creds" -preload "$MILLION_PER_ACCOUNT" -preload-c 32 -mix DescribeWorkspaces -c 16 -d 5s | grep -E 'preloaded|summary'
+  load_end
+  mem_report "$pid" "$out/million-mem.txt" "$out/server-million.log" "after preload" "lt 1572864"
+  echo "data on disk: $(du -sh "$work/million" | cut -f1)"
+  stop "$pid"
+  mv "$out/server-million.log" "$out/server-million-preload.log"
   echo "### restart on the same data"
+  : >"$out/million-mem2.txt"
   t0=$(date +%s.%N)
-  serve million -credentials "$work/creds" -timing instant
+  serve_godebug=gctrace=1 serve million -credentials "$work/creds" -timing instant
   t1=$(date +%s.%N)
-  echo "start-up (until /health answers): $(python3 -c "print(round($t1-$t0,3))") s"
-  "$load" bench -endpoint "$endpoint" -credentials "$work/creds" -mix DescribeWorkspaces -c 16 -d 20s
-  echo "memory under load: $(rss "$pid")"
-  kill "$pid"
+  mem_sample "$pid" "$out/million-mem2.txt" &
+  record "million: start-up s (until /health answers)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" "lt 5" ""
+  for i in $(seq 1 "$RUNS"); do
+    load_begin
+    line=$("$load" bench -endpoint "$endpoint" -credentials "$work/creds" -mix DescribeWorkspaces -c 16 -d "$DURATION" | grep '^summary:')
+    load_end
+    echo "$line"
+    record "million: describe p99 ms, $total stored" "$(kv p99_ms "$line")" - "$(kv rps "$line") req/s; $load_note"
+  done
+  mem_report "$pid" "$out/million-mem2.txt" "$out/server-million.log" "after restart and reads" -
+  stop "$pid"
 fi
 
-if [[ $part == engine || $part == all ]]; then
-  echo "## lifecycle engine: 100,000 pending WorkSpaces to AVAILABLE"
-  go test -run xxx -bench 'Lateness100k' -benchtime 1x -timeout 10m ./internal/lifecycle/
-  go test -run xxx -bench 'EngineTick' -benchtime 50x ./internal/lifecycle/
-  echo "## hot paths"
-  go test -run xxx -bench . -benchtime 2000x ./internal/awsjson/ ./internal/sigv4/
-  go test -run xxx -bench 'BenchmarkStore' -benchtime 1s ./internal/memory/ ./internal/bolt/
+if want micro; then
+  echo
+  echo "## in-process benchmarks"
+  load_begin
+  go test -run '^$' -bench 'Lateness100k' -benchtime 1x -timeout 10m ./internal/lifecycle/
+  go test -run '^$' -bench 'EngineTick' -benchtime 50x ./internal/lifecycle/
+  go test -run '^$' -bench . -benchtime 2000x ./internal/awsjson/ ./internal/sigv4/
+  go test -run '^$' -bench 'BenchmarkStore' -benchtime 1s ./internal/memory/ ./internal/bolt/
+  load_end
 fi
+
+summary
