@@ -129,7 +129,7 @@ summary() {
     echo
     echo "## Summary (medians of the runs; every run is in $out/runs.tsv)"
     machine
-    printf '%-62s %-28s %-10s %-10s %s\n' measure runs median target status
+    printf '%-66s %-28s %-10s %-10s %s\n' measure runs median target status
     local m
     cut -f1 "$out/runs.tsv" | awk '!seen[$0]++' | while IFS= read -r m; do
       local vals ok all med target status
@@ -143,7 +143,7 @@ summary() {
         status=$(awk -v v="$med" -v op="${target%% *}" -v t="${target#* }" 'BEGIN { print ((op == "ge" && v >= t) || (op == "lt" && v < t)) ? "met" : "NOT met" }')
       fi
       ((ok == all)) || status="$status ($((all - ok)) of $all runs failed)"
-      printf '%-62s %-28s %-10s %-10s %s\n' "$m" "$(tr '\n' ' ' <<<"$vals")" "$med" "$(sed "s/^ge/>=/; s/^lt/</" <<<"$target")" "$status"
+      printf '%-66s %-28s %-10s %-10s %s\n' "$m" "$(tr '\n' ' ' <<<"$vals")" "$med" "$(sed "s/^ge/>=/; s/^lt/</" <<<"$target")" "$status"
     done
   } | tee "$out/summary.txt"
 }
@@ -302,15 +302,21 @@ mem_sample() {
     sleep 1
   done
 }
-mem_report() { # PID SAMPLES GCLOG LABEL
-  local hwm
+mem_report() { # PID SAMPLES GCLOG LABEL VmHWM-TARGET
+  local hwm peak heap
   hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$1/status")
   echo "memory ($4): VmHWM $hwm kB; now: $(grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$1/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
-  awk 'NF == 3 { if ($1 > r) { r = $1; a = $2; f = $3 } if ($2 > ma) ma = $2; if ($3 > mf) mf = $3 }
-    END { printf "sampled every second: peak VmRSS %d kB = RssAnon %d + RssFile %d kB; highest RssAnon %d kB, highest RssFile %d kB\n", r, a, f, ma, mf }' "$2"
+  peak=$(awk 'NF == 3 { if ($1 > r) { r = $1; a = $2; f = $3 } if ($2 > ma) ma = $2; if ($3 > mf) mf = $3 }
+    END { print r + 0, a + 0, f + 0, ma + 0, mf + 0 }' "$2")
+  read -r p_rss p_anon p_file m_anon m_file <<<"$peak"
+  echo "sampled every second: peak VmRSS $p_rss kB = RssAnon $p_anon + RssFile $p_file kB; highest RssAnon $m_anon kB, highest RssFile $m_file kB"
   # gctrace: "gc N @t s P%: …, A->B->C MB, D MB goal, …": A is the heap when a GC started.
-  grep -oE '[0-9]+->[0-9]+->[0-9]+ MB' "$3" | awk -F'->| ' '{ if ($1 > m) m = $1; last = $3 } END { printf "Go heap (gctrace): peak %d MB at the start of a GC, %d MB live after the last\n", m, last }' || true
-  record "million ($4): VmHWM kB" "$hwm" "$5" "$(tail -1 "$2")"
+  heap=$(grep -oE '[0-9]+->[0-9]+->[0-9]+ MB' "$3" | awk -F'->| ' '{ if ($1 > m) m = $1; last = $3 } END { print m + 0, last + 0 }')
+  echo "Go heap (gctrace): peak ${heap% *} MB at the start of a GC, ${heap#* } MB live after the last"
+  record "million ($4): VmHWM kB" "$hwm" "$5" "peak sampled VmRSS $p_rss kB = RssAnon $p_anon + RssFile $p_file"
+  record "million ($4): RssAnon kB, highest" "$m_anon" - "sampled every second"
+  record "million ($4): RssFile kB, highest" "$m_file" - "sampled every second"
+  record "million ($4): Go heap peak MB (gctrace)" "${heap% *}" - "live after the last GC: ${heap#* } MB"
 }
 
 # --- the parts -------------------------------------------------------------------------
