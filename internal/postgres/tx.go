@@ -1,12 +1,15 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/deskplane/deskplane"
 )
@@ -16,13 +19,22 @@ var (
 	errTxDone   = errors.New("postgres: transaction used after its function returned")
 )
 
-// tx adapts one attempt's pgx transaction to deskplane.Tx.
+// tx adapts one attempt to deskplane.Tx. It holds a pooled connection but
+// begins the PostgreSQL transaction only with its first statement, in the
+// same pipeline; in a read-write tx the first statement on a scope is
+// preceded, in that pipeline too, by the scope's lock (see the package
+// documentation).
 type tx struct {
 	ctx      context.Context
-	ptx      pgx.Tx
+	s        *Store
+	conn     *pgxpool.Conn
 	writable bool
 	done     bool
-	retry    error // the first serialization failure or deadlock of the attempt
+	began    bool
+	retry    error // the first retryable failure of the attempt
+
+	locked map[deskplane.Scope]bool // scopes whose lock is queued or held
+	b      pgx.Batch                // statements queued, not yet sent
 }
 
 func (t *tx) check(write bool) error {
@@ -43,6 +55,43 @@ func (t *tx) fail(op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
+// queue adds a statement on scope sc (nil: none, or several) to the
+// pipeline, after the BEGIN and the scope's lock when they are still due.
+func (t *tx) queue(sc *deskplane.Scope, sql string, args ...any) *pgx.QueuedQuery {
+	if !t.began {
+		t.began = true
+		if t.writable {
+			t.b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+		} else {
+			t.b.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
+		}
+	}
+	if sc != nil && t.writable && !t.locked[*sc] {
+		t.lock(*sc)
+	}
+	return t.b.Queue(sql, args...)
+}
+
+// lock queues the scope's lock.
+func (t *tx) lock(sc deskplane.Scope) {
+	if t.locked == nil {
+		t.locked = make(map[deskplane.Scope]bool)
+	}
+	t.locked[sc] = true
+	t.b.Queue(`SELECT pg_advisory_xact_lock($1)`, t.s.scopeLock(sc))
+}
+
+// send runs the queued statements in one round trip and calls their
+// result functions in order.
+func (t *tx) send() error {
+	if len(t.b.QueuedQueries) == 0 {
+		return nil
+	}
+	b := t.b
+	t.b = pgx.Batch{}
+	return t.conn.SendBatch(t.ctx, &b).Close()
+}
+
 // nonNil keeps NOT NULL bytea columns happy: pgx sends a nil slice as NULL.
 func nonNil(b []byte) []byte {
 	if b == nil {
@@ -56,15 +105,23 @@ func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
 		return deskplane.Record{}, err
 	}
 	r := deskplane.Record{Key: k}
-	err := t.ptx.QueryRow(t.ctx,
+	found := false
+	t.queue(&k.Scope,
 		`SELECT seq, version, data FROM deskplane_records
 		 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4`,
-		k.Account, k.Region, string(k.Kind), k.ID).Scan(&r.Seq, &r.Version, &r.Data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return deskplane.Record{}, deskplane.ErrNotFound
-	}
-	if err != nil {
+		k.Account, k.Region, string(k.Kind), k.ID).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&r.Seq, &r.Version, &r.Data)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err := t.send(); err != nil {
 		return deskplane.Record{}, t.fail("get", err)
+	}
+	if !found {
+		return deskplane.Record{}, deskplane.ErrNotFound
 	}
 	r.Data = nonNil(r.Data)
 	return r, nil
@@ -76,15 +133,24 @@ func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
 	}
 	r := deskplane.Record{Key: k, Data: append([]byte{}, data...)}
 	// nextval runs even when the key exists: Seq has gaps, which the
-	// contract allows.
-	err := t.ptx.QueryRow(t.ctx,
-		`INSERT INTO deskplane_records AS r (account, region, kind, id, seq, version, data)
-		 VALUES ($1, $2, $3, $4, nextval('deskplane_seq'), 1, $5)
-		 ON CONFLICT (account, region, kind, id)
-		 DO UPDATE SET version = r.version + 1, data = EXCLUDED.data
-		 RETURNING seq, version`,
-		k.Account, k.Region, string(k.Kind), k.ID, r.Data).Scan(&r.Seq, &r.Version)
-	if err != nil {
+	// contract allows. A new key counts in deskplane_counts.
+	t.queue(&k.Scope,
+		`WITH r AS (
+			INSERT INTO deskplane_records AS r (account, region, kind, id, seq, version, data)
+			VALUES ($1, $2, $3, $4, nextval('deskplane_seq'), 1, $5)
+			ON CONFLICT (account, region, kind, id)
+			DO UPDATE SET version = r.version + 1, data = EXCLUDED.data
+			RETURNING seq, version
+		 ), c AS (
+			INSERT INTO deskplane_counts AS c (account, region, kind, n)
+			SELECT $1, $2, $3, 1 FROM r WHERE version = 1
+			ON CONFLICT (account, region, kind) DO UPDATE SET n = c.n + 1
+		 )
+		 SELECT seq, version FROM r`,
+		k.Account, k.Region, string(k.Kind), k.ID, r.Data).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&r.Seq, &r.Version)
+	})
+	if err := t.send(); err != nil {
 		return deskplane.Record{}, t.fail("put", err)
 	}
 	return r, nil
@@ -94,18 +160,27 @@ func (t *tx) Delete(k deskplane.Key) (bool, error) {
 	if err := t.check(true); err != nil {
 		return false, err
 	}
-	tag, err := t.ptx.Exec(t.ctx,
-		`WITH timers AS (
+	var n int64
+	t.queue(&k.Scope,
+		`WITH t AS (
 			DELETE FROM deskplane_timers
 			WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4
+		 ), r AS (
+			DELETE FROM deskplane_records
+			WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4
+			RETURNING 1
+		 ), c AS (
+			UPDATE deskplane_counts SET n = n - 1
+			WHERE account = $1 AND region = $2 AND kind = $3 AND EXISTS (SELECT FROM r)
 		 )
-		 DELETE FROM deskplane_records
-		 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4`,
-		k.Account, k.Region, string(k.Kind), k.ID)
-	if err != nil {
+		 SELECT count(*) FROM r`,
+		k.Account, k.Region, string(k.Kind), k.ID).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&n)
+	})
+	if err := t.send(); err != nil {
 		return false, t.fail("delete", err)
 	}
-	return tag.RowsAffected() > 0, nil
+	return n > 0, nil
 }
 
 func (t *tx) List(sc deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn func(deskplane.Record) bool) error {
@@ -114,27 +189,26 @@ func (t *tx) List(sc deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn fu
 	}
 	// Read in growing chunks: a page of 25 costs one small query, a walk
 	// of everything a few large ones, and an early stop never drags the
-	// rest of a big kind over the wire.
+	// rest of a big kind over the wire. Each chunk is one range scan of
+	// deskplane_records_seq.
 	for chunk := 32; ; chunk = min(chunk*4, 2048) {
-		rows, err := t.ptx.Query(t.ctx,
+		var page []deskplane.Record
+		t.queue(&sc,
 			`SELECT id, seq, version, data FROM deskplane_records
 			 WHERE account = $1 AND region = $2 AND kind = $3 AND seq > $4
 			 ORDER BY seq LIMIT $5`,
-			sc.Account, sc.Region, string(kind), afterSeq, chunk)
-		if err != nil {
-			return t.fail("list", err)
-		}
-		var page []deskplane.Record
-		for rows.Next() {
-			r := deskplane.Record{Key: deskplane.Key{Scope: sc, Kind: kind}}
-			if err := rows.Scan(&r.ID, &r.Seq, &r.Version, &r.Data); err != nil {
-				rows.Close()
-				return t.fail("list", err)
+			sc.Account, sc.Region, string(kind), afterSeq, chunk).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				r := deskplane.Record{Key: deskplane.Key{Scope: sc, Kind: kind}}
+				if err := rows.Scan(&r.ID, &r.Seq, &r.Version, &r.Data); err != nil {
+					return err
+				}
+				r.Data = nonNil(r.Data)
+				page = append(page, r)
 			}
-			r.Data = nonNil(r.Data)
-			page = append(page, r)
-		}
-		if err := rows.Err(); err != nil {
+			return rows.Err()
+		})
+		if err := t.send(); err != nil {
 			return t.fail("list", err)
 		}
 		for _, r := range page {
@@ -153,14 +227,16 @@ func (t *tx) Count(sc deskplane.Scope, kind deskplane.Kind) (int, error) {
 	if err := t.check(false); err != nil {
 		return 0, err
 	}
-	var n int
-	err := t.ptx.QueryRow(t.ctx,
-		`SELECT count(*) FROM deskplane_records WHERE account = $1 AND region = $2 AND kind = $3`,
-		sc.Account, sc.Region, string(kind)).Scan(&n)
-	if err != nil {
+	var n int64
+	t.queue(&sc,
+		`SELECT coalesce((SELECT n FROM deskplane_counts WHERE account = $1 AND region = $2 AND kind = $3), 0)`,
+		sc.Account, sc.Region, string(kind)).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&n)
+	})
+	if err := t.send(); err != nil {
 		return 0, t.fail("count", err)
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func (t *tx) Schedule(tm deskplane.Timer) error {
@@ -168,13 +244,13 @@ func (t *tx) Schedule(tm deskplane.Timer) error {
 		return err
 	}
 	k := tm.Key
-	_, err := t.ptx.Exec(t.ctx,
+	t.queue(&k.Scope,
 		`INSERT INTO deskplane_timers (account, region, kind, id, name, due_s, due_ns, payload)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		 ON CONFLICT (account, region, kind, id, name)
 		 DO UPDATE SET due_s = EXCLUDED.due_s, due_ns = EXCLUDED.due_ns, payload = EXCLUDED.payload`,
 		k.Account, k.Region, string(k.Kind), k.ID, tm.Name, tm.Due.Unix(), int32(tm.Due.Nanosecond()), nonNil(tm.Payload))
-	if err != nil {
+	if err := t.send(); err != nil {
 		return t.fail("schedule", err)
 	}
 	return nil
@@ -184,11 +260,11 @@ func (t *tx) Cancel(k deskplane.Key, name string) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	_, err := t.ptx.Exec(t.ctx,
+	t.queue(&k.Scope,
 		`DELETE FROM deskplane_timers
 		 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4 AND name = $5`,
 		k.Account, k.Region, string(k.Kind), k.ID, name)
-	if err != nil {
+	if err := t.send(); err != nil {
 		return t.fail("cancel", err)
 	}
 	return nil
@@ -212,24 +288,22 @@ func (t *tx) Timers(k deskplane.Key) ([]deskplane.Timer, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	rows, err := t.ptx.Query(t.ctx,
+	var out []deskplane.Timer
+	t.queue(&k.Scope,
 		`SELECT name, due_s, due_ns, payload FROM deskplane_timers
 		 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4
 		 ORDER BY due_s, due_ns, name`,
-		k.Account, k.Region, string(k.Kind), k.ID)
-	if err != nil {
-		return nil, t.fail("timers", err)
-	}
-	defer rows.Close()
-	var out []deskplane.Timer
-	for rows.Next() {
-		tm := deskplane.Timer{Key: k}
-		if err := scanTimer(rows, &tm); err != nil {
-			return nil, t.fail("timers", err)
+		k.Account, k.Region, string(k.Kind), k.ID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			tm := deskplane.Timer{Key: k}
+			if err := scanTimer(rows, &tm); err != nil {
+				return err
+			}
+			out = append(out, tm)
 		}
-		out = append(out, tm)
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err := t.send(); err != nil {
 		return nil, t.fail("timers", err)
 	}
 	return out, nil
@@ -251,22 +325,20 @@ func (t *tx) Due(now time.Time, limit int) ([]deskplane.Timer, error) {
 		// returning them too (or waiting for us).
 		q += ` FOR UPDATE SKIP LOCKED`
 	}
-	rows, err := t.ptx.Query(t.ctx, q, now.Unix(), int32(now.Nanosecond()), limit)
-	if err != nil {
-		return nil, t.fail("due", err)
-	}
-	defer rows.Close()
 	var out []deskplane.Timer
-	for rows.Next() {
-		var tm deskplane.Timer
-		var kind string
-		if err := scanTimer(rows, &tm, &tm.Key.Account, &tm.Key.Region, &kind, &tm.Key.ID); err != nil {
-			return nil, t.fail("due", err)
+	t.queue(nil, q, now.Unix(), int32(now.Nanosecond()), limit).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var tm deskplane.Timer
+			var kind string
+			if err := scanTimer(rows, &tm, &tm.Key.Account, &tm.Key.Region, &kind, &tm.Key.ID); err != nil {
+				return err
+			}
+			tm.Key.Kind = deskplane.Kind(kind)
+			out = append(out, tm)
 		}
-		tm.Key.Kind = deskplane.Kind(kind)
-		out = append(out, tm)
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err := t.send(); err != nil {
 		return nil, t.fail("due", err)
 	}
 	return out, nil
@@ -278,13 +350,21 @@ func (t *tx) NextDue() (time.Time, bool, error) {
 	}
 	var sec int64
 	var nsec int32
-	err := t.ptx.QueryRow(t.ctx,
-		`SELECT due_s, due_ns FROM deskplane_timers ORDER BY due_s, due_ns LIMIT 1`).Scan(&sec, &nsec)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, false, nil
-	}
-	if err != nil {
+	found := false
+	t.queue(nil,
+		`SELECT due_s, due_ns FROM deskplane_timers ORDER BY due_s, due_ns LIMIT 1`).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&sec, &nsec)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err := t.send(); err != nil {
 		return time.Time{}, false, t.fail("next due", err)
+	}
+	if !found {
+		return time.Time{}, false, nil
 	}
 	return time.Unix(sec, int64(nsec)).UTC(), true, nil
 }
@@ -293,13 +373,15 @@ func (t *tx) Regions(account string) ([]string, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	rows, err := t.ptx.Query(t.ctx,
-		`SELECT DISTINCT region FROM deskplane_records WHERE account = $1 ORDER BY region`, account)
-	if err != nil {
-		return nil, t.fail("regions", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
+	var out []string
+	t.queue(nil,
+		`SELECT region FROM deskplane_counts WHERE account = $1 AND n > 0 GROUP BY region ORDER BY region`,
+		account).Query(func(rows pgx.Rows) error {
+		var err error
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err := t.send(); err != nil {
 		return nil, t.fail("regions", err)
 	}
 	return out, nil
@@ -309,18 +391,55 @@ func (t *tx) Reset(account string) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	var err error
+	// Lock every scope of the account (of all accounts when empty), in
+	// order, until no new one shows up, then delete: writers of those
+	// scopes have either committed before or wait for this transaction.
+	// DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe for concurrent
+	// snapshots and takes an exclusive lock.
+	where, args := ` WHERE account = $1`, []any{account}
 	if account == "" {
-		// DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe for concurrent
-		// snapshots and takes an exclusive lock.
-		_, err = t.ptx.Exec(t.ctx,
-			`WITH timers AS (DELETE FROM deskplane_timers) DELETE FROM deskplane_records`)
-	} else {
-		_, err = t.ptx.Exec(t.ctx,
-			`WITH timers AS (DELETE FROM deskplane_timers WHERE account = $1)
-			 DELETE FROM deskplane_records WHERE account = $1`, account)
+		where, args = "", nil
 	}
-	if err != nil {
+	for {
+		var scopes []deskplane.Scope
+		t.queue(nil,
+			`SELECT account, region FROM deskplane_counts`+where+`
+			 UNION SELECT account, region FROM deskplane_timers`+where,
+			args...).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var sc deskplane.Scope
+				if err := rows.Scan(&sc.Account, &sc.Region); err != nil {
+					return err
+				}
+				scopes = append(scopes, sc)
+			}
+			return rows.Err()
+		})
+		if err := t.send(); err != nil {
+			return t.fail("reset", err)
+		}
+		slices.SortFunc(scopes, func(a, b deskplane.Scope) int {
+			return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region))
+		})
+		fresh := 0
+		for _, sc := range scopes {
+			if !t.locked[sc] {
+				t.lock(sc)
+				fresh++
+			}
+		}
+		if fresh == 0 {
+			break
+		}
+		if err := t.send(); err != nil {
+			return t.fail("reset", err)
+		}
+	}
+	t.queue(nil,
+		`WITH t AS (DELETE FROM deskplane_timers`+where+`),
+		      c AS (DELETE FROM deskplane_counts`+where+`)
+		 DELETE FROM deskplane_records`+where, args...)
+	if err := t.send(); err != nil {
 		return t.fail("reset", err)
 	}
 	return nil
