@@ -123,29 +123,55 @@ record() {
 kv() { grep -oE "(^| )$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# summary prints the table of figures (runs, median, target, status) and writes it as
+# Markdown to summary.md, with every run's note (machine load) below.
 summary() {
   [[ -s $out/runs.tsv ]] || return 0
-  {
-    echo
-    echo "## Summary (medians of the runs; every run is in $out/runs.tsv)"
-    machine
-    printf '%-66s %-28s %-10s %-10s %s\n' measure runs median target status
-    local m
-    cut -f1 "$out/runs.tsv" | awk '!seen[$0]++' | while IFS= read -r m; do
-      local vals ok all med target status
-      vals=$(awk -F'\t' -v m="$m" '$1 == m { print $2 }' "$out/runs.tsv")
-      target=$(awk -F'\t' -v m="$m" '$1 == m { print $3; exit }' "$out/runs.tsv")
-      ok=$(grep -cE '^[0-9.]+$' <<<"$vals" || true)
-      all=$(wc -l <<<"$vals")
-      med=$(grep -E '^[0-9.]+$' <<<"$vals" | median)
-      status=-
-      if [[ $target != - && $med != - ]]; then
-        status=$(awk -v v="$med" -v op="${target%% *}" -v t="${target#* }" 'BEGIN { print ((op == "ge" && v >= t) || (op == "lt" && v < t)) ? "met" : "NOT met" }')
-      fi
-      ((ok == all)) || status="$status ($((all - ok)) of $all runs failed)"
-      printf '%-66s %-28s %-10s %-10s %s\n' "$m" "$(tr '\n' ' ' <<<"$vals")" "$med" "$(sed "s/^ge/>=/; s/^lt/</" <<<"$target")" "$status"
-    done
-  } | tee "$out/summary.txt"
+  echo
+  echo "## Summary (medians of the runs; every run is in $out/runs.tsv)"
+  machine
+  python3 - "$out/runs.tsv" "$out/summary.md" <<'PY' | tee "$out/summary.txt"
+import sys, statistics
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+order, runs = [], {}
+for m, v, t, note in rows:
+    if m not in runs:
+        order.append(m)
+        runs[m] = (t, [])
+    runs[m][1].append((v, note))
+def num(v):
+    try:
+        return float(v)
+    except ValueError:
+        return None
+table = []
+for m in order:
+    t, vs = runs[m]
+    ok = [num(v) for v, _ in vs if num(v) is not None]
+    med = statistics.median(ok) if ok else None
+    status = "-"
+    if t != "-" and med is not None:
+        op, lim = t.split()
+        met = med >= float(lim) if op == "ge" else med < float(lim)
+        status = "met" if met else "NOT met"
+    if len(ok) < len(vs):
+        status += " (%d of %d runs failed)" % (len(vs) - len(ok), len(vs))
+    target = t.replace("ge ", ">= ").replace("lt ", "< ")
+    table.append((m, [v for v, _ in vs], "-" if med is None else "%g" % med, target, status))
+w = max(len(r[0]) for r in table)
+print("%-*s  %-30s %-10s %-10s %s" % (w, "measure", "runs", "median", "target", "status"))
+for m, vs, med, target, status in table:
+    print("%-*s  %-30s %-10s %-10s %s" % (w, m, " ".join(vs), med, target, status))
+n = max(len(r[1]) for r in table)
+with open(sys.argv[2], "w") as f:
+    f.write("| measure | " + " | ".join("run %d" % (i + 1) for i in range(n)) + " | median | target | status |\n")
+    f.write("| --- " * (n + 4) + "|\n")
+    for m, vs, med, target, status in table:
+        f.write("| %s | %s | **%s** | %s | %s |\n" % (m, " | ".join(vs + [""] * (n - len(vs))), med, target, status))
+    f.write("\nEvery run:\n\n")
+    for m, v, t, note in rows:
+        f.write("* %s: %s (%s)\n" % (m, v, note))
+PY
 }
 
 # --- servers --------------------------------------------------------------------------
