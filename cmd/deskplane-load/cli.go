@@ -74,6 +74,16 @@ func mainBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// loadAverage returns the machine's load averages over 1, 5 and 15
+// minutes, or "unknown" where /proc/loadavg cannot be read.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
+
 // splitEndpoints splits a comma-separated list of endpoints.
 func splitEndpoints(s string) []string {
 	var out []string
@@ -158,11 +168,13 @@ func mainBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg := Config{Endpoints: endpoints, Region: *region, Accounts: creds, Ops: ops, Concurrency: *conc,
 		Duration: *dur, Count: *count, ReuseSignatures: *reuse, Client: client.HTTP}
 	fmt.Fprintf(stdout, "load: %s, %d concurrent, %d accounts, against %s\n", *mix, *conc, len(creds), strings.Join(endpoints, " and "))
+	load0 := loadAverage()
 	res, err := Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	res.Print(stdout)
+	fmt.Fprintf(stdout, "machine load: %s before, %s after (/proc/loadavg: 1, 5, 15 min)\n", load0, loadAverage())
 	summary := res.Summary()
 	if strings.Contains(*mix, "CreateWorkspaces") {
 		created := res.Items["CreateWorkspaces"]
