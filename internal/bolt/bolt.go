@@ -76,6 +76,10 @@ type Options struct {
 	// InitialMmapSize is passed to bbolt: a size at least that of the file
 	// avoids remapping, which blocks writers while readers are open.
 	InitialMmapSize int
+	// TrimEvery is how many transactions pass between two releases of
+	// the file's mapped pages from resident memory (trim.go). Zero means
+	// 4096; a negative value never releases them.
+	TrimEvery int
 
 	// migrations replaces the built-in list (tests register extra ones).
 	migrations []migration
@@ -83,8 +87,10 @@ type Options struct {
 
 // Store is the bbolt deskplane.Store.
 type Store struct {
-	db       *bbolt.DB
-	maxBatch int
+	db        *bbolt.DB
+	maxBatch  int
+	trimEvery int
+	txs       atomic.Int64 // transactions so far, for trimEvery
 
 	mu     sync.Mutex
 	queue  []*call
@@ -122,10 +128,14 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("bolt: %s: %w", path, err)
 	}
 	s := &Store{
-		db:       db,
-		maxBatch: opts.MaxBatch,
-		wake:     make(chan struct{}, 1),
-		exited:   make(chan struct{}),
+		db:        db,
+		maxBatch:  opts.MaxBatch,
+		trimEvery: opts.TrimEvery,
+		wake:      make(chan struct{}, 1),
+		exited:    make(chan struct{}),
+	}
+	if s.trimEvery == 0 {
+		s.trimEvery = defaultTrimEvery
 	}
 	go s.commitLoop()
 	return s, nil
@@ -160,6 +170,7 @@ func (s *Store) View(ctx context.Context, fn func(deskplane.Tx) error) error {
 	if closed {
 		return ErrClosed
 	}
+	defer s.countTx()
 	return s.db.View(func(btx *bbolt.Tx) error {
 		t := newTx(btx)
 		defer func() { t.done = true }()
@@ -207,6 +218,9 @@ func (s *Store) Update(ctx context.Context, fn func(deskplane.Tx) error) error {
 	s.mu.Unlock()
 	s.signal()
 
+	// Counted in the caller's goroutine: a trim delays this caller, not
+	// the committer.
+	defer s.countTx()
 	var o outcome
 	select {
 	case o = <-c.done:
