@@ -34,6 +34,8 @@ import (
 // The engine fires it again later, with a jittered backoff, unless the
 // error is the handler's own permanent one (see Permanent): store failures,
 // lost connections, conflicts and cancelled contexts never lose a timer.
+// The timers due together fire in one transaction; ctx carries their
+// Batch (BatchOf).
 type Handler func(ctx context.Context, tx deskplane.Tx, t deskplane.Timer) error
 
 // FailureHandler puts a timer's resource in its failure state (a WorkSpace
@@ -74,6 +76,59 @@ func IsPermanent(err error) bool {
 	}
 	var de *deskplane.Error
 	return errors.As(err, &de)
+}
+
+// Batch is what the handlers that fire in one transaction share: values a
+// handler loaded once for all of them (a subnet's address counter, say),
+// and writes deferred to the batch's end, so that a value every handler of
+// the batch changes is decoded and written once per batch, not once per
+// timer. The engine makes a new Batch for every attempt of a transaction:
+// when a handler fails, the transaction rolls back and its Batch is
+// dropped with it, so a Batch never holds what the store does not.
+type Batch struct {
+	values map[any]any
+	ends   []func(deskplane.Tx) error
+}
+
+type batchKey struct{}
+
+// BatchOf returns the batch the handler whose context is ctx fires in, or
+// nil outside the engine (a handler called directly). A handler that finds
+// none loads and writes on its own.
+func BatchOf(ctx context.Context) *Batch {
+	b, _ := ctx.Value(batchKey{}).(*Batch)
+	return b
+}
+
+// Value returns what Set stored under key in the batch.
+func (b *Batch) Value(key any) (any, bool) {
+	v, ok := b.values[key]
+	return v, ok
+}
+
+// Set stores v under key for the batch's later handlers.
+func (b *Batch) Set(key, v any) {
+	if b.values == nil {
+		b.values = make(map[any]any)
+	}
+	b.values[key] = v
+}
+
+// AtEnd registers fn to run in the batch's transaction after its last
+// handler succeeded, before the commit; fns run in the order registered.
+// An error of fn fails the whole transaction, as a store error does.
+func (b *Batch) AtEnd(fn func(deskplane.Tx) error) {
+	b.ends = append(b.ends, fn)
+}
+
+// end runs the functions registered with AtEnd.
+func (b *Batch) end(tx deskplane.Tx) error {
+	for _, fn := range b.ends {
+		if err := fn(tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Options tune the engine.
@@ -288,6 +343,8 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 		var seen map[timerID]bool
 		err := e.store.Update(ctx, func(tx deskplane.Tx) error {
 			fired = fired[:0]
+			batch := &Batch{}
+			hctx := context.WithValue(ctx, batchKey{}, batch)
 			limit := e.opts.Batch + len(e.retry)
 			due, err := tx.Due(now, limit)
 			if err != nil {
@@ -318,12 +375,12 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 					e.log.Warn("lifecycle: no handler; timer dropped", "timer", t.Name, "kind", t.Key.Kind, "id", t.Key.ID)
 					continue
 				}
-				if err := h(ctx, tx, t); err != nil {
+				if err := h(hctx, tx, t); err != nil {
 					return &handlerError{timer: t, err: err}
 				}
 				fired = append(fired, t)
 			}
-			return nil
+			return batch.end(tx)
 		})
 		var he *handlerError
 		if errors.As(err, &he) {
@@ -395,7 +452,11 @@ func (e *Engine) fail(ctx context.Context, he *handlerError) error {
 		if f == nil {
 			return nil
 		}
-		return f(ctx, tx, t, he.err)
+		batch := &Batch{}
+		if err := f(context.WithValue(ctx, batchKey{}, batch), tx, t, he.err); err != nil {
+			return err
+		}
+		return batch.end(tx)
 	})
 	if err == nil {
 		delete(e.retry, timerID{t.Key, t.Name})

@@ -24,7 +24,7 @@ import (
 // onWorkspaceState ends the transitional state a WorkSpace is in. A
 // transition fault (control API) makes it end in the fault's state with
 // its error code instead.
-func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskplane.Timer) error {
+func (s *Service) onWorkspaceState(ctx context.Context, tx deskplane.Tx, t deskplane.Timer) error {
 	sc := t.Key.Scope
 	ws, err := loadWorkspace(tx, sc, t.Key.ID)
 	if err != nil || ws == nil {
@@ -62,7 +62,7 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 		fault, faulted = desktopFault, true
 	}
 	if ws.State == wsPending && ws.MigratedFrom != "" {
-		return s.finishMigration(tx, sc, ws, at, faulted)
+		return s.finishMigration(ctx, tx, sc, ws, at, faulted)
 	}
 	if faulted {
 		if ws.State == wsPending {
@@ -76,18 +76,32 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 	}
 	switch row.Action {
 	case deskplane.ActionCreate:
-		if err := s.launch(tx, sc, ws, at); err != nil {
+		if err := s.launch(ctx, tx, sc, ws, at); err != nil {
 			return err
 		}
 	case deskplane.ActionStart, deskplane.ActionReboot, deskplane.ActionRebuild, deskplane.ActionRestore:
 		if row.Action == deskplane.ActionRebuild {
-			// Rebuild assigns a new private IP (AGA:rebuild-workspace).
-			if err := s.releaseIP(tx, sc, ws); err != nil {
+			// Rebuild assigns a new private IP (AGA:rebuild-workspace): the
+			// new address is taken before the old one is released, which
+			// would otherwise come straight back off the free stack. EC2's
+			// subnets hand out their lowest free address instead.
+			if err := ec2net.Release(tx, sc, ws.ID); err != nil {
 				return err
 			}
-			ok, err := s.assignNetwork(tx, sc, ws)
+			oldSubnet, oldIP := ws.SubnetID, ws.IPAddress
+			ok, err := s.assignNetwork(ctx, tx, sc, ws)
 			if err != nil {
 				return err
+			}
+			if err := releaseOwnIP(ctx, tx, sc, ws.ID, ws.DirectoryID, oldSubnet, oldIP); err != nil {
+				return err
+			}
+			if !ok && oldIP != "" {
+				// A full subnet: its one free address is the old one.
+				ws.SubnetID = oldSubnet
+				if ok, err = s.assignNetwork(ctx, tx, sc, ws); err != nil {
+					return err
+				}
 			}
 			if !ok {
 				noAddress(ws, at)
@@ -108,7 +122,7 @@ func (s *Service) onWorkspaceState(_ context.Context, tx deskplane.Tx, t deskpla
 	case deskplane.ActionStop:
 		setState(ws, row.To, at)
 	case deskplane.ActionTerminate:
-		if err := s.terminated(tx, sc, ws, at); err != nil {
+		if err := s.terminated(ctx, tx, sc, ws, at); err != nil {
 			return err
 		}
 	}
@@ -134,8 +148,8 @@ func failWorkspace(ws *deskplane.Workspace, state deskplane.WorkspaceState, code
 // launch makes a PENDING WorkSpace AVAILABLE: it gets its subnet, private
 // IP and computer name, its snapshot schedule and, for AUTO_STOP, its
 // AutoStop clock.
-func (s *Service) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
-	ok, err := s.assignNetwork(tx, sc, ws)
+func (s *Service) launch(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
+	ok, err := s.assignNetwork(ctx, tx, sc, ws)
 	if err != nil {
 		return err
 	}
@@ -160,20 +174,32 @@ func (s *Service) launch(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Work
 // A WorkSpace's subnet is one of its directory's subnets, chosen from its
 // id. Its private IP is in the network deskplane derives for the subnet
 // (directories.go: 10.a.b.0/24, where the directory's own addresses are):
-// the next free host address of a per-subnet counter, 10.a.b.4–254 first,
-// then on into the following /24s of 10.a.0.0/16 (VPC subnets may be that
-// large; a /24 alone would hold only 251 WorkSpaces). The directory's
-// addresses are skipped, and the KindWorkspaceIP index keeps addresses
-// unique among the scope's WorkSpaces even when a counter wraps. Only
-// lifecycle handlers allocate, so the counter sees no contention from API
-// calls.
+// host addresses 10.a.b.4–254 first, then on into the following /24s of
+// 10.a.0.0/16 (VPC subnets may be that large; a /24 alone would hold only
+// 251 WorkSpaces), skipping the directory's addresses.
+//
+// Allocation is O(1) (docs/decisions/0351-constant-time-address-allocation.md):
+// a per-subnet counter record says how many fresh addresses were handed
+// out (Next, at most ipHosts) and how many released ones wait on the
+// subnet's free stack (Free); the stack's entries are records keyed by
+// their position. A launch pops a released address, or else takes the next
+// fresh one; a subnet with neither is full, which it knows without reading
+// a single address. The KindWorkspaceIP index records (address → the
+// WorkSpace) are kept as a check: an address found held is never handed
+// out twice. Only lifecycle handlers allocate, so the counter sees no
+// contention from API calls, and a batch of due timers loads and writes it
+// once (lifecycle.Batch). Everything is in the handler's transaction: a
+// crash before the commit loses nothing and hands out nothing.
 
 const (
 	ipFirstHost   = 4   // .0–.3 are reserved in every VPC subnet
 	ipHostsPer24  = 251 // .4–.254
 	ipHosts       = ipHostsPer24 * 256
-	ipMaxProbes   = 1024
 	ipCounterKind = "workspaceip/"
+	// ipCounterV2 marks a counter with a free stack; older counters (a
+	// cursor that wrapped around and probed for free addresses) are
+	// converted on first use.
+	ipCounterV2 = 2
 )
 
 // noAddress ends a launch or rebuild whose subnet has no free address.
@@ -210,7 +236,7 @@ func pickSubnet(wsID string, subnets []string) string {
 // assignNetwork gives ws a private IP and computer name, and a subnet if
 // it has none yet (CreateWorkspaces picks it); ok is false when its subnet
 // has no free address.
-func (s *Service) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (ok bool, err error) {
+func (s *Service) assignNetwork(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (ok bool, err error) {
 	if ws.ComputerName == "" {
 		ws.ComputerName = wsComputerName(ws.ID, ws.OperatingSystemName)
 	}
@@ -223,7 +249,7 @@ func (s *Service) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskpla
 			return true, nil
 		}
 	}
-	ip, err := s.allocateIP(tx, sc, ws)
+	ip, err := allocateIP(ctx, tx, sc, ws)
 	if err != nil || ip == "" {
 		return false, err
 	}
@@ -231,72 +257,242 @@ func (s *Service) assignNetwork(tx deskplane.Tx, sc deskplane.Scope, ws *deskpla
 	return true, nil
 }
 
-// ipCounter is the allocation state of a subnet: the next host index and
-// the subnet's network, learnt from the directory on first use.
+// ipCounter is the allocation state of a subnet: how many fresh host
+// indexes were handed out, how many released addresses wait on the free
+// stack, and the subnet's network, learnt from the directory on first use.
 type ipCounter struct {
 	Next     int      `json:"next"`
 	Net      [3]byte  `json:"net"`
 	Reserved []string `json:"reserved,omitempty"`
 	Known    bool     `json:"known,omitempty"`
+	Free     int      `json:"free,omitempty"`
+	V        int      `json:"v,omitempty"`
 }
 
-func (s *Service) allocateIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
-	subnet := ws.SubnetID
-	// A subnet EC2 knows hands out its own addresses (decision 0306).
-	if ip, known, err := ec2net.AllocateSubnetAddress(tx, sc, subnet, ws.ID); known || err != nil {
-		return ip, err
-	}
-	ck := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
-	var c ipCounter
-	if _, err := deskplane.Load(tx, ck, &c); err != nil {
-		return "", err
-	}
-	if !c.Known {
-		d, _, err := loadDirNetwork(tx, sc, ws.DirectoryID)
-		if err != nil {
-			return "", err
+// addr is the n-th host address of the subnet's network.
+func (c *ipCounter) addr(n int) string {
+	third := (int(c.Net[2]) + n/ipHostsPer24) % 256
+	b := make([]byte, 0, 15)
+	b = strconv.AppendInt(b, int64(c.Net[0]), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(c.Net[1]), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(third), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(ipFirstHost+n%ipHostsPer24), 10)
+	return string(b)
+}
+
+// subnetIPs is one subnet's allocator as a transaction sees it.
+type subnetIPs struct {
+	sc     deskplane.Scope
+	subnet string
+	c      ipCounter
+	dirty  bool
+	batch  bool // saved once, at the end of the engine's batch
+}
+
+func ipCounterKey(sc deskplane.Scope, subnet string) deskplane.Key {
+	return deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: ipCounterKind + subnet}
+}
+
+// ipFreeKey is the key of the free stack's entry at pos: zero-padded, so
+// that entries pushed together are neighbours in the store.
+func ipFreeKey(sc deskplane.Scope, subnet string, pos int) deskplane.Key {
+	return deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: fmt.Sprintf("%s%s/free/%06d", ipCounterKind, subnet, pos)}
+}
+
+func ipIndexKey(sc deskplane.Scope, ip string) deskplane.Key {
+	return deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ip}
+}
+
+type subnetIPsKey struct {
+	sc     deskplane.Scope
+	subnet string
+}
+
+// openSubnetIPs returns the allocator of the subnet: the one the engine's
+// batch (ctx) already loaded, or loaded now (and, in a batch, saved at its
+// end). dirID is the directory that tells a new counter its network.
+func openSubnetIPs(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, subnet, dirID string) (*subnetIPs, error) {
+	b := lifecycle.BatchOf(ctx)
+	bk := subnetIPsKey{sc, subnet}
+	if b != nil {
+		if v, ok := b.Value(bk); ok {
+			return v.(*subnetIPs), nil
 		}
-		c.Net, c.Reserved, c.Known = deskplane.SubnetNetwork(subnet), d.DNSAddrs, true
+	}
+	a := &subnetIPs{sc: sc, subnet: subnet, batch: b != nil}
+	if _, err := deskplane.Load(tx, ipCounterKey(sc, subnet), &a.c); err != nil {
+		return nil, err
+	}
+	if !a.c.Known {
+		d, _, err := loadDirNetwork(tx, sc, dirID)
+		if err != nil {
+			return nil, err
+		}
+		a.c.Net, a.c.Reserved, a.c.Known = deskplane.SubnetNetwork(subnet), d.DNSAddrs, true
 		for i, id := range d.SubnetIDs {
 			if id == subnet {
-				c.Net = deskplane.SubnetNetworks(d.SubnetIDs)[i]
+				a.c.Net = deskplane.SubnetNetworks(d.SubnetIDs)[i]
 			}
 		}
+		a.dirty = true
 	}
-	prefix := strconv.Itoa(int(c.Net[0])) + "." + strconv.Itoa(int(c.Net[1])) + "."
-	for range ipMaxProbes {
-		n := c.Next % ipHosts
-		c.Next++
-		third := (int(c.Net[2]) + n/ipHostsPer24) % 256
-		ip := prefix + strconv.Itoa(third) + "." + strconv.Itoa(ipFirstHost+n%ipHostsPer24)
-		if slices.Contains(c.Reserved, ip) {
+	if a.c.V < ipCounterV2 {
+		if err := a.upgrade(tx); err != nil {
+			return nil, err
+		}
+	}
+	if b != nil {
+		b.Set(bk, a)
+		b.AtEnd(a.save)
+	}
+	return a, nil
+}
+
+// upgrade converts a counter of the wrapping kind, once: the addresses
+// below its cursor that no WorkSpace holds go on the free stack.
+func (a *subnetIPs) upgrade(tx deskplane.Tx) error {
+	limit := min(a.c.Next, ipHosts)
+	a.c.Next, a.c.V, a.dirty = limit, ipCounterV2, true
+	for n := range limit {
+		ip := a.c.addr(n)
+		if slices.Contains(a.c.Reserved, ip) {
 			continue
 		}
-		k := deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ip}
-		_, err := tx.Get(k)
-		if err == nil {
-			continue
+		if _, err := tx.Get(ipIndexKey(a.sc, ip)); errors.Is(err, deskplane.ErrNotFound) {
+			if err := a.push(tx, ip); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
 		}
-		if !errors.Is(err, deskplane.ErrNotFound) {
-			return "", err
-		}
-		if err := deskplane.Save(tx, k, wsIndex{WS: ws.ID}); err != nil {
-			return "", err
-		}
-		return ip, deskplane.Save(tx, ck, c)
 	}
-	return "", deskplane.Save(tx, ck, c)
+	return nil
+}
+
+// save writes the counter if it changed.
+func (a *subnetIPs) save(tx deskplane.Tx) error {
+	if !a.dirty {
+		return nil
+	}
+	a.dirty = false
+	return deskplane.Save(tx, ipCounterKey(a.sc, a.subnet), a.c)
+}
+
+// changed notes a change of the counter: saved now outside a batch.
+func (a *subnetIPs) changed(tx deskplane.Tx) error {
+	a.dirty = true
+	if a.batch {
+		return nil
+	}
+	return a.save(tx)
+}
+
+func (a *subnetIPs) push(tx deskplane.Tx, ip string) error {
+	if err := deskplane.Save(tx, ipFreeKey(a.sc, a.subnet, a.c.Free), ip); err != nil {
+		return err
+	}
+	a.c.Free++
+	a.dirty = true
+	return nil
+}
+
+// take hands out an address to the WorkSpace wsID: the last released one,
+// or else the next fresh one; "" when the subnet is full.
+func (a *subnetIPs) take(tx deskplane.Tx, wsID string) (string, error) {
+	for {
+		var ip string
+		switch {
+		case a.c.Free > 0:
+			a.c.Free--
+			k := ipFreeKey(a.sc, a.subnet, a.c.Free)
+			if _, err := deskplane.Load(tx, k, &ip); err != nil {
+				return "", err
+			}
+			if _, err := tx.Delete(k); err != nil {
+				return "", err
+			}
+		case a.c.Next < ipHosts:
+			ip = a.c.addr(a.c.Next)
+			a.c.Next++
+			if slices.Contains(a.c.Reserved, ip) {
+				continue
+			}
+		default:
+			return "", a.changed(tx) // full
+		}
+		// Every step above consumed a free entry or a fresh address, so
+		// this loop ends; an address found held (which a consistent
+		// store never shows) is skipped, and comes back when released.
+		k := ipIndexKey(a.sc, ip)
+		if _, err := tx.Get(k); err == nil {
+			continue
+		} else if !errors.Is(err, deskplane.ErrNotFound) {
+			return "", err
+		}
+		if err := deskplane.Save(tx, k, wsIndex{WS: wsID}); err != nil {
+			return "", err
+		}
+		return ip, a.changed(tx)
+	}
+}
+
+// release puts ip back on the free stack.
+func (a *subnetIPs) release(tx deskplane.Tx, ip string) error {
+	if _, err := tx.Delete(ipIndexKey(a.sc, ip)); err != nil {
+		return err
+	}
+	if err := a.push(tx, ip); err != nil {
+		return err
+	}
+	return a.changed(tx)
+}
+
+func allocateIP(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
+	// A subnet EC2 knows hands out its own addresses (decision 0306).
+	if ip, known, err := ec2net.AllocateSubnetAddress(tx, sc, ws.SubnetID, ws.ID); known || err != nil {
+		return ip, err
+	}
+	a, err := openSubnetIPs(ctx, tx, sc, ws.SubnetID, ws.DirectoryID)
+	if err != nil {
+		return "", err
+	}
+	return a.take(tx, ws.ID)
 }
 
 // releaseIP frees the WorkSpace's private IP for reuse.
-func (s *Service) releaseIP(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
+func releaseIP(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
 	if ws.IPAddress == "" {
 		return nil
 	}
 	if err := ec2net.Release(tx, sc, ws.ID); err != nil {
 		return err
 	}
-	return releaseIndex(tx, deskplane.Key{Scope: sc, Kind: deskplane.KindWorkspaceIP, ID: ws.IPAddress}, ws.ID)
+	return releaseOwnIP(ctx, tx, sc, ws.ID, ws.DirectoryID, ws.SubnetID, ws.IPAddress)
+}
+
+// releaseOwnIP puts ip, of deskplane's own network of subnet, back on the
+// subnet's free stack if the WorkSpace wsID holds it.
+func releaseOwnIP(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, wsID, dirID, subnet, ip string) error {
+	if ip == "" {
+		return nil
+	}
+	var idx wsIndex
+	held, err := deskplane.Load(tx, ipIndexKey(sc, ip), &idx)
+	if err != nil || !held || idx.WS != wsID {
+		return err // not its address (EC2's, or released already): never freed twice
+	}
+	if subnet == "" {
+		_, err := tx.Delete(ipIndexKey(sc, ip))
+		return err
+	}
+	a, err := openSubnetIPs(ctx, tx, sc, subnet, dirID)
+	if err != nil {
+		return err
+	}
+	return a.release(tx, ip)
 }
 
 // releaseIndex deletes an index record if it still names the WorkSpace.
@@ -340,10 +536,10 @@ func wsComputerName(id string, os deskplane.OperatingSystemName) string {
 // terminated moves a WorkSpace to TERMINATED: it frees its private IP and
 // its user's one-WorkSpace slot, stops its other timers and schedules its
 // removal, after which DescribeWorkspaces no longer returns it.
-func (s *Service) terminated(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
+func (s *Service) terminated(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace, at time.Time) error {
 	setState(ws, wsTerminated, at)
 	ws.Modifications = nil
-	if err := s.releaseIP(tx, sc, ws); err != nil {
+	if err := releaseIP(ctx, tx, sc, ws); err != nil {
 		return err
 	}
 	if err := releaseIndex(tx, wsUserIndexKey(sc, ws.DirectoryID, ws.UserName, ws.WorkspaceName), ws.ID); err != nil {
@@ -421,7 +617,7 @@ func (s *Service) unlinkStandbys(tx deskplane.Tx, sc deskplane.Scope, ws *deskpl
 // the target becomes AVAILABLE, takes over its user's slot and the source
 // is terminated; on failure the target is terminated unused and the source
 // stays as it was (AGA:migrate-workspaces).
-func (s *Service) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *deskplane.Workspace, at time.Time, failed bool) error {
+func (s *Service) finishMigration(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, target *deskplane.Workspace, at time.Time, failed bool) error {
 	src, err := loadWorkspace(tx, sc, target.MigratedFrom)
 	if err != nil {
 		return err
@@ -429,7 +625,7 @@ func (s *Service) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *d
 	if src != nil && src.MigratingTo == target.ID {
 		src.MigratingTo = ""
 		if !failed && src.State != wsTerminating && src.State != wsTerminated {
-			if err := s.terminated(tx, sc, src, at); err != nil {
+			if err := s.terminated(ctx, tx, sc, src, at); err != nil {
 				return err
 			}
 		}
@@ -438,12 +634,12 @@ func (s *Service) finishMigration(tx deskplane.Tx, sc deskplane.Scope, target *d
 		}
 	}
 	if failed {
-		if err := s.terminated(tx, sc, target, at); err != nil {
+		if err := s.terminated(ctx, tx, sc, target, at); err != nil {
 			return err
 		}
 		return saveWorkspace(tx, sc, target)
 	}
-	if err := s.launch(tx, sc, target, at); err != nil {
+	if err := s.launch(ctx, tx, sc, target, at); err != nil {
 		return err
 	}
 	// The target takes over the user's slot, unless the source was
