@@ -38,8 +38,10 @@ type tx struct {
 	done     bool
 	wrote    bool // a write was attempted: rolling back is needed to undo fn
 
-	// Buckets, opened on first use (a View that only Gets opens one).
+	// Buckets, opened on first use (a View that only Gets opens one), and
+	// a cursor for each, for lookups (get).
 	buckets [6]*bbolt.Bucket
+	cursors [6]*bbolt.Cursor
 }
 
 // Indexes into tx.buckets.
@@ -71,6 +73,22 @@ func (t *tx) bucket(i int) *bbolt.Bucket {
 	return b
 }
 
+// get is Bucket.Get through a cursor kept for the transaction: bbolt's
+// Get makes a new cursor, and grows its stack, at every call. Seek starts
+// from the bucket's root each time, so writes in between are seen.
+func (t *tx) get(i int, key []byte) []byte {
+	c := t.cursors[i]
+	if c == nil {
+		c = t.bucket(i).Cursor()
+		t.cursors[i] = c
+	}
+	k, v := c.Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
+}
+
 func (t *tx) meta() *bbolt.Bucket      { return t.bucket(bMeta) }
 func (t *tx) rows() *bbolt.Bucket      { return t.bucket(bRows) }
 func (t *tx) ids() *bbolt.Bucket       { return t.bucket(bIDs) }
@@ -100,7 +118,7 @@ func (t *tx) locate(k deskplane.Key) (kp, rk, v []byte, err error) {
 	kp = kindPrefix(k.Scope, k.Kind)
 	ik := appendEsc(kp, k.ID)
 	kp = ik[:len(kp):len(kp)]
-	sv := t.ids().Get(ik)
+	sv := t.get(bIDs, ik)
 	if sv == nil {
 		return kp, nil, nil, nil
 	}
@@ -109,7 +127,7 @@ func (t *tx) locate(k deskplane.Key) (kp, rk, v []byte, err error) {
 		return kp, nil, nil, err
 	}
 	rk = recordSeqKey(kp, seq)
-	v = t.rows().Get(rk)
+	v = t.get(bRows, rk)
 	if v == nil {
 		return kp, nil, nil, errors.New("bolt: ids index points at a missing record")
 	}
@@ -184,7 +202,7 @@ func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
 }
 
 func (t *tx) addCount(kp []byte, delta int) error {
-	n := int64(decodeCount(t.counts().Get(kp))) + int64(delta)
+	n := int64(decodeCount(t.get(bCounts, kp))) + int64(delta)
 	if n <= 0 {
 		return t.counts().Delete(kp)
 	}
@@ -275,7 +293,7 @@ func (t *tx) Count(sc deskplane.Scope, kind deskplane.Kind) (int, error) {
 	if err := t.check(false); err != nil {
 		return 0, err
 	}
-	return int(decodeCount(t.counts().Get(kindPrefix(sc, kind)))), nil
+	return int(decodeCount(t.get(bCounts, kindPrefix(sc, kind)))), nil
 }
 
 // Regions reads the counts bucket: esc(account) esc(region) esc(kind) →
@@ -304,7 +322,7 @@ func (t *tx) Schedule(tm deskplane.Timer) error {
 		return err
 	}
 	tk := timerKeyName(tm.Key, tm.Name)
-	if old := t.timerKeys().Get(tk); old != nil {
+	if old := t.get(bTimerKeys, tk); old != nil {
 		if err := t.timers().Delete(append(slices.Clone(old), tk...)); err != nil {
 			return err
 		}
@@ -321,7 +339,7 @@ func (t *tx) Cancel(k deskplane.Key, name string) error {
 		return err
 	}
 	tk := timerKeyName(k, name)
-	old := t.timerKeys().Get(tk)
+	old := t.get(bTimerKeys, tk)
 	if old == nil {
 		return nil
 	}
@@ -409,6 +427,7 @@ func (t *tx) Reset(account string) error {
 			}
 		}
 		t.buckets = [6]*bbolt.Bucket{}
+		t.cursors = [6]*bbolt.Cursor{}
 		return nil
 	}
 	prefix := accountPrefix(account)

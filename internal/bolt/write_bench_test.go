@@ -61,13 +61,18 @@ func BenchmarkCreateBatch(b *testing.B) {
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range 2000 {
+	for range 100 {
 		if err := s.Update(ctx, func(tx deskplane.Tx) error {
-			keys, err := create(tx, rng)
-			if err != nil {
-				return err
+			for range 20 {
+				keys, err := create(tx, rng)
+				if err != nil {
+					return err
+				}
+				if err := advance(tx, keys); err != nil {
+					return err
+				}
 			}
-			return advance(tx, keys)
+			return nil
 		}); err != nil {
 			b.Fatal(err)
 		}
