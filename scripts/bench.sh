@@ -157,7 +157,7 @@ for m in order:
     if len(ok) < len(vs):
         status += " (%d of %d runs failed)" % (len(vs) - len(ok), len(vs))
     target = t.replace("ge ", ">= ").replace("lt ", "< ")
-    table.append((m, [v for v, _ in vs], "-" if med is None else "%g" % med, target, status))
+    table.append((m, [v for v, _ in vs], "-" if med is None else ("%.3f" % med).rstrip("0").rstrip("."), target, status))
 w = max(len(r[0]) for r in table)
 print("%-*s  %-30s %-10s %-10s %s" % (w, "measure", "runs", "median", "target", "status"))
 for m, vs, med, target, status in table:
