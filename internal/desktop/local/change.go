@@ -17,17 +17,7 @@ import (
 
 // Stop ends the desktop's processes and unmounts its volumes.
 func (p *Provider) Stop(ctx context.Context, id string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	s, err := p.load(id)
-	if err != nil {
-		return err
-	}
-	return p.stopLocked(ctx, s)
+	return p.withDesktop(id, func(s *state) error { return p.stopLocked(ctx, s) })
 }
 
 func (p *Provider) stopLocked(ctx context.Context, s *state) error {
@@ -96,45 +86,29 @@ func livePids(pids []int) []int {
 
 // Reboot stops and starts the desktop.
 func (p *Provider) Reboot(ctx context.Context, id string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	s, err := p.load(id)
-	if err != nil {
-		return err
-	}
-	if err := p.stopLocked(ctx, s); err != nil {
-		return err
-	}
-	return p.startLocked(ctx, id)
+	return p.withDesktop(id, func(s *state) error {
+		if err := p.stopLocked(ctx, s); err != nil {
+			return err
+		}
+		return p.startLocked(ctx, id)
+	})
 }
 
 // Rebuild recreates the root volume from imageID and the user volume from
 // a snapshot (or empty), and leaves the desktop stopped.
 func (p *Provider) Rebuild(ctx context.Context, id, imageID, userSnapshot string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
+	var names [][2]string
 	if imageID != "" {
-		if err := checkName("image", imageID); err != nil {
-			return err
-		}
+		names = append(names, [2]string{"image", imageID})
 	}
 	if userSnapshot != "" {
-		if err := checkName("snapshot", userSnapshot); err != nil {
-			return err
-		}
+		names = append(names, [2]string{"snapshot", userSnapshot})
 	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	s, err := p.load(id)
-	if err != nil {
-		return err
-	}
+	return p.withDesktop(id, func(s *state) error { return p.rebuild(ctx, s, imageID, userSnapshot) }, names...)
+}
+
+func (p *Provider) rebuild(ctx context.Context, s *state, imageID, userSnapshot string) error {
+	id := s.ID
 	if userSnapshot != "" {
 		if _, err := os.Stat(filepath.Join(p.snapDir(id, userSnapshot), "home.img")); err != nil {
 			return fmt.Errorf("%w: %s of %s", deskplane.ErrSnapshotNotFound, userSnapshot, id)
@@ -153,6 +127,7 @@ func (p *Provider) Rebuild(ctx context.Context, id, imageID, userSnapshot string
 		return fmt.Errorf("desktop %s: rebuild: %w", id, err)
 	}
 	homeNew := p.homeImg(id) + ".new"
+	var err error
 	if userSnapshot == "" {
 		err = createVolume(ctx, homeNew, s.Resources.UserVolumeGiB, s.UID, "")
 	} else {
@@ -182,19 +157,11 @@ func (p *Provider) volumeFrom(ctx context.Context, src, dst string, sizeGiB int)
 // Restore restores both volumes from a snapshot and leaves the desktop
 // stopped.
 func (p *Provider) Restore(ctx context.Context, id, snapshot string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
-	if err := checkName("snapshot", snapshot); err != nil {
-		return err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	s, err := p.load(id)
-	if err != nil {
-		return err
-	}
+	return p.withDesktop(id, func(s *state) error { return p.restore(ctx, s, snapshot) }, [2]string{"snapshot", snapshot})
+}
+
+func (p *Provider) restore(ctx context.Context, s *state, snapshot string) error {
+	id := s.ID
 	dir := p.snapDir(id, snapshot)
 	if _, err := os.Stat(filepath.Join(dir, "meta.json")); err != nil {
 		return fmt.Errorf("%w: %s of %s", deskplane.ErrSnapshotNotFound, snapshot, id)
@@ -221,19 +188,14 @@ func (p *Provider) Restore(ctx context.Context, id, snapshot string) error {
 
 // Modify grows volumes now and records the compute for the next start.
 func (p *Provider) Modify(ctx context.Context, id string, res deskplane.DesktopResources) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
 	if res.RootVolumeGiB <= 0 || res.UserVolumeGiB <= 0 || res.CPUs <= 0 || res.MemoryMiB <= 0 {
 		return fmt.Errorf("desktop %s: resources must be positive: %+v", id, res)
 	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	s, err := p.load(id)
-	if err != nil {
-		return err
-	}
+	return p.withDesktop(id, func(s *state) error { return p.modify(ctx, s, res) })
+}
+
+func (p *Provider) modify(ctx context.Context, s *state, res deskplane.DesktopResources) error {
+	id := s.ID
 	for _, v := range []struct {
 		img, point string
 		size       int
@@ -257,6 +219,7 @@ func (p *Provider) Modify(ctx context.Context, id string, res deskplane.DesktopR
 		{p.homeImg(id), p.homeMount(id), res.UserVolumeGiB},
 	} {
 		_, mounted := mountAt(v.point)
+		var err error
 		switch {
 		case mounted && p.onlineGrow:
 			err = growMounted(ctx, v.img, v.point, v.size)
@@ -276,12 +239,10 @@ func (p *Provider) Modify(ctx context.Context, id string, res deskplane.DesktopR
 
 // Terminate removes everything of the desktop.
 func (p *Provider) Terminate(ctx context.Context, id string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
+	return p.withLock(id, func() error { return p.terminate(ctx, id) })
+}
+
+func (p *Provider) terminate(ctx context.Context, id string) error {
 	s, err := p.load(id)
 	if errors.Is(err, deskplane.ErrDesktopNotFound) {
 		// Leftovers of a Provision or Terminate cut short.

@@ -20,18 +20,15 @@ type snapMeta struct {
 
 // Snapshot copies both volumes, frozen while they are copied.
 func (p *Provider) Snapshot(ctx context.Context, id, name string) (deskplane.DesktopSnapshot, error) {
-	if err := checkName("desktop", id); err != nil {
-		return deskplane.DesktopSnapshot{}, err
-	}
-	if err := checkName("snapshot", name); err != nil {
-		return deskplane.DesktopSnapshot{}, err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	if _, err := p.load(id); err != nil {
-		return deskplane.DesktopSnapshot{}, err
-	}
+	var snap deskplane.DesktopSnapshot
+	err := p.withDesktop(id, func(*state) (err error) {
+		snap, err = p.snapshot(ctx, id, name)
+		return err
+	}, [2]string{"snapshot", name})
+	return snap, err
+}
+
+func (p *Provider) snapshot(ctx context.Context, id, name string) (deskplane.DesktopSnapshot, error) {
 	dir := p.snapDir(id, name)
 	if snap, err := p.readSnapshot(id, name); err == nil {
 		return snap, nil
@@ -106,16 +103,7 @@ func (p *Provider) Snapshots(ctx context.Context, id string) ([]deskplane.Deskto
 
 // DeleteSnapshot removes a snapshot.
 func (p *Provider) DeleteSnapshot(ctx context.Context, id, name string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
-	if err := checkName("snapshot", name); err != nil {
-		return err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	return removeTree(p.snapDir(id, name))
+	return p.withLock(id, func() error { return removeTree(p.snapDir(id, name)) }, [2]string{"snapshot", name})
 }
 
 type imageMeta struct {
@@ -127,19 +115,11 @@ type imageMeta struct {
 // CaptureImage copies the root volume into the image store, its files
 // given from the desktop's uid to root.
 func (p *Provider) CaptureImage(ctx context.Context, id, imageID string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
-	if err := checkName("image", imageID); err != nil {
-		return err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	s, err := p.load(id)
-	if err != nil {
-		return err
-	}
+	return p.withDesktop(id, func(s *state) error { return p.captureImage(ctx, s, imageID) }, [2]string{"image", imageID})
+}
+
+func (p *Provider) captureImage(ctx context.Context, s *state, imageID string) error {
+	id := s.ID
 	if _, err := os.Stat(filepath.Join(p.imageDir(imageID), "meta.json")); err == nil {
 		return nil
 	}
@@ -148,7 +128,7 @@ func (p *Provider) CaptureImage(ctx context.Context, id, imageID string) error {
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return err
 	}
-	err = func() error {
+	err := func() error {
 		thaw, err := freeze(ctx, p.rootMount(id))
 		if err != nil {
 			return err

@@ -355,6 +355,37 @@ func (p *Provider) socketPath(id string) string {
 }
 func (p *Provider) statePath(id string) string  { return filepath.Join(p.desktopDir(id), "state.json") }
 func (p *Provider) imageFile(img string) string { return filepath.Join(p.imageDir(img), "root.img") }
+
+// withLock is the preamble of every provider call on one desktop: it
+// checks the desktop's id and the call's other names ({kind, name} pairs),
+// then runs fn holding the desktop's lock.
+func (p *Provider) withLock(id string, fn func() error, names ...[2]string) error {
+	if err := checkName("desktop", id); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := checkName(n[0], n[1]); err != nil {
+			return err
+		}
+	}
+	m := p.lockOf(id)
+	m.Lock()
+	defer m.Unlock()
+	return fn()
+}
+
+// withDesktop is withLock for a call on a provisioned desktop: fn gets its
+// state, and a desktop without one answers ErrDesktopNotFound.
+func (p *Provider) withDesktop(id string, fn func(*state) error, names ...[2]string) error {
+	return p.withLock(id, func() error {
+		s, err := p.load(id)
+		if err != nil {
+			return err
+		}
+		return fn(s)
+	}, names...)
+}
+
 func (p *Provider) lockOf(id string) *sync.Mutex {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -107,13 +107,7 @@ func (p *Provider) newRoot(ctx context.Context, path, imageID string, sizeGiB in
 
 // Start starts the desktop and waits until it answers RFB.
 func (p *Provider) Start(ctx context.Context, id string) error {
-	if err := checkName("desktop", id); err != nil {
-		return err
-	}
-	m := p.lockOf(id)
-	m.Lock()
-	defer m.Unlock()
-	return p.startLocked(ctx, id)
+	return p.withLock(id, func() error { return p.startLocked(ctx, id) })
 }
 
 func (p *Provider) startLocked(ctx context.Context, id string) error {
