@@ -19,7 +19,7 @@ func TestBatchSharedByTheTransaction(t *testing.T) {
 	ctx := context.Background()
 	s := memory.New()
 	clock := frozenClock()
-	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 4, RetryMin: 1 << 40})
+	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 4, MaxBatch: 4, RetryMin: 1 << 40})
 	sc := deskplane.Scope{Account: "000000000000", Region: "us-east-1"}
 	total := deskplane.Key{Scope: sc, Kind: deskplane.KindCounter, ID: "total"}
 	type sum struct{ n int }
@@ -78,5 +78,35 @@ func TestBatchSharedByTheTransaction(t *testing.T) {
 	}
 	if lifecycle.BatchOf(ctx) != nil {
 		t.Fatal("a batch outside the engine")
+	}
+}
+
+// Under a backlog each full batch makes the next twice as large, up to
+// MaxBatch.
+func TestBatchGrowsUnderABacklog(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	clock := frozenClock()
+	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 2, MaxBatch: 8})
+	var sizes []int
+	var last *lifecycle.Batch
+	e.Handle("tick", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
+		if b := lifecycle.BatchOf(ctx); b != last {
+			last = b
+			sizes = append(sizes, 0)
+		}
+		sizes[len(sizes)-1]++
+		return nil
+	})
+	var timers []deskplane.Timer
+	for i := range 20 {
+		timers = append(timers, deskplane.Timer{Key: key(fmt.Sprintf("k%02d", i)), Name: "tick", Due: t0})
+	}
+	schedule(t, s, timers...)
+	if n, err := e.RunDue(ctx); err != nil || n != 20 {
+		t.Fatalf("RunDue: %d fired, %v", n, err)
+	}
+	if fmt.Sprint(sizes) != "[2 4 8 6]" {
+		t.Fatalf("batch sizes %v; want [2 4 8 6]", sizes)
 	}
 }

@@ -135,6 +135,11 @@ func (b *Batch) end(tx deskplane.Tx) error {
 type Options struct {
 	// Batch is how many timers one transaction fires (default 512).
 	Batch int
+	// MaxBatch bounds the batch under a backlog: after a transaction that
+	// fired a full batch, the next fires twice as many, up to MaxBatch
+	// (default 8×Batch), so that a burst of due timers costs fewer
+	// commits (each a sync to disk); a batch that is not full resets it.
+	MaxBatch int
 	// PollInterval bounds how long the loop sleeps without looking at the
 	// store; it matters when other nodes schedule timers (default 1s).
 	PollInterval time.Duration
@@ -188,6 +193,10 @@ func New(store deskplane.Store, clock deskplane.Clock, log *slog.Logger, opts Op
 	if opts.Batch <= 0 {
 		opts.Batch = 512
 	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 8 * opts.Batch
+	}
+	opts.MaxBatch = max(opts.MaxBatch, opts.Batch)
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
@@ -338,14 +347,16 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 	defer e.runMu.Unlock()
 	total := 0
 	var fired []deskplane.Timer
+	size := e.opts.Batch
 	for total < maxPerRun {
 		now, wall := e.clock.Now(), e.opts.Wall()
 		var seen map[timerID]bool
+		took := 0
 		err := e.store.Update(ctx, func(tx deskplane.Tx) error {
 			fired = fired[:0]
 			batch := &Batch{}
 			hctx := context.WithValue(ctx, batchKey{}, batch)
-			limit := e.opts.Batch + len(e.retry)
+			limit := size + len(e.retry)
 			due, err := tx.Due(now, limit)
 			if err != nil {
 				return err
@@ -363,10 +374,11 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 				if r := e.retry[id]; r != nil && r.due.Equal(t.Due) && wall.Before(r.at) {
 					continue // waits for its retry
 				}
-				if n == e.opts.Batch {
+				if n == size {
 					break
 				}
 				n++
+				took = n
 				if err := tx.Cancel(t.Key, t.Name); err != nil {
 					return err
 				}
@@ -408,6 +420,11 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 		}
 		if len(fired) == 0 {
 			return total, e.retryAt(), nil
+		}
+		if took == size {
+			size = min(2*size, e.opts.MaxBatch) // a backlog
+		} else {
+			size = e.opts.Batch
 		}
 		total += len(fired)
 		if e.opts.Observe != nil {

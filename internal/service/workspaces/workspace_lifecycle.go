@@ -43,7 +43,7 @@ func (s *Service) onWorkspaceState(ctx context.Context, tx deskplane.Tx, t deskp
 	}
 	// The row the timer completes; SUSPENDED is ended by the image's
 	// timer (ActionCaptureImage), not by this one.
-	row, ok := deskplane.WorkspaceTable().Ending(ws.State)
+	row, ok := wsTable(ctx).Ending(ws.State)
 	if !ok || row.Action == deskplane.ActionCaptureImage {
 		return nil
 	}
@@ -127,6 +127,23 @@ func (s *Service) onWorkspaceState(ctx context.Context, tx deskplane.Tx, t deskp
 		}
 	}
 	return saveWorkspace(tx, sc, ws)
+}
+
+type wsTableKey struct{}
+
+// wsTable is the WorkSpace transition table, built once per batch of due
+// timers.
+func wsTable(ctx context.Context) deskplane.TransitionTable[deskplane.WorkspaceState] {
+	b := lifecycle.BatchOf(ctx)
+	if b == nil {
+		return deskplane.WorkspaceTable()
+	}
+	if v, ok := b.Value(wsTableKey{}); ok {
+		return v.(deskplane.TransitionTable[deskplane.WorkspaceState])
+	}
+	t := deskplane.WorkspaceTable()
+	b.Set(wsTableKey{}, t)
+	return t
 }
 
 // failWorkspace ends a transition in a failure state (ERROR by default)
