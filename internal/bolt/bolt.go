@@ -19,8 +19,8 @@
 //
 // A record lives under its Seq, so a page of List is one cursor scan over
 // rows, records in Seq order, with no lookup per record; Get finds the Seq
-// in ids first (two lookups where schema 1 had one). rows is filled to 90 %
-// (appends per kind, room for a record that grows when rewritten).
+// in ids first (two lookups where schema 1 had one). rows and timers are
+// filled to 90 % (appends, room for a record that grows when rewritten).
 //
 // due is 12 bytes: Unix seconds with the sign bit flipped, then
 // nanoseconds; so timers is ordered by (Due, key, name), Due and NextDue

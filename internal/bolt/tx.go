@@ -63,10 +63,11 @@ func (t *tx) bucket(i int) *bbolt.Bucket {
 		return b
 	}
 	b := t.btx.Bucket(bucketNames[i])
-	if i == bRows && b != nil {
-		// Records of a kind are appended in Seq order: full pages, not
-		// half-full ones, with room left for a record that grows when it
-		// is rewritten (bbolt splits a page only past this fill).
+	if (i == bRows || i == bTimers) && b != nil {
+		// Records of a kind are appended in Seq order, timers mostly in
+		// Due order: full pages, not half-full ones, with room left for a
+		// record that grows when it is rewritten (bbolt splits a page only
+		// past this fill).
 		b.FillPercent = rowsFillPercent
 	}
 	t.buckets[i] = b
@@ -109,7 +110,7 @@ func (t *tx) check(write bool) error {
 	return nil
 }
 
-// rowsFillPercent is the records bucket's bbolt FillPercent.
+// rowsFillPercent is the bbolt FillPercent of rows and timers.
 const rowsFillPercent = 0.9
 
 // locate finds a record: its kind prefix, its key in rows and its value,
