@@ -116,9 +116,12 @@ const rowsFillPercent = 0.9
 // locate finds a record: its kind prefix, its key in rows and its value,
 // or a nil value if there is no such record.
 func (t *tx) locate(k deskplane.Key) (kp, rk, v []byte, err error) {
-	kp = kindPrefix(k.Scope, k.Kind)
-	ik := appendEsc(kp, k.ID)
-	kp = ik[:len(kp):len(kp)]
+	// One buffer for the kind prefix and the ids key (escaping may make
+	// it longer than guessed; append then copies).
+	buf := make([]byte, 0, len(k.Account)+len(k.Region)+len(k.Kind)+len(k.ID)+8)
+	buf = appendEsc(appendEsc(appendEsc(buf, k.Account), k.Region), string(k.Kind))
+	kp = buf[:len(buf):len(buf)]
+	ik := appendEsc(buf, k.ID)
 	sv := t.get(bIDs, ik)
 	if sv == nil {
 		return kp, nil, nil, nil
