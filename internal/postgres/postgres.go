@@ -66,6 +66,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -101,7 +102,8 @@ const defaultMaxConns = 24
 type Store struct {
 	pool        *pgxpool.Pool
 	maxAttempts int
-	schema      string // resolved: scope locks are per schema
+	schema      string       // resolved: scope locks are per schema
+	seqHint     atomic.Int64 // Seq values the last Update that made records used
 }
 
 var _ deskplane.Store = (*Store)(nil)
@@ -195,6 +197,10 @@ func (s *Store) attempt(ctx context.Context, fn func(deskplane.Tx) error) error 
 	if !t.began {
 		return nil // fn ran no statement
 	}
+	if t.seqsUsed > 0 {
+		s.seqHint.Store(t.seqsUsed)
+	}
+	t.queueCounts()
 	t.b.Queue(`COMMIT`).Exec(func(ct pgconn.CommandTag) error {
 		if ct.String() != "COMMIT" {
 			// A failed statement that fn ignored aborted the

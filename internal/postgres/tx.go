@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/deskplane/deskplane"
@@ -35,6 +36,29 @@ type tx struct {
 
 	locked map[deskplane.Scope]bool // scopes whose lock is queued or held
 	b      pgx.Batch                // statements queued, not yet sent
+
+	// In a read-write tx, under the scope locks: what the tx knows of
+	// keys (read or written by it), the count changes not yet sent, and
+	// Seq values fetched ahead per scope. Puts, Deletes, Schedules and
+	// Cancels of known keys only queue their statement; it goes out
+	// before the next statement that reads, or with COMMIT.
+	known    map[deskplane.Key]*knownKey
+	counts   map[countKey]int64
+	seqs     map[deskplane.Scope][]int64
+	seqsUsed int64
+	refill   int64 // size of the last Seq refill
+}
+
+// knownKey is what a read-write tx knows of a key: nothing else can
+// change it while the tx holds the scope's lock.
+type knownKey struct {
+	exists bool
+	rec    deskplane.Record // Seq, Version and Data when exists
+}
+
+type countKey struct {
+	sc   deskplane.Scope
+	kind deskplane.Kind
 }
 
 func (t *tx) check(write bool) error {
@@ -55,9 +79,39 @@ func (t *tx) fail(op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
-// queue adds a statement on scope sc (nil: none, or several) to the
-// pipeline, after the BEGIN and the scope's lock when they are still due.
+// queue adds a statement that reads scope sc (nil: none, or several) to
+// the pipeline, after the BEGIN and the scope's lock when they are still
+// due, and after the writes the tx has queued (counts included), so that
+// it sees them.
 func (t *tx) queue(sc *deskplane.Scope, sql string, args ...any) *pgx.QueuedQuery {
+	t.begin(sc)
+	t.queueCounts()
+	return t.b.Queue(sql, args...)
+}
+
+// queueWrite adds a statement whose only result is its error: it goes out
+// with the next statement that reads, or with COMMIT.
+func (t *tx) queueWrite(sc *deskplane.Scope, sql string, args ...any) *pgx.QueuedQuery {
+	t.begin(sc)
+	q := t.b.Queue(sql, args...)
+	q.Exec(func(pgconn.CommandTag) error { return nil })
+	return q
+}
+
+// queueCounts queues the count changes of the writes queued so far.
+func (t *tx) queueCounts() {
+	for ck, d := range t.counts {
+		if d != 0 {
+			t.b.Queue(`INSERT INTO deskplane_counts AS c (account, region, kind, n) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (account, region, kind) DO UPDATE SET n = c.n + EXCLUDED.n`,
+				ck.sc.Account, ck.sc.Region, string(ck.kind), d).Exec(func(pgconn.CommandTag) error { return nil })
+		}
+		delete(t.counts, ck)
+	}
+}
+
+// begin queues BEGIN and the lock of scope sc when they are due.
+func (t *tx) begin(sc *deskplane.Scope) {
 	if !t.began {
 		t.began = true
 		if t.writable {
@@ -69,7 +123,56 @@ func (t *tx) queue(sc *deskplane.Scope, sql string, args ...any) *pgx.QueuedQuer
 	if sc != nil && t.writable && !t.locked[*sc] {
 		t.lock(*sc)
 	}
-	return t.b.Queue(sql, args...)
+}
+
+// learn notes what the tx now knows of a key (in a read-write tx only).
+func (t *tx) learn(k deskplane.Key, exists bool, r deskplane.Record) {
+	if !t.writable {
+		return
+	}
+	if t.known == nil {
+		t.known = make(map[deskplane.Key]*knownKey)
+	}
+	t.known[k] = &knownKey{exists: exists, rec: r}
+}
+
+// count notes a change of the number of records of a kind.
+func (t *tx) count(k deskplane.Key, d int64) {
+	if t.counts == nil {
+		t.counts = make(map[countKey]int64)
+	}
+	t.counts[countKey{k.Scope, k.Kind}] += d
+}
+
+// nextSeq returns the next Seq for a new key of scope sc, fetching a run of
+// them from deskplane_seq when the tx has none left: as many as the last
+// Update used, then twice as many each time.
+func (t *tx) nextSeq(sc deskplane.Scope) (int64, error) {
+	if len(t.seqs[sc]) == 0 {
+		n := max(8, min(t.s.seqHint.Load(), 4096), 2*t.refill)
+		t.refill = n
+		var got []int64
+		t.queue(&sc, `SELECT nextval('deskplane_seq') FROM generate_series(1, $1)`, n).Query(func(rows pgx.Rows) error {
+			var err error
+			got, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			return err
+		})
+		if err := t.send(); err != nil {
+			return 0, err
+		}
+		if len(got) == 0 {
+			return 0, errors.New("no Seq values")
+		}
+		slices.Sort(got)
+		if t.seqs == nil {
+			t.seqs = make(map[deskplane.Scope][]int64)
+		}
+		t.seqs[sc] = got
+	}
+	seq := t.seqs[sc][0]
+	t.seqs[sc] = t.seqs[sc][1:]
+	t.seqsUsed++
+	return seq, nil
 }
 
 // lock queues the scope's lock.
@@ -104,6 +207,14 @@ func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
 	if err := t.check(false); err != nil {
 		return deskplane.Record{}, err
 	}
+	if kk := t.known[k]; kk != nil {
+		if !kk.exists {
+			return deskplane.Record{}, deskplane.ErrNotFound
+		}
+		r := kk.rec
+		r.Data = append([]byte{}, r.Data...)
+		return r, nil
+	}
 	r := deskplane.Record{Key: k}
 	found := false
 	t.queue(&k.Scope,
@@ -121,9 +232,11 @@ func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
 		return deskplane.Record{}, t.fail("get", err)
 	}
 	if !found {
+		t.learn(k, false, deskplane.Record{})
 		return deskplane.Record{}, deskplane.ErrNotFound
 	}
 	r.Data = nonNil(r.Data)
+	t.learn(k, true, r)
 	return r, nil
 }
 
@@ -132,6 +245,28 @@ func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
 		return deskplane.Record{}, err
 	}
 	r := deskplane.Record{Key: k, Data: append([]byte{}, data...)}
+	if kk := t.known[k]; kk != nil {
+		if kk.exists {
+			r.Seq, r.Version = kk.rec.Seq, kk.rec.Version+1
+			t.queueWrite(&k.Scope,
+				`UPDATE deskplane_records SET version = $5, data = $6
+				 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4 AND version = $5 - 1`,
+				k.Account, k.Region, string(k.Kind), k.ID, r.Version, r.Data).Exec(expectOne)
+		} else {
+			seq, err := t.nextSeq(k.Scope)
+			if err != nil {
+				return deskplane.Record{}, t.fail("put", err)
+			}
+			r.Seq, r.Version = seq, 1
+			t.queueWrite(&k.Scope,
+				`INSERT INTO deskplane_records (account, region, kind, id, seq, version, data)
+				 VALUES ($1, $2, $3, $4, $5, 1, $6)`,
+				k.Account, k.Region, string(k.Kind), k.ID, r.Seq, r.Data)
+			t.count(k, 1)
+		}
+		kk.exists, kk.rec = true, r
+		return r, nil
+	}
 	// nextval runs even when the key exists: Seq has gaps, which the
 	// contract allows. A new key counts in deskplane_counts.
 	t.queue(&k.Scope,
@@ -153,12 +288,45 @@ func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
 	if err := t.send(); err != nil {
 		return deskplane.Record{}, t.fail("put", err)
 	}
+	t.learn(k, true, r)
 	return r, nil
+}
+
+// errChanged is a queued write that found its row other than the tx
+// knew it: something wrote the scope without holding its lock.
+var errChanged = errors.New("a record changed under its scope's lock")
+
+func expectOne(ct pgconn.CommandTag) error {
+	if ct.RowsAffected() != 1 {
+		return errChanged
+	}
+	return nil
 }
 
 func (t *tx) Delete(k deskplane.Key) (bool, error) {
 	if err := t.check(true); err != nil {
 		return false, err
+	}
+	if kk := t.known[k]; kk != nil {
+		existed := kk.exists
+		if existed {
+			t.queueWrite(&k.Scope,
+				`WITH t AS (
+					DELETE FROM deskplane_timers
+					WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4
+				 )
+				 DELETE FROM deskplane_records
+				 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4`,
+				k.Account, k.Region, string(k.Kind), k.ID).Exec(expectOne)
+			t.count(k, -1)
+		} else {
+			t.queueWrite(&k.Scope,
+				`DELETE FROM deskplane_timers
+				 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4`,
+				k.Account, k.Region, string(k.Kind), k.ID)
+		}
+		kk.exists, kk.rec = false, deskplane.Record{}
+		return existed, nil
 	}
 	var n int64
 	t.queue(&k.Scope,
@@ -180,6 +348,7 @@ func (t *tx) Delete(k deskplane.Key) (bool, error) {
 	if err := t.send(); err != nil {
 		return false, t.fail("delete", err)
 	}
+	t.learn(k, false, deskplane.Record{})
 	return n > 0, nil
 }
 
@@ -244,15 +413,12 @@ func (t *tx) Schedule(tm deskplane.Timer) error {
 		return err
 	}
 	k := tm.Key
-	t.queue(&k.Scope,
+	t.queueWrite(&k.Scope,
 		`INSERT INTO deskplane_timers (account, region, kind, id, name, due_s, due_ns, payload)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		 ON CONFLICT (account, region, kind, id, name)
 		 DO UPDATE SET due_s = EXCLUDED.due_s, due_ns = EXCLUDED.due_ns, payload = EXCLUDED.payload`,
-		k.Account, k.Region, string(k.Kind), k.ID, tm.Name, tm.Due.Unix(), int32(tm.Due.Nanosecond()), nonNil(tm.Payload))
-	if err := t.send(); err != nil {
-		return t.fail("schedule", err)
-	}
+		k.Account, k.Region, string(k.Kind), k.ID, tm.Name, tm.Due.Unix(), int32(tm.Due.Nanosecond()), nonNil(append([]byte{}, tm.Payload...)))
 	return nil
 }
 
@@ -260,13 +426,10 @@ func (t *tx) Cancel(k deskplane.Key, name string) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	t.queue(&k.Scope,
+	t.queueWrite(&k.Scope,
 		`DELETE FROM deskplane_timers
 		 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4 AND name = $5`,
 		k.Account, k.Region, string(k.Kind), k.ID, name)
-	if err := t.send(); err != nil {
-		return t.fail("cancel", err)
-	}
 	return nil
 }
 
@@ -442,5 +605,6 @@ func (t *tx) Reset(account string) error {
 	if err := t.send(); err != nil {
 		return t.fail("reset", err)
 	}
+	clear(t.known)
 	return nil
 }
