@@ -104,6 +104,7 @@ type Store struct {
 	maxAttempts int
 	schema      string       // resolved: scope locks are per schema
 	seqHint     atomic.Int64 // Seq values the last Update that made records used
+	roundTrips  atomic.Int64 // pipelines sent, for the benchmarks
 }
 
 var _ deskplane.Store = (*Store)(nil)

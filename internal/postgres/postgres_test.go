@@ -118,6 +118,7 @@ func TestTwoNodesClaimTimers(t *testing.T) {
 	if err := a.Update(ctx, func(tx deskplane.Tx) error {
 		for i := range timers {
 			k := k1
+			k.Account = fmt.Sprint(i % 5) // timers of several scopes, interleaved in Due order
 			k.ID = fmt.Sprintf("ws-%03d", i)
 			if err := tx.Schedule(deskplane.Timer{Key: k, Name: "fire", Due: t0.Add(time.Duration(i%17) * time.Second)}); err != nil {
 				return err
@@ -147,6 +148,16 @@ func TestTwoNodesClaimTimers(t *testing.T) {
 					}
 					for _, tm := range ts {
 						if err := tx.Cancel(tm.Key, tm.Name); err != nil {
+							return err
+						}
+						// What a handler does: read-modify-write in the
+						// timer's scope.
+						ck := deskplane.Key{Scope: tm.Key.Scope, Kind: "fired", ID: "n"}
+						r, err := tx.Get(ck)
+						if err != nil && !errors.Is(err, deskplane.ErrNotFound) {
+							return err
+						}
+						if _, err := tx.Put(ck, append(r.Data, '+')); err != nil {
 							return err
 						}
 						claimed = append(claimed, tm.Key.ID)
@@ -188,6 +199,20 @@ func TestTwoNodesClaimTimers(t *testing.T) {
 	for id, n := range fired {
 		if n != 1 {
 			t.Errorf("timer %s fired %d times", id, n)
+		}
+	}
+	for acct := range 5 {
+		if err := b.View(ctx, func(tx deskplane.Tx) error {
+			r, err := tx.Get(deskplane.Key{Scope: deskplane.Scope{Account: fmt.Sprint(acct), Region: k1.Region}, Kind: "fired", ID: "n"})
+			if err != nil {
+				return err
+			}
+			if len(r.Data) != timers/5 {
+				t.Errorf("account %d: handlers recorded %d firings, want %d", acct, len(r.Data), timers/5)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
 	}
 	t.Logf("%d timers fired in %d attempts", len(fired), attempts.Load())

@@ -149,7 +149,7 @@ func (t *tx) count(k deskplane.Key, d int64) {
 // Update used, then twice as many each time.
 func (t *tx) nextSeq(sc deskplane.Scope) (int64, error) {
 	if len(t.seqs[sc]) == 0 {
-		n := max(8, min(t.s.seqHint.Load(), 4096), 2*t.refill)
+		n := max(16, min(t.s.seqHint.Load(), 4096), 2*t.refill)
 		t.refill = n
 		var got []int64
 		t.queue(&sc, `SELECT nextval('deskplane_seq') FROM generate_series(1, $1)`, n).Query(func(rows pgx.Rows) error {
@@ -192,6 +192,7 @@ func (t *tx) send() error {
 	}
 	b := t.b
 	t.b = pgx.Batch{}
+	t.s.roundTrips.Add(1)
 	return t.conn.SendBatch(t.ctx, &b).Close()
 }
 
@@ -504,7 +505,32 @@ func (t *tx) Due(now time.Time, limit int) ([]deskplane.Timer, error) {
 	if err := t.send(); err != nil {
 		return nil, t.fail("due", err)
 	}
+	if t.writable {
+		// Lock the scopes of the claimed timers now, in one order for
+		// every node, rather than as the handlers reach them in Due order:
+		// two nodes firing timers of the same scopes then queue instead of
+		// deadlocking.
+		var scopes []deskplane.Scope
+		for _, tm := range out {
+			if !t.locked[tm.Key.Scope] && !slices.Contains(scopes, tm.Key.Scope) {
+				scopes = append(scopes, tm.Key.Scope)
+			}
+		}
+		if len(scopes) > 0 {
+			slices.SortFunc(scopes, compareScopes)
+			for _, sc := range scopes {
+				t.lock(sc)
+			}
+			if err := t.send(); err != nil {
+				return nil, t.fail("due", err)
+			}
+		}
+	}
 	return out, nil
+}
+
+func compareScopes(a, b deskplane.Scope) int {
+	return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region))
 }
 
 func (t *tx) NextDue() (time.Time, bool, error) {
@@ -581,9 +607,7 @@ func (t *tx) Reset(account string) error {
 		if err := t.send(); err != nil {
 			return t.fail("reset", err)
 		}
-		slices.SortFunc(scopes, func(a, b deskplane.Scope) int {
-			return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region))
-		})
+		slices.SortFunc(scopes, compareScopes)
 		fresh := 0
 		for _, sc := range scopes {
 			if !t.locked[sc] {
