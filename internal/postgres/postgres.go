@@ -40,7 +40,14 @@
 // View runs at REPEATABLE READ, READ ONLY: one snapshot, no locks, never a
 // serialization failure. Both Update and View begin their transaction with
 // fn's first statement, in one round trip, and an fn that runs no
-// statement costs none.
+// statement costs none. A finished View parks its connection with the
+// COMMIT owed (up to 8 connections, settled by a sweeper within parkFor);
+// the next View that takes it sends that COMMIT in the pipeline of its
+// own first statement, so a View of one statement costs one round trip.
+//
+// Within an Update, writes of keys the transaction already knows are
+// queued and sent with the next statement that reads, or with COMMIT (see
+// docs/decisions/0340-postgres-scope-locks.md).
 //
 // Timers: Due in an Update selects with FOR UPDATE SKIP LOCKED, so two
 // nodes asking at once get disjoint timers; a timer stays claimed until the
@@ -66,6 +73,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,6 +113,12 @@ type Store struct {
 	schema      string       // resolved: scope locks are per schema
 	seqHint     atomic.Int64 // Seq values the last Update that made records used
 	roundTrips  atomic.Int64 // pipelines sent, for the benchmarks
+
+	// Connections of finished Views whose COMMIT is owed (see View).
+	parked    chan *pgxpool.Conn
+	stop      chan struct{}
+	swept     chan struct{}
+	closeOnce sync.Once
 }
 
 var _ deskplane.Store = (*Store)(nil)
@@ -140,12 +154,23 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{pool: pool, maxAttempts: opts.MaxAttempts, schema: schema}, nil
+	s := &Store{
+		pool: pool, maxAttempts: opts.MaxAttempts, schema: schema,
+		parked: make(chan *pgxpool.Conn, 8),
+		stop:   make(chan struct{}),
+		swept:  make(chan struct{}),
+	}
+	go s.sweep()
+	return s, nil
 }
 
 // Close closes the pool; it waits for connections in use to be released.
 func (s *Store) Close() error {
-	s.pool.Close()
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.swept
+		s.pool.Close()
+	})
 	return nil
 }
 
@@ -219,37 +244,101 @@ func (s *Store) attempt(ctx context.Context, fn func(deskplane.Tx) error) error 
 var errRolledBack = errors.New("the transaction was aborted by an earlier failed statement and rolled back")
 
 // rollback ends the transaction if it began. When that fails the
-// connection is closed, and the pool drops it on release. A read-only
-// transaction ends with COMMIT, the same to PostgreSQL, so that
-// pg_stat_database's xact_rollback counts only writes that failed.
+// connection is closed, and the pool drops it on release.
 func (t *tx) rollback() {
 	if !t.began {
 		return
 	}
 	t.b = pgx.Batch{}
-	end := `ROLLBACK`
-	if !t.writable {
-		end = `COMMIT`
-	}
-	if _, err := t.conn.Exec(context.WithoutCancel(t.ctx), end); err != nil {
+	if _, err := t.conn.Exec(context.WithoutCancel(t.ctx), `ROLLBACK`); err != nil {
 		_ = t.conn.Conn().Close(context.WithoutCancel(t.ctx))
 	}
 }
 
 // View runs fn in a REPEATABLE READ, READ ONLY transaction that begins
-// with fn's first statement, in the same round trip.
+// with fn's first statement, in the same round trip. The transaction's
+// COMMIT does not cost a round trip of its own either: the connection is
+// parked with the COMMIT owed, and the next View that takes it sends the
+// COMMIT ahead of its own first statement (or the sweeper does, within
+// parkFor).
 func (s *Store) View(ctx context.Context, fn func(deskplane.Tx) error) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
+	t := &tx{ctx: ctx, s: s}
+	select {
+	case t.conn = <-s.parked:
+		t.owed = true
+	default:
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("postgres: begin: %w", err)
+		}
+		t.conn = conn
 	}
-	t := &tx{ctx: ctx, s: s, conn: conn}
 	defer func() {
 		t.done = true
-		t.rollback()
-		conn.Release()
+		if t.failed || len(t.b.QueuedQueries) > 0 {
+			t.owed = t.owed || t.began
+			t.began = false
+			t.settle()
+			return
+		}
+		if t.began || t.owed {
+			select {
+			case s.parked <- t.conn:
+				select {
+				case <-s.stop: // Close may have swept already
+					s.settleParked()
+				default:
+				}
+				return
+			default:
+			}
+			t.owed = true
+		}
+		t.settle()
 	}()
 	return fn(t)
+}
+
+// settle ends a read-only connection's owed transaction, if any, and
+// gives the connection back to the pool (closed when that failed).
+func (t *tx) settle() {
+	if t.owed {
+		if _, err := t.conn.Exec(context.WithoutCancel(t.ctx), `COMMIT`); err != nil {
+			_ = t.conn.Conn().Close(context.WithoutCancel(t.ctx))
+		}
+	}
+	t.conn.Release()
+}
+
+// parkFor bounds how long a parked connection keeps its finished
+// read-only transaction (and its snapshot) open.
+const parkFor = 20 * time.Millisecond
+
+// sweep settles the parked connections every parkFor until stop closes.
+func (s *Store) sweep() {
+	defer close(s.swept)
+	tick := time.NewTicker(parkFor)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			s.settleParked()
+			return
+		case <-tick.C:
+			s.settleParked()
+		}
+	}
+}
+
+func (s *Store) settleParked() {
+	for {
+		select {
+		case conn := <-s.parked:
+			(&tx{ctx: context.Background(), conn: conn, owed: true}).settle()
+		default:
+			return
+		}
+	}
 }
 
 // scopeLock is the advisory lock key of a scope of this schema.

@@ -358,3 +358,51 @@ func TestCountsMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestViewRoundTrips: a View of one statement costs one round trip (its
+// BEGIN rides along, its COMMIT rides with the next View's first
+// statement), and each View still sees what committed before it.
+func TestViewRoundTrips(t *testing.T) {
+	s := openFresh(t)
+	defer s.Close()
+	ctx := context.Background()
+	get := func() (deskplane.Record, error) {
+		var r deskplane.Record
+		err := s.View(ctx, func(tx deskplane.Tx) error {
+			var err error
+			r, err = tx.Get(k1)
+			return err
+		})
+		return r, err
+	}
+	for i := range 5 {
+		before := s.roundTrips.Load()
+		if _, err := get(); i == 0 && !errors.Is(err, deskplane.ErrNotFound) || i > 0 && err != nil {
+			t.Fatalf("view %d: %v", i, err)
+		}
+		if n := s.roundTrips.Load() - before; n != 1 {
+			t.Errorf("view %d: %d round trips, want 1", i, n)
+		}
+		if err := s.Update(ctx, func(tx deskplane.Tx) error {
+			_, err := tx.Put(k1, []byte(fmt.Sprint(i)))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := get()
+		if err != nil || string(r.Data) != fmt.Sprint(i) {
+			t.Fatalf("view after update %d: %q, %v", i, r.Data, err)
+		}
+	}
+	// A failed statement spoils neither the connection nor the next View.
+	bad := k1
+	bad.ID = "\xff"
+	if err := s.View(ctx, func(tx deskplane.Tx) error { _, err := tx.Get(bad); return err }); err == nil {
+		t.Error("Get of a key that is not UTF-8 succeeded")
+	}
+	for range 10 { // more than the parked connections
+		if r, err := get(); err != nil || string(r.Data) != "4" {
+			t.Fatalf("after a failed View: %q, %v", r.Data, err)
+		}
+	}
+}

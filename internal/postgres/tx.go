@@ -32,6 +32,8 @@ type tx struct {
 	writable bool
 	done     bool
 	began    bool
+	owed     bool  // a View's connection whose previous transaction still needs its COMMIT
+	failed   bool  // a pipeline failed: the connection's state is unknown
 	retry    error // the first retryable failure of the attempt
 
 	locked map[deskplane.Scope]bool // scopes whose lock is queued or held
@@ -114,6 +116,10 @@ func (t *tx) queueCounts() {
 func (t *tx) begin(sc *deskplane.Scope) {
 	if !t.began {
 		t.began = true
+		if t.owed {
+			t.owed = false
+			t.b.Queue(`COMMIT`)
+		}
 		if t.writable {
 			t.b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
 		} else {
@@ -193,7 +199,11 @@ func (t *tx) send() error {
 	b := t.b
 	t.b = pgx.Batch{}
 	t.s.roundTrips.Add(1)
-	return t.conn.SendBatch(t.ctx, &b).Close()
+	err := t.conn.SendBatch(t.ctx, &b).Close()
+	if err != nil {
+		t.failed = true
+	}
+	return err
 }
 
 // nonNil keeps NOT NULL bytea columns happy: pgx sends a nil slice as NULL.
