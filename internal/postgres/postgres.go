@@ -275,6 +275,9 @@ func (s *Store) View(ctx context.Context, fn func(deskplane.Tx) error) error {
 	}
 	defer func() {
 		t.done = true
+		if t.conn == nil {
+			return // lost with the server, and no other to be had
+		}
 		if t.failed || len(t.b.QueuedQueries) > 0 {
 			t.owed = t.owed || t.began
 			t.began = false

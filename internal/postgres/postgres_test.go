@@ -406,3 +406,49 @@ func TestViewRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestParkedConnectionCut: a View that takes a parked connection the
+// server has cut meanwhile runs on a fresh one instead of failing.
+func TestParkedConnectionCut(t *testing.T) {
+	dsn := testDSN(t)
+	s := openFresh(t)
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Update(ctx, func(tx deskplane.Tx) error {
+		_, err := tx.Put(k1, []byte("v"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A connection as View parks it: in a read-only transaction, COMMIT owed.
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	pid := conn.Conn().PgConn().PID()
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend($1, 10000)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	tx := &tx{ctx: ctx, s: s, conn: conn, owed: true}
+	defer func() {
+		if tx.conn != nil {
+			tx.owed = true
+			tx.settle()
+		}
+	}()
+	r, err := tx.Get(k1)
+	if err != nil || string(r.Data) != "v" {
+		t.Fatalf("Get on a cut parked connection: %q, %v", r.Data, err)
+	}
+	if tx.conn == conn || tx.conn.Conn().PgConn().PID() == pid {
+		t.Error("the cut connection was used")
+	}
+}

@@ -32,9 +32,11 @@ type tx struct {
 	writable bool
 	done     bool
 	began    bool
-	owed     bool  // a View's connection whose previous transaction still needs its COMMIT
-	failed   bool  // a pipeline failed: the connection's state is unknown
-	retry    error // the first retryable failure of the attempt
+	owed     bool // a View's connection whose previous transaction still needs its COMMIT
+	// the pipeline about to be sent starts with the owed COMMIT
+	owedQueued bool
+	failed     bool  // a pipeline failed: the connection's state is unknown
+	retry      error // the first retryable failure of the attempt
 
 	locked map[deskplane.Scope]bool // scopes whose lock is queued or held
 	b      pgx.Batch                // statements queued, not yet sent
@@ -118,6 +120,7 @@ func (t *tx) begin(sc *deskplane.Scope) {
 		t.began = true
 		if t.owed {
 			t.owed = false
+			t.owedQueued = true
 			t.b.Queue(`COMMIT`)
 		}
 		if t.writable {
@@ -199,7 +202,30 @@ func (t *tx) send() error {
 	b := t.b
 	t.b = pgx.Batch{}
 	t.s.roundTrips.Add(1)
+	settled, owed := false, t.owedQueued
+	t.owedQueued = false
+	if owed {
+		b.QueuedQueries[0].Exec(func(pgconn.CommandTag) error { settled = true; return nil })
+	}
 	err := t.conn.SendBatch(t.ctx, &b).Close()
+	if err != nil && owed && !settled && t.ctx.Err() == nil {
+		// The parked connection failed before this View's statements
+		// ran (the server cut it meanwhile): run them on a fresh one.
+		_ = t.conn.Conn().Close(context.WithoutCancel(t.ctx))
+		t.conn.Release()
+		t.conn = nil
+		conn, aerr := t.s.pool.Acquire(t.ctx)
+		if aerr != nil {
+			return aerr
+		}
+		t.conn = conn
+		var rest pgx.Batch
+		for _, q := range b.QueuedQueries[1:] {
+			rest.Queue(q.SQL, q.Arguments...).Fn = q.Fn
+		}
+		t.s.roundTrips.Add(1)
+		err = t.conn.SendBatch(t.ctx, &rest).Close()
+	}
 	if err != nil {
 		t.failed = true
 	}
