@@ -53,9 +53,17 @@ type Subnet struct {
 	MapPublicIP bool      `json:"mapPublicIp"`
 	Created     time.Time `json:"created"`
 	// Used are the addresses handed out from the subnet (WorkSpaces,
-	// directory controllers), by address: what holds it.
+	// directory controllers), by address: what holds it. Only subnets
+	// stored before use.go kept them here; use.go moves them to address
+	// records on first use. Read them with Addresses.
 	Used map[string]string `json:"used,omitempty"`
-	Tags []deskplane.Tag   `json:"tags,omitempty"`
+	// The state of the subnet's address allocator (use.go): fresh host
+	// offsets handed out, released addresses on the free stack, and
+	// addresses held (records of AddressKind).
+	AddrNext int             `json:"addrNext,omitempty"`
+	AddrFree int             `json:"addrFree,omitempty"`
+	InUse    int             `json:"inUse,omitempty"`
+	Tags     []deskplane.Tag `json:"tags,omitempty"`
 }
 
 // SecurityGroup is a VPC security group (KindSecurityGroup).

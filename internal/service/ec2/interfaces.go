@@ -17,7 +17,7 @@ import (
 
 // Network interfaces (docs/decisions/0306-ec2-in-use.md): deskplane keeps no
 // interface records. Every address a directory or a WorkSpace holds in a
-// subnet (Subnet.Used) is shown as the requester-managed interface AWS
+// subnet (ec2net.Addresses) is shown as the requester-managed interface AWS
 // creates for it, with a stable id derived from the subnet and the address,
 // the holder's security group, and AWS's description. They come and go with
 // the addresses: a directory or WorkSpace that is deleted takes its
@@ -91,8 +91,12 @@ func wireInterface(n *netInterface, sc deskplane.Scope) ec2api.NetworkInterface 
 
 // subnetInterfaces derives the interfaces of one subnet, by address.
 func subnetInterfaces(tx deskplane.Tx, sc deskplane.Scope, n *ec2net.Subnet) ([]netInterface, error) {
-	addrs := make([]string, 0, len(n.Used))
-	for a := range n.Used {
+	used, err := ec2net.Addresses(tx, sc, n)
+	if err != nil {
+		return nil, err
+	}
+	addrs := make([]string, 0, len(used))
+	for a := range used {
 		addrs = append(addrs, a)
 	}
 	slices.SortFunc(addrs, func(a, b string) int {
@@ -105,7 +109,7 @@ func subnetInterfaces(tx deskplane.Tx, sc deskplane.Scope, n *ec2net.Subnet) ([]
 	})
 	out := make([]netInterface, 0, len(addrs))
 	for _, a := range addrs {
-		holder := n.Used[a]
+		holder := used[a]
 		ni := netInterface{id: interfaceID(n.ID, a), subnet: n.ID, vpc: n.VPC, zone: n.Zone, addr: a, holder: holder}
 		var owner string // the owner of the holder's security group
 		if strings.HasPrefix(holder, "d-") {
@@ -161,7 +165,11 @@ func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2api.Desc
 		if len(want) > 0 {
 			exists := map[string]bool{}
 			err := ec2net.Subnets().Each(tx, sc, 0, func(_ int64, n *ec2net.Subnet) (bool, error) {
-				for a := range n.Used {
+				used, err := ec2net.Addresses(tx, sc, n)
+				if err != nil {
+					return false, err
+				}
+				for a := range used {
 					exists[interfaceID(n.ID, a)] = true
 				}
 				return true, nil

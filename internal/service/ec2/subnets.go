@@ -122,7 +122,7 @@ func wireSubnet(n *ec2net.Subnet, sc deskplane.Scope) ec2api.Subnet {
 	size := int32(1) << (32 - netip.MustParsePrefix(n.CIDR).Bits())
 	return ec2api.Subnet{
 		AvailabilityZone: new(n.Zone), AvailabilityZoneId: new(n.ZoneID), CidrBlock: new(n.CIDR),
-		AvailableIpAddressCount: new(size - reserved - int32(len(n.Used))),
+		AvailableIpAddressCount: new(size - reserved - int32(ec2net.InUse(n))),
 		DefaultForAz:            new(false), MapPublicIpOnLaunch: new(n.MapPublicIP), MapCustomerOwnedIpOnLaunch: new(false),
 		State: ec2api.SubnetStateAvailable, SubnetId: new(n.ID), VpcId: new(n.VPC), OwnerId: new(sc.Account),
 		AssignIpv6AddressOnCreation: new(false), Ipv6CidrBlockAssociationSet: []ec2api.SubnetIpv6CidrBlockAssociation{},
@@ -215,7 +215,7 @@ func (s *Service) DeleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetReque
 		if err != nil {
 			return err
 		}
-		if len(n.Used) > 0 {
+		if ec2net.InUse(n) > 0 {
 			return dependency("subnet", id)
 		}
 		var tables []*ec2net.RouteTable
@@ -255,6 +255,9 @@ func (s *Service) DeleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetReque
 					return err
 				}
 			}
+		}
+		if err := ec2net.ForgetAddresses(tx, sc, n); err != nil {
+			return err
 		}
 		_, err = ec2net.Subnets().Delete(tx, sc, id)
 		return err

@@ -83,19 +83,16 @@ func (s *Service) onWorkspaceState(ctx context.Context, tx deskplane.Tx, t deskp
 		if row.Action == deskplane.ActionRebuild {
 			// Rebuild assigns a new private IP (AGA:rebuild-workspace): the
 			// new address is taken before the old one is released, which
-			// would otherwise come straight back off the free stack. EC2's
-			// subnets hand out their lowest free address instead.
-			if err := ec2net.Release(tx, sc, ws.ID); err != nil {
-				return err
-			}
-			oldSubnet, oldIP := ws.SubnetID, ws.IPAddress
+			// would otherwise come straight back off the free stack.
+			old := *ws
 			ok, err := s.assignNetwork(ctx, tx, sc, ws)
 			if err != nil {
 				return err
 			}
-			if err := releaseOwnIP(ctx, tx, sc, ws.ID, ws.DirectoryID, oldSubnet, oldIP); err != nil {
+			if err := releaseIP(ctx, tx, sc, &old); err != nil {
 				return err
 			}
+			oldSubnet, oldIP := old.SubnetID, old.IPAddress
 			if !ok && oldIP != "" {
 				// A full subnet: its one free address is the old one.
 				ws.SubnetID = oldSubnet
@@ -484,7 +481,7 @@ func releaseIP(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, ws *des
 	if ws.IPAddress == "" {
 		return nil
 	}
-	if err := ec2net.Release(tx, sc, ws.ID); err != nil {
+	if err := ec2net.ReleaseAddress(tx, sc, ws.SubnetID, ws.IPAddress, ws.ID); err != nil {
 		return err
 	}
 	return releaseOwnIP(ctx, tx, sc, ws.ID, ws.DirectoryID, ws.SubnetID, ws.IPAddress)
