@@ -144,7 +144,7 @@ func (a *App) routes(verifier *sigv4.Verifier, ctl, cons, web http.Handler, limi
 			TargetPrefix: wsapi.TargetPrefix,
 			SigningName:  wsapi.SigningName,
 			Operations:   wsapi.OperationNames(),
-			Backend:      wsapi.NewDispatcher(a.Service.WorkSpaces()),
+			Backend:      a.Service.Workspaces().Backend(wsapi.NewDispatcher(a.Service.WorkSpaces())),
 			MapError:     wireerror.WorkSpaces,
 		},
 		awsjson.Service{

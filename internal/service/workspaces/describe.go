@@ -17,9 +17,83 @@ import (
 
 const purposeDescribeWorkspaces = "describe-workspaces"
 
+// DescribeWorkspaces answers with wire structures, each WorkSpace decoded
+// and converted afresh: the uncached form of the answer that Backend
+// serves as a concatenation of cached encodings (encodedPage). Both run
+// describeWorkspaces; a test checks their bytes are equal.
 func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*wsapi.DescribeWorkspacesResult, error) {
+	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
+	sc := env.Scope(ctx)
+	next, err := s.describeWorkspaces(ctx, in, viewOfRecord, func(tx deskplane.Tx, _ int, v *workspaceView) error {
+		ws, err := loadWorkspace(tx, sc, v.id)
+		if err != nil {
+			return err
+		}
+		if ws == nil {
+			return errors.New("workspaces: a listed WorkSpace is missing from the same snapshot")
+		}
+		rel, err := relatedWorkspaces(tx, sc, ws)
+		if err != nil {
+			return err
+		}
+		out.Workspaces = append(out.Workspaces, wireWorkspace(ws, rel))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.NextToken = next
+	return out, nil
+}
+
+// describeEncoded is DescribeWorkspaces answered from the cache of
+// encoded WorkSpaces: a page is the concatenation of its WorkSpaces' wire
+// JSON, cached by record version (the views cache), except for WorkSpaces
+// with standby relations, whose wire form shows other records' states and
+// is encoded per request.
+func (s *Service) describeEncoded(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*encodedPage, error) {
+	p := &encodedPage{}
+	sc := env.Scope(ctx)
+	next, err := s.describeWorkspaces(ctx, in, s.views.Get, func(tx deskplane.Tx, n int, v *workspaceView) error {
+		if p.parts == nil {
+			p.parts = make([][]byte, 0, n)
+		}
+		if !v.related {
+			p.parts = append(p.parts, v.enc)
+			return nil
+		}
+		ws, err := loadWorkspace(tx, sc, v.id)
+		if err != nil {
+			return err
+		}
+		if ws == nil {
+			return errors.New("workspaces: a listed WorkSpace is missing from the same snapshot")
+		}
+		rel, err := relatedWorkspaces(tx, sc, ws)
+		if err != nil {
+			return err
+		}
+		w := wireWorkspace(ws, rel)
+		p.parts = append(p.parts, w.AppendJSON(nil))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.next = next
+	return p, nil
+}
+
+// describeWorkspaces checks DescribeWorkspaces' parameters, finds the
+// page the request asks for and calls each, in the same read
+// transaction, with the page's length and each of its WorkSpaces in
+// order. view makes the view of a record read from the store (committed
+// data only: the transaction is read-only). It returns the next page's
+// token.
+func (s *Service) describeWorkspaces(ctx context.Context, in *wsapi.DescribeWorkspacesRequest,
+	view func(deskplane.Record) (*workspaceView, error), each func(tx deskplane.Tx, n int, v *workspaceView) error) (*string, error) {
 	filters := 0
-	for _, set := range []bool{len(in.WorkspaceIds) > 0, in.DirectoryId != nil, in.BundleId != nil, in.WorkspaceName != nil} {
+	for _, set := range [...]bool{len(in.WorkspaceIds) > 0, in.DirectoryId != nil, in.BundleId != nil, in.WorkspaceName != nil} {
 		if set {
 			filters++
 		}
@@ -38,7 +112,7 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 	size := paging.Size(in.Limit)
 	sc := env.Scope(ctx)
 	now := s.Now()
-	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
+	var next *string
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
 		var p paging.Page[*workspaceView]
 		// Eventual consistency on demand (decision 0325): WorkSpaces
@@ -69,11 +143,11 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 				if rec.Seq <= after {
 					continue
 				}
-				v, err := s.workspaces.Decode(rec)
+				v, err := view(rec)
 				if err != nil {
 					return err
 				}
-				if acct.NotYetDescribed(v.ws.Created, now) {
+				if acct.NotYetDescribed(v.created, now) {
 					continue
 				}
 				hits = append(hits, hit{rec.Seq, v})
@@ -107,16 +181,15 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 					return false
 				}
 				var v *workspaceView
-				if v, ferr = s.workspaces.Decode(r); ferr != nil {
+				if v, ferr = view(r); ferr != nil {
 					return false
 				}
-				ws := v.ws
 				switch {
-				case in.DirectoryId != nil && ws.DirectoryID != *in.DirectoryId,
-					in.UserName != nil && !strings.EqualFold(ws.UserName, *in.UserName),
-					in.BundleId != nil && ws.BundleID != *in.BundleId,
-					in.WorkspaceName != nil && ws.WorkspaceName != *in.WorkspaceName,
-					acct.NotYetDescribed(ws.Created, now):
+				case in.DirectoryId != nil && v.directoryID != *in.DirectoryId,
+					in.UserName != nil && !strings.EqualFold(v.userName, *in.UserName),
+					in.BundleId != nil && v.bundleID != *in.BundleId,
+					in.WorkspaceName != nil && v.name != *in.WorkspaceName,
+					acct.NotYetDescribed(v.created, now):
 					return true
 				}
 				return p.Add(size, r.Seq, v)
@@ -128,25 +201,19 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 				return ferr
 			}
 		}
-		out.Workspaces = make([]wsapi.Workspace, 0, p.Len())
-		for _, v := range p.Items() {
-			if v.ws.StandbyOf == "" && len(v.ws.Standbys) == 0 {
-				out.Workspaces = append(out.Workspaces, v.wire)
-				continue
-			}
-			rel, err := relatedWorkspaces(tx, sc, v.ws)
-			if err != nil {
+		items := p.Items()
+		for _, v := range items {
+			if err := each(tx, len(items), v); err != nil {
 				return err
 			}
-			out.Workspaces = append(out.Workspaces, wireWorkspace(v.ws, rel))
 		}
-		out.NextToken = p.Next(ctx, purposeDescribeWorkspaces)
+		next = p.Next(ctx, purposeDescribeWorkspaces)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return next, nil
 }
 
 // wsRunningMode resolves the running mode and AutoStop timeout that p

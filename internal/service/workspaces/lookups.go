@@ -48,7 +48,7 @@ func (s *Service) userInDirectory(tx deskplane.Tx, sc deskplane.Scope, directory
 	if err != nil {
 		return false, err
 	}
-	dir, err := s.anyUser.Decode(rec)
+	dir, err := s.anyUser.Get(rec)
 	if err != nil {
 		return false, err
 	}

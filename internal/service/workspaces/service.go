@@ -1,15 +1,16 @@
 // Package workspaces is the WorkSpaces family of the WorkSpaces API: the
 // WorkSpaces themselves — their records and CreateWorkspaces
 // (workspaces.go), DescribeWorkspaces (describe.go) and their wire form
-// (wire.go), their lifecycle timers, network identity and clean-up
+// (wire.go) with the API's backend that answers DescribeWorkspaces from
+// cached encodings (backend.go), their lifecycle timers, network identity and clean-up
 // (workspace_lifecycle.go), Start, Stop, Reboot, Rebuild, Restore,
 // Terminate, ModifyWorkspaceState, MigrateWorkspace, snapshots and
 // connection status (workspace_actions.go), ModifyWorkspaceProperties
 // (workspace_modify.go) and CreateStandbyWorkspaces (workspace_standby.go),
 // the checks of CreateWorkspaces that read other records (create_checks.go),
 // and the connection state and eventual consistency the control API sets
-// (control.go). It follows docs/decisions/0020-… to 0025-… and 0320-… to
-// 0325-….
+// (control.go). It follows docs/decisions/0020-… to 0025-…, 0320-… to
+// 0325-… and 0348-….
 //
 // A WorkSpace is a deskplane.Workspace record in its owner's scope. It reads
 // the directories' registrations, users and bundles of other families
@@ -29,12 +30,18 @@ import (
 // internal/control calls its control actions.
 type Service struct {
 	env.Env
-	// workspaces caches decoded WorkSpace records, with their wire form,
-	// for read paths.
-	workspaces *recordcache.Cache[workspaceView]
+	// views caches what DescribeWorkspaces needs of WorkSpace record
+	// versions, their wire JSON included (viewsCacheBytes).
+	views *recordcache.Cache[workspaceView]
 	// anyUser caches the any-user switch of Directory Service directories.
 	anyUser *recordcache.Cache[anyUserSwitch]
 }
+
+// viewsCacheBytes bounds the views cache: 32 MiB holds about 40,000
+// WorkSpaces (a view with its wire JSON is about 800 bytes), a page of 25
+// for each of 1,600 accounts, or every WorkSpace of an account of 10,000
+// four times over (docs/decisions/0348-describe-page-concatenation.md).
+const viewsCacheBytes = 32 << 20
 
 // anyUserSwitch is the part of a Directory Service directory record that
 // user lookups need.
@@ -45,9 +52,9 @@ type anyUserSwitch struct {
 // New returns the family's service on e.
 func New(e env.Env) *Service {
 	return &Service{
-		Env:        e,
-		workspaces: recordcache.New(1<<16, newWorkspaceView),
-		anyUser:    recordcache.New(1<<10, recordcache.JSON[anyUserSwitch]),
+		Env:     e,
+		views:   recordcache.New(viewsCacheBytes, newWorkspaceView, viewSize),
+		anyUser: recordcache.New(128<<10, recordcache.JSON[anyUserSwitch], nil),
 	}
 }
 

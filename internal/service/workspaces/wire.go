@@ -2,6 +2,7 @@ package workspaces
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/deskplane/deskplane"
@@ -14,24 +15,100 @@ import (
 
 func wsTime(t time.Time) *smithy.Timestamp { return smithy.NewTimestamp(t) }
 
-// wireWorkspace converts a WorkSpace to the wire; related fills
-// RelatedWorkspaces with the states of the WorkSpaces it names.
-// workspaceView is a decoded WorkSpace record with its wire form (for a
-// WorkSpace with no standby relations, whose wire form depends on the
-// record alone). Views are shared through the record cache: read only.
+// workspaceView is what DescribeWorkspaces needs of one version of a
+// WorkSpace record: the members its filters compare, and the WorkSpace's
+// wire JSON. Views are shared through the views cache: read only.
 type workspaceView struct {
-	ws   *deskplane.Workspace
-	wire wsapi.Workspace
+	id, directoryID, userName, bundleID, name string
+	created                                   time.Time
+	// related is true for a WorkSpace with a primary or standbys: its
+	// wire form shows their current states (RelatedWorkspaces), which
+	// other records hold, so it is made per request and enc is nil.
+	related bool
+	// enc is wireWorkspace(ws, nil) as wsapi.Workspace.AppendJSON
+	// writes it: everything the wire form shows comes from the record.
+	enc []byte
 }
 
+// newWorkspaceView makes the view of a WorkSpace record's data, with its
+// wire JSON: the views cache's build function.
 func newWorkspaceView(data []byte) (*workspaceView, error) {
 	ws, err := recordcache.JSON[deskplane.Workspace](data)
 	if err != nil {
 		return nil, err
 	}
-	return &workspaceView{ws: ws, wire: wireWorkspace(ws, nil)}, nil
+	v := viewOf(ws)
+	if !v.related {
+		w := wireWorkspace(ws, nil)
+		v.enc = w.AppendJSON(make([]byte, 0, 640))
+		v.enc = v.enc[:len(v.enc):len(v.enc)]
+	}
+	return v, nil
 }
 
+// viewOfRecord makes the view of a record without its wire JSON, for the
+// uncached DescribeWorkspaces.
+func viewOfRecord(r deskplane.Record) (*workspaceView, error) {
+	ws, err := recordcache.JSON[deskplane.Workspace](r.Data)
+	if err != nil {
+		return nil, err
+	}
+	return viewOf(ws), nil
+}
+
+func viewOf(ws *deskplane.Workspace) *workspaceView {
+	return &workspaceView{
+		id: ws.ID, directoryID: ws.DirectoryID, userName: ws.UserName, bundleID: ws.BundleID, name: ws.WorkspaceName,
+		created: ws.Created,
+		related: ws.StandbyOf != "" || len(ws.Standbys) > 0,
+	}
+}
+
+// viewStructSize is the size of a workspaceView on 64-bit platforms: five
+// strings, a time, a bool and a slice (TestViewSizeCounted checks it).
+const viewStructSize = 5*16 + 24 + 8 + 24
+
+// viewSize is what the views cache counts a view as: its struct, strings
+// and wire JSON.
+func viewSize(v *workspaceView) int {
+	return viewStructSize + len(v.id) + len(v.directoryID) + len(v.userName) + len(v.bundleID) + len(v.name) + cap(v.enc)
+}
+
+// encodedPage is a DescribeWorkspaces answer made of encoded WorkSpaces:
+// AppendJSON writes exactly what (*wsapi.DescribeWorkspacesResult).AppendJSON
+// writes for the same answer, by concatenation.
+type encodedPage struct {
+	parts [][]byte // each WorkSpace's wire JSON, in order
+	next  *string
+}
+
+// AppendJSON appends the answer's JSON to b.
+func (p *encodedPage) AppendJSON(b []byte) []byte {
+	n := len(`{"Workspaces":[]}`) + len(p.parts)
+	for _, part := range p.parts {
+		n += len(part)
+	}
+	if p.next != nil {
+		n += len(`,"NextToken":""`) + len(*p.next) + 16
+	}
+	b = slices.Grow(b, n)
+	b = append(b, `{"Workspaces":[`...)
+	for i, part := range p.parts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, part...)
+	}
+	b = append(b, ']')
+	if p.next != nil {
+		b = append(b, `,"NextToken":`...)
+		b = smithy.AppendString(b, *p.next)
+	}
+	return append(b, '}')
+}
+
+// wireWorkspace converts a WorkSpace to the wire; related fills
+// RelatedWorkspaces with the states of the WorkSpaces it names.
 func wireWorkspace(ws *deskplane.Workspace, related []wsapi.RelatedWorkspaceProperties) wsapi.Workspace {
 	out := wsapi.Workspace{
 		WorkspaceId:                 new(ws.ID),
