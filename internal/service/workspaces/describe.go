@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -24,19 +25,14 @@ const purposeDescribeWorkspaces = "describe-workspaces"
 func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*wsapi.DescribeWorkspacesResult, error) {
 	out := &wsapi.DescribeWorkspacesResult{Workspaces: []wsapi.Workspace{}}
 	sc := env.Scope(ctx)
-	next, err := s.describeWorkspaces(ctx, in, viewOfRecord, func(tx deskplane.Tx, _ int, v *workspaceView) error {
-		ws, err := loadWorkspace(tx, sc, v.id)
-		if err != nil {
-			return err
+	next, err := s.describeWorkspaces(ctx, in, viewOfRecord, func(tx deskplane.Tx, page []*workspaceView) error {
+		for _, v := range page {
+			w, err := wireNow(tx, sc, v.id)
+			if err != nil {
+				return err
+			}
+			out.Workspaces = append(out.Workspaces, w)
 		}
-		if ws == nil {
-			return errors.New("workspaces: a listed WorkSpace is missing from the same snapshot")
-		}
-		rel, err := relatedWorkspaces(tx, sc, ws)
-		if err != nil {
-			return err
-		}
-		out.Workspaces = append(out.Workspaces, wireWorkspace(ws, rel))
 		return nil
 	})
 	if err != nil {
@@ -44,6 +40,23 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 	}
 	out.NextToken = next
 	return out, nil
+}
+
+// wireNow reads a WorkSpace listed in tx's snapshot and converts it to
+// the wire with the current states of its related WorkSpaces.
+func wireNow(tx deskplane.Tx, sc deskplane.Scope, id string) (wsapi.Workspace, error) {
+	ws, err := loadWorkspace(tx, sc, id)
+	if err != nil {
+		return wsapi.Workspace{}, err
+	}
+	if ws == nil {
+		return wsapi.Workspace{}, errors.New("workspaces: a listed WorkSpace is missing from the same snapshot")
+	}
+	rel, err := relatedWorkspaces(tx, sc, ws)
+	if err != nil {
+		return wsapi.Workspace{}, err
+	}
+	return wireWorkspace(ws, rel), nil
 }
 
 // describeEncoded is DescribeWorkspaces answered from the cache of
@@ -54,27 +67,21 @@ func (s *Service) DescribeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 func (s *Service) describeEncoded(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*encodedPage, error) {
 	p := &encodedPage{}
 	sc := env.Scope(ctx)
-	next, err := s.describeWorkspaces(ctx, in, s.views.Get, func(tx deskplane.Tx, n int, v *workspaceView) error {
-		if p.parts == nil {
-			p.parts = make([][]byte, 0, n)
+	next, err := s.describeWorkspaces(ctx, in, s.views.Get, func(tx deskplane.Tx, page []*workspaceView) error {
+		p.views = page
+		for i, v := range page {
+			if !v.related {
+				continue
+			}
+			w, err := wireNow(tx, sc, v.id)
+			if err != nil {
+				return err
+			}
+			if p.fresh == nil {
+				p.fresh = make([][]byte, len(page))
+			}
+			p.fresh[i] = w.AppendJSON(nil)
 		}
-		if !v.related {
-			p.parts = append(p.parts, v.enc)
-			return nil
-		}
-		ws, err := loadWorkspace(tx, sc, v.id)
-		if err != nil {
-			return err
-		}
-		if ws == nil {
-			return errors.New("workspaces: a listed WorkSpace is missing from the same snapshot")
-		}
-		rel, err := relatedWorkspaces(tx, sc, ws)
-		if err != nil {
-			return err
-		}
-		w := wireWorkspace(ws, rel)
-		p.parts = append(p.parts, w.AppendJSON(nil))
 		return nil
 	})
 	if err != nil {
@@ -85,13 +92,12 @@ func (s *Service) describeEncoded(ctx context.Context, in *wsapi.DescribeWorkspa
 }
 
 // describeWorkspaces checks DescribeWorkspaces' parameters, finds the
-// page the request asks for and calls each, in the same read
-// transaction, with the page's length and each of its WorkSpaces in
-// order. view makes the view of a record read from the store (committed
-// data only: the transaction is read-only). It returns the next page's
-// token.
+// page the request asks for and calls page with its WorkSpaces, in order,
+// in the same read transaction. view makes the view of a record read from
+// the store (committed data only: the transaction is read-only). It
+// returns the next page's token.
 func (s *Service) describeWorkspaces(ctx context.Context, in *wsapi.DescribeWorkspacesRequest,
-	view func(deskplane.Record) (*workspaceView, error), each func(tx deskplane.Tx, n int, v *workspaceView) error) (*string, error) {
+	view func(deskplane.Record) (*workspaceView, error), page func(tx deskplane.Tx, views []*workspaceView) error) (*string, error) {
 	filters := 0
 	for _, set := range [...]bool{len(in.WorkspaceIds) > 0, in.DirectoryId != nil, in.BundleId != nil, in.WorkspaceName != nil} {
 		if set {
@@ -112,12 +118,24 @@ func (s *Service) describeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 	size := paging.Size(in.Limit)
 	sc := env.Scope(ctx)
 	now := s.Now()
-	var next *string
+	// The page: up to size views, the Seq of the last, and whether a
+	// further match proves a next page (as paging.Page collects them, in
+	// one allocation).
+	items := make([]*workspaceView, 0, size)
+	var lastSeq int64
+	more := false
+	add := func(seq int64, v *workspaceView) bool {
+		if len(items) == size {
+			more = true
+			return false
+		}
+		items, lastSeq = append(items, v), seq
+		return true
+	}
 	err = s.Store.View(ctx, func(tx deskplane.Tx) error {
-		var p paging.Page[*workspaceView]
 		// Eventual consistency on demand (decision 0325): WorkSpaces
 		// created within the account's DescribeDelay are not shown yet.
-		acct, err := account(tx, sc)
+		acct, err := s.describeAccount(tx, sc)
 		if err != nil {
 			return err
 		}
@@ -154,7 +172,7 @@ func (s *Service) describeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 			}
 			sort.Slice(hits, func(i, j int) bool { return hits[i].seq < hits[j].seq })
 			for _, h := range hits {
-				if !p.Add(size, h.seq, h.ws) {
+				if !add(h.seq, h.ws) {
 					break
 				}
 			}
@@ -175,9 +193,9 @@ func (s *Service) describeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 				if needle != nil && !bytes.Contains(r.Data, needle) {
 					return true
 				}
-				if needle == nil && acct.DescribeDelay == 0 && p.Len() == size {
+				if needle == nil && acct.DescribeDelay == 0 && len(items) == size {
 					// Unfiltered: any further record proves a next page.
-					p.SetMore()
+					more = true
 					return false
 				}
 				var v *workspaceView
@@ -192,7 +210,7 @@ func (s *Service) describeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 					acct.NotYetDescribed(v.created, now):
 					return true
 				}
-				return p.Add(size, r.Seq, v)
+				return add(r.Seq, v)
 			})
 			if err != nil {
 				return err
@@ -201,19 +219,34 @@ func (s *Service) describeWorkspaces(ctx context.Context, in *wsapi.DescribeWork
 				return ferr
 			}
 		}
-		items := p.Items()
-		for _, v := range items {
-			if err := each(tx, len(items), v); err != nil {
-				return err
-			}
-		}
-		next = p.Next(ctx, purposeDescribeWorkspaces)
-		return nil
+		return page(tx, items)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return next, nil
+	if !more {
+		return nil, nil
+	}
+	return paging.Token(ctx, purposeDescribeWorkspaces, lastSeq), nil
+}
+
+// describeAccount returns the caller's account settings (the zero value
+// when it has none), decoded once per record version (the accounts
+// cache): DescribeWorkspaces reads them on every call. tx must be
+// read-only.
+func (s *Service) describeAccount(tx deskplane.Tx, sc deskplane.Scope) (deskplane.Account, error) {
+	rec, err := tx.Get(deskplane.AccountKey(sc))
+	if errors.Is(err, deskplane.ErrNotFound) {
+		return deskplane.Account{}, nil
+	}
+	if err != nil {
+		return deskplane.Account{}, err
+	}
+	a, err := s.accounts.Get(rec)
+	if err != nil {
+		return deskplane.Account{}, fmt.Errorf("decoding %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	return *a, nil
 }
 
 // wsRunningMode resolves the running mode and AutoStop timeout that p

@@ -35,6 +35,8 @@ type Service struct {
 	views *recordcache.Cache[workspaceView]
 	// anyUser caches the any-user switch of Directory Service directories.
 	anyUser *recordcache.Cache[anyUserSwitch]
+	// accounts caches accounts' settings for DescribeWorkspaces.
+	accounts *recordcache.Cache[deskplane.Account]
 }
 
 // viewsCacheBytes bounds the views cache: 32 MiB holds about 40,000
@@ -49,12 +51,17 @@ type anyUserSwitch struct {
 	AnyUser bool `json:"anyUser"`
 }
 
+// accountSize is what the accounts cache counts an account's settings
+// as: about the size of the struct (a few scalars and durations).
+func accountSize(*deskplane.Account) int { return 256 }
+
 // New returns the family's service on e.
 func New(e env.Env) *Service {
 	return &Service{
-		Env:     e,
-		views:   recordcache.New(viewsCacheBytes, newWorkspaceView, viewSize),
-		anyUser: recordcache.New(128<<10, recordcache.JSON[anyUserSwitch], nil),
+		Env:      e,
+		views:    recordcache.New(viewsCacheBytes, newWorkspaceView, viewSize),
+		anyUser:  recordcache.New(128<<10, recordcache.JSON[anyUserSwitch], nil),
+		accounts: recordcache.New(1<<20, recordcache.JSON[deskplane.Account], accountSize),
 	}
 }
 

@@ -78,26 +78,36 @@ func viewSize(v *workspaceView) int {
 // AppendJSON writes exactly what (*wsapi.DescribeWorkspacesResult).AppendJSON
 // writes for the same answer, by concatenation.
 type encodedPage struct {
-	parts [][]byte // each WorkSpace's wire JSON, in order
+	views []*workspaceView // the page, in order
+	// fresh holds, at the index of each related view (whose enc is nil),
+	// its wire JSON made for this answer; nil when there is none.
+	fresh [][]byte
 	next  *string
+}
+
+func (p *encodedPage) part(i int) []byte {
+	if enc := p.views[i].enc; enc != nil {
+		return enc
+	}
+	return p.fresh[i]
 }
 
 // AppendJSON appends the answer's JSON to b.
 func (p *encodedPage) AppendJSON(b []byte) []byte {
-	n := len(`{"Workspaces":[]}`) + len(p.parts)
-	for _, part := range p.parts {
-		n += len(part)
+	n := len(`{"Workspaces":[]}`) + len(p.views)
+	for i := range p.views {
+		n += len(p.part(i))
 	}
 	if p.next != nil {
-		n += len(`,"NextToken":""`) + len(*p.next) + 16
+		n += len(`,"NextToken":""`) + 2*len(*p.next)
 	}
 	b = slices.Grow(b, n)
 	b = append(b, `{"Workspaces":[`...)
-	for i, part := range p.parts {
+	for i := range p.views {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, part...)
+		b = append(b, p.part(i)...)
 	}
 	b = append(b, ']')
 	if p.next != nil {
