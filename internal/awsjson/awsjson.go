@@ -123,7 +123,8 @@ func (p *Protocol) Route(r *http.Request, ex *httpx.Exchange) (httpx.Route, erro
 			Message: fmt.Sprintf("Unknown operation %q: the X-Amz-Target header must name a served operation, such as WorkspacesService.DescribeWorkspaces.", target)}
 	}
 	rt := httpx.Route{Service: svc.TargetPrefix, SigningName: svc.SigningName, Operation: op, Target: svc}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	// The SDKs send exactly ContentType: no need to parse it.
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != ContentType {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(strings.HasPrefix(mt, "application/x-amz-json-1.") || mt == "application/json") {
 			return rt, &Error{Type: "SerializationException", Status: http.StatusBadRequest,
@@ -250,9 +251,10 @@ func writeBody(w http.ResponseWriter, status int, contentType string, b []byte) 
 	if len(b) == 0 || string(b) == "null" {
 		b = []byte("{}")
 	}
+	// Canonical keys, set directly: no conversion per answer.
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = []string{contentType}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -18,6 +18,11 @@ import (
 // RequestIDHeader is the header every AWS answer carries its request id in.
 const RequestIDHeader = "x-amzn-RequestId"
 
+// requestIDKey is RequestIDHeader in the canonical form net/http keys
+// header maps by (http.CanonicalHeaderKey), so that setting it costs no
+// conversion per request.
+const requestIDKey = "X-Amzn-Requestid"
+
 // NewRequestID returns a request id in the form AWS uses (a random UUID).
 func NewRequestID() string {
 	var b [16]byte
@@ -63,7 +68,7 @@ func RequestIDFor(pick func(*http.Request) Protocol) func(http.Handler) http.Han
 			a.rw = responseWriter{ResponseWriter: w, ex: ex, dl: deadlinerOf(w)}
 			ex.rw = &a.rw
 			ex.read.dl = a.rw.dl
-			w.Header().Set(RequestIDHeader, ex.Caller.RequestID)
+			w.Header()[requestIDKey] = []string{ex.Caller.RequestID}
 			next.ServeHTTP(&a.rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
 		})
 	}
