@@ -396,6 +396,9 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 		})
 		var he *handlerError
 		if errors.As(err, &he) {
+			// The batch is fired again without it: back to the small
+			// batch, so that failures cost little work done twice.
+			size = e.opts.Batch
 			if !IsPermanent(he.err) {
 				e.later(he, wall)
 				continue
