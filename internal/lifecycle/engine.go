@@ -350,6 +350,12 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 	size := e.opts.Batch
 	for total < maxPerRun {
 		now, wall := e.clock.Now(), e.opts.Wall()
+		// A read first: a write transaction that finds nothing due would
+		// still queue behind the store's other writers, and a timer that
+		// falls due meanwhile would wait for it to commit.
+		if due, err := e.anyDue(ctx, now); err != nil || !due {
+			return total, e.retryAt(), err
+		}
 		var seen map[timerID]bool
 		took := 0
 		err := e.store.Update(ctx, func(tx deskplane.Tx) error {
@@ -438,6 +444,18 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 		}
 	}
 	return total, e.retryAt(), nil
+}
+
+// anyDue reports whether a timer is due at now.
+func (e *Engine) anyDue(ctx context.Context, now time.Time) (bool, error) {
+	var next time.Time
+	var ok bool
+	err := e.store.View(ctx, func(tx deskplane.Tx) error {
+		var err error
+		next, ok, err = tx.NextDue()
+		return err
+	})
+	return ok && !next.After(now), err
 }
 
 // later notes that he's timer failed transiently: it stays in the store

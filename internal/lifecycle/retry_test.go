@@ -18,7 +18,7 @@ import (
 type flakyStore struct {
 	deskplane.Store
 	getFails   atomic.Int32 // tx.Get calls still to fail
-	updateFail atomic.Int32 // Update calls still to fail before running fn
+	updateFail atomic.Int32 // transactions (Update or View) still to fail before running fn
 }
 
 var errConnReset = errors.New("store: connection reset by peer")
@@ -31,7 +31,7 @@ func (s *flakyStore) Update(ctx context.Context, fn func(deskplane.Tx) error) er
 }
 
 func (s *flakyStore) View(ctx context.Context, fn func(deskplane.Tx) error) error {
-	if s.updateFail.Load() > 0 {
+	if s.updateFail.Add(-1) >= 0 {
 		return errConnReset
 	}
 	return s.Store.View(ctx, fn)
