@@ -452,3 +452,60 @@ func TestParkedConnectionCut(t *testing.T) {
 		t.Error("the cut connection was used")
 	}
 }
+
+// TestListRemembered: in an Update a complete List is read once, until a
+// write of its kind; what it shows stays exact.
+func TestListRemembered(t *testing.T) {
+	s := openFresh(t)
+	defer s.Close()
+	ctx := context.Background()
+	ids := func(tx deskplane.Tx, kind deskplane.Kind) []string {
+		var out []string
+		if err := tx.List(k1.Scope, kind, 0, func(r deskplane.Record) bool {
+			out = append(out, r.ID+"="+string(r.Data))
+			r.Data[0] = 'X' // the caller's copy
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if err := s.Update(ctx, func(tx deskplane.Tx) error {
+		_, err := tx.Put(deskplane.Key{Scope: k1.Scope, Kind: "k", ID: "a"}, []byte("1"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, func(tx deskplane.Tx) error {
+		if got := ids(tx, "k"); !slices.Equal(got, []string{"a=1"}) {
+			t.Errorf("first List: %v", got)
+		}
+		before := s.roundTrips.Load()
+		for range 3 {
+			if got := ids(tx, "k"); !slices.Equal(got, []string{"a=1"}) {
+				t.Errorf("List again: %v", got)
+			}
+		}
+		if n := s.roundTrips.Load() - before; n != 0 {
+			t.Errorf("%d round trips for Lists already read", n)
+		}
+		if _, err := tx.Put(deskplane.Key{Scope: k1.Scope, Kind: "other", ID: "z"}, []byte("9")); err != nil {
+			return err
+		}
+		if _, err := tx.Put(deskplane.Key{Scope: k1.Scope, Kind: "k", ID: "b"}, []byte("2")); err != nil {
+			return err
+		}
+		if got := ids(tx, "k"); !slices.Equal(got, []string{"a=1", "b=2"}) {
+			t.Errorf("List after a Put: %v", got)
+		}
+		if _, err := tx.Delete(deskplane.Key{Scope: k1.Scope, Kind: "k", ID: "a"}); err != nil {
+			return err
+		}
+		if got := ids(tx, "k"); !slices.Equal(got, []string{"b=2"}) {
+			t.Errorf("List after a Delete: %v", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

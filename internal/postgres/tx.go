@@ -48,6 +48,7 @@ type tx struct {
 	// before the next statement that reads, or with COMMIT.
 	known    map[deskplane.Key]*knownKey
 	counts   map[countKey]int64
+	lists    map[listKey][]deskplane.Record // complete Lists read, until a write of their kind
 	seqs     map[deskplane.Scope][]int64
 	seqsUsed int64
 	refill   int64 // size of the last Seq refill
@@ -58,6 +59,21 @@ type tx struct {
 type knownKey struct {
 	exists bool
 	rec    deskplane.Record // Seq, Version and Data when exists
+}
+
+type listKey struct {
+	sc       deskplane.Scope
+	kind     deskplane.Kind
+	afterSeq int64
+}
+
+// changed forgets the Lists of a kind that a write of k changes.
+func (t *tx) changed(k deskplane.Key) {
+	for lk := range t.lists {
+		if lk.sc == k.Scope && lk.kind == k.Kind {
+			delete(t.lists, lk)
+		}
+	}
 }
 
 type countKey struct {
@@ -282,6 +298,7 @@ func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {
 		return deskplane.Record{}, err
 	}
 	r := deskplane.Record{Key: k, Data: append([]byte{}, data...)}
+	t.changed(k)
 	if kk := t.known[k]; kk != nil {
 		if kk.exists {
 			r.Seq, r.Version = kk.rec.Seq, kk.rec.Version+1
@@ -344,6 +361,7 @@ func (t *tx) Delete(k deskplane.Key) (bool, error) {
 	if err := t.check(true); err != nil {
 		return false, err
 	}
+	t.changed(k)
 	if kk := t.known[k]; kk != nil {
 		existed := kk.exists
 		if existed {
@@ -393,6 +411,17 @@ func (t *tx) List(sc deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn fu
 	if err := t.check(false); err != nil {
 		return err
 	}
+	lk := listKey{sc, kind, afterSeq}
+	if recs, ok := t.lists[lk]; ok {
+		for _, r := range recs {
+			r.Data = append([]byte{}, r.Data...)
+			if !fn(r) {
+				return nil
+			}
+		}
+		return nil
+	}
+	first := true
 	// Read in growing chunks: a page of 25 costs one small query, a walk
 	// of everything a few large ones, and an early stop never drags the
 	// rest of a big kind over the wire. Each chunk is one range scan of
@@ -417,6 +446,19 @@ func (t *tx) List(sc deskplane.Scope, kind deskplane.Kind, afterSeq int64, fn fu
 		if err := t.send(); err != nil {
 			return t.fail("list", err)
 		}
+		if first && len(page) < chunk && t.writable {
+			// All of it, and under the scope's lock only this tx can
+			// change it: the next List of it needs no round trip (timer
+			// handlers each look for transition faults, usually none).
+			if t.lists == nil {
+				t.lists = make(map[listKey][]deskplane.Record)
+			}
+			t.lists[lk] = slices.Clone(page)
+			for i := range page {
+				page[i].Data = append([]byte{}, page[i].Data...)
+			}
+		}
+		first = false
 		for _, r := range page {
 			if !fn(r) {
 				return nil
@@ -666,5 +708,6 @@ func (t *tx) Reset(account string) error {
 		return t.fail("reset", err)
 	}
 	clear(t.known)
+	clear(t.lists)
 	return nil
 }
