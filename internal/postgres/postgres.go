@@ -46,7 +46,9 @@
 // own first statement, so a View of one statement costs one round trip.
 //
 // Within an Update, writes of keys the transaction already knows are
-// queued and sent with the next statement that reads, or with COMMIT (see
+// queued and sent with the next statement that reads, or with COMMIT; Gets
+// of known keys, and Lists read whole before, are answered without a
+// round trip until the transaction writes what they show (see
 // docs/decisions/0340-postgres-scope-locks.md).
 //
 // Timers: Due in an Update selects with FOR UPDATE SKIP LOCKED, so two
