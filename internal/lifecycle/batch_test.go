@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/deskplane/deskplane"
 	"github.com/deskplane/deskplane/internal/lifecycle"
@@ -87,7 +88,7 @@ func TestBatchGrowsUnderABacklog(t *testing.T) {
 	ctx := context.Background()
 	s := memory.New()
 	clock := frozenClock()
-	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 2, MaxBatch: 8})
+	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 2, MaxBatch: 8, BatchTime: time.Hour})
 	var sizes []int
 	var last *lifecycle.Batch
 	e.Handle("tick", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
@@ -108,5 +109,36 @@ func TestBatchGrowsUnderABacklog(t *testing.T) {
 	}
 	if fmt.Sprint(sizes) != "[2 4 8 6]" {
 		t.Fatalf("batch sizes %v; want [2 4 8 6]", sizes)
+	}
+}
+
+// A batch whose transaction took BatchTime or longer does not grow.
+func TestBatchStaysSmallWhenTransactionsAreSlow(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	clock := frozenClock()
+	ticks := 0
+	slow := func() time.Time { ticks++; return t0.Add(time.Duration(ticks) * time.Second) } // every reading a second later
+	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 2, MaxBatch: 8, BatchTime: 500 * time.Millisecond, Wall: slow})
+	var sizes []int
+	var last *lifecycle.Batch
+	e.Handle("tick", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
+		if b := lifecycle.BatchOf(ctx); b != last {
+			last = b
+			sizes = append(sizes, 0)
+		}
+		sizes[len(sizes)-1]++
+		return nil
+	})
+	var timers []deskplane.Timer
+	for i := range 8 {
+		timers = append(timers, deskplane.Timer{Key: key(fmt.Sprintf("k%02d", i)), Name: "tick", Due: t0})
+	}
+	schedule(t, s, timers...)
+	if n, err := e.RunDue(ctx); err != nil || n != 8 {
+		t.Fatalf("RunDue: %d fired, %v", n, err)
+	}
+	if fmt.Sprint(sizes) != "[2 2 2 2]" {
+		t.Fatalf("batch sizes %v; want [2 2 2 2]", sizes)
 	}
 }

@@ -140,6 +140,11 @@ type Options struct {
 	// (default 8×Batch), so that a burst of due timers costs fewer
 	// commits (each a sync to disk); a batch that is not full resets it.
 	MaxBatch int
+	// BatchTime stops that growth: the batch doubles only after a
+	// transaction that took less than BatchTime on the wall clock
+	// (default 100ms), so that a store with slow round trips (PostgreSQL)
+	// does not hold its locks for long transactions.
+	BatchTime time.Duration
 	// PollInterval bounds how long the loop sleeps without looking at the
 	// store; it matters when other nodes schedule timers (default 1s).
 	PollInterval time.Duration
@@ -197,6 +202,9 @@ func New(store deskplane.Store, clock deskplane.Clock, log *slog.Logger, opts Op
 		opts.MaxBatch = 8 * opts.Batch
 	}
 	opts.MaxBatch = max(opts.MaxBatch, opts.Batch)
+	if opts.BatchTime <= 0 {
+		opts.BatchTime = 100 * time.Millisecond
+	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
@@ -359,6 +367,7 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 		var seen map[timerID]bool
 		took := 0
 		err := e.store.Update(ctx, func(tx deskplane.Tx) error {
+			took = 0
 			fired = fired[:0]
 			batch := &Batch{}
 			hctx := context.WithValue(ctx, batchKey{}, batch)
@@ -430,10 +439,11 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 		if len(fired) == 0 {
 			return total, e.retryAt(), nil
 		}
-		if took == size {
-			size = min(2*size, e.opts.MaxBatch) // a backlog
-		} else {
+		switch {
+		case took < size:
 			size = e.opts.Batch
+		case e.opts.Wall().Sub(wall) < e.opts.BatchTime:
+			size = min(2*size, e.opts.MaxBatch) // a backlog
 		}
 		total += len(fired)
 		if e.opts.Observe != nil {
