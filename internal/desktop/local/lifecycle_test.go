@@ -33,10 +33,11 @@ func screenOf(t *testing.T, e *env, id string) *rfb.Conn {
 	if c.Version != "003.008" || c.Width != 1280 || c.Height != 800 || c.Name != id {
 		t.Fatalf("ServerInit: version %s, %dx%d, name %q", c.Version, c.Width, c.Height, c.Name)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	// Generous: it bounds only a failing run (see drawsWithin).
+	deadline := time.Now().Add(2 * time.Minute)
 	incremental := false
 	for {
-		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		_ = c.SetDeadline(deadline)
 		if err := c.RequestUpdate(incremental); err != nil {
 			t.Fatal(err)
 		}
