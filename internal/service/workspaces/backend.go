@@ -10,8 +10,9 @@ import (
 // Backend is what the AWS JSON protocol invokes for the WorkSpaces API:
 // the generated dispatcher, except for DescribeWorkspaces, whose answer it
 // makes by concatenating cached encodings of WorkSpaces (describeEncoded)
-// instead of building wire structures to encode. Its input is decoded and
-// validated exactly as the dispatcher does.
+// instead of building wire structures to encode. Its input is decoded as
+// the dispatcher decodes it (the usual bodies without reflection:
+// decodeDescribeSimple) and validated by the dispatcher.
 type Backend struct {
 	d *wsapi.Dispatcher
 	s *Service
@@ -27,8 +28,11 @@ func (b *Backend) Invoke(ctx context.Context, op string, body []byte) (any, erro
 		return b.d.Invoke(ctx, op, body)
 	}
 	in := new(wsapi.DescribeWorkspacesRequest)
-	if err := smithy.DecodeJSON(body, in); err != nil {
-		return nil, err
+	if !decodeDescribeSimple(body, in) {
+		*in = wsapi.DescribeWorkspacesRequest{}
+		if err := smithy.DecodeJSON(body, in); err != nil {
+			return nil, err
+		}
 	}
 	if err := b.d.Validate(in); err != nil {
 		return nil, err
