@@ -144,6 +144,9 @@ func TestDescribeCachedEqualsUncached(t *testing.T) {
 	f.describeEverything(t, ids)
 	// Described twice: the second answer comes from the cache.
 	f.describeEverything(t, ids)
+	// The next steps get the fixture's usual time budget: the whole test
+	// under -race on a busy machine may take longer.
+	f.ctx = f.e.Ctx()
 
 	// A standby in another Region: the primary's and the standby's wire
 	// forms show each other's states.
@@ -157,6 +160,7 @@ func TestDescribeCachedEqualsUncached(t *testing.T) {
 	standby := aws.ToString(out.PendingStandbyRequests[0].WorkspaceId)
 	f.e.Advance(time.Minute)
 	f.describeEverything(t, ids)
+	f.ctx = f.e.Ctx()
 	before := bothAnswers(t, f.e, apptest.Region2, &wsapi.DescribeWorkspacesRequest{WorkspaceIds: []string{standby}})
 	// The primary goes into maintenance: the standby's record is
 	// unchanged, its answer shows the primary's new state.
@@ -189,11 +193,15 @@ func TestDescribeNeverStale(t *testing.T) {
 		for _, w := range out.Workspaces {
 			m[aws.ToString(w.WorkspaceId)] = w
 		}
-		f.describeEverything(t, ids)
+		bothAnswers(t, f.e, apptest.Region, &wsapi.DescribeWorkspacesRequest{})
+		bothAnswers(t, f.e, apptest.Region, &wsapi.DescribeWorkspacesRequest{WorkspaceIds: ids})
 		return m
 	}
 	check := func(what, id string, ok func(types.Workspace) bool) {
 		t.Helper()
+		// Each step gets the fixture's usual time budget: the whole
+		// test under -race on a busy machine may take longer.
+		f.ctx = f.e.Ctx()
 		if w := listed()[id]; !ok(w) {
 			t.Fatalf("%s: the listing shows %+v", what, w)
 		}
