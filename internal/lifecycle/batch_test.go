@@ -82,13 +82,12 @@ func TestBatchSharedByTheTransaction(t *testing.T) {
 	}
 }
 
-// Under a backlog each full batch makes the next twice as large, up to
-// MaxBatch.
-func TestBatchGrowsUnderABacklog(t *testing.T) {
-	ctx := context.Background()
+// batchSizes fires n due timers with an engine of opts and returns how many
+// fired in each of its transactions (each has a Batch of its own).
+func batchSizes(t *testing.T, opts lifecycle.Options, n int) []int {
+	t.Helper()
 	s := memory.New()
-	clock := frozenClock()
-	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 2, MaxBatch: 8, BatchTime: time.Hour})
+	e := lifecycle.New(s, frozenClock(), nil, opts)
 	var sizes []int
 	var last *lifecycle.Batch
 	e.Handle("tick", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
@@ -100,13 +99,20 @@ func TestBatchGrowsUnderABacklog(t *testing.T) {
 		return nil
 	})
 	var timers []deskplane.Timer
-	for i := range 20 {
+	for i := range n {
 		timers = append(timers, deskplane.Timer{Key: key(fmt.Sprintf("k%02d", i)), Name: "tick", Due: t0})
 	}
 	schedule(t, s, timers...)
-	if n, err := e.RunDue(ctx); err != nil || n != 20 {
-		t.Fatalf("RunDue: %d fired, %v", n, err)
+	if fired, err := e.RunDue(context.Background()); err != nil || fired != n {
+		t.Fatalf("RunDue: %d fired, %v", fired, err)
 	}
+	return sizes
+}
+
+// Under a backlog each full batch makes the next twice as large, up to
+// MaxBatch.
+func TestBatchGrowsUnderABacklog(t *testing.T) {
+	sizes := batchSizes(t, lifecycle.Options{Batch: 2, MaxBatch: 8, BatchTime: time.Hour}, 20)
 	if fmt.Sprint(sizes) != "[2 4 8 6]" {
 		t.Fatalf("batch sizes %v; want [2 4 8 6]", sizes)
 	}
@@ -114,30 +120,9 @@ func TestBatchGrowsUnderABacklog(t *testing.T) {
 
 // A batch whose transaction took BatchTime or longer does not grow.
 func TestBatchStaysSmallWhenTransactionsAreSlow(t *testing.T) {
-	ctx := context.Background()
-	s := memory.New()
-	clock := frozenClock()
 	ticks := 0
 	slow := func() time.Time { ticks++; return t0.Add(time.Duration(ticks) * time.Second) } // every reading a second later
-	e := lifecycle.New(s, clock, nil, lifecycle.Options{Batch: 2, MaxBatch: 8, BatchTime: 500 * time.Millisecond, Wall: slow})
-	var sizes []int
-	var last *lifecycle.Batch
-	e.Handle("tick", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
-		if b := lifecycle.BatchOf(ctx); b != last {
-			last = b
-			sizes = append(sizes, 0)
-		}
-		sizes[len(sizes)-1]++
-		return nil
-	})
-	var timers []deskplane.Timer
-	for i := range 8 {
-		timers = append(timers, deskplane.Timer{Key: key(fmt.Sprintf("k%02d", i)), Name: "tick", Due: t0})
-	}
-	schedule(t, s, timers...)
-	if n, err := e.RunDue(ctx); err != nil || n != 8 {
-		t.Fatalf("RunDue: %d fired, %v", n, err)
-	}
+	sizes := batchSizes(t, lifecycle.Options{Batch: 2, MaxBatch: 8, BatchTime: 500 * time.Millisecond, Wall: slow}, 8)
 	if fmt.Sprint(sizes) != "[2 2 2 2]" {
 		t.Fatalf("batch sizes %v; want [2 2 2 2]", sizes)
 	}
