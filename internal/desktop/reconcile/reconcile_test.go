@@ -26,6 +26,9 @@ type fakePort struct {
 	images   map[string]bool
 	calls    []string
 	fail     map[string]int // call name → failures left
+	// held, when set before the reconciler runs, makes each Start hand
+	// the test a channel and wait until the test closes it.
+	held chan chan struct{}
 }
 
 type fakeDesktop struct {
@@ -87,6 +90,11 @@ func (f *fakePort) set(name, id string, s deskplane.DesktopState) error {
 }
 
 func (f *fakePort) Start(_ context.Context, id string) error {
+	if f.held != nil {
+		release := make(chan struct{})
+		f.held <- release
+		<-release
+	}
 	return f.set("start", id, deskplane.DesktopRunning)
 }
 func (f *fakePort) Stop(_ context.Context, id string) error {
@@ -199,6 +207,18 @@ func (f *fakePort) List(ctx context.Context) ([]deskplane.DesktopStatus, error) 
 		}
 	}
 	return out, nil
+}
+
+func (f *fakePort) hasImage(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.images[id]
+}
+
+func (f *fakePort) callList() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
 }
 
 func (f *fakePort) state(id string) deskplane.DesktopState {
@@ -324,11 +344,11 @@ func (r *rig) ws(id string) *deskplane.Workspace {
 // await waits until the WorkSpace is in state and the reconciler idle.
 func (r *rig) await(id string, state deskplane.WorkspaceState) {
 	r.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for {
 		if err := r.rec.Idle(ctx); err != nil {
-			r.t.Fatalf("%s: waiting for %s: %v (calls %v)", id, state, err, r.port.calls)
+			r.t.Fatalf("%s: waiting for %s: %v (calls %v)", id, state, err, r.port.callList())
 		}
 		ws := r.ws(id)
 		if (ws == nil && state == "") || (ws != nil && ws.State == state) {
@@ -336,7 +356,11 @@ func (r *rig) await(id string, state deskplane.WorkspaceState) {
 		}
 		select {
 		case <-ctx.Done():
-			r.t.Fatalf("%s: still %v, want %s (calls %v)", id, ws.State, state, r.port.calls)
+			var now deskplane.WorkspaceState = "(none)"
+			if ws != nil {
+				now = ws.State
+			}
+			r.t.Fatalf("%s: still %s, want %s (calls %v)", id, now, state, r.port.callList())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -373,7 +397,7 @@ func TestLifecycleFollowsTheDesktop(t *testing.T) {
 		t.Errorf("terminated WorkSpace has a desktop: %s", port.state("ws-1"))
 	}
 	// The desktop record goes with the desktop.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := r.rec.Idle(ctx); err != nil {
 		t.Fatal(err)
@@ -390,11 +414,31 @@ func TestLifecycleFollowsTheDesktop(t *testing.T) {
 func TestPendingWaitsForTheDesktop(t *testing.T) {
 	port := newFakePort()
 	port.fail["start"] = 1 // the first start fails, the retry succeeds
+	port.held = make(chan chan struct{})
 	r := newRig(t, port, nil)
 	r.enter("ws-2", deskplane.WorkspacePending, nil)
-	if ws := r.ws("ws-2"); ws.State != deskplane.WorkspacePending {
-		t.Fatalf("state %s before the desktop answered", ws.State)
+	pending := func(when string) {
+		t.Helper()
+		if ws := r.ws("ws-2"); ws.State != deskplane.WorkspacePending {
+			t.Fatalf("state %s %s", ws.State, when)
+		}
 	}
+	next := func() chan struct{} {
+		t.Helper()
+		select {
+		case release := <-port.held:
+			return release
+		case <-time.After(time.Minute):
+			t.Fatal("the reconciler never started the desktop")
+			return nil
+		}
+	}
+	first := next()
+	pending("while the first start runs")
+	close(first) // it fails
+	second := next()
+	pending("after the first start failed")
+	close(second)
 	r.await("ws-2", deskplane.WorkspaceAvailable)
 }
 
@@ -472,17 +516,16 @@ func TestModifySnapshotsAndCapture(t *testing.T) {
 		t.Errorf("user-only snapshot not listed as a rebuild snapshot: %v", ws.RebuildSnapshots)
 	}
 	r.enter("ws-6", deskplane.WorkspaceSuspended, func(ws *deskplane.Workspace) { ws.ImageCapture = "wsi-1" })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for !port.images["wsi-1"] {
+	for !port.hasImage("wsi-1") {
 		if err := r.rec.Idle(ctx); err != nil {
 			t.Fatal(err)
 		}
-		port.mu.Lock()
-		done := port.images["wsi-1"]
-		port.mu.Unlock()
-		if done {
-			break
+		select {
+		case <-ctx.Done():
+			t.Fatalf("image wsi-1 never captured (calls %v)", port.callList())
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }
