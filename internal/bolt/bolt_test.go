@@ -45,6 +45,39 @@ func BenchmarkStore(b *testing.B) {
 	storetest.Bench(b, func(b *testing.B) deskplane.Store { return openTemp(b, Options{}) })
 }
 
+// blockCommitter makes the committer run an Update that waits until the
+// returned func is called; it returns once that Update is running, so
+// every Update queued after it waits for the next batch.
+func blockCommitter(t *testing.T, s *Store) (release func()) {
+	t.Helper()
+	running, block := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = s.Update(context.Background(), func(deskplane.Tx) error { close(running); <-block; return nil })
+	}()
+	select {
+	case <-running:
+	case <-time.After(time.Minute):
+		t.Fatal("the blocking Update never ran")
+	}
+	return func() { close(block) }
+}
+
+// waitQueued waits until n Updates are queued behind the committer.
+func waitQueued(t *testing.T, s *Store, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		q := len(s.queue)
+		s.mu.Unlock()
+		if q >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d Updates queued, want %d", q, n)
+		}
+	}
+}
+
 var k1 = deskplane.Key{Scope: deskplane.Scope{Account: "1", Region: "r"}, Kind: "k", ID: "a"}
 
 func TestGroupCommit(t *testing.T) {
@@ -70,14 +103,10 @@ func TestGroupCommit(t *testing.T) {
 	}
 	before := writes(s.db)
 	// Hold the committer busy so that the writers pile up.
-	block := make(chan struct{})
-	go func() {
-		_ = s.Update(context.Background(), func(deskplane.Tx) error { <-block; return nil })
-	}()
-	time.Sleep(20 * time.Millisecond)
+	release := blockCommitter(t, s)
 	close(start)
-	time.Sleep(50 * time.Millisecond)
-	close(block)
+	waitQueued(t, s, writers)
+	release()
 	wg.Wait()
 	var n int
 	_ = s.View(context.Background(), func(tx deskplane.Tx) error {
@@ -113,11 +142,7 @@ func TestGroupCommit(t *testing.T) {
 func TestFailingFnInBatch(t *testing.T) {
 	s := openTemp(t, Options{})
 	defer s.Close()
-	block := make(chan struct{})
-	go func() {
-		_ = s.Update(context.Background(), func(deskplane.Tx) error { <-block; return nil })
-	}()
-	time.Sleep(20 * time.Millisecond)
+	release := blockCommitter(t, s)
 	boom := errors.New("boom")
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
@@ -142,9 +167,9 @@ func TestFailingFnInBatch(t *testing.T) {
 				return nil
 			})
 		}()
-		time.Sleep(2 * time.Millisecond) // queue in order
+		waitQueued(t, s, i+1) // queue in order
 	}
-	close(block)
+	release()
 	wg.Wait()
 	for i, err := range errs {
 		if (i == 3) != errors.Is(err, boom) {
@@ -366,11 +391,7 @@ func TestGoexitInFn(t *testing.T) {
 	defer s.Close()
 	// Queue a few writers behind a blocked commit, then make the first
 	// fn of their batch call runtime.Goexit, as t.FailNow would.
-	block := make(chan struct{})
-	go func() {
-		_ = s.Update(context.Background(), func(deskplane.Tx) error { <-block; return nil })
-	}()
-	time.Sleep(20 * time.Millisecond)
+	release := blockCommitter(t, s)
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range 4 {
@@ -389,9 +410,9 @@ func TestGoexitInFn(t *testing.T) {
 				return nil
 			})
 		}()
-		time.Sleep(2 * time.Millisecond)
+		waitQueued(t, s, i+1)
 	}
-	close(block)
+	release()
 	wg.Wait()
 	for i, err := range errs {
 		if (i == 1) != errors.Is(err, errGoexit) {

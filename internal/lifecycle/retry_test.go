@@ -249,21 +249,38 @@ func TestRunLoopPacesRetries(t *testing.T) {
 	mem := memory.New()
 	clock := frozenClock()
 	e := lifecycle.New(mem, clock, nil, lifecycle.Options{PollInterval: time.Hour, RetryMin: 20 * time.Millisecond, RetryMax: 40 * time.Millisecond})
-	var calls atomic.Int32
+	var mu sync.Mutex
+	var at []time.Time // when each attempt ran
 	e.Handle("x", func(ctx context.Context, tx deskplane.Tx, tm deskplane.Timer) error {
-		calls.Add(1)
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
 		return errConnReset
 	})
 	schedule(t, mem, deskplane.Timer{Key: key("a"), Name: "x", Due: t0})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = e.Run(ctx); close(done) }()
-	time.Sleep(400 * time.Millisecond)
+	// With a poll interval of an hour, a third attempt within a minute
+	// means the retries are paced by their own pause.
+	var got []time.Time
+	for deadline := time.Now().Add(time.Minute); len(got) < 3; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d attempts in a minute; the failing timer waits for the poll", len(got))
+		}
+		mu.Lock()
+		got = append([]time.Time(nil), at...)
+		mu.Unlock()
+	}
 	cancel()
 	<-done
-	// 400ms of pauses of 20-40ms: about ten attempts, and at least two.
-	if n := calls.Load(); n < 2 || n > 40 {
-		t.Fatalf("the failing timer ran %d times in 400ms", n)
+	// Not a busy loop: attempts are at least the shortest pause apart,
+	// the upper half of RetryMin (timers never fire early, so this holds
+	// on any machine).
+	for i := 1; i < len(got); i++ {
+		if gap := got[i].Sub(got[i-1]); gap < 10*time.Millisecond {
+			t.Fatalf("attempt %d came %v after the one before; the pause is at least 10ms", i+1, gap)
+		}
 	}
 	if n := timersLeft(t, mem); n != 1 {
 		t.Fatalf("%d timers left; the failing one must stay", n)
