@@ -170,7 +170,7 @@ func TestRunLoopFiresWhenWoken(t *testing.T) {
 		if id != "later" {
 			t.Fatalf("fired %s", id)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the loop did not fire the timer after the clock moved and it was woken")
 	}
 	cancel()
@@ -194,7 +194,7 @@ func TestRunLoopFollowsRunningClock(t *testing.T) {
 	schedule(t, e.Store(), deskplane.Timer{Key: key("soon"), Name: "x", Due: clock.Now().Add(30 * time.Millisecond)})
 	select {
 	case <-fired:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("a timer 30ms ahead on a running clock did not fire")
 	}
 }

@@ -259,7 +259,7 @@ func (b *browser) dial(path string) (*websocket.Conn, *http.Response, error) {
 		hdr.Add("Cookie", c.String())
 	}
 	hdr.Set("Origin", b.w.srv.URL)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(b.w.srv.URL, "http")+path, &websocket.DialOptions{HTTPHeader: hdr, Subprotocols: []string{"binary"}})
 }

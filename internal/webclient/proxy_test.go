@@ -101,7 +101,7 @@ func TestWebSocketFromTheAttackersSide(t *testing.T) {
 		hdr.Add("Cookie", c.String())
 	}
 	hdr.Set("Origin", "https://evil.example")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(w.srv.URL, "http")+u, &websocket.DialOptions{HTTPHeader: hdr}); err == nil || resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin WebSocket: %v %v", err, resp)
@@ -138,7 +138,7 @@ func TestStopAndTerminateCloseTheSession(t *testing.T) {
 	if _, err := ws.StopWorkspaces(w.e.Ctx(), &workspaces.StopWorkspacesInput{StopWorkspaceRequests: []wstypes.StopRequest{{WorkspaceId: aws.String(id)}}}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, _, err = c.Read(ctx)
 	if websocket.CloseStatus(err) != websocket.StatusNormalClosure {
@@ -287,7 +287,7 @@ func TestSecondWindowTakesOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	rfbOver(t, second)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, _, err := first.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
 		t.Fatalf("the first window: %v", err)
