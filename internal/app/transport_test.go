@@ -66,7 +66,7 @@ func (s *syncBuffer) lines(t *testing.T, msg string) []map[string]any {
 // waitBodies waits until the server holds n request bodies.
 func waitBodies(t *testing.T, e *apptest.Env, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
 		got, _ := e.App.BodiesInFlight()
 		if got == n {
 			return

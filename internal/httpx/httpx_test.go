@@ -398,7 +398,7 @@ func TestHeaderOnlyConnectionsDoNotPinMemory(t *testing.T) {
 			c.Close()
 		}
 	}()
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(time.Minute); ; {
 		if n, _ := e.chain.BodiesInFlight(); n == conns {
 			break
 		}

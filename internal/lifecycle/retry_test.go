@@ -53,10 +53,10 @@ func fastRetries() lifecycle.Options {
 	return lifecycle.Options{RetryMin: time.Millisecond, RetryMax: 4 * time.Millisecond}
 }
 
-// runUntil calls RunDue until cond holds or a few seconds pass.
+// runUntil calls RunDue until cond holds or a minute passes.
 func runUntil(t *testing.T, e *lifecycle.Engine, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not reached")
