@@ -116,3 +116,58 @@ type Tx interface {
 	// when account is empty.
 	Reset(account string) error
 }
+
+// PageReader is an optional Store method for read paths that keep what
+// they make of each record version in a cache (DescribeWorkspaces keeps
+// each WorkSpace's wire JSON by Seq and Version): a page of a kind and one
+// other record read together, with the Data only of the records the caller
+// lacks. A store where a read transaction costs round trips and every
+// byte of Data is sent over a connection (PostgreSQL) implements it; the
+// others need not. Find it with PageReaderOf.
+type PageReader interface {
+	// ReadPage returns the store's committed state at one moment between
+	// the call and its return: the record q.With (if it exists) and up to
+	// q.Limit records of q.Kind in q.Scope with Seq greater than
+	// q.AfterSeq, in ascending Seq order, as List would give them.
+	ReadPage(ctx context.Context, q PageQuery) (Page, error)
+}
+
+// PageQuery is what ReadPage reads.
+type PageQuery struct {
+	// With is a record read along with the page (the scope's settings);
+	// its Data is always returned.
+	With     Key
+	Scope    Scope
+	Kind     Kind
+	AfterSeq int64
+	Limit    int
+	// Have is called with listed records that have no Data yet (Key, Seq
+	// and Version set). It reports whether the caller already holds what
+	// it needs of that version; such records may come back without Data.
+	// It may be called again for a record when the store reads again.
+	Have func(Record) bool
+}
+
+// Page is what ReadPage read.
+type Page struct {
+	With      Record
+	WithFound bool
+	// Records are in ascending Seq order. A record's Data is nil only if
+	// Have returned true for its Seq and Version.
+	Records []Record
+}
+
+// PageReaderOf returns the PageReader of s, looking through wrappers that
+// have an Unwrap() Store method, and false when s has none.
+func PageReaderOf(s Store) (PageReader, bool) {
+	for {
+		if pr, ok := s.(PageReader); ok {
+			return pr, true
+		}
+		u, ok := s.(interface{ Unwrap() Store })
+		if !ok {
+			return nil, false
+		}
+		s = u.Unwrap()
+	}
+}
