@@ -86,6 +86,19 @@ func (c *Cache[T]) shard(seq int64) *cacheShard[T] {
 	return &c.shards[uint64(seq)%shards]
 }
 
+// Lookup returns the entry of the record's version when the cache holds
+// it; r.Data is not looked at (it may be nil).
+func (c *Cache[T]) Lookup(r deskplane.Record) (*T, bool) {
+	sh := c.shard(r.Seq)
+	sh.mu.Lock()
+	e, ok := sh.m[version{r.Seq, r.Version}]
+	sh.mu.Unlock()
+	if !ok || e.id != r.ID {
+		return nil, false
+	}
+	return e.v, true
+}
+
 // Get returns the entry of the record's version, made now (and kept) when
 // the cache does not hold it.
 func (c *Cache[T]) Get(r deskplane.Record) (*T, error) {

@@ -69,3 +69,30 @@ func TestRecordCacheBoundedByBytes(t *testing.T) {
 		t.Fatalf("the cache holds %d bytes, bound %d", n, max)
 	}
 }
+
+func TestRecordCacheLookup(t *testing.T) {
+	c := New(1<<20, JSON[deskplane.Workspace], nil)
+	k := deskplane.Key{Scope: deskplane.Scope{Account: "000000000000", Region: "us-east-1"}, Kind: deskplane.KindWorkspace, ID: "ws-abcdefghi"}
+	r := deskplane.Record{Key: k, Seq: 7, Version: 1, Data: []byte(`{"id":"ws-abcdefghi","state":"PENDING"}`)}
+	head := r
+	head.Data = nil
+	if _, ok := c.Lookup(head); ok {
+		t.Fatal("found before it was made")
+	}
+	a, err := c.Get(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := c.Lookup(head); !ok || b != a {
+		t.Fatalf("Lookup = %v, %v; want the entry Get made", b, ok)
+	}
+	for _, other := range []deskplane.Record{
+		{Key: k, Seq: 7, Version: 2}, // a later version
+		{Key: k, Seq: 8, Version: 1}, // written again under a new Seq
+		{Key: deskplane.Key{Scope: k.Scope, Kind: k.Kind, ID: "ws-zzzzzzzzz"}, Seq: 7, Version: 1}, // another key
+	} {
+		if _, ok := c.Lookup(other); ok {
+			t.Fatalf("Lookup(%s seq %d version %d) found the entry of seq 7 version 1", other.ID, other.Seq, other.Version)
+		}
+	}
+}
