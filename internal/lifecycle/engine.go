@@ -536,6 +536,10 @@ type wakingStore struct {
 	e *Engine
 }
 
+// Unwrap returns the engine's store, for deskplane.PageReaderOf: a
+// ReadPage schedules nothing.
+func (s *wakingStore) Unwrap() deskplane.Store { return s.Store }
+
 type schedTx struct {
 	deskplane.Tx
 	scheduled bool

@@ -29,6 +29,11 @@ type store struct {
 	seen               scopeSet
 }
 
+// Unwrap returns the store measured, for deskplane.PageReaderOf: a
+// ReadPage writes nothing, so there is no scope to register (and it is
+// not counted as a View).
+func (s *store) Unwrap() deskplane.Store { return s.Store }
+
 type observer interface{ Observe(float64) }
 type counter interface{ Inc() }
 

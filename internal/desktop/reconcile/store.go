@@ -24,6 +24,10 @@ type touchingStore struct {
 	r *Reconciler
 }
 
+// Unwrap returns the store wrapped, for deskplane.PageReaderOf: a
+// ReadPage writes nothing.
+func (s *touchingStore) Unwrap() deskplane.Store { return s.Store }
+
 func (s *touchingStore) Update(ctx context.Context, fn func(deskplane.Tx) error) error {
 	var tt *touchingTx
 	err := s.Store.Update(ctx, func(tx deskplane.Tx) error {
