@@ -65,6 +65,9 @@ func wireNow(tx deskplane.Tx, sc deskplane.Scope, id string) (wsapi.Workspace, e
 // with standby relations, whose wire form shows other records' states and
 // is encoded per request.
 func (s *Service) describeEncoded(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*encodedPage, error) {
+	if p, ok, err := s.describeByPage(ctx, in); ok || err != nil {
+		return p, err
+	}
 	p := &encodedPage{}
 	sc := env.Scope(ctx)
 	next, err := s.describeWorkspaces(ctx, in, s.views.Get, func(tx deskplane.Tx, page []*workspaceView) error {
@@ -89,6 +92,89 @@ func (s *Service) describeEncoded(ctx context.Context, in *wsapi.DescribeWorkspa
 	}
 	p.next = next
 	return p, nil
+}
+
+// describeByPage answers an unfiltered DescribeWorkspaces with one
+// deskplane.PageReader read when the store has one (PostgreSQL): the
+// account's settings and the page in one statement, without the Data of
+// the WorkSpaces whose views the cache holds. It answers only when
+// nothing but the page is needed: false (and no error) when the request
+// has a filter, the account delays what Describe shows (decision 0325) or
+// a WorkSpace of the page has standby relations, which the read
+// transaction of describeWorkspaces handles
+// (docs/decisions/0342-postgres-describe-page-read.md).
+func (s *Service) describeByPage(ctx context.Context, in *wsapi.DescribeWorkspacesRequest) (*encodedPage, bool, error) {
+	if len(in.WorkspaceIds) > 0 || in.DirectoryId != nil || in.BundleId != nil || in.WorkspaceName != nil || in.UserName != nil {
+		return nil, false, nil
+	}
+	pr, ok := deskplane.PageReaderOf(s.Store)
+	if !ok {
+		return nil, false, nil
+	}
+	after, err := paging.Parse(ctx, purposeDescribeWorkspaces, in.NextToken)
+	if err != nil {
+		return nil, false, err
+	}
+	size := paging.Size(in.Limit)
+	sc := env.Scope(ctx)
+	// The views Have found, by version: a record that comes back without
+	// Data is one of them, and the cache may drop it meanwhile.
+	type held struct {
+		seq, version int64
+		v            *workspaceView
+	}
+	hold := make([]held, 0, size+1)
+	pg, err := pr.ReadPage(ctx, deskplane.PageQuery{
+		With:  deskplane.AccountKey(sc),
+		Scope: sc, Kind: deskplane.KindWorkspace, AfterSeq: after, Limit: size + 1,
+		Have: func(r deskplane.Record) bool {
+			v, ok := s.views.Lookup(r)
+			if ok {
+				hold = append(hold, held{r.Seq, r.Version, v})
+			}
+			return ok
+		},
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if pg.WithFound {
+		a, err := s.accounts.Get(pg.With)
+		if err != nil {
+			return nil, false, fmt.Errorf("decoding %s %s: %w", pg.With.Kind, pg.With.ID, err)
+		}
+		if a.DescribeDelay != 0 {
+			return nil, false, nil
+		}
+	}
+	recs := pg.Records
+	if len(recs) > size {
+		recs = recs[:size]
+	}
+	p := &encodedPage{views: make([]*workspaceView, 0, len(recs))}
+	for _, r := range recs {
+		var v *workspaceView
+		if r.Data == nil {
+			for _, h := range hold {
+				if h.seq == r.Seq && h.version == r.Version {
+					v = h.v
+				}
+			}
+			if v == nil {
+				return nil, false, fmt.Errorf("describe: %s %s came back without its data", r.Kind, r.ID)
+			}
+		} else if v, err = s.views.Get(r); err != nil {
+			return nil, false, err
+		}
+		if v.related {
+			return nil, false, nil
+		}
+		p.views = append(p.views, v)
+	}
+	if len(pg.Records) > size {
+		p.next = paging.Token(ctx, purposeDescribeWorkspaces, recs[len(recs)-1].Seq)
+	}
+	return p, true, nil
 }
 
 // describeWorkspaces checks DescribeWorkspaces' parameters, finds the
