@@ -128,7 +128,8 @@ type PageReader interface {
 	// ReadPage returns the store's committed state at one moment between
 	// the call and its return: the record q.With (if it exists) and up to
 	// q.Limit records of q.Kind in q.Scope with Seq greater than
-	// q.AfterSeq, in ascending Seq order, as List would give them.
+	// q.AfterSeq, in ascending Seq order, as List would give them, and
+	// whether more follow.
 	ReadPage(ctx context.Context, q PageQuery) (Page, error)
 }
 
@@ -155,6 +156,8 @@ type Page struct {
 	// Records are in ascending Seq order. A record's Data is nil only if
 	// Have returned true for its Seq and Version.
 	Records []Record
+	// More is true when a record of the kind follows the last one.
+	More bool
 }
 
 // PageReaderOf returns the PageReader of s, looking through wrappers that

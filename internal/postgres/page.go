@@ -14,8 +14,8 @@ import (
 var _ deskplane.PageReader = (*Store)(nil)
 
 // pageSQL reads the record q.With ($1–$4, marked 0) and the page ($5–$7,
-// after $8, up to $9 records, marked 1) in one statement, so in one
-// snapshot, outside any transaction. The page's Data is read only when $10
+// after $8, up to $9 records: one more than the page, marked 1) in one
+// statement, so in one snapshot, outside any transaction. The page's Data is read only when $10
 // is true. The page is one range scan of deskplane_records_seq.
 const pageSQL = `SELECT 0, id, seq, version, data FROM deskplane_records
 	 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4
@@ -90,40 +90,52 @@ func (s *Store) ReadPage(ctx context.Context, q deskplane.PageQuery) (deskplane.
 	return s.readPage(ctx, conn.Conn(), q, true)
 }
 
-// readPage runs pageSQL.
+// readPage runs pageSQL with its generic plan.
 func (s *Store) readPage(ctx context.Context, conn *pgx.Conn, q deskplane.PageQuery, data bool) (deskplane.Page, error) {
-	p := deskplane.Page{Records: make([]deskplane.Record, 0, q.Limit)}
-	s.roundTrips.Add(1)
-	rows, err := conn.Query(ctx, pageSQL,
+	p := deskplane.Page{Records: make([]deskplane.Record, 0, q.Limit+1)}
+	// With custom plans PostgreSQL would plan the statement at every run:
+	// a custom plan knows how many records follow AfterSeq, so it always
+	// looks cheaper than the generic one, and planning costs several
+	// times what running it does. The generic plan is the one wanted (the
+	// record by primary key, the page by deskplane_records_seq in Seq
+	// order), so the statement runs under force_generic_plan, set and
+	// reset around it in the same pipeline. The pipeline is one implicit
+	// transaction: if the statement fails, the SET is undone with it.
+	var b pgx.Batch
+	b.Queue(`SET plan_cache_mode = force_generic_plan`)
+	b.Queue(pageSQL,
 		q.With.Account, q.With.Region, string(q.With.Kind), q.With.ID,
-		q.Scope.Account, q.Scope.Region, string(q.Kind), q.AfterSeq, q.Limit, data)
-	if err != nil {
-		return deskplane.Page{}, fmt.Errorf("postgres: read page: %w", err)
-	}
-	for rows.Next() {
-		var part int
-		r := deskplane.Record{Key: deskplane.Key{Scope: q.Scope, Kind: q.Kind}}
-		if err := rows.Scan(&part, &r.ID, &r.Seq, &r.Version, &r.Data); err != nil {
-			rows.Close()
-			return deskplane.Page{}, fmt.Errorf("postgres: read page: %w", err)
+		q.Scope.Account, q.Scope.Region, string(q.Kind), q.AfterSeq, q.Limit+1, data).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var part int
+			r := deskplane.Record{Key: deskplane.Key{Scope: q.Scope, Kind: q.Kind}}
+			if err := rows.Scan(&part, &r.ID, &r.Seq, &r.Version, &r.Data); err != nil {
+				return err
+			}
+			if part == 0 {
+				r.Key = q.With
+				r.Data = nonNil(r.Data)
+				p.With, p.WithFound = r, true
+				continue
+			}
+			if data {
+				r.Data = nonNil(r.Data)
+			}
+			p.Records = append(p.Records, r)
 		}
-		if part == 0 {
-			r.Key = q.With
-			r.Data = nonNil(r.Data)
-			p.With, p.WithFound = r, true
-			continue
-		}
-		if data {
-			r.Data = nonNil(r.Data)
-		}
-		p.Records = append(p.Records, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	b.Queue(`RESET plan_cache_mode`)
+	s.roundTrips.Add(1)
+	if err := conn.SendBatch(ctx, &b).Close(); err != nil {
 		return deskplane.Page{}, fmt.Errorf("postgres: read page: %w", err)
 	}
 	// UNION ALL keeps each branch's order in practice; SQL does not
 	// promise it.
 	slices.SortFunc(p.Records, func(a, b deskplane.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	// One more record than the page was read to know whether more follow.
+	if len(p.Records) > q.Limit {
+		p.Records, p.More = p.Records[:q.Limit], true
+	}
 	return p, nil
 }

@@ -76,6 +76,9 @@ func TestReadPage(t *testing.T) {
 		t.Fatalf("with: %+v found %v", p.With, p.WithFound)
 	}
 	checkPage(t, p.Records, recs[5:15])
+	if !p.More {
+		t.Fatal("More is false with 15 records after the page")
+	}
 	for i, r := range p.Records {
 		if r.Data == nil {
 			t.Fatalf("record %d has no data", i)
@@ -106,6 +109,9 @@ func TestReadPage(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPage(t, p.Records, recs[:26])
+			if !p.More {
+				t.Fatal("More is false with 4 records after the page")
+			}
 			for i, r := range p.Records {
 				if lacks := hold == "none" || (hold == "even" && i%2 == 1); lacks != (r.Data != nil) {
 					t.Fatalf("record %d: data %q", i, r.Data)
@@ -121,13 +127,24 @@ func TestReadPage(t *testing.T) {
 		})
 	}
 
+	// The page ends with the last record.
+	p, err = s.ReadPage(ctx, deskplane.PageQuery{Scope: sc, Kind: "w", AfterSeq: recs[4].Seq, Limit: 25,
+		Have: func(deskplane.Record) bool { return true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPage(t, p.Records, recs[5:])
+	if p.More || p.WithFound {
+		t.Fatalf("page to the end: More %v, WithFound %v", p.More, p.WithFound)
+	}
+
 	// Absent With, empty page.
 	p, err = s.ReadPage(ctx, deskplane.PageQuery{With: deskplane.Key{Scope: sc, Kind: "settings", ID: "none"},
 		Scope: sc, Kind: "w", AfterSeq: recs[29].Seq, Limit: 26, Have: func(deskplane.Record) bool { return false }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.WithFound || len(p.Records) != 0 {
+	if p.WithFound || len(p.Records) != 0 || p.More {
 		t.Fatalf("page after the last: %+v", p)
 	}
 }

@@ -123,10 +123,10 @@ func (s *Service) describeByPage(ctx context.Context, in *wsapi.DescribeWorkspac
 		seq, version int64
 		v            *workspaceView
 	}
-	hold := make([]held, 0, size+1)
+	hold := make([]held, 0, size)
 	pg, err := pr.ReadPage(ctx, deskplane.PageQuery{
 		With:  deskplane.AccountKey(sc),
-		Scope: sc, Kind: deskplane.KindWorkspace, AfterSeq: after, Limit: size + 1,
+		Scope: sc, Kind: deskplane.KindWorkspace, AfterSeq: after, Limit: size,
 		Have: func(r deskplane.Record) bool {
 			v, ok := s.views.Lookup(r)
 			if ok {
@@ -147,12 +147,8 @@ func (s *Service) describeByPage(ctx context.Context, in *wsapi.DescribeWorkspac
 			return nil, false, nil
 		}
 	}
-	recs := pg.Records
-	if len(recs) > size {
-		recs = recs[:size]
-	}
-	p := &encodedPage{views: make([]*workspaceView, 0, len(recs))}
-	for _, r := range recs {
+	p := &encodedPage{views: make([]*workspaceView, 0, len(pg.Records))}
+	for _, r := range pg.Records {
 		var v *workspaceView
 		if r.Data == nil {
 			for _, h := range hold {
@@ -171,8 +167,8 @@ func (s *Service) describeByPage(ctx context.Context, in *wsapi.DescribeWorkspac
 		}
 		p.views = append(p.views, v)
 	}
-	if len(pg.Records) > size {
-		p.next = paging.Token(ctx, purposeDescribeWorkspaces, recs[len(recs)-1].Seq)
+	if pg.More && len(pg.Records) > 0 {
+		p.next = paging.Token(ctx, purposeDescribeWorkspaces, pg.Records[len(pg.Records)-1].Seq)
 	}
 	return p, true, nil
 }
