@@ -420,7 +420,7 @@ func (s *Service) MigrateWorkspace(ctx context.Context, in *wsapi.MigrateWorkspa
 			MigratedFrom:                srcID,
 			Node:                        s.Node,
 		}
-		if t.ID, err = newWorkspaceID(tx, sc); err != nil {
+		if t.ID, err = newWorkspaceID(tx, sc, now); err != nil {
 			return err
 		}
 		tags, err := deskplane.ReadTags(tx, sc, srcID)

@@ -149,7 +149,7 @@ func (s *Service) CreateStandbyWorkspaces(ctx context.Context, in *wsapi.CreateS
 			if key != "" && !sb.RootVolumeEncryptionEnabled && !sb.UserVolumeEncryptionEnabled {
 				sb.UserVolumeEncryptionEnabled = true
 			}
-			if sb.ID, err = newWorkspaceID(tx, sc); err != nil {
+			if sb.ID, err = newWorkspaceID(tx, sc, now); err != nil {
 				return err
 			}
 			sb.SubnetID = pickSubnet(sb.ID, d.SubnetIDs)

@@ -456,7 +456,7 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 					return err
 				}
 			}
-			if ws.ID, err = newWorkspaceID(tx, sc); err != nil {
+			if ws.ID, err = newWorkspaceID(tx, sc, now); err != nil {
 				return err
 			}
 			// The subnet is chosen now, while the directory is at hand; it
@@ -486,10 +486,13 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 	return &out, nil
 }
 
-// newWorkspaceID returns an unused WorkSpace id.
-func newWorkspaceID(tx deskplane.Tx, sc deskplane.Scope) (string, error) {
+// newWorkspaceID returns an unused WorkSpace id. Ids made at the same
+// second share their first characters (deskplane.NewOrderedID), so that
+// the index entries a CreateWorkspaces call writes are neighbours in the
+// store (decision 0343).
+func newWorkspaceID(tx deskplane.Tx, sc deskplane.Scope, now time.Time) (string, error) {
 	for {
-		id := deskplane.NewID("ws-", 9)
+		id := deskplane.NewOrderedID("ws-", 9, now)
 		_, err := tx.Get(wsKey(sc, id))
 		if errors.Is(err, deskplane.ErrNotFound) {
 			return id, nil
