@@ -105,11 +105,20 @@ func wsUserIndexKey(sc deskplane.Scope, dirID, user, name string) deskplane.Key 
 }
 
 // loadWorkspace returns the WorkSpace, or nil when there is none.
+// The record is decoded and encoded by deskplane's own codec for it
+// (workspace_json.go), which agrees with encoding/json.
 func loadWorkspace(tx deskplane.Tx, sc deskplane.Scope, id string) (*deskplane.Workspace, error) {
-	var ws deskplane.Workspace
-	ok, err := deskplane.Load(tx, wsKey(sc, id), &ws)
-	if err != nil || !ok {
+	k := wsKey(sc, id)
+	rec, err := tx.Get(k)
+	if errors.Is(err, deskplane.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
+	}
+	var ws deskplane.Workspace
+	if err := deskplane.DecodeWorkspace(rec.Data, &ws); err != nil {
+		return nil, fmt.Errorf("decoding %s %s: %w", k.Kind, k.ID, err)
 	}
 	return &ws, nil
 }
@@ -129,7 +138,13 @@ func wsNotFoundError(id string) error {
 }
 
 func saveWorkspace(tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) error {
-	return deskplane.Save(tx, wsKey(sc, ws.ID), ws)
+	k := wsKey(sc, ws.ID)
+	b, err := ws.AppendJSON(make([]byte, 0, 1024))
+	if err != nil {
+		return fmt.Errorf("encoding %s %s: %w", k.Kind, k.ID, err)
+	}
+	_, err = tx.Put(k, b)
+	return err
 }
 
 // setState moves a WorkSpace to a state at a time; the new Generation
