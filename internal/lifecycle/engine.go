@@ -100,14 +100,22 @@ func BatchOf(ctx context.Context) *Batch {
 	return b
 }
 
-// Value returns what Set stored under key in the batch.
+// Value returns what Set stored under key in the batch; nothing in a nil
+// Batch (outside the engine).
 func (b *Batch) Value(key any) (any, bool) {
+	if b == nil {
+		return nil, false
+	}
 	v, ok := b.values[key]
 	return v, ok
 }
 
-// Set stores v under key for the batch's later handlers.
+// Set stores v under key for the batch's later handlers; a nil Batch
+// (outside the engine) keeps nothing.
 func (b *Batch) Set(key, v any) {
+	if b == nil {
+		return
+	}
 	if b.values == nil {
 		b.values = make(map[any]any)
 	}
