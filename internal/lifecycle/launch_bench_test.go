@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +39,9 @@ import (
 //	        their due time at once: every launch is due in the same instant
 //
 // Run it with -benchtime 1x; DESKPLANE_BENCH_LAUNCHES sets the number of
-// WorkSpaces (default 100,000, the figure docs/BENCHMARKS.md records):
+// WorkSpaces (default 100,000, the figure docs/BENCHMARKS.md records);
+// DESKPLANE_BENCH_ENGINE_PROFILE=FILE writes a CPU profile of the burst's
+// engine phase alone (after the creates) to FILE:
 //
 //	go test -run '^$' -bench LaunchLateness -benchtime 1x ./internal/lifecycle/
 func BenchmarkLaunchLateness(b *testing.B) {
@@ -87,6 +90,20 @@ func benchLaunches(b *testing.B, n int, burst bool) {
 	createWorkspaces(b, e, dir, bundle, n)
 	created := time.Since(start)
 	cpu0 := processCPU()
+	if path := os.Getenv("DESKPLANE_BENCH_ENGINE_PROFILE"); path != "" && burst {
+		// The CPU profile of the engine alone, once the creates are done.
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	if burst {
 		// Every launch is due 1.5s after the frozen instant: move past it
 		// and let the clock run, the engine loop fires them all.
