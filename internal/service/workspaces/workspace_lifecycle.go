@@ -54,7 +54,7 @@ func (s *Service) onWorkspaceState(ctx context.Context, tx deskplane.Tx, t deskp
 	if err != nil || wait {
 		return err
 	}
-	fault, faulted, err := deskplane.TakeTransitionFault(tx, deskplane.KindWorkspace, sc, ws.ID)
+	fault, faulted, err := takeTransitionFault(ctx, tx, sc, ws.ID)
 	if err != nil {
 		return err
 	}
@@ -127,6 +127,31 @@ func (s *Service) onWorkspaceState(ctx context.Context, tx deskplane.Tx, t deskp
 }
 
 type wsTableKey struct{}
+
+type noFaultsKey struct{}
+
+// takeTransitionFault is deskplane.TakeTransitionFault for the WorkSpace
+// id. A batch of due timers that finds no fault at all in the store does
+// not look again for each of its WorkSpaces: only the control API adds
+// faults, never a timer handler, so none appears during the batch's
+// transaction.
+func takeTransitionFault(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, id string) (deskplane.TransitionFault, bool, error) {
+	b := lifecycle.BatchOf(ctx)
+	none, known := b.Value(noFaultsKey{})
+	if known && none.(bool) {
+		return deskplane.TransitionFault{}, false, nil
+	}
+	f, hit, err := deskplane.TakeTransitionFault(tx, deskplane.KindWorkspace, sc, id)
+	if err != nil || hit || known || b == nil {
+		return f, hit, err
+	}
+	faults, err := deskplane.ListTransitionFaults(tx)
+	if err != nil {
+		return f, hit, err
+	}
+	b.Set(noFaultsKey{}, len(faults) == 0)
+	return f, hit, nil
+}
 
 // wsTable is the WorkSpace transition table, built once per batch of due
 // timers.
@@ -464,10 +489,20 @@ func (a *subnetIPs) release(tx deskplane.Tx, ip string) error {
 	return a.changed(tx)
 }
 
+// notEC2Key marks, in a batch of due timers, a subnet EC2 does not know.
+type notEC2Key subnetIPsKey
+
 func allocateIP(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, ws *deskplane.Workspace) (string, error) {
-	// A subnet EC2 knows hands out its own addresses (decision 0306).
-	if ip, known, err := ec2net.AllocateSubnetAddress(tx, sc, ws.SubnetID, ws.ID); known || err != nil {
-		return ip, err
+	// A subnet EC2 knows hands out its own addresses (decision 0306). Only
+	// the EC2 API creates EC2 subnets, never a timer handler: a batch that
+	// found the subnet unknown to EC2 does not ask again.
+	b, nk := lifecycle.BatchOf(ctx), notEC2Key{sc, ws.SubnetID}
+	if _, notEC2 := b.Value(nk); !notEC2 {
+		ip, known, err := ec2net.AllocateSubnetAddress(tx, sc, ws.SubnetID, ws.ID)
+		if known || err != nil {
+			return ip, err
+		}
+		b.Set(nk, true)
 	}
 	a, err := openSubnetIPs(ctx, tx, sc, ws.SubnetID, ws.DirectoryID)
 	if err != nil {
