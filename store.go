@@ -81,6 +81,12 @@ type Store interface {
 type Tx interface {
 	// Get returns the record, or ErrNotFound.
 	Get(k Key) (Record, error)
+	// Prefetch says that fn is about to Get these keys (absent ones
+	// included). It changes no result: a store whose reads are local
+	// ignores it; a remote one may read them together, so that the Gets
+	// that follow cost no round trip each. It may also begin the
+	// transaction and lock the keys' scopes as a Get of them would.
+	Prefetch(keys []Key) error
 	// Put inserts or replaces the record and returns it as stored.
 	Put(k Key, data []byte) (Record, error)
 	// Delete removes the record and every timer of the key; it reports

@@ -295,6 +295,9 @@ func (t *tx) lookup(k deskplane.Key) (deskplane.Record, bool) {
 	return deskplane.Record{}, false
 }
 
+// Prefetch has nothing to do: reads are local.
+func (t *tx) Prefetch([]deskplane.Key) error { return t.check(false) }
+
 func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
 	if err := t.check(false); err != nil {
 		return deskplane.Record{}, err

@@ -49,7 +49,10 @@
 // queued and sent with the next statement that reads, or with COMMIT; Gets
 // of known keys, and Lists read whole before, are answered without a
 // round trip until the transaction writes what they show (see
-// docs/decisions/0340-postgres-scope-locks.md).
+// docs/decisions/0340-postgres-scope-locks.md). Prefetch reads many keys in
+// one statement, queued with the next read, and learns them the same way;
+// the Get is written so that only the primary key serves it, statistics or
+// none (docs/decisions/0341-postgres-prefetch-and-get-plan.md).
 //
 // Timers: Due in an Update selects with FOR UPDATE SKIP LOCKED, so two
 // nodes asking at once get disjoint timers; a timer stays claimed until the

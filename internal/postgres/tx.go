@@ -46,12 +46,16 @@ type tx struct {
 	// Seq values fetched ahead per scope. Puts, Deletes, Schedules and
 	// Cancels of known keys only queue their statement; it goes out
 	// before the next statement that reads, or with COMMIT.
-	known    map[deskplane.Key]*knownKey
-	counts   map[countKey]int64
-	lists    map[listKey][]deskplane.Record // complete Lists read, until a write of their kind
-	seqs     map[deskplane.Scope][]int64
-	seqsUsed int64
-	refill   int64 // size of the last Seq refill
+	known  map[deskplane.Key]*knownKey
+	counts map[countKey]int64
+	lists  map[listKey][]deskplane.Record // complete Lists read, until a write of their kind
+	seqs   map[deskplane.Scope][]int64
+	// Seq runs and Prefetches queued, not yet answered
+	seqsQueued  map[deskplane.Scope]bool
+	pending     map[deskplane.Key]bool
+	prefetching bool
+	seqsUsed    int64
+	refill      int64 // size of the last Seq refill
 }
 
 // knownKey is what a read-write tx knows of a key: nothing else can
@@ -174,30 +178,43 @@ func (t *tx) count(k deskplane.Key, d int64) {
 // Update used, then twice as many each time.
 func (t *tx) nextSeq(sc deskplane.Scope) (int64, error) {
 	if len(t.seqs[sc]) == 0 {
-		n := max(16, min(t.s.seqHint.Load(), 4096), 2*t.refill)
-		t.refill = n
-		var got []int64
-		t.queue(&sc, `SELECT nextval('deskplane_seq') FROM generate_series(1, $1)`, n).Query(func(rows pgx.Rows) error {
-			var err error
-			got, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-			return err
-		})
+		if !t.seqsQueued[sc] {
+			t.queueSeqs(sc)
+		}
 		if err := t.send(); err != nil {
 			return 0, err
 		}
-		if len(got) == 0 {
+		if len(t.seqs[sc]) == 0 {
 			return 0, errors.New("no Seq values")
 		}
-		slices.Sort(got)
-		if t.seqs == nil {
-			t.seqs = make(map[deskplane.Scope][]int64)
-		}
-		t.seqs[sc] = got
 	}
 	seq := t.seqs[sc][0]
 	t.seqs[sc] = t.seqs[sc][1:]
 	t.seqsUsed++
 	return seq, nil
+}
+
+// queueSeqs queues the fetch of a run of Seq values for scope sc.
+func (t *tx) queueSeqs(sc deskplane.Scope) {
+	n := max(16, min(t.s.seqHint.Load(), 4096), 2*t.refill)
+	t.refill = n
+	if t.seqsQueued == nil {
+		t.seqsQueued = make(map[deskplane.Scope]bool)
+	}
+	t.seqsQueued[sc] = true
+	t.queue(&sc, `SELECT nextval('deskplane_seq') FROM generate_series(1, $1)`, n).Query(func(rows pgx.Rows) error {
+		delete(t.seqsQueued, sc)
+		got, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		slices.Sort(got)
+		if t.seqs == nil {
+			t.seqs = make(map[deskplane.Scope][]int64)
+		}
+		t.seqs[sc] = append(t.seqs[sc], got...)
+		return nil
+	})
 }
 
 // lock queues the scope's lock.
@@ -217,6 +234,7 @@ func (t *tx) send() error {
 	}
 	b := t.b
 	t.b = pgx.Batch{}
+	t.prefetching = false
 	t.s.roundTrips.Add(1)
 	settled, owed := false, t.owedQueued
 	t.owedQueued = false
@@ -268,12 +286,18 @@ func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
 		r.Data = append([]byte{}, r.Data...)
 		return r, nil
 	}
+	if t.prefetching && t.pending[k] {
+		// The Prefetch that reads this key is still queued.
+		if err := t.send(); err != nil {
+			return deskplane.Record{}, t.fail("get", err)
+		}
+		if kk := t.known[k]; kk != nil {
+			return t.Get(k)
+		}
+	}
 	r := deskplane.Record{Key: k}
 	found := false
-	t.queue(&k.Scope,
-		`SELECT seq, version, data FROM deskplane_records
-		 WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4`,
-		k.Account, k.Region, string(k.Kind), k.ID).QueryRow(func(row pgx.Row) error {
+	t.queue(&k.Scope, getSQL, k.Account, k.Region, string(k.Kind), k.ID).QueryRow(func(row pgx.Row) error {
 		err := row.Scan(&r.Seq, &r.Version, &r.Data)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
@@ -291,6 +315,119 @@ func (t *tx) Get(k deskplane.Key) (deskplane.Record, error) {
 	r.Data = nonNil(r.Data)
 	t.learn(k, true, r)
 	return r, nil
+}
+
+// getSQL reads one record by its primary key. Written as "the first id
+// at or after $4, then keep it if it is $4" so that only the primary key
+// (account, region, kind, id) can serve it without a sort: with
+// "id = $4" the planner rates deskplane_records_seq (account, region,
+// kind, seq) with id as a filter the same as the primary key whenever it
+// has no statistics (a new schema, before autovacuum's first ANALYZE), and
+// picks it: every Get then scans the scope's records of the kind. Here the
+// seq index would need every record of the kind and a sort, so the plan
+// is the primary key's with or without statistics
+// (TestGetPlanUsesPrimaryKey; docs/decisions/0341-postgres-prefetch-and-get-plan.md).
+const getSQL = `SELECT seq, version, data FROM (
+	SELECT id, seq, version, data FROM deskplane_records
+	WHERE account = $1 AND region = $2 AND kind = $3 AND id >= $4
+	ORDER BY id LIMIT 1
+) r WHERE id = $4`
+
+// prefetchSQL is getSQL for many keys of one scope: $3 and $4 are the
+// kinds and ids, $5 their positions in the answer.
+const prefetchSQL = `SELECT k.i, r.seq, r.version, r.data
+FROM unnest($3::text[], $4::text[], $5::int[]) AS k(kind, id, i)
+CROSS JOIN LATERAL (
+	SELECT id, seq, version, data FROM deskplane_records
+	WHERE account = $1 AND region = $2 AND kind = k.kind AND id >= k.id
+	ORDER BY id LIMIT 1
+) r WHERE r.id = k.id`
+
+// Prefetch reads the keys the tx does not know yet, one statement per
+// scope, and learns them, present or absent, as Get would. The statements
+// are queued and go out with the next statement that reads (a Get of one
+// of the keys sends them at once), so a Prefetch before the first Count or
+// Get of an Update costs no round trip of its own. In a View it does
+// nothing: a View does not remember what it read.
+//
+// A tx that prefetches is about to write, so the same pipeline also
+// fetches a run of Seq values for each scope that has none (as many as the
+// last Update used): the first Put of a new key then costs no round trip.
+func (t *tx) Prefetch(keys []deskplane.Key) error {
+	if err := t.check(false); err != nil {
+		return err
+	}
+	if !t.writable {
+		return nil
+	}
+	type batch struct {
+		kinds, ids []string
+		pos        []int32
+		keys       []deskplane.Key
+	}
+	var scopes []deskplane.Scope
+	byScope := map[deskplane.Scope]*batch{}
+	for _, k := range keys {
+		if t.known[k] != nil || t.pending[k] {
+			continue
+		}
+		b := byScope[k.Scope]
+		if b == nil {
+			b = &batch{}
+			byScope[k.Scope] = b
+			scopes = append(scopes, k.Scope)
+		}
+		if t.pending == nil {
+			t.pending = make(map[deskplane.Key]bool)
+		}
+		t.pending[k] = true
+		b.kinds = append(b.kinds, string(k.Kind))
+		b.ids = append(b.ids, k.ID)
+		b.pos = append(b.pos, int32(len(b.keys)))
+		b.keys = append(b.keys, k)
+	}
+	for _, sc := range scopes {
+		b := byScope[sc]
+		t.queue(&sc, prefetchSQL, sc.Account, sc.Region, b.kinds, b.ids, b.pos).Query(func(rows pgx.Rows) error {
+			found := make([]bool, len(b.keys))
+			for rows.Next() {
+				var i int32
+				r := deskplane.Record{}
+				if err := rows.Scan(&i, &r.Seq, &r.Version, &r.Data); err != nil {
+					return err
+				}
+				if i < 0 || int(i) >= len(b.keys) {
+					return errors.New("prefetch: a row of no key asked for")
+				}
+				r.Key, r.Data = b.keys[i], nonNil(r.Data)
+				found[i] = true
+				t.learnPrefetched(r.Key, true, r)
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for i, k := range b.keys {
+				if !found[i] {
+					t.learnPrefetched(k, false, deskplane.Record{})
+				}
+			}
+			return nil
+		})
+		t.prefetching = true
+		if len(t.seqs[sc]) == 0 && !t.seqsQueued[sc] {
+			t.queueSeqs(sc)
+		}
+	}
+	return nil
+}
+
+// learnPrefetched learns what a Prefetch read, unless the tx learned the
+// key meanwhile (by a write queued after the Prefetch): that is newer.
+func (t *tx) learnPrefetched(k deskplane.Key, exists bool, r deskplane.Record) {
+	delete(t.pending, k)
+	if t.known[k] == nil {
+		t.learn(k, exists, r)
+	}
 }
 
 func (t *tx) Put(k deskplane.Key, data []byte) (deskplane.Record, error) {

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) deskplane.Store) {
 		{"ListPagination", testListPagination},
 		{"Count", testCount},
 		{"ScopeIsolation", testScopeIsolation},
+		{"Prefetch", testPrefetch},
 		{"ReadYourWrites", testReadYourWrites},
 		{"Rollback", testRollback},
 		{"ViewSnapshot", testViewSnapshot},
