@@ -384,6 +384,15 @@ func (e *Engine) runDue(ctx context.Context) (int, time.Time, error) {
 			if err != nil {
 				return err
 			}
+			// Handlers begin by reading their timer's record: a store that
+			// reads remotely reads them all in one round trip (Tx.Prefetch).
+			keys := make([]deskplane.Key, len(due))
+			for i, t := range due {
+				keys[i] = t.Key
+			}
+			if err := tx.Prefetch(keys); err != nil {
+				return err
+			}
 			seen = nil
 			if len(due) < limit {
 				seen = make(map[timerID]bool, len(e.retry)) // every due timer is here
