@@ -386,8 +386,28 @@ func openSubnetIPs(ctx context.Context, tx deskplane.Tx, sc deskplane.Scope, sub
 	if b != nil {
 		b.Set(bk, a)
 		b.AtEnd(a.save)
+		// A batch of due launches takes several addresses of the subnet.
+		if err := tx.Prefetch(a.nextReads(ipPrefetch)); err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
+}
+
+// ipPrefetch is how many takes of a batch nextReads covers.
+const ipPrefetch = 32
+
+// nextReads are the keys that the next n takes read: the top entries of
+// the free stack, then the index records of the fresh addresses.
+func (a *subnetIPs) nextReads(n int) []deskplane.Key {
+	var keys []deskplane.Key
+	for p := a.c.Free - 1; p >= max(0, a.c.Free-n); p-- {
+		keys = append(keys, ipFreeKey(a.sc, a.subnet, p))
+	}
+	for i := a.c.Next; i < min(a.c.Next+n, ipHosts); i++ {
+		keys = append(keys, ipIndexKey(a.sc, a.c.addr(i)))
+	}
+	return keys
 }
 
 // upgrade converts a counter of the wrapping kind, once: the addresses

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/deskplane/deskplane"
+	"github.com/deskplane/deskplane/directory"
+	"github.com/deskplane/deskplane/internal/catalogue"
 	"github.com/deskplane/deskplane/internal/service/env"
 	"github.com/deskplane/deskplane/internal/wsapi"
 )
@@ -315,6 +317,16 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 			FailedRequests:  []wsapi.FailedCreateWorkspaceRequest{},
 			PendingRequests: []wsapi.Workspace{},
 		}
+		// Every record the loop below reads of a valid request is known
+		// now, but for the WorkSpace ids: draw them now too, so that a
+		// store that reads remotely reads them all at once.
+		candidates := make([]string, len(in.Workspaces))
+		for i := range candidates {
+			candidates[i] = deskplane.NewOrderedID("ws-", 9, now)
+		}
+		if err := tx.Prefetch(createReads(sc, in.Workspaces, itemErrs, candidates)); err != nil {
+			return err
+		}
 		count, err := tx.Count(sc, deskplane.KindWorkspace)
 		if err != nil {
 			return err
@@ -471,7 +483,7 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 					return err
 				}
 			}
-			if ws.ID, err = newWorkspaceID(tx, sc, now); err != nil {
+			if ws.ID, err = workspaceID(tx, sc, candidates[i], now); err != nil {
 				return err
 			}
 			// The subnet is chosen now, while the directory is at hand; it
@@ -499,6 +511,49 @@ func (s *Service) CreateWorkspaces(ctx context.Context, in *wsapi.CreateWorkspac
 		return nil, err
 	}
 	return &out, nil
+}
+
+// createReads are the keys CreateWorkspaces reads for the requests
+// without an error of their own: the account, each request's bundle,
+// directory (both kinds), user and user index record, and its candidate
+// WorkSpace id with that id's tags. Amazon's bundles are not records.
+func createReads(sc deskplane.Scope, reqs []wsapi.WorkspaceRequest, itemErrs []error, candidates []string) []deskplane.Key {
+	keys := []deskplane.Key{deskplane.AccountKey(sc)}
+	for i := range reqs {
+		if itemErrs[i] != nil {
+			continue
+		}
+		r := &reqs[i]
+		dirID, user, name, bundleID := value(r.DirectoryId), value(r.UserName), value(r.WorkspaceName), value(r.BundleId)
+		if _, ok := catalogue.Bundle(bundleID); !ok {
+			keys = append(keys, deskplane.Bundles().Key(sc, bundleID))
+		}
+		keys = append(keys,
+			deskplane.Directories().Key(sc, dirID),
+			directory.DSDirectories().Key(sc, dirID),
+			wsUserIndexKey(sc, dirID, user, name),
+			wsKey(sc, candidates[i]))
+		if user != undefinedUser && user != "" {
+			keys = append(keys, directory.UserKey(sc, dirID, user))
+		}
+		if len(r.Tags) > 0 {
+			keys = append(keys, deskplane.TagSets().Key(sc, candidates[i]))
+		}
+	}
+	return keys
+}
+
+// workspaceID returns candidate if no WorkSpace has that id, else a new
+// unused id.
+func workspaceID(tx deskplane.Tx, sc deskplane.Scope, candidate string, now time.Time) (string, error) {
+	_, err := tx.Get(wsKey(sc, candidate))
+	if errors.Is(err, deskplane.ErrNotFound) {
+		return candidate, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return newWorkspaceID(tx, sc, now)
 }
 
 // newWorkspaceID returns an unused WorkSpace id. Ids made at the same
