@@ -10,35 +10,10 @@
 # for that: the image comes from a BYOL import, in us-west-2 so that the BYOL
 # enablement does not touch what other scenarios expect of us-east-1.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../cli.bash"
 REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-aws() { command aws --endpoint-url "$ENDPOINT" --region "$REGION" --output json "$@"; }
 awsW() { command aws --endpoint-url "$ENDPOINT" --region us-west-2 --output json "$@"; }
-# assert EXPR: EXPR (Python, over the JSON document d) must hold for stdin.
-assert() { python3 -c "import json,sys; d=json.load(sys.stdin); assert $1, json.dumps(d, indent=1, default=str)"; }
-# get EXPR: print EXPR (Python, over d) for stdin.
-get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# wait_for DESC EXPR CMD...: run CMD until EXPR holds for its JSON (60 s).
-wait_for() {
-  local desc=$1 expr=$2; shift 2
-  for _ in $(seq 1 120); do
-    if "$@" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($expr) else 1)" 2>/dev/null; then
-      echo "  $desc"; return 0
-    fi
-    sleep 0.5
-  done
-  echo "timed out waiting until $desc; last answer:"; "$@"; return 1
-}
-# fails CODE CMD...: CMD must fail with the error code CODE.
-fails() {
-  local code=$1; shift
-  local out rc
-  set +e; out=$("$@" 2>&1); rc=$?; set -e
-  if [ $rc -eq 0 ] || ! grep -q "($code)" <<<"$out"; then
-    echo "expected $code from: $*"; echo "$out"; return 1
-  fi
-  echo "  $code as expected"
-}
 # knows SERVICE COMMAND: this CLI has the command (Debian's v2.9 predates some).
 knows() { command aws "$1" help 2>/dev/null | grep -q -- "$2"; }
 suffix=$(python3 -c 'import random,string; print("".join(random.choices(string.ascii_lowercase+string.digits, k=6)))')
@@ -146,10 +121,14 @@ if [ "$(awsW workspaces describe-account | get 'd.get("DedicatedTenancySupport")
   awsW workspaces modify-account --dedicated-tenancy-support ENABLED --dedicated-tenancy-management-cidr-range 192.168.0.0/16 >/dev/null
 fi
 wait_for "BYOL enabled in us-west-2" 'd["DedicatedTenancySupport"] == "ENABLED"' awsW workspaces describe-account
+# The import stays PENDING until the clock moves, however slow the machine.
+control PUT timing '{"profile":"fast","overrides":{"image.import":"1h"}}'
 img=$(awsW workspaces import-workspace-image --ec2-image-id ami-0123456789abcdef0 --ingestion-process BYOL_REGULAR_WSP \
   --image-name "ci-byol-$suffix" --image-description "CI BYOL image" | get 'd["ImageId"]')
 fails ResourceUnavailableException awsW workspaces create-workspace-bundle --bundle-name "early-$suffix" \
   --bundle-description "Image still pending" --image-id "$img" --compute-type Name=STANDARD --user-storage Capacity=50
+control PUT timing '{"profile":"fast","overrides":{}}'
+control POST clock/advance '{"duration":"1h"}'
 wait_for "image $img AVAILABLE" 'd["Images"][0]["State"] == "AVAILABLE"' awsW workspaces describe-workspace-images --image-ids "$img"
 fails InvalidParameterValuesException awsW workspaces create-workspace-bundle --bundle-name "bad-$suffix" \
   --bundle-description "Bad volumes" --image-id "$img" --compute-type Name=STANDARD --user-storage Capacity=20

@@ -6,37 +6,12 @@
 # account settings. Needs $ENDPOINT; the server runs with -timing fast and a
 # credentials file holding both accounts.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../cli.bash"
 REGION=us-east-1
 A=000000000000
 B=111111111111
-aws() { command aws --endpoint-url "$ENDPOINT" --region "$REGION" --output json "$@"; }
 awsA() { AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws "$@"; }
 awsB() { AWS_ACCESS_KEY_ID=testB AWS_SECRET_ACCESS_KEY=secretB aws "$@"; }
-# assert EXPR: EXPR (Python, over the JSON document d) must hold for stdin.
-assert() { python3 -c "import json,sys; d=json.load(sys.stdin); assert $1, json.dumps(d, indent=1, default=str)"; }
-# get EXPR: print EXPR (Python, over d) for stdin.
-get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# wait_for DESC EXPR CMD...: run CMD until EXPR holds for its JSON (60 s).
-wait_for() {
-  local desc=$1 expr=$2; shift 2
-  for _ in $(seq 1 120); do
-    if "$@" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($expr) else 1)" 2>/dev/null; then
-      echo "  $desc"; return 0
-    fi
-    sleep 0.5
-  done
-  echo "timed out waiting until $desc; last answer:"; "$@"; return 1
-}
-# fails CODE CMD...: CMD must fail with the error code CODE.
-fails() {
-  local code=$1; shift
-  local out rc
-  set +e; out=$("$@" 2>&1); rc=$?; set -e
-  if [ $rc -eq 0 ] || ! grep -q "($code)" <<<"$out"; then
-    echo "expected $code from: $*"; echo "$out"; return 1
-  fi
-  echo "  $code as expected"
-}
 suffix=$(python3 -c 'import random,string; print("".join(random.choices(string.ascii_lowercase+string.digits, k=6)))')
 
 echo "A: directory, registration and a WorkSpace"

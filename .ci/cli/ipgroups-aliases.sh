@@ -8,37 +8,12 @@
 # Account link invitations run only when this CLI knows the commands.
 # Needs $ENDPOINT; the server runs with -timing fast.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../cli.bash"
 REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_PAGER=""
 ACCOUNT_A=000000000000 ACCOUNT_B=111111111111
-aws() { command aws --endpoint-url "$ENDPOINT" --region "$REGION" --output json "$@"; }
 # awsB: the same, signed as account B.
 awsB() { AWS_ACCESS_KEY_ID=testB AWS_SECRET_ACCESS_KEY=secretB command aws --endpoint-url "$ENDPOINT" --region "$REGION" --output json "$@"; }
-# assert EXPR: EXPR (Python, over the JSON document d) must hold for stdin.
-assert() { python3 -c "import json,sys; d=json.load(sys.stdin); assert ($1), json.dumps(d, indent=1, default=str)"; }
-# get EXPR: print EXPR (Python, over d) for stdin.
-get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# wait_for DESC EXPR CMD...: run CMD until EXPR holds for its JSON (60 s).
-wait_for() {
-  local desc=$1 expr=$2; shift 2
-  for _ in $(seq 1 120); do
-    if "$@" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($expr) else 1)" 2>/dev/null; then
-      echo "  $desc"; return 0
-    fi
-    sleep 0.5
-  done
-  echo "timed out waiting until $desc; last answer:"; "$@"; return 1
-}
-# fails CODE CMD...: CMD must fail with the error code CODE.
-fails() {
-  local code=$1; shift
-  local out rc
-  set +e; out=$("$@" 2>&1); rc=$?; set -e
-  if [ $rc -eq 0 ] || ! grep -q "($code)" <<<"$out"; then
-    echo "expected $code from: $*"; echo "$out"; return 1
-  fi
-  echo "  $code as expected"
-}
 # knows SERVICE COMMAND: this CLI has the command (Debian's v2.9 predates some).
 knows() { command aws "$1" help 2>/dev/null | grep -q -- "$2"; }
 suffix=$(python3 -c 'import random,string; print("".join(random.choices(string.ascii_lowercase+string.digits, k=6)))')

@@ -9,6 +9,7 @@
 # per-service endpoint variables, WorkSpaces through --endpoint-url.
 # Needs $ENDPOINT; the server runs with -timing fast.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../cli.bash"
 REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_PAGER=""
 export AWS_ENDPOINT_URL_STS="$ENDPOINT" AWS_ENDPOINT_URL_IAM="$ENDPOINT"
@@ -26,20 +27,6 @@ awsB() { AWS_ACCESS_KEY_ID=testB AWS_SECRET_ACCESS_KEY=secretB aws "$@"; }
 # awsWrong, awsNobody: a wrong secret, an unknown access key.
 awsWrong() { AWS_SECRET_ACCESS_KEY=wrong aws "$@"; }
 awsNobody() { AWS_ACCESS_KEY_ID=AKIDNOBODY aws "$@"; }
-# assert EXPR: EXPR (Python, over the JSON document d) must hold for stdin.
-assert() { python3 -c "import json,sys; d=json.load(sys.stdin); assert ($1), json.dumps(d, indent=1, default=str)"; }
-# get EXPR: print EXPR (Python, over d) for stdin.
-get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# fails CODE CMD...: CMD must fail with the error code CODE.
-fails() {
-  local code=$1; shift
-  local out rc
-  set +e; out=$("$@" 2>&1); rc=$?; set -e
-  if [ $rc -eq 0 ] || ! grep -q "($code)" <<<"$out"; then
-    echo "expected $code from: $*"; echo "$out"; return 1
-  fi
-  echo "  $code as expected"
-}
 suffix=$(python3 -c 'import random,string; print("".join(random.choices(string.ascii_lowercase+string.digits, k=6)))')
 workspaces_trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"workspaces.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
 managed=(arn:aws:iam::aws:policy/AmazonWorkSpacesServiceAccess arn:aws:iam::aws:policy/AmazonWorkSpacesSelfServiceAccess)
