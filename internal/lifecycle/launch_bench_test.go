@@ -105,8 +105,9 @@ func benchLaunches(b *testing.B, n int, burst bool) {
 		}()
 	}
 	if burst {
-		// Every launch is due 1.5s after the frozen instant: move past it
-		// and let the clock run, the engine loop fires them all.
+		// Every launch is due 2s after the frozen instant (the fast
+		// profile's workspace.create): move the clock there and let it
+		// run, the engine loop fires them all.
 		e.App.Clock.Advance(2 * time.Second)
 		e.App.Clock.Unfreeze()
 		e.App.Engine.Wake()
